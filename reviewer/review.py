@@ -5,7 +5,8 @@ pass, the first pass frozen after the reveal) are tested without widgets; the GU
 
 - Every change (`set_field`, `add_evidence`, `remove_evidence`, `undo`, `redo`) is written to the
   store before the method returns, so a crash or a closed window loses nothing; the store keeps
-  the history. A change the store refuses raises `LabelRejected` and leaves the session unchanged.
+  the history, one event per change, except that continued typing in one text field updates its
+  burst's event (the same edits undo merges into one step). A change the store refuses raises `LabelRejected` and leaves the session unchanged.
 - Blind first pass: until my first-pass label has a verdict, `other_labels()`, `suggestions()`
   and `outcome()` return nothing and fields marked `hidden_until_first_pass` are not editable.
   `reveal()` then starts the final label as a copy of the first pass with `revealed` saying what
@@ -21,7 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from reviewer.model import EvidenceSpan, Label, Outcome, Revealed, Suggestion
+from reviewer.model import EvidenceSpan, Label, Outcome, Revealed, Suggestion, Trajectory
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
 from reviewer.taxonomy import field_value
@@ -42,6 +43,7 @@ def _copy(label: Label) -> Label:
 class ReviewSession:
     def __init__(self, store: Store, annotator: str, trajectory_id: str, clock: Callable[[], float] = time.monotonic):
         self.store = store
+        self.trajectory: Trajectory | None = None  # set by a caller holding the run: new evidence is checked against it
         self.annotator = annotator
         self.trajectory_id = trajectory_id
         self.taxonomy = store.taxonomy
@@ -109,10 +111,7 @@ class ReviewSession:
         return self.store.suggestions.all(trajectory_id=self.trajectory_id) if self.revealed else []
 
     def outcome(self) -> Outcome | None:
-        if not self.revealed:
-            return None
-        trajectory = self.store.trajectories.get(self.trajectory_id)
-        return trajectory.outcome if trajectory is not None else None
+        return self.store.trajectories.outcome(self.trajectory_id) if self.revealed else None
 
     def reveal(self) -> Label:
         """Freeze the first pass (with its time) and continue on a final label that records the reveal."""
@@ -205,8 +204,9 @@ class ReviewSession:
         if new.content() == self._label.content():
             return self.label
         before = self._label
-        self._label = self._save(new)
-        if merge_key is None or merge_key != self._merge_key:
+        typing_on = merge_key is not None and merge_key == self._merge_key
+        self._label = self._save(new, coalesce=typing_on)
+        if not typing_on:
             self._undo.append(before)
         self._redo.clear()
         self._merge_key = merge_key
@@ -223,10 +223,19 @@ class ReviewSession:
         self._merge_key = None
         return self.label
 
-    def _save(self, label: Label) -> Label:
-        """Write with the time spent so far; nothing in the session changes unless the store accepts it."""
+    def _loaded(self) -> Trajectory | None:
+        t = self.trajectory
+        return t if t is not None and t.id == self.trajectory_id else None
+
+    def _save(self, label: Label, coalesce: bool = False) -> Label:
+        """Write with the time spent so far; nothing in the session changes unless the store accepts it.
+
+        `coalesce`: continued typing in one text field is one history event (see `LabelRepository.save`).
+        """
         candidate = _copy(label)
         candidate.seconds_spent = round(self.seconds_spent, 1)
-        saved = self.store.labels.save(candidate, actor=self.annotator, origin=ORIGIN)
+        saved = self.store.labels.save(
+            candidate, actor=self.annotator, origin=ORIGIN, coalesce=coalesce, trajectory=self._loaded()
+        )
         self._stored = True
         return saved

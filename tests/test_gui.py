@@ -29,22 +29,73 @@ def filled(store: Store) -> Store:
     return store
 
 
+def shows(qtbot, window: MainWindow, trajectory_id: str) -> None:
+    """Wait for the loader: the transcript and diffs follow the selection from a worker."""
+    qtbot.waitUntil(lambda: window.shown_trajectory_id() == trajectory_id and not window.loader.busy, timeout=5000)
+
+
 def test_window_lists_trajectories_and_shows_the_selected_one(qtbot, filled: Store, qtmodeltester) -> None:
     window = MainWindow(filled, "alice")
     qtbot.addWidget(window)
     qtmodeltester.check(window.model)
     assert window.model.rowCount() == 3
     assert window.windowTitle() == "reviewer — project.db — alice"
-    assert window.transcript.trajectory.id == "synthetic-0-000000"
-    window.table.selectRow(2)
-    assert window.transcript.trajectory.id == "synthetic-0-000002" and window.diffs.isEnabled()
-    assert window.session is not None and window.session.label.trajectory_id == "synthetic-0-000002"
+    shows(qtbot, window, "synthetic-0-000000")
+    with qtbot.waitSignal(window.trajectory_shown) as shown:
+        window.table.selectRow(2)
+        # the label is live at once; the text follows from the worker
+        assert window.session is not None and window.session.label.trajectory_id == "synthetic-0-000002"
+    assert shown.args == ["synthetic-0-000002"] and window.transcript.trajectory.id == "synthetic-0-000002"
+    edits = filled.trajectories.get("synthetic-0-000002").file_edits
+    assert [row.path for row in window.diffs.model.rows if row.edit is not None] == [e.path for e in edits]
+    assert window.session.trajectory is window.transcript.trajectory  # new evidence is checked without a reload
+
+
+def test_moving_on_quickly_shows_only_the_last_selection(qtbot, filled: Store) -> None:
+    window = MainWindow(filled, "alice")
+    qtbot.addWidget(window)
+    seen: list[str] = []
+    window.trajectory_shown.connect(seen.append)
+    for row in (1, 2, 0, 2, 1):
+        window.table.selectRow(row)
+    shows(qtbot, window, "synthetic-0-000001")
+    qtbot.wait(100)
+    assert seen[-1] == "synthetic-0-000001" and window.session.label.trajectory_id == "synthetic-0-000001"
+    assert seen.count("synthetic-0-000001") == 1  # stale loads that landed late were dropped
+
+
+def test_a_trajectory_that_cannot_be_read_is_reported(qtbot, filled: Store) -> None:
+    window = MainWindow(filled, "alice")
+    qtbot.addWidget(window)
+    shows(qtbot, window, "synthetic-0-000000")
+    with qtbot.waitSignal(window.loader.failed):
+        window.open("no-such-trajectory")
+    assert window.shown_trajectory_id() is None and "no longer in this project" in window.statusBar().currentMessage()
+
+
+def test_evidence_is_refused_while_another_run_is_shown(qtbot, filled: Store) -> None:
+    from PySide6.QtGui import QTextCursor
+
+    window = MainWindow(filled, "alice")
+    qtbot.addWidget(window)
+    shows(qtbot, window, "synthetic-0-000000")
+    cursor = window.transcript.viewer.textCursor()
+    cursor.setPosition(0)
+    cursor.setPosition(4, QTextCursor.MoveMode.KeepAnchor)
+    window.transcript.viewer.setTextCursor(cursor)
+    window.session = None  # as if the next run's session started and its text is still on the way
+    window.open("synthetic-0-000001")
+    assert window.shown_trajectory_id() == "synthetic-0-000000"
+    assert not window.add_evidence("action", []) and "still loading" in window.statusBar().currentMessage()
+    with Store(filled.path) as other:
+        assert other.labels.get("synthetic-0-000001", "alice", True) is None
 
 
 def test_trajectory_text_is_shown_as_plain_text(qtbot, filled: Store) -> None:
     window = MainWindow(filled, None)
     qtbot.addWidget(window)
     window.table.selectRow(1)
+    shows(qtbot, window, "synthetic-0-000001")
     window.transcript.show_step(1)
     shown = window.transcript.viewer.toPlainText()
     assert '<img src="/etc/hosts"><b>bold</b>' in shown and "\\x1b[31mred" in shown
@@ -88,6 +139,7 @@ def test_selected_text_becomes_an_evidence_span(qtbot, filled: Store) -> None:
     window = MainWindow(filled, "alice")
     qtbot.addWidget(window)
     window.table.selectRow(1)
+    shows(qtbot, window, "synthetic-0-000001")
     window.transcript.show_step(1)
     viewer = window.transcript.viewer
     cursor = viewer.textCursor()

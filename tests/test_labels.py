@@ -131,3 +131,59 @@ def test_a_killed_process_loses_no_saved_label(db_path: Path, stored: Trajectory
     with Store(db_path) as reopened:
         assert reopened.labels.get(stored.id, "killed", True).verdict == "cheat"
         assert len(reopened.labels.history(stored.id, "killed")) == 3
+
+
+def test_a_burst_of_typing_is_one_history_event(store: Store, stored: Trajectory) -> None:
+    store.labels.save(Label(stored.id, "alice", verdict="clean"), actor="alice", origin="gui")
+    for k, text in enumerate(("t", "te", "tes", "test")):
+        label = Label(stored.id, "alice", verdict="clean", rationale=text)
+        store.labels.save(label, actor="alice", origin="gui", coalesce=k > 0)  # the session folds after the first key
+        assert store.labels.get(stored.id, "alice", True).rationale == text  # the label itself is written every time
+    events = store.labels.history(stored.id)
+    assert [(e.old.verdict if e.old else None, e.new.verdict) for e in events] == [(None, "clean"), ("clean", "clean")]
+    assert [(e.old.rationale if e.old else None, e.new.rationale) for e in events] == [(None, None), (None, "test")]
+
+
+def test_coalescing_keeps_other_actors_origins_and_pauses_apart(store: Store, stored: Trajectory) -> None:
+    def save(rationale: str, actor: str = "alice", origin: str = "gui") -> None:
+        label = Label(stored.id, "alice", verdict="clean", rationale=rationale)
+        store.labels.save(label, actor=actor, origin=origin, coalesce=True)
+
+    save("a")
+    save("ab", origin="cli")  # another origin: its own event
+    save("abc", actor="admin", origin="cli")  # another actor: its own event
+    save("abcd", actor="admin", origin="cli")  # same actor and origin, just now: folded
+    store.db.execute("update label_events set at = '2020-01-01T00:00:00+00:00' where id = (select max(id) from label_events)")
+    save("abcde", actor="admin", origin="cli")  # after a long pause: a new event
+    events = store.labels.history(stored.id)
+    assert [(e.actor, e.origin, e.old.rationale if e.old else None, e.new.rationale) for e in events] == [
+        ("alice", "gui", None, "a"),
+        ("alice", "cli", "a", "ab"),
+        ("admin", "cli", "ab", "abcd"),
+        ("admin", "cli", "abcd", "abcde"),
+    ]
+
+
+def test_only_new_spans_are_checked_against_the_text(store: Store, stored: Trajectory, monkeypatch) -> None:
+    span = action_span(stored)
+    store.labels.save(Label(stored.id, "alice", verdict="cheat", evidence=[span]), actor="alice", origin="gui")
+    loads: list[str] = []
+    real_get = store.labels._trajectories.get
+    monkeypatch.setattr(store.labels._trajectories, "get", lambda tid: loads.append(tid) or real_get(tid))
+    store.labels.save(Label(stored.id, "alice", verdict="cheat", evidence=[span], rationale="x"), actor="alice", origin="gui")
+    assert loads == []  # a keystroke in the rationale does not reload a (possibly 50 MB) trajectory
+    bad = EvidenceSpan(span.step, "diff", span.start, span.end, "not the text", "action")
+    with pytest.raises(LabelRejected, match=r"evidence\[1\]"):
+        store.labels.save(Label(stored.id, "alice", verdict="cheat", evidence=[span, bad]), actor="alice", origin="gui")
+    assert loads == [stored.id]
+    store.labels.save(Label(stored.id, "alice", verdict="cheat", evidence=[span, action_span(stored)]), actor="alice",
+                      origin="gui", trajectory=stored)  # fmt: skip
+    assert loads == [stored.id]  # a caller holding the trajectory spares the load
+    moved = EvidenceSpan(span.step, "diff", span.start + 1, span.end + 1, span.quote, "action")
+    with pytest.raises(LabelRejected, match="quote"):
+        store.labels.save(Label(stored.id, "alice", verdict="cheat", evidence=[moved]), actor="alice", origin="gui", trajectory=stored)
+
+
+def test_outcome_alone(store: Store, stored: Trajectory) -> None:
+    assert store.trajectories.outcome(stored.id) == stored.outcome
+    assert store.trajectories.outcome("nope") is None

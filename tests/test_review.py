@@ -237,3 +237,30 @@ def test_two_instances_labelling_the_same_file_keep_both(filled: Store, db_path:
     assert labels["alice"].verdict == "clean" and labels["alice"].confidence == 4
     assert labels["bob"].verdict == "cheat" and labels["bob"].severity == 3
     assert len(history) == 10
+
+
+def test_typing_in_one_field_is_one_undo_step_and_one_history_event(filled: Store, db_path: Path) -> None:
+    session = ReviewSession(filled, "alice", TID)
+    session.set_field("verdict", "clean")
+    for k in range(1, 6):
+        session.set_field("rationale", "looks fine"[: 2 * k])
+        assert reread(db_path).rationale == "looks fine"[: 2 * k]  # every keystroke is in the file at once
+    session.set_field("confidence", 3)
+    session.set_field("rationale", "looks fine.")  # typing again after another field: a new burst
+    events = filled.labels.history(TID, "alice")
+    assert [(e.old.rationale if e.old else None, e.new.rationale) for e in events] == [
+        (None, None), (None, "looks fine"), ("looks fine", "looks fine"), ("looks fine", "looks fine.")
+    ]  # fmt: skip
+    session.undo()
+    assert session.label.rationale == "looks fine"
+    session.undo()
+    session.undo()
+    assert session.label.rationale is None and session.label.verdict == "clean"
+
+
+def test_outcome_is_read_without_loading_the_run(filled: Store) -> None:
+    session = ReviewSession(filled, "alice", TID)
+    assert session.outcome() is None  # blind
+    session.set_field("verdict", "clean")
+    session.reveal()
+    assert session.outcome() == filled.trajectories.get(TID).outcome

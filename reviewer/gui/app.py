@@ -13,7 +13,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QSettings, Qt
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QItemSelection, QSettings, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QApplication,
@@ -38,9 +38,10 @@ from reviewer.gui.guidelines import GuidelinesPanel
 from reviewer.gui.help_dialog import ShortcutHelp
 from reviewer.gui.label_form import LabelForm
 from reviewer.gui.review_session import ActivityClock
+from reviewer.gui.trajectory_loader import TrajectoryLoader
 from reviewer.gui.trajectory_model import TrajectoryTableModel
 from reviewer.gui.transcript_view import TranscriptView
-from reviewer.model import EvidenceSpan, Suggestion
+from reviewer.model import EvidenceSpan, Suggestion, Trajectory
 from reviewer.review import ReviewSession
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
@@ -51,9 +52,15 @@ QUEUES = (("all", "All trajectories"), ("mine", "My queue"), ("unlabelled", "Unl
 
 
 class MainWindow(QMainWindow):
+    trajectory_shown = Signal(str)  # the transcript and diffs now show this trajectory
+
     def __init__(self, store: Store, annotator: str | None):
         super().__init__()
         self.store = store
+        self.loader = TrajectoryLoader(store.path, self)
+        self.loader.loaded.connect(self._on_loaded)
+        self.loader.failed.connect(self._on_load_failed)
+        self._opening: str | None = None
         self.annotator = annotator
         self.session: ReviewSession | None = None
         self.setWindowTitle(f"reviewer — {store.path.name}" + (f" — {annotator}" if annotator else " — no reviewer name"))
@@ -170,19 +177,40 @@ class MainWindow(QMainWindow):
             self.open(self.model.trajectory_id(rows[0].row()))
 
     def open(self, trajectory_id: str) -> None:
-        """Show a trajectory and start (or continue) this reviewer's label of it."""
-        self.form.flush()
+        """Start (or continue) this reviewer's label of a trajectory at once; its text follows from the loader.
+
+        The label form is live immediately (a verdict key pressed right after "next" lands on the
+        new trajectory); the transcript and diffs keep the previous run until the new one is read,
+        and evidence is refused while they show another run than the label's.
+        """
         if self.session is not None:
             self.session.pause()
-        trajectory = self.store.trajectories.get(trajectory_id)
-        if trajectory is None:
-            return
-        self.transcript.set_trajectory(trajectory)
-        self.diffs.set_trajectory(trajectory)
         self.session = ReviewSession(self.store, self.annotator, trajectory_id) if self.annotator else None
         self.form.set_session(self.session)
         self.form.setEnabled(self.session is not None)
+        self._opening = trajectory_id
+        self.loader.load(trajectory_id)
         self._on_label_changed()
+
+    def _on_loaded(self, trajectory: Trajectory) -> None:
+        self._opening = None
+        if self.session is not None:
+            self.session.trajectory = trajectory
+        self.transcript.set_trajectory(trajectory)
+        self.diffs.set_trajectory(trajectory)
+        self._on_label_changed()
+        self.trajectory_shown.emit(trajectory.id)
+
+    def _on_load_failed(self, trajectory_id: str, reason: str) -> None:
+        self._opening = None
+        self.transcript.set_trajectory(None)
+        self.diffs.set_trajectory(None)
+        self.statusBar().showMessage(reason)
+
+    def shown_trajectory_id(self) -> str | None:
+        """The run the transcript and diffs show (None while the first one loads)."""
+        shown = self.transcript.trajectory
+        return shown.id if shown is not None else None
 
     def _on_label_changed(self) -> None:
         """Blind until the first pass: what the reviewer may see follows the session's state."""
@@ -201,6 +229,8 @@ class MainWindow(QMainWindow):
 
     def _status(self) -> None:
         parts = [f"{self.model.total} trajectories"]
+        if self._opening is not None:
+            parts.append(f"loading {one_line(self._opening, 80)}…")
         if self.session is not None:
             s = self.session
             parts.append("final label (revealed)" if s.revealed else "blind first pass")
@@ -277,6 +307,9 @@ class MainWindow(QMainWindow):
     def add_evidence(self, role: str, codes: list[str]) -> bool:
         """The transcript's current selection as an evidence span of the label being edited."""
         span = self.transcript.selected_span()
+        if self.session is not None and self.shown_trajectory_id() != self.session.trajectory_id:
+            self.statusBar().showMessage("The trajectory is still loading: add evidence once its text is shown.")
+            return False
         if span is None or self.session is None:
             self.statusBar().showMessage("Select text inside one section of a step first, then add it as evidence.")
             return False
@@ -328,8 +361,16 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Adjudicated: {verdict}")
 
+    def wait_until_shown(self, timeout_ms: int = 10_000) -> bool:
+        """Run the event loop until the selected trajectory is on screen (screenshots, scripts)."""
+        clock = QElapsedTimer()
+        clock.start()
+        while self.loader.busy and clock.elapsed() < timeout_ms:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        QApplication.processEvents()
+        return not self.loader.busy
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        self.form.flush()
         if self.session is not None:
             self.session.pause()
         super().closeEvent(event)
@@ -369,7 +410,7 @@ def run(path: Path, annotator: str | None, screenshot: Path | None = None, open_
         if tab is not None:
             window.tabs.setCurrentIndex(TABS.index(tab))
         if screenshot is not None:
-            app.processEvents()
+            window.wait_until_shown()
             return 0 if window.grab().save(str(screenshot)) else 1
         return app.exec()
     finally:

@@ -14,8 +14,7 @@ Public API (wired by the main window):
   `session()`.
 - `set_verdict_by_key(n)`: the n-th verdict (1-based), for the number keys.
 - Signal `evidence_activated(EvidenceSpan)` when an evidence item is activated (Enter, double-click).
-- `undo()`, `redo()`, `reveal()`, `add_evidence(span, role, codes)`, `focus_rationale()`,
-  `flush()` (writes rationale typing still waiting for its short debounce).
+- `undo()`, `redo()`, `reveal()`, `add_evidence(span, role, codes)`, `focus_rationale()`.
 - Signals: `changed` after every stored change (including undo/redo), `revealed` after the reveal.
 """
 
@@ -23,8 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -47,7 +45,6 @@ from reviewer.review import LabelRejected, RevealRefused, ReviewSession
 from reviewer.taxonomy import Taxonomy
 from reviewer.textsafe import one_line
 
-TEXT_DEBOUNCE_MS = 400  # rationale keystrokes are written in bursts: at most this much typing is at risk
 HINT_STYLE = "color: palette(placeholder-text);"
 SCALE_STYLE = "QPushButton:checked { background: palette(highlight); color: palette(highlighted-text); }"
 
@@ -197,41 +194,29 @@ class _Scale(_Editor):
         self.detail.setVisible(bool(anchor))
 
 
-class _RationaleEdit(QPlainTextEdit):
-    left = Signal()
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
-        self.left.emit()
-        super().focusOutEvent(event)
-
-
 class _Text(_Editor):
-    """Free text, written after a short pause in typing and whenever the field loses focus."""
+    """Free text, written on every keystroke (the store folds a burst of typing into one history event)."""
 
     def __init__(self, spec: dict[str, Any]):
         super().__init__(spec)
-        self.edit = _RationaleEdit()
+        self.edit = QPlainTextEdit()
         self.edit.setTabChangesFocus(True)
         self.edit.setFixedHeight(self.edit.fontMetrics().lineSpacing() * 5 + 12)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(TEXT_DEBOUNCE_MS)
-        self.timer.timeout.connect(self.flush)
-        self.edit.textChanged.connect(self.timer.start)
-        self.edit.left.connect(self.flush)
+        self.edit.textChanged.connect(self._typed)
         self.layout_.addWidget(self.edit)
+        self._showing = False
 
-    def flush(self) -> None:
-        if self.timer.isActive() or self.edit.document().isModified():
-            self.timer.stop()
-            self.edit.document().setModified(False)
+    def _typed(self) -> None:
+        if not self._showing:
             self.edited.emit(self.edit.toPlainText())
 
     def show_value(self, value: Any) -> None:
         if self.edit.toPlainText() != (value or ""):
-            self.edit.setPlainText(value or "")
-        self.timer.stop()
-        self.edit.document().setModified(False)
+            self._showing = True
+            try:
+                self.edit.setPlainText(value or "")
+            finally:
+                self._showing = False
 
 
 def _editor(spec: dict[str, Any]) -> _Editor:
@@ -321,9 +306,8 @@ class LabelForm(QWidget):
         return self._session
 
     def set_session(self, session: ReviewSession | None) -> None:
-        """Show another trajectory's label: pending typing is written and the old clock paused."""
+        """Show another trajectory's label; the old one's clock is paused."""
         if self._session is not None:
-            self.flush()
             self._session.pause()
         self._session = session
         self._error = ""
@@ -394,11 +378,9 @@ class LabelForm(QWidget):
         return 1 <= n <= len(codes) and self._edit(lambda s: s.set_field("verdict", codes[n - 1]))
 
     def undo(self) -> bool:
-        self.flush()
         return self._edit(lambda s: s.undo())
 
     def redo(self) -> bool:
-        self.flush()
         return self._edit(lambda s: s.redo())
 
     def add_evidence(self, span: EvidenceSpan, role: str, codes: list[str]) -> bool:
@@ -410,7 +392,6 @@ class LabelForm(QWidget):
             self._edit(lambda s: s.remove_evidence(row))
 
     def reveal(self) -> bool:
-        self.flush()
         if not self._edit(lambda s: s.reveal()):
             return False
         self.revealed.emit()
@@ -420,8 +401,3 @@ class LabelForm(QWidget):
         editor = self.editors.get("rationale")
         if isinstance(editor, _Text):
             editor.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def flush(self) -> None:
-        for editor in self.editors.values():
-            if isinstance(editor, _Text):
-                editor.flush()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from reviewer.model import Trajectory
 from reviewer.store.labels import LabelRepository
 from reviewer.store.listing import TrajectoryListing
 from reviewer.store.migrations import (
@@ -30,7 +31,7 @@ BUSY_TIMEOUT_MS = 10_000
 DEFAULT_DB = "reviewer.db"
 DB_ENV = "REVIEWER_DB"
 
-__all__ = ["Store", "StoreError", "DEFAULT_DB", "DB_ENV"]
+__all__ = ["Store", "StoreError", "DEFAULT_DB", "DB_ENV", "read_trajectory"]
 
 
 class StoreError(RuntimeError):
@@ -83,3 +84,17 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def read_trajectory(path: Path, trajectory_id: str) -> Trajectory | None:
+    """One trajectory read through a read-only connection of its own.
+
+    For worker threads: a SQLite connection belongs to the thread that opened it, and WAL lets this
+    reader run while the app's own connection writes labels. Raises `sqlite3.Error` if the file
+    cannot be read.
+    """
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        return TrajectoryRepository(Database(conn)).get(trajectory_id)
+    finally:
+        conn.close()

@@ -13,11 +13,12 @@ from typing import Literal
 
 from sqlite_utils import Database
 
-from reviewer.model import Label
+from reviewer.model import EvidenceSpan, Label, Trajectory
 from reviewer.spans import span_problem
 from reviewer.store.trajectories import TrajectoryRepository, now_iso
 from reviewer.taxonomy import Taxonomy
 
+COALESCE_SECONDS = 60  # a pause in typing longer than this starts a new history event
 MergeResult = Literal["added", "updated", "unchanged", "kept_newer"]
 
 
@@ -37,6 +38,10 @@ class LabelEvent:
     new: Label
 
 
+def _span_key(span: EvidenceSpan) -> tuple[int, str, int, int, str]:
+    return span.step, span.source, span.start, span.end, span.quote
+
+
 def _parse_time(stamp: str | None) -> datetime | None:
     if not stamp:
         return None
@@ -52,26 +57,50 @@ class LabelRepository:
         self.taxonomy = taxonomy
         self._trajectories = TrajectoryRepository(db)
 
-    def problems(self, label: Label) -> list[str]:
+    def problems(self, label: Label, trajectory: Trajectory | None = None) -> list[str]:
+        """Why the store would refuse `label` (empty when it would not).
+
+        Spans already stored for the same reviewer and trajectory were checked when they were stored
+        and a trajectory never changes, so only new spans are checked against the text: the app saves
+        on every keystroke, and loading a 50 MB run for each would freeze it. `trajectory`, when the
+        caller already holds it, spares the load for the new ones.
+        """
         found = list(self.taxonomy.problems(label))
-        trajectory = self._trajectories.get(label.trajectory_id) if label.evidence else None
+        first, final = (self.get(label.trajectory_id, label.annotator, first_pass=f) for f in (True, False))
+        known = {_span_key(span) for stored in (first, final) if stored is not None for span in stored.evidence}
+        fresh = [(i, span) for i, span in enumerate(label.evidence) if _span_key(span) not in known]
+        if trajectory is None and fresh:
+            trajectory = self._trajectories.get(label.trajectory_id)
         if trajectory is None and not self._trajectories.exists(label.trajectory_id):
             return [f"unknown trajectory {label.trajectory_id!r}", *found]
-        for i, span in enumerate(label.evidence):
+        for i, span in fresh:
             problem = span_problem(trajectory, span) if trajectory is not None else None
             if problem:
                 found.append(f"evidence[{i}]: {problem}")
-        if label.first_pass and self.get(label.trajectory_id, label.annotator, first_pass=False) is not None:
+        if label.first_pass and final is not None:
             found.append("the first-pass label is frozen once a final label exists; edit the final label instead")
         return found
 
-    def save(self, label: Label, *, actor: str, origin: str, stamp: bool = True) -> Label:
+    def save(
+        self,
+        label: Label,
+        *,
+        actor: str,
+        origin: str,
+        stamp: bool = True,
+        coalesce: bool = False,
+        trajectory: Trajectory | None = None,
+    ) -> Label:
         """Validate, compute completeness, write label and history in one transaction.
 
         `stamp` is for edits made here (now, under the current taxonomy); merged packs keep their own
         timestamps and taxonomy version so later edits still win and stale labels stay visible.
+        `coalesce` folds this change into the label's latest history event when that event is by the
+        same actor and origin and under `COALESCE_SECONDS` old: the app saves free text on every
+        keystroke, and history should read one event per burst of typing (old = before the burst,
+        new = after it), not one per character. The label itself is always written at once.
         """
-        problems = self.problems(label)
+        problems = self.problems(label, trajectory)
         if problems:
             raise LabelRejected(f"label of {label.trajectory_id!r} by {label.annotator!r}: " + "; ".join(problems))
         old = self.get(*label.key)
@@ -95,15 +124,26 @@ class LabelRepository:
                     label.taxonomy_version, label.created_at, label.updated_at, record,
                 ],
             )  # fmt: skip
-            self.db.execute(
-                "insert into label_events(trajectory_id, annotator, first_pass, at, actor, origin, old, new)"
-                " values (?,?,?,?,?,?,?,?)",
-                [
-                    label.trajectory_id, label.annotator, int(label.first_pass), now, actor, origin,
-                    json.dumps(old.to_dict(), ensure_ascii=False) if old else None, record,
-                ],
-            )  # fmt: skip
+            self._record_event(label, actor, origin, now, old, record, coalesce)
         return label
+
+    def _record_event(self, label: Label, actor: str, origin: str, now: str, old: Label | None, record: str, coalesce: bool) -> None:
+        key = [label.trajectory_id, label.annotator, int(label.first_pass)]
+        if coalesce:
+            last = self.db.execute(
+                "select id, actor, origin, at from label_events where trajectory_id = ? and annotator = ? and first_pass = ?"
+                " order by id desc limit 1",
+                key,
+            ).fetchone()
+            since = _parse_time(last[3]) if last else None
+            now_time = _parse_time(now)
+            if last and last[1:3] == (actor, origin) and since and now_time and (now_time - since).total_seconds() < COALESCE_SECONDS:
+                self.db.execute("update label_events set at = ?, new = ? where id = ?", [now, record, last[0]])
+                return
+        self.db.execute(
+            "insert into label_events(trajectory_id, annotator, first_pass, at, actor, origin, old, new) values (?,?,?,?,?,?,?,?)",
+            [*key, now, actor, origin, json.dumps(old.to_dict(), ensure_ascii=False) if old else None, record],
+        )
 
     def adjudicate(
         self, trajectory_id: str, adjudicator: str, verdict: str, reason: str, resolution: str | None, **fields: object

@@ -118,6 +118,10 @@ def _edit(row: tuple[Any, ...]) -> FileEdit:
     return FileEdit(row[1], row[0], row[2], row[3], row[4], row[5])
 
 
+def _outcome(stored: str | None) -> Outcome:
+    return Outcome(**json.loads(stored)) if stored else Outcome()
+
+
 def _trajectory(head: tuple[Any, ...], steps: list[Step], edits: list[FileEdit]) -> Trajectory:
     tid, prompt, task_id, repo, instance, fmt, file, sha, model, scaffold, outcome, patch, answer, metadata = head
     return Trajectory(
@@ -126,7 +130,7 @@ def _trajectory(head: tuple[Any, ...], steps: list[Step], edits: list[FileEdit])
         steps=steps,
         source=Source(fmt, file, sha),
         agent=Agent(model, scaffold),
-        outcome=Outcome(**json.loads(outcome)) if outcome else Outcome(),
+        outcome=_outcome(outcome),
         file_edits=edits,
         final_patch=patch,
         final_answer=answer,
@@ -198,6 +202,13 @@ class TrajectoryRepository:
 
     def count(self) -> int:
         return self.db.execute("select count(*) from trajectories").fetchone()[0]
+
+    def outcome(self, trajectory_id: str) -> Outcome | None:
+        """The grader's outcome alone: the app asks on every label change, and a whole run can be 50 MB."""
+        row = self.db.execute("select outcome from trajectories where id = ?", [trajectory_id]).fetchone()
+        if row is None:
+            return None
+        return _outcome(row[0])
 
     def get(self, trajectory_id: str) -> Trajectory | None:
         head = self.db.execute(f"select {_HEAD} from trajectories where id = ?", [trajectory_id]).fetchone()

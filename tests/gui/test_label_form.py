@@ -10,8 +10,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QEvent, Qt  # noqa: E402
-from PySide6.QtGui import QFocusEvent  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel, QRadioButton, QWidget  # noqa: E402
 
 from reviewer.gui.label_form import LabelForm  # noqa: E402
@@ -105,12 +104,17 @@ def test_every_widget_edit_is_stored_at_once(qtbot, form: LabelForm, project: St
     assert stored(project).evidence == [] and form.evidence.count() == 0
 
 
-def test_rationale_is_written_when_focus_leaves(qtbot, form: LabelForm, project: Store) -> None:
+def test_every_keystroke_of_the_rationale_is_stored_at_once_as_one_event(qtbot, form: LabelForm, project: Store) -> None:
     form.set_verdict_by_key(1)
     edit = form.editors["rationale"].edit
-    qtbot.keyClicks(edit, "fine")
-    edit.focusOutEvent(QFocusEvent(QEvent.Type.FocusOut))
-    assert stored(project).rationale == "fine"
+    for k, key in enumerate("fine", start=1):
+        qtbot.keyClick(edit, key)
+        assert stored(project).rationale == "fine"[:k]  # no debounce: a crash now loses nothing
+    qtbot.keyClick(edit, Qt.Key.Key_Backspace)
+    assert stored(project).rationale == "fin"
+    events = project.labels.history(TID, "carol")
+    assert [(e.old.rationale if e.old else None, e.new.rationale) for e in events] == [(None, None), (None, "fin")]
+    assert form.undo() and stored(project).rationale is None and edit.toPlainText() == ""
 
 
 def test_verdict_keys_and_undo_redo_are_stored(form: LabelForm, project: Store) -> None:
