@@ -211,3 +211,17 @@ def test_gui_screenshot_renders_the_window_and_exits(tmp_path: Path, monkeypatch
     assert (tmp_path / "config" / "reviewer" / "reviewer.conf").read_text().count("alice") == 1
     missing = runner.invoke(main, ["--db", str(db), "gui", "--screenshot", str(png), "--open", "ghost"])
     assert missing.exit_code == 1 and "unknown trajectory 'ghost'" in missing.output
+
+
+def test_missing_cjk_fonts_are_named_in_the_status_bar(qtbot, filled: Store) -> None:
+    from PySide6.QtGui import QFontDatabase
+
+    from reviewer.gui.app import scripts_without_font
+
+    window = MainWindow(filled, "alice")
+    qtbot.addWidget(window)
+    missing = scripts_without_font()
+    assert ("Chinese" in missing) == (not QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
+    assert window.font_hint.isVisibleTo(window) == bool(missing)
+    if missing:
+        assert "fonts-noto-cjk" in window.font_hint.text() and all(name in window.font_hint.text() for name in missing)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QItemSelection, QSettings, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -41,12 +41,25 @@ from reviewer.gui.review_session import ActivityClock
 from reviewer.gui.trajectory_loader import TrajectoryLoader
 from reviewer.gui.trajectory_model import TrajectoryTableModel
 from reviewer.gui.transcript_view import TranscriptView
+from reviewer.gui.widgets import PlainLabel
 from reviewer.model import EvidenceSpan, Suggestion, Trajectory
 from reviewer.review import ReviewSession
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
 from reviewer.store.listing import ListQuery
 from reviewer.textsafe import one_line
+
+FONT_SCRIPTS = (
+    (QFontDatabase.WritingSystem.SimplifiedChinese, "Chinese"),
+    (QFontDatabase.WritingSystem.Japanese, "Japanese"),
+    (QFontDatabase.WritingSystem.Korean, "Korean"),
+)
+
+
+def scripts_without_font() -> list[str]:
+    """Scripts agents write in that no installed font covers: their text would show as empty boxes."""
+    return [name for system, name in FONT_SCRIPTS if not QFontDatabase.families(system)]
+
 
 QUEUES = (("all", "All trajectories"), ("mine", "My queue"), ("unlabelled", "Unlabelled by me"), ("disputed", "Disputed"))
 
@@ -103,6 +116,10 @@ class MainWindow(QMainWindow):
         self.form.revealed.connect(self._on_label_changed)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.clock = ActivityClock(self, lambda: self.session)
+        missing = scripts_without_font()
+        self.font_hint = PlainLabel(f"No {'/'.join(missing)} font: such text shows as boxes (install fonts-noto-cjk)" if missing else "")
+        self.font_hint.setVisible(bool(missing))
+        self.statusBar().addPermanentWidget(self.font_hint)
         self.shortcuts = keymap.install(self, self._handlers())
         if self.model.rowCount():
             self.table.selectRow(0)
