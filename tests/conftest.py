@@ -90,3 +90,23 @@ def sample_copy_db(sample_db: Path, tmp_path: Path) -> Path:
     with Store(sample_db) as source, Store(target) as copy:
         source.db.conn.backup(copy.db.conn)
     return target
+
+
+@pytest.fixture
+def main_window(qtbot, request: pytest.FixtureRequest):
+    """Make app windows that close before the stores they use: a window's close is registered on
+    the test when the window is made, after every fixture's setup, so it runs before any fixture's
+    teardown (a store closed first would refuse the window's last save of the time spent)."""
+    from reviewer.gui.app import MainWindow
+
+    def close(window: MainWindow) -> None:
+        qtbot.waitUntil(lambda: not window.loader.busy)  # no load still in flight into the closing window
+        window.close()
+        window.deleteLater()
+
+    def make(store: Store, annotator: str | None) -> MainWindow:
+        window = MainWindow(store, annotator)
+        request.node.addfinalizer(lambda: close(window))
+        return window
+
+    return make

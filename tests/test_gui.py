@@ -34,9 +34,8 @@ def shows(qtbot, window: MainWindow, trajectory_id: str) -> None:
     qtbot.waitUntil(lambda: window.shown_trajectory_id() == trajectory_id and not window.loader.busy, timeout=5000)
 
 
-def test_window_lists_trajectories_and_shows_the_selected_one(qtbot, filled: Store, qtmodeltester) -> None:
-    window = MainWindow(filled, "alice")
-    qtbot.addWidget(window)
+def test_window_lists_trajectories_and_shows_the_selected_one(qtbot, main_window, filled: Store, qtmodeltester) -> None:
+    window = main_window(filled, "alice")
     qtmodeltester.check(window.model)
     assert window.model.rowCount() == 3
     assert window.windowTitle() == "reviewer — project.db — alice"
@@ -51,9 +50,8 @@ def test_window_lists_trajectories_and_shows_the_selected_one(qtbot, filled: Sto
     assert window.session.trajectory is window.transcript.trajectory  # new evidence is checked without a reload
 
 
-def test_moving_on_quickly_shows_only_the_last_selection(qtbot, filled: Store) -> None:
-    window = MainWindow(filled, "alice")
-    qtbot.addWidget(window)
+def test_moving_on_quickly_shows_only_the_last_selection(qtbot, main_window, filled: Store) -> None:
+    window = main_window(filled, "alice")
     seen: list[str] = []
     window.trajectory_shown.connect(seen.append)
     for row in (1, 2, 0, 2, 1):
@@ -64,20 +62,18 @@ def test_moving_on_quickly_shows_only_the_last_selection(qtbot, filled: Store) -
     assert seen.count("synthetic-0-000001") == 1  # stale loads that landed late were dropped
 
 
-def test_a_trajectory_that_cannot_be_read_is_reported(qtbot, filled: Store) -> None:
-    window = MainWindow(filled, "alice")
-    qtbot.addWidget(window)
+def test_a_trajectory_that_cannot_be_read_is_reported(qtbot, main_window, filled: Store) -> None:
+    window = main_window(filled, "alice")
     shows(qtbot, window, "synthetic-0-000000")
     with qtbot.waitSignal(window.loader.failed):
         window.open("no-such-trajectory")
     assert window.shown_trajectory_id() is None and "no longer in this project" in window.statusBar().currentMessage()
 
 
-def test_evidence_is_refused_while_another_run_is_shown(qtbot, filled: Store) -> None:
+def test_evidence_is_refused_while_another_run_is_shown(qtbot, main_window, filled: Store) -> None:
     from PySide6.QtGui import QTextCursor
 
-    window = MainWindow(filled, "alice")
-    qtbot.addWidget(window)
+    window = main_window(filled, "alice")
     shows(qtbot, window, "synthetic-0-000000")
     cursor = window.transcript.viewer.textCursor()
     cursor.setPosition(0)
@@ -91,9 +87,8 @@ def test_evidence_is_refused_while_another_run_is_shown(qtbot, filled: Store) ->
         assert other.labels.get("synthetic-0-000001", "alice", True) is None
 
 
-def test_trajectory_text_is_shown_as_plain_text(qtbot, filled: Store) -> None:
-    window = MainWindow(filled, None)
-    qtbot.addWidget(window)
+def test_trajectory_text_is_shown_as_plain_text(qtbot, main_window, filled: Store) -> None:
+    window = main_window(filled, None)
     window.table.selectRow(1)
     shows(qtbot, window, "synthetic-0-000001")
     window.transcript.show_step(1)
@@ -104,15 +99,14 @@ def test_trajectory_text_is_shown_as_plain_text(qtbot, filled: Store) -> None:
     assert not window.form.isEnabled()  # no reviewer name: nothing to label as
 
 
-def test_keyboard_labelling_is_saved_at_once_and_blind_until_the_first_pass(qtbot, filled: Store) -> None:
+def test_keyboard_labelling_is_saved_at_once_and_blind_until_the_first_pass(qtbot, main_window, filled: Store) -> None:
     from PySide6.QtCore import Qt
 
     from reviewer.model import Suggestion
 
     tid = "synthetic-0-000000"
     filled.suggestions.replace(tid, "detectors", [Suggestion(tid, "detectors", "skip_added", ["tests.skip"], [], "adds a skip")])
-    window = MainWindow(filled, "alice")
-    qtbot.addWidget(window)
+    window = main_window(filled, "alice")
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()
@@ -131,13 +125,12 @@ def test_keyboard_labelling_is_saved_at_once_and_blind_until_the_first_pass(qtbo
     assert window.session.label.trajectory_id == "synthetic-0-000001" and not window.session.revealed
 
 
-def test_selected_text_becomes_an_evidence_span(qtbot, filled: Store) -> None:
+def test_selected_text_becomes_an_evidence_span(qtbot, main_window, filled: Store) -> None:
     from PySide6.QtGui import QTextCursor
 
     from reviewer.spans import span_problem
 
-    window = MainWindow(filled, "alice")
-    qtbot.addWidget(window)
+    window = main_window(filled, "alice")
     window.table.selectRow(1)
     shows(qtbot, window, "synthetic-0-000001")
     window.transcript.show_step(1)
@@ -160,9 +153,8 @@ def test_selected_text_becomes_an_evidence_span(qtbot, filled: Store) -> None:
     assert window.transcript.current_step() == 1 and viewer.textCursor().selectedText() == "bold"
 
 
-def test_window_renders_to_png(qtbot, filled: Store, tmp_path: Path) -> None:
-    window = MainWindow(filled, "alice")
-    qtbot.addWidget(window)
+def test_window_renders_to_png(qtbot, main_window, filled: Store, tmp_path: Path) -> None:
+    window = main_window(filled, "alice")
     window.resize(1000, 600)
     with qtbot.waitExposed(window):
         window.show()
@@ -171,7 +163,7 @@ def test_window_renders_to_png(qtbot, filled: Store, tmp_path: Path) -> None:
     assert path.stat().st_size > 5000
 
 
-def test_list_model_fetches_pages_lazily_and_sorts_in_sql(qtbot, filled: Store, qtmodeltester) -> None:
+def test_list_model_fetches_pages_lazily_and_sorts_in_sql(qtbot, main_window, filled: Store, qtmodeltester) -> None:
     from PySide6.QtCore import Qt
 
     from reviewer.gui.trajectory_model import TrajectoryTableModel
@@ -213,13 +205,12 @@ def test_gui_screenshot_renders_the_window_and_exits(tmp_path: Path, monkeypatch
     assert missing.exit_code == 1 and "unknown trajectory 'ghost'" in missing.output
 
 
-def test_missing_cjk_fonts_are_named_in_the_status_bar(qtbot, filled: Store) -> None:
+def test_missing_cjk_fonts_are_named_in_the_status_bar(qtbot, main_window, filled: Store) -> None:
     from PySide6.QtGui import QFontDatabase
 
     from reviewer.gui.app import scripts_without_font
 
-    window = MainWindow(filled, "alice")
-    qtbot.addWidget(window)
+    window = main_window(filled, "alice")
     missing = scripts_without_font()
     assert ("Chinese" in missing) == (not QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
     assert window.font_hint.isVisibleTo(window) == bool(missing)

@@ -388,8 +388,9 @@ class MainWindow(QMainWindow):
         return not self.loader.busy
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        if self.session is not None:
-            self.session.pause()
+        """Store the time spent and let go of the session: a closed window never writes again."""
+        self.form.set_session(None)  # pauses the session, which stores its time
+        self.session = None
         super().closeEvent(event)
 
 
