@@ -3,14 +3,19 @@
 Trajectories are adversarial input: an escape sequence can recolour, hide or rewrite what a
 reviewer sees, and bidi controls can reorder code. Control characters are shown as visible
 escapes (`\\x1b`, `\\u202e`) rather than dropped, so the reviewer sees that they were there.
+
+Public API: `visible(text)`, `one_line(text, limit)`, `strip_sgr(text)` (for one-line previews of
+coloured tool output; a viewer that renders colour uses `reviewer.ansi` instead), `INVISIBLE`.
 """
 
 from __future__ import annotations
 
 import re
 
+from reviewer.ansi import SGR
+
 # C0 controls except tab and newline, DEL, C1 controls, and Unicode bidi/format controls.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -20,10 +25,19 @@ def _escape(match: re.Match[str]) -> str:
 
 def visible(text: str) -> str:
     """The text with every control or invisible formatting character shown as an escape."""
-    return _INVISIBLE.sub(_escape, text)
+    return INVISIBLE.sub(_escape, text)
 
 
 def one_line(text: str, limit: int = 300) -> str:
     """A short single-line form, for tables and error messages."""
     flat = " ".join(visible(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def strip_sgr(text: str) -> str:
+    """The text without ANSI colour (SGR) sequences; every other escape is kept for `visible` to show.
+
+    Only for short previews (a step list row): dropping colour loses nothing a reviewer needs there,
+    while `visible` would spell out `\\x1b[31m` in every row of a coloured pytest log.
+    """
+    return SGR.sub("", text)

@@ -2,7 +2,10 @@
 
 Rows are computed in `data()` from the step itself (only the visible rows are asked for when the
 view has uniform item sizes), so a 5,000-step run costs nothing to load. No tooltip role: Qt renders
-tooltips as rich text, and step text is untrusted (style.md R2).
+tooltips as rich text, and step text is untrusted (style.md R2). ANSI colour codes are dropped from
+a tool output's preview (the viewer renders them there; spelled out they would fill a coloured log's row).
+
+Public API: `step_summary(step)`, `StepListModel` (`set_trajectory(t)`; display and user (role) data).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from reviewer.gui.step_sections import human_size
 from reviewer.model import Step, Trajectory
-from reviewer.textsafe import one_line
+from reviewer.textsafe import one_line, strip_sgr
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -23,7 +26,8 @@ FIRST_LINE = 80
 def step_summary(step: Step) -> str:
     """`#12 assistant  Let me run the tests  · bash · 1.2 K chars`: what a reviewer scans the list by."""
     head = step.text or step.thinking or ""
-    line = one_line(head[: FIRST_LINE * 4].split("\n", 1)[0], FIRST_LINE)
+    line = head[: FIRST_LINE * 4].split("\n", 1)[0]
+    line = one_line(strip_sgr(line) if step.role == "tool" else line, FIRST_LINE)
     calls = ", ".join(c.name for c in step.tool_calls)
     size = len(step.text) + len(step.thinking or "")
     parts = [f"#{step.index} {step.role}", line, calls, human_size(size) if size else ""]

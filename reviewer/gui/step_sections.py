@@ -3,22 +3,31 @@
 Qt-free, so it is tested without widgets. A step is shown as sections (thinking, text or tool output,
 tool calls, edits), each the canonical `spans.source_text` of its source, so an evidence span taken
 from a selection has offsets that `span_problem` accepts. What is shown differs from the source in
-two ways, both tracked here: control characters become visible escapes (`textsafe.visible`), and a
-section shows only a window of its text (a preview when collapsed, at most `MAX_SHOWN` characters
-when expanded). Qt counts positions in UTF-16 units, Python in code points (R7): `ShownText`
-converts between shown UTF-16 positions and source code-point offsets.
+three ways, all tracked here: control characters become visible escapes (`textsafe.visible`), ANSI
+colour (SGR) sequences are hidden and turned into style runs (opt-in, `reviewer.ansi`), and a section
+shows only a window of its text (a preview when collapsed, at most `MAX_SHOWN` characters when
+expanded). Qt counts positions in UTF-16 units, Python in code points (R7): `ShownText` converts
+between shown UTF-16 positions and source code-point offsets.
+
+Public API:
+- `Section`, `TITLES`, `window(text, expanded, focus)`, `human_size(chars)`, `utf16_len(text)`
+- `StepTexts(t)`: `sections(step)`, `find_all(pattern, origin, cap, stop, on_first) -> Found | None`; `Hit`, `Found`
+- `ShownText(text, start, end, *, ansi=False)`: `.shown`, `.start`, `.end`, `.utf16_length`,
+  `.to_source(unit, round_up=False)`, `.to_shown(offset)`; with `ansi`, also `.runs` and `.ansi_codes`
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate
 
+from reviewer.ansi import PLAIN, SGR, Style, apply, style_at
 from reviewer.model import Trajectory
 from reviewer.spans import source_text
-from reviewer.textsafe import visible
+from reviewer.textsafe import INVISIBLE, visible
 
 LONG_LINES = 200  # a section longer than this (or LONG_CHARS) starts collapsed
 LONG_CHARS = 20_000
@@ -27,6 +36,10 @@ PREVIEW_CHARS = 300
 # An expanded section shows at most this many characters around its focus: wrapped text costs
 # ~0.3 s per MB to lay out, and the viewer must stay responsive on a 10 MB single line.
 MAX_SHOWN = 200_000
+# ... and no line of more than this many shown characters: Qt lays out a line without break
+# opportunities in worse than linear time (200 K characters of "x": ~0.7 s, 20 K: ~25 ms), and
+# escapes make a line of control characters up to six times longer than its source.
+MAX_LINE = 20_000
 
 TITLES: dict[str, str] = {
     "thinking": "Thinking",
@@ -36,6 +49,7 @@ TITLES: dict[str, str] = {
     "diff": "Edits",
 }
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_SGR_OR_INVISIBLE = re.compile(f"{SGR.pattern}|{INVISIBLE.pattern}")  # group 1 is None for an invisible character
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +75,16 @@ class Hit:
     end: int
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The hits of one search: in run order when complete; when `capped` (more than the cap exist), the
+    first ones from the origin step on, in search order, so the hits near the reviewer are never cut."""
+
+    hits: list[Hit]
+    capped: bool
+    first: int  # index in `hits` of the first hit at or after the origin step (0 when none is)
+
+
 def human_size(chars: int) -> str:
     if chars < 1000:
         return f"{chars} chars"
@@ -72,18 +96,28 @@ def utf16_len(text: str) -> int:
 
 
 def window(text: str, expanded: bool, focus: int = 0) -> tuple[int, int]:
-    """The [start, end) of `text` a section shows: a preview when collapsed, MAX_SHOWN around `focus` when expanded."""
+    """The [start, end) of `text` a section shows: a preview when collapsed, else around `focus` at
+    most MAX_SHOWN characters, narrowed further when a line in them would show over MAX_LINE."""
     if expanded:
-        if len(text) <= MAX_SHOWN:
-            return 0, len(text)
-        start = max(0, min(focus - MAX_SHOWN // 2, len(text) - MAX_SHOWN))
-        return start, start + MAX_SHOWN
+        start, end = _around(len(text), focus, MAX_SHOWN)
+        longest = max(text[start:end].split("\n"), key=len)
+        # Each escape is at most 6 characters wide: a bound, counted without building the escapes.
+        if len(longest) > MAX_LINE // 6 and (shown := len(longest) + 5 * INVISIBLE.subn("", longest)[1]) > MAX_LINE:
+            start, end = _around(len(text), focus, MAX_LINE * len(longest) // shown)
+        return start, end
     end = -1
     for _ in range(PREVIEW_LINES):
         end = text.find("\n", end + 1, PREVIEW_CHARS)
         if end < 0:
             return 0, min(len(text), PREVIEW_CHARS)
     return 0, end
+
+
+def _around(length: int, focus: int, width: int) -> tuple[int, int]:
+    if length <= width:
+        return 0, length
+    start = max(0, min(focus - width // 2, length - width))
+    return start, start + width
 
 
 class StepTexts:
@@ -111,87 +145,134 @@ class StepTexts:
             self._diffs[step] = source_text(self.trajectory, step, "diff")
         return self._diffs[step]
 
-    def search(self, pattern: re.Pattern[str], after: Hit | None, backwards: bool = False) -> Hit | None:
-        """The next (or previous) match after `after`, wrapping around the run; collapsed text included."""
+    def find_all(self, pattern: re.Pattern[str], origin: int, cap: int, stop: Callable[[], bool] = lambda: False,
+                 on_first: Callable[[Hit], None] | None = None) -> Found | None:  # fmt: skip
+        """Every match in every step and section (collapsed text included), visiting steps from `origin` and wrapping.
+
+        Meant for a worker thread with its own `StepTexts` (the diff cache is not shared). `on_first` gets
+        the first hit at or after `origin` as soon as it is found, so a viewer can show it before the count
+        is known; `stop` is polled once per step and makes the search return None.
+        """
         n = len(self.trajectory.steps)
-        if after is not None and (hit := self._search_step(pattern, after.step, backwards, after)):
-            return hit
-        if after is not None:
-            first = after.step + (-1 if backwards else 1)
-        else:
-            first = n - 1 if backwards else 0
+        hits: list[Hit] = []
+        after = None  # how many hits lie at or after `origin`, known once the search wraps to step 0
         for k in range(n):
-            if hit := self._search_step(pattern, (first - k if backwards else first + k) % n, backwards, None):
-                return hit
-        return None
-
-    def _search_step(self, pattern: re.Pattern[str], step: int, backwards: bool, after: Hit | None) -> Hit | None:
-        """The first (last) match of one step, strictly beyond `after` when given."""
-        sections = self.sections(step)
-        sources = [s.source for s in sections]
-        if after is not None and after.source in sources:
-            i = sources.index(after.source)
-            sections = sections[: i + 1] if backwards else sections[i:]
-        for section in reversed(sections) if backwards else sections:
-            same = after is not None and section.source == after.source
-            if backwards:
-                span = _last_match(pattern, section.text, after.start if same and after else len(section.text) + 1)
-            else:
-                m = pattern.search(section.text, after.start + 1 if same and after else 0)
-                span = m.span() if m else None
-            if span is not None:
-                return Hit(step, section.source, *span)
-        return None
-
-
-def _last_match(pattern: re.Pattern[str], text: str, limit: int) -> tuple[int, int] | None:
-    """The last match starting before `limit`."""
-    last = None
-    for m in pattern.finditer(text):
-        if m.start() >= limit:
-            break
-        last = m.span()
-    return last
+            if stop():
+                return None
+            step = (origin + k) % n
+            if step == 0 and k:
+                after = len(hits)
+            for section in self.sections(step):
+                for m in pattern.finditer(section.text):
+                    hits.append(Hit(step, section.source, *m.span()))
+                    if len(hits) == 1 and on_first is not None:
+                        on_first(hits[0])
+                    if len(hits) > cap:
+                        return Found(hits[:cap], True, 0)
+        if after is None:
+            after = len(hits)
+        ordered = hits[after:] + hits[:after]
+        return Found(ordered, False, len(hits) - after if after else 0)
 
 
 class ShownText:
-    """The window [start, end) of a source text as displayed, with maps between shown UTF-16 and source offsets."""
+    """The window [start, end) of a source text as displayed, with maps between shown UTF-16 and source offsets.
 
-    def __init__(self, text: str, start: int, end: int):
+    What is shown differs from the source by replacements of k source characters with w shown ones:
+    a control character becomes its escape (k=1, w=len(escape)); with `ansi=True` an ANSI colour (SGR)
+    sequence is hidden (k=len(sequence), w=0) and its effect recorded in `runs`, and the window is
+    widened to whole sequences so none is cut into visible half-escapes. Without `ansi` the text is
+    exactly `textsafe.visible` of the window (the diff view relies on that).
+
+    Mapping a shown position back where hidden sequences sit: a selection's start maps after them and
+    its end (`round_up`) before them, so a quote never begins or ends with an invisible colour code.
+    """
+
+    def __init__(self, text: str, start: int, end: int, *, ansi: bool = False):
+        if ansi:
+            start, end = _whole_sequences(text, start, end)
         self.start, self.end = start, end
         raw = text[start:end]
-        self.shown = visible(raw)
-        self._esc_raw: list[int] = []  # raw offset (in the window) of each escaped character
-        self._esc_shown: list[int] = []  # where its escape starts in the shown text
-        self._esc_width: list[int] = []
-        if len(self.shown) != len(raw):
-            changed = "".join(c for c in set(raw) if visible(c) != c)
-            extra = 0
-            for m in re.finditer(f"[{re.escape(changed)}]", raw):
-                width = len(visible(m.group()))
-                self._esc_raw.append(m.start())
-                self._esc_shown.append(m.start() + extra)
-                self._esc_width.append(width)
-                extra += width - 1
-        self._extra_before = [0, *accumulate(w - 1 for w in self._esc_width)]
+        self._raw: list[int] = []  # where each replacement starts in the window (code points)
+        self._len: list[int] = []  # how many source characters it replaces
+        self._at: list[int] = []  # where its shown form starts in `shown` (code points)
+        self._width: list[int] = []  # how long its shown form is (0: hidden)
+        self.ansi_codes = 0  # SGR sequences hidden in this window
+        runs: list[tuple[int, Style]] = []  # (shown code point, style from there on), when the style changes
+        style = style_at(text, start) if ansi else PLAIN
+        if style != PLAIN:
+            runs.append((0, style))
+        parts: list[str] = []
+        pos = shift = 0  # shift: shown position minus window position, before the current replacement
+        for m in (_SGR_OR_INVISIBLE if ansi else INVISIBLE).finditer(raw):
+            a, b = m.span()
+            params = m.group(1) if ansi else None
+            shown = "" if params is not None else visible(m.group())
+            parts += (raw[pos:a], shown)
+            self._raw.append(a)
+            self._len.append(b - a)
+            self._at.append(a + shift)
+            self._width.append(len(shown))
+            shift += len(shown) - (b - a)
+            pos = b
+            if params is not None:
+                self.ansi_codes += 1
+                if (after := apply(style, params)) != style:
+                    style = after
+                    runs.append((self._at[-1], style))
+        self.shown = "".join([*parts, raw[pos:]]) if parts else raw
+        self._delta = [0, *accumulate(w - k for w, k in zip(self._width, self._len, strict=True))]
         self._astral = [m.start() for m in _ASTRAL.finditer(self.shown)]  # code-point positions in `shown`
         self._astral_u16 = [p + k for k, p in enumerate(self._astral)]
         self.utf16_length = len(self.shown) + len(self._astral)
+        self.runs = self._styled_runs(runs)
+
+    def _u16(self, shown: int) -> int:
+        return shown + bisect_left(self._astral, shown)
+
+    def _styled_runs(self, changes: list[tuple[int, Style]]) -> list[tuple[int, int, Style]]:
+        """The non-plain stretches as (UTF-16 start, UTF-16 end, style): empty ones dropped, touching equal ones merged."""
+        ends = [at for at, _ in changes[1:]] + [len(self.shown)] if changes else []
+        runs: list[tuple[int, int, Style]] = []
+        for (a, style), b in zip(changes, ends, strict=True):
+            if style == PLAIN or a >= b:
+                continue
+            if runs and runs[-1][1] == a and runs[-1][2] == style:
+                a = runs.pop()[0]
+            runs.append((a, b, style))
+        return [(self._u16(a), self._u16(b), style) for a, b, style in runs]
 
     def to_source(self, unit: int, round_up: bool = False) -> int:
-        """The source offset of a shown UTF-16 position; inside an escape, its character's start (or end)."""
+        """The source offset of a shown UTF-16 position; inside an escape, its character's start (or end).
+
+        At a hidden sequence: after it, or before it with `round_up` (see the class docstring).
+        """
         shown = max(0, min(unit, self.utf16_length))
         shown -= bisect_left(self._astral_u16, shown)
-        k = bisect_right(self._esc_shown, shown) - 1
+        k = (bisect_left if round_up else bisect_right)(self._at, shown) - 1
         if k < 0:
             return self.start + shown
-        inside = shown - self._esc_shown[k]
-        if inside >= self._esc_width[k]:
-            return self.start + self._esc_raw[k] + 1 + inside - self._esc_width[k]
-        return self.start + self._esc_raw[k] + (1 if inside and round_up else 0)
+        inside = shown - self._at[k]
+        if inside < self._width[k]:
+            return self.start + self._raw[k] + (self._len[k] if round_up else 0)  # round_up: inside > 0
+        return self.start + self._raw[k] + self._len[k] + inside - self._width[k]
 
     def to_shown(self, offset: int) -> int:
-        """The shown UTF-16 position of a source offset, clamped to the window."""
+        """The shown UTF-16 position of a source offset, clamped to the window; inside a replacement, its start."""
         raw = max(0, min(offset, self.end) - self.start)
-        shown = raw + self._extra_before[bisect_left(self._esc_raw, raw)]
-        return shown + bisect_left(self._astral, shown)
+        j = bisect_left(self._raw, raw)  # replacements starting before `raw`
+        if j and raw < self._raw[j - 1] + self._len[j - 1]:
+            return self._u16(self._at[j - 1])
+        return self._u16(raw + self._delta[j])
+
+
+def _whole_sequences(text: str, start: int, end: int) -> tuple[int, int]:
+    """The window widened so that it cuts no SGR sequence (at most one sequence's length each side)."""
+    reach = 68  # the longest SGR sequence: ESC [ 64 params m
+    for m in SGR.finditer(text, max(0, start - reach), min(len(text), start + reach)):
+        if m.start() < start < m.end():
+            start = m.start()
+    for m in SGR.finditer(text, max(0, end - reach), min(len(text), end + reach)):
+        if m.start() < end < m.end():
+            end = m.end()
+    return start, end

@@ -3,25 +3,46 @@
 A whole run is never concatenated into one document (a 5,000-step, 50 MB run would take seconds to
 lay out); the viewer holds one step, split into sections (`step_sections`), each capped, so showing
 any step costs about the same. All trajectory text goes in through `setPlainText` (style.md R1),
-control characters shown as escapes, and selections map back to code-point offsets of
-`spans.source_text`, so evidence spans taken here pass `span_problem`.
+control characters shown as escapes, ANSI colour (SGR) sequences in tool output hidden and applied
+as char formats (`reviewer.ansi`: foreground clamped to a readable colour, nothing that could hide
+text), and selections map back to code-point offsets of `spans.source_text`, so evidence spans
+taken here pass `span_problem`. Section headers have a background no agent text can have (ANSI
+backgrounds are ignored), so coloured output cannot pass for a header.
+
+Find runs in a worker (`FindTask`, one app-wide find thread) over its own `StepTexts`: it counts
+every hit (up to `MAX_HITS`), the first hit at or after the current step shows as soon as it is
+found, and F3 / Shift+F3 then walk the hit list without searching again. A newer find or trajectory
+cancels the old search and drops its results (token).
 
 Public API, for the main window:
 - `set_trajectory(t)`, `trajectory`, `current_step()`
 - `show_step(i)`, `next_step()`, `previous_step()`; signal `step_selected(int)`
 - `toggle_section(source=None)`: collapse or expand the section under the cursor (or `source`)
-- `find(text) -> bool`, `find_next()`, `find_previous()`: every step and section, collapsed text included
+- `find(text)`, `find_next() -> bool`, `find_previous() -> bool`, `focus_find()`: every step and section,
+  collapsed text included; asynchronous, signal `find_finished(int)` (the hit count) when the count is known
 - `selected_span() -> EvidenceSpan | None`, `highlight_spans(spans)`, `show_span(span) -> bool`
 - `SHORTCUTS`: this widget's keys (method names), installed for the widget and its children
 """
 
 from __future__ import annotations
 
+import atexit
+import itertools
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QKeySequence, QShortcut, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
@@ -34,8 +55,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.ansi import Colour, Style, readable
 from reviewer.gui.step_model import StepListModel
-from reviewer.gui.step_sections import TITLES, Hit, Section, ShownText, StepTexts, human_size, utf16_len, window
+from reviewer.gui.step_sections import TITLES, Found, Hit, Section, ShownText, StepTexts, human_size, utf16_len, window
 from reviewer.gui.widgets import PlainLabel
 from reviewer.model import EvidenceSpan, Trajectory
 from reviewer.textsafe import one_line, visible
@@ -51,8 +73,15 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
 TASK_CHARS = 100_000  # the pinned task is a summary; the full prompt is the first user step
 TASK_LINES = 5
 DEBOUNCE_MS = 60  # list-driven loads wait this long, so holding an arrow key does not render every step
+FIND_DEBOUNCE_MS = 300  # typing in the find field searches once the reviewer pauses (Enter searches at once)
+MAX_HITS = 10_000  # a find stops counting here ("10,000+"): enough to walk, bounded in memory and time
+MAX_STYLED_RUNS = 10_000  # ANSI-coloured runs formatted per step (~5 ms per 1,000); the rest shows plain
+# Colour is rendered where terminals put it; an escape in the agent's own text, a command or an edit is
+# content the reviewer should see as written (an ESC byte written into a file is worth noticing).
+ANSI_SOURCES = frozenset({"tool_output"})
 EVIDENCE = QColor("#fde9a9")
 HEADER = QColor("#55606e")
+HEADER_BACKGROUND = QColor("#eceff3")
 
 
 @dataclass(slots=True)
@@ -63,6 +92,88 @@ class _Piece:
     region: int  # where the section's title line starts (UTF-16)
     start: int  # where its shown text starts (UTF-16)
     shown: ShownText
+
+
+_TOKENS = itertools.count(1)  # one sequence for every view, so the pool can key running tasks by token
+
+
+class _FindSignals(QObject):
+    first = Signal(int, object)  # token, Hit: the first hit at or after the origin, before the count is known
+    done = Signal(int, object)  # token, Found | None (cancelled)
+
+
+class FindTask(QRunnable):
+    """`StepTexts.find_all` off the GUI thread; `first` and `done` arrive queued on the GUI thread.
+
+    Auto-delete is off and `_FindPool` keeps a reference until `done`, so Python and Qt never both
+    free the task (the double free git-cola's `qtutils.Task` documents). It reads the trajectory, which
+    nothing writes once loaded, through a `StepTexts` of its own: the GUI thread's diff cache is not shared.
+    """
+
+    def __init__(self, texts: StepTexts, pattern: re.Pattern[str], origin: int):
+        super().__init__()
+        self.setAutoDelete(False)
+        self.token = next(_TOKENS)
+        self.texts = texts
+        self.pattern = pattern
+        self.origin = origin
+        self.signals = _FindSignals()
+        self._cancelled = False
+
+    def cancel(self) -> None:
+        self._cancelled = True
+
+    def run(self) -> None:
+        found = self.texts.find_all(
+            self.pattern, self.origin, MAX_HITS, lambda: self._cancelled, lambda hit: self.signals.first.emit(self.token, hit)
+        )
+        self.signals.done.emit(self.token, found)
+
+
+class _FindPool(QObject):
+    """The application's one find thread, holding each task until it reports back.
+
+    App-wide, not per view: a pool owned by a widget would, when the widget is deleted from C++ with
+    the GIL held, wait for a Python task that needs the GIL (as the diff view's lexing pool notes).
+    The references live here too, so a view deleted mid-search never frees a running task. Nothing
+    owns it on the C++ side, and at exit it stops its search before PySide deletes the objects the
+    search still uses.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # one search at a time; a cancelled one ends at its next step
+        self._running: dict[int, FindTask] = {}
+        atexit.register(self._shut_down)  # Python runs these before module teardown and PySide's Py_AtExit cleanup
+
+    def start(self, task: FindTask) -> None:
+        self._running[task.token] = task
+        task.signals.done.connect(self._release)
+        self._pool.start(task)
+
+    def cancel(self, task: FindTask) -> None:
+        task.cancel()
+        if self._pool.tryTake(task):  # never started: it will not report back
+            del self._running[task.token]
+
+    def _release(self, token: int, _found: object) -> None:
+        self._running.pop(token, None)
+
+    def _shut_down(self) -> None:
+        for task in list(self._running.values()):
+            self.cancel(task)
+        self._pool.waitForDone()  # releases the GIL, so the search can see it was cancelled
+
+
+_FIND_POOL: list[_FindPool] = []
+
+
+def find_pool() -> _FindPool:
+    """The application's find pool, created on first use."""
+    if not _FIND_POOL:
+        _FIND_POOL.append(_FindPool())
+    return _FIND_POOL[0]
 
 
 def _read_only(editor: QPlainTextEdit) -> QPlainTextEdit:
@@ -76,25 +187,35 @@ def _read_only(editor: QPlainTextEdit) -> QPlainTextEdit:
 
 class TranscriptView(QWidget):
     step_selected = Signal(int)
+    find_finished = Signal(int)  # the hit count (at most MAX_HITS) of the search `find` started
 
     def __init__(self, parent: QWidget | None = None, *, own_shortcuts: bool = True):
         super().__init__(parent)
         self._trajectory: Trajectory | None = None
         self._texts: StepTexts | None = None
+        self._find_texts: StepTexts | None = None  # the find worker's own, over the same trajectory
         self._step = -1
         self._expanded: dict[tuple[int, str], bool] = {}  # the reviewer's toggles; default: short sections open
         self._focus: dict[tuple[int, str], int] = {}  # where an expanded over-long section's window is centred
         self._pieces: list[_Piece] = []
         self._spans: list[EvidenceSpan] = []
-        self._pattern: re.Pattern[str] | None = None
-        self._hit: Hit | None = None
+        self._formats: dict[tuple[Style, Colour], QTextCharFormat] = {}
+        self._needle = ""  # the text of the latest find
+        self._task: FindTask | None = None  # its search, while it runs
+        self._found: Found | None = None  # its hits, once counted
+        self._current = -1  # the index in `_found.hits` shown
+        self._shown_hit: Hit | None = None  # the hit last selected by find
+        self._moves = 0  # F3 / Shift+F3 presses while the search runs, applied when it lands
 
         self.task = _read_only(QPlainTextEdit())
         self.find_field = QLineEdit()
         self.find_field.setPlaceholderText("Find in all steps (Ctrl+F)")
         self.find_field.setClearButtonEnabled(True)
         self.find_field.returnPressed.connect(self._on_find_return)
+        self.find_field.textEdited.connect(self._on_find_edited)
         self.find_status = PlainLabel()
+        self._find_timer = QTimer(self, singleShot=True, interval=FIND_DEBOUNCE_MS)
+        self._find_timer.timeout.connect(self._on_find_paused)
         self.model = StepListModel()
         self.steps = QListView()
         self.steps.setUniformItemSizes(True)
@@ -145,8 +266,11 @@ class TranscriptView(QWidget):
 
     def set_trajectory(self, trajectory: Trajectory | None) -> None:
         self._load_timer.stop()
-        self._trajectory, self._step, self._hit = trajectory, -1, None
+        self._stop_find()
+        self._needle = ""  # Enter searches the new run, even for the same text
+        self._trajectory, self._step = trajectory, -1
         self._texts = StepTexts(trajectory) if trajectory else None
+        self._find_texts = StepTexts(trajectory) if trajectory else None
         self._expanded.clear()
         self._focus.clear()
         self._spans = []
@@ -191,7 +315,9 @@ class TranscriptView(QWidget):
         assert self._trajectory is not None and self._texts is not None
         s = self._trajectory.steps[step]
         parts: list[str] = []
-        headers: list[tuple[int, int]] = []
+        formats: list[tuple[int, int, QTextCharFormat]] = []  # (UTF-16 start, length, format)
+        header_format = self._header_format()
+        budget = MAX_STYLED_RUNS
         self._pieces = []
         pos = 0
 
@@ -199,7 +325,7 @@ class TranscriptView(QWidget):
             nonlocal pos
             length = utf16_len(text)
             if header:
-                headers.append((pos, length))
+                formats.append((pos, length, header_format))
             parts.append(text)
             pos += length
 
@@ -211,38 +337,72 @@ class TranscriptView(QWidget):
             key = (step, section.source)
             expanded = self._expanded.get(key, not section.long)
             start, end = window(section.text, expanded, self._focus.get(key, 0))
+            shown = ShownText(section.text, start, end, ansi=section.source in ANSI_SOURCES)
+            runs = shown.runs[:budget]
+            budget -= len(runs)
+            title = [f"{'▾' if expanded else '▸'} {TITLES[section.source]}", section.size()]
+            if shown.ansi_codes:  # the reviewer should know colour codes were hidden and applied
+                title.append("ANSI colours" + ("" if len(runs) == len(shown.runs) else f" (first {len(runs):,} runs)"))
+            if not expanded:
+                title.append("collapsed (C expands)")
             region = pos
             add("\n\n")
-            add(f"{'▾' if expanded else '▸'} {TITLES[section.source]}  ·  {section.size()}"
-                + ("" if expanded else "  ·  collapsed (C expands)"), header=True)  # fmt: skip
+            add("  ·  ".join(title), header=True)
             add("\n")
-            if start:
-                add(f"… {section.text.count(chr(10), 0, start):,} earlier lines ({human_size(start)}) not shown\n", header=True)
-            shown = ShownText(section.text, start, end)
+            if shown.start:
+                earlier = section.text.count("\n", 0, shown.start)
+                add(f"… {earlier:,} earlier lines ({human_size(shown.start)}) not shown\n", header=True)
             self._pieces.append(_Piece(section, region, pos, shown))
+            formats += ((pos + a, b - a, self._ansi_format(style)) for a, b, style in runs)
             add(shown.shown)
-            if rest := len(section.text) - end:
-                lines = section.text.count("\n", end)
+            if rest := len(section.text) - shown.end:
+                lines = section.text.count("\n", shown.end)
                 add("\n")
-                add(f"… {lines:,} more lines ({human_size(rest)}) not shown" + ("" if expanded else " (C shows all)"), header=True)
+                hint = "" if expanded else " (C shows all)"
+                add(f"… {lines:,} more lines ({human_size(rest)}) not shown{hint}", header=True)
         self.viewer.setCurrentCharFormat(QTextCharFormat())  # else setPlainText inherits the cursor's header format
         self.viewer.setPlainText("".join(parts))
-        self._format_headers(headers)
+        self._apply_formats(formats)
         self._step = step
         self._apply_highlights()
         if self.steps.currentIndex().row() != step:
             self.steps.setCurrentIndex(self.model.index(step, 0))
         self.step_selected.emit(step)
 
-    def _format_headers(self, headers: list[tuple[int, int]]) -> None:
+    def _header_format(self) -> QTextCharFormat:
+        """Headers have a background, which no ANSI-coloured agent text can have, so none can fake one."""
         fmt = QTextCharFormat()
         fmt.setForeground(HEADER)
+        fmt.setBackground(HEADER_BACKGROUND)
         fmt.setFontWeight(QFont.Weight.DemiBold)
+        return fmt
+
+    def _ansi_format(self, style: Style) -> QTextCharFormat:
+        """The format of an ANSI style, its colour clamped to one readable on the viewer's background (cached)."""
+        base = self.viewer.palette().color(QPalette.ColorRole.Base)
+        background = (base.red(), base.green(), base.blue())
+        fmt = self._formats.get((style, background))
+        if fmt is None:
+            fmt = QTextCharFormat()
+            if style.colour is not None:
+                fmt.setForeground(QColor(*readable(style.colour, background)))
+            if style.bold:
+                fmt.setFontWeight(QFont.Weight.Bold)
+            if style.italic:
+                fmt.setFontItalic(True)
+            if style.underline:
+                fmt.setFontUnderline(True)
+            self._formats[(style, background)] = fmt
+        return fmt
+
+    def _apply_formats(self, formats: list[tuple[int, int, QTextCharFormat]]) -> None:
         cursor = QTextCursor(self.viewer.document())
-        for start, length in headers:
+        cursor.beginEditBlock()
+        for start, length, fmt in formats:
             cursor.setPosition(start)
             cursor.setPosition(start + length, QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(fmt)
+        cursor.endEditBlock()
 
     def _piece(self, source: str) -> _Piece | None:
         return next((p for p in self._pieces if p.section.source == source), None)
@@ -269,7 +429,11 @@ class TranscriptView(QWidget):
             self.viewer.ensureCursorVisible()
 
     def _reveal(self, hit: Hit) -> bool:
-        """Show the step, expand the section and select `hit` (code points) in the viewer."""
+        """Show the step, expand the section and select `hit` (code points) in the viewer.
+
+        A non-empty hit that shows as nothing (it lies inside a hidden ANSI colour code) selects the
+        character after it, so the reviewer still sees where it is.
+        """
         if self._trajectory is None or not 0 <= hit.step < len(self._trajectory.steps):
             return False
         key = (hit.step, hit.source)
@@ -282,9 +446,16 @@ class TranscriptView(QWidget):
             piece = self._piece(hit.source)
         if piece is None:
             return False
+        a, b = piece.shown.to_shown(hit.start), piece.shown.to_shown(hit.end)
         cursor = self.viewer.textCursor()
-        cursor.setPosition(piece.start + piece.shown.to_shown(hit.start))
-        cursor.setPosition(piece.start + piece.shown.to_shown(hit.end), QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(piece.start + a)
+        if a == b and hit.start < hit.end and piece.shown.utf16_length:
+            if a == piece.shown.utf16_length:
+                cursor.movePosition(QTextCursor.MoveOperation.PreviousCharacter, QTextCursor.MoveMode.KeepAnchor)
+            else:
+                cursor.movePosition(QTextCursor.MoveOperation.NextCharacter, QTextCursor.MoveMode.KeepAnchor)
+        else:
+            cursor.setPosition(piece.start + b, QTextCursor.MoveMode.KeepAnchor)
         self.viewer.setTextCursor(cursor)
         self.viewer.ensureCursorVisible()
         return True
@@ -295,35 +466,101 @@ class TranscriptView(QWidget):
         self.find_field.setFocus()
         self.find_field.selectAll()
 
-    def find(self, text: str) -> bool:
-        """Search for `text` (case-insensitive) from the current step; select the first hit."""
+    def find(self, text: str) -> None:
+        """Start searching every step for `text` (case-insensitive), cancelling any search before it.
+
+        Returns at once. The first hit at or after the current step is selected as soon as it is found;
+        `find_finished` carries the count once every hit is known.
+        """
+        self._find_timer.stop()
         if self.find_field.text() != text:
             self.find_field.setText(text)
-        self._pattern = re.compile(re.escape(text), re.IGNORECASE) if text else None
-        self._hit = None
-        return self._find(backwards=False, start=Hit(max(self._step, 0), "", -1, -1))
+        self._stop_find()
+        self._needle = text
+        if not text or self._find_texts is None:
+            self.find_status.clear()
+            return
+        task = FindTask(self._find_texts, re.compile(re.escape(text), re.IGNORECASE), max(self._step, 0))
+        task.signals.first.connect(self._on_first_hit)
+        task.signals.done.connect(self._on_find_done)
+        self._task = task
+        self.find_status.setText("searching…")
+        find_pool().start(task)
 
     def find_next(self) -> bool:
-        return self._find(backwards=False, start=self._hit)
+        """Select the next hit (wrapping); False when there is no search or it found nothing."""
+        return self._move(1)
 
     def find_previous(self) -> bool:
-        return self._find(backwards=True, start=self._hit or Hit(max(self._step, 0), "", -1, -1))
+        """Select the previous hit (wrapping); False when there is no search or it found nothing."""
+        return self._move(-1)
 
-    def _find(self, backwards: bool, start: Hit | None) -> bool:
-        if self._pattern is None or self._texts is None:
+    def _move(self, by: int) -> bool:
+        if self._find_timer.isActive():  # typed but not yet searched: search now, showing the first hit
+            self.find(self.find_field.text())
+            return True
+        if self._task is not None:
+            self._moves += by  # taken when the hit list lands
+            return True
+        if self._found is None or not self._found.hits:
             return False
-        hit = self._texts.search(self._pattern, start, backwards)
-        if hit is None:
-            self.find_status.setText("no match")
-            return False
-        self._hit = hit
-        self._reveal(hit)
-        self.find_status.setText(f"step {hit.step} · {TITLES[hit.source].lower()}")
+        self._show_hit((self._current + by) % len(self._found.hits))
         return True
+
+    def _stop_find(self) -> None:
+        """Cancel the running search (its results will be dropped) and forget the hit list."""
+        self._find_timer.stop()
+        if self._task is not None:
+            find_pool().cancel(self._task)
+        self._task, self._found, self._current, self._shown_hit, self._moves = None, None, -1, None, 0
+
+    def _on_first_hit(self, token: int, hit: Hit) -> None:
+        if self._task is None or token != self._task.token or self._shown_hit is not None:
+            return
+        self._shown_hit = hit
+        self._reveal(hit)
+        self.find_status.setText(f"{self._where(hit)} · counting hits…")
+
+    def _on_find_done(self, token: int, found: Found | None) -> None:
+        if self._task is None or token != self._task.token or found is None:
+            return  # a newer search or trajectory owns the view now
+        self._task = None
+        self._found = found
+        if found.hits:
+            index = (found.first + self._moves) % len(found.hits)
+            # the first hit is on screen already, maybe scrolled since by the reviewer: leave it be
+            self._show_hit(index, reveal=found.hits[index] != self._shown_hit)
+        else:
+            self.find_status.setText("no match")
+        self._moves = 0
+        self.find_finished.emit(len(found.hits))
+
+    def _show_hit(self, index: int, reveal: bool = True) -> None:
+        assert self._found is not None
+        self._current = index
+        hit = self._shown_hit = self._found.hits[index]
+        if reveal:
+            self._reveal(hit)
+        total = f"{len(self._found.hits):,}{'+' if self._found.capped else ''}"
+        self.find_status.setText(f"hit {index + 1:,} of {total} · {self._where(hit)}")
+
+    def _where(self, hit: Hit) -> str:
+        where = f"step {hit.step} · {TITLES[hit.source].lower()}"
+        piece = self._piece(hit.source) if hit.step == self._step else None
+        if piece is not None and hit.start < hit.end and piece.shown.to_shown(hit.start) == piece.shown.to_shown(hit.end):
+            where += " · inside a hidden colour code"
+        return where
+
+    def _on_find_edited(self, _text: str) -> None:
+        self._find_timer.start()
+
+    def _on_find_paused(self) -> None:
+        self.find(self.find_field.text())
 
     def _on_find_return(self) -> None:
         text = self.find_field.text()
-        if self._pattern is not None and self._pattern.pattern == re.escape(text):
+        searched = self._task is not None or self._found is not None
+        if text == self._needle and searched and not self._find_timer.isActive():
             self.find_next()
         else:
             self.find(text)

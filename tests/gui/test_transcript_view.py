@@ -1,4 +1,4 @@
-"""The transcript view, offscreen: navigation, collapsing, find, evidence spans, hostile content, speed."""
+"""The transcript view, offscreen: navigation, collapsing, find, evidence spans, hostile content, ANSI colour, speed."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtGui import QFont, QTextCursor  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QFont, QPalette, QTextCursor  # noqa: E402
 
+from reviewer.ansi import contrast  # noqa: E402
+from reviewer.gui import transcript_view  # noqa: E402
 from reviewer.gui.step_model import StepListModel  # noqa: E402
 from reviewer.gui.step_sections import MAX_SHOWN, ShownText  # noqa: E402
-from reviewer.gui.transcript_view import TranscriptView  # noqa: E402
+from reviewer.gui.transcript_view import TranscriptView, find_pool  # noqa: E402
 from reviewer.model import EvidenceSpan, FileEdit, Step, Task, ToolCall, ToolResult, Trajectory  # noqa: E402
 from reviewer.spans import source_text, span_problem  # noqa: E402
 from tests.conftest import SAMPLE_DATA  # noqa: E402
@@ -48,6 +51,13 @@ def view(qtbot) -> TranscriptView:
         w.show()
     w.set_trajectory(run())
     return w
+
+
+def find(qtbot, view: TranscriptView, text: str) -> int:
+    """Start a find and wait for its count."""
+    with qtbot.waitSignal(view.find_finished, timeout=10_000) as blocker:
+        view.find(text)
+    return blocker.args[0]
 
 
 def select(view: TranscriptView, source: str, start: int, end: int) -> None:
@@ -111,29 +121,100 @@ def test_thinking_collapses_with_its_key(view: TranscriptView, qtbot) -> None:
     assert "▸ Thinking" in view.viewer.toPlainText()
 
 
-def test_find_reaches_collapsed_text_expands_it_and_selects_the_hit(view: TranscriptView) -> None:
-    assert view.find("LINE 76543 😀")
+def test_find_reaches_collapsed_text_expands_it_and_selects_the_hit(view: TranscriptView, qtbot) -> None:
+    assert find(qtbot, view, "LINE 76543 😀") == 1
     assert view.current_step() == 2 and "▾ Tool output" in view.viewer.toPlainText()
     assert view.viewer.textCursor().selectedText() == "line 76543 😀"
+    assert view.find_status.text() == "hit 1 of 1 · step 2 · tool output"
     span = view.selected_span()
     assert span is not None and span.source == "tool_output" and span_problem(view.trajectory, span) is None
     assert view.find_next() and view.current_step() == 2
     assert view.viewer.textCursor().selectedText() == "line 76543 😀"  # only one hit: wraps to itself
-    view.show_step(0)
-    assert view.find("😀") and view.current_step() == 0  # from the current step
-    hits = [(view.current_step(), view.selected_span().source) for _ in range(4) if view.find_next()]  # type: ignore[union-attr]
-    assert hits[:3] == [(1, "thinking"), (1, "text"), (1, "tool_call")]
-    assert view.find_previous() and (view.current_step(), view.selected_span().source) == (1, "tool_call")  # type: ignore[union-attr]
-    assert not view.find("no such text anywhere") and view.find_status.text() == "no match"
+
+
+def test_find_counts_hits_from_the_current_step_and_walks_them_without_searching(view: TranscriptView, qtbot) -> None:
+    view.show_step(1)
+    # 1 in step 0, 4 in step 1 (thinking, text, tool call, edit), 100,000 in step 2: over the cap, so the
+    # hits counted are those from the current step on, numbered from there
+    assert find(qtbot, view, "😀") == transcript_view.MAX_HITS
+    assert view.find_status.text() == "hit 1 of 10,000+ · step 1 · thinking" and view.current_step() == 1
+    assert view.find_next() and view.find_status.text() == "hit 2 of 10,000+ · step 1 · text"
+    with qtbot.assertNotEmitted(view.find_finished, wait=100):
+        view.find_previous()
+        assert view.find_previous()  # wraps to the last hit counted, without searching again
+    assert view.find_status.text() == "hit 10,000 of 10,000+ · step 2 · tool output" and view.current_step() == 2
+    assert view.viewer.textCursor().selectedText() == "😀" and "▾ Tool output" in view.viewer.toPlainText()
+    assert find(qtbot, view, "I will look") == 1 and (view.current_step(), view.selected_span().source) == (1, "text")  # type: ignore[union-attr]
+    assert find(qtbot, view, "no such text anywhere") == 0 and view.find_status.text() == "no match"
+    assert not view.find_next() and not view.find_previous()
+
+
+def test_hits_are_numbered_in_run_order_and_wrap(view: TranscriptView, qtbot) -> None:
+    view.show_step(3)
+    assert find(qtbot, view, "x") == 6  # step 0 text, step 1 text and edit (2), step 3 text (2)
+    assert view.find_status.text() == "hit 5 of 6 · step 3 · text"  # the first at or after the current step
+    assert view.find_next() and view.find_status.text() == "hit 6 of 6 · step 3 · text"
+    assert view.find_next() and view.find_status.text() == "hit 1 of 6 · step 0 · text" and view.current_step() == 0
+    assert view.find_previous() and view.find_status.text() == "hit 6 of 6 · step 3 · text"
+    assert view.selected_span() == EvidenceSpan(3, "text", HOSTILE.rindex("x"), HOSTILE.rindex("x") + 1, "x")
+
+
+def test_moves_asked_for_while_the_search_runs_apply_when_it_lands(qtbot) -> None:
+    w = TranscriptView()
+    qtbot.addWidget(w)
+    w.set_trajectory(Trajectory("big", Task("t"), [Step(k, "assistant", f"step {k} " + "word " * 2000) for k in range(2000)]))
+    w.find("step 1")  # steps 1, 10-19, 100-199, 1000-1999
+    w.find_next()
+    with qtbot.waitSignal(w.find_finished, timeout=10_000) as blocker:
+        w.find_next()
+    assert blocker.args == [1 + 10 + 100 + 1000] and w.find_status.text() == "hit 3 of 1,111 · step 11 · text"
+
+
+def test_a_new_text_or_trajectory_drops_the_old_search(qtbot) -> None:
+    w = TranscriptView()
+    qtbot.addWidget(w)
+    big = Trajectory("big", Task("t"), [Step(k, "assistant", f"step {k} " + "word " * 2000) for k in range(3000)])
+    w.set_trajectory(big)
+    counts: list[int] = []
+    w.find_finished.connect(counts.append)
+    w.find("word")  # would reach the cap
+    with qtbot.waitSignal(w.find_finished, timeout=10_000):
+        w.find("step 2999")
+    assert counts == [1] and w.current_step() == 2999 and w.find_status.text() == "hit 1 of 1 · step 2999 · text"
+    w.show_step(0)
+    w.find("step 2999")
+    w.set_trajectory(run())  # the search of the old run is cancelled; its results, if any, are dropped
+    qtbot.waitUntil(lambda: not find_pool()._running)
+    qtbot.wait(20)
+    assert counts == [1] and w.current_step() == 0 and w.find_status.text() == "" and w.trajectory.id == "t-1"  # type: ignore[union-attr]
+    qtbot.keyClick(w.find_field, Qt.Key.Key_Return)  # same text, new run: Enter searches again
+    qtbot.waitUntil(lambda: w.find_status.text() == "no match")
 
 
 def test_find_field_and_shortcut(view: TranscriptView, qtbot) -> None:
     view.viewer.setFocus()
-    qtbot.keyClick(view.viewer, "f", modifier=pytest.importorskip("PySide6.QtCore").Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(view.viewer, "f", modifier=Qt.KeyboardModifier.ControlModifier)
     assert view.find_field.hasFocus()
-    qtbot.keyClicks(view.find_field, "evil")
-    qtbot.keyClick(view.find_field, "\r")
-    assert view.current_step() == 3 and view.selected_span() is not None
+    with qtbot.waitSignal(view.find_finished, timeout=10_000) as blocker:
+        qtbot.keyClicks(view.find_field, "evil")
+        qtbot.keyClick(view.find_field, "\r")
+    assert blocker.args == [1] and view.current_step() == 3 and view.selected_span() is not None
+    with qtbot.assertNotEmitted(view.find_finished, wait=100):
+        qtbot.keyClick(view.find_field, "\r")  # same text again: the next hit, no new search
+    assert view.find_status.text() == "hit 1 of 1 · step 3 · text"
+
+
+def test_typing_searches_after_a_pause(view: TranscriptView, qtbot) -> None:
+    counts: list[int] = []
+    view.find_finished.connect(counts.append)
+    with qtbot.waitSignal(view.find_finished, timeout=10_000):
+        qtbot.keyClicks(view.find_field, "bold")  # one search for the whole word, not one per key
+    qtbot.wait(transcript_view.FIND_DEBOUNCE_MS + 50)
+    assert counts == [1] and view.viewer.textCursor().selectedText() == "bold"
+    view.find_field.clear()
+    qtbot.keyClicks(view.find_field, "x = '")
+    assert view.find_next()  # F3 before the pause: searches now, and shows the first hit
+    qtbot.waitUntil(lambda: view.find_status.text() == "hit 1 of 1 · step 1 · edits")
 
 
 @pytest.mark.parametrize(
@@ -187,7 +268,7 @@ def test_hostile_content_is_plain_text(view: TranscriptView) -> None:
     view.show_step(3)
     shown = view.viewer.toPlainText()
     assert '<img src="file:///etc/passwd"> <a href="x">link</a> <b>bold</b>' in shown and "**md** [l](http://x)" in shown
-    assert "\\x1b[31mred\\x1b[0m \\u202eevil\\u202c zero\\u200bwidth\\x00nul 😀" in shown
+    assert "\\x1b[31mred\\x1b[0m \\u202eevil\\u202c zero\\u200bwidth\\x00nul 😀" in shown  # colour only in tool output
     html = view.viewer.document().toHtml()
     assert "<img" not in html and "<a href" not in html and "<b>" not in html
     assert not any(f.isImageFormat() or (f.isCharFormat() and f.toCharFormat().isAnchor()) for f in view.viewer.document().allFormats())  # nothing to load
@@ -215,7 +296,9 @@ def test_huge_content_stays_under_a_time_budget(qtbot, kind: str) -> None:
     w.grab()
     assert time.perf_counter() - start < 1.5, kind  # measured: 10 MB line 0.17 s, 100k lines 0.08 s, 5,000 steps 0.03 s
     start = time.perf_counter()
-    assert w.find("nul") or kind != "100k-line output"
+    with qtbot.waitSignal(w.find_finished, timeout=10_000) as blocker:
+        w.find("nul")
+    assert blocker.args[0] or kind != "100k-line output"
     w.show_step(len(steps) - 1)
     assert time.perf_counter() - start < 1.5, kind
 
@@ -239,3 +322,99 @@ def test_sample_data_renders_to_png(qtbot, tmp_path: Path) -> None:
     w.set_trajectory(t)
     w.show_step(6)
     assert w.grab().save(str(tmp_path / "transcript.png"))
+
+
+ANSI_OUTPUT = (
+    "\x1b[1m============ test session starts ============\x1b[0m\n"
+    "tests/test_a.py \x1b[32m.\x1b[0m\x1b[31mF\x1b[0m\n"
+    "\x1b[31mFAILED\x1b[0m tests/test_a.py::test_b - \x1b[1;31mAssertionError\x1b[0m\n"
+    "\x1b[30;40mblack on black\x1b[0m \x1b[8mconcealed\x1b[0m \x1b[38;2;255;255;255mwhite\x1b[0m \x1b[2mfaint\x1b[0m "
+    "\x1b[7mreverse\x1b[0m \x1b[47;37mwhite on white\x1b[0m \x1b[38;5;231;48;5;231mcube white\x1b[0m\n"
+    "\x1b]8;;http://evil.example/\x1b\\click me\x1b]8;;\x1b\\ \x1b[2K\x1b[1Aerased \x1b lone"
+)
+
+
+@pytest.fixture
+def coloured(view: TranscriptView) -> TranscriptView:
+    """The view showing a pytest run's coloured output, hostile colours and other escapes included."""
+    steps = [Step(0, "assistant", "run the tests", tool_calls=[ToolCall("c1", "bash", {"command": "pytest"})]),
+             Step(1, "tool", ANSI_OUTPUT, tool_result=ToolResult("c1"))]  # fmt: skip
+    view.set_trajectory(Trajectory("ansi", Task("t"), steps))
+    view.show_step(1)
+    return view
+
+
+def format_of(view: TranscriptView, word: str):  # noqa: ANN201 (QTextCharFormat)
+    """The char format of the first character of `word` in the viewer (no astral characters before it here)."""
+    cursor = QTextCursor(view.viewer.document())
+    cursor.setPosition(view.viewer.toPlainText().index(word) + 1)  # a cursor reports the character before it
+    return cursor.charFormat()
+
+
+def test_ansi_colours_are_formats_not_escapes(coloured: TranscriptView) -> None:
+    shown = coloured.viewer.toPlainText()
+    assert "\x1b[31m" not in shown and "\\x1b[31m" not in shown and "[0m" not in shown and "[1;31m" not in shown
+    assert "FAILED tests/test_a.py::test_b - AssertionError\n" in shown and "tests/test_a.py .F\n" in shown
+    [title] = [line for line in shown.splitlines() if line.startswith("▾ Tool output")]
+    assert title.endswith("·  ANSI colours")  # the reviewer is told formatting was applied
+    base = coloured.viewer.palette().color(QPalette.ColorRole.Base).getRgb()[:3]
+    red = format_of(coloured, "FAILED").foreground().color()
+    assert red.red() > 150 and red.green() < 60 and contrast(red.getRgb()[:3], base) >= 4.5
+    assert format_of(coloured, "AssertionError").fontWeight() == QFont.Weight.Bold
+    assert format_of(coloured, " tests/test_a.py::").foreground().style() == Qt.BrushStyle.NoBrush  # the reset worked
+    header = format_of(coloured, "▾ Tool output")
+    assert header.background().style() != Qt.BrushStyle.NoBrush  # headers have a background, which agent text never has
+
+
+@pytest.mark.parametrize("word", ["black on black", "concealed", "white ", "faint", "reverse", "white on white", "cube white"])
+def test_hostile_colours_stay_readable(coloured: TranscriptView, word: str) -> None:
+    fmt = format_of(coloured, word)
+    base = coloured.viewer.palette().color(QPalette.ColorRole.Base).getRgb()[:3]
+    assert fmt.background().style() == Qt.BrushStyle.NoBrush and not fmt.fontStrikeOut()
+    if fmt.foreground().style() != Qt.BrushStyle.NoBrush:
+        assert contrast(fmt.foreground().color().getRgb()[:3], base) >= 4.5
+
+
+def test_other_escapes_and_links_stay_visible_and_inert(coloured: TranscriptView) -> None:
+    shown = coloured.viewer.toPlainText()
+    assert "\\x1b]8;;http://evil.example/\\x1b\\click me\\x1b]8;;\\x1b\\ \\x1b[2K\\x1b[1Aerased \\x1b lone" in shown
+    assert not any(f.isCharFormat() and f.toCharFormat().isAnchor() for f in coloured.viewer.document().allFormats())
+
+
+def test_a_selection_across_hidden_codes_is_a_valid_span(coloured: TranscriptView) -> None:
+    shown = coloured.viewer.toPlainText()
+    cursor = coloured.viewer.textCursor()
+    cursor.setPosition(shown.index("FAILED"))
+    cursor.setPosition(shown.index("AssertionError") + len("AssertionError"), QTextCursor.MoveMode.KeepAnchor)
+    coloured.viewer.setTextCursor(cursor)
+    span = coloured.selected_span()
+    assert span is not None and span_problem(coloured.trajectory, span) is None  # type: ignore[arg-type]
+    assert span.quote == "FAILED\x1b[0m tests/test_a.py::test_b - \x1b[1;31mAssertionError"  # no hidden code at the edges
+    cursor.setPosition(shown.index(".F\n") + 1)
+    cursor.setPosition(shown.index(".F\n") + 2, QTextCursor.MoveMode.KeepAnchor)
+    coloured.viewer.setTextCursor(cursor)
+    span = coloured.selected_span()
+    assert span is not None and span.quote == "F" and span_problem(coloured.trajectory, span) is None  # type: ignore[arg-type]
+    coloured.highlight_spans([span])
+    assert [s.cursor.selectedText() for s in coloured.viewer.extraSelections()] == ["F"]
+
+
+def test_a_hit_inside_a_hidden_code_selects_what_it_colours(coloured: TranscriptView, qtbot) -> None:
+    assert find(qtbot, coloured, "1;31m") == 1
+    assert coloured.viewer.textCursor().selectedText() == "A" and "inside a hidden colour code" in coloured.find_status.text()
+    span = coloured.selected_span()
+    assert span is not None and span.quote == "A" and span_problem(coloured.trajectory, span) is None  # type: ignore[arg-type]
+    assert find(qtbot, coloured, "failed") == 1 and coloured.viewer.textCursor().selectedText() == "FAILED"
+
+
+def test_step_list_preview_drops_colour_codes(coloured: TranscriptView) -> None:
+    row = coloured.model.data(coloured.model.index(1, 0))
+    assert row.startswith("#1 tool  ·  ============ test session starts") and "x1b" not in row and "[1m" not in row
+
+
+def test_styled_runs_are_capped_per_step(view: TranscriptView, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transcript_view, "MAX_STYLED_RUNS", 3)
+    view.set_trajectory(Trajectory("many", Task("t"), [Step(0, "tool", " ".join(f"\x1b[3{k % 8}mw{k}" for k in range(50)))]))
+    assert "ANSI colours (first 3 runs)" in view.viewer.toPlainText()
+    assert format_of(view, "w2 ").foreground().style() != Qt.BrushStyle.NoBrush
+    assert format_of(view, "w9 ").foreground().style() == Qt.BrushStyle.NoBrush and "[3" not in view.viewer.toPlainText()
