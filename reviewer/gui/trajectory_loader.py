@@ -39,7 +39,7 @@ class TrajectoryLoader(QObject):
             self._waiting[0].withdraw(self._pool)
         self._token += 1
         path = self._path
-        task = Task(self._token, lambda: read_trajectory(path, trajectory_id), (sqlite3.Error,))
+        task = Task(self._token, lambda _cancelled, _report: read_trajectory(path, trajectory_id), (sqlite3.Error,))
         task.signals.done.connect(self._landed)
         self._waiting = (task, trajectory_id)
         task.start(self._pool)

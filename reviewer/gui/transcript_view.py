@@ -9,7 +9,7 @@ text), and selections map back to code-point offsets of `spans.source_text`, so 
 taken here pass `span_problem`. Section headers have a background no agent text can have (ANSI
 backgrounds are ignored), so coloured output cannot pass for a header.
 
-Find runs in a worker (`FindTask`, one app-wide find thread) over its own `StepTexts`: it counts
+Find runs in a worker (`workers.Task` in the app-wide "find" pool) over its own `StepTexts`: it counts
 every hit (up to `MAX_HITS`), the first hit at or after the current step shows as soon as it is
 found, and F3 / Shift+F3 then walk the hit list without searching again. A newer find or trajectory
 cancels the old search and drops its results (token).
@@ -26,12 +26,11 @@ Public API, for the main window:
 
 from __future__ import annotations
 
-import atexit
 import itertools
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -59,6 +58,7 @@ from reviewer.ansi import Colour, Style, readable
 from reviewer.gui.step_model import StepListModel
 from reviewer.gui.step_sections import TITLES, Found, Hit, Section, ShownText, StepTexts, human_size, utf16_len, window
 from reviewer.gui.widgets import PlainLabel
+from reviewer.gui.workers import Task, app_pool
 from reviewer.model import EvidenceSpan, Trajectory
 from reviewer.textsafe import one_line, visible
 
@@ -94,86 +94,7 @@ class _Piece:
     shown: ShownText
 
 
-_TOKENS = itertools.count(1)  # one sequence for every view, so the pool can key running tasks by token
-
-
-class _FindSignals(QObject):
-    first = Signal(int, object)  # token, Hit: the first hit at or after the origin, before the count is known
-    done = Signal(int, object)  # token, Found | None (cancelled)
-
-
-class FindTask(QRunnable):
-    """`StepTexts.find_all` off the GUI thread; `first` and `done` arrive queued on the GUI thread.
-
-    Auto-delete is off and `_FindPool` keeps a reference until `done`, so Python and Qt never both
-    free the task (the double free git-cola's `qtutils.Task` documents). It reads the trajectory, which
-    nothing writes once loaded, through a `StepTexts` of its own: the GUI thread's diff cache is not shared.
-    """
-
-    def __init__(self, texts: StepTexts, pattern: re.Pattern[str], origin: int):
-        super().__init__()
-        self.setAutoDelete(False)
-        self.token = next(_TOKENS)
-        self.texts = texts
-        self.pattern = pattern
-        self.origin = origin
-        self.signals = _FindSignals()
-        self._cancelled = False
-
-    def cancel(self) -> None:
-        self._cancelled = True
-
-    def run(self) -> None:
-        found = self.texts.find_all(
-            self.pattern, self.origin, MAX_HITS, lambda: self._cancelled, lambda hit: self.signals.first.emit(self.token, hit)
-        )
-        self.signals.done.emit(self.token, found)
-
-
-class _FindPool(QObject):
-    """The application's one find thread, holding each task until it reports back.
-
-    App-wide, not per view: a pool owned by a widget would, when the widget is deleted from C++ with
-    the GIL held, wait for a Python task that needs the GIL (as the diff view's lexing pool notes).
-    The references live here too, so a view deleted mid-search never frees a running task. Nothing
-    owns it on the C++ side, and at exit it stops its search before PySide deletes the objects the
-    search still uses.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # one search at a time; a cancelled one ends at its next step
-        self._running: dict[int, FindTask] = {}
-        atexit.register(self._shut_down)  # Python runs these before module teardown and PySide's Py_AtExit cleanup
-
-    def start(self, task: FindTask) -> None:
-        self._running[task.token] = task
-        task.signals.done.connect(self._release)
-        self._pool.start(task)
-
-    def cancel(self, task: FindTask) -> None:
-        task.cancel()
-        if self._pool.tryTake(task):  # never started: it will not report back
-            del self._running[task.token]
-
-    def _release(self, token: int, _found: object) -> None:
-        self._running.pop(token, None)
-
-    def _shut_down(self) -> None:
-        for task in list(self._running.values()):
-            self.cancel(task)
-        self._pool.waitForDone()  # releases the GIL, so the search can see it was cancelled
-
-
-_FIND_POOL: list[_FindPool] = []
-
-
-def find_pool() -> _FindPool:
-    """The application's find pool, created on first use."""
-    if not _FIND_POOL:
-        _FIND_POOL.append(_FindPool())
-    return _FIND_POOL[0]
+_TOKENS = itertools.count(1)  # search tokens: a late result of an older search is dropped
 
 
 def _read_only(editor: QPlainTextEdit) -> QPlainTextEdit:
@@ -201,7 +122,7 @@ class TranscriptView(QWidget):
         self._spans: list[EvidenceSpan] = []
         self._formats: dict[tuple[Style, Colour], QTextCharFormat] = {}
         self._needle = ""  # the text of the latest find
-        self._task: FindTask | None = None  # its search, while it runs
+        self._task: Task | None = None  # its search, while it runs
         self._found: Found | None = None  # its hits, once counted
         self._current = -1  # the index in `_found.hits` shown
         self._shown_hit: Hit | None = None  # the hit last selected by find
@@ -480,12 +401,13 @@ class TranscriptView(QWidget):
         if not text or self._find_texts is None:
             self.find_status.clear()
             return
-        task = FindTask(self._find_texts, re.compile(re.escape(text), re.IGNORECASE), max(self._step, 0))
-        task.signals.first.connect(self._on_first_hit)
+        texts, pattern, origin = self._find_texts, re.compile(re.escape(text), re.IGNORECASE), max(self._step, 0)
+        task = Task(next(_TOKENS), lambda cancelled, report: texts.find_all(pattern, origin, MAX_HITS, cancelled, report))
+        task.signals.progress.connect(self._on_first_hit)
         task.signals.done.connect(self._on_find_done)
         self._task = task
         self.find_status.setText("searching…")
-        find_pool().start(task)
+        task.start(app_pool("find"))
 
     def find_next(self) -> bool:
         """Select the next hit (wrapping); False when there is no search or it found nothing."""
@@ -511,7 +433,7 @@ class TranscriptView(QWidget):
         """Cancel the running search (its results will be dropped) and forget the hit list."""
         self._find_timer.stop()
         if self._task is not None:
-            find_pool().cancel(self._task)
+            self._task.withdraw(app_pool("find"))
         self._task, self._found, self._current, self._shown_hit, self._moves = None, None, -1, None, 0
 
     def _on_first_hit(self, token: int, hit: Hit) -> None:
@@ -521,7 +443,7 @@ class TranscriptView(QWidget):
         self._reveal(hit)
         self.find_status.setText(f"{self._where(hit)} · counting hits…")
 
-    def _on_find_done(self, token: int, found: Found | None) -> None:
+    def _on_find_done(self, token: int, found: Found | None, _error: object) -> None:
         if self._task is None or token != self._task.token or found is None:
             return  # a newer search or trajectory owns the view now
         self._task = None

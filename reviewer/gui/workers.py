@@ -1,63 +1,95 @@
-"""Background work for the GUI: application-wide thread pools and a task that reports back by signal.
+"""Background work for the GUI: application-wide thread pools and one kind of task that reports by signal.
 
 Pools belong to the application, never to a widget: a widget deleted from C++ (GIL held) would wait
 in its pool's destructor for a Python task that needs the GIL. A `Task` keeps `setAutoDelete(False)`
 and holds itself in `_IN_FLIGHT` until its `done` has been delivered on the GUI thread, so Python
-and Qt never both free it (git-cola's `qtutils.Task` documents the double free) and an owner that
-is deleted mid-task does not free a running task. Results carry the caller's token; the caller
-drops any token but its latest.
+and Qt never both free it (git-cola's `qtutils.Task` documents the double free) and an owner deleted
+mid-task never frees a running one. At exit every task in flight is cancelled and the pools are
+waited for (this releases the GIL, so a task can see it was cancelled) before Python and PySide
+tear down what the tasks use. Results carry the owner's token; an owner drops all but its latest.
 """
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
-from PySide6.QtWidgets import QApplication
+
+Work = Callable[[Callable[[], bool], Callable[[object], None]], object]  # (cancelled, report) -> result
 
 _POOLS: dict[str, QThreadPool] = {}
 _IN_FLIGHT: set[Task] = set()
 
 
+class Cancelled(Exception):
+    """Raised by work that found its task cancelled; the task then reports no result."""
+
+
 def app_pool(name: str, threads: int = 1) -> QThreadPool:
     """The application's pool called `name` (created on first use with `threads` threads)."""
     if name not in _POOLS:
-        pool = QThreadPool(QApplication.instance())
+        if not _POOLS:
+            atexit.register(_shut_down)  # runs before module teardown and PySide's own exit cleanup
+        pool = QThreadPool()
         pool.setMaxThreadCount(threads)
         _POOLS[name] = pool
     return _POOLS[name]
 
 
+def _shut_down() -> None:
+    for task in list(_IN_FLIGHT):
+        task.cancel()
+    for pool in _POOLS.values():
+        pool.waitForDone()
+
+
 class _Signals(QObject):
-    done = Signal(int, object, object)  # token, result, error (an exception or None)
+    progress = Signal(int, object)  # token, whatever the work reports on the way
+    done = Signal(int, object, object)  # token, result (None when cancelled), error (an expected exception or None)
 
 
 class Task(QRunnable):
-    """Runs `work()` in a pool; `signals.done(token, result, error)` arrives queued on the GUI thread."""
+    """Runs `work(cancelled, report)` in a pool; its signals arrive queued on the GUI thread.
 
-    def __init__(self, token: int, work: Callable[[], object], expected: tuple[type[BaseException], ...] = (Exception,)):
+    `work` polls `cancelled()` where stopping is cheap and raises `Cancelled`; `report(x)` emits
+    `progress(token, x)`. Exceptions of the `expected` types are handed to `done` as `error`.
+    """
+
+    def __init__(self, token: int, work: Work, expected: tuple[type[Exception], ...] = ()):
         super().__init__()
         self.setAutoDelete(False)
         self.token = token
         self.signals = _Signals()
         self._work = work
         self._expected = expected
+        self._cancelled = False
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def cancel(self) -> None:
+        self._cancelled = True
 
     def start(self, pool: QThreadPool) -> None:
         _IN_FLIGHT.add(self)
-        self.signals.done.connect(lambda *_: _IN_FLIGHT.discard(self))  # a plain callable: delivered on the GUI thread
+        self.signals.done.connect(lambda *_: _IN_FLIGHT.discard(self))  # a plain callable: runs on the GUI thread
         pool.start(self)
 
-    def withdraw(self, pool: QThreadPool) -> bool:
-        """Take the task back if it has not started; True when it will never run."""
+    def withdraw(self, pool: QThreadPool) -> None:
+        """Cancel the task; if it has not started it never will (and never reports back)."""
+        self.cancel()
         if pool.tryTake(self):
             _IN_FLIGHT.discard(self)
-            return True
-        return False
 
     def run(self) -> None:
+        result: object = None
+        error: Exception | None = None
         try:
-            result, error = self._work(), None
+            result = self._work(lambda: self._cancelled, lambda x: self.signals.progress.emit(self.token, x))
+        except Cancelled:
+            pass
         except self._expected as exc:  # reported to the GUI thread, which says what failed
-            result, error = None, exc
+            error = exc
         self.signals.done.emit(self.token, result, error)

@@ -17,7 +17,8 @@ from reviewer.ansi import contrast  # noqa: E402
 from reviewer.gui import transcript_view  # noqa: E402
 from reviewer.gui.step_model import StepListModel  # noqa: E402
 from reviewer.gui.step_sections import MAX_SHOWN, ShownText  # noqa: E402
-from reviewer.gui.transcript_view import TranscriptView, find_pool  # noqa: E402
+from reviewer.gui.transcript_view import TranscriptView  # noqa: E402
+from reviewer.gui.workers import app_pool  # noqa: E402
 from reviewer.model import EvidenceSpan, FileEdit, Step, Task, ToolCall, ToolResult, Trajectory  # noqa: E402
 from reviewer.spans import source_text, span_problem  # noqa: E402
 from tests.conftest import SAMPLE_DATA  # noqa: E402
@@ -184,7 +185,7 @@ def test_a_new_text_or_trajectory_drops_the_old_search(qtbot) -> None:
     w.show_step(0)
     w.find("step 2999")
     w.set_trajectory(run())  # the search of the old run is cancelled; its results, if any, are dropped
-    qtbot.waitUntil(lambda: not find_pool()._running)
+    qtbot.waitUntil(lambda: app_pool("find").activeThreadCount() == 0)
     qtbot.wait(20)
     assert counts == [1] and w.current_step() == 0 and w.find_status.text() == "" and w.trajectory.id == "t-1"  # type: ignore[union-attr]
     qtbot.keyClick(w.find_field, Qt.Key.Key_Return)  # same text, new run: Enter searches again
