@@ -216,3 +216,57 @@ def test_missing_cjk_fonts_are_named_in_the_status_bar(qtbot, main_window, fille
     assert window.font_hint.isVisibleTo(window) == bool(missing)
     if missing:
         assert "fonts-noto-cjk" in window.font_hint.text() and all(name in window.font_hint.text() for name in missing)
+
+
+def test_evidence_from_a_diff_is_stored_highlighted_and_jumped_to(qtbot, main_window, filled: Store) -> None:
+    from PySide6.QtGui import QTextCursor
+
+    from reviewer.spans import span_problem
+
+    tid = "synthetic-0-000002"
+    window = main_window(filled, "alice")
+    window.open_trajectory(tid)
+    shows(qtbot, window, tid)
+    window.tabs.setCurrentWidget(window.diffs)
+    qtbot.waitUntil(lambda: not window.diffs.is_highlighting())
+    pane = window.diffs.unified
+    text = pane.toPlainText()
+    start = text.index("-    return x + 3")
+    cursor = pane.textCursor()
+    cursor.setPosition(start)
+    cursor.setPosition(start + len("-    return x + 3"), QTextCursor.MoveMode.KeepAnchor)
+    pane.setTextCursor(cursor)
+    assert window.add_evidence("action", ["tests.edit"])
+    with Store(filled.path) as other:
+        (span,) = other.labels.get(tid, "alice", True).evidence
+    assert (span.source, span.quote) == ("diff", "-    return x + 3")
+    assert span_problem(filled.trajectories.get(tid), span) is None
+    assert [s.cursor.selectedText() for s in pane.extraSelections()] == ["-    return x + 3"]  # highlighted in place
+    window.tabs.setCurrentWidget(window.transcript)
+    pane.setTextCursor(QTextCursor(pane.document()))  # no selection left
+    window.form.evidence.setCurrentRow(0)
+    window.form.evidence.itemActivated.emit(window.form.evidence.item(0))  # jump back to it
+    assert window.tabs.currentWidget() is window.diffs
+    qtbot.waitUntil(lambda: pane.textCursor().selectedText() == "-    return x + 3")
+
+
+def test_other_reviewers_diff_spans_show_only_after_the_reveal(qtbot, main_window, filled: Store) -> None:
+    from reviewer.model import EvidenceSpan, Label
+    from reviewer.spans import source_text
+
+    tid = "synthetic-0-000002"
+    t = filled.trajectories.get(tid)
+    step = t.file_edits[0].step
+    start = source_text(t, step, "diff").index("+    return x - 3")
+    bobs = EvidenceSpan(step, "diff", start, start + 17, "+    return x - 3", "action")
+    filled.labels.save(Label(tid, "bob", verdict="cheat", evidence=[bobs]), actor="bob", origin="test")
+    window = main_window(filled, "alice")
+    window.open_trajectory(tid)
+    shows(qtbot, window, tid)
+    window.tabs.setCurrentWidget(window.diffs)
+    qtbot.waitUntil(lambda: not window.diffs.is_highlighting())
+    pane = window.diffs.unified
+    assert pane.extraSelections() == []  # blind: bob's evidence is not shown
+    window.form.set_verdict_by_key(1)
+    window.form.reveal()
+    assert [s.cursor.selectedText() for s in pane.extraSelections()] == ["+    return x - 3"]

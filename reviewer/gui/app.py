@@ -242,6 +242,7 @@ class MainWindow(QMainWindow):
         if revealed:
             spans += [span for label in session.other_labels() for span in label.evidence]
         self.transcript.highlight_spans(spans)
+        self.diffs.highlight_spans(spans)
         self._status()
 
     def _status(self) -> None:
@@ -301,9 +302,8 @@ class MainWindow(QMainWindow):
         self.transcript.show_step(step)
 
     def _show_span(self, span: EvidenceSpan) -> None:
-        if span.source == "diff":
+        if span.source == "diff" and self.diffs.show_span(span):
             self.tabs.setCurrentWidget(self.diffs)
-            self.diffs.show_step(span.step)
         else:
             self.tabs.setCurrentWidget(self.transcript)
             self.transcript.show_span(span)
@@ -321,21 +321,25 @@ class MainWindow(QMainWindow):
         verdicts = tuple(o["label"] for o in self.store.taxonomy.fields["verdict"]["options"])
         ShortcutHelp(self, keymap.SHORTCUTS, verdicts).exec()
 
+    def selected_span(self) -> EvidenceSpan | None:
+        """The selection in the tab being read: a step's section, or an edit's unified diff."""
+        return self.diffs.selected_span() if self.tabs.currentWidget() is self.diffs else self.transcript.selected_span()
+
     def add_evidence(self, role: str, codes: list[str]) -> bool:
-        """The transcript's current selection as an evidence span of the label being edited."""
-        span = self.transcript.selected_span()
+        """The current selection (transcript or diffs) as an evidence span of the label being edited."""
+        span = self.selected_span()
         if self.session is not None and self.shown_trajectory_id() != self.session.trajectory_id:
             self.statusBar().showMessage("The trajectory is still loading: add evidence once its text is shown.")
             return False
         if span is None or self.session is None:
-            self.statusBar().showMessage("Select text inside one section of a step first, then add it as evidence.")
+            self.statusBar().showMessage(
+                "Select text inside one section of a step, or in an edit's unified diff, then add it as evidence."
+            )
             return False
-        ok = self.form.add_evidence(span, role, codes)
-        self.transcript.highlight_spans(list(self.session.label.evidence))
-        return ok
+        return self.form.add_evidence(span, role, codes)  # the form's `changed` repaints the spans
 
     def _ask_evidence(self) -> None:
-        if self.transcript.selected_span() is None:
+        if self.selected_span() is None:
             self.add_evidence("action", [])  # explains what to do
             return
         taxonomy = self.store.taxonomy

@@ -1,31 +1,48 @@
-"""The diff view: a trajectory's file edits, each shown unified or side by side, highlighted off-thread.
+"""The diff view: a trajectory's file edits, each shown unified or side by side, built and highlighted off-thread.
 
 Public API (wired by the main window):
 - `DiffView.set_trajectory(t: Trajectory | None)`: list `t.file_edits` (path, step, "+n −m"; test and
   grader files get a red TEST badge) plus a "final patch" entry when `t.final_patch` exists, and
-  show the first entry.
+  show the first entry. The change counts (and the final patch's badge) arrive from the worker.
 - `DiffView.select_row(row)`, `DiffView.show_step(step) -> bool`: choose an entry.
 - `DiffView.set_side_by_side(on)`, `DiffView.side_by_side`: unified or side-by-side viewer.
+- `DiffView.selected_span() -> EvidenceSpan | None`: the selection in the unified view of a file
+  edit as a span with source "diff" (None in side by side, for the final patch, or with no selection).
+- `DiffView.highlight_spans(spans)`: paint the "diff" spans that fall in the shown edit (unified view);
+  replaces the previous set; `set_trajectory` clears it.
+- `DiffView.show_span(span) -> bool`: show the edit holding the span, unified, and select the span.
+- `DiffView.is_highlighting()`: the shown entry's text or formats have not all landed yet.
 - Signal `jump_to_step(int)`: an edit was activated (Enter or double-click): show that step.
-- Signal `highlighted()`: highlighting of the shown entry has fully landed (tests, benchmarks).
+- Signal `highlighted()`: text and highlighting of the shown entry have fully landed (tests, benchmarks).
 
-Trajectory text reaches the screen only through `QPlainTextEdit.setPlainText` (after
-`textsafe.visible`, so control and bidi characters show as escapes), item-model display strings
-and plain-text labels; colours are char formats and painted line backgrounds, never HTML, and no
-tooltip carries trajectory text. Diffs over `MAX_CHARS` are cut on a line boundary with a note.
-The unified text is `edits.diff_text(edit)`, the text evidence spans with source "diff" index into.
+Nothing that grows with the diff runs on the GUI thread: panes are built and lexed, and changes
+counted, by `workers.Task`s in the app's one-thread "diff" pool (stale tasks withdrawn, late results
+dropped by token), and text and formats go in by slices (`highlight.SlicedLoader`). While a big entry is being built its panes are empty ("loading…"), never
+the previous entry's text under the new caption. Entries under `SYNC_CHARS` are built at once, so
+stepping through small edits shows no empty frame.
+
+Trajectory text reaches the screen only through `QPlainTextEdit.setPlainText`/`QTextCursor.insertText`
+(after `textsafe.visible`, so control and bidi characters show as escapes), item-model display
+strings and plain-text labels; colours are char formats, extra selections and painted line
+backgrounds, never HTML, and no tooltip carries trajectory text. Diffs over `MAX_CHARS` are cut on a
+line boundary with a note. The unified text of an edit is `edits.diff_text(edit)`, which evidence
+spans with source "diff" index into (offset by the edits before it at the same step,
+`spans.source_text`); `step_sections.ShownText` maps between its code points and the shown UTF-16.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt, QThreadPool, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPaintEvent
+import shiboken6
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPaintEvent, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
-    QApplication,
     QButtonGroup,
     QHBoxLayout,
     QHeaderView,
@@ -33,18 +50,26 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from reviewer.edits import diff_text, is_test_path, language_for, unified_diff
-from reviewer.gui.highlight import LineKind, Pane, RangeHighlighter
+from reviewer.edits import diff_text, is_test_path, language_for
+from reviewer.gui.highlight import LineKind, Pane, Range, SlicedLoader, line_ranges
+from reviewer.gui.step_sections import ShownText
 from reviewer.gui.widgets import PlainLabel
-from reviewer.model import FileEdit, Trajectory
+from reviewer.gui.workers import Cancelled, Task, Work, app_pool
+from reviewer.model import EvidenceSpan, FileEdit, Trajectory
 from reviewer.textsafe import one_line, visible
 
 MAX_CHARS = 2_000_000  # beyond this a diff is cut: Qt stays fast, and nobody reads 2 MB of one diff
+# Entries whose inputs (diff, before, after, patch) total at most this are built on the GUI thread:
+# a few ms even when difflib has to run (make_diff of 40 K chars takes ~20 ms, of 1 MB seconds).
+SYNC_CHARS = 20_000
+PENDING = "…"  # the change column until the worker has counted
+COUNT_BATCH_SECONDS = 0.05  # counts found so far are reported at least this often
 _HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 BACKGROUNDS = {
     LineKind.ADDED: QColor("#e6ffec"),
@@ -55,6 +80,7 @@ BACKGROUNDS = {
     LineKind.NOTE: QColor("#fff8c5"),
 }
 TEST_BADGE = QColor("#c62828")
+EVIDENCE = QColor("#fde9a9")  # as the transcript paints evidence
 
 
 # ---- Qt-free: from diff text to panes -------------------------------------------------------------
@@ -108,11 +134,17 @@ def _with_note(pane: Pane, note: str | None) -> Pane:
     return pane
 
 
-def unified_pane(edit: FileEdit) -> Pane:
-    """The unified view of an edit: `diff_text(edit)`, or its note plus the known after-content."""
-    text, note = truncate(diff_text(edit))
+def has_diff(edit: FileEdit) -> bool:
+    """Whether `unified_diff(edit)` is a diff, without running difflib to find out."""
+    return edit.diff is not None or (edit.before is not None and edit.after is not None)
+
+
+def unified_pane(edit: FileEdit, text: str | None = None) -> Pane:
+    """The unified view of an edit: `diff_text(edit)` (pass it as `text` when known: make_diff is slow),
+    or its note plus the known after-content."""
+    text, note = truncate(diff_text(edit) if text is None else text)
     lines = _split(text)
-    if unified_diff(edit) is None:
+    if not has_diff(edit):
         return _with_note(Pane(lines, [LineKind.NOTE] + [LineKind.CONTEXT] * (len(lines) - 1), 0, language_for(edit.path)), note)
     return _with_note(Pane(lines, classify(lines), 1, language_for(edit.path)), note)
 
@@ -174,7 +206,7 @@ def side_by_side_panes(edit: FileEdit | None, unified: Pane) -> tuple[Pane, Pane
     if edit is not None and edit.before is not None and edit.after is not None:
         if len(edit.before) + len(edit.after) <= MAX_CHARS:
             return _rows_from_files(edit, edit.before, edit.after)
-    if edit is not None and unified_diff(edit) is None:
+    if edit is not None and not has_diff(edit):
         return Pane([unified.lines[0]], [LineKind.NOTE], 0, "text"), unified
     return _rows_from_hunks(unified)
 
@@ -201,7 +233,7 @@ def patch_paths(patch: str) -> list[str]:
 
 @dataclass(slots=True)
 class Entry:
-    """One row of the list: a file edit, or the final patch (edit None)."""
+    """One row of the list: a file edit (`index` into `t.file_edits`), or the final patch (edit None)."""
 
     path: str
     step: int | None
@@ -209,23 +241,96 @@ class Entry:
     is_test: bool
     edit: FileEdit | None
     patch: str | None = None
+    index: int | None = None
+
+    def size(self) -> int:
+        """The characters building its panes reads (diff, before and after, or the patch): small ones build at once."""
+        edit = self.edit
+        if edit is None:
+            return len(self.patch or "")
+        return sum(len(text) for text in (edit.diff, edit.before, edit.after) if text is not None)
 
 
 def entries(t: Trajectory) -> list[Entry]:
+    """The rows, cheap to make: counting changes reads every diff, so those rows say `PENDING` (see `counted`)."""
     rows = []
-    for edit in t.file_edits:
-        diff = unified_diff(edit)
-        if diff is not None:
-            added, removed = change_counts(diff)
-            change = f"+{added} −{removed}"
+    for index, edit in enumerate(t.file_edits):
+        if has_diff(edit):
+            change = PENDING
         else:
             change = "before unknown" if edit.after is not None else "in place"
-        rows.append(Entry(edit.path, edit.step, change, is_test_path(edit.path), edit))
+        rows.append(Entry(edit.path, edit.step, change, is_test_path(edit.path), edit, index=index))
     if t.final_patch:
-        added, removed = change_counts(t.final_patch)
-        tests = any(is_test_path(p) for p in patch_paths(t.final_patch))
-        rows.append(Entry("final patch", None, f"+{added} −{removed}", tests, None, t.final_patch))
+        rows.append(Entry("final patch", None, PENDING, False, None, t.final_patch))
     return rows
+
+
+class DiffTexts:
+    """`diff_text` of each edit of one trajectory, computed at most once (make_diff of 1 MB takes seconds).
+
+    Filled by the worker as a rule; by the GUI thread for entries small enough to build at once, and
+    when `show_span` needs a length first. A dict store is atomic, so at worst both threads compute
+    the same text once.
+    """
+
+    def __init__(self, edits: list[FileEdit]):
+        self._edits = edits
+        self._texts: dict[int, str] = {}
+
+    def text(self, index: int) -> str:
+        text = self._texts.get(index)
+        if text is None:
+            text = self._texts[index] = diff_text(self._edits[index])
+        return text
+
+    def offset(self, index: int) -> int:
+        """Where edit `index`'s text starts in its step's "diff" source (`spans.source_text`: joined by newlines)."""
+        step = self._edits[index].step
+        return sum(len(self.text(i)) + 1 for i in range(index) if self._edits[i].step == step)
+
+    def uncomputed(self, index: int) -> int:
+        """Characters difflib has yet to read for `text(index)` and `offset(index)` (earlier edits at its step)."""
+        step = self._edits[index].step
+        return sum(
+            len(e.before or "") + len(e.after or "")
+            for i, e in enumerate(self._edits[: index + 1])
+            if e.step == step and e.diff is None and i not in self._texts
+        )
+
+
+def counted(entry: Entry, texts: DiffTexts) -> tuple[str, bool]:
+    """A `PENDING` row's change column and TEST badge (the final patch's badge comes from its headers)."""
+    if entry.edit is None:
+        patch = entry.patch or ""
+        added, removed = change_counts(patch)
+        return f"+{added} −{removed}", any(is_test_path(p) for p in patch_paths(patch))
+    assert entry.index is not None
+    added, removed = change_counts(texts.text(entry.index))
+    return f"+{added} −{removed}", entry.is_test
+
+
+@dataclass(slots=True)
+class Built:
+    """The panes of one entry in one mode, and for a file edit's unified view how its text maps to spans."""
+
+    panes: tuple[Pane, ...]
+    shown: ShownText | None = None  # shown UTF-16 <-> `source` code points; None unless a file edit, unified
+    source: str = ""  # diff_text(edit)
+    offset: int = 0  # where `source` starts in the step's "diff" source text
+
+
+def build(entry: Entry, side_by_side: bool, texts: DiffTexts) -> Built:
+    """Everything a viewer needs for `entry`, Qt-free, so the worker can run it."""
+    if entry.edit is None:
+        unified = patch_pane(entry.patch or "")
+        return Built(side_by_side_panes(None, unified) if side_by_side else (unified,))
+    assert entry.index is not None
+    source = texts.text(entry.index)
+    unified = unified_pane(entry.edit, source)
+    if side_by_side:
+        return Built(side_by_side_panes(entry.edit, unified))
+    shown_end = len(truncate(source)[0].removesuffix("\n"))
+    return Built((unified,), ShownText(source, 0, shown_end), source, texts.offset(entry.index))
 
 
 class EditListModel(QAbstractTableModel):
@@ -245,6 +350,14 @@ class EditListModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
+
+    def set_counted(self, counts: list[tuple[int, str, bool]]) -> None:
+        """Fill in `(row, change, is_test)` from the worker."""
+        for row, change, is_test in counts:
+            self.rows[row].change, self.rows[row].is_test = change, is_test
+        if counts:
+            first, last = min(c[0] for c in counts), max(c[0] for c in counts)
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.HEADERS) - 1))
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
@@ -292,9 +405,9 @@ class EditListModel(QAbstractTableModel):
 
 
 class DiffPane(QPlainTextEdit):
-    """A read-only, non-wrapping viewer of one pane: line backgrounds painted, tokens highlighted."""
+    """A read-only, non-wrapping viewer of one pane: line backgrounds painted, text and formats loaded in slices."""
 
-    def __init__(self, pool: QThreadPool, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
@@ -303,20 +416,35 @@ class DiffPane(QPlainTextEdit):
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
         self.kinds: list[LineKind] = []
-        self.highlighter = RangeHighlighter(self, pool)
+        self._first_change = 0
+        self.loader = SlicedLoader(self)
+        self.loader.text_loaded.connect(self._open_at_change)
+
+    @property
+    def busy(self) -> bool:
+        return self.loader.busy
+
+    def start_loading(self) -> None:
+        """Empty until `show_pane`, saying so; busy meanwhile."""
+        self.kinds = []
+        self.setPlaceholderText("loading…")
+        self.loader.reset(awaiting=True)
 
     def show_pane(self, pane: Pane) -> None:
-        self.highlighter.clear()
+        """Load the pane's text; its ranges follow through `loader.apply`."""
+        self.setPlaceholderText("")
         self.kinds = pane.kinds
-        self.setPlainText(pane.text)
-        if pane.lines:
-            self.highlighter.highlight(pane)
         changed = (LineKind.ADDED, LineKind.REMOVED, LineKind.FILLER)
-        first = next((n for n, kind in enumerate(pane.kinds) if kind in changed), 0)
-        self.verticalScrollBar().setValue(max(0, first - 3))  # whole-file views open at the change
+        self._first_change = next((n for n, kind in enumerate(pane.kinds) if kind in changed), 0)
+        self.loader.load(pane.text)
 
     def clear_pane(self) -> None:
-        self.show_pane(Pane([], [], 0, "text"))
+        self.kinds = []
+        self.setPlaceholderText("")
+        self.loader.reset(awaiting=False)
+
+    def _open_at_change(self) -> None:
+        self.verticalScrollBar().setValue(max(0, self._first_change - 3))  # whole-file views open at the change
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         """Full-width backgrounds for the visible lines only, then the text on top."""
@@ -336,18 +464,6 @@ class DiffPane(QPlainTextEdit):
         super().paintEvent(event)
 
 
-_LEXING_POOL: list[QThreadPool] = []
-
-
-def lexing_pool() -> QThreadPool:
-    """The application's single-thread pool for lexing (one lexer at a time, created on first use)."""
-    if not _LEXING_POOL:
-        pool = QThreadPool(QApplication.instance())
-        pool.setMaxThreadCount(1)
-        _LEXING_POOL.append(pool)
-    return _LEXING_POOL[0]
-
-
 class DiffView(QWidget):
     """Edit list above a viewer with a unified / side-by-side toggle. See the module docstring."""
 
@@ -356,10 +472,7 @@ class DiffView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        # One lexing pool for every diff view, alive as long as the application: a pool owned by the
-        # widget would, when the widget is deleted from C++ with the GIL held, wait for a Python
-        # task that needs the GIL. Stale jobs are cancelled and their results dropped by token.
-        self._pool = lexing_pool()
+        self._pool = app_pool("diff")  # one lexer at a time, tasks in the order started
         self.model = EditListModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -393,9 +506,10 @@ class DiffView(QWidget):
         bar.addWidget(self.unified_button)
         bar.addWidget(self.split_button)
 
-        self.unified, self.left, self.right = (DiffPane(self._pool) for _ in range(3))
+        self.unified, self.left, self.right = (DiffPane() for _ in range(3))
         for pane in (self.unified, self.left, self.right):
-            pane.highlighter.done.connect(self._on_highlight_done)
+            pane.loader.done.connect(self._on_pane_done)
+        self.unified.loader.text_loaded.connect(self._on_unified_loaded)
         for a, b in ((self.left, self.right), (self.right, self.left)):
             a.verticalScrollBar().valueChanged.connect(b.verticalScrollBar().setValue)
             a.horizontalScrollBar().valueChanged.connect(b.horizontalScrollBar().setValue)
@@ -420,6 +534,14 @@ class DiffView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
         self._entry: Entry | None = None
+        self._texts: DiffTexts | None = None
+        self._generation = 0  # bumped per trajectory: drops stale counts
+        self._token = 0  # bumped per shown entry or mode: drops stale panes and ranges
+        self._built: Built | None = None  # what the shown entry's panes came from, once landed
+        self._spans: list[EvidenceSpan] = []
+        self._span_to_select: tuple[Entry, EvidenceSpan] | None = None
+        self._tasks: list[Task] = []  # the shown entry's build and lexing
+        self._counting: Task | None = None
 
     # -- public API
 
@@ -428,14 +550,25 @@ class DiffView(QWidget):
         return self.stack.currentIndex() == 1
 
     def set_trajectory(self, t: Trajectory | None) -> None:
+        self._generation += 1
+        if self._counting is not None:
+            self._counting.withdraw(self._pool)
+            self._counting = None
+        self._texts = DiffTexts(t.file_edits) if t is not None else None
+        self._spans, self._span_to_select = [], None
         self.model.reset(entries(t) if t is not None else [])
         self._entry = None
-        if self.model.rows:
-            self.select_row(0)
+        if self.model.rows and self._texts is not None:
+            self.select_row(0)  # before counting, so the first entry's build is the first task
+            self._count(self.model.rows, self._texts)
         else:
+            self._token += 1
+            self._withdraw()
+            self._built = None
             self.caption.setText("no file edits recorded" if t is not None else "")
             for pane in (self.unified, self.left, self.right):
                 pane.clear_pane()
+            self.unified.setExtraSelections([])
 
     def select_row(self, row: int) -> None:
         self.table.setCurrentIndex(self.model.index(row, 1))
@@ -452,7 +585,47 @@ class DiffView(QWidget):
         (self.split_button if on else self.unified_button).setChecked(True)  # the group unchecks the other
 
     def is_highlighting(self) -> bool:
-        return any(p.highlighter.busy for p in self._shown_panes())
+        return any(p.busy for p in self._shown_panes())
+
+    def selected_span(self) -> EvidenceSpan | None:
+        """The unified view's selection in a file edit as a "diff" span; inside an escape, the whole character."""
+        built, entry = self._built, self._entry
+        cursor = self.unified.textCursor()
+        if self.side_by_side or built is None or built.shown is None or entry is None or entry.step is None:
+            return None
+        start = built.shown.to_source(cursor.selectionStart())
+        end = built.shown.to_source(cursor.selectionEnd(), round_up=True)
+        if start == end:
+            return None
+        return EvidenceSpan(entry.step, "diff", built.offset + start, built.offset + end, built.source[start:end])
+
+    def highlight_spans(self, spans: list[EvidenceSpan]) -> None:
+        """Paint the "diff" spans that fall in the shown edit, whenever one is shown (replaces the previous set)."""
+        self._spans = [span for span in spans if span.source == "diff"]
+        self._paint_spans()
+
+    def show_span(self, span: EvidenceSpan) -> bool:
+        """Show the edit whose text holds `span.start`, unified, and select the span once its text is in.
+
+        False when no edit of `span.step` holds it (or the span is not from a diff).
+        """
+        if span.source != "diff" or self._texts is None:
+            return False
+        offset = 0
+        for row, entry in enumerate(self.model.rows):
+            if entry.edit is None or entry.step != span.step:
+                continue
+            assert entry.index is not None
+            end = offset + len(self._texts.text(entry.index))  # the worker has usually computed it already
+            if offset <= span.start <= end:
+                self.set_side_by_side(False)  # may show the current entry again: before the span is pending
+                self._span_to_select = (entry, span)
+                self.select_row(row)
+                if self._entry is entry and self.unified.loader.text_complete and self._built is not None:
+                    self._select_pending_span()  # already shown: nothing else will trigger it
+                return True
+            offset = end + 1
+        return False
 
     # -- internals
 
@@ -467,29 +640,150 @@ class DiffView(QWidget):
         self._entry = self.model.rows[current.row()] if current.isValid() else None
         self._show()
 
-    def _show(self) -> None:
+    def _caption(self) -> None:
         entry = self._entry
-        if entry is None:
+        if entry is not None:
+            where = f"step {entry.step}" if entry.step is not None else "end of run"
+            badge = "TEST FILE · " if entry.is_test else ""
+            self.caption.setText(f"{badge}{one_line(entry.path, 200)} · {where} · {entry.change}")
+
+    def _show(self) -> None:
+        """Show the current entry in the current mode: at once when small, else from the worker."""
+        entry, texts = self._entry, self._texts
+        if entry is None or texts is None:
             return
-        unified = unified_pane(entry.edit) if entry.edit is not None else patch_pane(entry.patch or "")
-        where = f"step {entry.step}" if entry.step is not None else "end of run"
-        badge = "TEST FILE · " if entry.is_test else ""
-        self.caption.setText(f"{badge}{one_line(entry.path, 200)} · {where} · {entry.change}")
-        if self.side_by_side:
-            self.unified.clear_pane()
-            left, right = side_by_side_panes(entry.edit, unified)
-            self.left.show_pane(left)
-            self.right.show_pane(right)
-        else:
-            self.left.clear_pane()
-            self.right.clear_pane()
-            self.unified.show_pane(unified)
+        self._token += 1
+        self._withdraw()
+        token, side_by_side = self._token, self.side_by_side
+        self._built = None
+        if self._span_to_select is not None and (self._span_to_select[0] is not entry or side_by_side):
+            self._span_to_select = None
+        self.unified.setExtraSelections([])
+        self._caption()
+        shown = self._shown_panes()
+        for pane in (self.unified, self.left, self.right):
+            if pane not in shown:
+                pane.clear_pane()
+        if entry.size() <= SYNC_CHARS and (entry.index is None or texts.uncomputed(entry.index) <= SYNC_CHARS):
+            self._on_built(token, build(entry, side_by_side, texts), None)
+            return
+        for pane in shown:
+            pane.start_loading()
+
+        def work(cancelled: Callable[[], bool], _report: Callable[[object], None]) -> Built:
+            if cancelled() or self._deleted():
+                raise Cancelled
+            return build(entry, side_by_side, texts)
+
+        self._start(Task(token, work), self._on_built)
+
+    def _start(self, task: Task, on_done: Callable[[int, Any, Exception | None], None]) -> None:
+        task.signals.done.connect(on_done)
+        task.start(self._pool)
+        self._tasks.append(task)
+
+    def _withdraw(self) -> None:
+        """Withdraw the shown entry's tasks: queued ones never start, a running one stops at its next check."""
+        for task in self._tasks:
+            task.withdraw(self._pool)
+        self._tasks = []
+
+    def _deleted(self) -> bool:
+        """The view was deleted (tasks hold it): nobody will withdraw its tasks, so they stop by themselves."""
+        return not shiboken6.isValid(self)
+
+    def _on_built(self, token: int, built: Built | None, _error: Exception | None) -> None:
+        if token != self._token or built is None:
+            return  # a newer selection owns the viewers now
+        self._built = built
+        for n, (viewer, pane) in enumerate(zip(self._shown_panes(), built.panes, strict=True)):
+            viewer.show_pane(pane)
+            self._start(Task(token, self._lexing(n, pane)), self._on_lexed)
+
+    def _lexing(self, n: int, pane: Pane) -> Work:
+        def work(cancelled: Callable[[], bool], _report: Callable[[object], None]) -> tuple[int, list[tuple[Range, ...]]]:
+            return n, line_ranges(pane, lambda: cancelled() or self._deleted())
+
+        return work
+
+    def _on_lexed(self, token: int, lexed: tuple[int, list[tuple[Range, ...]]] | None, _error: Exception | None) -> None:
+        if token == self._token and lexed is not None:
+            n, ranges = lexed
+            self._shown_panes()[n].loader.apply(ranges)
+
+    def _count(self, rows: list[Entry], texts: DiffTexts) -> None:
+        """Count changes in a task that reports batches, so one huge edit does not hold up the rest."""
+
+        def work(cancelled: Callable[[], bool], report: Callable[[object], None]) -> None:
+            batch: list[tuple[int, str, bool]] = []
+            sent = time.perf_counter()
+            for row, entry in enumerate(rows):
+                if cancelled() or self._deleted():
+                    raise Cancelled
+                if entry.change == PENDING:
+                    batch.append((row, *counted(entry, texts)))
+                if batch and time.perf_counter() - sent > COUNT_BATCH_SECONDS:
+                    report(batch)
+                    batch, sent = [], time.perf_counter()
+            report(batch)
+
+        self._counting = Task(self._generation, work)
+        self._counting.signals.progress.connect(self._on_counted)
+        self._counting.start(self._pool)
+
+    def _on_counted(self, generation: int, counts: list[tuple[int, str, bool]]) -> None:
+        if generation == self._generation:
+            self.model.set_counted(counts)
+            self._caption()
+
+    def _on_unified_loaded(self) -> None:
+        self._paint_spans()
+        self._select_pending_span()
+
+    def _shown_range(self, span: EvidenceSpan) -> tuple[int, int] | None:
+        """Where a "diff" span shows in the unified view (UTF-16, clipped to the shown text); None if elsewhere."""
+        built, entry = self._built, self._entry
+        if built is None or built.shown is None or entry is None or span.step != entry.step:
+            return None
+        if span.end < built.offset or span.start > built.offset + len(built.source):
+            return None
+        start, end = max(span.start - built.offset, 0), min(span.end - built.offset, len(built.source))
+        return built.shown.to_shown(start), built.shown.to_shown(end)
+
+    def _paint_spans(self) -> None:
+        selections = []
+        if not self.side_by_side and self.unified.loader.text_complete:
+            for span in self._spans:
+                where = self._shown_range(span)
+                if where is None or where[0] == where[1]:
+                    continue
+                selection = QTextEdit.ExtraSelection()
+                selection.format.setBackground(EVIDENCE)
+                selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
+                selection.cursor = self._cursor(*where)
+                selections.append(selection)
+        self.unified.setExtraSelections(selections)
+
+    def _select_pending_span(self) -> None:
+        if self._span_to_select is None or self._span_to_select[0] is not self._entry:
+            return
+        where = self._shown_range(self._span_to_select[1])
+        self._span_to_select = None
+        if where is not None:
+            self.unified.setTextCursor(self._cursor(where[1], where[0]))  # the cursor at the start: scrolled to it
+            self.unified.centerCursor()
+
+    def _cursor(self, anchor: int, position: int) -> QTextCursor:
+        cursor = QTextCursor(self.unified.document())
+        cursor.setPosition(anchor)
+        cursor.setPosition(position, QTextCursor.MoveMode.KeepAnchor)
+        return cursor
 
     def _on_activated(self, index: QModelIndex) -> None:
         entry = self.model.rows[index.row()]
         if entry.step is not None:
             self.jump_to_step.emit(entry.step)
 
-    def _on_highlight_done(self) -> None:
+    def _on_pane_done(self) -> None:
         if not self.is_highlighting():
             self.highlighted.emit()

@@ -1,42 +1,49 @@
-"""Pygments highlighting that never blocks the GUI thread: lex in a worker, apply ranges in slices.
+"""Pygments highlighting that never blocks the GUI thread: lex in a worker, put text and formats in slices.
 
 Pygments is pure Python (~1 MB/s for Python source) and `QSyntaxHighlighter` is eager, so lexing a
 big diff inside `highlightBlock` would freeze the window for seconds. Instead:
 
 1. `line_ranges` (Qt-free) lexes the shown lines once into per-line `(utf16_start, length,
-   token_type)` tuples. Code lines of a diff are lexed as whole old-side and new-side streams per
+   token_id)` tuples. Code lines of a diff are lexed as whole old-side and new-side streams per
    file, so multi-line strings and comments stay right; the diff prefix and header lines get the
    `DiffLexer` token types (`Generic.Inserted`, `Generic.Deleted`, `Generic.Heading`, ...).
-2. `LexTask` runs it in a `QThreadPool` worker and hands back plain tuples tagged with a token; it
-   never touches a widget or a `QTextDocument`.
-3. `RangeHighlighter` keeps one cached `QTextCharFormat` per token type (built on the GUI thread)
-   and re-highlights the visible blocks first, then the rest in ~8 ms slices, so the event loop
-   keeps running while a megabyte of formats lands. Results for a stale token are dropped.
+2. The caller runs it in a worker (`workers.Task`), which hands plain Python results back to the GUI
+   thread; nothing here that runs there touches a widget or a `QTextDocument`.
+3. `SlicedLoader` puts a text into an editor and then its formats (one cached `QTextCharFormat` per
+   token type, built on the GUI thread) straight into the blocks' layouts, visible blocks first, in
+   ~8 ms slices, so the event loop keeps running while megabytes of text and formats land.
 
 Positions are UTF-16 code units (what Qt counts), never code points (style.md R7).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cache
+from itertools import groupby
+from operator import itemgetter
 
 from pygments.lexers import get_lexer_by_name
 from pygments.styles import get_style_by_name
 from pygments.token import Comment, Generic, _TokenType
 from pygments.util import ClassNotFound
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextLayout
 from PySide6.QtWidgets import QPlainTextEdit
 
 from reviewer.edits import language_for
+from reviewer.gui.workers import Cancelled
 
-Range = tuple[int, int, _TokenType]
+Range = tuple[int, int, int]  # utf16_start, length, token id (`token_type` gives the Pygments type back)
+_RowRange = tuple[int, int, int, int]  # row, utf16_start, length, token id
 STYLE = get_style_by_name("default")
-SLICE_SECONDS = 0.008  # GUI-thread budget per slice of applied formats: well under one frame
+SLICE_SECONDS = 0.008  # GUI-thread budget per slice of inserted text or applied formats: well under one frame
+CHUNK_CHARS = 32_768  # text appended per insertText, cut at the next line break: ~1-2 ms each
+FORMAT_BATCH = 64  # blocks formatted between two looks at the clock
 
 
 class LineKind(IntEnum):
@@ -49,6 +56,27 @@ class LineKind(IntEnum):
     REMOVED = 4
     NOTE = 5  # "\ No newline at end of file", our own notes (truncation, unknown before-state)
     FILLER = 6  # empty row that keeps the two sides of a side-by-side view aligned
+
+
+_TOKEN_TYPES: list[_TokenType] = []  # token id -> token type; only grows
+_TOKEN_LOCK = threading.Lock()
+
+
+@cache
+def token_id(ttype: _TokenType) -> int:
+    """A small int standing for a token type in ranges.
+
+    Ranges hold ints, not token types, so a megabyte of them is tuples of ints, which Python's cycle
+    collector stops tracking. Tuples holding a token type stay tracked: 200 k of them made each full
+    collection (run by whichever thread allocates, GIL held) block the GUI thread for ~50 ms.
+    """
+    with _TOKEN_LOCK:  # two threads may both miss the cache: each gets a valid id
+        _TOKEN_TYPES.append(ttype)
+        return len(_TOKEN_TYPES) - 1
+
+
+def token_type(tid: int) -> _TokenType:
+    return _TOKEN_TYPES[tid]
 
 
 _CODE = (LineKind.CONTEXT, LineKind.ADDED, LineKind.REMOVED)
@@ -91,14 +119,10 @@ def _header_path(line: str) -> str:
     return path[2:] if path.startswith(("a/", "b/")) else path
 
 
-class Cancelled(Exception):
-    """Raised inside `line_ranges` when the caller no longer wants the result."""
-
-
 def _lex_stream(
-    pane: Pane, rows: list[int], language: str, out: list[list[Range]], cancelled: Callable[[], bool], removed_only: bool
+    pane: Pane, rows: list[int], language: str, out: list[_RowRange], cancelled: Callable[[], bool], removed_only: bool
 ) -> None:
-    """Lex the code of `rows` as one text and store each row's ranges (shifted past the prefix).
+    """Lex the code of `rows` as one text and add each row's ranges (shifted past the prefix) to `out`.
 
     With `removed_only`, context rows are lexed for continuity but their ranges come from the new side.
     """
@@ -106,52 +130,55 @@ def _lex_stream(
         lexer = get_lexer_by_name(language, stripnl=False, stripall=False, ensurenl=True)
     except ClassNotFound:
         return
-    lines, prefix = pane.lines, pane.prefix
+    lines, kinds, prefix = pane.lines, pane.kinds, pane.prefix
     code = "\n".join(lines[r][prefix:] for r in rows) + "\n"
-    sinks = [out[r] if not removed_only or pane.kinds[r] is LineKind.REMOVED else [] for r in rows]
     k, col = 0, prefix
-    current = sinks[0]
+    row, kept = rows[0], not removed_only or kinds[rows[0]] is LineKind.REMOVED
     for n, (ttype, value) in enumerate(lexer.get_tokens(code)):
         if n % 2000 == 0 and cancelled():
             raise Cancelled
         parts = value.split("\n")
-        styled = _styled(ttype)
+        tid = token_id(ttype) if _styled(ttype) else None
         for i, part in enumerate(parts):
             if i:
                 k += 1
                 if k >= len(rows):
                     return
-                current, col = sinks[k], prefix
+                row, col = rows[k], prefix
+                kept = not removed_only or kinds[row] is LineKind.REMOVED
             if part:
                 length = utf16_len(part)
-                if styled:
-                    if current and current[-1][2] is ttype and current[-1][0] + current[-1][1] == col:
-                        current[-1] = (current[-1][0], current[-1][1] + length, ttype)
+                if tid is not None and kept:
+                    last = out[-1] if out else None
+                    if last is not None and last[0] == row and last[3] == tid and last[1] + last[2] == col:
+                        out[-1] = (row, last[1], last[2] + length, tid)
                     else:
-                        current.append((col, length, ttype))
+                        out.append((row, col, length, tid))
                 col += length
 
 
-def line_ranges(pane: Pane, cancelled: Callable[[], bool] = lambda: False) -> list[list[Range]]:
+def line_ranges(pane: Pane, cancelled: Callable[[], bool] = lambda: False) -> list[tuple[Range, ...]]:
     """Per shown line, the styled token ranges in UTF-16 units. Pure: safe to run in a worker.
 
     Per file section, removed lines are lexed with the old-side stream (context + removed) and
     added lines with the new-side stream (context + added); context takes the new side when the
-    section adds anything. A side with no changes is not lexed twice.
+    section adds anything. A side with no changes is not lexed twice. Ranges are gathered in one
+    flat list and grouped per line at the end into tuples: no list per line, and nothing the cycle
+    collector keeps tracking (see `token_id`).
     """
-    out: list[list[Range]] = [[] for _ in pane.lines]
+    flat: list[_RowRange] = []
     sections: list[tuple[str, list[int], list[int], bool, bool]] = []
     language, old, new, added, removed = pane.language, [], [], False, False
     for row, (line, kind) in enumerate(zip(pane.lines, pane.kinds, strict=True)):
         if kind in _WHOLE_LINE:
             if line:
-                out[row].append((0, utf16_len(line), _WHOLE_LINE[kind]))
+                flat.append((row, 0, utf16_len(line), token_id(_WHOLE_LINE[kind])))
             if kind is LineKind.HEADER and line.startswith("+++ "):
                 sections.append((language, old, new, added, removed))
                 language, old, new, added, removed = language_for(_header_path(line)), [], [], False, False
         elif kind in _CODE:
             if pane.prefix and kind in _PREFIX:
-                out[row].append((0, pane.prefix, _PREFIX[kind]))
+                flat.append((row, 0, pane.prefix, token_id(_PREFIX[kind])))
             if kind is not LineKind.ADDED:
                 old.append(row)
                 removed |= kind is LineKind.REMOVED
@@ -163,40 +190,14 @@ def line_ranges(pane: Pane, cancelled: Callable[[], bool] = lambda: False) -> li
         if language == "text":
             continue
         if old and (removed or not added):
-            _lex_stream(pane, old, language, out, cancelled, removed_only=added)
+            _lex_stream(pane, old, language, flat, cancelled, removed_only=added)
         if added:
-            _lex_stream(pane, new, language, out, cancelled, removed_only=False)
+            _lex_stream(pane, new, language, flat, cancelled, removed_only=False)
+    flat.sort(key=itemgetter(0))  # stable: a line's prefix range stays before its tokens
+    out: list[tuple[Range, ...]] = [()] * len(pane.lines)
+    for row, group in groupby(flat, key=itemgetter(0)):
+        out[row] = tuple((start, length, tid) for _, start, length, tid in group)
     return out
-
-
-class _LexSignals(QObject):
-    done = Signal(int, object)  # token, list[list[Range]]
-
-
-class LexTask(QRunnable):
-    """Runs `line_ranges` off the GUI thread; `done` arrives queued on the GUI thread.
-
-    Auto-delete is off and the owner keeps a reference until `done`, so Python and Qt never both
-    free the task (the double free git-cola's `qtutils.Task` documents).
-    """
-
-    def __init__(self, token: int, pane: Pane):
-        super().__init__()
-        self.setAutoDelete(False)
-        self.token = token
-        self.pane = pane
-        self.signals = _LexSignals()
-        self._cancelled = False
-
-    def cancel(self) -> None:
-        self._cancelled = True
-
-    def run(self) -> None:
-        try:
-            ranges = line_ranges(self.pane, lambda: self._cancelled)
-        except Cancelled:
-            ranges = None
-        self.signals.done.emit(self.token, ranges)
 
 
 @cache
@@ -215,81 +216,123 @@ def char_format(ttype: _TokenType) -> QTextCharFormat:
     return fmt
 
 
-class RangeHighlighter(QSyntaxHighlighter):
-    """Applies precomputed ranges to an editor's document, visible blocks first, in time slices.
+def _format_range(start: int, length: int, tid: int) -> QTextLayout.FormatRange:
+    r = QTextLayout.FormatRange()
+    r.start, r.length, r.format = start, length, char_format(_TOKEN_TYPES[tid])
+    return r
 
-    `highlight(pane)` lexes in `pool` and emits `done` once every block has its formats; a newer
-    `highlight` or `clear` drops older results (token) and cancels queued or running lexing.
+
+class SlicedLoader(QObject):
+    """Puts a text, then its token formats, into a `QPlainTextEdit` in ~8 ms slices of the GUI thread.
+
+    Text: the first chunk by `setPlainText`, so the first screenful paints at once; the rest is
+    appended at the end with a `QTextCursor`, whole lines at a time (`setPlainText` of 2 MB alone
+    blocks for ~100 ms). Formats: no `QSyntaxHighlighter`, which is eager: inside `setPlainText`, and
+    for every appended block, it calls the Python `highlightBlock` once per block. Instead each block's
+    `QTextLayout` gets its `FormatRange`s (what a highlighter sets too) and `markContentsDirty` lays it
+    out again, visible blocks first. Formats go in once the whole text is in: every block exists then,
+    and nothing edits a formatted block afterwards.
+
+    `busy` from `reset(awaiting=True)` or `load` until the text and the ranges have landed; then `done`.
+    `text_loaded` says the whole text is in (positions past the first chunk exist from then on).
     """
 
+    text_loaded = Signal()
     done = Signal()
 
-    def __init__(self, editor: QPlainTextEdit, pool: QThreadPool):
-        super().__init__(editor.document())
+    def __init__(self, editor: QPlainTextEdit):
+        super().__init__(editor)
         self._editor = editor
-        self._pool = pool
-        self._token = 0
-        self._task: LexTask | None = None
-        self._running: dict[int, LexTask] = {}  # strong refs until each task reports back
-        self._ranges: Sequence[list[Range]] = ()
-        self._pending: list[int] = []
+        self._awaiting_text = False
+        self._text = ""
+        self._at = 0  # how much of `_text` is in the document
+        self._inserting = False
+        self._cursor = QTextCursor(editor.document())
+        self._awaiting_ranges = False
+        self._ranges: Sequence[Sequence[Range]] = ()
+        self._pending: list[int] = []  # block numbers still to format, a stack
         self._timer = QTimer(self)
         self._timer.setInterval(0)
-        self._timer.timeout.connect(self._apply_slice)
+        self._timer.timeout.connect(self._step)
 
     @property
     def busy(self) -> bool:
-        return self._task is not None or bool(self._pending)
+        return self._awaiting_text or self._inserting or self._awaiting_ranges or bool(self._pending)
 
-    def clear(self) -> None:
-        """Forget the current ranges; call before replacing the document's text."""
-        self._token += 1
-        if self._task is not None:
-            self._task.cancel()
-            if self._pool.tryTake(self._task):
-                del self._running[self._task.token]
-            self._task = None
-        self._ranges, self._pending = (), []
+    @property
+    def text_complete(self) -> bool:
+        return not self._awaiting_text and not self._inserting
+
+    def reset(self, awaiting: bool) -> None:
+        """Empty the editor and drop pending work; `awaiting` when a text will follow (busy until then)."""
         self._timer.stop()
+        self._text, self._at, self._inserting = "", 0, False
+        self._awaiting_ranges, self._ranges, self._pending = False, (), []
+        self._awaiting_text = awaiting
+        self._editor.setPlainText("")
 
-    def highlight(self, pane: Pane) -> None:
-        self.clear()
-        task = LexTask(self._token, pane)
-        task.signals.done.connect(self._landed)
-        self._task = self._running[task.token] = task
-        self._pool.start(task)
+    def load(self, text: str) -> None:
+        """Show `text` (the first slice now, the rest from the event loop); its ranges follow by `apply`."""
+        self.reset(awaiting=False)
+        self._text, self._inserting, self._awaiting_ranges = text, True, True
+        self._step()
 
-    def _landed(self, token: int, ranges: list[list[Range]] | None) -> None:
-        self._running.pop(token, None)
-        if token != self._token or ranges is None:
-            return  # a newer selection owns the editor now
-        self._task = None
-        self._ranges = ranges
-        first = self._editor.firstVisibleBlock().blockNumber()
-        last = first + self._editor.viewport().height() // max(1, self._editor.fontMetrics().height()) + 1
-        rows = [n for n in range(len(ranges) - 1, -1, -1) if ranges[n]]
-        # A stack: the visible blocks pop first, then the rest from the top of the document down.
-        self._pending = [n for n in rows if not first <= n <= last] + [n for n in rows if first <= n <= last]
-        self._apply_slice()
+    def apply(self, ranges: Sequence[Sequence[Range]]) -> None:
+        """Per-block ranges for the loaded text; applied once the whole text is in."""
+        self._awaiting_ranges, self._ranges = False, ranges
+        if not self._inserting:
+            self._queue_formats()
+        self._step()
 
-    def _apply_slice(self) -> None:
-        """Re-highlight pending blocks until the time budget is spent; the timer resumes the rest."""
+    def _step(self) -> None:
+        """Insert text, then apply formats, until the time budget is spent; the timer resumes the rest.
+
+        Each step does at least one chunk or batch, so the work ends however slow the machine.
+        """
         deadline = time.perf_counter() + SLICE_SECONDS
-        document, pending = self.document(), self._pending
-        while pending and time.perf_counter() < deadline:
-            for _ in range(64):
-                if not pending:
-                    break
-                self.rehighlightBlock(document.findBlockByNumber(pending.pop()))
+        worked = False
+        while self._inserting and (not worked or time.perf_counter() < deadline):
+            self._insert_chunk()
+            worked = True
+        if self._inserting:
+            self._timer.start()
+            return
+        document, pending, ranges = self._editor.document(), self._pending, self._ranges
+        while pending and (not worked or time.perf_counter() < deadline):
+            worked = True
+            for n in reversed(pending[-FORMAT_BATCH:]):
+                block = document.findBlockByNumber(n)
+                block.layout().setFormats([_format_range(*r) for r in ranges[n]])
+                document.markContentsDirty(block.position(), block.length())
+            del pending[-FORMAT_BATCH:]
         if pending:
             self._timer.start()
         else:
             self._timer.stop()
-            self.done.emit()
+            if not self._awaiting_ranges and not self._awaiting_text:
+                self.done.emit()
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt override)
-        ranges = self._ranges
-        n = self.currentBlock().blockNumber()
-        if n < len(ranges):
-            for start, length, ttype in ranges[n]:
-                self.setFormat(start, length, char_format(ttype))
+    def _insert_chunk(self) -> None:
+        text, at = self._text, self._at
+        cut = text.find("\n", at + CHUNK_CHARS)
+        cut = len(text) if cut < 0 else cut
+        if at == 0:
+            self._editor.setPlainText(text[:cut])
+            self._cursor = QTextCursor(self._editor.document())
+            self._cursor.movePosition(QTextCursor.MoveOperation.End)
+        else:
+            self._cursor.insertText(text[at:cut])
+        self._at = cut
+        if cut == len(text):
+            self._inserting = False
+            self.text_loaded.emit()
+            if not self._awaiting_ranges:
+                self._queue_formats()
+
+    def _queue_formats(self) -> None:
+        """Stack the blocks that have ranges: visible ones on top, then the rest from the top down."""
+        editor, ranges = self._editor, self._ranges
+        first = editor.firstVisibleBlock().blockNumber()
+        last = first + editor.viewport().height() // max(1, editor.fontMetrics().height()) + 1
+        rows = [n for n in range(len(ranges) - 1, -1, -1) if ranges[n]]
+        self._pending = [n for n in rows if not first <= n <= last] + [n for n in rows if first <= n <= last]

@@ -1,9 +1,10 @@
-"""The diff view, offscreen: edit list and badges, unified and side-by-side text, off-thread highlighting,
-stale results, hostile content, jump to step, final patch."""
+"""The diff view, offscreen: edit list and badges, unified and side-by-side text, panes built and lexed
+off-thread, text and formats loaded in slices, stale results, hostile content, jump to step, final patch."""
 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,14 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QPlainTextEdit  # noqa: E402
 
 from reviewer.edits import make_diff  # noqa: E402
-from reviewer.gui.diff_view import DiffView, classify, truncate  # noqa: E402
-from reviewer.gui.highlight import LineKind, Pane, line_ranges  # noqa: E402
+from reviewer.gui import diff_view as diff_view_module  # noqa: E402
+from reviewer.gui import highlight  # noqa: E402
+from reviewer.gui.diff_view import PENDING, SYNC_CHARS, DiffView, change_counts, classify, truncate, unified_pane  # noqa: E402
+from reviewer.gui.highlight import LineKind, Pane, SlicedLoader, line_ranges, token_type  # noqa: E402
+from reviewer.gui.workers import Cancelled  # noqa: E402
 from reviewer.model import FileEdit, Step, Task, Trajectory  # noqa: E402
 from tests.conftest import SAMPLE_DATA  # noqa: E402
 
@@ -57,6 +62,24 @@ def wait_highlighted(qtbot, view: DiffView) -> None:
     qtbot.waitUntil(lambda: not view.is_highlighting(), timeout=10_000)
 
 
+def wait_counted(qtbot, view: DiffView) -> None:
+    qtbot.waitUntil(lambda: PENDING not in column(view, 3), timeout=10_000)
+
+
+def fully_formatted(editor: QPlainTextEdit, pane: Pane) -> bool:
+    """Every block carries exactly the ranges `line_ranges` gives its line."""
+    ranges, block = line_ranges(pane), editor.document().firstBlock()
+    for expected in ranges:
+        if not block.isValid() or len(block.layout().formats()) != len(expected):
+            return False
+        block = block.next()
+    return not block.isValid()
+
+
+def big_python_diff(path: str, lines: int) -> str:
+    return make_diff(path, "", "".join(f"def f{i}(x):\n    return '{i}' * x\n" for i in range(lines)))
+
+
 @pytest.mark.parametrize(
     ("name", "paths", "steps", "tests"),
     [
@@ -65,9 +88,11 @@ def wait_highlighted(qtbot, view: DiffView) -> None:
         ("disclosed-special-case", ["src/csv.js"] * 4, [4, 8, 12, 14], []),
     ],
 )
-def test_sample_edits_are_listed_with_steps_badges_and_final_patch(view, qtmodeltester, name, paths, steps, tests) -> None:
+def test_sample_edits_are_listed_with_steps_badges_and_final_patch(view, qtbot, qtmodeltester, name, paths, steps, tests) -> None:
     t = sample(name)
     view.set_trajectory(t)
+    qtmodeltester.check(view.model)
+    wait_counted(qtbot, view)
     qtmodeltester.check(view.model)
     assert column(view, 1) == [*paths, "final patch"]
     assert column(view, 2) == [str(s) for s in steps] + [""]
@@ -78,6 +103,27 @@ def test_sample_edits_are_listed_with_steps_badges_and_final_patch(view, qtmodel
         assert view.model.index(row, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
         assert view.model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole) is None
     assert all(change.startswith("+") and " −" in change for change in column(view, 3))
+    assert column(view, 3)[:-1] == ["+{} −{}".format(*change_counts(e.diff)) for e in t.file_edits]
+
+
+def test_counts_and_big_entries_are_made_off_the_gui_thread(view, qtbot, monkeypatch) -> None:
+    """difflib on a big before/after pair takes seconds: neither the list nor the viewer may run it on the GUI thread."""
+    threads: list[str] = []
+    real = diff_view_module.diff_text
+    monkeypatch.setattr(diff_view_module, "diff_text", lambda e: threads.append(threading.current_thread().name) or real(e))
+    before = "".join(f"line {i}\n" for i in range(3000))
+    after = before.replace("line 1500\n", "line 1500 changed\n")
+    t = made([FileEdit("big.txt", 1, before, after), FileEdit("new.py", 2, None, "x = 1\n")], final_patch="+++ b/tests/test_x.py\n")
+    view.set_trajectory(t)
+    assert column(view, 3) == [PENDING, "before unknown", PENDING]  # nothing counted yet: set_trajectory returned at once
+    assert "big.txt" in view.caption.text() and view.unified.toPlainText() == "" and view.unified.placeholderText() == "loading…"
+    assert view.is_highlighting()
+    wait_counted(qtbot, view)
+    wait_highlighted(qtbot, view)
+    assert column(view, 3) == ["+1 −1", "before unknown", "+0 −0"] and column(view, 0)[2] == "TEST"
+    assert "+line 1500 changed" in view.unified.toPlainText() and view.unified.placeholderText() == ""
+    assert threads and threading.main_thread().name not in threads
+    assert threads.count(threads[0]) == len(threads) == 1  # computed once, shared by the count and the viewer
 
 
 def test_unified_and_side_by_side_contents(view, qtbot) -> None:
@@ -132,10 +178,11 @@ def test_line_ranges_are_utf16_and_keep_multiline_tokens() -> None:
     lines = ["@@ -1,2 +1,2 @@", ' s = "😀"; t = """a', '-b"""', '+c"""', " x = 1"]
     pane = Pane(lines, classify(lines), 1, "python")
     ranges = line_ranges(pane)
-    strings = [r for r in ranges[1] if "String" in str(r[2])]
+    strings = [r for r in ranges[1] if "String" in str(token_type(r[2]))]
     assert strings[0][:2] == (5, 4)  # '"😀"' is 4 UTF-16 units, and the next token starts after them
-    assert any("String" in str(r[2]) and r[0] == 1 for r in ranges[2])  # inside the triple-quoted string
-    assert ranges[3][0][2] is not ranges[2][0][2]  # + and - prefixes differ
+    assert any("String" in str(token_type(r[2])) and r[0] == 1 for r in ranges[2])  # inside the triple-quoted string
+    assert str(token_type(ranges[3][0][2])) == "Token.Generic.Inserted" and str(token_type(ranges[2][0][2])) == "Token.Generic.Deleted"
+    assert all(type(r) is tuple and all(type(x) is int for x in r) for line in ranges for r in line)  # untracked by the GC
 
 
 def test_classify_counts_hunks() -> None:
@@ -149,13 +196,74 @@ def test_switching_quickly_leaves_the_last_edit_shown(view, qtbot) -> None:
     view.set_trajectory(made(edits))
     for row in [1, 2, 3, 4, 5, 0, 3, 5]:
         view.select_row(row)
-    wait_highlighted(qtbot, view)
+        assert f"m{row}.py" in view.caption.text() and view.unified.toPlainText() == ""  # never an older text
+    with qtbot.waitSignal(view.highlighted, timeout=20_000):
+        pass
     qtbot.wait(50)
+    assert not view.is_highlighting()
     assert view.unified.toPlainText().endswith("+LAST_5 = 5")
-    pane = view.unified
-    last = pane.document().lastBlock()
+    last = view.unified.document().lastBlock()
     assert last.text() == "+LAST_5 = 5" and last.layout().formats()  # formats belong to the last selection
-    assert pane.highlighter._ranges is not None and len(pane.highlighter._ranges) == pane.document().blockCount()
+    assert fully_formatted(view.unified, unified_pane(edits[5]))
+
+
+def test_big_diff_lands_in_slices_and_formats_survive(view, qtbot) -> None:
+    small = FileEdit("small.py", 0, None, None, make_diff("small.py", "a = 1\n", "a = 2\n"))
+    big = FileEdit("big.py", 1, None, None, big_python_diff("big.py", 8_000))
+    assert len(big.diff) > 10 * SYNC_CHARS
+    view.set_trajectory(made([small, big]))
+    assert view.unified.toPlainText() == "--- a/small.py\n+++ b/small.py\n@@ -1 +1 @@\n-a = 1\n+a = 2"  # small: at once
+    view.select_row(1)
+    assert "big.py" in view.caption.text() and view.unified.toPlainText() == "" and view.is_highlighting()
+    wait_highlighted(qtbot, view)
+    assert view.unified.toPlainText() == big.diff.removesuffix("\n")
+    assert fully_formatted(view.unified, unified_pane(big))
+    view.set_side_by_side(True)
+    assert view.left.toPlainText() == view.right.toPlainText() == "" and view.is_highlighting()
+    wait_highlighted(qtbot, view)
+    assert view.right.document().blockCount() == big.diff.count("\n") and view.unified.toPlainText() == ""
+    assert formatted_blocks(view.right) > 8_000 * 2
+
+
+def test_a_view_deleted_mid_highlighting_stops_its_lexing(qtbot, monkeypatch) -> None:
+    outcomes: list[str] = []
+
+    def spy(pane: Pane, cancelled) -> object:
+        try:
+            return line_ranges(pane, cancelled)
+        except Cancelled:
+            outcomes.append("cancelled")
+            raise
+
+    monkeypatch.setattr(diff_view_module, "line_ranges", spy)
+    view = DiffView()
+    view.set_trajectory(made([FileEdit("big.py", 0, None, None, big_python_diff("big.py", 20_000))]))
+    qtbot.waitUntil(lambda: view.unified.document().characterCount() > 1, timeout=10_000)  # built: lexing queued
+    view.deleteLater()
+    qtbot.waitUntil(lambda: outcomes == ["cancelled"], timeout=10_000)  # and nothing landed on the deleted view
+
+
+def test_sliced_loader_puts_text_then_visible_formats_first(qtbot, monkeypatch) -> None:
+    monkeypatch.setattr(highlight, "SLICE_SECONDS", 0.0)  # one chunk or batch per step: the slicing shows
+    editor = QPlainTextEdit()
+    qtbot.addWidget(editor)
+    editor.resize(400, 300)
+    editor.show()
+    loader = SlicedLoader(editor)
+    lines = [f"+line {i} = 'x'" for i in range(10_000)]
+    pane = Pane(lines, [LineKind.ADDED] * len(lines), 1, "python")
+    loaded: list[int] = []
+    loader.text_loaded.connect(lambda: loaded.append(editor.document().blockCount()))
+    loader.load(pane.text)
+    assert 1 < editor.document().blockCount() < len(lines) and loader.busy and not loaded
+    qtbot.waitUntil(lambda: loader.text_complete, timeout=10_000)
+    assert loaded == [len(lines)] and editor.toPlainText() == pane.text
+    editor.verticalScrollBar().setValue(5_000)
+    with qtbot.waitSignal(loader.done, timeout=10_000):
+        loader.apply(line_ranges(pane))
+        first, later = editor.firstVisibleBlock(), editor.document().findBlockByNumber(3_000)
+        assert first.blockNumber() == 5_000 and first.layout().formats() and not later.layout().formats()  # visible first
+    assert fully_formatted(editor, pane) and not loader.busy
 
 
 def test_hostile_content_is_shown_raw(view, qtbot) -> None:
