@@ -75,7 +75,7 @@ def main() -> None:
             app.processEvents()
         baseline = ticker.stop()
 
-        worst = 0.0
+        stalls = []
         window.open_trajectory("synthetic-0-000002")
         settle(app, window)
         order = [big.id, "synthetic-0-000000", big.id, "synthetic-0-000001", big.id]
@@ -86,7 +86,8 @@ def main() -> None:
             window.open_trajectory(tid)
             settle(app, window)
             switch_times.append((time.perf_counter() - start) * 1000)
-            worst = max(worst, ticker.stop())
+            stalls.append(ticker.stop())
+        worst = max(stalls)
 
         editor = window.form.editors["rationale"].edit
         editor.setFocus()
@@ -101,7 +102,7 @@ def main() -> None:
 
         print(f"baseline: store.trajectories.get of the big run on the GUI thread: worst stall {baseline:.0f} ms")
         print(f"switching {' -> '.join('big' if t == big.id else 'small' for t in order)}: until shown and highlighted "
-              f"{', '.join(f'{t:.0f}' for t in switch_times)} ms; worst GUI stall {worst:.0f} ms = {worst / baseline:.2f}x "
+              f"{', '.join(f'{t:.0f}' for t in switch_times)} ms; GUI stalls {', '.join(f'{t:.0f}' for t in stalls)} ms, worst {worst:.0f} ms = {worst / baseline:.2f}x "
               f"the baseline ({'ok' if worst < 100 else 'MISSED'}: goal < 100 ms)")
         print(f"typing the rationale on the big run: {typing_ms:.1f} ms per saved keystroke, worst stall {typing:.0f} ms = "
               f"{typing / baseline:.2f}x the baseline ({'ok' if typing < 100 else 'MISSED'})")

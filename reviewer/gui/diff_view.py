@@ -483,9 +483,14 @@ class DiffView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
+        # Widths from the font, not ResizeToContents: that asks every row's data (12,000 calls for a
+        # run with 500 edits) each time the list is filled, on the GUI thread.
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        metrics = self.table.fontMetrics()
+        for column, sample in ((0, " TEST "), (2, " 00000 "), (3, " +00000 −00000 ")):
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 12)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.table.activated.connect(self._on_activated)
 
