@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reviewer.ansi import BASIC, SGR, Style
-from reviewer.gui.step_sections import MAX_LINE, MAX_SHOWN, Found, Hit, ShownText, StepTexts, utf16_len, window
+from reviewer.gui.step_sections import MAX_LINE, MAX_SHOWN, Found, Hit, ShownText, StepTexts, cut_note, utf16_len, window
 from reviewer.model import Step, Task, ToolCall, Trajectory
 from reviewer.textsafe import strip_sgr, visible
 
@@ -208,3 +208,29 @@ def test_ordinary_text_keeps_the_full_window() -> None:
     assert window(lines[:150_000], True, 0) == (0, 150_000)
     long_but_fine = "z" * (MAX_LINE - 10)
     assert window(long_but_fine, True, 0) == (0, len(long_but_fine))
+
+
+def naive_cut(text: str, max_line: int) -> str:
+    """The oracle: each line's first `max_line` characters made visible, the rest replaced by its note."""
+    return "\n".join(visible(line[:max_line]) + (cut_note(len(line) - max_line) if len(line) > max_line else "")
+                     for line in text.split("\n"))  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "\n", "😀", "\x1b", "\u202e", "\x00", "é"]), max_size=30).map("".join), st.integers(1, 6))
+def test_long_lines_are_cut_with_a_note_and_map_exactly(text: str, max_line: int) -> None:
+    shown = ShownText(text, 0, len(text), max_line=max_line)
+    assert shown.shown == naive_cut(text, max_line) and shown.utf16_length == utf16_len(shown.shown)
+    units = boundaries(shown.shown)
+    for i, a in enumerate(units):
+        for b in units[i + 1 :]:
+            start, end = shown.to_source(a), shown.to_source(b, round_up=True)
+            assert 0 <= start <= end <= len(text)  # any selection, notes included, is a span of the source
+            assert shown.to_shown(start) <= a and b <= shown.to_shown(end)
+    for offset in range(len(text) + 1):
+        assert 0 <= shown.to_shown(offset) <= shown.utf16_length
+
+
+def test_cutting_and_colour_do_not_mix() -> None:
+    with pytest.raises(ValueError, match="max_line"):
+        ShownText("\x1b[31mred", 0, 9, ansi=True, max_line=3)

@@ -62,8 +62,9 @@ from reviewer.gui.step_sections import ShownText
 from reviewer.gui.widgets import PlainLabel
 from reviewer.gui.workers import Cancelled, Task, Work, app_pool
 from reviewer.model import EvidenceSpan, FileEdit, Trajectory
-from reviewer.textsafe import one_line, visible
+from reviewer.textsafe import one_line
 
+MAX_LINE = 10_000  # characters of one line a pane shows; the rest is cut with a note (see ShownText)
 MAX_CHARS = 2_000_000  # beyond this a diff is cut: Qt stays fast, and nobody reads 2 MB of one diff
 # Entries whose inputs (diff, before, after, patch) total at most this are built on the GUI thread:
 # a few ms even when difflib has to run (make_diff of 40 K chars takes ~20 ms, of 1 MB seconds).
@@ -123,8 +124,13 @@ def classify(lines: list[str]) -> list[LineKind]:
     return kinds
 
 
+def shown_text(text: str) -> ShownText:
+    """`text` as a pane shows it: escapes for control characters, over-long lines cut with a note."""
+    return ShownText(text, 0, len(text.removesuffix("\n")), max_line=MAX_LINE)
+
+
 def _split(text: str) -> list[str]:
-    return visible(text.removesuffix("\n")).split("\n")
+    return shown_text(text).shown.split("\n")
 
 
 def _with_note(pane: Pane, note: str | None) -> Pane:
@@ -142,11 +148,17 @@ def has_diff(edit: FileEdit) -> bool:
 def unified_pane(edit: FileEdit, text: str | None = None) -> Pane:
     """The unified view of an edit: `diff_text(edit)` (pass it as `text` when known: make_diff is slow),
     or its note plus the known after-content."""
+    return unified_view(edit, text)[0]
+
+
+def unified_view(edit: FileEdit, text: str | None = None) -> tuple[Pane, ShownText]:
+    """The unified pane and the map between its text and `diff_text(edit)` (for evidence spans)."""
     text, note = truncate(diff_text(edit) if text is None else text)
-    lines = _split(text)
+    shown = shown_text(text)
+    lines = shown.shown.split("\n")
     if not has_diff(edit):
-        return _with_note(Pane(lines, [LineKind.NOTE] + [LineKind.CONTEXT] * (len(lines) - 1), 0, language_for(edit.path)), note)
-    return _with_note(Pane(lines, classify(lines), 1, language_for(edit.path)), note)
+        return _with_note(Pane(lines, [LineKind.NOTE] + [LineKind.CONTEXT] * (len(lines) - 1), 0, language_for(edit.path)), note), shown
+    return _with_note(Pane(lines, classify(lines), 1, language_for(edit.path)), note), shown
 
 
 def patch_pane(patch: str) -> Pane:
@@ -326,11 +338,10 @@ def build(entry: Entry, side_by_side: bool, texts: DiffTexts) -> Built:
         return Built(side_by_side_panes(None, unified) if side_by_side else (unified,))
     assert entry.index is not None
     source = texts.text(entry.index)
-    unified = unified_pane(entry.edit, source)
+    unified, shown = unified_view(entry.edit, source)
     if side_by_side:
         return Built(side_by_side_panes(entry.edit, unified))
-    shown_end = len(truncate(source)[0].removesuffix("\n"))
-    return Built((unified,), ShownText(source, 0, shown_end), source, texts.offset(entry.index))
+    return Built((unified,), shown, source, texts.offset(entry.index))
 
 
 class EditListModel(QAbstractTableModel):

@@ -184,15 +184,21 @@ class ShownText:
     widened to whole sequences so none is cut into visible half-escapes. Without `ansi` the text is
     exactly `textsafe.visible` of the window (the diff view relies on that).
 
+    With `max_line`, the rest of any line longer than that is replaced by a note of its length (`cut_note`):
+    Qt lays out a long line in worse than linear time (a 1 MB minified file on one line: ~0.3 s).
+
     Mapping a shown position back where hidden sequences sit: a selection's start maps after them and
     its end (`round_up`) before them, so a quote never begins or ends with an invisible colour code.
     """
 
-    def __init__(self, text: str, start: int, end: int, *, ansi: bool = False):
+    def __init__(self, text: str, start: int, end: int, *, ansi: bool = False, max_line: int | None = None):
+        if ansi and max_line is not None:
+            raise ValueError("max_line is for text without colour codes (a cut could split a sequence)")
         if ansi:
             start, end = _whole_sequences(text, start, end)
         self.start, self.end = start, end
         raw = text[start:end]
+        cuts = _line_cuts(raw, max_line) if max_line is not None else []
         self._raw: list[int] = []  # where each replacement starts in the window (code points)
         self._len: list[int] = []  # how many source characters it replaces
         self._at: list[int] = []  # where its shown form starts in `shown` (code points)
@@ -204,10 +210,7 @@ class ShownText:
             runs.append((0, style))
         parts: list[str] = []
         pos = shift = 0  # shift: shown position minus window position, before the current replacement
-        for m in (_SGR_OR_INVISIBLE if ansi else INVISIBLE).finditer(raw):
-            a, b = m.span()
-            params = m.group(1) if ansi else None
-            shown = "" if params is not None else visible(m.group())
+        for a, b, shown, params in _replacements(raw, ansi, cuts):
             parts += (raw[pos:a], shown)
             self._raw.append(a)
             self._len.append(b - a)
@@ -264,6 +267,34 @@ class ShownText:
         if j and raw < self._raw[j - 1] + self._len[j - 1]:
             return self._u16(self._at[j - 1])
         return self._u16(raw + self._delta[j])
+
+
+def cut_note(chars: int) -> str:
+    return f" … [{chars:,} more characters on this line not shown]"
+
+
+def _line_cuts(raw: str, max_line: int) -> list[tuple[int, int]]:
+    """The [start, end) of what lies beyond `max_line` characters on each longer line."""
+    return [m.span(1) for m in re.finditer(f"[^\n]{{{max_line}}}([^\n]+)", raw)]
+
+
+def _replacements(raw: str, ansi: bool, cuts: list[tuple[int, int]]) -> list[tuple[int, int, str, str | None]]:
+    """(start, end, shown form, SGR params or None) of every replacement in `raw`, in order.
+
+    Escapes and colour codes inside a cut are part of the cut."""
+    found: list[tuple[int, int, str, str | None]] = []
+    starts = [a for a, _ in cuts]
+    for m in (_SGR_OR_INVISIBLE if ansi else INVISIBLE).finditer(raw):
+        a, b = m.span()
+        k = bisect_right(starts, a) - 1
+        if k >= 0 and a < cuts[k][1]:
+            continue
+        params = m.group(1) if ansi else None
+        found.append((a, b, "" if params is not None else visible(m.group()), params))
+    if cuts:
+        found += [(a, b, cut_note(b - a), None) for a, b in cuts]
+        found.sort()
+    return found
 
 
 def _whole_sequences(text: str, start: int, end: int) -> tuple[int, int]:
