@@ -627,12 +627,12 @@ class DiffView(QWidget):
         """
         if span.source != "diff" or self._texts is None:
             return False
+        rows = [(row, entry) for row, entry in enumerate(self.model.rows) if entry.edit is not None and entry.step == span.step]
         offset = 0
-        for row, entry in enumerate(self.model.rows):
-            if entry.edit is None or entry.step != span.step:
-                continue
+        for row, entry in rows:
             assert entry.index is not None
-            end = offset + len(self._texts.text(entry.index))  # the worker has usually computed it already
+            # The step's only edit needs no length (difflib on big files takes seconds); others are usually cached.
+            end = span.start if len(rows) == 1 else offset + len(self._texts.text(entry.index))
             if offset <= span.start <= end:
                 self.set_side_by_side(False)  # may show the current entry again: before the span is pending
                 self._span_to_select = (entry, span)

@@ -233,3 +233,17 @@ def test_a_minified_one_line_file_is_cut_and_still_gives_exact_spans(view, qtbot
     assert span is not None and span.quote == "return x-7" and span_problem(t, span) is None
     view.highlight_spans([span])
     assert painted(view) == ["return x-7"]
+
+
+def test_show_span_on_a_steps_only_edit_runs_no_difflib_on_the_gui_thread(view, qtbot, monkeypatch) -> None:
+    before = "".join(f"line {i}\n" for i in range(3000))
+    big = FileEdit("big.txt", 1, before, before.replace("line 7\n", "line 7 changed\n"))
+    t = made([big])
+    span = span_for(t, 1, "+line 7 changed")
+    threads: list[str] = []
+    real = diff_view_module.diff_text
+    monkeypatch.setattr(diff_view_module, "diff_text", lambda e: threads.append(threading.current_thread().name) or real(e))
+    view.set_trajectory(t)
+    assert view.show_span(span)
+    qtbot.waitUntil(lambda: view.unified.textCursor().selectedText() == "+line 7 changed", timeout=10_000)
+    assert threads and threading.main_thread().name not in threads
