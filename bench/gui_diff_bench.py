@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from bench.stall import Ticker  # noqa: E402
 from reviewer.edits import make_diff  # noqa: E402
 from reviewer.gui.diff_view import DiffView, unified_pane  # noqa: E402
 from reviewer.gui.highlight import line_ranges  # noqa: E402
@@ -43,31 +44,6 @@ def python_source(kb: int, variant: int) -> str:
         )
         i += 1
     return "".join(parts)
-
-
-class Ticker(QObject):
-    """A 10 ms timer whose worst gap between ticks is the longest the GUI thread was blocked."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.timer = QTimer(self)
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(self._tick)
-        self.last = self.worst = 0.0
-
-    def start(self) -> None:
-        self.last, self.worst = time.perf_counter(), 0.0
-        self.timer.start()
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.worst = max(self.worst, now - self.last)
-        self.last = now
-
-    def stop(self) -> float:
-        self._tick()
-        self.timer.stop()
-        return self.worst * 1000
 
 
 class FirstPaint(QObject):

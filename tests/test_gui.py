@@ -34,6 +34,15 @@ def shows(qtbot, window: MainWindow, trajectory_id: str) -> None:
     qtbot.waitUntil(lambda: window.shown_trajectory_id() == trajectory_id and not window.loader.busy, timeout=5000)
 
 
+def diffs_of(qtbot, window: MainWindow, trajectory_id: str) -> QPlainTextEdit:
+    """Open a trajectory on the Diffs tab and return its unified viewer once highlighted."""
+    window.open_trajectory(trajectory_id)
+    shows(qtbot, window, trajectory_id)
+    window.tabs.setCurrentWidget(window.diffs)
+    qtbot.waitUntil(lambda: not window.diffs.is_highlighting())
+    return window.diffs.unified
+
+
 def test_window_lists_trajectories_and_shows_the_selected_one(qtbot, main_window, filled: Store, qtmodeltester) -> None:
     window = main_window(filled, "alice")
     qtmodeltester.check(window.model)
@@ -225,11 +234,7 @@ def test_evidence_from_a_diff_is_stored_highlighted_and_jumped_to(qtbot, main_wi
 
     tid = "synthetic-0-000002"
     window = main_window(filled, "alice")
-    window.open_trajectory(tid)
-    shows(qtbot, window, tid)
-    window.tabs.setCurrentWidget(window.diffs)
-    qtbot.waitUntil(lambda: not window.diffs.is_highlighting())
-    pane = window.diffs.unified
+    pane = diffs_of(qtbot, window, tid)
     text = pane.toPlainText()
     start = text.index("-    return x + 3")
     cursor = pane.textCursor()
@@ -261,11 +266,7 @@ def test_other_reviewers_diff_spans_show_only_after_the_reveal(qtbot, main_windo
     bobs = EvidenceSpan(step, "diff", start, start + 17, "+    return x - 3", "action")
     filled.labels.save(Label(tid, "bob", verdict="cheat", evidence=[bobs]), actor="bob", origin="test")
     window = main_window(filled, "alice")
-    window.open_trajectory(tid)
-    shows(qtbot, window, tid)
-    window.tabs.setCurrentWidget(window.diffs)
-    qtbot.waitUntil(lambda: not window.diffs.is_highlighting())
-    pane = window.diffs.unified
+    pane = diffs_of(qtbot, window, tid)
     assert pane.extraSelections() == []  # blind: bob's evidence is not shown
     window.form.set_verdict_by_key(1)
     window.form.reveal()

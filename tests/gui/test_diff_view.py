@@ -1,4 +1,4 @@
-"""The diff view, offscreen: edit list and badges, unified and side-by-side text, panes built and lexed
+"""The diff diff_view, offscreen: edit list and badges, unified and side-by-side text, panes built and lexed
 off-thread, text and formats loaded in slices, stale results, hostile content, jump to step, final patch."""
 
 from __future__ import annotations
@@ -35,18 +35,8 @@ def made(edits: list[FileEdit], final_patch: str | None = None) -> Trajectory:
     return Trajectory("t", Task("fix it"), steps, file_edits=edits, final_patch=final_patch)
 
 
-@pytest.fixture
-def view(qtbot) -> DiffView:
-    v = DiffView()
-    qtbot.addWidget(v)
-    v.resize(900, 600)
-    with qtbot.waitExposed(v):
-        v.show()
-    return v
-
-
-def column(view: DiffView, col: int) -> list[str]:
-    return [view.model.index(r, col).data() for r in range(view.model.rowCount())]
+def column(diff_view: DiffView, col: int) -> list[str]:
+    return [diff_view.model.index(r, col).data() for r in range(diff_view.model.rowCount())]
 
 
 def formatted_blocks(pane) -> int:
@@ -58,12 +48,12 @@ def formatted_blocks(pane) -> int:
     return n
 
 
-def wait_highlighted(qtbot, view: DiffView) -> None:
-    qtbot.waitUntil(lambda: not view.is_highlighting(), timeout=10_000)
+def wait_highlighted(qtbot, diff_view: DiffView) -> None:
+    qtbot.waitUntil(lambda: not diff_view.is_highlighting(), timeout=10_000)
 
 
-def wait_counted(qtbot, view: DiffView) -> None:
-    qtbot.waitUntil(lambda: PENDING not in column(view, 3), timeout=10_000)
+def wait_counted(qtbot, diff_view: DiffView) -> None:
+    qtbot.waitUntil(lambda: PENDING not in column(diff_view, 3), timeout=10_000)
 
 
 def fully_formatted(editor: QPlainTextEdit, pane: Pane) -> bool:
@@ -88,25 +78,25 @@ def big_python_diff(path: str, lines: int) -> str:
         ("disclosed-special-case", ["src/csv.js"] * 4, [4, 8, 12, 14], []),
     ],
 )
-def test_sample_edits_are_listed_with_steps_badges_and_final_patch(view, qtbot, qtmodeltester, name, paths, steps, tests) -> None:
+def test_sample_edits_are_listed_with_steps_badges_and_final_patch(diff_view, qtbot, qtmodeltester, name, paths, steps, tests) -> None:
     t = sample(name)
-    view.set_trajectory(t)
-    qtmodeltester.check(view.model)
-    wait_counted(qtbot, view)
-    qtmodeltester.check(view.model)
-    assert column(view, 1) == [*paths, "final patch"]
-    assert column(view, 2) == [str(s) for s in steps] + [""]
-    badges = column(view, 0)
+    diff_view.set_trajectory(t)
+    qtmodeltester.check(diff_view.model)
+    wait_counted(qtbot, diff_view)
+    qtmodeltester.check(diff_view.model)
+    assert column(diff_view, 1) == [*paths, "final patch"]
+    assert column(diff_view, 2) == [str(s) for s in steps] + [""]
+    badges = column(diff_view, 0)
     assert [i for i, b in enumerate(badges[:-1]) if b == "TEST"] == tests
     assert (badges[-1] == "TEST") == bool(tests)  # the final patch touches a test file
     for row in tests:
-        assert view.model.index(row, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
-        assert view.model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole) is None
-    assert all(change.startswith("+") and " −" in change for change in column(view, 3))
-    assert column(view, 3)[:-1] == ["+{} −{}".format(*change_counts(e.diff)) for e in t.file_edits]
+        assert diff_view.model.index(row, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
+        assert diff_view.model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole) is None
+    assert all(change.startswith("+") and " −" in change for change in column(diff_view, 3))
+    assert column(diff_view, 3)[:-1] == ["+{} −{}".format(*change_counts(e.diff)) for e in t.file_edits]
 
 
-def test_counts_and_big_entries_are_made_off_the_gui_thread(view, qtbot, monkeypatch) -> None:
+def test_counts_and_big_entries_are_made_off_the_gui_thread(diff_view, qtbot, monkeypatch) -> None:
     """difflib on a big before/after pair takes seconds: neither the list nor the viewer may run it on the GUI thread."""
     threads: list[str] = []
     real = diff_view_module.diff_text
@@ -114,64 +104,64 @@ def test_counts_and_big_entries_are_made_off_the_gui_thread(view, qtbot, monkeyp
     before = "".join(f"line {i}\n" for i in range(3000))
     after = before.replace("line 1500\n", "line 1500 changed\n")
     t = made([FileEdit("big.txt", 1, before, after), FileEdit("new.py", 2, None, "x = 1\n")], final_patch="+++ b/tests/test_x.py\n")
-    view.set_trajectory(t)
-    assert column(view, 3) == [PENDING, "before unknown", PENDING]  # nothing counted yet: set_trajectory returned at once
-    assert "big.txt" in view.caption.text() and view.unified.toPlainText() == "" and view.unified.placeholderText() == "loading…"
-    assert view.is_highlighting()
-    wait_counted(qtbot, view)
-    wait_highlighted(qtbot, view)
-    assert column(view, 3) == ["+1 −1", "before unknown", "+0 −0"] and column(view, 0)[2] == "TEST"
-    assert "+line 1500 changed" in view.unified.toPlainText() and view.unified.placeholderText() == ""
+    diff_view.set_trajectory(t)
+    assert column(diff_view, 3) == [PENDING, "before unknown", PENDING]  # nothing counted yet: set_trajectory returned at once
+    assert "big.txt" in diff_view.caption.text() and diff_view.unified.toPlainText() == "" and diff_view.unified.placeholderText() == "loading…"
+    assert diff_view.is_highlighting()
+    wait_counted(qtbot, diff_view)
+    wait_highlighted(qtbot, diff_view)
+    assert column(diff_view, 3) == ["+1 −1", "before unknown", "+0 −0"] and column(diff_view, 0)[2] == "TEST"
+    assert "+line 1500 changed" in diff_view.unified.toPlainText() and diff_view.unified.placeholderText() == ""
     assert threads and threading.main_thread().name not in threads
     assert threads.count(threads[0]) == len(threads) == 1  # computed once, shared by the count and the viewer
 
 
-def test_unified_and_side_by_side_contents(view, qtbot) -> None:
+def test_unified_and_side_by_side_contents(diff_view, qtbot) -> None:
     t = sample("deleted-test")
-    view.set_trajectory(t)
-    view.select_row(6)
+    diff_view.set_trajectory(t)
+    diff_view.select_row(6)
     edit = t.file_edits[6]
-    assert view.unified.toPlainText() == edit.diff.removesuffix("\n")
-    assert "TEST FILE" in view.caption.text() and "tests/test_slug.py" in view.caption.text()
-    view.set_side_by_side(True)
-    assert view.side_by_side and view.split_button.isChecked() and not view.unified_button.isChecked()
-    assert view.left.toPlainText() == edit.before.removesuffix("\n")
-    shown_right = [ln for ln, k in zip(view.right.toPlainText().split("\n"), view.right.kinds, strict=True) if k is not LineKind.FILLER]
+    assert diff_view.unified.toPlainText() == edit.diff.removesuffix("\n")
+    assert "TEST FILE" in diff_view.caption.text() and "tests/test_slug.py" in diff_view.caption.text()
+    diff_view.set_side_by_side(True)
+    assert diff_view.side_by_side and diff_view.split_button.isChecked() and not diff_view.unified_button.isChecked()
+    assert diff_view.left.toPlainText() == edit.before.removesuffix("\n")
+    shown_right = [ln for ln, k in zip(diff_view.right.toPlainText().split("\n"), diff_view.right.kinds, strict=True) if k is not LineKind.FILLER]
     assert shown_right == edit.after.removesuffix("\n").split("\n")
-    assert len(view.left.kinds) == len(view.right.kinds) == view.left.document().blockCount()
-    assert view.left.kinds.count(LineKind.REMOVED) == 6 and view.right.kinds.count(LineKind.FILLER) == 6
-    view.set_side_by_side(False)
-    assert view.stack.currentIndex() == 0 and view.unified.toPlainText().startswith("--- a/tests/test_slug.py")
+    assert len(diff_view.left.kinds) == len(diff_view.right.kinds) == diff_view.left.document().blockCount()
+    assert diff_view.left.kinds.count(LineKind.REMOVED) == 6 and diff_view.right.kinds.count(LineKind.FILLER) == 6
+    diff_view.set_side_by_side(False)
+    assert diff_view.stack.currentIndex() == 0 and diff_view.unified.toPlainText().startswith("--- a/tests/test_slug.py")
 
 
-def test_side_by_side_from_hunks_when_before_is_unrecorded(view) -> None:
+def test_side_by_side_from_hunks_when_before_is_unrecorded(diff_view) -> None:
     diff = make_diff("a.py", "x = 1\ny = 2\nz = 3\n", "x = 1\ny = 20\nz = 3\nw = 4\n")
-    view.set_trajectory(made([FileEdit("a.py", 0, None, None, diff)]))
-    view.set_side_by_side(True)
-    left, right = view.left.toPlainText().split("\n"), view.right.toPlainText().split("\n")
+    diff_view.set_trajectory(made([FileEdit("a.py", 0, None, None, diff)]))
+    diff_view.set_side_by_side(True)
+    left, right = diff_view.left.toPlainText().split("\n"), diff_view.right.toPlainText().split("\n")
     assert left[:3] == right[:3] == ["--- a/a.py", "+++ b/a.py", "@@ -1,3 +1,4 @@"]
     assert left[3:] == ["x = 1", "y = 2", "z = 3", ""] and right[3:] == ["x = 1", "y = 20", "z = 3", "w = 4"]
-    assert view.left.kinds[3:] == [LineKind.CONTEXT, LineKind.REMOVED, LineKind.CONTEXT, LineKind.FILLER]
+    assert diff_view.left.kinds[3:] == [LineKind.CONTEXT, LineKind.REMOVED, LineKind.CONTEXT, LineKind.FILLER]
 
 
-def test_unknown_before_state_says_so(view) -> None:
-    view.set_trajectory(made([FileEdit("new.py", 3, None, "print('hi')\n"), FileEdit("sed.py", 4)]))
-    assert column(view, 3) == ["before unknown", "in place"]
-    assert view.unified.toPlainText() == "(before-state of new.py unknown; content after the edit follows)\nprint('hi')"
-    view.set_side_by_side(True)
-    assert view.left.toPlainText().startswith("(before-state of new.py unknown")
-    view.select_row(1)
-    assert "edited in place" in view.right.toPlainText()
+def test_unknown_before_state_says_so(diff_view) -> None:
+    diff_view.set_trajectory(made([FileEdit("new.py", 3, None, "print('hi')\n"), FileEdit("sed.py", 4)]))
+    assert column(diff_view, 3) == ["before unknown", "in place"]
+    assert diff_view.unified.toPlainText() == "(before-state of new.py unknown; content after the edit follows)\nprint('hi')"
+    diff_view.set_side_by_side(True)
+    assert diff_view.left.toPlainText().startswith("(before-state of new.py unknown")
+    diff_view.select_row(1)
+    assert "edited in place" in diff_view.right.toPlainText()
 
 
-def test_highlighting_lands_off_thread_as_formats(view, qtbot) -> None:
-    view.set_trajectory(sample("special-cased-input"))
-    with qtbot.waitSignal(view.highlighted, timeout=10_000):
-        view.select_row(1)
-    assert formatted_blocks(view.unified) > 5
-    view.set_side_by_side(True)
-    wait_highlighted(qtbot, view)
-    assert formatted_blocks(view.left) > 20 and formatted_blocks(view.right) > 20
+def test_highlighting_lands_off_thread_as_formats(diff_view, qtbot) -> None:
+    diff_view.set_trajectory(sample("special-cased-input"))
+    with qtbot.waitSignal(diff_view.highlighted, timeout=10_000):
+        diff_view.select_row(1)
+    assert formatted_blocks(diff_view.unified) > 5
+    diff_view.set_side_by_side(True)
+    wait_highlighted(qtbot, diff_view)
+    assert formatted_blocks(diff_view.left) > 20 and formatted_blocks(diff_view.right) > 20
 
 
 def test_line_ranges_are_utf16_and_keep_multiline_tokens() -> None:
@@ -190,39 +180,39 @@ def test_classify_counts_hunks() -> None:
     assert classify(lines) == [LineKind.HEADER, LineKind.HEADER, LineKind.HUNK, LineKind.REMOVED, LineKind.CONTEXT, LineKind.NOTE]
 
 
-def test_switching_quickly_leaves_the_last_edit_shown(view, qtbot) -> None:
+def test_switching_quickly_leaves_the_last_edit_shown(diff_view, qtbot) -> None:
     big = "".join(f"def f{i}(x):\n    return '{i}' * x\n" for i in range(20_000))
     edits = [FileEdit(f"m{i}.py", i, None, None, make_diff(f"m{i}.py", "", big + f"LAST_{i} = {i}\n")) for i in range(6)]
-    view.set_trajectory(made(edits))
+    diff_view.set_trajectory(made(edits))
     for row in [1, 2, 3, 4, 5, 0, 3, 5]:
-        view.select_row(row)
-        assert f"m{row}.py" in view.caption.text() and view.unified.toPlainText() == ""  # never an older text
-    with qtbot.waitSignal(view.highlighted, timeout=20_000):
+        diff_view.select_row(row)
+        assert f"m{row}.py" in diff_view.caption.text() and diff_view.unified.toPlainText() == ""  # never an older text
+    with qtbot.waitSignal(diff_view.highlighted, timeout=20_000):
         pass
     qtbot.wait(50)
-    assert not view.is_highlighting()
-    assert view.unified.toPlainText().endswith("+LAST_5 = 5")
-    last = view.unified.document().lastBlock()
+    assert not diff_view.is_highlighting()
+    assert diff_view.unified.toPlainText().endswith("+LAST_5 = 5")
+    last = diff_view.unified.document().lastBlock()
     assert last.text() == "+LAST_5 = 5" and last.layout().formats()  # formats belong to the last selection
-    assert fully_formatted(view.unified, unified_pane(edits[5]))
+    assert fully_formatted(diff_view.unified, unified_pane(edits[5]))
 
 
-def test_big_diff_lands_in_slices_and_formats_survive(view, qtbot) -> None:
+def test_big_diff_lands_in_slices_and_formats_survive(diff_view, qtbot) -> None:
     small = FileEdit("small.py", 0, None, None, make_diff("small.py", "a = 1\n", "a = 2\n"))
     big = FileEdit("big.py", 1, None, None, big_python_diff("big.py", 8_000))
     assert len(big.diff) > 10 * SYNC_CHARS
-    view.set_trajectory(made([small, big]))
-    assert view.unified.toPlainText() == "--- a/small.py\n+++ b/small.py\n@@ -1 +1 @@\n-a = 1\n+a = 2"  # small: at once
-    view.select_row(1)
-    assert "big.py" in view.caption.text() and view.unified.toPlainText() == "" and view.is_highlighting()
-    wait_highlighted(qtbot, view)
-    assert view.unified.toPlainText() == big.diff.removesuffix("\n")
-    assert fully_formatted(view.unified, unified_pane(big))
-    view.set_side_by_side(True)
-    assert view.left.toPlainText() == view.right.toPlainText() == "" and view.is_highlighting()
-    wait_highlighted(qtbot, view)
-    assert view.right.document().blockCount() == big.diff.count("\n") and view.unified.toPlainText() == ""
-    assert formatted_blocks(view.right) > 8_000 * 2
+    diff_view.set_trajectory(made([small, big]))
+    assert diff_view.unified.toPlainText() == "--- a/small.py\n+++ b/small.py\n@@ -1 +1 @@\n-a = 1\n+a = 2"  # small: at once
+    diff_view.select_row(1)
+    assert "big.py" in diff_view.caption.text() and diff_view.unified.toPlainText() == "" and diff_view.is_highlighting()
+    wait_highlighted(qtbot, diff_view)
+    assert diff_view.unified.toPlainText() == big.diff.removesuffix("\n")
+    assert fully_formatted(diff_view.unified, unified_pane(big))
+    diff_view.set_side_by_side(True)
+    assert diff_view.left.toPlainText() == diff_view.right.toPlainText() == "" and diff_view.is_highlighting()
+    wait_highlighted(qtbot, diff_view)
+    assert diff_view.right.document().blockCount() == big.diff.count("\n") and diff_view.unified.toPlainText() == ""
+    assert formatted_blocks(diff_view.right) > 8_000 * 2
 
 
 def test_a_view_deleted_mid_highlighting_stops_its_lexing(qtbot, monkeypatch) -> None:
@@ -236,10 +226,10 @@ def test_a_view_deleted_mid_highlighting_stops_its_lexing(qtbot, monkeypatch) ->
             raise
 
     monkeypatch.setattr(diff_view_module, "line_ranges", spy)
-    view = DiffView()
-    view.set_trajectory(made([FileEdit("big.py", 0, None, None, big_python_diff("big.py", 20_000))]))
-    qtbot.waitUntil(lambda: view.unified.document().characterCount() > 1, timeout=10_000)  # built: lexing queued
-    view.deleteLater()
+    deleted = DiffView()
+    deleted.set_trajectory(made([FileEdit("big.py", 0, None, None, big_python_diff("big.py", 20_000))]))
+    qtbot.waitUntil(lambda: deleted.unified.document().characterCount() > 1, timeout=10_000)  # built: lexing queued
+    deleted.deleteLater()
     qtbot.waitUntil(lambda: outcomes == ["cancelled"], timeout=10_000)  # and nothing landed on the deleted view
 
 
@@ -266,16 +256,16 @@ def test_sliced_loader_puts_text_then_visible_formats_first(qtbot, monkeypatch) 
     assert fully_formatted(editor, pane) and not loader.busy
 
 
-def test_hostile_content_is_shown_raw(view, qtbot) -> None:
+def test_hostile_content_is_shown_raw(diff_view, qtbot) -> None:
     diff = make_diff("evil.py", "x = 1\n", HOSTILE)
-    view.set_trajectory(made([FileEdit('<b>x</b>\u202e.py', 0, None, None, diff)]))
-    wait_highlighted(qtbot, view)
-    shown = view.unified.toPlainText()
+    diff_view.set_trajectory(made([FileEdit('<b>x</b>\u202e.py', 0, None, None, diff)]))
+    wait_highlighted(qtbot, diff_view)
+    shown = diff_view.unified.toPlainText()
     assert '+<img src="file:///etc/passwd"> <a href="x">l</a> <b>b</b> \\x1b[31mred\\x1b[0m \\u202eevil 😀' in shown
     assert "\x1b" not in shown and "\u202e" not in shown
-    assert view.unified.document().toHtml().count("<img") == 0
-    assert view.model.index(0, 1).data() == "<b>x</b>\\u202e.py"
-    assert view.caption.textFormat() == Qt.TextFormat.PlainText and "<b>x</b>" in view.caption.text()
+    assert diff_view.unified.document().toHtml().count("<img") == 0
+    assert diff_view.model.index(0, 1).data() == "<b>x</b>\\u202e.py"
+    assert diff_view.caption.textFormat() == Qt.TextFormat.PlainText and "<b>x</b>" in diff_view.caption.text()
 
 
 def test_huge_diff_is_truncated_on_a_line_boundary_with_a_note() -> None:
@@ -284,36 +274,36 @@ def test_huge_diff_is_truncated_on_a_line_boundary_with_a_note() -> None:
     assert truncate("short\n") == ("short\n", None)
 
 
-def test_jump_to_step_on_enter_and_double_click(view, qtbot) -> None:
-    view.set_trajectory(sample("deleted-test"))
-    view.select_row(2)
-    view.table.setFocus()
-    with qtbot.waitSignal(view.jump_to_step) as blocker:
-        qtbot.keyClick(view.table, Qt.Key.Key_Return)
+def test_jump_to_step_on_enter_and_double_click(diff_view, qtbot) -> None:
+    diff_view.set_trajectory(sample("deleted-test"))
+    diff_view.select_row(2)
+    diff_view.table.setFocus()
+    with qtbot.waitSignal(diff_view.jump_to_step) as blocker:
+        qtbot.keyClick(diff_view.table, Qt.Key.Key_Return)
     assert blocker.args == [8]
-    rect = view.table.visualRect(view.model.index(6, 1))
-    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    with qtbot.waitSignal(view.jump_to_step) as blocker:
-        qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    rect = diff_view.table.visualRect(diff_view.model.index(6, 1))
+    qtbot.mouseClick(diff_view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(diff_view.jump_to_step) as blocker:
+        qtbot.mouseDClick(diff_view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert blocker.args == [22]
-    assert view.show_step(16) and view.table.currentIndex().row() == 4 and not view.show_step(5)
+    assert diff_view.show_step(16) and diff_view.table.currentIndex().row() == 4 and not diff_view.show_step(5)
 
 
-def test_final_patch_entry(view, qtbot) -> None:
+def test_final_patch_entry(diff_view, qtbot) -> None:
     t = sample("disclosed-special-case")
-    view.set_trajectory(t)
-    with qtbot.assertNotEmitted(view.jump_to_step):
-        view.select_row(view.model.rowCount() - 1)
-        qtbot.keyClick(view.table, Qt.Key.Key_Return)
-    assert view.unified.toPlainText() == t.final_patch.removesuffix("\n")
-    assert "final patch" in view.caption.text()
-    wait_highlighted(qtbot, view)
-    assert formatted_blocks(view.unified) > 3
+    diff_view.set_trajectory(t)
+    with qtbot.assertNotEmitted(diff_view.jump_to_step):
+        diff_view.select_row(diff_view.model.rowCount() - 1)
+        qtbot.keyClick(diff_view.table, Qt.Key.Key_Return)
+    assert diff_view.unified.toPlainText() == t.final_patch.removesuffix("\n")
+    assert "final patch" in diff_view.caption.text()
+    wait_highlighted(qtbot, diff_view)
+    assert formatted_blocks(diff_view.unified) > 3
 
 
-def test_renders_to_png(view, qtbot, tmp_path: Path) -> None:
-    view.set_trajectory(sample("deleted-test"))
-    view.select_row(6)
-    wait_highlighted(qtbot, view)
+def test_renders_to_png(diff_view, qtbot, tmp_path: Path) -> None:
+    diff_view.set_trajectory(sample("deleted-test"))
+    diff_view.select_row(6)
+    wait_highlighted(qtbot, diff_view)
     path = tmp_path / "diff_view.png"
-    assert view.grab().save(str(path)) and path.stat().st_size > 0
+    assert diff_view.grab().save(str(path)) and path.stat().st_size > 0
