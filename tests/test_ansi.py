@@ -76,3 +76,16 @@ def test_strip_sgr_keeps_every_other_escape_for_visible() -> None:
     assert strip_sgr(text) == "FAILED \x1b[2Kerase \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x1b"
     assert one_line(strip_sgr(text)) == "FAILED \\x1b[2Kerase \\x1b]8;;http://x\\x1b\\link\\x1b]8;;\\x1b\\ \\x1b"
     assert visible(text).startswith("\\x1b[1;31mFAILED")  # visible() itself is unchanged
+
+
+def test_a_step_list_row_never_shows_half_a_colour_code() -> None:
+    from reviewer.gui.step_model import FIRST_LINE, step_summary
+    from reviewer.model import Step, ToolResult
+
+    codes = "\x1b[0m" * (FIRST_LINE - 1)  # a line of colour codes: little is left to show once they are gone
+    for k in range(12):  # every place the row's cut can fall inside the last code
+        text = codes + "x" * k + "\x1b[38;5;196mred\x1b[0m"
+        row = step_summary(Step(1, "tool", text, tool_result=ToolResult("c")))
+        assert "\\x1b" not in row and "[38" not in row, (k, row)
+    lone = step_summary(Step(1, "tool", "ends with a lone escape \x1b", tool_result=ToolResult("c")))
+    assert lone.endswith("\\x1b  ·  25 chars")  # an uncut line keeps what is really there

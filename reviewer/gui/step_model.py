@@ -10,6 +10,7 @@ Public API: `step_summary(step)`, `StepListModel` (`set_trajectory(t)`; display 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
@@ -21,13 +22,18 @@ from reviewer.textsafe import one_line, strip_sgr
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 FIRST_LINE = 80
+_PARTIAL_SGR = re.compile(r"\x1b(?:\[[0-9;]*)?\Z")
 
 
 def step_summary(step: Step) -> str:
     """`#12 assistant  Let me run the tests  · bash · 1.2 K chars`: what a reviewer scans the list by."""
     head = step.text or step.thinking or ""
     line = head[: FIRST_LINE * 4].split("\n", 1)[0]
-    line = one_line(strip_sgr(line) if step.role == "tool" else line, FIRST_LINE)
+    if step.role == "tool":
+        if len(line) == FIRST_LINE * 4:  # cut: a colour code may be cut in half at the end
+            line = _PARTIAL_SGR.sub("", line)
+        line = strip_sgr(line)
+    line = one_line(line, FIRST_LINE)
     calls = ", ".join(c.name for c in step.tool_calls)
     size = len(step.text) + len(step.thinking or "")
     parts = [f"#{step.index} {step.role}", line, calls, human_size(size) if size else ""]
