@@ -47,6 +47,7 @@ TITLES: dict[str, str] = {
     "tool_output": "Tool output",
     "tool_call": "Tool calls",
     "diff": "Edits",
+    "final_answer": "Final answer",
 }
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _SGR_OR_INVISIBLE = re.compile(f"{SGR.pattern}|{INVISIBLE.pattern}")  # group 1 is None for an invisible character
@@ -135,8 +136,19 @@ class StepTexts:
             ("tool_output" if s.role == "tool" else "text", s.text),
             ("tool_call", source_text(self.trajectory, step, "tool_call") if s.tool_calls else None),
             ("diff", self._diff(step)),
+            ("final_answer", self.trajectory.final_answer if step == self.last_step else None),
         ]
         return [Section(source, text) for source, text in texts if text]
+
+    @property
+    def last_step(self) -> int:
+        """Where the final answer is shown, and the step its evidence spans carry (as the sample labels do)."""
+        return len(self.trajectory.steps) - 1
+
+    def step_of(self, step: int, source: str) -> int:
+        """The step a span is shown at: a "final_answer" span at the last step, whatever its own step says
+        (`spans.source_text` ignores it for that source)."""
+        return self.last_step if source == "final_answer" else step
 
     def _diff(self, step: int) -> str | None:
         if step not in self._edit_steps:

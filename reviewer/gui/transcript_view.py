@@ -511,12 +511,15 @@ class TranscriptView(QWidget):
 
     def show_span(self, span: EvidenceSpan) -> bool:
         """Jump to a span and select it; False when the trajectory has no such step or section."""
-        return self._reveal(Hit(span.step, span.source, span.start, span.end))
+        if self._texts is None:
+            return False
+        return self._reveal(Hit(self._texts.step_of(span.step, span.source), span.source, span.start, span.end))
 
     def _apply_highlights(self) -> None:
         selections = []
         for span in self._spans:
-            piece = self._piece(span.source) if span.step == self._step else None
+            shown_at = self._texts.step_of(span.step, span.source) if self._texts is not None else -1
+            piece = self._piece(span.source) if shown_at == self._step else None
             if piece is None:
                 continue
             a, b = piece.shown.to_shown(span.start), piece.shown.to_shown(span.end)

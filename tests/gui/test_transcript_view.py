@@ -419,3 +419,36 @@ def test_styled_runs_are_capped_per_step(view: TranscriptView, monkeypatch: pyte
     assert "ANSI colours (first 3 runs)" in view.viewer.toPlainText()
     assert format_of(view, "w2 ").foreground().style() != Qt.BrushStyle.NoBrush
     assert format_of(view, "w9 ").foreground().style() == Qt.BrushStyle.NoBrush and "[3" not in view.viewer.toPlainText()
+
+
+def test_the_final_answer_is_shown_at_the_last_step_and_takes_evidence(view: TranscriptView) -> None:
+    import json
+
+    from reviewer.jsonio import read_document
+    from reviewer.labelpack import read_labels
+    from reviewer.spans import span_problem
+    from tests.conftest import SAMPLE_DATA
+
+    t = Trajectory.from_dict(json.loads((SAMPLE_DATA / "false-success-claim.json").read_text(encoding="utf-8")))
+    view.set_trajectory(t)
+    last = len(t.steps) - 1
+    view.show_step(last)
+    text = view.viewer.toPlainText()
+    assert "Final answer" in text and t.final_answer.splitlines()[0] in text
+    start = text.index("I resolved the issue", text.index("Final answer"))
+    cursor = view.viewer.textCursor()
+    cursor.setPosition(start)
+    cursor.setPosition(start + len("I resolved the issue"), QTextCursor.MoveMode.KeepAnchor)
+    view.viewer.setTextCursor(cursor)
+    span = view.selected_span()
+    assert span is not None and (span.step, span.source, span.quote) == (last, "final_answer", "I resolved the issue")
+    assert span_problem(t, span) is None
+    # the sample labels' final-answer evidence: jumped to and highlighted in place
+    labels = [item for _, item in read_labels(read_document(SAMPLE_DATA / "labels" / "two_reviewers.jsonl", 1 << 24))]
+    spans = [s for lb in labels if lb.trajectory_id == t.id for s in lb.evidence if s.source == "final_answer"]
+    assert spans
+    view.show_step(0)
+    assert view.show_span(spans[0]) and view.current_step() == last
+    assert view.viewer.textCursor().selectedText() == spans[0].quote.replace("\n", "\u2029")
+    view.highlight_spans(spans)
+    assert len(view.viewer.extraSelections()) == len(spans)
