@@ -1,8 +1,9 @@
 """Training data for a cheat classifier: one record per trajectory with its gold label (`reviewer export`).
 
-Two passes over the store: first every label and each trajectory's task id (small), which fix the
-gold labels, the filters and the splits; then the trajectories one at a time, rendered and written,
-so memory does not grow with the store. The same store and options give the same bytes: ids are
+Two passes over the store: first every label's verdict and each trajectory's task id (small, read
+from columns), which fix the gold labels, the filters and the splits; then the trajectories in id
+order with their full labels, slice by slice, rendered and written, so memory does not grow with
+the store. The same store and options give the same bytes: ids are
 sorted, keys come in a fixed order, and nothing about the export run (time, paths) is written.
 """
 
@@ -77,25 +78,19 @@ class ExportSummary:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """What the first pass decides: every human label by trajectory, the gold labels and the splits."""
+    """What the first pass decides: the gold labels and the splits, from the labels' verdicts alone."""
 
-    labels: dict[str, list[Label]]
-    ballots: Ballots
     golds: dict[str, Gold]
     split_of: dict[str, str]
 
     @classmethod
     def make(cls, store: Store, options: ExportOptions, shares: dict[str, float]) -> _Plan:
-        labels: dict[str, list[Label]] = {}
-        for label in store.labels.all():
-            if not is_machine(label.annotator):
-                labels.setdefault(label.trajectory_id, []).append(label)
-        ballots = Ballots.from_labels(lb for group in labels.values() for lb in group)
+        ballots = Ballots.from_labels(lb for lb in store.labels.ballots_only() if not is_machine(lb.annotator))
         # Only ids and task ids: `trajectories.rows()` would also count every trajectory's labels.
         tasks: dict[str, str | None] = dict(store.db.execute("select id, task_id from trajectories order by id").fetchall())
         golds = gold_labels(ballots, list(tasks), cast(Method, options.aggregate), store.taxonomy.codes("verdict"))
         split_of = splits.assign([(tid, task, golds[tid].label) for tid, task in tasks.items()], shares, options.seed)
-        return cls(labels, ballots, golds, split_of)
+        return cls(golds, split_of)
 
 
 PARALLEL_MIN = 4000  # below this many records, starting worker processes costs more than they save
@@ -104,14 +99,13 @@ CHUNK = 1000
 
 @dataclass(frozen=True, slots=True)
 class _Chunk:
-    """One slice of the export, everything a worker needs to write its lines (picklable)."""
+    """One slice of the export, everything a worker needs to write its lines (picklable and small: the
+    worker reads the slice's labels itself, so no label crosses a process boundary)."""
 
     db: Path
     options: ExportOptions
     ids: tuple[str, ...]
     golds: dict[str, Gold]
-    labels: dict[str, list[Label]]
-    ballots: Ballots
     split_of: dict[str, str]
 
 
@@ -121,7 +115,12 @@ def _chunk_lines(chunk: _Chunk, store: Store | None = None) -> tuple[list[str], 
     store = store or Store(chunk.db)
     try:
         fmt = formats.make(chunk.options.fmt, store.taxonomy, chunk.options.with_text)
-        builder = records.Records(store.taxonomy, chunk.ballots)
+        labels: dict[str, list[Label]] = {}
+        for label in store.labels.between(chunk.ids[0], chunk.ids[-1]):
+            if not is_machine(label.annotator):
+                labels.setdefault(label.trajectory_id, []).append(label)
+        # Ballots are per trajectory, so the slice's own equal the whole store's for these ids.
+        builder = records.Records(store.taxonomy, Ballots.from_labels(lb for group in labels.values() for lb in group))
         wanted = set(chunk.ids)
         lines: list[str] = []
         skipped = 0
@@ -129,7 +128,7 @@ def _chunk_lines(chunk: _Chunk, store: Store | None = None) -> tuple[list[str], 
             tid = trajectory.id
             if tid not in wanted:
                 continue
-            record = builder.build(trajectory, render(trajectory), chunk.golds[tid], chunk.labels.get(tid, []), chunk.split_of[tid])
+            record = builder.build(trajectory, render(trajectory), chunk.golds[tid], labels.get(tid, []), chunk.split_of[tid])
             line = fmt.line(record)
             if line is None:
                 skipped += 1
@@ -143,18 +142,10 @@ def _chunk_lines(chunk: _Chunk, store: Store | None = None) -> tuple[list[str], 
 
 def _chunks(store: Store, options: ExportOptions, plan: _Plan, size: int) -> list[_Chunk]:
     kept = [tid for tid, gold in plan.golds.items() if options.keeps(gold)]
-    out = []
-    for start in range(0, len(kept), size):
-        ids = tuple(kept[start : start + size])
-        votes = {tid: plan.ballots.votes[tid] for tid in ids if tid in plan.ballots.votes}
-        settled = {tid: plan.ballots.adjudications[tid] for tid in ids if tid in plan.ballots.adjudications}
-        out.append(
-            _Chunk(
-                store.path, options, ids, {tid: plan.golds[tid] for tid in ids}, {tid: plan.labels[tid] for tid in ids if tid in plan.labels},
-                Ballots(votes, settled), {tid: plan.split_of[tid] for tid in ids},
-            )
-        )  # fmt: skip
-    return out
+    return [
+        _Chunk(store.path, options, ids, {tid: plan.golds[tid] for tid in ids}, {tid: plan.split_of[tid] for tid in ids})
+        for ids in (tuple(kept[start : start + size]) for start in range(0, len(kept), size))
+    ]
 
 
 def export(
