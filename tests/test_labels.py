@@ -187,3 +187,22 @@ def test_only_new_spans_are_checked_against_the_text(store: Store, stored: Traje
 def test_outcome_alone(store: Store, stored: Trajectory) -> None:
     assert store.trajectories.outcome(stored.id) == stored.outcome
     assert store.trajectories.outcome("nope") is None
+
+
+def test_ballots_from_columns_give_the_same_gold_labels_as_full_records(sample_copy_db: Path) -> None:
+    from reviewer.agreement.aggregate import Ballots, gold_labels, resolve
+    from reviewer.agreement.report import is_machine
+
+    with Store(sample_copy_db) as store:
+        store.labels.adjudicate("ambiguous-stop-exit", "carol", "borderline", "no stop channel", "side_a_right")
+        ids = [row[0] for row in store.db.execute("select id from trajectories order by id")]
+        codes = store.taxonomy.codes("verdict")
+        light = store.labels.ballots_only()
+        full = store.labels.all()
+        assert [(lb.trajectory_id, lb.annotator, lb.first_pass) for lb in light] == [(lb.trajectory_id, lb.annotator, lb.first_pass) for lb in full]
+        for method in ("majority", "dawid-skene"):
+            from_columns = gold_labels(Ballots.from_labels(lb for lb in light if not is_machine(lb.annotator)), ids, method, codes)
+            assert from_columns == resolve([lb for lb in full if not is_machine(lb.annotator)], ids, method, store.taxonomy)
+        assert from_columns["ambiguous-stop-exit"].method == "adjudicated"
+        first, last = ids[2], ids[5]
+        assert store.labels.between(first, last) == [lb for lb in full if first <= lb.trajectory_id <= last]
