@@ -271,3 +271,21 @@ def test_other_reviewers_diff_spans_show_only_after_the_reveal(qtbot, main_windo
     window.form.set_verdict_by_key(1)
     window.form.reveal()
     assert [s.cursor.selectedText() for s in pane.extraSelections()] == ["+    return x - 3"]
+
+
+def test_an_empty_project_or_filter_says_what_to_do(qtbot, main_window, store: Store, filled: Store) -> None:
+    from reviewer.store import Store as ProjectStore
+
+    with ProjectStore(store.path.with_name("empty.db")) as empty:
+        window = main_window(empty, "alice")
+        assert "no trajectories yet" in window.transcript.viewer.placeholderText()
+        assert "import FOLDER" in window.transcript.viewer.placeholderText()
+        window.close()
+    window = main_window(filled, "alice")
+    shows(qtbot, window, "synthetic-0-000000")
+    assert window.transcript.viewer.placeholderText() == ""
+    window.search.setText("nosuchwordanywhere")
+    window._apply_filters()
+    assert window.transcript.viewer.placeholderText() == "No trajectory matches these filters."
+    assert window.session is None and not window.form.isEnabled()  # nothing stays open to be labelled by mistake
+    assert window.transcript.trajectory is None and window.diffs.model.rowCount() == 0

@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         self.shortcuts = keymap.install(self, self._handlers())
         if self.model.rowCount():
             self.table.selectRow(0)
+        self._explain_empty()
         self._status()
 
     # --- layout -------------------------------------------------------------------------------
@@ -210,6 +211,8 @@ class MainWindow(QMainWindow):
         self._on_label_changed()
 
     def _on_loaded(self, trajectory: Trajectory) -> None:
+        if trajectory.id != self._opening:
+            return  # the list was emptied meanwhile: nothing is open
         self._opening = None
         if self.session is not None:
             self.session.trajectory = trajectory
@@ -270,7 +273,25 @@ class MainWindow(QMainWindow):
         self.model.set_query(query)
         if self.model.rowCount():
             self.table.selectRow(0)
+        self._explain_empty()
         self._status()
+
+    def _explain_empty(self) -> None:
+        """With an empty list nothing stays open, and the viewer's placeholder (plain text) says why."""
+        if self.model.rowCount():
+            self.transcript.viewer.setPlaceholderText("")
+            return
+        self.form.set_session(None)  # pauses the session, which stores its time
+        self.session = None
+        self._opening = None  # a load still on its way is dropped
+        self.transcript.set_trajectory(None)
+        self.diffs.set_trajectory(None)
+        self._on_label_changed()
+        if self.store.trajectories.count() == 0:
+            text = f"This project has no trajectories yet. Import some, then reopen:\n\n    reviewer --db {self.store.path} import FOLDER"
+        else:
+            text = "No trajectory matches these filters."
+        self.transcript.viewer.setPlaceholderText(text)
 
     def _move(self, delta: int) -> None:
         rows = self.table.selectionModel().selectedRows()
