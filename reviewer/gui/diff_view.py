@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -280,19 +281,24 @@ def entries(t: Trajectory) -> list[Entry]:
 class DiffTexts:
     """`diff_text` of each edit of one trajectory, computed at most once (make_diff of 1 MB takes seconds).
 
-    Filled by the worker as a rule; by the GUI thread for entries small enough to build at once, and
-    when `show_span` needs a length first. A dict store is atomic, so at worst both threads compute
-    the same text once.
+    Filled by the workers as a rule (the builder and the counter, at the same time); by the GUI
+    thread for entries small enough to build at once, and when `show_span` needs a length first. A
+    lock per edit makes a second thread wait for the text the first is computing instead of running
+    difflib on it again.
     """
 
     def __init__(self, edits: list[FileEdit]):
         self._edits = edits
         self._texts: dict[int, str] = {}
+        self._locks = [threading.Lock() for _ in edits]
 
     def text(self, index: int) -> str:
         text = self._texts.get(index)
         if text is None:
-            text = self._texts[index] = diff_text(self._edits[index])
+            with self._locks[index]:
+                text = self._texts.get(index)
+                if text is None:
+                    text = self._texts[index] = diff_text(self._edits[index])
         return text
 
     def offset(self, index: int) -> int:
@@ -484,6 +490,9 @@ class DiffView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._pool = app_pool("diff")  # one lexer at a time, tasks in the order started
+        # Counting has its own thread: over many big before/after edits it runs difflib for seconds,
+        # and the entry the reviewer selects meanwhile must not wait behind it.
+        self._count_pool = app_pool("diff-count")
         self.model = EditListModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -568,7 +577,7 @@ class DiffView(QWidget):
     def set_trajectory(self, t: Trajectory | None) -> None:
         self._generation += 1
         if self._counting is not None:
-            self._counting.withdraw(self._pool)
+            self._counting.withdraw(self._count_pool)
             self._counting = None
         self._texts = DiffTexts(t.file_edits) if t is not None else None
         self._spans, self._span_to_select = [], None
@@ -745,7 +754,7 @@ class DiffView(QWidget):
 
         self._counting = Task(self._generation, work)
         self._counting.signals.progress.connect(self._on_counted)
-        self._counting.start(self._pool)
+        self._counting.start(self._count_pool)
 
     def _on_counted(self, generation: int, counts: list[tuple[int, str, bool]]) -> None:
         if generation == self._generation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -307,3 +308,23 @@ def test_renders_to_png(diff_view, qtbot, tmp_path: Path) -> None:
     wait_highlighted(qtbot, diff_view)
     path = tmp_path / "diff_view.png"
     assert diff_view.grab().save(str(path)) and path.stat().st_size > 0
+
+
+def test_a_selected_entry_does_not_wait_for_the_counting_of_the_others(diff_view, qtbot, monkeypatch) -> None:
+    computed: list[str] = []
+    real = diff_view_module.diff_text
+
+    def slow(edit: FileEdit) -> str:  # difflib on a big pair: about a quarter of a second each
+        time.sleep(0.25)
+        computed.append(edit.path)
+        return real(edit)
+
+    monkeypatch.setattr(diff_view_module, "diff_text", slow)
+    before = "".join(f"line {i}\n" for i in range(2500))  # over SYNC_CHARS: built by a worker
+    edits = [FileEdit(f"f{k}.txt", k, before, before.replace("line 7\n", f"line 7 v{k}\n")) for k in range(8)]
+    diff_view.set_trajectory(made(edits))
+    diff_view.select_row(7)
+    qtbot.waitUntil(lambda: "+line 7 v7" in diff_view.unified.toPlainText(), timeout=10_000)
+    assert PENDING in column(diff_view, 3)  # shown while the counting of the others goes on
+    wait_counted(qtbot, diff_view)
+    assert sorted(computed) == sorted(e.path for e in edits)  # each text computed once, whichever thread came first
