@@ -565,6 +565,7 @@ class DiffView(QWidget):
         self._built: Built | None = None  # what the shown entry's panes came from, once landed
         self._spans: list[EvidenceSpan] = []
         self._span_to_select: tuple[Entry, EvidenceSpan] | None = None
+        self._span_lookup: tuple[EvidenceSpan, list[tuple[int, Entry]]] | None = None  # waiting for edit lengths
         self._tasks: list[Task] = []  # the shown entry's build and lexing
         self._counting: Task | None = None
 
@@ -632,24 +633,41 @@ class DiffView(QWidget):
     def show_span(self, span: EvidenceSpan) -> bool:
         """Show the edit whose text holds `span.start`, unified, and select the span once its text is in.
 
-        False when no edit of `span.step` holds it (or the span is not from a diff).
+        False when no edit of `span.step` holds it (or the span is not from a diff). Which edit holds
+        it depends on the lengths of the step's earlier edits: when some are not computed yet (difflib,
+        seconds on big files) they are computed by a worker and the answer is True if the step has edits.
         """
         if span.source != "diff" or self._texts is None:
             return False
         rows = [(row, entry) for row, entry in enumerate(self.model.rows) if entry.edit is not None and entry.step == span.step]
+        if len(rows) <= 1:  # the step's only edit needs no length
+            return bool(rows) and self._show_span_in(span, rows, [span.start])
+        texts, indexes = self._texts, [entry.index for _, entry in rows if entry.index is not None]
+        if texts.uncomputed(indexes[-1]) > SYNC_CHARS:  # difflib worth a worker
+            task = Task(self._generation, lambda _cancelled, _report: [len(texts.text(i)) for i in indexes])
+            task.signals.done.connect(self._on_span_lengths)
+            self._span_lookup = (span, rows)
+            task.start(self._count_pool)
+            return True
+        return self._show_span_in(span, rows, [len(texts.text(i)) for i in indexes])
+
+    def _on_span_lengths(self, generation: int, lengths: list[int] | None, _error: Exception | None) -> None:
+        lookup, self._span_lookup = self._span_lookup, None
+        if generation == self._generation and lengths is not None and lookup is not None:
+            self._show_span_in(*lookup, lengths)
+
+    def _show_span_in(self, span: EvidenceSpan, rows: list[tuple[int, Entry]], lengths: list[int]) -> bool:
+        """Select the row among `rows` (one step's edits, texts of `lengths`) whose text holds the span."""
         offset = 0
-        for row, entry in rows:
-            assert entry.index is not None
-            # The step's only edit needs no length (difflib on big files takes seconds); others are usually cached.
-            end = span.start if len(rows) == 1 else offset + len(self._texts.text(entry.index))
-            if offset <= span.start <= end:
+        for (row, entry), length in zip(rows, lengths, strict=True):
+            if offset <= span.start <= offset + length:
                 self.set_side_by_side(False)  # may show the current entry again: before the span is pending
                 self._span_to_select = (entry, span)
                 self.select_row(row)
                 if self._entry is entry and self.unified.loader.text_complete and self._built is not None:
                     self._select_pending_span()  # already shown: nothing else will trigger it
                 return True
-            offset = end + 1
+            offset += length + 1
         return False
 
     # -- internals

@@ -237,3 +237,19 @@ def test_show_span_on_a_steps_only_edit_runs_no_difflib_on_the_gui_thread(diff_v
     assert diff_view.show_span(span)
     qtbot.waitUntil(lambda: diff_view.unified.textCursor().selectedText() == "+line 7 changed", timeout=10_000)
     assert threads and threading.main_thread().name not in threads
+
+
+def test_show_span_in_a_step_of_big_edits_finds_the_edit_off_the_gui_thread(diff_view, qtbot, monkeypatch) -> None:
+    before = "".join(f"line {i}\n" for i in range(3000))
+    first = FileEdit("a.txt", 1, before, before.replace("line 7\n", "line 7 changed\n"))
+    second = FileEdit("b.txt", 1, before, before.replace("line 9\n", "line 9 changed\n"))
+    t = made([first, second])
+    span = span_for(t, 1, "+line 9 changed", after=len(diff_text(first)) + 1)
+    threads: list[str] = []
+    real = diff_view_module.diff_text
+    monkeypatch.setattr(diff_view_module, "diff_text", lambda e: threads.append(threading.current_thread().name) or real(e))
+    diff_view.set_trajectory(t)
+    assert diff_view.show_span(span)  # the lengths it needs are still being computed
+    qtbot.waitUntil(lambda: diff_view.unified.textCursor().selectedText() == "+line 9 changed", timeout=10_000)
+    assert diff_view.table.currentIndex().row() == 1 and threading.main_thread().name not in threads
+    assert not diff_view.show_span(EvidenceSpan(1, "diff", 10**7, 10**7 + 1, "x"))  # lengths known now: beyond every edit
