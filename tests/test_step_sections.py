@@ -234,3 +234,17 @@ def test_long_lines_are_cut_with_a_note_and_map_exactly(text: str, max_line: int
 def test_cutting_and_colour_do_not_mix() -> None:
     with pytest.raises(ValueError, match="max_line"):
         ShownText("\x1b[31mred", 0, 9, ansi=True, max_line=3)
+
+
+def test_find_reads_tool_output_as_shown_so_a_coloured_phrase_matches() -> None:
+    output = "== \x1b[31mFAILED\x1b[0m \x1b[1mtests/test_a.py\x1b[0m::\x1b[32mtest_x\x1b[0m - assert 1 == 2"
+    t = Trajectory("t", Task("x"), [Step(0, "user", "go"), Step(1, "tool", output, tool_result=None),
+                                     Step(2, "assistant", "saw \x1b[31mFAILED\x1b[0m \x1b[1mtests")])  # fmt: skip
+    found = StepTexts(t).find_all(re.compile(re.escape("FAILED tests/test_a.py::test_x"), re.IGNORECASE), 0, 100)
+    assert found is not None
+    (hit,) = found.hits  # not in the assistant's text: colour codes are only hidden in tool output
+    assert (hit.step, hit.source) == (1, "tool_output")
+    assert strip_sgr(output[hit.start : hit.end]) == "FAILED tests/test_a.py::test_x"
+    assert output[hit.start : hit.end].startswith("FAILED") and output[hit.start : hit.end].endswith("test_x")
+    plain = StepTexts(t).find_all(re.compile("assert 1"), 0, 100)
+    assert plain is not None and [(h.step, output[h.start : h.end]) for h in plain.hits] == [(1, "assert 1")]

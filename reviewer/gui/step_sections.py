@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -175,8 +175,8 @@ class StepTexts:
             if step == 0 and k:
                 after = len(hits)
             for section in self.sections(step):
-                for m in pattern.finditer(section.text):
-                    hits.append(Hit(step, section.source, *m.span()))
+                for start, end in _matches(pattern, section):
+                    hits.append(Hit(step, section.source, start, end))
                     if len(hits) == 1 and on_first is not None:
                         on_first(hits[0])
                     if len(hits) > cap:
@@ -185,6 +185,39 @@ class StepTexts:
             after = len(hits)
         ordered = hits[after:] + hits[:after]
         return Found(ordered, False, len(hits) - after if after else 0)
+
+
+def _matches(pattern: re.Pattern[str], section: Section) -> Iterator[tuple[int, int]]:
+    """Source [start, end) of each match in a section as the reviewer reads it.
+
+    Tool output is shown with its colour codes hidden, so it is searched without them (a phrase
+    coloured word by word still matches) and each hit mapped back to source offsets.
+    """
+    text = section.text
+    if section.source != "tool_output" or "\x1b[" not in text:
+        yield from (m.span() for m in pattern.finditer(text))
+        return
+    plain: list[str] = []
+    runs: list[tuple[int, int]] = []  # (where a kept run starts in the plain text, and in the source)
+    kept = pos = 0
+    for m in SGR.finditer(text):
+        if m.start() > pos:
+            runs.append((kept, pos))
+            plain.append(text[pos : m.start()])
+            kept += m.start() - pos
+        pos = m.end()
+    if pos < len(text):
+        runs.append((kept, pos))
+        plain.append(text[pos:])
+    starts = [r[0] for r in runs]
+
+    def source(at: int) -> int:
+        k = bisect_right(starts, at) - 1
+        return runs[k][1] + at - runs[k][0]
+
+    for m in pattern.finditer("".join(plain)):
+        if m.end() > m.start():
+            yield source(m.start()), source(m.end() - 1) + 1
 
 
 class ShownText:

@@ -467,11 +467,7 @@ class TranscriptView(QWidget):
         self.find_status.setText(f"hit {index + 1:,} of {total} · {self._where(hit)}")
 
     def _where(self, hit: Hit) -> str:
-        where = f"step {hit.step} · {TITLES[hit.source].lower()}"
-        piece = self._piece(hit.source) if hit.step == self._step else None
-        if piece is not None and hit.start < hit.end and piece.shown.to_shown(hit.start) == piece.shown.to_shown(hit.end):
-            where += " · inside a hidden colour code"
-        return where
+        return f"step {hit.step} · {TITLES[hit.source].lower()}"
 
     def _on_find_edited(self, _text: str) -> None:
         self._find_timer.start()
