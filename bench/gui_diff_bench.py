@@ -25,7 +25,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bench.stall import Ticker  # noqa: E402
 from reviewer.edits import make_diff  # noqa: E402
-from reviewer.gui.diff_view import DiffView, unified_pane  # noqa: E402
+from reviewer.gui.diff_panes import unified_pane  # noqa: E402
+from reviewer.gui.diff_view import DiffView  # noqa: E402
 from reviewer.gui.highlight import line_ranges  # noqa: E402
 from reviewer.model import FileEdit, Step, Task, Trajectory  # noqa: E402
 

@@ -1,0 +1,288 @@
+"""What the diff view shows, without widgets: the list's entries and each entry's panes.
+
+Pure functions over `FileEdit`s, run by the diff view's workers (nothing here touches Qt objects):
+a unified diff's lines classified (`classify`, hunk lengths counted so `--- x` inside a hunk is a
+removal), cut to `MAX_CHARS` on a line boundary with a note, control characters made visible and
+lines over `MAX_LINE` cut (`shown_text`, whose map keeps evidence offsets exact); side-by-side rows
+from whole files (difflib) or from hunks; the list's `entries` (cheap) and their change counts
+(`counted`, slow: difflib); `DiffTexts`, each edit's diff text computed once across threads; and
+`build`, all one entry needs in one mode.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+from dataclasses import dataclass
+
+from reviewer.edits import diff_text, is_test_path, language_for
+from reviewer.gui.highlight import LineKind, Pane
+from reviewer.gui.step_sections import ShownText
+from reviewer.model import FileEdit, Trajectory
+
+MAX_LINE = 10_000  # characters of one line a pane shows; the rest is cut with a note (see ShownText)
+MAX_CHARS = 2_000_000  # beyond this a diff is cut: Qt stays fast, and nobody reads 2 MB of one diff
+PENDING = "…"  # the change column until the worker has counted
+_HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+
+
+def truncate(text: str, limit: int = MAX_CHARS) -> tuple[str, str | None]:
+    """The text cut at the last line break before `limit`, and a note saying so (None if whole)."""
+    if len(text) <= limit:
+        return text, None
+    cut = text.rfind("\n", 0, limit) + 1 or limit
+    shown, total = text[:cut].count("\n"), text.count("\n") + 1
+    return text[:cut], f"(truncated: showing the first {shown:,} of {total:,} lines, {cut / 1e6:.1f} of {len(text) / 1e6:.1f} MB)"
+
+
+def classify(lines: list[str]) -> list[LineKind]:
+    """Kinds of a unified diff's lines, counting hunk lengths so `--- x` inside a hunk is a removal."""
+    kinds: list[LineKind] = []
+    old_left = new_left = 0
+    for line in lines:
+        if old_left > 0 or new_left > 0:
+            marker = line[:1]
+            if marker == "+":
+                kinds.append(LineKind.ADDED)
+                new_left -= 1
+            elif marker == "-":
+                kinds.append(LineKind.REMOVED)
+                old_left -= 1
+            elif marker == "\\":
+                kinds.append(LineKind.NOTE)
+            else:
+                kinds.append(LineKind.CONTEXT)
+                old_left, new_left = old_left - 1, new_left - 1
+        elif match := _HUNK.match(line):
+            kinds.append(LineKind.HUNK)
+            old_left, new_left = (int(n) if n is not None else 1 for n in match.groups())
+        elif line.startswith("\\"):
+            kinds.append(LineKind.NOTE)
+        else:
+            kinds.append(LineKind.HEADER)
+    return kinds
+
+
+def shown_text(text: str) -> ShownText:
+    """`text` as a pane shows it: escapes for control characters, over-long lines cut with a note."""
+    return ShownText(text, 0, len(text.removesuffix("\n")), max_line=MAX_LINE)
+
+
+def _split(text: str) -> list[str]:
+    return shown_text(text).shown.split("\n")
+
+
+def _with_note(pane: Pane, note: str | None) -> Pane:
+    if note is not None:
+        pane.lines.append(note)
+        pane.kinds.append(LineKind.NOTE)
+    return pane
+
+
+def has_diff(edit: FileEdit) -> bool:
+    """Whether `unified_diff(edit)` is a diff, without running difflib to find out."""
+    return edit.diff is not None or (edit.before is not None and edit.after is not None)
+
+
+def unified_pane(edit: FileEdit, text: str | None = None) -> Pane:
+    """The unified view of an edit: `diff_text(edit)` (pass it as `text` when known: make_diff is slow),
+    or its note plus the known after-content."""
+    return unified_view(edit, text)[0]
+
+
+def unified_view(edit: FileEdit, text: str | None = None) -> tuple[Pane, ShownText]:
+    """The unified pane and the map between its text and `diff_text(edit)` (for evidence spans)."""
+    text, note = truncate(diff_text(edit) if text is None else text)
+    shown = shown_text(text)
+    lines = shown.shown.split("\n")
+    if not has_diff(edit):
+        return _with_note(Pane(lines, [LineKind.NOTE] + [LineKind.CONTEXT] * (len(lines) - 1), 0, language_for(edit.path)), note), shown
+    return _with_note(Pane(lines, classify(lines), 1, language_for(edit.path)), note), shown
+
+
+def patch_pane(patch: str) -> Pane:
+    text, note = truncate(patch)
+    lines = _split(text)
+    return _with_note(Pane(lines, classify(lines), 1, "text"), note)
+
+
+def _rows_from_hunks(pane: Pane) -> tuple[Pane, Pane]:
+    """Side by side from a unified diff: runs of removals and additions paired row by row."""
+    left, right = Pane([], [], 0, pane.language), Pane([], [], 0, pane.language)
+    gone: list[str] = []
+    came: list[str] = []
+
+    def flush() -> None:
+        for i in range(max(len(gone), len(came))):
+            for side, run, kind in ((left, gone, LineKind.REMOVED), (right, came, LineKind.ADDED)):
+                side.lines.append(run[i] if i < len(run) else "")
+                side.kinds.append(kind if i < len(run) else LineKind.FILLER)
+        gone.clear()
+        came.clear()
+
+    for line, kind in zip(pane.lines, pane.kinds, strict=True):
+        if kind is LineKind.REMOVED:
+            gone.append(line[pane.prefix :])
+        elif kind is LineKind.ADDED:
+            came.append(line[pane.prefix :])
+        else:
+            flush()
+            code = line[pane.prefix :] if kind is LineKind.CONTEXT else line
+            for side in (left, right):
+                side.lines.append(code)
+                side.kinds.append(kind)
+    flush()
+    return left, right
+
+
+def _rows_from_files(edit: FileEdit, before: str, after: str) -> tuple[Pane, Pane]:
+    """Side by side over the whole before and after files, aligned by `difflib`."""
+    old, new = _split(before), _split(after)
+    left, right = Pane([], [], 0, language_for(edit.path)), Pane([], [], 0, language_for(edit.path))
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new).get_opcodes():
+        if tag == "equal":
+            for side, lines in ((left, old[i1:i2]), (right, new[j1:j2])):
+                side.lines += lines
+                side.kinds += [LineKind.CONTEXT] * len(lines)
+            continue
+        height = max(i2 - i1, j2 - j1)
+        for side, lines, kind in ((left, old[i1:i2], LineKind.REMOVED), (right, new[j1:j2], LineKind.ADDED)):
+            side.lines += lines + [""] * (height - len(lines))
+            side.kinds += [kind] * len(lines) + [LineKind.FILLER] * (height - len(lines))
+    return left, right
+
+
+def side_by_side_panes(edit: FileEdit | None, unified: Pane) -> tuple[Pane, Pane]:
+    """Whole files when before and after are known and small enough, else the unified diff's hunks."""
+    if edit is not None and edit.before is not None and edit.after is not None:
+        if len(edit.before) + len(edit.after) <= MAX_CHARS:
+            return _rows_from_files(edit, edit.before, edit.after)
+    if edit is not None and not has_diff(edit):
+        return Pane([unified.lines[0]], [LineKind.NOTE], 0, "text"), unified
+    return _rows_from_hunks(unified)
+
+
+def change_counts(diff: str) -> tuple[int, int]:
+    kinds = classify(diff.split("\n"))
+    return kinds.count(LineKind.ADDED), kinds.count(LineKind.REMOVED)
+
+
+def patch_paths(patch: str) -> list[str]:
+    """Files a multi-file patch touches, from its `+++` headers (`---` for deletions)."""
+    lines = patch.split("\n")
+    paths = []
+    for line, kind in zip(lines, classify(lines), strict=True):
+        if kind is LineKind.HEADER and line.startswith(("+++ ", "--- ")):
+            path = line[4:].split("\t", 1)[0].strip()
+            if path != "/dev/null":
+                paths.append(path[2:] if path.startswith(("a/", "b/")) else path)
+    return list(dict.fromkeys(paths))
+
+
+
+
+@dataclass(slots=True)
+class Entry:
+    """One row of the list: a file edit (`index` into `t.file_edits`), or the final patch (edit None)."""
+
+    path: str
+    step: int | None
+    change: str
+    is_test: bool
+    edit: FileEdit | None
+    patch: str | None = None
+    index: int | None = None
+
+    def size(self) -> int:
+        """The characters building its panes reads (diff, before and after, or the patch): small ones build at once."""
+        edit = self.edit
+        if edit is None:
+            return len(self.patch or "")
+        return sum(len(text) for text in (edit.diff, edit.before, edit.after) if text is not None)
+
+
+def entries(t: Trajectory) -> list[Entry]:
+    """The rows, cheap to make: counting changes reads every diff, so those rows say `PENDING` (see `counted`)."""
+    rows = []
+    for index, edit in enumerate(t.file_edits):
+        if has_diff(edit):
+            change = PENDING
+        else:
+            change = "before unknown" if edit.after is not None else "in place"
+        rows.append(Entry(edit.path, edit.step, change, is_test_path(edit.path), edit, index=index))
+    if t.final_patch:
+        rows.append(Entry("final patch", None, PENDING, False, None, t.final_patch))
+    return rows
+
+
+class DiffTexts:
+    """`diff_text` of each edit of one trajectory, computed at most once (make_diff of 1 MB takes seconds).
+
+    Filled by the workers as a rule (the builder and the counter, at the same time); by the GUI
+    thread for entries small enough to build at once, and when `show_span` needs a length first. A
+    lock per edit makes a second thread wait for the text the first is computing instead of running
+    difflib on it again.
+    """
+
+    def __init__(self, edits: list[FileEdit]):
+        self._edits = edits
+        self._texts: dict[int, str] = {}
+        self._locks = [threading.Lock() for _ in edits]
+
+    def text(self, index: int) -> str:
+        text = self._texts.get(index)
+        if text is None:
+            with self._locks[index]:
+                text = self._texts.get(index)
+                if text is None:
+                    text = self._texts[index] = diff_text(self._edits[index])
+        return text
+
+    def offset(self, index: int) -> int:
+        """Where edit `index`'s text starts in its step's "diff" source (`spans.source_text`: joined by newlines)."""
+        step = self._edits[index].step
+        return sum(len(self.text(i)) + 1 for i in range(index) if self._edits[i].step == step)
+
+    def uncomputed(self, index: int) -> int:
+        """Characters difflib has yet to read for `text(index)` and `offset(index)` (earlier edits at its step)."""
+        step = self._edits[index].step
+        return sum(
+            len(e.before or "") + len(e.after or "")
+            for i, e in enumerate(self._edits[: index + 1])
+            if e.step == step and e.diff is None and i not in self._texts
+        )
+
+
+def counted(entry: Entry, texts: DiffTexts) -> tuple[str, bool]:
+    """A `PENDING` row's change column and TEST badge (the final patch's badge comes from its headers)."""
+    if entry.edit is None:
+        patch = entry.patch or ""
+        added, removed = change_counts(patch)
+        return f"+{added} −{removed}", any(is_test_path(p) for p in patch_paths(patch))
+    assert entry.index is not None
+    added, removed = change_counts(texts.text(entry.index))
+    return f"+{added} −{removed}", entry.is_test
+
+
+@dataclass(slots=True)
+class Built:
+    """The panes of one entry in one mode, and for a file edit's unified view how its text maps to spans."""
+
+    panes: tuple[Pane, ...]
+    shown: ShownText | None = None  # shown UTF-16 <-> `source` code points; None unless a file edit, unified
+    source: str = ""  # diff_text(edit)
+    offset: int = 0  # where `source` starts in the step's "diff" source text
+
+
+def build(entry: Entry, side_by_side: bool, texts: DiffTexts) -> Built:
+    """Everything a viewer needs for `entry`, Qt-free, so the worker can run it."""
+    if entry.edit is None:
+        unified = patch_pane(entry.patch or "")
+        return Built(side_by_side_panes(None, unified) if side_by_side else (unified,))
+    assert entry.index is not None
+    source = texts.text(entry.index)
+    unified, shown = unified_view(entry.edit, source)
+    if side_by_side:
+        return Built(side_by_side_panes(entry.edit, unified))
+    return Built((unified,), shown, source, texts.offset(entry.index))
