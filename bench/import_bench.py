@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.synth import write_files  # noqa: E402
 from reviewer import formats  # noqa: E402
 from reviewer.importer import Importer  # noqa: E402
 from reviewer.store import Store  # noqa: E402
@@ -32,12 +33,7 @@ from reviewer.synthetic import trajectory  # noqa: E402
 
 
 def write_native(folder: Path, n: int, steps: int) -> list[Path]:
-    paths = []
-    for i in range(n):
-        path = folder / f"t{i:06d}.json"
-        path.write_text(json.dumps(trajectory(i, steps)), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_files(folder, n, lambda i: f"t{i:06d}.json", lambda i: json.dumps(trajectory(i, steps)))
 
 
 def writer(fmt: str):

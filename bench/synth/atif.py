@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.synth import write_files
+
 
 def turn_call(turn: int) -> tuple[str, dict[str, Any]]:
     """The tool and arguments of one turn: an edit every fourth turn (creating the file the first
@@ -61,9 +63,4 @@ def _trajectory(i: int, steps: int) -> dict[str, Any]:
 
 
 def write(folder: Path, n: int, steps: int) -> list[Path]:
-    paths = []
-    for i in range(n):
-        path = folder / f"atif-{i:06d}.trajectory.json"
-        path.write_text(json.dumps(_trajectory(i, steps), indent=1), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_files(folder, n, lambda i: f"atif-{i:06d}.trajectory.json", lambda i: json.dumps(_trajectory(i, steps), indent=1))

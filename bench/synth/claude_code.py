@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.synth import write_files
 from bench.synth.atif import turn_output
 
 MODEL = "claude-sonnet-4-5-20250929"
@@ -107,9 +108,4 @@ def _session(i: int, steps: int) -> list[dict[str, Any]]:
 
 
 def write(folder: Path, n: int, steps: int) -> list[Path]:
-    paths = []
-    for i in range(n):
-        path = folder / f"session-{i:06d}.jsonl"
-        path.write_text("".join(json.dumps(line) + "\n" for line in _session(i, steps)), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_files(folder, n, lambda i: f"session-{i:06d}.jsonl", lambda i: "".join(json.dumps(line) + "\n" for line in _session(i, steps)))

@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.synth import write_files
+
 START = 1_750_000_000.0  # message timestamps count from here, one second apart
 
 
@@ -71,10 +73,4 @@ def _trajectory(i: int, steps: int) -> dict[str, Any]:
 
 
 def write(folder: Path, n: int, steps: int) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(n):
-        path = folder / f"parse__parse-{i:06d}.traj.json"
-        path.write_text(json.dumps(_trajectory(i, steps)), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_files(folder, n, lambda i: f"parse__parse-{i:06d}.traj.json", lambda i: json.dumps(_trajectory(i, steps)))

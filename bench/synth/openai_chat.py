@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.synth import write_files
 from bench.synth.atif import turn_call, turn_output
 
 
@@ -41,9 +42,4 @@ def _conversation(i: int, steps: int) -> dict[str, Any]:
 
 
 def write(folder: Path, n: int, steps: int) -> list[Path]:
-    paths = []
-    for i in range(n):
-        path = folder / f"chat-{i:06d}.json"
-        path.write_text(json.dumps(_conversation(i, steps)), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_files(folder, n, lambda i: f"chat-{i:06d}.json", lambda i: json.dumps(_conversation(i, steps)))

@@ -14,18 +14,15 @@ import random
 from pathlib import Path
 from typing import Any
 
+from bench.synth import write_files
+
 MODEL = "claude-3-5-sonnet-20241022"
 COMMANDS = ["ls -la src", "python -m pytest -q tests", "grep -rn 'def parse' src", "git status", "cat src/app.py"]
 
 
 def write(folder: Path, n: int, steps: int) -> list[Path]:
     """n files of about `steps` imported steps each (state-change events come on top)."""
-    paths = []
-    for i in range(n):
-        path = folder / f"openhands-{i:06d}.json"
-        path.write_text(json.dumps(events(i, steps), indent=2), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_files(folder, n, lambda i: f"openhands-{i:06d}.json", lambda i: json.dumps(events(i, steps), indent=2))
 
 
 class _Events:

@@ -15,6 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.synth import write_files
+
 REPO = "/testbed"
 
 
@@ -125,10 +127,4 @@ def _run(i: int, steps: int) -> dict[str, Any]:
 
 
 def write(folder: Path, n: int, steps: int) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(n):
-        path = folder / f"calc__calc-{i:06d}.traj"
-        path.write_text(json.dumps(_run(i, steps)), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_files(folder, n, lambda i: f"calc__calc-{i:06d}.traj", lambda i: json.dumps(_run(i, steps)))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
-from reviewer.importer import Importer
+from reviewer.importer import Importer, ImportReport
+from reviewer.store import Store
 
 
 def only_error(path: Path, fmt: str | None = None) -> str:
@@ -25,3 +29,19 @@ def truncated_is_a_parse_error(sample: Path, target: Path) -> None:
     target.write_bytes(data[: len(data) // 2])
     error = only_error(target)
     assert error.startswith(f"{target}:") and "invalid JSON" in error
+
+
+@contextmanager
+def imported(tmp_path: Path, paths: list[Path]) -> Iterator[tuple[Store, ImportReport]]:
+    """A fresh project with `paths` imported, every file without an error."""
+    with Store(tmp_path / "p.db") as store:
+        report = Importer(store, max_bytes=10**8).run(paths)
+        assert report.ok, [e for f in report.files for e in f.errors]
+        yield store, report
+
+
+def synthetic(synth: ModuleType, folder: Path, n: int, steps: int) -> list[Path]:
+    """`n` files from a bench generator, which must write the same bytes again (benchmarks compare runs)."""
+    paths = synth.write(folder, n, steps)
+    assert synth.write(folder.parent / f"{folder.name}-again", 1, steps)[0].read_bytes() == paths[0].read_bytes()
+    return paths

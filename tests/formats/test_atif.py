@@ -10,12 +10,10 @@ import pytest
 
 from bench.synth import atif as synth
 from reviewer.formats.atif import AtifFormat
-from reviewer.importer import Importer
 from reviewer.jsonio import Document
 from reviewer.model import Trajectory
 from reviewer.schemas import first_error
-from reviewer.store import Store
-from tests.formats import only_error, truncated_is_a_parse_error
+from tests.formats import imported, only_error, synthetic, truncated_is_a_parse_error
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ATIF = FIXTURES / "atif"
@@ -102,10 +100,7 @@ def test_terminus_sample_compaction_boundary_and_missing_continuation() -> None:
 
 
 def test_fixture_folder_imports_and_validates(tmp_path: Path) -> None:
-    store = Store(tmp_path / "p.db")
-    try:
-        report = Importer(store, max_bytes=10**8).run([ATIF])
-        assert report.ok, report.to_dict()
+    with imported(tmp_path, [ATIF]) as (store, report):
         ids = [i for f in report.files for i in f.imported]
         assert sorted(ids) == sorted(
             ["NORMALIZED_SESSION_ID:openhands_hello-world.trajectory", f"NORMALIZED_SESSION_ID:{TERMINUS.removesuffix('.json')}"]
@@ -114,8 +109,6 @@ def test_fixture_folder_imports_and_validates(tmp_path: Path) -> None:
             d = store.trajectories.get(tid).to_dict()
             assert first_error("trajectory.schema", d) is None
             assert d["source"]["format"] == "atif"
-    finally:
-        store.close()
 
 
 # --- continuation chains (no public sample has one: built here from the spec) ---
@@ -193,18 +186,13 @@ def test_continuation_outside_the_folder_is_not_read(tmp_path: Path) -> None:
 
 def test_folder_import_reads_a_chain_once(tmp_path: Path) -> None:
     write_chain(tmp_path / "run")
-    store = Store(tmp_path / "p.db")
-    try:
-        report = Importer(store, max_bytes=10**8).run([tmp_path / "run"])
-        assert report.ok, report.to_dict()
+    with imported(tmp_path, [tmp_path / "run"]) as (store, report):
         assert {Path(f.path).name: f.imported for f in report.files} == {
             "trajectory.cont-1.json": [],
             "trajectory.cont-2.json": [],
             "trajectory.json": ["s-1:trajectory"],
         }
         assert len(store.trajectories.get("s-1:trajectory").steps) == 8
-    finally:
-        store.close()
 
 
 def test_terminus_reply_with_text_around_json_and_several_commands(tmp_path: Path) -> None:
@@ -263,18 +251,10 @@ def write_text(folder: Path, name: str, text: str) -> Path:
 
 
 def test_synthetic_files_import(tmp_path: Path) -> None:
-    paths = synth.write(tmp_path, 3, 20)
-    (tmp_path / "again").mkdir()
-    assert synth.write(tmp_path / "again", 1, 20)[0].read_bytes() == paths[0].read_bytes()  # deterministic
-    store = Store(tmp_path / "p.db")
-    try:
-        report = Importer(store, max_bytes=10**8).run(paths)
-        assert report.ok, report.to_dict()
+    with imported(tmp_path, synthetic(synth, tmp_path / "synth", 3, 20)) as (store, report):
         for f in report.files:
             [tid] = f.imported
             t = store.trajectories.get(tid)
             assert len(t.steps) == 20
             assert t.file_edits and t.file_edits[0].source == "tool_call"
             assert t.steps[2].thinking and t.steps[3].tool_result is not None
-    finally:
-        store.close()

@@ -17,6 +17,7 @@ from reviewer.jsonio import Document, InputError
 from reviewer.model import Step, Trajectory
 from reviewer.schemas import first_error
 from reviewer.store import Store
+from tests.formats import imported, synthetic
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CC = FIXTURES / "claude_code"
@@ -393,12 +394,9 @@ def test_every_fixture_imports_and_validates(tmp_path: Path) -> None:
 
 def test_synthetic_sessions_import(tmp_path: Path) -> None:
     folder = tmp_path / "synth"
-    folder.mkdir()
-    paths = synth.write(folder, 3, 40)
-    assert synth.write(tmp_path, 1, 40)[0].read_bytes() == paths[0].read_bytes()  # deterministic
-    with Store(tmp_path / "p.db") as store:
-        report = Importer(store, max_bytes=10**8).run([folder])
-        assert report.ok and report.totals()["imported"] == 3
+    synthetic(synth, folder, 3, 40)
+    with imported(tmp_path, [folder]) as (store, report):
+        assert report.totals()["imported"] == 3
         t = store.trajectories.get("synth-cc-000001")
         assert t is not None and len(t.steps) == 40
         assert [e.source for e in t.file_edits][:3] == ["observation"] * 3

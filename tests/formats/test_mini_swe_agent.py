@@ -11,12 +11,10 @@ import pytest
 
 from bench.synth import mini_swe_agent as synth
 from reviewer.formats.mini_swe_agent import MiniSweAgentFormat
-from reviewer.importer import Importer
 from reviewer.jsonio import Document
 from reviewer.model import Trajectory
 from reviewer.schemas import first_error
-from reviewer.store import Store
-from tests.formats import only_error, truncated_is_a_parse_error
+from tests.formats import imported, only_error, synthetic, truncated_is_a_parse_error
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mini-swe-agent"
 ALL_FIXTURES = FIXTURES.parent
@@ -182,29 +180,18 @@ def test_truncated_file_is_one_parse_error(tmp_path: Path) -> None:
 
 
 def test_import_fixture_folder_end_to_end(tmp_path: Path) -> None:
-    store = Store(tmp_path / "p.db")
-    try:
-        report = Importer(store, max_bytes=10**8).run([FIXTURES])
-        assert report.ok, [e for f in report.files for e in f.errors]
+    with imported(tmp_path, [FIXTURES]) as (store, report):
         assert sorted(i for f in report.files for i in f.imported) == ["github_issue", "local"]
         for trajectory_id in ("github_issue", "local"):
             stored = store.trajectories.get(trajectory_id)
             assert stored.source.format == "mini-swe-agent"
             assert first_error("trajectory.schema", stored.to_dict()) is None
-    finally:
-        store.close()
 
 
 def test_synthetic_files_import(tmp_path: Path) -> None:
-    paths = synth.write(tmp_path, 3, 40)
-    assert synth.write(tmp_path / "again", 1, 40)[0].read_bytes() == paths[0].read_bytes()  # deterministic
-    store = Store(tmp_path / "p.db")
-    try:
-        report = Importer(store, max_bytes=10**8).run(paths)
+    with imported(tmp_path, synthetic(synth, tmp_path / "synth", 3, 40)) as (store, report):
         assert report.ok and report.totals()["imported"] == 3
         t = store.trajectories.get("parse__parse-000001")
         assert abs(len(t.steps) - 40) <= 2 and t.agent.model == "openai/gpt-5-mini"
         assert any(s.tool_result and s.tool_result.is_error for s in t.steps)
         assert t.final_patch and any(e.source == "bash" and e.after for e in t.file_edits)
-    finally:
-        store.close()

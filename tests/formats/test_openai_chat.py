@@ -11,12 +11,10 @@ import pytest
 
 from bench.synth import openai_chat as synth
 from reviewer.formats.openai_chat import OpenaiChatFormat
-from reviewer.importer import Importer
 from reviewer.jsonio import Document, InputError
 from reviewer.model import Trajectory
 from reviewer.schemas import first_error
-from reviewer.store import Store
-from tests.formats import only_error, truncated_is_a_parse_error
+from tests.formats import imported, only_error, synthetic, truncated_is_a_parse_error
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CHAT = FIXTURES / "openai_chat"
@@ -90,16 +88,11 @@ def test_airline_failed_booking_is_an_error_result(airline: Trajectory) -> None:
 
 
 def test_fixture_folder_imports_and_validates(tmp_path: Path) -> None:
-    store = Store(tmp_path / "p.db")
-    try:
-        report = Importer(store, max_bytes=10**8).run([CHAT])
-        assert report.ok, report.to_dict()
+    with imported(tmp_path, [CHAT]) as (store, report):
         [tid] = [i for f in report.files for i in f.imported]
         d = store.trajectories.get(tid).to_dict()
         assert first_error("trajectory.schema", d) is None
         assert d["source"]["format"] == "openai_chat" and len(d["steps"]) == 42
-    finally:
-        store.close()
 
 
 # --- the other shapes ---
@@ -223,18 +216,10 @@ def test_truncated_file_is_one_parse_error(tmp_path: Path) -> None:
 
 
 def test_synthetic_files_import(tmp_path: Path) -> None:
-    paths = synth.write(tmp_path, 3, 20)
-    (tmp_path / "again").mkdir()
-    assert synth.write(tmp_path / "again", 1, 20)[0].read_bytes() == paths[0].read_bytes()  # deterministic
-    store = Store(tmp_path / "p.db")
-    try:
-        report = Importer(store, max_bytes=10**8).run(paths)
-        assert report.ok, report.to_dict()
+    with imported(tmp_path, synthetic(synth, tmp_path / "synth", 3, 20)) as (store, report):
         for f in report.files:
             [tid] = f.imported
             t = store.trajectories.get(tid)
             assert 18 <= len(t.steps) <= 20
             assert t.file_edits and t.file_edits[0].path == "/app/src/calc.py"
             assert t.steps[2].thinking and t.steps[3].tool_result is not None
-    finally:
-        store.close()

@@ -11,12 +11,10 @@ import pytest
 
 from bench.synth import swe_agent as synth
 from reviewer.formats.swe_agent import SweAgentFormat
-from reviewer.importer import Importer
 from reviewer.jsonio import Document, InputError
 from reviewer.model import Trajectory
 from reviewer.schemas import first_error
-from reviewer.store import Store
-from tests.formats import only_error, truncated_is_a_parse_error
+from tests.formats import imported, only_error, synthetic, truncated_is_a_parse_error
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "swe-agent"
 ALL_FIXTURES = FIXTURES.parent
@@ -264,10 +262,7 @@ def test_truncated_and_attempt_errors(tmp_path: Path) -> None:
 
 
 def test_import_fixture_folder_end_to_end(tmp_path: Path) -> None:
-    store = Store(tmp_path / "p.db")
-    try:
-        report = Importer(store, max_bytes=10**8).run([FIXTURES])
-        assert report.ok, [e for f in report.files for e in f.errors]
+    with imported(tmp_path, [FIXTURES]) as (store, report):
         assert sorted(i for f in report.files for i in f.imported) == [
             "6e44b9__sweagenttestrepo-1c2844", "function_calling_simple", "pydicom__pydicom-1458"
         ]  # fmt: skip
@@ -275,19 +270,11 @@ def test_import_fixture_folder_end_to_end(tmp_path: Path) -> None:
             stored = store.trajectories.get(trajectory_id)
             assert stored.source.format == "swe-agent"
             assert first_error("trajectory.schema", stored.to_dict()) is None
-    finally:
-        store.close()
 
 
 def test_synthetic_files_import(tmp_path: Path) -> None:
-    paths = synth.write(tmp_path, 3, 40)
-    assert synth.write(tmp_path / "again", 1, 40)[0].read_bytes() == paths[0].read_bytes()  # deterministic
-    store = Store(tmp_path / "p.db")
-    try:
-        report = Importer(store, max_bytes=10**8).run(paths)
+    with imported(tmp_path, synthetic(synth, tmp_path / "synth", 3, 40)) as (store, report):
         assert report.ok and report.totals()["imported"] == 3
         t = store.trajectories.get("calc__calc-000002")
         assert abs(len(t.steps) - 40) <= 2 and t.agent.model == "claude-sonnet-4-20250514"
         assert any(s.thinking for s in t.steps) and any(e.source == "observation" and e.before for e in t.file_edits)
-    finally:
-        store.close()
