@@ -42,7 +42,7 @@ from reviewer.gui.trajectory_loader import TrajectoryLoader
 from reviewer.gui.trajectory_model import TrajectoryTableModel
 from reviewer.gui.transcript_view import TranscriptView
 from reviewer.gui.widgets import PlainLabel
-from reviewer.model import EvidenceSpan, Suggestion, Trajectory
+from reviewer.model import EvidenceSpan, Label, Outcome, Suggestion, Trajectory
 from reviewer.review import ReviewSession
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
@@ -74,6 +74,9 @@ class MainWindow(QMainWindow):
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_load_failed)
         self._opening: str | None = None
+        # What the reveal shows, read once per trajectory and reveal rather than on every keystroke.
+        self._others: list[Label] = []
+        self._outcome: Outcome | None = None
         self.annotator = annotator
         self.session: ReviewSession | None = None
         self.setWindowTitle(f"reviewer — {store.path.name}" + (f" — {annotator}" if annotator else " — no reviewer name"))
@@ -113,7 +116,7 @@ class MainWindow(QMainWindow):
         self.assist.accept.connect(self.accept_suggestion)
         self.disputed.adjudicate.connect(self.adjudicate)
         self.form.changed.connect(self._on_label_changed)
-        self.form.revealed.connect(self._on_label_changed)
+        self.form.revealed.connect(self._on_revealed)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.clock = ActivityClock(self, lambda: self.session)
         missing = scripts_without_font()
@@ -208,7 +211,7 @@ class MainWindow(QMainWindow):
         self.form.setEnabled(self.session is not None)
         self._opening = trajectory_id
         self.loader.load(trajectory_id)
-        self._on_label_changed()
+        self._on_revealed()
 
     def _on_loaded(self, trajectory: Trajectory) -> None:
         if trajectory.id != self._opening:
@@ -232,18 +235,24 @@ class MainWindow(QMainWindow):
         shown = self.transcript.trajectory
         return shown.id if shown is not None else None
 
-    def _on_label_changed(self) -> None:
-        """Blind until the first pass: what the reviewer may see follows the session's state."""
+    def _on_revealed(self) -> None:
+        """Blind until the first pass: read what the session now lets the reviewer see (nothing
+        before the first pass), on opening a trajectory and on the reveal."""
         session = self.session
         revealed = session is not None and session.revealed
+        self._others = session.other_labels() if session else []
+        self._outcome = session.outcome() if session else None
         self.assist.set_suggestions(session.suggestions() if session else [])
         self.assist.set_revealed(revealed)
-        own = [session.label] if session else []
-        self.disputed.set_labels((session.other_labels() if session else []) + own)
         self.disputed.set_revealed(revealed)
-        spans = list(session.label.evidence) if session else []
-        if revealed:
-            spans += [span for label in session.other_labels() for span in label.evidence]
+        self._on_label_changed()
+
+    def _on_label_changed(self) -> None:
+        """The reviewer's own label changed: its spans and its column among the others."""
+        session = self.session
+        own = [session.label] if session else []
+        self.disputed.set_labels(self._others + own)
+        spans = [span for label in own + self._others for span in label.evidence]  # others are empty until the reveal
         self.transcript.highlight_spans(spans)
         self.diffs.highlight_spans(spans)
         self._status()
@@ -255,9 +264,8 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             s = self.session
             parts.append("final label (revealed)" if s.revealed else "blind first pass")
-            outcome = s.outcome()
-            if outcome is not None and outcome.grader_result is not None:
-                parts.append(f"grader: {outcome.grader_result}")
+            if self._outcome is not None and self._outcome.grader_result is not None:
+                parts.append(f"grader: {self._outcome.grader_result}")
             parts.append(f"{int(s.seconds_spent)} s on this trajectory")
         self.statusBar().showMessage(" · ".join(parts))
 
@@ -286,7 +294,7 @@ class MainWindow(QMainWindow):
         self._opening = None  # a load still on its way is dropped
         self.transcript.set_trajectory(None)
         self.diffs.set_trajectory(None)
-        self._on_label_changed()
+        self._on_revealed()
         if self.store.trajectories.count() == 0:
             text = f"This project has no trajectories yet. Import some, then reopen:\n\n    reviewer --db {self.store.path} import FOLDER"
         else:
