@@ -8,11 +8,10 @@ types; `to_dict` emits every key, so a round trip through JSON is exact.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 SCHEMA_VERSION = 1
 
-Role = Literal["system", "user", "assistant", "tool"]
 ROLES: tuple[str, ...] = ("system", "user", "assistant", "tool")
 
 

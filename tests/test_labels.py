@@ -204,5 +204,5 @@ def test_ballots_from_columns_give_the_same_gold_labels_as_full_records(sample_c
             from_columns = gold_labels(Ballots.from_labels(lb for lb in light if not is_machine(lb.annotator)), ids, method, codes)
             assert from_columns == resolve([lb for lb in full if not is_machine(lb.annotator)], ids, method, store.taxonomy)
         assert from_columns["ambiguous-stop-exit"].method == "adjudicated"
-        first, last = ids[2], ids[5]
-        assert store.labels.between(first, last) == [lb for lb in full if first <= lb.trajectory_id <= last]
+        some = ids[2:6]
+        assert store.labels.of(some) == [lb for lb in full if lb.trajectory_id in some]

@@ -72,7 +72,7 @@ def tag_codes(taxonomy: Taxonomy) -> list[str]:
 def gold_standard(store: Store) -> tuple[dict[str, Gold], list[dict[str, str]], int]:
     """Gold per decided trajectory, the ties left out (with reasons), and how many trajectories no human labelled."""
     taxonomy = store.taxonomy
-    ids = [row.id for row in store.trajectories.rows()]
+    ids = store.trajectories.ids()
     ballots = Ballots.from_labels(store.labels.all())
     records = Records(taxonomy, ballots)
     golds: dict[str, Gold] = {}

@@ -55,7 +55,7 @@ def assist_command(
     unknown = next((i for i in trajectory_ids if not store.trajectories.exists(i)), None)
     if unknown is not None:
         fail(f"unknown trajectory {unknown!r}")
-    ids = list(dict.fromkeys(trajectory_ids)) or [row.id for row in store.trajectories.rows()]
+    ids = list(dict.fromkeys(trajectory_ids)) or store.trajectories.ids()
     with _progress("detectors", len(ids)) as advance:
         suggestions = store_detections(store, ids, progress=advance)
     failures: list[str] = []

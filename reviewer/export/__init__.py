@@ -86,8 +86,7 @@ class _Plan:
     @classmethod
     def make(cls, store: Store, options: ExportOptions, shares: dict[str, float]) -> _Plan:
         ballots = Ballots.from_labels(lb for lb in store.labels.ballots_only() if not is_machine(lb.annotator))
-        # Only ids and task ids: `trajectories.rows()` would also count every trajectory's labels.
-        tasks: dict[str, str | None] = dict(store.db.execute("select id, task_id from trajectories order by id").fetchall())
+        tasks = store.trajectories.task_ids()
         golds = gold_labels(ballots, list(tasks), cast(Method, options.aggregate), store.taxonomy.codes("verdict"))
         split_of = splits.assign([(tid, task, golds[tid].label) for tid, task in tasks.items()], shares, options.seed)
         return cls(golds, split_of)
@@ -107,6 +106,7 @@ class _Chunk:
     ids: tuple[str, ...]
     golds: dict[str, Gold]
     split_of: dict[str, str]
+    whole_range: bool  # `ids` are every trajectory from the first to the last: a range scan reads no extra
 
 
 def _chunk_lines(chunk: _Chunk, store: Store | None = None) -> tuple[list[str], int]:
@@ -116,18 +116,16 @@ def _chunk_lines(chunk: _Chunk, store: Store | None = None) -> tuple[list[str], 
     try:
         fmt = formats.make(chunk.options.fmt, store.taxonomy, chunk.options.with_text)
         labels: dict[str, list[Label]] = {}
-        for label in store.labels.between(chunk.ids[0], chunk.ids[-1]):
+        for label in store.labels.of(chunk.ids):
             if not is_machine(label.annotator):
                 labels.setdefault(label.trajectory_id, []).append(label)
         # Ballots are per trajectory, so the slice's own equal the whole store's for these ids.
         builder = records.Records(store.taxonomy, Ballots.from_labels(lb for group in labels.values() for lb in group))
-        wanted = set(chunk.ids)
         lines: list[str] = []
         skipped = 0
-        for trajectory in store.trajectories.iter_all(chunk.ids[0], chunk.ids[-1]):
+        first, last = chunk.ids[0], chunk.ids[-1]
+        for trajectory in store.trajectories.iter_all(first, last, None if chunk.whole_range else chunk.ids):
             tid = trajectory.id
-            if tid not in wanted:
-                continue
             record = builder.build(trajectory, render(trajectory), chunk.golds[tid], labels.get(tid, []), chunk.split_of[tid])
             line = fmt.line(record)
             if line is None:
@@ -141,9 +139,10 @@ def _chunk_lines(chunk: _Chunk, store: Store | None = None) -> tuple[list[str], 
 
 
 def _chunks(store: Store, options: ExportOptions, plan: _Plan, size: int) -> list[_Chunk]:
-    kept = [tid for tid, gold in plan.golds.items() if options.keeps(gold)]
+    kept = [tid for tid, gold in plan.golds.items() if options.keeps(gold)]  # in id order
+    unfiltered = len(kept) == len(plan.golds)
     return [
-        _Chunk(store.path, options, ids, {tid: plan.golds[tid] for tid in ids}, {tid: plan.split_of[tid] for tid in ids})
+        _Chunk(store.path, options, ids, {t: plan.golds[t] for t in ids}, {t: plan.split_of[t] for t in ids}, unfiltered)
         for ids in (tuple(kept[start : start + size]) for start in range(0, len(kept), size))
     ]
 

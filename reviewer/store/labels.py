@@ -7,6 +7,7 @@ codes, unknown trajectories, out-of-range values and spans that do not fit their
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -207,10 +208,13 @@ class LabelRepository:
             for tid, who, first, verdict, updated, settled in rows
         ]
 
-    def between(self, first: str, last: str) -> list[Label]:
-        """The labels of trajectories with first <= id <= last, in `all()` order."""
-        sql = "select record from labels where trajectory_id between ? and ? order by trajectory_id, annotator, first_pass desc"
-        return [Label.from_dict(json.loads(r[0])) for r in self.db.execute(sql, [first, last])]
+    def of(self, trajectory_ids: Sequence[str]) -> list[Label]:
+        """The labels of these trajectories, in `all()` order."""
+        sql = (
+            "select record from labels where trajectory_id in (select value from json_each(?))"
+            " order by trajectory_id, annotator, first_pass desc"
+        )
+        return [Label.from_dict(json.loads(r[0])) for r in self.db.execute(sql, [json.dumps(list(trajectory_ids))])]
 
     def stale(self) -> list[Label]:
         """Labels made under an older taxonomy than the project's current one."""

@@ -7,12 +7,13 @@ in a Qt proxy model (which would read every row).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlite_utils import Database
+
+from reviewer.store.trajectories import fts_query
 
 Queue = Literal["all", "mine", "unlabelled", "disputed"]
 SORTS = {
@@ -73,11 +74,11 @@ class TrajectoryListing:
         if q.verdict is not None:
             where.append("exists (select 1 from labels l where l.trajectory_id = t.id and l.verdict = ?)")
             params.append(q.verdict)
-        terms = re.findall(r"[^\W_]+", q.text or "")
-        if terms:
+        query = fts_query(q.text or "")
+        if query is not None:
             self._index_pending()
             where.append("t.id in (select s.trajectory_id from steps_fts join steps s on s.rowid = steps_fts.rowid where steps_fts match ?)")
-            params.append(" ".join(f'"{term}"' for term in terms))
+            params.append(query)
         return (" where " + " and ".join(where) if where else ""), params
 
     def count(self, q: ListQuery) -> int:

@@ -58,7 +58,3 @@ class SuggestionRepository:
             for tid, r, source, codes, verdict, intent, severity, confidence, evidence, explanation, details, created
             in self.db.execute(sql, params)
         ]  # fmt: skip
-
-    def counts(self) -> dict[str, int]:
-        """Suggestions per trajectory, for the list's flag column."""
-        return dict(self.db.execute("select trajectory_id, count(*) from suggestions group by trajectory_id").fetchall())

@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby, repeat
@@ -92,8 +92,9 @@ _STEP = "idx, role, text, thinking, tool_calls, call_id, is_error, timestamp, me
 _EDIT = "step, path, before, after, diff, source"
 
 
-def _id_range(column: str, first: str | None, last: str | None) -> tuple[str, list[str]]:
-    """A WHERE clause bounding `column` to [first, last] (either end open), with its parameters."""
+def _bounds(column: str, first: str | None, last: str | None, only: Sequence[str] | None) -> tuple[str, list[str]]:
+    """A WHERE clause keeping rows whose `column` is in [first, last] (either end open) and, with
+    `only`, one of those ids; with its parameters."""
     where, params = [], []
     if first is not None:
         where.append(f"{column} >= ?")
@@ -101,6 +102,9 @@ def _id_range(column: str, first: str | None, last: str | None) -> tuple[str, li
     if last is not None:
         where.append(f"{column} <= ?")
         params.append(last)
+    if only is not None:
+        where.append(f"{column} in (select value from json_each(?))")
+        params.append(json.dumps(list(only)))
     return (" where " + " and ".join(where) if where else ""), params
 
 
@@ -116,6 +120,16 @@ def _step(row: tuple[Any, ...]) -> Step:
 
 def _edit(row: tuple[Any, ...]) -> FileEdit:
     return FileEdit(row[1], row[0], row[2], row[3], row[4], row[5])
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 query for the words of `text` (all of them), or None without any.
+
+    Words as the unicode61 tokenizer sees them, each quoted: the user's text is never FTS syntax,
+    and no term is a phrase (the index keeps no positions).
+    """
+    terms = re.findall(r"[^\W_]+", text)
+    return " ".join(f'"{t}"' for t in terms) if terms else None
 
 
 def _outcome(stored: str | None) -> Outcome:
@@ -218,12 +232,13 @@ class TrajectoryRepository:
         edits = self.db.execute(f"select {_EDIT} from file_edits where trajectory_id = ? order by ord", [trajectory_id])
         return _trajectory(head, [_step(r) for r in steps], [_edit(r) for r in edits])
 
-    def iter_all(self, first: str | None = None, last: str | None = None) -> Iterator[Trajectory]:
-        """Every trajectory in id order (or those with first <= id <= last), from three ordered scans
-        merged as they stream: exports read the whole store, and one query per trajectory would cost
-        more than the rows themselves."""
-        bounds, params = _id_range("id", first, last)
-        tid_bounds, _ = _id_range("trajectory_id", first, last)
+    def iter_all(self, first: str | None = None, last: str | None = None, only: Sequence[str] | None = None) -> Iterator[Trajectory]:
+        """Every trajectory in id order (those with first <= id <= last; with `only`, just those ids),
+        from three ordered scans merged as they stream: exports read the whole store, and one query
+        per trajectory would cost more than the rows themselves. A plain range scans fastest; `only`
+        is for sparse selections, where the range would read many trajectories to drop them."""
+        bounds, params = _bounds("id", first, last, only)
+        tid_bounds, _ = _bounds("trajectory_id", first, last, only)
         steps = groupby(
             self.db.execute(f"select trajectory_id, {_STEP} from steps{tid_bounds} order by trajectory_id, idx", params),
             key=itemgetter(0),
@@ -249,6 +264,14 @@ class TrajectoryRepository:
         """The file exactly as imported, for whatever the canonical form dropped."""
         row = self.db.execute("select data from originals where sha256 = ?", [sha256]).fetchone()
         return zlib.decompress(row[0]) if row else None
+
+    def ids(self) -> list[str]:
+        """Every trajectory id, in order (without `rows()`' label counts)."""
+        return list(self.task_ids())
+
+    def task_ids(self) -> dict[str, str | None]:
+        """Each trajectory's task id, by trajectory id in order: what splits group by."""
+        return dict(self.db.execute("select id, task_id from trajectories order by id").fetchall())
 
     def rows(
         self,
@@ -314,13 +337,10 @@ class TrajectoryRepository:
 
     def search(self, text: str, limit: int = 50) -> list[SearchHit]:
         """Full-text search over step text, thinking and tool calls; the query is taken literally."""
-        self.index_pending()
-        # Words as the unicode61 tokenizer sees them, each quoted: the user's text is never FTS syntax,
-        # and no term is a phrase (the index keeps no positions).
-        terms = re.findall(r"[^\W_]+", text)
-        if not terms:
+        query = fts_query(text)
+        if query is None:
             return []
-        query = " ".join(f'"{t}"' for t in terms)
+        self.index_pending()
         sql = (
             "select s.trajectory_id, s.idx, s.role,"
             f" snippet(steps_fts, -1, '{HIT_START}', '{HIT_END}', '…', 16)"

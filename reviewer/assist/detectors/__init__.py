@@ -31,7 +31,7 @@ def store_detections(store: Store, ids: Iterable[str] | None = None, progress: C
     Raises KeyError for an id the store does not hold; the trajectories before it are stored.
     """
     found: list[Suggestion] = []
-    for trajectory_id in ids if ids is not None else [row.id for row in store.trajectories.rows()]:
+    for trajectory_id in ids if ids is not None else store.trajectories.ids():
         trajectory = store.trajectories.get(trajectory_id)
         if trajectory is None:
             raise KeyError(trajectory_id)
