@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 from functools import lru_cache
 
 from pygments.lexers import get_lexer_for_filename
@@ -82,3 +83,54 @@ def diff_text(edit: FileEdit) -> str:
     if edit.after is None:
         return f"({edit.path} was edited in place; the trajectory does not record how: see the command at step {edit.step})\n"
     return f"(before-state of {edit.path} unknown; content after the edit follows)\n{edit.after}"
+
+
+# Difflib over this many characters of input is quick enough for the GUI thread (~20 ms for 40 K).
+QUICK_DIFF_CHARS = 20_000
+
+
+class DiffTexts:
+    """`diff_text` of each edit of one trajectory, computed at most once (make_diff of 1 MB takes seconds).
+
+    One per trajectory shown, shared by every reader: the app's diff list and panes, the transcript
+    and its find, each maybe on another thread. A lock per edit makes a second thread wait for the
+    text the first is computing instead of running difflib on it again.
+    """
+
+    def __init__(self, edits: list[FileEdit]):
+        self._edits = edits
+        self._texts: dict[int, str] = {}
+        self._locks = [threading.Lock() for _ in edits]
+
+    def text(self, index: int) -> str:
+        text = self._texts.get(index)
+        if text is None:
+            with self._locks[index]:
+                text = self._texts.get(index)
+                if text is None:
+                    text = self._texts[index] = diff_text(self._edits[index])
+        return text
+
+    def at_step(self, step: int) -> str | None:
+        """The step's "diff" source text (`spans.source_text`): its edits' texts joined by newlines."""
+        indexes = [i for i, e in enumerate(self._edits) if e.step == step]
+        return "\n".join(self.text(i) for i in indexes) if indexes else None
+
+    def uncomputed_at(self, step: int) -> int:
+        """Characters difflib has yet to read for `at_step(step)`."""
+        last = max((i for i, e in enumerate(self._edits) if e.step == step), default=None)
+        return 0 if last is None else self.uncomputed(last)
+
+    def offset(self, index: int) -> int:
+        """Where edit `index`'s text starts in its step's "diff" source (`spans.source_text`: joined by newlines)."""
+        step = self._edits[index].step
+        return sum(len(self.text(i)) + 1 for i in range(index) if self._edits[i].step == step)
+
+    def uncomputed(self, index: int) -> int:
+        """Characters difflib has yet to read for `text(index)` and `offset(index)` (earlier edits at its step)."""
+        step = self._edits[index].step
+        return sum(
+            len(e.before or "") + len(e.after or "")
+            for i, e in enumerate(self._edits[: index + 1])
+            if e.step == step and e.diff is None and i not in self._texts
+        )

@@ -12,6 +12,7 @@ from reviewer.synthetic import trajectory
 
 pytest.importorskip("PySide6")
 
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QPlainTextEdit  # noqa: E402
 
 from reviewer.gui.app import MainWindow  # noqa: E402
@@ -109,7 +110,6 @@ def test_trajectory_text_is_shown_as_plain_text(qtbot, main_window, filled: Stor
 
 
 def test_keyboard_labelling_is_saved_at_once_and_blind_until_the_first_pass(qtbot, main_window, filled: Store) -> None:
-    from PySide6.QtCore import Qt
 
     from reviewer.model import Suggestion
 
@@ -173,7 +173,6 @@ def test_window_renders_to_png(qtbot, main_window, filled: Store, tmp_path: Path
 
 
 def test_list_model_fetches_pages_lazily_and_sorts_in_sql(qtbot, main_window, filled: Store, qtmodeltester) -> None:
-    from PySide6.QtCore import Qt
 
     from reviewer.gui.trajectory_model import TrajectoryTableModel
     from reviewer.store.listing import ListQuery
@@ -289,3 +288,26 @@ def test_an_empty_project_or_filter_says_what_to_do(qtbot, main_window, store: S
     assert window.transcript.viewer.placeholderText() == "No trajectory matches these filters."
     assert window.session is None and not window.form.isEnabled()  # nothing stays open to be labelled by mistake
     assert window.transcript.trajectory is None and window.diffs.model.rowCount() == 0
+
+
+def test_the_adjudication_draft_survives_edits_of_the_own_label(qtbot, main_window, filled: Store) -> None:
+    window = main_window(filled, "alice")
+    shows(qtbot, window, "synthetic-0-000000")
+    window.form.set_verdict_by_key(1)
+    window.form.reveal()
+    window.disputed.reason_edit.setPlainText("draft reason")
+    qtbot.keyClicks(window.form.editors["rationale"].edit, "x")  # the own label changes: the draft stays
+    assert window.disputed.reason_edit.toPlainText() == "draft reason"
+    window.open_trajectory("synthetic-0-000001")
+    assert window.disputed.reason_edit.toPlainText() == ""  # another trajectory: a new draft
+
+
+def test_opening_the_window_reads_the_list_once(qtbot, main_window, filled: Store, monkeypatch) -> None:
+    calls: list[str] = []
+    for name in ("count", "page"):
+        real = getattr(filled.listing, name)
+        monkeypatch.setattr(filled.listing, name, lambda *a, real=real, name=name: calls.append(name) or real(*a))
+    window = main_window(filled, "alice")
+    assert calls == ["count", "page"] and window.model.rowCount() == 3
+    window.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)  # a real re-sort still reads
+    assert calls == ["count", "page", "count", "page"] and window.model.query.sort == "steps"

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.edits import DiffTexts
 from reviewer.gui import keymap
 from reviewer.gui.assist_panel import AssistPanel
 from reviewer.gui.diff_view import DiffView
@@ -219,8 +220,9 @@ class MainWindow(QMainWindow):
         self._opening = None
         if self.session is not None:
             self.session.trajectory = trajectory
-        self.transcript.set_trajectory(trajectory)
-        self.diffs.set_trajectory(trajectory)
+        diffs = DiffTexts(trajectory.file_edits)  # one diff cache for the transcript, its find and the diff view
+        self.transcript.set_trajectory(trajectory, diffs)
+        self.diffs.set_trajectory(trajectory, diffs)
         self._on_label_changed()
         self.trajectory_shown.emit(trajectory.id)
 

@@ -118,10 +118,6 @@ class AssistPanel(QWidget):
         column.addLayout(bar)
         self.stack = hidden_until_reveal(self, self.placeholder, content)
 
-    @property
-    def revealed(self) -> bool:
-        return self._revealed
-
     def set_suggestions(self, suggestions: Sequence[Suggestion]) -> None:
         self._suggestions = list(suggestions)
         self._refresh()

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import difflib
 import re
-import threading
 from dataclasses import dataclass
 
-from reviewer.edits import diff_text, is_test_path, language_for
+from reviewer.edits import DiffTexts, diff_text, is_test_path, language_for
 from reviewer.gui.highlight import LineKind, Pane
 from reviewer.gui.step_sections import ShownText
 from reviewer.model import FileEdit, Trajectory
@@ -214,44 +213,6 @@ def entries(t: Trajectory) -> list[Entry]:
     if t.final_patch:
         rows.append(Entry("final patch", None, PENDING, False, None, t.final_patch))
     return rows
-
-
-class DiffTexts:
-    """`diff_text` of each edit of one trajectory, computed at most once (make_diff of 1 MB takes seconds).
-
-    Filled by the workers as a rule (the builder and the counter, at the same time); by the GUI
-    thread for entries small enough to build at once, and when `show_span` needs a length first. A
-    lock per edit makes a second thread wait for the text the first is computing instead of running
-    difflib on it again.
-    """
-
-    def __init__(self, edits: list[FileEdit]):
-        self._edits = edits
-        self._texts: dict[int, str] = {}
-        self._locks = [threading.Lock() for _ in edits]
-
-    def text(self, index: int) -> str:
-        text = self._texts.get(index)
-        if text is None:
-            with self._locks[index]:
-                text = self._texts.get(index)
-                if text is None:
-                    text = self._texts[index] = diff_text(self._edits[index])
-        return text
-
-    def offset(self, index: int) -> int:
-        """Where edit `index`'s text starts in its step's "diff" source (`spans.source_text`: joined by newlines)."""
-        step = self._edits[index].step
-        return sum(len(self.text(i)) + 1 for i in range(index) if self._edits[i].step == step)
-
-    def uncomputed(self, index: int) -> int:
-        """Characters difflib has yet to read for `text(index)` and `offset(index)` (earlier edits at its step)."""
-        step = self._edits[index].step
-        return sum(
-            len(e.before or "") + len(e.after or "")
-            for i, e in enumerate(self._edits[: index + 1])
-            if e.step == step and e.diff is None and i not in self._texts
-        )
 
 
 def counted(entry: Entry, texts: DiffTexts) -> tuple[str, bool]:

@@ -54,16 +54,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.gui.diff_panes import PENDING, Built, DiffTexts, Entry, build, counted, entries
+from reviewer.edits import QUICK_DIFF_CHARS, DiffTexts
+from reviewer.gui.diff_panes import PENDING, Built, Entry, build, counted, entries
 from reviewer.gui.highlight import LineKind, Pane, Range, SlicedLoader, line_ranges
 from reviewer.gui.widgets import PlainLabel
 from reviewer.gui.workers import Cancelled, Task, Work, app_pool
 from reviewer.model import EvidenceSpan, Trajectory
 from reviewer.textsafe import one_line
 
-# Entries whose inputs (diff, before, after, patch) total at most this are built on the GUI thread:
-# a few ms even when difflib has to run (make_diff of 40 K chars takes ~20 ms, of 1 MB seconds).
-SYNC_CHARS = 20_000
+# Entries whose inputs (diff, before, after, patch) total at most this are built on the GUI thread.
+SYNC_CHARS = QUICK_DIFF_CHARS
 COUNT_BATCH_SECONDS = 0.05  # counts found so far are reported at least this often
 BACKGROUNDS = {
     LineKind.ADDED: QColor("#e6ffec"),
@@ -302,12 +302,13 @@ class DiffView(QWidget):
     def side_by_side(self) -> bool:
         return self.stack.currentIndex() == 1
 
-    def set_trajectory(self, t: Trajectory | None) -> None:
+    def set_trajectory(self, t: Trajectory | None, texts: DiffTexts | None = None) -> None:
+        """Show a run's edits; `texts` are its diff texts when another view already computes them."""
         self._generation += 1
         if self._counting is not None:
             self._counting.withdraw(self._count_pool)
             self._counting = None
-        self._texts = DiffTexts(t.file_edits) if t is not None else None
+        self._texts = texts if texts is not None or t is None else DiffTexts(t.file_edits)
         self._spans, self._span_to_select = [], None
         self.model.reset(entries(t) if t is not None else [])
         self._entry = None

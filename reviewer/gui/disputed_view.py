@@ -133,13 +133,13 @@ class DisputedView(QWidget):
         self.stack = hidden_until_reveal(self, self.placeholder, content)
         self._refresh()
 
-    @property
-    def revealed(self) -> bool:
-        return self._revealed
-
     def set_labels(self, labels: Sequence[Label]) -> None:
+        """Show these labels; the adjudication draft is kept while they stay one trajectory's (the
+        reviewer's own label changes on every keystroke), and cleared for another trajectory."""
+        before = {lb.trajectory_id for lb in self._labels}
         self._labels = list(labels)
-        self._reset_form()
+        if before != {lb.trajectory_id for lb in self._labels}:
+            self._reset_form()
         self._refresh()
 
     def set_revealed(self, revealed: bool) -> None:

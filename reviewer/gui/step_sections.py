@@ -11,7 +11,7 @@ between shown UTF-16 positions and source code-point offsets.
 
 Public API:
 - `Section`, `TITLES`, `window(text, expanded, focus)`, `human_size(chars)`, `utf16_len(text)`
-- `StepTexts(t)`: `sections(step)`, `find_all(pattern, origin, cap, stop, on_first) -> Found | None`; `Hit`, `Found`
+- `StepTexts(t, diffs=None)`: `sections(step, with_diff=True)`, `find_all(pattern, origin, cap, stop, on_first) -> Found | None`; `Hit`, `Found`
 - `ShownText(text, start, end, *, ansi=False)`: `.shown`, `.start`, `.end`, `.utf16_length`,
   `.to_source(unit, round_up=False)`, `.to_shown(offset)`; with `ansi`, also `.runs` and `.ansi_codes`
 """
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from reviewer.ansi import PLAIN, SGR, Style, apply, style_at
+from reviewer.edits import DiffTexts
 from reviewer.model import Trajectory
 from reviewer.spans import source_text
 from reviewer.textsafe import INVISIBLE, visible
@@ -124,18 +125,19 @@ def _around(length: int, focus: int, width: int) -> tuple[int, int]:
 class StepTexts:
     """The sections of every step of one trajectory, built on demand (a 5,000-step run is never rendered whole)."""
 
-    def __init__(self, trajectory: Trajectory):
+    def __init__(self, trajectory: Trajectory, diffs: DiffTexts | None = None):
+        """`diffs`: the trajectory's diff texts, shared with the other views (difflib is slow)."""
         self.trajectory = trajectory
-        self._edit_steps = {e.step for e in trajectory.file_edits}
-        self._diffs: dict[int, str | None] = {}  # difflib is slow and find visits every step
+        self.diffs = diffs if diffs is not None else DiffTexts(trajectory.file_edits)
 
-    def sections(self, step: int) -> list[Section]:
+    def sections(self, step: int, with_diff: bool = True) -> list[Section]:
+        """The step's sections; without `with_diff`, its edits are left out (their diff is not computed)."""
         s = self.trajectory.steps[step]
         texts = [
             ("thinking", s.thinking),
             ("tool_output" if s.role == "tool" else "text", s.text),
             ("tool_call", source_text(self.trajectory, step, "tool_call") if s.tool_calls else None),
-            ("diff", self._diff(step)),
+            ("diff", self.diffs.at_step(step) if with_diff else None),
             ("final_answer", self.trajectory.final_answer if step == self.last_step else None),
         ]
         return [Section(source, text) for source, text in texts if text]
@@ -149,13 +151,6 @@ class StepTexts:
         """The step a span is shown at: a "final_answer" span at the last step, whatever its own step says
         (`spans.source_text` ignores it for that source)."""
         return self.last_step if source == "final_answer" else step
-
-    def _diff(self, step: int) -> str | None:
-        if step not in self._edit_steps:
-            return None
-        if step not in self._diffs:
-            self._diffs[step] = source_text(self.trajectory, step, "diff")
-        return self._diffs[step]
 
     def find_all(self, pattern: re.Pattern[str], origin: int, cap: int, stop: Callable[[], bool] = lambda: False,
                  on_first: Callable[[Hit], None] | None = None) -> Found | None:  # fmt: skip

@@ -85,7 +85,9 @@ class TrajectoryTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.set_query(replace(self._query, sort=COLUMNS[column][2], descending=order == Qt.SortOrder.DescendingOrder))
+        query = replace(self._query, sort=COLUMNS[column][2], descending=order == Qt.SortOrder.DescendingOrder)
+        if query != self._query or not self._rows:  # the view asks once on enabling sorting: no second read
+            self.set_query(query)
 
     def trajectory_id(self, row: int) -> str:
         return self._rows[row].id

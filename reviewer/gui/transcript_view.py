@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.ansi import Colour, Style, readable
+from reviewer.edits import QUICK_DIFF_CHARS, DiffTexts
 from reviewer.gui.step_model import StepListModel
 from reviewer.gui.step_sections import TITLES, Found, Hit, Section, ShownText, StepTexts, human_size, utf16_len, window
 from reviewer.gui.widgets import PlainLabel
@@ -123,6 +124,7 @@ class TranscriptView(QWidget):
         self._formats: dict[tuple[Style, Colour], QTextCharFormat] = {}
         self._needle = ""  # the text of the latest find
         self._task: Task | None = None  # its search, while it runs
+        self._diff_token = 0  # the shown step's diff being computed (0: none); a later render drops it
         self._found: Found | None = None  # its hits, once counted
         self._current = -1  # the index in `_found.hits` shown
         self._shown_hit: Hit | None = None  # the hit last selected by find
@@ -185,13 +187,15 @@ class TranscriptView(QWidget):
     def current_step(self) -> int:
         return self._step
 
-    def set_trajectory(self, trajectory: Trajectory | None) -> None:
+    def set_trajectory(self, trajectory: Trajectory | None, diffs: DiffTexts | None = None) -> None:
+        """Show a run; `diffs` are its diff texts when another view already computes them."""
         self._load_timer.stop()
         self._stop_find()
         self._needle = ""  # Enter searches the new run, even for the same text
         self._trajectory, self._step = trajectory, -1
-        self._texts = StepTexts(trajectory) if trajectory else None
-        self._find_texts = StepTexts(trajectory) if trajectory else None
+        diffs = diffs if diffs is not None or trajectory is None else DiffTexts(trajectory.file_edits)
+        self._texts = StepTexts(trajectory, diffs) if trajectory else None
+        self._find_texts = StepTexts(trajectory, diffs) if trajectory else None  # the worker's own, same diff cache
         self._expanded.clear()
         self._focus.clear()
         self._spans = []
@@ -254,7 +258,18 @@ class TranscriptView(QWidget):
         if s.tool_result is not None:
             meta.append(one_line(f"answers {s.tool_result.call_id}", 80) + (" · ERROR" if s.tool_result.is_error else ""))
         add("  ·  ".join(m for m in meta if m), header=True)
-        for section in self._texts.sections(step):
+        diffs = self._texts.diffs
+        self._diff_token = 0
+        pending = diffs.uncomputed_at(step) > QUICK_DIFF_CHARS  # difflib on big files: seconds, in a worker
+        if pending:
+            add("\n\n")
+            add(f"▸ {TITLES['diff']}  ·  computing the diff…", header=True)
+            token = next(_TOKENS)
+            self._diff_token = token
+            task = Task(token, lambda _cancelled, _report: diffs.at_step(step))
+            task.signals.done.connect(self._on_diff_computed)
+            task.start(app_pool("diff-count"))
+        for section in self._texts.sections(step, with_diff=not pending):
             key = (step, section.source)
             expanded = self._expanded.get(key, not section.long)
             start, end = window(section.text, expanded, self._focus.get(key, 0))
@@ -289,6 +304,10 @@ class TranscriptView(QWidget):
         if self.steps.currentIndex().row() != step:
             self.steps.setCurrentIndex(self.model.index(step, 0))
         self.step_selected.emit(step)
+
+    def _on_diff_computed(self, token: int, _text: object, _error: object) -> None:
+        if token == self._diff_token and self._step >= 0:
+            self._render(self._step)  # still the step that asked: show it with its edits
 
     def _header_format(self) -> QTextCharFormat:
         """Headers have a background, which no ANSI-coloured agent text can have, so none can fake one."""

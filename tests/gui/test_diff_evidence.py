@@ -13,8 +13,8 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtGui import QTextCursor  # noqa: E402
 
+from reviewer import edits as edits_module  # noqa: E402
 from reviewer.edits import diff_text, make_diff  # noqa: E402
-from reviewer.gui import diff_panes  # noqa: E402
 from reviewer.gui.diff_panes import MAX_LINE  # noqa: E402
 from reviewer.gui.diff_view import EVIDENCE, SYNC_CHARS, DiffView  # noqa: E402
 from reviewer.gui.highlight import utf16_len  # noqa: E402
@@ -163,9 +163,9 @@ def test_a_small_edit_after_a_big_one_at_its_step_is_built_off_thread(diff_view,
     big = FileEdit("big.txt", 1, before, before.replace("line 7\n", "line 7 changed\n"))
     t = made([big, edit("small.py", 1, "a = 1\n", "a = 2\n")])
     big_diff_threads: list[str] = []
-    real = diff_panes.diff_text
+    real = edits_module.diff_text
     monkeypatch.setattr(
-        diff_panes, "diff_text", lambda e: (e is big and big_diff_threads.append(threading.current_thread().name)) or real(e)
+        edits_module, "diff_text", lambda e: (e is big and big_diff_threads.append(threading.current_thread().name)) or real(e)
     )
     diff_view.set_trajectory(t)
     diff_view.select_row(1)
@@ -232,8 +232,8 @@ def test_show_span_on_a_steps_only_edit_runs_no_difflib_on_the_gui_thread(diff_v
     t = made([big])
     span = span_for(t, 1, "+line 7 changed")
     threads: list[str] = []
-    real = diff_panes.diff_text
-    monkeypatch.setattr(diff_panes, "diff_text", lambda e: threads.append(threading.current_thread().name) or real(e))
+    real = edits_module.diff_text
+    monkeypatch.setattr(edits_module, "diff_text", lambda e: threads.append(threading.current_thread().name) or real(e))
     diff_view.set_trajectory(t)
     assert diff_view.show_span(span)
     qtbot.waitUntil(lambda: diff_view.unified.textCursor().selectedText() == "+line 7 changed", timeout=10_000)
@@ -247,8 +247,8 @@ def test_show_span_in_a_step_of_big_edits_finds_the_edit_off_the_gui_thread(diff
     t = made([first, second])
     span = span_for(t, 1, "+line 9 changed", after=len(diff_text(first)) + 1)
     threads: list[str] = []
-    real = diff_panes.diff_text
-    monkeypatch.setattr(diff_panes, "diff_text", lambda e: threads.append(threading.current_thread().name) or real(e))
+    real = edits_module.diff_text
+    monkeypatch.setattr(edits_module, "diff_text", lambda e: threads.append(threading.current_thread().name) or real(e))
     diff_view.set_trajectory(t)
     assert diff_view.show_span(span)  # the lengths it needs are still being computed
     qtbot.waitUntil(lambda: diff_view.unified.textCursor().selectedText() == "+line 9 changed", timeout=10_000)

@@ -15,12 +15,12 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QPlainTextEdit  # noqa: E402
 
+from reviewer import edits as edits_module  # noqa: E402
 from reviewer.edits import make_diff  # noqa: E402
+from reviewer.gui import diff_view as diff_view_module  # noqa: E402
 from reviewer.gui import (
-    diff_panes,  # noqa: E402
     highlight,  # noqa: E402
 )
-from reviewer.gui import diff_view as diff_view_module  # noqa: E402
 from reviewer.gui.diff_panes import PENDING, change_counts, classify, truncate, unified_pane  # noqa: E402
 from reviewer.gui.diff_view import SYNC_CHARS, DiffView  # noqa: E402
 from reviewer.gui.highlight import LineKind, Pane, SlicedLoader, line_ranges, token_type  # noqa: E402
@@ -104,8 +104,8 @@ def test_sample_edits_are_listed_with_steps_badges_and_final_patch(diff_view, qt
 def test_counts_and_big_entries_are_made_off_the_gui_thread(diff_view, qtbot, monkeypatch) -> None:
     """difflib on a big before/after pair takes seconds: neither the list nor the viewer may run it on the GUI thread."""
     threads: list[str] = []
-    real = diff_panes.diff_text
-    monkeypatch.setattr(diff_panes, "diff_text", lambda e: threads.append(threading.current_thread().name) or real(e))
+    real = edits_module.diff_text
+    monkeypatch.setattr(edits_module, "diff_text", lambda e: threads.append(threading.current_thread().name) or real(e))
     before = "".join(f"line {i}\n" for i in range(3000))
     after = before.replace("line 1500\n", "line 1500 changed\n")
     t = made([FileEdit("big.txt", 1, before, after), FileEdit("new.py", 2, None, "x = 1\n")], final_patch="+++ b/tests/test_x.py\n")
@@ -316,14 +316,14 @@ def test_renders_to_png(diff_view, qtbot, tmp_path: Path) -> None:
 
 def test_a_selected_entry_does_not_wait_for_the_counting_of_the_others(diff_view, qtbot, monkeypatch) -> None:
     computed: list[str] = []
-    real = diff_panes.diff_text
+    real = edits_module.diff_text
 
     def slow(edit: FileEdit) -> str:  # difflib on a big pair: about a quarter of a second each
         time.sleep(0.25)
         computed.append(edit.path)
         return real(edit)
 
-    monkeypatch.setattr(diff_panes, "diff_text", slow)
+    monkeypatch.setattr(edits_module, "diff_text", slow)
     before = "".join(f"line {i}\n" for i in range(2500))  # over SYNC_CHARS: built by a worker
     edits = [FileEdit(f"f{k}.txt", k, before, before.replace("line 7\n", f"line 7 v{k}\n")) for k in range(8)]
     diff_view.set_trajectory(made(edits))

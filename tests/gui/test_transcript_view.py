@@ -451,3 +451,23 @@ def test_the_final_answer_is_shown_at_the_last_step_and_takes_evidence(view: Tra
     assert view.viewer.textCursor().selectedText() == spans[0].quote.replace("\n", "\u2029")
     view.highlight_spans(spans)
     assert len(view.viewer.extraSelections()) == len(spans)
+
+
+def test_a_big_edit_is_diffed_off_the_gui_thread_then_shown(view: TranscriptView, qtbot, monkeypatch) -> None:
+    import threading
+
+    from reviewer import edits as edits_module
+    from reviewer.model import FileEdit
+
+    before = "".join(f"line {i}\n" for i in range(4000))  # over QUICK_DIFF_CHARS: difflib belongs in a worker
+    t = Trajectory("big-edit", Task("t"), [Step(0, "user", "go"), Step(1, "assistant", "editing")],
+                   file_edits=[FileEdit("big.txt", 1, before, before.replace("line 7\n", "line 7 changed\n"))])  # fmt: skip
+    threads: list[str] = []
+    real = edits_module.diff_text
+    monkeypatch.setattr(edits_module, "diff_text", lambda e: threads.append(threading.current_thread().name) or real(e))
+    view.set_trajectory(t)
+    view.show_step(1)
+    assert "computing the diff…" in view.viewer.toPlainText()
+    qtbot.waitUntil(lambda: "+line 7 changed" in view.viewer.toPlainText(), timeout=10_000)
+    assert "computing" not in view.viewer.toPlainText() and view.current_step() == 1
+    assert threads and threading.main_thread().name not in threads
