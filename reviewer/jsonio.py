@@ -121,6 +121,12 @@ def loads(file: str, text: str, line: int | None = None) -> Any:
         raise InputError(file, f"{line or where_line}:{col}", found[1]) from None
 
 
+def _outcome(value: Any) -> Any:
+    if isinstance(value, InputError):
+        raise value.with_traceback(None)
+    return value
+
+
 @dataclass
 class Document:
     """One input file as bytes, with its text and parsed forms computed once and shared by sniffers."""
@@ -136,23 +142,38 @@ class Document:
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
-    @cached_property
+    @property
     def text(self) -> str:
+        return _outcome(self._text)
+
+    @property
+    def value(self) -> Any:
+        """The whole file as one JSON value (raises InputError if it is not one)."""
+        return _outcome(self._value)
+
+    # The outcome, error included, is what is cached: every sniffer asks, and a broken 20 MB file
+    # would otherwise be decoded and parsed again by each of them (eight parses before its one error).
+
+    @cached_property
+    def _text(self) -> str | InputError:
         nul = self.data.find(b"\x00")
         if nul >= 0:
-            raise InputError(self.name, f"byte {nul}", "NUL byte: binary data, not a JSON text file")
+            return InputError(self.name, f"byte {nul}", "NUL byte: binary data, not a JSON text file")
         try:
             return self.data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = self.data.count(b"\n", 0, exc.start) + 1
-            raise InputError(self.name, f"{line}", f"not valid UTF-8 (byte {exc.start}: {exc.reason})") from None
+            return InputError(self.name, f"{line}", f"not valid UTF-8 (byte {exc.start}: {exc.reason})")
 
     @cached_property
-    def value(self) -> Any:
-        """The whole file as one JSON value (raises InputError if it is not one)."""
-        if not self.text.strip():
-            raise InputError(self.name, "1:1", "empty file: no JSON value")
-        return loads(self.name, self.text)
+    def _value(self) -> Any:
+        try:
+            text = self.text
+            if not text.strip():
+                return InputError(self.name, "1:1", "empty file: no JSON value")
+            return loads(self.name, text)
+        except InputError as exc:
+            return exc
 
     def looks_like_jsonl(self) -> bool:
         """More than one non-blank line, each starting like an object: worth reading line by line."""

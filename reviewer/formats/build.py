@@ -75,7 +75,6 @@ def openai_tool_call(b: TrajectoryBuilder, call: Any, pointer: str) -> ToolCall:
 class _Call:
     call: ToolCall
     original_id: str | None
-    step: int
     answered: bool = False
 
 
@@ -105,7 +104,7 @@ class TrajectoryBuilder:
             unique = f"{original or 'call'}#{n}"[:MAX_ID]
         self._ids.add(unique)
         call = ToolCall(unique, (str(name) if name not in (None, "") else "unknown")[:MAX_ID], args, raw, error)
-        self._calls.append(_Call(call, original, len(self.steps)))
+        self._calls.append(_Call(call, original))
         return call
 
     def step(
@@ -122,10 +121,6 @@ class TrajectoryBuilder:
             len(self.steps), role, text_of(text), thinking or None, list(calls), None,
             str(timestamp) if timestamp is not None else None, metadata or {},
         )  # fmt: skip
-        for call in step.tool_calls:  # calls made through `call()` before the step existed
-            for pending in self._calls:
-                if pending.call is call:
-                    pending.step = step.index
         self.steps.append(step)
         return step
 
