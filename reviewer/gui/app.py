@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
             signal.connect(self._apply_filters)
         self.search.returnPressed.connect(self._apply_filters)
 
-        self.transcript = TranscriptView(own_shortcuts=False)
+        self.transcript = TranscriptView()
         self.diffs = DiffView()
         self.disputed = DisputedView(taxonomy)
         self.guidelines = GuidelinesPanel(taxonomy)

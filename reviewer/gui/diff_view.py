@@ -39,7 +39,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPaintEvent, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPaintEvent, QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -48,7 +48,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
-    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -57,7 +56,7 @@ from PySide6.QtWidgets import (
 from reviewer.edits import QUICK_DIFF_CHARS, DiffTexts
 from reviewer.gui.diff_panes import PENDING, Built, Entry, build, counted, entries
 from reviewer.gui.highlight import LineKind, Pane, Range, SlicedLoader, line_ranges
-from reviewer.gui.widgets import PlainLabel
+from reviewer.gui.widgets import PlainLabel, paint_evidence
 from reviewer.gui.workers import Cancelled, Task, Work, app_pool
 from reviewer.model import EvidenceSpan, Trajectory
 from reviewer.textsafe import one_line
@@ -74,7 +73,6 @@ BACKGROUNDS = {
     LineKind.NOTE: QColor("#fff8c5"),
 }
 TEST_BADGE = QColor("#c62828")
-EVIDENCE = QColor("#fde9a9")  # as the transcript paints evidence
 
 
 class EditListModel(QAbstractTableModel):
@@ -522,18 +520,9 @@ class DiffView(QWidget):
         return built.shown.to_shown(start), built.shown.to_shown(end)
 
     def _paint_spans(self) -> None:
-        selections = []
-        if not self.side_by_side and self.unified.loader.text_complete:
-            for span in self._spans:
-                where = self._shown_range(span)
-                if where is None or where[0] == where[1]:
-                    continue
-                selection = QTextEdit.ExtraSelection()
-                selection.format.setBackground(EVIDENCE)
-                selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
-                selection.cursor = self._cursor(*where)
-                selections.append(selection)
-        self.unified.setExtraSelections(selections)
+        shown = not self.side_by_side and self.unified.loader.text_complete
+        ranges = [self._shown_range(span) for span in self._spans] if shown else []
+        paint_evidence(self.unified, [where for where in ranges if where is not None])
 
     def _select_pending_span(self) -> None:
         if self._span_to_select is None or self._span_to_select[0] is not self._entry:

@@ -36,6 +36,7 @@ from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextLayo
 from PySide6.QtWidgets import QPlainTextEdit
 
 from reviewer.edits import language_for
+from reviewer.gui.step_sections import utf16_len
 from reviewer.gui.workers import Cancelled
 
 Range = tuple[int, int, int]  # utf16_start, length, token id (`token_type` gives the Pygments type back)
@@ -101,10 +102,6 @@ class Pane:
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
-
-
-def utf16_len(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 @cache

@@ -5,7 +5,7 @@ module only turns window activation into `pause()`/`resume()`, so `seconds_spent
 reviewer could actually see the trajectory, not time the window sat behind another one.
 
 Public API: `ActivityClock(window, current)`: `current()` returns the session being edited (or
-None); install once per main window. `ReviewSession` is re-exported for the GUI's convenience.
+None); install once per main window.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
 
 from reviewer.review import ReviewSession
-
-__all__ = ["ActivityClock", "ReviewSession"]
 
 
 class ActivityClock(QObject):

@@ -94,7 +94,8 @@ def human_size(chars: int) -> str:
 
 
 def utf16_len(text: str) -> int:
-    return len(text) + len(_ASTRAL.findall(text))
+    """The length Qt counts: UTF-16 code units (an astral character is two)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 def window(text: str, expanded: bool, focus: int = 0) -> tuple[int, int]:

@@ -21,7 +21,7 @@ Public API, for the main window:
 - `find(text)`, `find_next() -> bool`, `find_previous() -> bool`, `focus_find()`: every step and section,
   collapsed text included; asynchronous, signal `find_finished(int)` (the hit count) when the count is known
 - `selected_span() -> EvidenceSpan | None`, `highlight_spans(spans)`, `show_span(span) -> bool`
-- `SHORTCUTS`: this widget's keys (method names), installed for the widget and its children
+Its keys are in the app's one table (`keymap.SHORTCUTS`), bound to these methods by the main window.
 """
 
 from __future__ import annotations
@@ -35,12 +35,9 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
-    QKeySequence,
     QPalette,
-    QShortcut,
     QTextCharFormat,
     QTextCursor,
-    QTextFormat,
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -48,7 +45,6 @@ from PySide6.QtWidgets import (
     QListView,
     QPlainTextEdit,
     QSplitter,
-    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -58,19 +54,11 @@ from reviewer.ansi import Colour, Style, readable
 from reviewer.edits import QUICK_DIFF_CHARS, DiffTexts
 from reviewer.gui.step_model import StepListModel
 from reviewer.gui.step_sections import TITLES, Found, Hit, Section, ShownText, StepTexts, human_size, utf16_len, window
-from reviewer.gui.widgets import PlainLabel
+from reviewer.gui.widgets import PlainLabel, paint_evidence
 from reviewer.gui.workers import Task, app_pool
 from reviewer.model import EvidenceSpan, Trajectory
 from reviewer.textsafe import one_line, visible
 
-SHORTCUTS: tuple[tuple[str, str], ...] = (
-    ("Ctrl+F", "focus_find"),
-    ("F3", "find_next"),
-    ("Shift+F3", "find_previous"),
-    ("J", "next_step"),
-    ("K", "previous_step"),
-    ("C", "toggle_section"),
-)
 TASK_CHARS = 100_000  # the pinned task is a summary; the full prompt is the first user step
 TASK_LINES = 5
 DEBOUNCE_MS = 60  # list-driven loads wait this long, so holding an arrow key does not render every step
@@ -80,7 +68,6 @@ MAX_STYLED_RUNS = 10_000  # ANSI-coloured runs formatted per step (~5 ms per 1,0
 # Colour is rendered where terminals put it; an escape in the agent's own text, a command or an edit is
 # content the reviewer should see as written (an ESC byte written into a file is worth noticing).
 ANSI_SOURCES = frozenset({"tool_output"})
-EVIDENCE = QColor("#fde9a9")
 HEADER = QColor("#55606e")
 HEADER_BACKGROUND = QColor("#eceff3")
 
@@ -111,7 +98,7 @@ class TranscriptView(QWidget):
     step_selected = Signal(int)
     find_finished = Signal(int)  # the hit count (at most MAX_HITS) of the search `find` started
 
-    def __init__(self, parent: QWidget | None = None, *, own_shortcuts: bool = True):
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._trajectory: Trajectory | None = None
         self._texts: StepTexts | None = None
@@ -152,10 +139,6 @@ class TranscriptView(QWidget):
         self._load_timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._load_timer.timeout.connect(self._load_current_row)
         self._layout_widgets()
-        for key, method in SHORTCUTS if own_shortcuts else ():  # the app installs its one keymap instead
-            shortcut = QShortcut(QKeySequence(key), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.setAutoRepeat(method in ("next_step", "previous_step"))
-            shortcut.activated.connect(getattr(self, method))
 
     def _layout_widgets(self) -> None:
         find_bar = QHBoxLayout()
@@ -531,21 +514,10 @@ class TranscriptView(QWidget):
         return self._reveal(Hit(self._texts.step_of(span.step, span.source), span.source, span.start, span.end))
 
     def _apply_highlights(self) -> None:
-        selections = []
+        ranges = []
         for span in self._spans:
             shown_at = self._texts.step_of(span.step, span.source) if self._texts is not None else -1
             piece = self._piece(span.source) if shown_at == self._step else None
-            if piece is None:
-                continue
-            a, b = piece.shown.to_shown(span.start), piece.shown.to_shown(span.end)
-            if a == b:
-                continue
-            selection = QTextEdit.ExtraSelection()
-            selection.format.setBackground(EVIDENCE)
-            selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
-            cursor = QTextCursor(self.viewer.document())
-            cursor.setPosition(piece.start + a)
-            cursor.setPosition(piece.start + b, QTextCursor.MoveMode.KeepAnchor)
-            selection.cursor = cursor
-            selections.append(selection)
-        self.viewer.setExtraSelections(selections)
+            if piece is not None:
+                ranges.append((piece.start + piece.shown.to_shown(span.start), piece.start + piece.shown.to_shown(span.end)))
+        paint_evidence(self.viewer, ranges)

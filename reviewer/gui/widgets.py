@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QTextCursor, QTextDocument, QTextFormat
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QStackedWidget, QTextEdit, QVBoxLayout, QWidget
+
+EVIDENCE = QColor("#fde9a9")  # the background of evidence spans, in the transcript and the diffs alike
 
 
 class PlainLabel(QLabel):
@@ -27,3 +32,22 @@ def hidden_until_reveal(owner: QWidget, placeholder: QWidget, content: QWidget) 
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(stack)
     return stack
+
+
+def paint_evidence(editor: QPlainTextEdit, ranges: Iterable[tuple[int, int]]) -> None:
+    """Evidence backgrounds over these [start, end) UTF-16 ranges of the editor's text (replacing any
+    before); empty ranges are skipped."""
+    document: QTextDocument = editor.document()
+    selections = []
+    for start, end in ranges:
+        if start == end:
+            continue
+        selection = QTextEdit.ExtraSelection()
+        selection.format.setBackground(EVIDENCE)
+        selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
+        cursor = QTextCursor(document)
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        selections.append(selection)
+    editor.setExtraSelections(selections)

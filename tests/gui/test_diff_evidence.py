@@ -16,9 +16,12 @@ from PySide6.QtGui import QTextCursor  # noqa: E402
 from reviewer import edits as edits_module  # noqa: E402
 from reviewer.edits import diff_text, make_diff  # noqa: E402
 from reviewer.gui.diff_panes import MAX_LINE  # noqa: E402
-from reviewer.gui.diff_view import EVIDENCE, SYNC_CHARS, DiffView  # noqa: E402
-from reviewer.gui.highlight import utf16_len  # noqa: E402
-from reviewer.gui.step_sections import cut_note  # noqa: E402
+from reviewer.gui.diff_view import SYNC_CHARS, DiffView  # noqa: E402
+from reviewer.gui.step_sections import (
+    cut_note,  # noqa: E402
+    utf16_len,  # noqa: E402
+)
+from reviewer.gui.widgets import EVIDENCE  # noqa: E402
 from reviewer.model import EvidenceSpan, FileEdit, Step, Task, Trajectory  # noqa: E402
 from reviewer.spans import source_text, span_problem  # noqa: E402
 from reviewer.textsafe import visible  # noqa: E402

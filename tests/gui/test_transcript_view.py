@@ -115,10 +115,10 @@ def test_long_output_starts_collapsed_with_its_size_and_toggles(view: Transcript
     assert "▸ Tool output" in view.viewer.toPlainText()
 
 
-def test_thinking_collapses_with_its_key(view: TranscriptView, qtbot) -> None:
+def test_thinking_collapses_first(view: TranscriptView, qtbot) -> None:
     view.show_step(1)
     view.viewer.setFocus()
-    qtbot.keyClick(view.viewer, "c")
+    view.toggle_section()  # the app's C key (its press on a real window: tests/gui/test_panels.py)
     assert "▸ Thinking" in view.viewer.toPlainText()
 
 
@@ -194,7 +194,7 @@ def test_a_new_text_or_trajectory_drops_the_old_search(qtbot) -> None:
 
 def test_find_field_and_shortcut(view: TranscriptView, qtbot) -> None:
     view.viewer.setFocus()
-    qtbot.keyClick(view.viewer, "f", modifier=Qt.KeyboardModifier.ControlModifier)
+    view.focus_find()  # the app's Ctrl+F
     assert view.find_field.hasFocus()
     with qtbot.waitSignal(view.find_finished, timeout=10_000) as blocker:
         qtbot.keyClicks(view.find_field, "evil")

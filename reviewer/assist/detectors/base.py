@@ -166,11 +166,6 @@ class EditText:
         """Added, removed and context lines in order (hunk headers and "no newline" notes left out)."""
         return _BODY_LINE.finditer(self.text, self.body, self.end)
 
-    def is_added_line(self, pos: int) -> bool:
-        """Whether `pos` lies on an added line, so text already in the file is never blamed on the agent."""
-        start = self.text.rfind("\n", 0, pos) + 1
-        return start >= self.body and self.text.startswith("+", start)
-
     def mark(self, pos: int, role: str = "action") -> Mark:
         return line_mark(self.step, "diff", self.text, pos, role)
 
