@@ -13,10 +13,11 @@ import os
 import re
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 MAX_BYTES_ENV = "REVIEWER_MAX_FILE_BYTES"
@@ -223,3 +224,17 @@ def read_document(path: Path, max_bytes: int) -> Document:
     if len(data) > max_bytes:
         raise InputError(name, None, f"file grew past the {max_bytes:,}-byte limit while being read")
     return Document(path, data)
+
+
+@contextmanager
+def atomic_write(path: Path) -> Iterator[TextIO]:
+    """A text file written through a temporary sibling and moved into place on success: readers never
+    see half a file, a failure leaves no partial file, and two writers never share a temporary."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("x", encoding="utf-8", newline="") as out:
+            yield out
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -329,3 +329,12 @@ def test_import_runs_the_detectors_unless_told_not_to(cli: Cli, tmp_path: Path) 
     assert other("import", str(sample), "--no-detect").exit_code == 0
     with Store(other.db) as store:
         assert store.suggestions.all() == []
+
+
+def test_files_that_cannot_be_written_are_one_error_line_and_leave_nothing(cli, tmp_path: Path) -> None:
+    cli("init")
+    for args in (["labels", "export", "-o"], ["agreement", "--html"]):
+        target = tmp_path / "missing-dir" / "out.file"
+        result = cli(*args, str(target))
+        assert result.exit_code == 1 and result.stderr.startswith(f"error: cannot write {target}"), result.stderr
+        assert "Traceback" not in result.output + result.stderr and not target.parent.exists()

@@ -301,10 +301,11 @@ def labels_export(ctx: click.Context, db: str | None, annotator: str | None, out
         for line in write_labels(records):
             click.echo(line, nl=False)
         return
-    tmp = output.with_name(output.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.writelines(write_labels(records))
-    tmp.replace(output)  # readers never see half a pack
+    try:
+        with jsonio.atomic_write(output) as handle:  # readers never see half a pack
+            handle.writelines(write_labels(records))
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
     click.echo(f"wrote {len(records)} labels to {output}", err=True)
 
 
@@ -341,9 +342,11 @@ def agreement(ctx: click.Context, db: str | None, choice: str, include_models: b
     labels = store.labels.all() + suggestions_as_labels(store.suggestions.all(), store.taxonomy)
     report = build_report(labels, store.taxonomy, choice=choice, include_models=include_models, bootstrap=bootstrap, seed=seed)  # type: ignore[arg-type]
     if html_path is not None:
-        tmp = html_path.with_name(html_path.name + ".tmp")
-        tmp.write_text(html.render(report), encoding="utf-8")
-        tmp.replace(html_path)
+        try:
+            with jsonio.atomic_write(html_path) as page:
+                page.write(html.render(report))
+        except OSError as exc:
+            fail(f"cannot write {html_path}: {exc.strerror or exc}")
         click.echo(f"wrote {html_path}", err=True)
     if as_json:
         echo_json(report)

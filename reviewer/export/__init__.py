@@ -21,6 +21,7 @@ from reviewer.agreement.aggregate import METHODS, Ballots, Gold, Method, gold_la
 from reviewer.agreement.report import is_machine
 from reviewer.export import formats, records, splits
 from reviewer.export.render import RENDER_VERSION, Rendered, SpanMismatch, render
+from reviewer.jsonio import atomic_write
 from reviewer.model import Label
 from reviewer.store import Store
 from reviewer.taxonomy import Taxonomy
@@ -179,12 +180,5 @@ def export(
 def write(store: Store, options: ExportOptions, path: Path) -> ExportSummary:
     """Export to `path` through a temporary file in the same folder: readers never see half a file."""
     options.validate(store.taxonomy)  # refuse bad options before touching the file system
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("x", encoding="utf-8", newline="") as out:
-            summary = export(store, options, out.write)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return summary
+    with atomic_write(path) as out:
+        return export(store, options, out.write)
