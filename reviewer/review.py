@@ -3,7 +3,7 @@
 Qt-free so the rules that protect the data (nothing unsaved, nothing revealed before the first
 pass, the first pass frozen after the reveal) are tested without widgets; the GUI only calls this.
 
-- Every change (`set_field`, `add_evidence`, `remove_evidence`, `undo`, `redo`) is written to the
+- Every change (`set_field`, `add_evidence`, `remove_evidence`, `accept`, `undo`, `redo`) is written to the
   store before the method returns, so a crash or a closed window loses nothing; the store keeps
   the history, one event per change, except that continued typing in one text field updates its
   burst's event (the same edits undo merges into one step). A change the store refuses raises `LabelRejected` and leaves the session unchanged.
@@ -159,6 +159,26 @@ class ReviewSession:
     def add_evidence(self, span: EvidenceSpan, role: str, codes: list[str]) -> Label:
         new = _copy(self._label)
         new.evidence.append(dataclasses.replace(span, role=role, codes=list(codes)))
+        return self._apply(new)
+
+    def accept(self, suggestion: Suggestion) -> Label:
+        """Copy a detector's or model's suggestion into the final label as ONE change (one write, one
+        undo step): its categories and markers, its spans, and a rationale note saying where they
+        came from. Only after the reveal: before it, suggestions are not even visible."""
+        if not self.revealed:
+            raise LabelRejected("suggestions can be accepted into the final label only, after the reveal")
+        new = _copy(self._label)
+        for field in ("categories", "markers"):
+            have: list[str] = getattr(new, field)
+            have += [c for c in dict.fromkeys(suggestion.codes) if c in self.taxonomy.codes(field) and c not in have]
+        held = {(e.step, e.source, e.start, e.end) for e in new.evidence}
+        known = self.taxonomy.tag_codes  # a model may cite codes this project's taxonomy lacks
+        new.evidence += [
+            dataclasses.replace(span, role=span.role or "action", codes=[c for c in span.codes or suggestion.codes if c in known])
+            for span in suggestion.evidence
+            if (span.step, span.source, span.start, span.end) not in held
+        ]
+        new.rationale = f"{new.rationale or ''}\n[accepted from {suggestion.rater}/{suggestion.source}]".strip()
         return self._apply(new)
 
     def remove_evidence(self, index: int) -> Label:

@@ -311,3 +311,24 @@ def test_opening_the_window_reads_the_list_once(qtbot, main_window, filled: Stor
     assert calls == ["count", "page"] and window.model.rowCount() == 3
     window.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)  # a real re-sort still reads
     assert calls == ["count", "page", "count", "page"] and window.model.query.sort == "steps"
+
+
+def test_accepting_a_suggestion_in_the_window_is_one_undo_step(qtbot, main_window, filled: Store) -> None:
+    from reviewer.model import EvidenceSpan, Suggestion
+    from reviewer.spans import source_text
+
+    tid = "synthetic-0-000000"
+    text = source_text(filled.trajectories.get(tid), 1, "text")
+    suggestion = Suggestion(tid, "detectors", "skip_added", ["tests.skip"], [EvidenceSpan(1, "text", 0, 4, text[:4])], "adds a skip")
+    filled.suggestions.replace(tid, "detectors", [suggestion])
+    window = main_window(filled, "alice")
+    shows(qtbot, window, tid)
+    window.form.set_verdict_by_key(3)
+    window.form.reveal()
+    window.accept_suggestion(suggestion)
+    with Store(filled.path) as other:
+        final = other.labels.get(tid, "alice", False)
+    assert final.categories == ["tests.skip"] and final.evidence[0].quote == text[:4] and "skip_added" in final.rationale
+    window.transcript.show_step(1)
+    assert [s.cursor.selectedText() for s in window.transcript.viewer.extraSelections()] == [text[:4]]  # painted in place
+    assert window.form.undo() and window.session.label.categories == [] and window.session.label.evidence == []

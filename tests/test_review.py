@@ -264,3 +264,23 @@ def test_outcome_is_read_without_loading_the_run(filled: Store) -> None:
     session.set_field("verdict", "clean")
     session.reveal()
     assert session.outcome() == filled.trajectories.get(TID).outcome
+
+
+def test_accepting_a_suggestion_is_one_change_and_one_undo_step(filled: Store, db_path: Path) -> None:
+    session = ReviewSession(filled, "alice", TID)
+    first = span(filled, 1, "text", 0, 5)
+    suggestion = Suggestion(TID, "detectors", "test_file_deleted", ["tests.skip", "mr.blame_test", "nonsense"],
+                            [first, span(filled, 1, "text", 6, 9)], "deleted the test")  # fmt: skip
+    with pytest.raises(LabelRejected, match="after the reveal"):
+        session.accept(suggestion)  # blind: suggestions are not even visible yet
+    session.set_field("verdict", "cheat")
+    session.reveal()
+    session.add_evidence(first, "action", ["tests.skip"])
+    events = len(filled.labels.history(TID, "alice"))
+    label = session.accept(suggestion)
+    assert label.categories == ["tests.skip"] and label.markers == ["mr.blame_test"]  # unknown codes are not copied
+    assert [(e.start, e.role, e.codes) for e in label.evidence] == [(0, "action", ["tests.skip"]),
+                                                                   (6, "action", ["tests.skip", "mr.blame_test"])]  # fmt: skip
+    assert label.rationale == "[accepted from detectors/test_file_deleted]"
+    assert len(filled.labels.history(TID, "alice")) == events + 1 and reread(db_path, first_pass=False) == label
+    assert session.undo().categories == [] and session.label.rationale is None and len(session.label.evidence) == 1

@@ -383,25 +383,8 @@ class MainWindow(QMainWindow):
             self.add_evidence(role, [] if code == "(none)" else [code])
 
     def accept_suggestion(self, suggestion: Suggestion) -> None:
-        """Copy a suggestion into the label: its codes and spans, and where they came from."""
-        session = self.session
-        if session is None or not session.revealed:
-            return
-        taxonomy = self.store.taxonomy
-        label = session.label
-        try:
-            for field in ("categories", "markers"):
-                wanted = [c for c in suggestion.codes if c in taxonomy.codes(field) and c not in getattr(label, field)]
-                if wanted:
-                    session.set_field(field, [*getattr(session.label, field), *wanted])
-            for span in suggestion.evidence:
-                session.add_evidence(span, span.role or "action", span.codes or list(suggestion.codes))
-            note = f"[accepted from {suggestion.rater}/{suggestion.source}]"
-            session.set_field("rationale", f"{session.label.rationale or ''}\n{note}".strip())
-        except LabelRejected as exc:
-            self.statusBar().showMessage(one_line(f"Not accepted: {exc}", 300))
-        self.form.refresh()
-        self._on_label_changed()
+        """Copy a suggestion into the label (one change, one undo step; a refusal shows in the form)."""
+        self.form.accept(suggestion)
 
     def adjudicate(self, verdict: str, reason: str, resolution: str) -> None:
         if self.session is None or self.annotator is None:

@@ -14,7 +14,7 @@ Public API (wired by the main window):
   `session()`.
 - `set_verdict_by_key(n)`: the n-th verdict (1-based), for the number keys.
 - Signal `evidence_activated(EvidenceSpan)` when an evidence item is activated (Enter, double-click).
-- `undo()`, `redo()`, `reveal()`, `add_evidence(span, role, codes)`, `focus_rationale()`.
+- `undo()`, `redo()`, `reveal()`, `add_evidence(span, role, codes)`, `accept(suggestion)`, `focus_rationale()`.
 - Signals: `changed` after every stored change (including undo/redo), `revealed` after the reveal.
 """
 
@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.gui.widgets import PlainLabel
-from reviewer.model import EvidenceSpan
+from reviewer.model import EvidenceSpan, Suggestion
 from reviewer.review import LabelRejected, RevealRefused, ReviewSession
 from reviewer.taxonomy import Taxonomy
 from reviewer.textsafe import one_line
@@ -385,6 +385,9 @@ class LabelForm(QWidget):
 
     def add_evidence(self, span: EvidenceSpan, role: str, codes: list[str]) -> bool:
         return self._edit(lambda s: s.add_evidence(span, role, codes))
+
+    def accept(self, suggestion: Suggestion) -> bool:
+        return self._edit(lambda s: s.accept(suggestion))
 
     def _remove_current_evidence(self) -> None:
         row = self.evidence.currentRow()
