@@ -14,7 +14,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TextIO
@@ -134,6 +134,9 @@ class Document:
 
     path: Path
     data: bytes
+    # The size limit the caller read this file under; formats that read more (continuations, archive
+    # members) keep to it rather than the environment's.
+    max_bytes: int = field(default_factory=max_bytes_from_env)
 
     @property
     def name(self) -> str:
@@ -223,7 +226,7 @@ def read_document(path: Path, max_bytes: int) -> Document:
         raise InputError(name, None, exc.strerror or str(exc)) from None
     if len(data) > max_bytes:
         raise InputError(name, None, f"file grew past the {max_bytes:,}-byte limit while being read")
-    return Document(path, data)
+    return Document(path, data, max_bytes)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.formats.build import TrajectoryBuilder, text_of
-from reviewer.jsonio import Document, InputError, max_bytes_from_env, read_document
+from reviewer.jsonio import Document, InputError, read_document
 from reviewer.model import Step, ToolCall, Trajectory
 
 ROLES = {"system": "system", "user": "user", "agent": "assistant"}
@@ -79,7 +79,7 @@ def _chain(doc: Document) -> _Chain:
             chain.notes.append(f"continuation {ref} was already read (cycle): chain stopped")
             break
         try:
-            root = read_document(path, max_bytes_from_env()).value
+            root = read_document(path, doc.max_bytes).value
         except InputError as exc:
             chain.notes.append(f"continuation {ref} not read: {exc.message}")
             break
@@ -103,12 +103,11 @@ def _continues_a_sibling(doc: Document) -> bool:
     if not copied and ".cont-" not in doc.path.name:
         return False
     needle = json.dumps(doc.path.name).encode()
-    limit = max_bytes_from_env()
     for sibling in sorted(doc.path.parent.glob("*.json")):
         if sibling == doc.path:
             continue
         try:
-            other = read_document(sibling, limit)
+            other = read_document(sibling, doc.max_bytes)
             if needle in other.data and b"continued_trajectory_ref" in other.data:
                 root = other.value
                 if is_atif(root) and root.get("continued_trajectory_ref") == doc.path.name:

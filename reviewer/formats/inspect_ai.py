@@ -23,7 +23,7 @@ from typing import Any
 
 from reviewer.formats.build import MAX_ID, TrajectoryBuilder
 from reviewer.formats.shape import Malformed
-from reviewer.jsonio import Document, InputError, loads, max_bytes_from_env
+from reviewer.jsonio import Document, InputError, loads
 from reviewer.model import ROLES, Outcome, ToolCall, Trajectory
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -127,7 +127,7 @@ class _Archive:
     archive: zipfile.ZipFile
 
     def read(self, info: zipfile.ZipInfo) -> bytes:
-        limit = max_bytes_from_env()
+        limit = self.doc.max_bytes
         try:
             if info.flag_bits & 0x1:
                 raise _Unreadable("is encrypted")

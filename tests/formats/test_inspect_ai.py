@@ -641,3 +641,11 @@ def test_synthetic_benchmark_logs_import(tmp_path: Path) -> None:
     more.mkdir()
     json_log_path = synth.write(more, 4, 20)[3]
     assert json_log_path.suffix == ".json" and len(trajectories(json_log_path)[0].steps) == 19
+
+
+def test_archive_members_keep_to_the_callers_size_limit(tmp_path: Path) -> None:
+    log = FIXTURES / "log_formats.eval"  # 4,095 bytes zipped; its biggest member is 8,105 bytes
+    report = Importer(None, max_bytes=5000).run([log])  # --max-bytes 5000, whatever the environment says
+    (file,) = report.files
+    assert file.imported == [] and any("over the 5,000-byte limit" in e for e in file.errors), file.errors
+    assert Importer(None, max_bytes=10**6).run([log]).ok
