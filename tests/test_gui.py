@@ -332,3 +332,18 @@ def test_accepting_a_suggestion_in_the_window_is_one_undo_step(qtbot, main_windo
     window.transcript.show_step(1)
     assert [s.cursor.selectedText() for s in window.transcript.viewer.extraSelections()] == [text[:4]]  # painted in place
     assert window.form.undo() and window.session.label.categories == [] and window.session.label.evidence == []
+
+
+def test_next_disputed_opens_the_next_disagreement(qtbot, main_window, filled: Store) -> None:
+    from reviewer.model import Label
+
+    for tid, verdicts in (("synthetic-0-000001", ("clean", "cheat")), ("synthetic-0-000002", ("cheat", "borderline"))):
+        for who, verdict in zip(("bob", "carol"), verdicts, strict=True):
+            filled.labels.save(Label(tid, who, verdict=verdict), actor=who, origin="test")
+    window = main_window(filled, "alice")
+    window.next_disputed()
+    assert window.session.trajectory_id == "synthetic-0-000001"
+    window.next_disputed()
+    assert window.session.trajectory_id == "synthetic-0-000002"
+    window.next_disputed()  # wraps
+    assert window.session.trajectory_id == "synthetic-0-000001"

@@ -63,3 +63,12 @@ def test_sorting_and_paging(listed: Store) -> None:
     assert ids(listed.listing.page(ListQuery(annotator="alice", sort="flags", descending=True), 0, 1)) == ["3"]
     with pytest.raises(ValueError, match="unknown sort"):
         listed.listing.page(ListQuery(sort="t.id; drop table x"), 0, 1)
+
+
+def test_next_id_after_one_wraps_and_keeps_to_the_query(listed: Store) -> None:
+    nxt = listed.listing.next_id
+    assert nxt(ListQuery(annotator="alice"), "synthetic-0-000002") == "synthetic-0-000003"
+    assert nxt(ListQuery(annotator="alice"), "synthetic-0-000005") == "synthetic-0-000000"  # wraps
+    assert nxt(ListQuery(annotator="alice", queue="unlabelled"), "synthetic-0-000000") == "synthetic-0-000002"
+    assert nxt(ListQuery(annotator="alice", queue="disputed"), "synthetic-0-000001") == "synthetic-0-000001"  # the only one
+    assert nxt(ListQuery(annotator="alice", text="nowhere"), "") is None

@@ -322,11 +322,10 @@ class MainWindow(QMainWindow):
 
     def next_disputed(self) -> None:
         current = self.session.label.trajectory_id if self.session else ""
-        rows = self.store.listing.page(replace(self.model.query, queue="disputed", verdict=None, text=None, sort="id", descending=False), 0, 10_000)
-        after = [r.id for r in rows if r.id > current] or [r.id for r in rows]
-        if after and not self.open_trajectory(after[0]):
+        target = self.store.listing.next_id(replace(self.model.query, queue="disputed", verdict=None, text=None), current)
+        if target is not None and not self.open_trajectory(target):
             self.queue.setCurrentIndex([k for k, _ in QUEUES].index("disputed"))
-            self.open_trajectory(after[0])
+            self.open_trajectory(target)
 
     def _show_step(self, step: int) -> None:
         self.tabs.setCurrentWidget(self.transcript)

@@ -85,6 +85,16 @@ class TrajectoryListing:
         where, params = self._where(q)
         return self.db.execute(f"select count(*) from trajectories t{where}", params).fetchone()[0]
 
+    def next_id(self, q: ListQuery, after: str) -> str | None:
+        """The first id after `after` that the query keeps, wrapping to its first; None if it keeps none."""
+        where, params = self._where(q)
+        more = f"{where} and t.id > ?" if where else " where t.id > ?"
+        for sql, args in ((f"select t.id from trajectories t{more} order by t.id limit 1", [*params, after]),
+                          (f"select t.id from trajectories t{where} order by t.id limit 1", params)):  # fmt: skip
+            if (row := self.db.execute(sql, args).fetchone()) is not None:
+                return row[0]
+        return None
+
     def page(self, q: ListQuery, offset: int, limit: int) -> list[ListRow]:
         if q.sort not in SORTS:
             raise ValueError(f"unknown sort {q.sort!r} (known: {', '.join(SORTS)})")
