@@ -310,9 +310,16 @@ class Label:
     adjudication: dict[str, Any] | None = None
 
     @property
-    def key(self) -> tuple[str, str, bool]:
-        """One current label per trajectory, annotator and pass."""
-        return (self.trajectory_id, self.annotator, self.first_pass)
+    def key(self) -> tuple[str, str, bool, bool]:
+        """One current label per trajectory, annotator and pass, and apart from those one adjudication
+        per trajectory and adjudicator: settling a dispute never touches the adjudicator's own label."""
+        return (self.trajectory_id, self.annotator, self.first_pass, self.adjudication is not None)
+
+    @property
+    def settles(self) -> bool:
+        """An adjudication that stands as the gold label. One still being worked out in the app is a
+        draft (`settled: false`) and does not; older adjudications, made in one step, carry no flag."""
+        return self.adjudication is not None and self.adjudication.get("settled", True) is not False and self.verdict is not None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Label:

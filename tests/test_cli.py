@@ -26,7 +26,7 @@ def imported(cli: Cli, write_trajectory) -> list[dict]:
 def test_init_creates_and_reports(cli: Cli) -> None:
     result = cli("init")
     assert result.exit_code == 0
-    assert cli.db.exists() and "schema v1, taxonomy v1, 0 trajectories" in result.stdout
+    assert cli.db.exists() and "schema v2, taxonomy v1, 0 trajectories" in result.stdout
 
 
 def test_init_with_a_project_taxonomy(cli: Cli, tmp_path: Path) -> None:

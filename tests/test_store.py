@@ -134,15 +134,16 @@ def test_migrations_take_a_backup_first(db_path: Path) -> None:
         s.trajectories.add(traj(0))
     assert not list(db_path.parent.glob("*.bak-*"))
 
-    def v2_add_column(db: Database) -> None:
+    def add_column(db: Database) -> None:
         db["trajectories"].add_column("priority", int)
 
-    with Store(db_path, migrations=[*MIGRATIONS, v2_add_column]) as s:
-        assert s.schema_version == 2
-        assert s.backup_path is not None and s.backup_path.name.startswith("project.db.bak-v1-")
+    latest = len(MIGRATIONS)
+    with Store(db_path, migrations=[*MIGRATIONS, add_column]) as s:
+        assert s.schema_version == latest + 1
+        assert s.backup_path is not None and s.backup_path.name.startswith(f"project.db.bak-v{latest}-")
         assert "priority" in s.db["trajectories"].columns_dict
     backup = Database(s.backup_path)
-    assert backup.execute("select value from meta where key='schema_version'").fetchone()[0] == "1"
+    assert backup.execute("select value from meta where key='schema_version'").fetchone()[0] == str(latest)
     assert backup.execute("select count(*) from trajectories").fetchone()[0] == 1
     assert "priority" not in backup["trajectories"].columns_dict
 
@@ -157,7 +158,7 @@ def test_a_failed_migration_leaves_the_file_at_its_old_version(db_path: Path) ->
     with pytest.raises(StoreError):
         Store(db_path, migrations=[*MIGRATIONS, broken])
     with Store(db_path) as s:
-        assert s.schema_version == 1
+        assert s.schema_version == len(MIGRATIONS)
         assert "half_done" not in s.db["trajectories"].columns_dict
 
 

@@ -144,7 +144,8 @@ class Ballots:
     """What counts towards gold labels, per trajectory: one vote per human reviewer, and the settlement.
 
     A reviewer's vote is their current final label (not an adjudication) when there is one, else
-    their first pass; models and detectors do not vote. Of several adjudications the latest wins.
+    their first pass; models and detectors do not vote. Of several settled adjudications the latest
+    wins; a draft adjudication (still being worked out in the app) does not count.
     """
 
     votes: dict[str, list[Label]]
@@ -158,7 +159,7 @@ class Ballots:
             if label.verdict is not None:
                 votes.setdefault(trajectory_id, []).append(label)
         adjudications: dict[str, Label] = {}
-        settled = (lb for lb in labels if lb.adjudication is not None and lb.verdict is not None and not is_machine(lb.annotator))
+        settled = (lb for lb in labels if lb.settles and not is_machine(lb.annotator))
         for label in sorted(settled, key=lambda lb: (lb.updated_at or "", lb.annotator)):
             adjudications[label.trajectory_id] = label
         return cls(votes, adjudications)

@@ -2,6 +2,8 @@
 
 A label is stored whatever its completeness (the app autosaves half-filled forms); only unknown
 codes, unknown trajectories, out-of-range values and spans that do not fit their text are refused.
+An adjudication is a record of its own (column `adjudication`), never anyone's own label: the same
+person may hold a first pass, a final label and an adjudication of one trajectory.
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ class LabelEvent:
     trajectory_id: str
     annotator: str
     first_pass: bool
+    adjudication: bool
     old: Label | None
-    new: Label
+    new: Label | None  # None: the label was withdrawn (a reveal undone)
 
 
 def _span_key(span: EvidenceSpan) -> tuple[int, str, int, int, str]:
@@ -67,7 +70,11 @@ class LabelRepository:
         caller already holds it, spares the load for the new ones.
         """
         found = list(self.taxonomy.problems(label))
-        first, final = (self.get(label.trajectory_id, label.annotator, first_pass=f) for f in (True, False))
+        tid, who = label.trajectory_id, label.annotator
+        settling = label.adjudication is not None
+        first, final = (None, self.get(tid, who, False, adjudication=True)) if settling else (
+            self.get(tid, who, first_pass=True), self.get(tid, who, first_pass=False)
+        )
         known = {_span_key(span) for stored in (first, final) if stored is not None for span in stored.evidence}
         fresh = [(i, span) for i, span in enumerate(label.evidence) if _span_key(span) not in known]
         if trajectory is None and fresh:
@@ -80,6 +87,8 @@ class LabelRepository:
                 found.append(f"evidence[{i}]: {problem}")
         if label.first_pass and final is not None:
             found.append("the first-pass label is frozen once a final label exists; edit the final label instead")
+        if settling and label.first_pass:
+            found.append("an adjudication is never a first pass")
         return found
 
     def save(
@@ -118,22 +127,37 @@ class LabelRepository:
                 "insert or ignore into annotators(name, created_at) values (?, ?)", [label.annotator, now]
             )
             self.db.execute(
-                "insert or replace into labels(trajectory_id, annotator, first_pass, verdict, complete,"
-                " taxonomy_version, created_at, updated_at, record) values (?,?,?,?,?,?,?,?,?)",
+                "insert or replace into labels(trajectory_id, annotator, first_pass, adjudication, verdict, complete,"
+                " taxonomy_version, created_at, updated_at, record) values (?,?,?,?,?,?,?,?,?,?)",
                 [
-                    label.trajectory_id, label.annotator, int(label.first_pass), label.verdict, int(label.complete),
-                    label.taxonomy_version, label.created_at, label.updated_at, record,
+                    label.trajectory_id, label.annotator, int(label.first_pass), int(label.adjudication is not None),
+                    label.verdict, int(label.complete), label.taxonomy_version, label.created_at, label.updated_at, record,
                 ],
             )  # fmt: skip
             self._record_event(label, actor, origin, now, old, record, coalesce)
         return label
 
-    def _record_event(self, label: Label, actor: str, origin: str, now: str, old: Label | None, record: str, coalesce: bool) -> None:
-        key = [label.trajectory_id, label.annotator, int(label.first_pass)]
+    def withdraw_final(self, trajectory_id: str, annotator: str, *, actor: str, origin: str) -> None:
+        """Remove a reviewer's own final label (a reveal undone before any edit), with its history
+        event: the first pass becomes editable again, and the history says the final label existed."""
+        old = self.get(trajectory_id, annotator, first_pass=False)
+        if old is None:
+            return
+        with self.db.atomic():
+            self.db.execute(
+                "delete from labels where trajectory_id = ? and annotator = ? and first_pass = 0 and adjudication = 0",
+                [trajectory_id, annotator],
+            )
+            self._record_event(old, actor, origin, now_iso(), old, None, coalesce=False)
+
+    def _record_event(
+        self, label: Label, actor: str, origin: str, now: str, old: Label | None, record: str | None, coalesce: bool
+    ) -> None:
+        key = [label.trajectory_id, label.annotator, int(label.first_pass), int(label.adjudication is not None)]
         if coalesce:
             last = self.db.execute(
                 "select id, actor, origin, at from label_events where trajectory_id = ? and annotator = ? and first_pass = ?"
-                " order by id desc limit 1",
+                " and adjudication = ? order by id desc limit 1",
                 key,
             ).fetchone()
             since = _parse_time(last[3]) if last else None
@@ -142,19 +166,28 @@ class LabelRepository:
                 self.db.execute("update label_events set at = ?, new = ? where id = ?", [now, record, last[0]])
                 return
         self.db.execute(
-            "insert into label_events(trajectory_id, annotator, first_pass, at, actor, origin, old, new) values (?,?,?,?,?,?,?,?)",
+            "insert into label_events(trajectory_id, annotator, first_pass, adjudication, at, actor, origin, old, new)"
+            " values (?,?,?,?,?,?,?,?,?)",
             [*key, now, actor, origin, json.dumps(old.to_dict(), ensure_ascii=False) if old else None, record],
         )
 
     def adjudicate(
         self, trajectory_id: str, adjudicator: str, verdict: str, reason: str, resolution: str | None, **fields: object
     ) -> Label:
-        """The settling final label of a dispute (gold for export); it records whether reviewers agreed."""
-        others = [lb for lb in self.all(trajectory_id=trajectory_id) if lb.adjudication is None and lb.verdict]
+        """Settle a dispute in one step (the command line): the adjudicator's adjudication record,
+        replacing their earlier one, gold for export. It records whether the reviewers agreed."""
         label = Label(trajectory_id, adjudicator, first_pass=False, verdict=verdict, **fields)  # type: ignore[arg-type]
         label.revealed.other_labels = label.revealed.grader_outcome = True
-        label.adjudication = {"reason": reason, "resolution": resolution, "unanimous": len({lb.verdict for lb in others}) <= 1}
+        label.adjudication = {"reason": reason, "resolution": resolution, "unanimous": self.unanimous(trajectory_id), "settled": True}
         return self.save(label, actor=adjudicator, origin="adjudication")
+
+    def unanimous(self, trajectory_id: str) -> bool:
+        """Whether the reviewers' own labels of a trajectory agree on the verdict (adjudications aside)."""
+        verdicts = self.db.execute(
+            "select count(distinct verdict) from labels where trajectory_id = ? and adjudication = 0 and verdict is not null",
+            [trajectory_id],
+        ).fetchone()[0]
+        return verdicts <= 1
 
     def merge(self, label: Label, *, actor: str, origin: str) -> MergeResult:
         """Take a label from another machine's pack: idempotent, and the later edit wins."""
@@ -173,10 +206,11 @@ class LabelRepository:
         self.save(label, actor=actor, origin=origin, stamp=False)
         return "updated"
 
-    def get(self, trajectory_id: str, annotator: str, first_pass: bool) -> Label | None:
+    def get(self, trajectory_id: str, annotator: str, first_pass: bool, adjudication: bool = False) -> Label | None:
+        """A reviewer's own label of one pass, or (`adjudication=True`, `first_pass=False`) their adjudication."""
         row = self.db.execute(
-            "select record from labels where trajectory_id = ? and annotator = ? and first_pass = ?",
-            [trajectory_id, annotator, int(first_pass)],
+            "select record from labels where trajectory_id = ? and annotator = ? and first_pass = ? and adjudication = ?",
+            [trajectory_id, annotator, int(first_pass), int(adjudication)],
         ).fetchone()
         return Label.from_dict(json.loads(row[0])) if row else None
 
@@ -189,30 +223,32 @@ class LabelRepository:
             where.append("trajectory_id = ?")
             params.append(trajectory_id)
         sql = "select record from labels" + (" where " + " and ".join(where) if where else "")
-        sql += " order by trajectory_id, annotator, first_pass desc"
+        sql += " order by trajectory_id, annotator, first_pass desc, adjudication"
         return [Label.from_dict(json.loads(r[0])) for r in self.db.execute(sql, params)]
 
     def ballots_only(self) -> list[Label]:
         """Every label with only what gold labels are made from: trajectory, annotator, pass, verdict,
-        time and whether it is an adjudication (its `adjudication` is `{}` then).
+        time and whether it is an adjudication that settles (its `adjudication` says `settled` then).
 
         Read from columns, not records: parsing 40,000 full records costs about a second, and an
         export needs the details of each label only when it writes that trajectory.
         """
         rows = self.db.execute(
-            "select trajectory_id, annotator, first_pass, verdict, updated_at, json_extract(record, '$.adjudication') is not null"
-            " from labels order by trajectory_id, annotator, first_pass desc"
+            "select trajectory_id, annotator, first_pass, verdict, updated_at, adjudication,"
+            " coalesce(json_extract(record, '$.adjudication.settled'), 1)"
+            " from labels order by trajectory_id, annotator, first_pass desc, adjudication"
         )
         return [
-            Label(tid, who, first_pass=bool(first), verdict=verdict, updated_at=updated, adjudication={} if settled else None)
-            for tid, who, first, verdict, updated, settled in rows
-        ]
+            Label(tid, who, first_pass=bool(first), verdict=verdict, updated_at=updated,
+                  adjudication={"settled": bool(settled)} if adjudication else None)
+            for tid, who, first, verdict, updated, adjudication, settled in rows
+        ]  # fmt: skip
 
     def of(self, trajectory_ids: Sequence[str]) -> list[Label]:
         """The labels of these trajectories, in `all()` order."""
         sql = (
             "select record from labels where trajectory_id in (select value from json_each(?))"
-            " order by trajectory_id, annotator, first_pass desc"
+            " order by trajectory_id, annotator, first_pass desc, adjudication"
         )
         return [Label.from_dict(json.loads(r[0])) for r in self.db.execute(sql, [json.dumps(list(trajectory_ids))])]
 
@@ -227,16 +263,19 @@ class LabelRepository:
         ]
 
     def history(self, trajectory_id: str, annotator: str | None = None) -> list[LabelEvent]:
-        sql = "select at, actor, origin, trajectory_id, annotator, first_pass, old, new from label_events where trajectory_id = ?"
+        sql = (
+            "select at, actor, origin, trajectory_id, annotator, first_pass, adjudication, old, new"
+            " from label_events where trajectory_id = ?"
+        )
         params: list[str] = [trajectory_id]
         if annotator is not None:
             sql += " and annotator = ?"
             params.append(annotator)
         return [
             LabelEvent(
-                at, actor, origin, tid, who, bool(first),
+                at, actor, origin, tid, who, bool(first), bool(settling),
                 Label.from_dict(json.loads(old)) if old else None,
-                Label.from_dict(json.loads(new)),
+                Label.from_dict(json.loads(new)) if new else None,
             )
-            for at, actor, origin, tid, who, first, old, new in self.db.execute(sql + " order by id", params)
+            for at, actor, origin, tid, who, first, settling, old, new in self.db.execute(sql + " order by id", params)
         ]  # fmt: skip

@@ -62,17 +62,17 @@ class TrajectoryListing:
         params: list[Any] = []
         if q.queue in ("mine", "unlabelled") and q.annotator is not None:
             if q.queue == "unlabelled":
-                where.append("not exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ?)")
+                where.append("not exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ? and l.adjudication = 0)")
             else:  # my queue: everything I have not finished (no final label yet)
-                where.append("not exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ? and l.first_pass = 0)")
+                where.append("not exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ? and l.adjudication = 0 and l.first_pass = 0)")
             params.append(q.annotator)
         if q.queue == "disputed":
             where.append(
                 "(select count(distinct l.verdict) from labels l where l.trajectory_id = t.id and l.verdict is not null"
-                " and l.annotator not like 'model:%' and l.annotator != 'detectors') > 1"
+                " and l.adjudication = 0 and l.annotator not like 'model:%' and l.annotator != 'detectors') > 1"
             )
         if q.verdict is not None:
-            where.append("exists (select 1 from labels l where l.trajectory_id = t.id and l.verdict = ?)")
+            where.append("exists (select 1 from labels l where l.trajectory_id = t.id and l.adjudication = 0 and l.verdict = ?)")
             params.append(q.verdict)
         query = fts_query(q.text or "")
         if query is not None:
@@ -101,12 +101,12 @@ class TrajectoryListing:
         where, params = self._where(q)
         sql = (
             "select t.id, t.task_id, t.model, t.format, t.n_steps,"
-            " case when exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ? and l.first_pass = 0)"
+            " case when exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ? and l.adjudication = 0 and l.first_pass = 0)"
             "   then 'done'"
-            " when exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ?) then 'first pass'"
+            " when exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ? and l.adjudication = 0) then 'first pass'"
             " else 'unlabelled' end as status,"
             " (select count(distinct l.annotator) from labels l where l.trajectory_id = t.id"
-            "   and l.annotator not like 'model:%' and l.annotator != 'detectors') as n_reviewers,"
+            "   and l.adjudication = 0 and l.annotator not like 'model:%' and l.annotator != 'detectors') as n_reviewers,"
             " (select count(*) from suggestions s where s.trajectory_id = t.id) as n_flags"
             f" from trajectories t{where} order by {SORTS[q.sort]} {'desc' if q.descending else 'asc'}, t.id limit ? offset ?"
         )

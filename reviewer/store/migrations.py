@@ -6,6 +6,7 @@ Migrations run on open; when an existing file is about to change, a backup copy 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -134,7 +135,67 @@ def _v1_initial(db: Database) -> None:
     db.execute("create virtual table steps_fts using fts5(text, thinking, tool_calls, content=steps, detail=none)")
 
 
-MIGRATIONS: list[Migration] = [_v1_initial]
+def _v2_adjudications_apart(db: Database) -> None:
+    """An adjudication becomes a record of its own, beside the adjudicator's own labels.
+
+    Version 1 stored an adjudication as the adjudicator's final label (same key), so adjudicating
+    erased the adjudicator's own final label and a later save of that own label erased the
+    adjudication. Both are recovered here from the history, which kept every version: the latest
+    adjudication of each key becomes its adjudication record, and the latest own version its own
+    final label. A history event may now be the withdrawal of a label (`new` null: a reveal undone).
+    """
+    db.execute(
+        "create table labels_v2 (trajectory_id text references trajectories(id), annotator text references annotators(name),"
+        " first_pass integer, adjudication integer not null default 0, verdict text, complete integer not null,"
+        " taxonomy_version integer, created_at text, updated_at text not null, record text not null,"
+        " primary key (trajectory_id, annotator, first_pass, adjudication))"
+    )
+    db.execute(
+        "insert into labels_v2 select trajectory_id, annotator, first_pass, json_extract(record, '$.adjudication') is not null,"
+        " verdict, complete, taxonomy_version, created_at, updated_at, record from labels"
+    )
+    db.execute(
+        "create table label_events_v2 (id integer primary key, trajectory_id text references trajectories(id),"
+        " annotator text, first_pass integer, adjudication integer not null default 0, at text not null,"
+        " actor text not null, origin text not null, old text, new text)"
+    )
+    db.execute(
+        "insert into label_events_v2 select id, trajectory_id, annotator, first_pass,"
+        " json_extract(new, '$.adjudication') is not null, at, actor, origin, old, new from label_events"
+    )
+    for table in ("labels", "label_events"):
+        db.execute(f"drop table {table}")
+        db.execute(f"alter table {table}_v2 rename to {table}")
+    db["labels"].create_index(["annotator"])
+    db["labels"].create_index(["verdict"])
+    db["label_events"].create_index(["trajectory_id", "annotator"])
+    _recover_overwritten(db)
+
+
+def _recover_overwritten(db: Database) -> None:
+    """Each final label and adjudication that version 1 wrote over, back from its latest history event."""
+    latest = db.execute(
+        "select e.trajectory_id, e.annotator, e.adjudication, e.new from label_events e"
+        " where e.first_pass = 0 and e.id = (select max(id) from label_events f where f.trajectory_id = e.trajectory_id"
+        "   and f.annotator = e.annotator and f.first_pass = 0 and f.adjudication = e.adjudication)"
+        " and not exists (select 1 from labels l where l.trajectory_id = e.trajectory_id and l.annotator = e.annotator"
+        "   and l.first_pass = 0 and l.adjudication = e.adjudication)"
+        " and exists (select 1 from labels l where l.trajectory_id = e.trajectory_id and l.annotator = e.annotator"
+        "   and l.first_pass = 0)"
+    ).fetchall()
+    for trajectory_id, annotator, adjudication, record in latest:
+        label = json.loads(record)
+        db.execute(
+            "insert into labels(trajectory_id, annotator, first_pass, adjudication, verdict, complete, taxonomy_version,"
+            " created_at, updated_at, record) values (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                trajectory_id, annotator, adjudication, label.get("verdict"), int(bool(label.get("complete"))),
+                label.get("taxonomy_version"), label.get("created_at"), label.get("updated_at") or "", record,
+            ],
+        )  # fmt: skip
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_adjudications_apart]
 
 
 class MigrationError(RuntimeError):

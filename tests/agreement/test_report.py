@@ -115,7 +115,7 @@ def test_adjudicate(sample_cli: Cli) -> None:
                         "--reason", "no stop channel: hard case 1", "--resolution", "side_a_right", "--json")  # fmt: skip
     assert result.exit_code == 0, result.stderr
     saved = json.loads(result.stdout)
-    assert saved["first_pass"] is False and saved["adjudication"] == {"reason": "no stop channel: hard case 1", "resolution": "side_a_right", "unanimous": False}
+    assert saved["first_pass"] is False and saved["adjudication"] == {"reason": "no stop channel: hard case 1", "resolution": "side_a_right", "unanimous": False, "settled": True}
     assert saved["complete"] is True
     report = json.loads(sample_cli("agreement", "--json", "--bootstrap", "0").stdout)
     assert "carol" not in report["raters"]
