@@ -1,31 +1,27 @@
-"""One reviewer labelling one trajectory: blind first pass, autosave, undo/redo, time spent.
+"""One reviewer labelling one trajectory: blind first pass, reveal, and the reveal undone.
 
 Qt-free so the rules that protect the data (nothing unsaved, nothing revealed before the first
 pass, the first pass frozen after the reveal) are tested without widgets; the GUI only calls this.
+Saving, undo and time are `LabelSession`'s.
 
-- Every change (`set_field`, `add_evidence`, `remove_evidence`, `accept`, `undo`, `redo`) is written to the
-  store before the method returns, so a crash or a closed window loses nothing; the store keeps
-  the history, one event per change, except that continued typing in one text field updates its
-  burst's event (the same edits undo merges into one step). A change the store refuses raises `LabelRejected` and leaves the session unchanged.
 - Blind first pass: until my first-pass label has a verdict, `other_labels()`, `suggestions()`
   and `outcome()` return nothing and fields marked `hidden_until_first_pass` are not editable.
   `reveal()` then starts the final label as a copy of the first pass with `revealed` saying what
-  became visible; the first pass is never written again (the store refuses it too).
-- `seconds_spent` counts monotonic time while the session is active (`pause()`/`resume()` follow
-  the window) and is written with every save.
+  became visible; the first pass is never written again (the store refuses it too) — unless the
+  reveal is undone (`undo()` right after it, before any edit of the final label): the final label
+  is withdrawn (with a history event) and the first pass, now marked as having seen the others,
+  is edited again.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable
-from typing import Any
 
-from reviewer.model import EvidenceSpan, Label, Outcome, Revealed, Suggestion, Trajectory
+from reviewer.label_session import LabelSession, copy_label
+from reviewer.model import Label, Revealed
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
-from reviewer.taxonomy import field_value
 
 ORIGIN = "gui"
 
@@ -36,37 +32,19 @@ class RevealRefused(RuntimeError):
     """Revealing before the first pass is saved, or twice."""
 
 
-def _copy(label: Label) -> Label:
-    return Label.from_dict(label.to_dict())
+class ReviewSession(LabelSession):
+    origin = ORIGIN
 
-
-class ReviewSession:
     def __init__(self, store: Store, annotator: str, trajectory_id: str, clock: Callable[[], float] = time.monotonic):
-        self.store = store
-        self.trajectory: Trajectory | None = None  # set by a caller holding the run: new evidence is checked against it
-        self.annotator = annotator
-        self.trajectory_id = trajectory_id
-        self.taxonomy = store.taxonomy
-        self._clock = clock
         labels = store.labels
-        self._label = (
+        label = (
             labels.get(trajectory_id, annotator, first_pass=False)
             or labels.get(trajectory_id, annotator, first_pass=True)
             or Label(trajectory_id, annotator, first_pass=True)
         )
-        self._stored = self._label.created_at is not None
-        self._accumulated = float(self._label.seconds_spent or 0)
-        self._active_since: float | None = clock()
-        self._undo: list[Label] = []
-        self._redo: list[Label] = []
-        self._merge_key: str | None = None
-
-    # --- state -------------------------------------------------------------------------------
-
-    @property
-    def label(self) -> Label:
-        """A copy of the label being edited: callers cannot change it behind the session's back."""
-        return _copy(self._label)
+        super().__init__(store, annotator, trajectory_id, label, clock)
+        self.annotator = annotator
+        self._reveal_undoable = False
 
     @property
     def revealed(self) -> bool:
@@ -81,37 +59,15 @@ class ReviewSession:
     def may_reveal(self) -> bool:
         return self.first_pass_saved and not self.revealed
 
-    def missing(self) -> list[str]:
-        """What the taxonomy's required-when and evidence rules still ask of the current label."""
-        return self.taxonomy.missing(self._label)
-
-    def field_visible(self, name: str) -> bool:
-        """Fields marked `hidden_until_first_pass` (grader outcome) exist only on the final label."""
-        return self.revealed or not self.taxonomy.fields[name].get("hidden_until_first_pass", False)
-
-    def value(self, name: str) -> Any:
-        return field_value(self._label, name)
-
     @property
     def can_undo(self) -> bool:
-        return bool(self._undo)
-
-    @property
-    def can_redo(self) -> bool:
-        return bool(self._redo)
-
-    # --- blind mode --------------------------------------------------------------------------
+        return bool(self._undo) or self._reveal_undoable
 
     def other_labels(self) -> list[Label]:
+        """Everyone else's labels (adjudications included), once revealed."""
         if not self.revealed:
             return []
         return [lb for lb in self.store.labels.all(trajectory_id=self.trajectory_id) if lb.annotator != self.annotator]
-
-    def suggestions(self) -> list[Suggestion]:
-        return self.store.suggestions.all(trajectory_id=self.trajectory_id) if self.revealed else []
-
-    def outcome(self) -> Outcome | None:
-        return self.store.trajectories.outcome(self.trajectory_id) if self.revealed else None
 
     def reveal(self) -> Label:
         """Freeze the first pass (with its time) and continue on a final label that records the reveal."""
@@ -120,142 +76,34 @@ class ReviewSession:
         if not self.first_pass_saved:
             raise RevealRefused("save a first-pass verdict before revealing other labels, suggestions and the grader outcome")
         self._save(self._label)
-        final = _copy(self._label)
+        final = copy_label(self._label)
         final.first_pass = False
         final.created_at = None
         final.revealed = Revealed(other_labels=True, suggestions=True, grader_outcome=True)
         self._label = self._save(final)
-        self._undo.clear()
-        self._redo.clear()
-        self._merge_key = None
+        self._forget_steps()
+        self._reveal_undoable = True
         return self.label
-
-    # --- edits -------------------------------------------------------------------------------
-
-    def set_field(self, name: str, value: Any) -> Label:
-        """Set one taxonomy field (`verdict`, `context.spec_status`, ...); empty values clear it.
-
-        Consecutive edits of the same text field form one undo step, so undo does not go back a
-        keystroke at a time.
-        """
-        spec = self.taxonomy.fields.get(name)
-        if spec is None:
-            raise LabelRejected(f"unknown field {name!r}")
-        if not self.field_visible(name):
-            raise LabelRejected(f"{name} stays hidden until the first pass is saved and revealed")
-        if value == "" or value == []:
-            value = None if spec["kind"] != "multi" else []
-        new = _copy(self._label)
-        if name.startswith("context."):
-            key = name.split(".", 1)[1]
-            if value is None:
-                new.context.pop(key, None)
-            else:
-                new.context[key] = value
-        else:
-            setattr(new, name, list(value) if spec["kind"] == "multi" else value)
-        return self._apply(new, merge_key=name if spec["kind"] == "text" else None)
-
-    def add_evidence(self, span: EvidenceSpan, role: str, codes: list[str]) -> Label:
-        new = _copy(self._label)
-        new.evidence.append(dataclasses.replace(span, role=role, codes=list(codes)))
-        return self._apply(new)
-
-    def accept(self, suggestion: Suggestion) -> Label:
-        """Copy a detector's or model's suggestion into the final label as ONE change (one write, one
-        undo step): its categories and markers, its spans, and a rationale note saying where they
-        came from. Only after the reveal: before it, suggestions are not even visible."""
-        if not self.revealed:
-            raise LabelRejected("suggestions can be accepted into the final label only, after the reveal")
-        new = _copy(self._label)
-        for field in ("categories", "markers"):
-            have: list[str] = getattr(new, field)
-            have += [c for c in dict.fromkeys(suggestion.codes) if c in self.taxonomy.codes(field) and c not in have]
-        held = {(e.step, e.source, e.start, e.end) for e in new.evidence}
-        known = self.taxonomy.tag_codes  # a model may cite codes this project's taxonomy lacks
-        new.evidence += [
-            dataclasses.replace(span, role=span.role or "action", codes=[c for c in span.codes or suggestion.codes if c in known])
-            for span in suggestion.evidence
-            if (span.step, span.source, span.start, span.end) not in held
-        ]
-        new.rationale = f"{new.rationale or ''}\n[accepted from {suggestion.rater}/{suggestion.source}]".strip()
-        return self._apply(new)
-
-    def remove_evidence(self, index: int) -> Label:
-        if not 0 <= index < len(self._label.evidence):
-            raise IndexError(f"no evidence span {index}")
-        new = _copy(self._label)
-        del new.evidence[index]
-        return self._apply(new)
 
     def undo(self) -> Label:
-        return self._step(self._undo, self._redo)
-
-    def redo(self) -> Label:
-        return self._step(self._redo, self._undo)
-
-    # --- time --------------------------------------------------------------------------------
-
-    @property
-    def seconds_spent(self) -> float:
-        running = self._clock() - self._active_since if self._active_since is not None else 0.0
-        return self._accumulated + running
-
-    @property
-    def active(self) -> bool:
-        return self._active_since is not None
-
-    def pause(self) -> None:
-        """Stop the clock (window inactive or another trajectory opened) and store the time so far."""
-        if self._active_since is None:
-            return
-        self._accumulated = self.seconds_spent
-        self._active_since = None
-        if self._stored and self._label.seconds_spent != round(self._accumulated, 1):
-            self._label = self._save(self._label)
-
-    def resume(self) -> None:
-        if self._active_since is None:
-            self._active_since = self._clock()
-
-    # --- internals ---------------------------------------------------------------------------
+        if not self._undo and self._reveal_undoable:
+            return self._undo_reveal()
+        return super().undo()
 
     def _apply(self, new: Label, merge_key: str | None = None) -> Label:
-        if new.content() == self._label.content():
-            return self.label
         before = self._label
-        typing_on = merge_key is not None and merge_key == self._merge_key
-        self._label = self._save(new, coalesce=typing_on)
-        if not typing_on:
-            self._undo.append(before)
-        self._redo.clear()
-        self._merge_key = merge_key
+        label = super()._apply(new, merge_key)
+        if self._label is not before:
+            self._reveal_undoable = False  # the final label is the reviewer's work now
+        return label
+
+    def _undo_reveal(self) -> Label:
+        """Back to the first pass: the final label goes, and the first pass records what was seen."""
+        self.store.labels.withdraw_final(self.trajectory_id, self.annotator, actor=self.annotator, origin=self.origin)
+        first = self.store.labels.get(self.trajectory_id, self.annotator, first_pass=True) or copy_label(self._label)
+        first.first_pass = True
+        first.revealed = Revealed(other_labels=True, suggestions=True, grader_outcome=True)
+        self._label = self._save(first)
+        self._reveal_undoable = False
+        self._forget_steps()
         return self.label
-
-    def _step(self, source: list[Label], target: list[Label]) -> Label:
-        if not source:
-            return self.label
-        current, state = self._label, _copy(source[-1])
-        state.first_pass, state.revealed = current.first_pass, current.revealed
-        self._label = self._save(state)
-        source.pop()
-        target.append(current)
-        self._merge_key = None
-        return self.label
-
-    def _loaded(self) -> Trajectory | None:
-        t = self.trajectory
-        return t if t is not None and t.id == self.trajectory_id else None
-
-    def _save(self, label: Label, coalesce: bool = False) -> Label:
-        """Write with the time spent so far; nothing in the session changes unless the store accepts it.
-
-        `coalesce`: continued typing in one text field is one history event (see `LabelRepository.save`).
-        """
-        candidate = _copy(label)
-        candidate.seconds_spent = round(self.seconds_spent, 1)
-        saved = self.store.labels.save(
-            candidate, actor=self.annotator, origin=ORIGIN, coalesce=coalesce, trajectory=self._loaded()
-        )
-        self._stored = True
-        return saved

@@ -104,9 +104,20 @@ def main_window(qtbot, request: pytest.FixtureRequest):
         window.close()
         window.deleteLater()
 
-    def make(store: Store, annotator: str | None) -> MainWindow:
-        window = MainWindow(store, annotator)
+    def make(store: Store, annotator: str | None, **options: object) -> MainWindow:
+        window = MainWindow(store, annotator, **options)  # type: ignore[arg-type]
         request.node.addfinalizer(lambda: close(window))
         return window
 
     return make
+
+
+def reveal(form) -> None:
+    """Reveal from the label form as a reviewer does, confirming when an incomplete first pass asks."""
+    from PySide6.QtWidgets import QMessageBox
+
+    if not form.reveal():
+        question = form.reveal_question
+        assert question is not None, "the reveal was refused without asking"
+        question.button(QMessageBox.StandardButton.Ok).click()
+    assert form.session().revealed

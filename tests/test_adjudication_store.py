@@ -6,9 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from reviewer.adjudication import AdjudicationSession, refusal
 from reviewer.agreement.aggregate import resolve
-from reviewer.model import Label, Trajectory
+from reviewer.model import EvidenceSpan, Label, Trajectory
+from reviewer.spans import source_text
 from reviewer.store import Store
+from reviewer.store.labels import LabelRejected
 from reviewer.store.migrations import MIGRATIONS
 from reviewer.synthetic import trajectory
 
@@ -116,3 +121,97 @@ def test_version_1_files_get_the_overwritten_labels_back(db_path: Path) -> None:
         assert [e.adjudication for e in labels.history(TID, "erin")] == [False, True, False]
         gold = resolve(labels.all(), [TID], "majority", upgraded.taxonomy)[TID]
         assert (gold.label, gold.method) == ("clean", "adjudicated")  # dan's is the latest settled adjudication
+
+
+# --- the adjudication session (Qt-free) ------------------------------------------------------
+
+
+def disputed(store: Store) -> tuple[Label, Label]:
+    run = store.trajectories.get(TID)
+    text = source_text(run, 1, "text")
+    span = EvidenceSpan(1, "text", 0, 5, text[0:5], role="action", codes=["tests.skip"])
+    alice = Label(TID, "alice", verdict="cheat", categories=["tests.skip"], intent=3, disclosure="silent", severity=2,
+                  rationale="skipped the failing test", evidence=[span])  # fmt: skip
+    bob = Label(TID, "bob", verdict="clean", rationale="a legitimate fix")
+    return (store.labels.save(alice, actor="alice", origin="test"), store.labels.save(bob, actor="bob", origin="test"))
+
+
+def test_fields_are_picked_from_reviewers_and_settled_only_when_complete(db_path: Path) -> None:
+    store = project(db_path)
+    alice, bob = disputed(store)
+    session = AdjudicationSession(store, "carol", TID)
+    assert session.refused is None and [lb.annotator for lb in session.reviewers()] == ["alice", "bob"]
+    assert store.labels.get(TID, "carol", False, adjudication=True) is None  # opening writes nothing
+    session.pick("verdict", alice)
+    stored = store.labels.get(TID, "carol", False, adjudication=True)
+    assert stored.verdict == "cheat" and stored.adjudication["settled"] is False and not stored.settles
+    with pytest.raises(LabelRejected, match="reason is required"):
+        session.settle()
+    for name in ("categories", "intent", "disclosure", "severity", "evidence"):
+        session.pick(name, alice)
+    session.pick("rationale", bob)
+    session.set_reason("the skip hides a failing test: hard case 2")
+    session.set_resolution("side_a_right")
+    assert session.missing() == []
+    session.settle()
+    settled = store.labels.get(TID, "carol", False, adjudication=True)
+    assert settled.settles and settled.evidence == alice.evidence and settled.rationale == bob.rationale
+    assert settled.adjudication == {"reason": "the skip hides a failing test: hard case 2", "resolution": "side_a_right",
+                                    "settled": True, "unanimous": False}  # fmt: skip
+    assert settled.complete
+    gold = resolve(store.labels.all(), [TID], "majority", store.taxonomy)[TID]
+    assert (gold.label, gold.method) == ("cheat", "adjudicated")
+    # an edit that leaves it incomplete makes it a draft again; undo restores the settled label
+    session.set_field("categories", [])
+    assert not store.labels.get(TID, "carol", False, adjudication=True).settles
+    session.undo()
+    assert store.labels.get(TID, "carol", False, adjudication=True).settles
+    # the reviewers' own labels were never touched
+    assert store.labels.get(TID, "alice", True).to_dict() == alice.to_dict()
+    assert store.labels.get(TID, "bob", True).to_dict() == bob.to_dict()
+    store.close()
+
+
+def test_opening_pausing_and_reopening_never_write_an_adjudication(db_path: Path) -> None:
+    store = project(db_path)
+    alice, _bob = disputed(store)
+    session = AdjudicationSession(store, "carol", TID)
+    session.pick_all(alice)
+    before = store.labels.get(TID, "carol", False, adjudication=True).to_dict()
+    events = len(store.labels.history(TID, "carol"))
+    session.pause()
+    session.resume()
+    session.pause()
+    again = AdjudicationSession(store, "carol", TID)  # navigation away and back, or a restart
+    assert again.label.to_dict() == before and again.label.content() == alice.content()
+    assert store.labels.get(TID, "carol", False, adjudication=True).to_dict() == before
+    assert len(store.labels.history(TID, "carol")) == events
+    store.close()
+
+
+def test_who_may_settle(db_path: Path) -> None:
+    store = project(db_path)
+    disputed(store)
+    assert refusal(store, "carol", TID) is None
+    assert "part of" in refusal(store, "alice", TID)
+    with pytest.raises(LabelRejected, match="part of"):
+        AdjudicationSession(store, "alice", TID).set_field("verdict", "cheat")
+    store.settings.set_allow_self_adjudication(True)
+    assert refusal(store, "alice", TID) is not None and "still blind" in refusal(store, "alice", TID)
+    store.labels.save(Label(TID, "alice", first_pass=False, verdict="cheat"), actor="alice", origin="test")
+    assert refusal(store, "alice", TID) is None  # her own pass is frozen: the project allows her to settle
+    store.settings.set_adjudicators(["dan", " erin ", ""])
+    assert store.settings.adjudication.adjudicators == ("dan", "erin")
+    assert "not one of this project's adjudicators" in refusal(store, "carol", TID)
+    assert refusal(store, "erin", TID) is None
+    store.close()
+
+
+def test_an_unknown_resolution_is_refused(db_path: Path) -> None:
+    store = project(db_path)
+    disputed(store)
+    session = AdjudicationSession(store, "carol", TID)
+    with pytest.raises(LabelRejected, match="unknown resolution"):
+        session.set_resolution("side_c_right")
+    assert store.labels.get(TID, "carol", False, adjudication=True) is None
+    store.close()

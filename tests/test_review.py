@@ -141,7 +141,10 @@ def test_blind_until_the_first_pass_then_reveal(filled: Store, db_path: Path) ->
     assert [lb.annotator for lb in session.other_labels()] == ["bob"]
     assert [s.rater for s in session.suggestions()] == ["detectors"]
     assert session.outcome().grader_result == "fail"
-    assert not session.can_undo  # undo never reaches back into the frozen first pass
+    assert session.can_undo  # the reveal itself, until the final label is edited
+    session.set_field("verdict", "clean")
+    session.undo()
+    assert not session.can_undo and session.revealed  # undo never reaches back into the frozen first pass
     session.set_field("verdict", "clean")
     session.set_field("context.grader_outcome", "fail")
     assert reread(db_path, first_pass=False).verdict == "clean"
@@ -284,3 +287,27 @@ def test_accepting_a_suggestion_is_one_change_and_one_undo_step(filled: Store, d
     assert label.rationale == "[accepted from detectors/test_file_deleted]"
     assert len(filled.labels.history(TID, "alice")) == events + 1 and reread(db_path, first_pass=False) == label
     assert session.undo().categories == [] and session.label.rationale is None and len(session.label.evidence) == 1
+
+
+def test_the_reveal_is_undone_until_the_final_label_is_edited(filled: Store, db_path: Path) -> None:
+    filled.labels.save(Label(TID, "bob", verdict="clean"), actor="bob", origin="test")
+    session = ReviewSession(filled, "alice", TID)
+    session.set_field("verdict", "cheat")  # an incomplete first pass: verdict only
+    session.reveal()
+    assert reread(db_path, first_pass=False) is not None and session.other_labels()
+    session.undo()  # Ctrl+Z right after the reveal
+    assert not session.revealed and session.other_labels() == [] and reread(db_path, first_pass=False) is None
+    first = reread(db_path)
+    assert first.verdict == "cheat" and first.revealed.other_labels  # honest: this first pass saw the others
+    session.set_field("categories", ["tests.skip"])  # the first pass is editable again
+    assert reread(db_path).categories == ["tests.skip"]
+    events = filled.labels.history(TID, "alice")
+    withdrawn = [e for e in events if e.new is None]
+    assert len(withdrawn) == 1 and withdrawn[0].old.verdict == "cheat" and not withdrawn[0].first_pass
+
+    session.reveal()
+    session.set_field("rationale", "now my final label")
+    session.undo()  # undoes the edit only
+    assert session.revealed and not session.can_undo
+    session.undo()
+    assert session.revealed and reread(db_path, first_pass=False) is not None

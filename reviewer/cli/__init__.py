@@ -17,6 +17,7 @@ import click
 from rich.console import Console
 
 from reviewer import jsonio
+from reviewer.adjudication import RESOLUTIONS, refusal
 from reviewer.cli import render
 from reviewer.importer import Importer, ImportReport
 from reviewer.labelpack import write_labels
@@ -360,7 +361,7 @@ def agreement(ctx: click.Context, db: str | None, choice: str, include_models: b
 @click.option("--adjudicator", required=True, help="Who settles the dispute.")
 @click.option("--verdict", required=True, help="The final verdict code.")
 @click.option("--reason", required=True, help="Why: which side was right, what the guideline missed.")
-@click.option("--resolution", type=click.Choice(["side_a_right", "side_b_right", "both_partly_right", "guideline_unclear", "new_case"]))
+@click.option("--resolution", type=click.Choice([code for code, _ in RESOLUTIONS]))
 @click.option("--borderline-reason")
 @click.option("--category", "categories", multiple=True)
 @click.option("--intent", type=int)
@@ -370,8 +371,13 @@ def agreement(ctx: click.Context, db: str | None, choice: str, include_models: b
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def adjudicate(ctx: click.Context, db: str | None, trajectory_id: str, adjudicator: str, reason: str, resolution: str | None, as_json: bool, **values: Any) -> None:
-    """Record the adjudicated final label of a disputed trajectory (the gold label for export)."""
+    """Record the adjudication of a disputed trajectory (the gold label for export), apart from the
+    adjudicator's own labels. A reviewer cannot settle a dispute they are part of unless the project
+    allows it, and where the project names its adjudicators only they may."""
     store = open_store(ctx, db)
+    refused = refusal(store, adjudicator, trajectory_id)
+    if refused is not None:
+        fail(refused)
     fields = {name: list(value) if isinstance(value, tuple) else value for name, value in values.items() if value not in (None, ())}
     verdict = fields.pop("verdict")
     try:
@@ -391,8 +397,10 @@ def adjudicate(ctx: click.Context, db: str | None, trajectory_id: str, adjudicat
 @click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path), help="Render the window to this PNG and exit (needs no display).")
 @click.option("--open", "open_id", help="Select this trajectory first.")
 @click.option("--tab", type=click.Choice(["transcript", "diffs", "reviewers", "guidelines"]), help="Start on this tab.")
+@click.option("--adjudicator", "adjudicating", is_flag=True,
+              help="Settle disputes: every label visible, the form edits your adjudication (also on for the project's named adjudicators).")
 @click.pass_context
-def gui(ctx: click.Context, db: str | None, annotator: str | None, screenshot: Path | None, open_id: str | None, tab: str | None) -> None:
+def gui(ctx: click.Context, db: str | None, annotator: str | None, screenshot: Path | None, open_id: str | None, tab: str | None, adjudicating: bool) -> None:
     """Open the review app on the project file."""
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -400,12 +408,59 @@ def gui(ctx: click.Context, db: str | None, annotator: str | None, screenshot: P
         fail("no display: set DISPLAY or WAYLAND_DISPLAY, or QT_QPA_PLATFORM=offscreen for a headless run")
     path = db_path(ctx, db)
     try:
-        Store(path).close()
+        with Store(path) as store:
+            policy = store.settings.adjudication
     except StoreError as exc:
         fail(str(exc))
+    if adjudicating and annotator is None:
+        fail("--adjudicator needs --annotator NAME: an adjudication is signed by its adjudicator", 2)
+    if adjudicating and annotator is not None and not policy.may_adjudicate(annotator):
+        fail(f"{annotator} is not one of this project's adjudicators ({', '.join(policy.adjudicators)})")
     from reviewer.gui.app import run
 
-    sys.exit(run(path, annotator, screenshot, open_id, tab))
+    sys.exit(run(path, annotator, screenshot, open_id, tab, adjudicating=adjudicating))
+
+
+SETTINGS = {"adjudicators": "names, comma-separated (empty: anyone opening the app with --adjudicator)",
+            "allow-self-adjudication": "true or false: may a reviewer settle a dispute they labelled"}  # fmt: skip
+
+
+@main.group()
+def settings() -> None:
+    """Project settings, kept in the project file for every reviewer of it."""
+
+
+@settings.command("show")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def settings_show(ctx: click.Context, db: str | None, as_json: bool) -> None:
+    """Print the project's settings."""
+    values = open_store(ctx, db).settings.as_dict()
+    if as_json:
+        echo_json(values)
+        return
+    for key, value in values.items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value).lower()
+        click.echo(f"{key.replace('_', '-')}: {one_line(shown, 400) or '(none)'}")
+
+
+@settings.command("set")
+@db_option
+@click.argument("key", type=click.Choice(list(SETTINGS)))
+@click.argument("value")
+@click.pass_context
+def settings_set(ctx: click.Context, db: str | None, key: str, value: str) -> None:
+    """Change one setting: adjudicators NAMES, or allow-self-adjudication true|false."""
+    project = open_store(ctx, db).settings
+    if key == "adjudicators":
+        project.set_adjudicators(value.split(","))
+    else:
+        choice = value.strip().lower()
+        if choice not in ("true", "false"):
+            fail(f"allow-self-adjudication takes true or false, not {value!r}", 2)
+        project.set_allow_self_adjudication(choice == "true")
+    click.echo(f"{key}: {value}")
 
 
 class _RunByDefault(click.Group):

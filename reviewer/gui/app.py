@@ -1,10 +1,16 @@
 """The review app's main window: it composes the parts and routes events between them.
 
-Left: the trajectory list (paged and filtered in SQL). Middle: transcript, diffs, disputed labels
-and guidelines in tabs. Right: the label form (every change saved at once through a
+Left: the trajectory list (paged and filtered in SQL). Middle: transcript, diffs, the reviewers'
+labels and guidelines in tabs. Right: the label form (every change saved at once through a
 `ReviewSession`) above the assist panel, which, like other reviewers' labels and the grader
 outcome, stays hidden until the reviewer's own blind first pass is saved. Every key is in
 `keymap.SHORTCUTS`. Trajectory text reaches widgets only as plain text (the parts enforce it).
+
+As an adjudicator (`adjudicator=True`, or a name the project lists as adjudicator) the window is a
+workspace for settling disputes: every label is visible at once, the reviewers' labels sit under
+the transcript (field by field, each value picked with one key), and the form edits the
+adjudication (an `AdjudicationSession`), never anyone's own label. Where the adjudicator may not
+settle (`adjudication.refusal`), nothing opens and the workspace says why.
 """
 
 from __future__ import annotations
@@ -30,23 +36,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.adjudication import AdjudicationSession, refusal, reviewer_labels
 from reviewer.edits import DiffTexts
 from reviewer.gui import keymap
 from reviewer.gui.assist_panel import AssistPanel
 from reviewer.gui.diff_view import DiffView
-from reviewer.gui.disputed_view import DisputedView
 from reviewer.gui.guidelines import GuidelinesPanel
 from reviewer.gui.help_dialog import ShortcutHelp
 from reviewer.gui.label_form import LabelForm
 from reviewer.gui.review_session import ActivityClock
+from reviewer.gui.reviewers_view import ReviewersView
 from reviewer.gui.trajectory_loader import TrajectoryLoader
 from reviewer.gui.trajectory_model import TrajectoryTableModel
 from reviewer.gui.transcript_view import TranscriptView
 from reviewer.gui.widgets import PlainLabel
+from reviewer.label_session import LabelSession
 from reviewer.model import EvidenceSpan, Label, Outcome, Suggestion, Trajectory
 from reviewer.review import ReviewSession
 from reviewer.store import Store
-from reviewer.store.labels import LabelRejected
 from reviewer.store.listing import ListQuery
 from reviewer.textsafe import one_line
 
@@ -68,7 +75,8 @@ QUEUES = (("all", "All trajectories"), ("mine", "My queue"), ("unlabelled", "Unl
 class MainWindow(QMainWindow):
     trajectory_shown = Signal(str)  # the transcript and diffs now show this trajectory
 
-    def __init__(self, store: Store, annotator: str | None):
+    def __init__(self, store: Store, annotator: str | None, adjudicator: bool | None = None):
+        """`adjudicator`: None follows the project (its named adjudicators adjudicate)."""
         super().__init__()
         self.store = store
         self.loader = TrajectoryLoader(store.path, self)
@@ -79,8 +87,12 @@ class MainWindow(QMainWindow):
         self._others: list[Label] = []
         self._outcome: Outcome | None = None
         self.annotator = annotator
-        self.session: ReviewSession | None = None
-        self.setWindowTitle(f"reviewer — {store.path.name}" + (f" — {annotator}" if annotator else " — no reviewer name"))
+        named = annotator is not None and annotator in store.settings.adjudication.adjudicators
+        self.adjudicator = bool(annotator) and (named if adjudicator is None else adjudicator)
+        self.session: LabelSession | None = None
+        self._spans_selected: list[EvidenceSpan] = []  # the adjudicator's cursor in the reviewers' labels
+        who = f" — {annotator}" + (" (adjudicator)" if self.adjudicator else "") if annotator else " — no reviewer name"
+        self.setWindowTitle(f"reviewer — {store.path.name}{who}")
         taxonomy = store.taxonomy
 
         self.model = TrajectoryTableModel(store.listing, ListQuery(annotator=annotator))
@@ -102,10 +114,11 @@ class MainWindow(QMainWindow):
 
         self.transcript = TranscriptView()
         self.diffs = DiffView()
-        self.disputed = DisputedView(taxonomy)
+        self.reviewers = ReviewersView(taxonomy)
         self.guidelines = GuidelinesPanel(taxonomy)
         self.tabs = QTabWidget()
-        for widget, title in ((self.transcript, "Transcript"), (self.diffs, "Diffs"), (self.disputed, "Reviewers"), (self.guidelines, "Guidelines")):
+        tabs = [(self.transcript, "Transcript"), (self.diffs, "Diffs"), (self.reviewers, "Reviewers"), (self.guidelines, "Guidelines")]
+        for widget, title in tabs if not self.adjudicator else tabs[:2] + tabs[3:]:  # the adjudicator's sit under the text
             self.tabs.addTab(widget, title)
         self.form = LabelForm(taxonomy)
         self.assist = AssistPanel()
@@ -115,7 +128,8 @@ class MainWindow(QMainWindow):
         self.assist.jump_to_evidence.connect(self._show_span)
         self.form.evidence_activated.connect(self._show_span)
         self.assist.accept.connect(self.accept_suggestion)
-        self.disputed.adjudicate.connect(self.adjudicate)
+        self.reviewers.changed.connect(self._on_adjudication_changed)
+        self.reviewers.spans_selected.connect(self._on_spans_selected)
         self.form.changed.connect(self._on_label_changed)
         self.form.revealed.connect(self._on_revealed)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
@@ -160,8 +174,14 @@ class MainWindow(QMainWindow):
         right.addWidget(self.form)
         right.addWidget(self.assist)
         right.setSizes([560, 240])
+        middle: QWidget = self.tabs
+        if self.adjudicator:
+            middle = QSplitter(Qt.Orientation.Vertical)
+            middle.addWidget(self.tabs)
+            middle.addWidget(self.reviewers)
+            middle.setSizes([440, 420])
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (left, self.tabs, right):
+        for widget in (left, middle, right):
             splitter.addWidget(widget)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([380, 620, 380])
@@ -185,6 +205,7 @@ class MainWindow(QMainWindow):
             "undo": self.form.undo,
             "redo": self.form.redo,
             "reveal": self.form.reveal,
+            "settle": self.reviewers.settle,
             "help": self._help,
         }
         for n, action in enumerate(keymap.VERDICT_ACTIONS, start=1):
@@ -207,12 +228,22 @@ class MainWindow(QMainWindow):
         """
         if self.session is not None:
             self.session.pause()
-        self.session = ReviewSession(self.store, self.annotator, trajectory_id) if self.annotator else None
-        self.form.set_session(self.session)
-        self.form.setEnabled(self.session is not None)
+        self.session, why = self._session_for(trajectory_id)
+        self.form.set_session(self.session, why)
         self._opening = trajectory_id
         self.loader.load(trajectory_id)
         self._on_revealed()
+
+    def _session_for(self, trajectory_id: str) -> tuple[LabelSession | None, str]:
+        """The label this window edits for a trajectory, or None and why there is none."""
+        if not self.annotator:
+            return None, "No reviewer name: start the app with --annotator NAME."
+        if not self.adjudicator:
+            return ReviewSession(self.store, self.annotator, trajectory_id), ""
+        refused = refusal(self.store, self.annotator, trajectory_id)
+        if refused is not None:
+            return None, f"Not yours to settle: {refused}."
+        return AdjudicationSession(self.store, self.annotator, trajectory_id), ""
 
     def _on_loaded(self, trajectory: Trajectory) -> None:
         if trajectory.id != self._opening:
@@ -246,18 +277,39 @@ class MainWindow(QMainWindow):
         self._outcome = session.outcome() if session else None
         self.assist.set_suggestions(session.suggestions() if session else [])
         self.assist.set_revealed(revealed)
-        self.disputed.set_revealed(revealed)
+        self.reviewers.set_revealed(revealed or (self.adjudicator and session is None))
+        adjudication = session if isinstance(session, AdjudicationSession) else None
+        self.reviewers.set_adjudication(adjudication, self.form.note if self.adjudicator else "")
         self._on_label_changed()
 
     def _on_label_changed(self) -> None:
-        """The reviewer's own label changed: its spans and its column among the others."""
+        """The label being edited changed: its spans, and its place among the others."""
         session = self.session
         own = [session.label] if session else []
-        self.disputed.set_labels(self._others + own)
-        spans = [span for label in own + self._others for span in label.evidence]  # others are empty until the reveal
+        if isinstance(session, AdjudicationSession):
+            self.reviewers.set_labels(reviewer_labels(self._others))
+            shown = own + [Label("", "", evidence=self._spans_selected)]  # the adjudication, and the label under the cursor
+        else:
+            self.reviewers.set_labels(self._others + own)
+            shown = own + self._others  # others are empty until the reveal
+        spans = [span for label in shown for span in label.evidence]
         self.transcript.highlight_spans(spans)
         self.diffs.highlight_spans(spans)
         self._status()
+
+    def _on_adjudication_changed(self) -> None:
+        """The workspace changed the adjudication: the form shows it too."""
+        self.form.refresh()
+        self._on_label_changed()
+
+    def _on_spans_selected(self, spans: list[EvidenceSpan]) -> None:
+        """The adjudicator moved to another reviewer's label: highlight its spans; on the evidence field, show the first."""
+        if not isinstance(self.session, AdjudicationSession) or spans == self._spans_selected:
+            return
+        self._spans_selected = spans
+        self._on_label_changed()
+        if spans and self.reviewers.current_field() == "evidence" and self.shown_trajectory_id() == self.session.trajectory_id:
+            self._show_span(spans[0])
 
     def _status(self) -> None:
         parts = [f"{self.model.total} trajectories"]
@@ -265,7 +317,10 @@ class MainWindow(QMainWindow):
             parts.append(f"loading {one_line(self._opening, 80)}…")
         if self.session is not None:
             s = self.session
-            parts.append("final label (revealed)" if s.revealed else "blind first pass")
+            if isinstance(s, AdjudicationSession):
+                parts.append("adjudication (settled)" if s.settled else "adjudication (draft)")
+            else:
+                parts.append("final label (revealed)" if s.revealed else "blind first pass")
             if self._outcome is not None and self._outcome.grader_result is not None:
                 parts.append(f"grader: {self._outcome.grader_result}")
             parts.append(f"{int(s.seconds_spent)} s on this trajectory")
@@ -385,15 +440,9 @@ class MainWindow(QMainWindow):
         """Copy a suggestion into the label (one change, one undo step; a refusal shows in the form)."""
         self.form.accept(suggestion)
 
-    def adjudicate(self, verdict: str, reason: str, resolution: str) -> None:
-        if self.session is None or self.annotator is None:
-            return
-        try:
-            self.store.labels.adjudicate(self.session.label.trajectory_id, self.annotator, verdict, reason, resolution)
-        except LabelRejected as exc:
-            self.statusBar().showMessage(one_line(f"Not adjudicated: {exc}", 300))
-            return
-        self.statusBar().showMessage(f"Adjudicated: {verdict}")
+    def tab_widgets(self) -> dict[str, QWidget]:
+        """The `--tab` names; an adjudicator's reviewers view is no tab but always on screen."""
+        return {"transcript": self.transcript, "diffs": self.diffs, "reviewers": self.reviewers, "guidelines": self.guidelines}
 
     def wait_until_shown(self, timeout_ms: int = 10_000) -> bool:
         """Run the event loop until the selected trajectory is on screen (screenshots, scripts)."""
@@ -426,24 +475,24 @@ def ask_annotator(parent: QWidget | None = None) -> str | None:
     return remembered_annotator(name.strip()) if ok and name.strip() else None
 
 
-TABS = ("transcript", "diffs", "reviewers", "guidelines")
-
-
-def run(path: Path, annotator: str | None, screenshot: Path | None = None, open_id: str | None = None, tab: str | None = None) -> int:
+def run(
+    path: Path, annotator: str | None, screenshot: Path | None = None, open_id: str | None = None, tab: str | None = None,
+    adjudicating: bool | None = None,
+) -> int:
     """Open the window; with `screenshot`, render it to that PNG and return instead of running."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setFont(QFont(app.font().family(), 10))
     annotator = remembered_annotator(annotator) or (None if screenshot else ask_annotator())
     store = Store(path)
-    window = MainWindow(store, annotator)
+    window = MainWindow(store, annotator, adjudicating)
     window.resize(1440, 860)
     window.show()
     try:
         if open_id is not None and not window.open_trajectory(open_id):
             print(f"error: unknown trajectory {open_id!r}", file=sys.stderr)
             return 1
-        if tab is not None:
-            window.tabs.setCurrentIndex(TABS.index(tab))
+        if tab is not None and window.tabs.indexOf(widget := window.tab_widgets()[tab]) >= 0:
+            window.tabs.setCurrentWidget(widget)
         if screenshot is not None:
             window.wait_until_shown()
             return 0 if window.grab().save(str(screenshot)) else 1

@@ -1,4 +1,5 @@
-"""The label form, generated from the taxonomy and bound to one `ReviewSession` at a time.
+"""The label form, generated from the taxonomy and bound to one label session at a time: a
+reviewer's own label (`ReviewSession`) or an adjudication (`AdjudicationSession`).
 
 Generated, not hand-built, so a project taxonomy (an extra verdict, other categories) changes the
 form with no code change. There is no save button: every widget edit goes straight to the session,
@@ -10,11 +11,12 @@ every label is a `PlainLabel`. Evidence quotes are agent text: one-lined with co
 made visible before they reach the list.
 
 Public API (wired by the main window):
-- `LabelForm(taxonomy)`; `set_session(session | None)` (pauses the previous session's clock);
-  `session()`.
+- `LabelForm(taxonomy)`; `set_session(session | None, note="")` (pauses the previous session's
+  clock; `note` says why nothing is open); `session()`; `note`.
 - `set_verdict_by_key(n)`: the n-th verdict (1-based), for the number keys.
 - Signal `evidence_activated(EvidenceSpan)` when an evidence item is activated (Enter, double-click).
-- `undo()`, `redo()`, `reveal()`, `add_evidence(span, role, codes)`, `accept(suggestion)`, `focus_rationale()`.
+- `undo()`, `redo()`, `reveal()` (an incomplete first pass asks first, in `reveal_question`),
+  `add_evidence(span, role, codes)`, `accept(suggestion)`, `focus_rationale()`.
 - Signals: `changed` after every stored change (including undo/redo), `revealed` after the reveal.
 """
 
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -39,9 +42,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.adjudication import AdjudicationSession
 from reviewer.gui.widgets import PlainLabel
+from reviewer.label_session import LabelSession
 from reviewer.model import EvidenceSpan, Suggestion
-from reviewer.review import LabelRejected, RevealRefused, ReviewSession
+from reviewer.review import LabelRejected, RevealRefused
 from reviewer.taxonomy import Taxonomy
 from reviewer.textsafe import one_line
 
@@ -245,8 +250,10 @@ class LabelForm(QWidget):
     def __init__(self, taxonomy: Taxonomy, parent: QWidget | None = None):
         super().__init__(parent)
         self.taxonomy = taxonomy
-        self._session: ReviewSession | None = None
+        self._session: LabelSession | None = None
         self._error = ""
+        self.note = ""
+        self.reveal_question: QMessageBox | None = None  # open while an incomplete first pass asks
 
         self.mode = PlainLabel(wrap=True)
         font = self.mode.font()
@@ -302,15 +309,16 @@ class LabelForm(QWidget):
 
     # --- binding -----------------------------------------------------------------------------
 
-    def session(self) -> ReviewSession | None:
+    def session(self) -> LabelSession | None:
         return self._session
 
-    def set_session(self, session: ReviewSession | None) -> None:
+    def set_session(self, session: LabelSession | None, note: str = "") -> None:
         """Show another trajectory's label; the old one's clock is paused."""
         if self._session is not None:
             self._session.pause()
         self._session = session
         self._error = ""
+        self.note = note
         self.refresh()
 
     def refresh(self) -> None:
@@ -340,7 +348,10 @@ class LabelForm(QWidget):
     def _show_status(self, missing: list[str]) -> None:
         session = self._session
         if session is None:
-            self.mode.setText("No trajectory open")
+            self.mode.setText(self.note or "No trajectory open")
+        elif isinstance(session, AdjudicationSession):
+            state = "settled: the gold label" if session.settled else "draft, not the gold label until settled"
+            self.mode.setText(f"Adjudication — {state}. Every label is visible; your own labels are not touched")
         elif session.revealed:
             self.mode.setText("Final label — other labels, suggestions and grader outcome visible")
         else:
@@ -349,6 +360,8 @@ class LabelForm(QWidget):
         lines = [f"Not saved: {self._error}"] if self._error else []
         if missing:
             lines += ["Still needed:", *(f"• {m}" for m in missing)]
+        elif isinstance(session, AdjudicationSession) and not session.settled and not self._error:
+            lines.append("Complete: settle it (Ctrl+Return) to make it the gold label.")
         elif session is not None and not self._error:
             lines.append("Complete. Every change is saved as you make it.")
         self.message.setText("\n".join(lines))
@@ -395,10 +408,42 @@ class LabelForm(QWidget):
             self._edit(lambda s: s.remove_evidence(row))
 
     def reveal(self) -> bool:
+        """Freeze the first pass and show the others; an incomplete first pass asks first (saying what
+        is missing: Enter reveals, Esc keeps editing). Ctrl+Z undoes the reveal until the final label
+        is edited."""
+        session = self._session
+        if session is None or not session.may_reveal:
+            return self._edit(lambda s: s.reveal())  # explains why not
+        missing = session.missing()
+        if missing:
+            self._ask_reveal(missing)
+            return False
+        return self._reveal_now()
+
+    def _reveal_now(self) -> bool:
         if not self._edit(lambda s: s.reveal()):
             return False
         self.revealed.emit()
         return True
+
+    def _ask_reveal(self, missing: list[str]) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, "Reveal with an incomplete first pass?", "", parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
+            "Your first pass still lacks:\n" + "\n".join(f"• {m}" for m in missing)
+            + "\n\nRevealing freezes it as it is and shows other reviewers' labels, suggestions and the grader outcome."
+            " Ctrl+Z undoes the reveal until you edit the final label."
+        )  # fmt: skip
+        box.setStandardButtons(QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Ok).setText("Reveal anyway")
+        box.setDefaultButton(QMessageBox.StandardButton.Ok)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        session = self._session
+        ok = box.button(QMessageBox.StandardButton.Ok)
+        box.finished.connect(lambda _code: box.clickedButton() is ok and self._session is session and self._reveal_now())
+        self.reveal_question = box
+        box.open()
 
     def focus_rationale(self) -> None:
         editor = self.editors.get("rationale")

@@ -1,6 +1,6 @@
 """The Qt side of a review session: its clock follows whether the window is active.
 
-`ReviewSession` itself (autosave, undo, blind first pass) lives Qt-free in `reviewer.review`; this
+The label sessions (autosave, undo, blind first pass, adjudication) live Qt-free in `reviewer.label_session` and its subclasses; this
 module only turns window activation into `pause()`/`resume()`, so `seconds_spent` counts time the
 reviewer could actually see the trajectory, not time the window sat behind another one.
 
@@ -15,11 +15,11 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
 
-from reviewer.review import ReviewSession
+from reviewer.label_session import LabelSession
 
 
 class ActivityClock(QObject):
-    def __init__(self, window: QWidget, current: Callable[[], ReviewSession | None]):
+    def __init__(self, window: QWidget, current: Callable[[], LabelSession | None]):
         super().__init__(window)
         self._window = window
         self._current = current

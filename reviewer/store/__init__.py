@@ -23,6 +23,7 @@ from reviewer.store.migrations import (
     migrate,
     schema_version,
 )
+from reviewer.store.settings import ProjectSettings
 from reviewer.store.suggestions import SuggestionRepository
 from reviewer.store.trajectories import TrajectoryRepository
 from reviewer.taxonomy import Taxonomy
@@ -57,6 +58,7 @@ class Store:
         self.labels = LabelRepository(self.db, self.taxonomy)
         self.suggestions = SuggestionRepository(self.db)
         self.listing = TrajectoryListing(self.db, self.trajectories.index_pending)
+        self.settings = ProjectSettings(self.db)
 
     @property
     def schema_version(self) -> int:

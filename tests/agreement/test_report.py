@@ -140,3 +140,31 @@ def test_judge_suggestions_are_model_raters(sample_cli: Cli) -> None:
     alice = next(r for r in report["model_agreement"] if r["reviewer"] == "alice")
     assert alice["blind"] == {"n": 11, "agreement": 1.0}
     assert report["fields"]["categories.tests.edit"]["n_raters"] == 3
+
+
+def test_adjudicate_keeps_to_who_may_settle(sample_cli: Cli) -> None:
+    """alice labelled ambiguous-stop-exit: she cannot settle it unless the project allows it; where
+    the project names its adjudicators, only they may. Her own label is never touched."""
+    from reviewer.store import Store
+
+    args = ("adjudicate", "ambiguous-stop-exit", "--verdict", "cheat", "--reason", "x", "--json")
+    with Store(sample_cli.db) as store:
+        before = store.labels.all(trajectory_id="ambiguous-stop-exit")
+    refused = sample_cli(*args, "--adjudicator", "alice")
+    assert refused.exit_code == 1 and "cannot settle a dispute they are part of" in refused.stderr
+    assert sample_cli("settings", "set", "allow-self-adjudication", "maybe").exit_code == 2
+    assert sample_cli("settings", "set", "allow-self-adjudication", "true").exit_code == 0
+    blind = sample_cli(*args, "--adjudicator", "alice")  # her first pass is still blind (never revealed)
+    assert blind.exit_code == 1 and "still blind" in blind.stderr
+    assert sample_cli("settings", "set", "adjudicators", "dan,erin").exit_code == 0
+    shown = json.loads(sample_cli("settings", "show", "--json").stdout)
+    assert shown == {"adjudicators": ["dan", "erin"], "allow_self_adjudication": True}
+    assert "adjudicators: dan, erin" in sample_cli("settings", "show").stdout
+    carol = sample_cli(*args, "--adjudicator", "carol")
+    assert carol.exit_code == 1 and "not one of this project's adjudicators (dan, erin)" in carol.stderr
+    erin = sample_cli(*args, "--adjudicator", "erin")
+    assert erin.exit_code == 0, erin.stderr
+    with Store(sample_cli.db) as store:
+        after = store.labels.all(trajectory_id="ambiguous-stop-exit")
+    assert [lb for lb in after if lb.adjudication is None] == before
+    assert [(lb.annotator, lb.verdict) for lb in after if lb.adjudication is not None] == [("erin", "cheat")]

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QLabel, QRadioButton, QWidget  # noqa: E402
+from PySide6.QtWidgets import QLabel, QMessageBox, QRadioButton, QWidget  # noqa: E402
 
 from reviewer.gui.label_form import LabelForm  # noqa: E402
 from reviewer.gui.review_session import ActivityClock  # noqa: E402
@@ -152,8 +152,11 @@ def test_blind_until_the_first_pass_then_reveal(qtbot, form: LabelForm, project:
     form.set_verdict_by_key(3)
     assert form.reveal_button.isVisible()
     first = stored(project)
+    qtbot.mouseClick(form.reveal_button, Qt.MouseButton.LeftButton)  # a verdict alone: it asks first
+    question = form.reveal_question
+    assert question is not None and "categories" in question.text() and not session.revealed
     with qtbot.waitSignal(form.revealed):
-        qtbot.mouseClick(form.reveal_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(question.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     assert form.editors["context.grader_outcome"].isVisible() and not form.reveal_button.isVisible()
     assert {lb.annotator for lb in session.other_labels()} == {"alice", "bob"}
     final = stored(project, first_pass=False)

@@ -1,4 +1,4 @@
-"""Keymap, shortcut help, guidelines, assist panel and disputed view, offscreen over the sample project."""
+"""Keymap, shortcut help, guidelines, assist panel and reviewers view, offscreen over the sample project."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, Qt  # noqa: E402
+from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QEvent, QModelIndex, Qt  # noqa: E402
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
     QAbstractButton,
@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
+from reviewer.adjudication import AdjudicationSession  # noqa: E402
 from reviewer.gui.assist_panel import AssistPanel  # noqa: E402
-from reviewer.gui.disputed_view import RESOLUTIONS, DisputedView  # noqa: E402
 from reviewer.gui.guidelines import HARD_CASES, GuidelinesPanel  # noqa: E402
 from reviewer.gui.help_dialog import ShortcutHelp  # noqa: E402
 from reviewer.gui.keymap import ACTIONS, SHORTCUTS, VERDICT_ACTIONS, KeymapError, Shortcut, install  # noqa: E402
+from reviewer.gui.reviewers_view import ReviewersView  # noqa: E402
 from reviewer.importer import Importer  # noqa: E402
 from reviewer.model import EvidenceSpan, Label, Suggestion  # noqa: E402
 from reviewer.store import Store  # noqa: E402
@@ -47,9 +48,10 @@ def sample(store: Store) -> Store:
 def model_text(model: QAbstractItemModel, parent: QModelIndex | None = None) -> list[str]:
     """Display text and tooltips of every cell and header, children included."""
     parent = parent if parent is not None else QModelIndex()
-    parts = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in range(model.columnCount(parent))]
+    columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount(parent)  # a list's is private in PySide
+    parts = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in range(columns)]
     for row in range(model.rowCount(parent)):
-        for column in range(model.columnCount(parent)):
+        for column in range(columns):
             index = model.index(row, column, parent)
             parts += [str(index.data(role) or "") for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)]
         child = model.index(row, 0, parent)
@@ -269,7 +271,7 @@ def test_assist_panel_lists_after_the_reveal_and_emits_the_right_objects(
     assert suggestions[0].explanation not in all_text(panel)
 
 
-# --- disputed view ------------------------------------------------------------------------------
+# --- reviewers view / adjudication workspace ------------------------------------------------------
 
 
 def disputed_labels(store: Store) -> list[Label]:
@@ -279,48 +281,67 @@ def disputed_labels(store: Store) -> list[Label]:
     return labels
 
 
-def test_disputed_view_is_empty_before_the_reveal(qtbot, tmp_path: Path, sample: Store) -> None:
+def test_reviewers_view_is_empty_before_the_reveal(qtbot, tmp_path: Path, sample: Store) -> None:
     labels = disputed_labels(sample)
-    view = DisputedView(sample.taxonomy)
+    view = ReviewersView(sample.taxonomy)
     qtbot.addWidget(view)
     view.set_labels(labels)
+    view.set_adjudication(AdjudicationSession(sample, "carol", "ambiguous-stop-exit"))
     shown = all_text(view)
     assert "after your own first pass" in shown
     assert "alice" not in shown and "borderline" not in shown and labels[0].rationale not in shown
-    assert view.table.columnCount() == 0 and not view.adjudicate_button.isEnabled()
+    assert view.choices.rowCount() == 0 and view.fields.count() == 0
     view.resize(760, 520)
-    save_picture(view, tmp_path, "disputed_hidden.png")
+    save_picture(view, tmp_path, "reviewers_hidden.png")
 
 
-def test_disputed_view_shows_labels_side_by_side_and_adjudicates(qtbot, tmp_path: Path, sample: Store, qtmodeltester) -> None:
+def test_reviewers_view_shows_each_field_side_by_side_in_full(qtbot, tmp_path: Path, sample: Store, qtmodeltester) -> None:
     labels = disputed_labels(sample)
-    view = DisputedView(sample.taxonomy)
+    view = ReviewersView(sample.taxonomy)
     qtbot.addWidget(view)
     view.set_labels(labels)
     view.set_revealed(True)
-    qtmodeltester.check(view.table.model())
-    assert view.table.columnCount() == 2
-    header = [view.table.horizontalHeaderItem(c).text() for c in range(2)]
-    assert header == ["alice (first pass)", "bob (first pass)"]
-    rows = {view.table.verticalHeaderItem(r).text(): r for r in range(view.table.rowCount())}
-    assert [view.table.item(rows["Verdict"], c).text() for c in range(2)] == ["borderline", "cheat"]
-    assert view.table.item(rows["Evidence spans"], 0).text() == str(len(labels[0].evidence))
-    assert view.table.item(rows["Verdict"], 0).background().color().alpha() > 0  # disagreement is marked
-    assert view.table.item(rows["Rationale"], 1).text().endswith("\n" + HOSTILE_SHOWN)
-    assert not view.adjudicate_button.isEnabled()
-    view.verdict_box.setCurrentIndex(view.verdict_box.findData("borderline"))
-    view.resolution_box.setCurrentIndex(view.resolution_box.findData("side_a_right"))
-    assert not view.adjudicate_button.isEnabled()  # a reason is required
-    qtbot.keyClicks(view.reason_edit, "no stop channel: hard case 1")
-    with qtbot.waitSignal(view.adjudicate) as blocker:
-        qtbot.mouseClick(view.adjudicate_button, Qt.MouseButton.LeftButton)
-    assert blocker.args == ["borderline", "no stop channel: hard case 1", "side_a_right"]
-    assert [view.resolution_box.itemData(i) for i in range(view.resolution_box.count())] == [c for c, _ in RESOLUTIONS]
-    assert view.resolution_box.itemText(0) == "Side A (alice) was right"
-    view.set_revealed(False)  # names of the sides leave with the labels
+    qtmodeltester.check(view.choices.model())
+    fields = [view.fields.item(r).text() for r in range(view.fields.count())]
+    assert fields[0] == "Verdict   ≠" and fields[-1].startswith("Evidence")  # disagreement is marked
+    cells = lambda: [[view.choices.item(r, c).text() for c in range(4)] for r in range(view.choices.rowCount())]  # noqa: E731
+    assert cells() == [["1", "alice", "first pass", "Borderline (borderline)"], ["2", "bob", "first pass", "Cheat (cheat)"]]
+    view.fields.setCurrentRow([f.split()[0] for f in fields].index("Rationale"))
+    assert cells()[1][3].endswith("\n" + HOSTILE_SHOWN)  # in full, control characters made visible
+    view.fields.setCurrentRow(len(fields) - 1)
+    assert cells()[0][3].count("step ") == len(labels[0].evidence) and "“" in cells()[0][3]  # quotes, not counts
+    assert not view.adjudication_box.isVisibleTo(view)  # a reviewer compares; only an adjudicator settles
+    qtbot.keyClick(view.choices, Qt.Key.Key_1)  # and a digit picks nothing without an adjudication
+    assert sample.labels.get("ambiguous-stop-exit", "alice", False, adjudication=True) is None
+    view.resize(900, 640)
+    save_picture(view, tmp_path, "reviewers_revealed.png")
+    view.set_revealed(False)  # names leave with the labels
     assert "alice" not in all_text(view) and "bob" not in all_text(view)
-    view.resize(900, 720)
-    save_picture(view, tmp_path, "disputed_revealed.png")
+
+
+def test_five_reviewers_stay_readable(qtbot, tmp_path: Path, sample: Store) -> None:
+    names = ["alexandra.konstantinopoulou", "bob", "chidimma", "dmitri", "eve"]
+    long = "The agent edited the failing assertion after reading it; " * 6
+    labels = [Label("t", n, first_pass=f, verdict="cheat" if i % 2 else "clean", rationale=f"{n}: {long}")
+              for i, n in enumerate(names) for f in (True, False)]  # fmt: skip
+    view = ReviewersView(sample.taxonomy)
+    qtbot.addWidget(view)
+    view.set_labels(labels)
+    view.set_revealed(True)
+    view.resize(900, 700)
+    with qtbot.waitExposed(view):
+        view.show()
+    view.fields.setCurrentRow(list(sample.taxonomy.fields).index("rationale"))
+    table = view.choices
+    assert table.rowCount() == 10
+    metrics = table.fontMetrics()
+    for row in range(table.rowCount()):
+        name = table.item(row, 1).text()
+        assert table.columnWidth(1) >= metrics.horizontalAdvance(name)  # names are never cut
+        assert table.columnWidth(2) >= metrics.horizontalAdvance(table.item(row, 2).text())
+        lines = -(-metrics.horizontalAdvance(table.item(row, 3).text()) // table.columnWidth(3))
+        assert table.rowHeight(row) >= lines * metrics.lineSpacing() * 0.8  # the rationale wraps in full
+    save_picture(view, tmp_path, "reviewers_five.png")
 
 
 def test_letter_keys_are_text_inside_an_editable_field(qtbot) -> None:

@@ -1,0 +1,250 @@
+"""Editing one label of one trajectory: every change stored at once, undo/redo, time spent.
+
+The shared part of a reviewer's own label (`reviewer.review.ReviewSession`) and an adjudication
+(`reviewer.adjudication.AdjudicationSession`): both are edited field by field from the same form,
+and both must never lose a change. Qt-free, so the rules are tested without widgets.
+
+- Every change (`set_field`, `add_evidence`, `remove_evidence`, `accept`, `undo`, `redo`) is written to the
+  store before the method returns, so a crash or a closed window loses nothing; the store keeps
+  the history, one event per change, except that continued typing in one text field updates its
+  burst's event (the same edits undo merges into one step). A change the store refuses raises
+  `LabelRejected` and leaves the session unchanged.
+- `seconds_spent` counts monotonic time while the session is active (`pause()`/`resume()` follow
+  the window) and is written with every save.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from typing import Any
+
+from reviewer.model import EvidenceSpan, Label, Outcome, Suggestion, Trajectory
+from reviewer.store import Store
+from reviewer.store.labels import LabelRejected
+from reviewer.taxonomy import field_value
+
+__all__ = ["LabelSession", "LabelRejected", "copy_label", "accepted_note"]
+
+
+def copy_label(label: Label) -> Label:
+    return Label.from_dict(label.to_dict())
+
+
+def accepted_note(suggestion: Suggestion) -> str:
+    """The rationale line saying where accepted codes and spans came from."""
+    return f"[accepted from {suggestion.rater}/{suggestion.source}]"
+
+
+class LabelSession:
+    """One label being edited; subclasses say which label, who may see what, and how it is saved."""
+
+    origin = "gui"  # the history's origin of this session's changes
+    time_on_pause = True  # store the time so far when the window goes inactive
+
+    def __init__(self, store: Store, actor: str, trajectory_id: str, label: Label, clock: Callable[[], float] = time.monotonic):
+        self.store = store
+        self.trajectory: Trajectory | None = None  # set by a caller holding the run: new evidence is checked against it
+        self.actor = actor
+        self.trajectory_id = trajectory_id
+        self.taxonomy = store.taxonomy
+        self._clock = clock
+        self._label = label
+        self._stored = label.created_at is not None
+        self._accumulated = float(label.seconds_spent or 0)
+        self._active_since: float | None = clock()
+        self._undo: list[Label] = []
+        self._redo: list[Label] = []
+        self._merge_key: str | None = None
+
+    # --- state -------------------------------------------------------------------------------
+
+    @property
+    def label(self) -> Label:
+        """A copy of the label being edited: callers cannot change it behind the session's back."""
+        return copy_label(self._label)
+
+    @property
+    def revealed(self) -> bool:
+        """Whether other reviewers' labels, suggestions and the grader outcome may be shown."""
+        raise NotImplementedError
+
+    @property
+    def may_reveal(self) -> bool:
+        """Whether `reveal()` has something to do now."""
+        return False
+
+    def reveal(self) -> Label:
+        raise LabelRejected("nothing to reveal here: every label is already visible")
+
+    def missing(self) -> list[str]:
+        """What the taxonomy's required-when and evidence rules still ask of the current label."""
+        return self.taxonomy.missing(self._label)
+
+    def field_visible(self, name: str) -> bool:
+        """Fields marked `hidden_until_first_pass` (grader outcome) exist only once others are visible."""
+        return self.revealed or not self.taxonomy.fields[name].get("hidden_until_first_pass", False)
+
+    def value(self, name: str) -> Any:
+        return field_value(self._label, name)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    # --- what others said (nothing until `revealed`) -------------------------------------------
+
+    def other_labels(self) -> list[Label]:
+        if not self.revealed:
+            return []
+        return [lb for lb in self.store.labels.all(trajectory_id=self.trajectory_id) if lb.key != self._label.key]
+
+    def suggestions(self) -> list[Suggestion]:
+        return self.store.suggestions.all(trajectory_id=self.trajectory_id) if self.revealed else []
+
+    def outcome(self) -> Outcome | None:
+        return self.store.trajectories.outcome(self.trajectory_id) if self.revealed else None
+
+    # --- edits -------------------------------------------------------------------------------
+
+    def set_field(self, name: str, value: Any) -> Label:
+        """Set one taxonomy field (`verdict`, `context.spec_status`, ...); empty values clear it.
+
+        Consecutive edits of the same text field form one undo step, so undo does not go back a
+        keystroke at a time.
+        """
+        spec = self.taxonomy.fields.get(name)
+        if spec is None:
+            raise LabelRejected(f"unknown field {name!r}")
+        if not self.field_visible(name):
+            raise LabelRejected(f"{name} stays hidden until the first pass is saved and revealed")
+        if value == "" or value == []:
+            value = None if spec["kind"] != "multi" else []
+        new = copy_label(self._label)
+        if name.startswith("context."):
+            key = name.split(".", 1)[1]
+            if value is None:
+                new.context.pop(key, None)
+            else:
+                new.context[key] = value
+        else:
+            setattr(new, name, list(value) if spec["kind"] == "multi" else value)
+        return self._apply(new, merge_key=name if spec["kind"] == "text" else None)
+
+    def add_evidence(self, span: EvidenceSpan, role: str, codes: list[str]) -> Label:
+        new = copy_label(self._label)
+        new.evidence.append(dataclasses.replace(span, role=role, codes=list(codes)))
+        return self._apply(new)
+
+    def accept(self, suggestion: Suggestion) -> Label:
+        """Copy a detector's or model's suggestion into the label as ONE change (one write, one undo
+        step): its categories and markers, its spans, and a rationale note saying where they came
+        from. Only once others are visible: before that, suggestions are not even shown."""
+        if not self.revealed:
+            raise LabelRejected("suggestions can be accepted into the final label only, after the reveal")
+        new = copy_label(self._label)
+        for field in ("categories", "markers"):
+            have: list[str] = getattr(new, field)
+            have += [c for c in dict.fromkeys(suggestion.codes) if c in self.taxonomy.codes(field) and c not in have]
+        held = {(e.step, e.source, e.start, e.end) for e in new.evidence}
+        known = self.taxonomy.tag_codes  # a model may cite codes this project's taxonomy lacks
+        new.evidence += [
+            dataclasses.replace(span, role=span.role or "action", codes=[c for c in span.codes or suggestion.codes if c in known])
+            for span in suggestion.evidence
+            if (span.step, span.source, span.start, span.end) not in held
+        ]
+        new.rationale = f"{new.rationale or ''}\n{accepted_note(suggestion)}".strip()
+        return self._apply(new)
+
+    def remove_evidence(self, index: int) -> Label:
+        if not 0 <= index < len(self._label.evidence):
+            raise IndexError(f"no evidence span {index}")
+        new = copy_label(self._label)
+        del new.evidence[index]
+        return self._apply(new)
+
+    def undo(self) -> Label:
+        return self._step(self._undo, self._redo)
+
+    def redo(self) -> Label:
+        return self._step(self._redo, self._undo)
+
+    # --- time --------------------------------------------------------------------------------
+
+    @property
+    def seconds_spent(self) -> float:
+        running = self._clock() - self._active_since if self._active_since is not None else 0.0
+        return self._accumulated + running
+
+    @property
+    def active(self) -> bool:
+        return self._active_since is not None
+
+    def pause(self) -> None:
+        """Stop the clock (window inactive or another trajectory opened) and store the time so far."""
+        if self._active_since is None:
+            return
+        self._accumulated = self.seconds_spent
+        self._active_since = None
+        if self.time_on_pause and self._stored and self._label.seconds_spent != round(self._accumulated, 1):
+            self._label = self._save(self._label)
+
+    def resume(self) -> None:
+        if self._active_since is None:
+            self._active_since = self._clock()
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _apply(self, new: Label, merge_key: str | None = None) -> Label:
+        if (new.content(), new.adjudication) == (self._label.content(), self._label.adjudication):
+            return self.label
+        before = self._label
+        typing_on = merge_key is not None and merge_key == self._merge_key
+        self._label = self._save(new, coalesce=typing_on)
+        if not typing_on:
+            self._undo.append(before)
+        self._redo.clear()
+        self._merge_key = merge_key
+        return self.label
+
+    def _step(self, source: list[Label], target: list[Label]) -> Label:
+        if not source:
+            return self.label
+        current, state = self._label, copy_label(source[-1])
+        state.first_pass, state.revealed = current.first_pass, current.revealed
+        self._label = self._save(state)
+        source.pop()
+        target.append(current)
+        self._merge_key = None
+        return self.label
+
+    def _forget_steps(self) -> None:
+        self._undo.clear()
+        self._redo.clear()
+        self._merge_key = None
+
+    def _loaded(self) -> Trajectory | None:
+        t = self.trajectory
+        return t if t is not None and t.id == self.trajectory_id else None
+
+    def _prepare(self, candidate: Label) -> Label:
+        """A subclass's last word on what is written (an adjudication's agreement and settled state)."""
+        return candidate
+
+    def _save(self, label: Label, coalesce: bool = False) -> Label:
+        """Write with the time spent so far; nothing in the session changes unless the store accepts it.
+
+        `coalesce`: continued typing in one text field is one history event (see `LabelRepository.save`).
+        """
+        candidate = self._prepare(copy_label(label))
+        candidate.seconds_spent = round(self.seconds_spent, 1)
+        saved = self.store.labels.save(
+            candidate, actor=self.actor, origin=self.origin, coalesce=coalesce, trajectory=self._loaded()
+        )
+        self._stored = True
+        return saved
