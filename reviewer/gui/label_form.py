@@ -4,6 +4,8 @@ Generated, not hand-built, so a project taxonomy (an extra verdict, other catego
 form with no code change. There is no save button: every widget edit goes straight to the session,
 which writes it to the store before returning. What the required-when rules still ask for is
 listed in an always-visible message at the top, never enforced by silently refusing input.
+Since every edit is stored at once, only deliberate input may edit: the combo boxes ignore the
+mouse wheel until focused (`FocusWheelComboBox`), so the wheel scrolls the form past them.
 
 Help texts are shown beside the chosen option, never as tooltips (tooltips are rich text), and
 every label is a `PlainLabel`. Evidence quotes are agent text: one-lined with control characters
@@ -25,7 +27,6 @@ from typing import Any
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -39,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.gui.widgets import PlainLabel
+from reviewer.gui.widgets import FocusWheelComboBox, PlainLabel
 from reviewer.model import EvidenceSpan, Suggestion
 from reviewer.review import LabelRejected, RevealRefused, ReviewSession
 from reviewer.taxonomy import Taxonomy
@@ -105,7 +106,7 @@ class _Choice(_Editor):
             self.combo = None
         else:
             self.group = None
-            self.combo = QComboBox()
+            self.combo = FocusWheelComboBox()
             self.combo.addItem("—", None)
             for option in self.options:
                 self.combo.addItem(option.get("label", option["code"]), option["code"])
