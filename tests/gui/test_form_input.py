@@ -11,7 +11,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QKeyEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget  # noqa: E402
 
@@ -112,3 +113,86 @@ def test_the_wheel_scrolls_the_form_and_edits_only_a_focused_combo(qtbot, window
     assert combo.currentData() == "disclosed_in_prose" and stored(filled).disclosure == "disclosed_in_prose"
     assert history(filled) == events + 1
     assert window.form.undo() and stored(filled).disclosure == "code_comment_only"
+
+
+# --- digit keys ---------------------------------------------------------------------------------
+
+
+def type_digit(qtbot, window: MainWindow, digit: int) -> None:
+    """A digit typed where the focus is, through the window's shortcut map as a person's key is."""
+    focused = window.focusWidget()
+    assert focused is not None
+    qtbot.keyClick(focused, Qt.Key(Qt.Key.Key_0 + digit))
+
+
+def test_digits_act_on_the_focused_scale_and_set_the_verdict_elsewhere(qtbot, window: MainWindow, filled: Store) -> None:
+    window.table.setFocus()
+    type_digit(qtbot, window, 1)  # focus outside the form: the verdict key
+    assert stored(filled).verdict == "clean"
+    intent = window.form.editors["intent"]
+    intent.buttons[0].setFocus(Qt.FocusReason.TabFocusReason)
+
+    type_digit(qtbot, window, 4)
+    label = stored(filled)
+    assert (label.intent, label.verdict) == (4, "clean") and intent.buttons[4].isChecked()
+    events = history(filled)
+    type_digit(qtbot, window, 7)  # intent runs 0..4: nothing, and not the verdict either
+    label = stored(filled)
+    assert (label.intent, label.verdict) == (4, "clean") and history(filled) == events
+    type_digit(qtbot, window, 0)  # 0 is on this scale
+    assert stored(filled).intent == 0
+    type_digit(qtbot, window, 0)  # the chosen value again clears it, as a second click does
+    assert stored(filled).intent is None and history(filled) == events + 2
+    assert window.form.undo() and stored(filled).intent == 0  # one key, one undo step
+    held = window.focusWidget()
+    qtbot.keyPress(held, Qt.Key.Key_2)
+    for _ in range(3):  # what the OS sends while the key is held
+        QApplication.sendEvent(held, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_2, Qt.KeyboardModifier.NoModifier, "2", True))
+    qtbot.keyRelease(held, Qt.Key.Key_2)
+    assert stored(filled).intent == 2  # chosen once, not toggled on and off while held
+
+    severity = window.form.editors["severity"]
+    severity.buttons[0].setFocus(Qt.FocusReason.TabFocusReason)
+    type_digit(qtbot, window, 3)
+    label = stored(filled)
+    assert (label.severity, label.intent, label.verdict) == (3, 2, "clean")
+
+    window.transcript.viewer.setFocus(Qt.FocusReason.MouseFocusReason)  # back to reading
+    type_digit(qtbot, window, 2)
+    label = stored(filled)
+    assert (label.verdict, label.severity) == ("honest_failure", 3)
+
+
+def test_digits_pick_options_of_the_focused_choice_code_list_and_verdict(qtbot, window: MainWindow, filled: Store) -> None:
+    form = window.form
+    combo = form.editors["disclosure"].combo
+    combo.setFocus(Qt.FocusReason.TabFocusReason)
+    type_digit(qtbot, window, 2)
+    label = stored(filled)
+    assert (label.disclosure, label.verdict) == ("code_comment_only", None) and combo.currentData() == "code_comment_only"
+    events = history(filled)
+    type_digit(qtbot, window, 9)  # four options: nothing
+    assert stored(filled).disclosure == "code_comment_only" and history(filled) == events
+    type_digit(qtbot, window, 0)  # the combo's "—"
+    assert stored(filled).disclosure is None and combo.currentIndex() == 0
+
+    categories = form.editors["categories"]
+    codes = [o["code"] for o in categories.options]
+    categories.list.setFocus(Qt.FocusReason.TabFocusReason)
+    type_digit(qtbot, window, 5)
+    assert stored(filled).categories == [codes[4]] and categories.list.currentRow() == 4  # its help is shown
+    type_digit(qtbot, window, 2)
+    assert stored(filled).categories == [codes[1], codes[4]]
+    type_digit(qtbot, window, 5)  # again: unticked
+    assert stored(filled).categories == [codes[1]]
+    events = history(filled)
+    type_digit(qtbot, window, 0)  # codes are numbered from 1
+    assert stored(filled).categories == [codes[1]] and stored(filled).verdict is None and history(filled) == events
+
+    radios = form.editors["verdict"].group.buttons()
+    radios[0].setFocus(Qt.FocusReason.TabFocusReason)
+    type_digit(qtbot, window, 5)
+    assert stored(filled).verdict == "borderline" and radios[4].isChecked()
+    type_digit(qtbot, window, 8)  # six verdicts: nothing
+    type_digit(qtbot, window, 0)  # and no way to clear a verdict by key
+    assert stored(filled).verdict == "borderline"
