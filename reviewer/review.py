@@ -164,7 +164,12 @@ class ReviewSession:
     def accept(self, suggestion: Suggestion) -> Label:
         """Copy a detector's or model's suggestion into the final label as ONE change (one write, one
         undo step): its categories and markers, its spans, and a rationale note saying where they
-        came from. Only after the reveal: before it, suggestions are not even visible."""
+        came from. Only after the reveal: before it, suggestions are not even visible.
+
+        Idempotent, as a double click or a second press must not garble the label: codes, spans and
+        the note are each added only if the label lacks them, so accepting what the label already
+        holds is no change at all (no write, no history event, no undo step).
+        """
         if not self.revealed:
             raise LabelRejected("suggestions can be accepted into the final label only, after the reveal")
         new = _copy(self._label)
@@ -178,7 +183,9 @@ class ReviewSession:
             for span in suggestion.evidence
             if (span.step, span.source, span.start, span.end) not in held
         ]
-        new.rationale = f"{new.rationale or ''}\n[accepted from {suggestion.rater}/{suggestion.source}]".strip()
+        note = f"[accepted from {suggestion.rater}/{suggestion.source}]"
+        if note not in (new.rationale or ""):
+            new.rationale = f"{new.rationale or ''}\n{note}".strip()
         return self._apply(new)
 
     def remove_evidence(self, index: int) -> Label:
