@@ -144,7 +144,12 @@ class LabelSession:
     def accept(self, suggestion: Suggestion) -> Label:
         """Copy a detector's or model's suggestion into the label as ONE change (one write, one undo
         step): its categories and markers, its spans, and a rationale note saying where they came
-        from. Only once others are visible: before that, suggestions are not even shown."""
+        from. Only once others are visible: before that, suggestions are not even shown.
+
+        Idempotent, as a double click or a second press must not garble the label: codes, spans and
+        the note are each added only if the label lacks them, so accepting what the label already
+        holds is no change at all (no write, no history event, no undo step).
+        """
         if not self.revealed:
             raise LabelRejected("suggestions can be accepted into the final label only, after the reveal")
         new = copy_label(self._label)
@@ -158,7 +163,9 @@ class LabelSession:
             for span in suggestion.evidence
             if (span.step, span.source, span.start, span.end) not in held
         ]
-        new.rationale = f"{new.rationale or ''}\n{accepted_note(suggestion)}".strip()
+        note = accepted_note(suggestion)
+        if note not in (new.rationale or ""):
+            new.rationale = f"{new.rationale or ''}\n{note}".strip()
         return self._apply(new)
 
     def remove_evidence(self, index: int) -> Label:

@@ -327,6 +327,30 @@ def test_accepting_a_suggestion_in_the_window_is_one_undo_step(qtbot, main_windo
     assert window.form.undo() and window.session.label.categories == [] and window.session.label.evidence == []
 
 
+def test_accepting_a_suggestion_twice_in_the_window_writes_it_once(qtbot, main_window, filled: Store) -> None:
+    from reviewer.model import EvidenceSpan, Suggestion
+    from reviewer.spans import source_text
+
+    tid = "synthetic-0-000000"
+    text = source_text(filled.trajectories.get(tid), 1, "text")
+    suggestion = Suggestion(tid, "detectors", "skip_added", ["tests.skip"], [EvidenceSpan(1, "text", 0, 4, text[:4])], "adds a skip")
+    filled.suggestions.replace(tid, "detectors", [suggestion])
+    window = main_window(filled, "alice")
+    shows(qtbot, window, tid)
+    window.form.set_verdict_by_key(3)
+    reveal(window.form)
+    window.accept_suggestion(suggestion)
+    events = len(filled.labels.history(tid, "alice"))
+    window.accept_suggestion(suggestion)  # a second click on Accept
+    with Store(filled.path) as other:
+        final = other.labels.get(tid, "alice", False)
+    assert final.rationale == "[accepted from detectors/skip_added]" and len(final.evidence) == 1
+    assert final.categories == ["tests.skip"] and len(filled.labels.history(tid, "alice")) == events
+    assert window.form.editors["rationale"].edit.toPlainText() == final.rationale
+    assert window.form.undo() and window.session.label.rationale is None and window.session.label.categories == []
+    assert not window.session.can_undo  # the second accept left no undo step behind
+
+
 def test_next_disputed_opens_the_next_disagreement(qtbot, main_window, filled: Store) -> None:
     from reviewer.model import Label
 

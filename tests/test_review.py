@@ -311,3 +311,26 @@ def test_the_reveal_is_undone_until_the_final_label_is_edited(filled: Store, db_
     assert session.revealed and not session.can_undo
     session.undo()
     assert session.revealed and reread(db_path, first_pass=False) is not None
+
+def test_accepting_a_suggestion_again_changes_nothing(filled: Store, db_path: Path) -> None:
+    session = ReviewSession(filled, "alice", TID)
+    session.set_field("verdict", "cheat")
+    session.reveal()
+    session.set_field("rationale", "exits early")
+    suggestion = Suggestion(TID, "detectors", "exits", ["tests.exit"], [span(filled)], "exit 0")
+    note = "[accepted from detectors/exits]"
+    first = session.accept(suggestion)
+    events = len(filled.labels.history(TID, "alice"))
+    assert session.accept(suggestion) == first  # a double click
+    assert first.rationale == f"exits early\n{note}" and reread(db_path, first_pass=False) == first
+    assert len(filled.labels.history(TID, "alice")) == events  # no write, so no history event
+    assert session.undo().rationale == "exits early" and session.label.categories == []  # and no undo step of its own
+    session.redo()
+
+    reopened = ReviewSession(filled, "alice", TID)  # the label already holds all of it: still nothing
+    assert reopened.accept(suggestion).content() == first.content() and not reopened.can_undo
+    assert len(filled.labels.history(TID, "alice")) == events + 2  # the undo and the redo above
+
+    wider = Suggestion(TID, "detectors", "exits", ["tests.exit"], [span(filled), span(filled, 1, "text", 6, 9)], "exit 0")
+    label = reopened.accept(wider)  # the same source with a new span: the span is added, the note not doubled
+    assert [e.start for e in label.evidence] == [0, 6] and label.rationale.count(note) == 1

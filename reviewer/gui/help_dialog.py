@@ -4,7 +4,8 @@ Public API: `ShortcutHelp(parent=None, table=SHORTCUTS, verdicts=())`, a non-mod
 reviewer may keep it open beside the window). `verdicts` are the taxonomy's verdict labels in
 order; when given, the number keys read "Verdict: Cheat" instead of "option 3". `tree` is the
 QTreeView and `model` its QStandardItemModel: one row per group, one child per shortcut (keys,
-description).
+description). Below it, `digits` says what digits do in a focused field of the label form, where
+they are not the verdict keys.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from PySide6.QtGui import QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QTreeView, QVBoxLayout, QWidget
 
-from reviewer.gui.keymap import SHORTCUTS, VERDICT_ACTIONS, Shortcut
+from reviewer.gui.keymap import FOCUSED_FIELD_DIGITS, SHORTCUTS, VERDICT_ACTIONS, Shortcut
+from reviewer.gui.widgets import PlainLabel
 
 
 def shown_keys(shortcut: Shortcut) -> str:
@@ -62,6 +64,8 @@ class ShortcutHelp(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        self.digits = PlainLabel(FOCUSED_FIELD_DIGITS, wrap=True)
         layout.addWidget(self.tree)
+        layout.addWidget(self.digits)
         layout.addWidget(buttons)
         self.resize(560, 620)

@@ -10,11 +10,17 @@ Public API:
   handler on `widget` (window-wide). It raises `KeymapError` when an action has no handler, a
   handler names no action, or one key sequence is bound twice: a silent gap or an ambiguous key
   (Qt then fires neither binding) would only show up as "the key does nothing".
+- `typed_digit(event) -> int | None`: the digit a key event types, for the form's fields.
+  `FOCUSED_FIELD_DIGITS`: the help's sentence on what digits do in a focused field.
 
 Shortcuts are created with auto-repeat off: a held `3` must set the verdict once, not stream
 label events (Anki's `applyShortcuts` does the same). Bare letter keys do not steal typing:
 editable text widgets accept Qt's ShortcutOverride for printable keys, so `r` typed into the
 rationale is text, while the same key in the read-only transcript focuses the rationale.
+Digits work the same way: they are the verdict keys only while focus is outside the label form's
+fields. A focused scale, choice, code list or the verdict radios accept the ShortcutOverride for
+every digit (`typed_digit`) and take the digit themselves (see `label_form`), so `4` on a focused
+intent scale sets intent 4 and never the verdict.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
 
@@ -54,7 +61,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("find_next", ("F3",), "Next hit of the find", "View"),
     Shortcut("find_previous", ("Shift+F3",), "Previous hit of the find", "View"),
     *(
-        Shortcut(action, (str(n),), f"Set the verdict to option {n} of the label form", "Label")
+        Shortcut(action, (str(n),), f"Set the verdict to option {n} of the label form (unless a form field has focus)", "Label")
         for n, action in enumerate(VERDICT_ACTIONS, start=1)
     ),
     Shortcut("add_evidence", ("E",), "Add the selected text as an evidence span", "Label"),
@@ -67,6 +74,28 @@ SHORTCUTS: tuple[Shortcut, ...] = (
 )
 
 ACTIONS: tuple[str, ...] = tuple(s.action for s in SHORTCUTS)
+
+FOCUSED_FIELD_DIGITS = (
+    "Digits act on the focused field of the label form: a scale takes that value (the chosen value again "
+    "clears it); a choice, a list of codes or the verdict takes option n (0 clears a choice; a code is "
+    "ticked or unticked). A digit the field has no option for does nothing. Anywhere else, digits set the verdict."
+)
+
+CHORD_MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
+
+
+def typed_digit(event: QEvent) -> int | None:
+    """The digit a key press, or Qt's ShortcutOverride ahead of it, types (top row or keypad).
+
+    None for any other event or key, and for a digit held with Ctrl, Alt or Meta: such a chord is
+    another shortcut. Shift is allowed, as layouts such as AZERTY need it to type digits.
+    """
+    if event.type() not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride) or not isinstance(event, QKeyEvent):
+        return None
+    if event.modifiers() & CHORD_MODIFIERS:
+        return None
+    key = event.key()
+    return key - Qt.Key.Key_0 if Qt.Key.Key_0 <= key <= Qt.Key.Key_9 else None
 
 
 def normalized(key: str) -> str:

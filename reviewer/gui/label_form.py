@@ -5,6 +5,9 @@ Generated, not hand-built, so a project taxonomy (an extra verdict, other catego
 form with no code change. There is no save button: every widget edit goes straight to the session,
 which writes it to the store before returning. What the required-when rules still ask for is
 listed in an always-visible message at the top, never enforced by silently refusing input.
+Since every edit is stored at once, only deliberate input may edit: the combo boxes ignore the
+mouse wheel until focused (`FocusWheelComboBox`), so the wheel scrolls the form past them, and a
+digit typed in a focused field sets that field (`_Editor.choose`), never the verdict behind it.
 
 Help texts are shown beside the chosen option, never as tooltips (tooltips are rich text), and
 every label is a `PlainLabel`. Evidence quotes are agent text: one-lined with control characters
@@ -22,12 +25,13 @@ Public API (wired by the main window):
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -43,7 +47,8 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.adjudication import AdjudicationSession
-from reviewer.gui.widgets import PlainLabel
+from reviewer.gui import keymap
+from reviewer.gui.widgets import FocusWheelComboBox, PlainLabel
 from reviewer.label_session import LabelSession
 from reviewer.model import EvidenceSpan, Suggestion
 from reviewer.review import LabelRejected, RevealRefused
@@ -61,7 +66,11 @@ def _hint(text: str = "") -> PlainLabel:
 
 
 class _Editor(QWidget):
-    """One taxonomy field: shows a value, reports edits as `edited(value)`."""
+    """One taxonomy field: shows a value, reports edits as `edited(value)`.
+
+    Digits typed while one of its widgets has focus belong to the field (`choose`), not to the
+    window's verdict keys: the reviewer is looking at this field, so that is what the key means.
+    """
 
     edited = Signal(object)
 
@@ -81,6 +90,25 @@ class _Editor(QWidget):
 
     def show_value(self, value: Any) -> None:
         raise NotImplementedError
+
+    def choose(self, digit: int) -> None:
+        """Act on a digit typed in this field; a digit the field has no option for does nothing."""
+        raise NotImplementedError
+
+    def take_digits(self, widgets: Iterable[QWidget]) -> None:
+        """Route digits typed in these (focusable) widgets to `choose`, ahead of the widgets themselves:
+        a combo or a list would otherwise spend them on a keyboard search."""
+        for widget in widgets:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        digit = keymap.typed_digit(event)
+        if digit is None:
+            return False
+        event.accept()  # on the ShortcutOverride: the window's verdict shortcut does not fire
+        if event.type() == QEvent.Type.KeyPress and not cast(QKeyEvent, event).isAutoRepeat():
+            self.choose(digit)  # a held key acts once, like the window's shortcuts
+        return True
 
     def mark_needed(self, needed: bool) -> None:
         self.title.setText(spec_title(self.spec) + ("  — needed" if needed else ""))
@@ -108,14 +136,16 @@ class _Choice(_Editor):
             self.group.idClicked.connect(lambda i: self.edited.emit(self.options[i]["code"]))
             self.layout_.addLayout(grid)
             self.combo = None
+            self.take_digits(self.group.buttons())
         else:
             self.group = None
-            self.combo = QComboBox()
+            self.combo = FocusWheelComboBox()
             self.combo.addItem("—", None)
             for option in self.options:
                 self.combo.addItem(option.get("label", option["code"]), option["code"])
             self.combo.activated.connect(lambda i: self.edited.emit(self.combo.itemData(i)))
             self.layout_.addWidget(self.combo)
+            self.take_digits([self.combo])
         self.layout_.addWidget(self.detail)
 
     def show_value(self, value: Any) -> None:
@@ -130,6 +160,13 @@ class _Choice(_Editor):
             self.combo.setCurrentIndex(index + 1)
         self.detail.setText(self.options[index].get("help", "") if index >= 0 else "")
         self.detail.setVisible(bool(self.detail.text()))
+
+    def choose(self, digit: int) -> None:
+        """Option n (1-based, as the radios are numbered); 0 clears a combo (its "—"), never the verdict."""
+        if 1 <= digit <= len(self.options):
+            self.edited.emit(self.options[digit - 1]["code"])
+        elif digit == 0 and self.combo is not None:
+            self.edited.emit(None)
 
 
 class _Multi(_Editor):
@@ -153,9 +190,18 @@ class _Multi(_Editor):
         self.layout_.addWidget(self.list)
         self.layout_.addWidget(self.detail)
         self._show_help(-1)
+        self.take_digits([self.list])
 
     def checked(self) -> list[str]:
         return [o["code"] for i, o in enumerate(self.options) if self.list.item(i).checkState() == Qt.CheckState.Checked]
+
+    def choose(self, digit: int) -> None:
+        """Tick or untick option n (1-based) as a click on its box does, and show its help."""
+        if 1 <= digit <= len(self.options):
+            item = self.list.item(digit - 1)
+            self.list.setCurrentItem(item)
+            ticked = item.checkState() == Qt.CheckState.Checked
+            item.setCheckState(Qt.CheckState.Unchecked if ticked else Qt.CheckState.Checked)
 
     def _show_help(self, row: int) -> None:
         self.detail.setText(self.options[row].get("help", "") if 0 <= row < len(self.options) else "")
@@ -190,6 +236,12 @@ class _Scale(_Editor):
         self.layout_.addLayout(row)
         self.detail = _hint()
         self.layout_.addWidget(self.detail)
+        self.take_digits(self.buttons)
+
+    def choose(self, digit: int) -> None:
+        """The value equal to the digit, by clicking its button: the chosen value again clears it."""
+        if digit in self.values:
+            self.buttons[self.values.index(digit)].click()
 
     def show_value(self, value: Any) -> None:
         for v, button in zip(self.values, self.buttons, strict=True):

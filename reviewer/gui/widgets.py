@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QTextCursor, QTextDocument, QTextFormat
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QStackedWidget, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QTextCursor, QTextDocument, QTextFormat, QWheelEvent
+from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QStackedWidget, QTextEdit, QVBoxLayout, QWidget
 
 EVIDENCE = QColor("#fde9a9")  # the background of evidence spans, in the transcript and the diffs alike
 
@@ -20,6 +20,24 @@ class PlainLabel(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(wrap)
         self.setText(text)
+
+
+class FocusWheelComboBox(QComboBox):
+    """A combo box the mouse wheel changes only after the person focused it (click or Tab).
+
+    A stock QComboBox takes focus from the wheel and steps its value, so scrolling a form past one
+    silently edits the field under the pointer, and in the label form that edit is saved at once.
+    Unfocused, this one ignores the wheel, which Qt then hands to the parent: the form scrolls."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Qt's default, WheelFocus, lets the wheel focus it
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt override)
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
 
 
 def hidden_until_reveal(owner: QWidget, placeholder: QWidget, content: QWidget) -> QStackedWidget:

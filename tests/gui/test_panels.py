@@ -27,7 +27,15 @@ from reviewer.adjudication import AdjudicationSession  # noqa: E402
 from reviewer.gui.assist_panel import AssistPanel  # noqa: E402
 from reviewer.gui.guidelines import HARD_CASES, GuidelinesPanel  # noqa: E402
 from reviewer.gui.help_dialog import ShortcutHelp  # noqa: E402
-from reviewer.gui.keymap import ACTIONS, SHORTCUTS, VERDICT_ACTIONS, KeymapError, Shortcut, install  # noqa: E402
+from reviewer.gui.keymap import (  # noqa: E402
+    ACTIONS,
+    FOCUSED_FIELD_DIGITS,
+    SHORTCUTS,
+    VERDICT_ACTIONS,
+    KeymapError,
+    Shortcut,
+    install,
+)
 from reviewer.gui.reviewers_view import ReviewersView  # noqa: E402
 from reviewer.importer import Importer  # noqa: E402
 from reviewer.model import EvidenceSpan, Label, Suggestion  # noqa: E402
@@ -176,6 +184,7 @@ def test_help_lists_every_shortcut_grouped(qtbot, tmp_path: Path, qtmodeltester)
         if shortcut.action not in VERDICT_ACTIONS:
             assert shortcut.description in shown
     assert "Verdict: Clean" in shown and "Verdict: Unreviewable" in shown
+    assert FOCUSED_FIELD_DIGITS in shown  # digits in a focused form field are that field's, not the verdict
     assert "Ctrl+Shift+Z" in shown and "?" in shown
     dialog.resize(560, 640)
     save_picture(dialog, tmp_path, "shortcut_help.png")
