@@ -23,7 +23,6 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QItemSelection, QSettings,
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -49,7 +48,7 @@ from reviewer.gui.reviewers_view import ReviewersView
 from reviewer.gui.trajectory_loader import TrajectoryLoader
 from reviewer.gui.trajectory_model import TrajectoryTableModel
 from reviewer.gui.transcript_view import TranscriptView
-from reviewer.gui.widgets import PlainLabel
+from reviewer.gui.widgets import FocusWheelComboBox, PlainLabel
 from reviewer.label_session import LabelSession
 from reviewer.model import EvidenceSpan, Label, Outcome, Suggestion, Trajectory
 from reviewer.review import ReviewSession
@@ -98,10 +97,10 @@ class MainWindow(QMainWindow):
         self.model = TrajectoryTableModel(store.listing, ListQuery(annotator=annotator))
         self.model.fetchMore()
         self.table = self._list_view()
-        self.queue = QComboBox()
+        self.queue = FocusWheelComboBox()
         for key, text in QUEUES:
             self.queue.addItem(text, key)
-        self.verdict = QComboBox()
+        self.verdict = FocusWheelComboBox()
         self.verdict.addItem("Any verdict", None)
         for code in taxonomy.codes("verdict"):
             self.verdict.addItem(code, code)
@@ -304,7 +303,7 @@ class MainWindow(QMainWindow):
 
     def _on_spans_selected(self, spans: list[EvidenceSpan]) -> None:
         """The adjudicator moved to another reviewer's label: highlight its spans; on the evidence field, show the first."""
-        if not isinstance(self.session, AdjudicationSession) or spans == self._spans_selected:
+        if not isinstance(self.session, AdjudicationSession):
             return
         self._spans_selected = spans
         self._on_label_changed()

@@ -27,13 +27,12 @@ made visible, never rich text or a tooltip.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -50,7 +49,8 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.adjudication import EVIDENCE, RESOLUTIONS, AdjudicationSession, LabelRejected
-from reviewer.gui.widgets import PlainLabel, hidden_until_reveal
+from reviewer.gui import keymap
+from reviewer.gui.widgets import FocusWheelComboBox, PlainLabel, hidden_until_reveal
 from reviewer.model import EvidenceSpan, Label
 from reviewer.taxonomy import Taxonomy, field_value
 from reviewer.textsafe import one_line, visible
@@ -60,7 +60,6 @@ PLACEHOLDER = (
     "Save your first-pass verdict for this trajectory, then reveal (V) to compare."
 )
 HINT = "1–9 or Enter: take that label's value for this field · A: take the whole label · Ctrl+Return: settle"
-DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(1, 10)}
 
 
 def pass_name(label: Label) -> str:
@@ -122,6 +121,7 @@ class ReviewersView(QWidget):
         self._session: AdjudicationSession | None = None
         self._note = ""
         self._error = ""
+        self._cursor: tuple[str, object] | None = None  # (field, label key) last told to the window
 
         self.placeholder = PlainLabel(PLACEHOLDER, wrap=True)  # constant text
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -153,7 +153,7 @@ class ReviewersView(QWidget):
         self.hint = PlainLabel(HINT, wrap=True)
         self.hint.setStyleSheet("color: palette(placeholder-text);")
 
-        self.resolution_box = QComboBox()
+        self.resolution_box = FocusWheelComboBox()
         self.resolution_box.setPlaceholderText("Which side was right…")
         for code, text in RESOLUTIONS:
             self.resolution_box.addItem(text, code)
@@ -294,9 +294,15 @@ class ReviewersView(QWidget):
         self.settle_button.setEnabled(not missing and not session.settled)
 
     def _emit_spans(self) -> None:
+        """Tell the window when the cursor moved to another label or field (not on every refresh: the
+        window shows the first span on the evidence field, and typing a reason must not scroll it)."""
         row = self.choices.currentRow()
         shown = self.shown_labels()
-        self.spans_selected.emit(list(shown[row].evidence) if 0 <= row < len(shown) else [])
+        label = shown[row] if 0 <= row < len(shown) else None
+        cursor = (self.current_field(), label.key if label is not None else None)
+        if cursor != self._cursor:
+            self._cursor = cursor
+            self.spans_selected.emit(list(label.evidence) if label is not None else [])
 
     # --- adjudicating --------------------------------------------------------------------------
 
@@ -336,25 +342,20 @@ class ReviewersView(QWidget):
             self._edit(lambda s: s.set_reason(text))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        """Digits, Enter and A act on the workspace while it has focus (they beat the window's verdict
-        keys there: a digit picks a label, it never sets a verdict)."""
+        """Digits, Enter and A act on the workspace while it has focus: there a digit picks a label's
+        value and never reaches the window's verdict keys (their ShortcutOverride is taken)."""
         if self._session is None or event.type() not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
             return False
-        assert isinstance(event, QKeyEvent)
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+        key = cast(QKeyEvent, event)
+        digit = keymap.typed_digit(event)
+        plain = not key.modifiers() & keymap.CHORD_MODIFIERS
+        enter = plain and key.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and watched is self.choices
+        whole = plain and key.key() == Qt.Key.Key_A
+        if not (digit or enter or whole):
             return False
-        key = event.key()
-        enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and watched is self.choices
-        if key not in DIGITS and key != Qt.Key.Key_A and not enter:
-            return False
-        if event.type() == QEvent.Type.ShortcutOverride:
-            event.accept()
-            return True
-        if key in DIGITS:
-            self.pick(DIGITS[key] - 1)
-        elif key == Qt.Key.Key_A:
-            self.pick_all(self.choices.currentRow())
-        else:
-            self.pick(self.choices.currentRow())
+        event.accept()
+        if event.type() == QEvent.Type.KeyPress and not key.isAutoRepeat():
+            row = digit - 1 if digit else self.choices.currentRow()
+            self.pick_all(row) if whole else self.pick(row)
         return True
 
