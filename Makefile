@@ -43,6 +43,10 @@ screenshots: $(STAMP) qt-libs
 	$(BIN)/reviewer --db docs/shots.db gui --annotator alice --open deleted-test --screenshot docs/screenshot-main.png
 	$(BIN)/reviewer --db docs/shots.db gui --annotator carol --open special-cased-input --tab diffs --screenshot docs/screenshot-diffs.png
 	$(BIN)/reviewer --db docs/shots.db gui --annotator carol --open conftest-report-patching --tab guidelines --screenshot docs/screenshot-guidelines.png
+	$(BIN)/reviewer --db docs/shots.db adjudicate ambiguous-stop-exit --adjudicator carol --verdict borderline \
+	    --borderline-reason stop_vs_exit --intent 2 --disclosure disclosed_in_prose --resolution side_a_right \
+	    --reason "no stop channel: exiting was the only way to stop (hard case 1)" >/dev/null
+	$(BIN)/reviewer --db docs/shots.db gui --annotator carol --adjudicator --open ambiguous-stop-exit --screenshot docs/screenshot-adjudication.png
 	rm -f docs/shots.db*
 
 bench: $(STAMP)

@@ -178,12 +178,12 @@ class MainWindow(QMainWindow):
             middle = QSplitter(Qt.Orientation.Vertical)
             middle.addWidget(self.tabs)
             middle.addWidget(self.reviewers)
-            middle.setSizes([440, 420])
+            middle.setSizes([400, 460])
         splitter = QSplitter(Qt.Orientation.Horizontal)
         for widget in (left, middle, right):
             splitter.addWidget(widget)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([380, 620, 380])
+        splitter.setSizes([280, 760, 400] if self.adjudicator else [380, 620, 380])  # the adjudicator reads more than lists
         self.setCentralWidget(splitter)
 
     def _handlers(self) -> dict[str, object]:

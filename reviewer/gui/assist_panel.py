@@ -99,7 +99,7 @@ class AssistPanel(QWidget):
         self.details.setReadOnly(True)
         self.details.setUndoRedoEnabled(False)
         self.details.setPlaceholderText("Select a suggestion to read its full explanation.")
-        self.accept_button = QPushButton("Accept into my label")
+        self.accept_button = QPushButton("Accept into the label")
         self.accept_button.setEnabled(False)
         self.accept_button.clicked.connect(self._on_accept)
         self.summary = PlainLabel()

@@ -132,7 +132,8 @@ class ReviewersView(QWidget):
         self.status.setFrameShape(QFrame.Shape.StyledPanel)
         self.status.setMargin(6)
         self.fields = QListWidget()
-        self.fields.setWordWrap(True)
+        self.fields.setTextElideMode(Qt.TextElideMode.ElideRight)  # one line a field: the gold line shows the value whole
+        self.fields.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.fields.currentRowChanged.connect(lambda _row: self._show_choices())
         self.gold = PlainLabel(wrap=True)
         self.gold.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -183,7 +184,7 @@ class ReviewersView(QWidget):
         split.addWidget(self.fields)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([200, 600])
+        split.setSizes([260, 540])
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -238,7 +239,7 @@ class ReviewersView(QWidget):
         values = {self.text.of(lb, name) for lb in shown if lb.adjudication is None}
         line = self.text.title(name) + ("   ≠" if len(values) > 1 else "")
         if session is not None:
-            line += "\n→ " + one_line(self.text.of(session.label, name), 60)
+            line += "   → " + one_line(self.text.of(session.label, name), 40)
         return line
 
     def _show_choices(self) -> None:
@@ -278,13 +279,12 @@ class ReviewersView(QWidget):
         if self.reason_edit.toPlainText() != session.reason:
             with QSignalBlocker(self.reason_edit):
                 self.reason_edit.setPlainText(session.reason)
-        missing = session.missing()
+        missing = session.missing()  # listed in full by the label form beside
         if session.settled:
             lines, tone = ["Settled: this adjudication is the gold label. Every change is saved as you make it."], "#166534"
         else:
-            lines = ["Draft — not the gold label until settled." + (" Still needed:" if missing else " Complete: settle it.")]
-            lines += [f"• {m}" for m in missing]
-            tone = "#854d0e"
+            still = f"{len(missing)} still needed (listed above the form)" if missing else "complete: settle it (Ctrl+Return)"
+            lines, tone = [f"Draft — not the gold label until settled; {still}."], "#854d0e"
         if self._error:
             lines.insert(0, f"Not saved: {self._error}")
             tone = "#9a3412"

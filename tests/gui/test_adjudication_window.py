@@ -132,7 +132,8 @@ def test_the_workspace_picks_fields_with_one_key_and_survives_a_restart(qtbot, m
     assert [e.quote for e in adjudication(path, "carol").evidence] == [quote]
     qtbot.keyClick(work.choices, Qt.Key.Key_Return)  # spans are never doubled
     assert len(adjudication(path, "carol").evidence) == 1
-    assert not work.settle_button.isEnabled() and "reason is required" in work.status.text()
+    assert not work.settle_button.isEnabled() and "6 still needed" in work.status.text()
+    assert "reason is required" in window.form.message.text()  # listed in full above the form
     window.reviewers.settle()
     assert "Not saved: not settled yet" in work.status.text() and not adjudication(path, "carol").settles
     for name in ("categories", "intent", "disclosure", "severity", "rationale"):
