@@ -215,3 +215,27 @@ def test_an_unknown_resolution_is_refused(db_path: Path) -> None:
         session.set_resolution("side_c_right")
     assert store.labels.get(TID, "carol", False, adjudication=True) is None
     store.close()
+
+
+def test_a_label_pack_carries_an_adjudication_apart_from_the_own_label(db_path: Path, tmp_path: Path) -> None:
+    """erin's own final label and her adjudication travel in one pack and land in their own places."""
+    from reviewer.importer import Importer
+    from reviewer.labelpack import write_labels
+
+    source = project(db_path)
+    disputed(source)
+    own(source, "erin", "clean")
+    own(source, "erin", "clean", final=True)
+    source.labels.adjudicate(TID, "erin", "cheat", "alice was right", "side_a_right")
+    pack = tmp_path / "erin.jsonl"
+    pack.write_text("".join(write_labels(source.labels.all(annotator="erin"))), encoding="utf-8")
+    sent = {lb.key: lb.to_dict() for lb in source.labels.all(annotator="erin")}
+    source.close()
+
+    target = project(tmp_path / "other.db")
+    report = Importer(target, labels_only=True, max_bytes=10_000_000).run([pack])
+    assert report.ok and report.totals()["labels_added"] == 3
+    received = {lb.key: lb.to_dict() for lb in target.labels.all(annotator="erin")}
+    assert received == sent and len(received) == 3
+    assert Importer(target, labels_only=True, max_bytes=10_000_000).run([pack]).totals()["labels_unchanged"] == 3  # idempotent
+    target.close()
