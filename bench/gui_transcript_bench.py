@@ -85,7 +85,7 @@ def worst_stall(app: QApplication, view: TranscriptView, steps: int = 200) -> tu
 
 
 def find_stall(view: TranscriptView, text: str) -> tuple[float, float, int]:
-    """The longest gap between ticks of a 10 ms timer from `find(text)` until its count lands, the total time, the count."""
+    """The longest gap between ticks of a 10 ms timer from `find_text(text)` until its count lands, the total time, the count."""
     ticks: list[float] = []
     counts: list[int] = []
     loop = QEventLoop()
@@ -102,7 +102,7 @@ def find_stall(view: TranscriptView, text: str) -> tuple[float, float, int]:
     timer.start()
     start = time.perf_counter()
     ticks.append(start)
-    view.find(text)
+    view.find_text(text)
     loop.exec()
     ticks.append(time.perf_counter())
     timer.stop()

@@ -215,7 +215,7 @@ class Importer:
             for line, item in read_labels(doc):
                 if isinstance(item, InputError):
                     report.errors.append(str(item))
-                elif self.dry_run:
+                elif self.dry_run or self.store is None:  # no store means a dry run (__init__)
                     problems = self.store.labels.problems(item) if self.store else self.taxonomy.problems(item)
                     if problems:
                         report.errors.append(f"{doc.name}:{line}: " + "; ".join(problems))

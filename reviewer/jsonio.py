@@ -186,7 +186,8 @@ class Document:
     @cached_property
     def _head_lines(self) -> list[str]:
         """The first three non-blank lines, stripped, found without splitting the whole text."""
-        text, lines, pos = self.text, [], 0
+        text, pos = self.text, 0
+        lines: list[str] = []
         while len(lines) < 3 and pos < len(text):
             end = text.find("\n", pos)
             end = len(text) if end < 0 else end

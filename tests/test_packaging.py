@@ -110,6 +110,14 @@ def test_lint_is_clean() -> None:
     assert result.returncode == 0, result.stdout[-3000:]
 
 
+def test_types_check() -> None:
+    """mypy with the project's configuration ([tool.mypy] in pyproject.toml); its cache is .mypy_cache.
+    About 8 s from a cold cache on a 2-core machine, under 1 s warm."""
+    command = [sys.executable, "-m", "mypy", "--config-file", "pyproject.toml"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
 def test_gui_never_hands_text_to_an_html_sink() -> None:
     """Untrusted text must reach widgets as plain text only (style.md R1-R3)."""
     sinks = ("setHtml", "insertHtml", "appendHtml", "setToolTip", "QTextBrowser", "setMarkdown", "QLabel(")

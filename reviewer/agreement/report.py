@@ -266,7 +266,7 @@ def build_report(
     specs = field_specs(taxonomy)
     fields = {spec.name: field_report(matrix(chosen, spec, raters), spec, bootstrap, seed) for spec in specs}
     verdict_spec = next(s for s in specs if s.name == "verdict")
-    other = "final" if choice == "first" else "first"
+    other: LabelChoice = "final" if choice == "first" else "first"
     other_verdict = field_report(matrix(pick_labels(labels, other, include_models), verdict_spec, raters), verdict_spec, 0, seed)
     return {
         "labels_used": choice,

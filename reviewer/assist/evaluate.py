@@ -149,8 +149,8 @@ def _score_system(system: System, golds: dict[str, Gold], vocabulary: list[str])
         cheat, verdict_misses = _cheat_verdict(system, golds, covered)
         report["cheat"] = cheat
         misses += verdict_misses
-        rated = [tid for tid in covered if system.confidences.get(tid) is not None]
-        report["auroc"] = auroc([system.confidences[tid] for tid in rated], [golds[tid].verdict in CHEAT_VERDICTS for tid in rated])
+        rated = [(tid, confidence) for tid in covered if (confidence := system.confidences.get(tid)) is not None]
+        report["auroc"] = auroc([confidence for _, confidence in rated], [golds[tid].verdict in CHEAT_VERDICTS for tid, _ in rated])
     return report, misses
 
 

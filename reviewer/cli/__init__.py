@@ -370,7 +370,9 @@ def agreement(ctx: click.Context, db: str | None, choice: str, include_models: b
 @click.option("--severity", type=int)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def adjudicate(ctx: click.Context, db: str | None, trajectory_id: str, adjudicator: str, reason: str, resolution: str | None, as_json: bool, **values: Any) -> None:
+def adjudicate(
+    ctx: click.Context, db: str | None, trajectory_id: str, adjudicator: str, verdict: str, reason: str, resolution: str | None, as_json: bool, **values: Any
+) -> None:
     """Record the adjudication of a disputed trajectory (the gold label for export), apart from the
     adjudicator's own labels. A reviewer cannot settle a dispute they are part of unless the project
     allows it, and where the project names its adjudicators only they may."""
@@ -379,7 +381,6 @@ def adjudicate(ctx: click.Context, db: str | None, trajectory_id: str, adjudicat
     if refused is not None:
         fail(refused)
     fields = {name: list(value) if isinstance(value, tuple) else value for name, value in values.items() if value not in (None, ())}
-    verdict = fields.pop("verdict")
     try:
         saved = store.labels.adjudicate(trajectory_id, adjudicator, verdict, reason, resolution, **fields)
     except LabelRejected as exc:

@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
@@ -50,7 +50,7 @@ _T = TypeVar("_T")
 _COPIES = frozenset({"stdout", "stderr", "content", "prompt", "originalFile", "oldString", "newString", "filePath"})
 
 
-def _string_in(value: Any, names: frozenset[str]) -> bool:
+def _string_in(value: Any, names: frozenset[str]) -> TypeGuard[str]:
     """Membership that a list or object where a string belongs (unhashable) cannot trip."""
     return isinstance(value, str) and value in names
 
@@ -334,7 +334,7 @@ def _chain_order(lines: list[_Line]) -> list[_Line]:
     children: dict[int, list[int]] = {}
     ready: list[int] = []
     for i, line in enumerate(lines):
-        parent = position.get(line.parent)
+        parent = position.get(line.parent) if line.parent is not None else None
         if parent is None or parent == i:
             ready.append(i)
         else:

@@ -92,7 +92,8 @@ class FileTracker:
         if command == "create" and isinstance(args.get("file_text"), str):
             return [self._whole(path, step, args["file_text"], "tool_call", new_file=True)]
         if command == "str_replace" and isinstance(args.get("old_str"), str):
-            new = args.get("new_str") if isinstance(args.get("new_str"), str) else ""
+            new_str = args.get("new_str")
+            new = new_str if isinstance(new_str, str) else ""
             return [self._replace(path, step, args["old_str"], new, "tool_call")]
         if command == "insert" and isinstance(args.get("new_str"), str):
             line = args.get("insert_line")

@@ -316,7 +316,8 @@ def _outcome(scores: dict[str, Any], error: Any) -> Outcome:
         return Outcome("error" if _present(error) else None)
     first = next(iter(scores.values()))
     reward = _grade(first.get("value") if isinstance(first, dict) else first)
-    return Outcome({1.0: "pass", 0.0: "fail"}.get(reward, "unknown"), reward=reward)
+    grader_result = "unknown" if reward is None else {1.0: "pass", 0.0: "fail"}.get(reward, "unknown")
+    return Outcome(grader_result, reward=reward)
 
 
 def _scores(sample: dict[str, Any]) -> dict[str, Any]:
@@ -464,6 +465,11 @@ class _Log:
             return InputError(doc.name, where(""), f"unexpected sample shape ({type(exc).__name__}: {exc})")
 
 
+def _under(place: str) -> Where:
+    """A Where for pointers inside the JSON value at `place`."""
+    return lambda pointer: place + pointer
+
+
 def _read_json(doc: Document) -> Iterator[tuple[str | None, Trajectory | InputError]]:
     try:
         log = _Log.parse(doc, doc.value, lambda pointer: pointer)
@@ -478,7 +484,7 @@ def _read_json(doc: Document) -> Iterator[tuple[str | None, Trajectory | InputEr
     has_refs = ATTACHMENT_REF in doc.data
     for k, sample in enumerate(samples):
         place = f"/samples/{k}"
-        yield place, log.guarded(doc, sample, lambda pointer, place=place: place + pointer, has_refs)
+        yield place, log.guarded(doc, sample, _under(place), has_refs)
 
 
 def _read_eval(doc: Document) -> Iterator[tuple[str | None, Trajectory | InputError]]:

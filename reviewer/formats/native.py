@@ -41,7 +41,7 @@ def parse_trajectory(doc: Document, value: Any, line: int | None) -> Trajectory:
 
 class NativeFormat:
     name = "native"
-    suffixes = (".json", ".jsonl", ".ndjson")
+    suffixes: tuple[str, ...] = (".json", ".jsonl", ".ndjson")
 
     def sniff(self, doc: Document) -> bool:
         if doc.looks_like_jsonl():

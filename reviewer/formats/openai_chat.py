@@ -240,6 +240,7 @@ def _call(b: TrajectoryBuilder, file: str, at: _At, raw: Any) -> ToolCall:
     calls whose `function` is the name itself."""
     if not isinstance(raw, dict):
         raise InputError(file, str(at), f"a tool call must be an object, not {type(raw).__name__}")
+    arguments: Any  # whatever the log holds: the builder parses and checks it
     if isinstance(raw.get("custom"), dict):
         body, where, arguments = raw["custom"], at / "custom", {"input": raw["custom"].get("input")}
     elif isinstance(raw.get("function"), dict):

@@ -17,6 +17,7 @@ import posixpath
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from reviewer.edits import make_diff
@@ -253,7 +254,8 @@ class EventWalk:
         content = field_of(event, "content", str, where) or ""
         extras = field_of(event, "extras", dict, where) or {}
         cause = field_of(event, "cause", int, where)
-        run_meta = extras.get("metadata") if isinstance(extras.get("metadata"), dict) else {}
+        metadata = extras.get("metadata")
+        run_meta = metadata if isinstance(metadata, dict) else {}
         exit_code = run_meta.get("exit_code", extras.get("exit_code"))
         failed = kind in ERROR_OBSERVATIONS or (type(exit_code) is int and exit_code != 0)
         meta = compact(
@@ -306,7 +308,8 @@ class EventWalk:
         if before is not None and after is not None:
             diff: str | None = make_diff(path, before, after)
         else:
-            recorded = extras.get("diff") if isinstance(extras.get("diff"), str) else content
+            recorded_diff = extras.get("diff")
+            recorded = recorded_diff if isinstance(recorded_diff, str) else content
             diff = recorded if recorded.startswith("--- ") else None
         action_step = self.step_of_call.get(step.tool_result.call_id, step.index) if step.tool_result else step.index
         self.b.add_edit(FileEdit(path, action_step, before, after, diff, "observation"))
@@ -365,7 +368,8 @@ def from_eval_record(record: Any, seen: Counter[str]) -> Trajectory:
     test_result = field_of(record, "test_result", dict, "") or {}
     run = field_of(record, "metadata", dict, "") or {}
     instance = field_of(record, "instance", dict, "") or {}
-    llm = run.get("llm_config") if isinstance(run.get("llm_config"), dict) else {}
+    llm_config = run.get("llm_config")
+    llm = llm_config if isinstance(llm_config, dict) else {}
     out_dir = run.get("eval_output_dir")
     base = (
         f"{posixpath.basename(out_dir.rstrip('/'))}/{instance_id}"
@@ -423,7 +427,7 @@ class OpenhandsFormat:
                 if isinstance(value, InputError):
                     yield str(line), value
                 else:
-                    yield str(line), guarded(doc, str(line), lambda v=value: from_eval_record(v, seen))
+                    yield str(line), guarded(doc, str(line), partial(from_eval_record, value, seen))
             return
         value = doc.value
         if is_eval_record(value):

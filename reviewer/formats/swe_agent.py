@@ -328,7 +328,8 @@ def _full_view(text: str) -> tuple[str, str] | None:
     match = _VIEW.search(text)
     if match is None:
         return None
-    total, body = int(match["total"]), []
+    total = int(match["total"])
+    body: list[str] = []
     for line in text[match.end() :].splitlines()[1:]:
         numbered = _NUMBERED.fullmatch(line)
         if numbered is None or int(numbered[1]) != len(body) + 1:
@@ -361,7 +362,7 @@ class _EditScanner:
                 continue
             for call in step.tool_calls:
                 result = results.get(call.id)
-                if result is None or not result.tool_result.is_error:
+                if result is None or result.tool_result is None or not result.tool_result.is_error:
                     edits += self._edits(call, step, result)
         return edits
 
@@ -492,7 +493,8 @@ def _read_run(doc: Document, run: Any, base: str, trajectory_id: str, extra: dic
     reader.read()
     if not reader.b.steps:
         raise Malformed(base, "no messages in history and no trajectory entries: nothing to import")
-    problem = config.get("problem_statement") if isinstance(config.get("problem_statement"), dict) else {}
+    problem_statement = config.get("problem_statement")
+    problem = problem_statement if isinstance(problem_statement, dict) else {}
     instance = problem.get("id") if isinstance(problem.get("id"), str) else None
     prompt = reader.prompt or _first_query_prompt(reader.entries) or text_of(problem.get("text"))
     submission = info["submission"] if isinstance(info.get("submission"), str) else reader.submitted

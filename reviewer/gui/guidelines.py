@@ -2,7 +2,7 @@
 
 Public API: `GuidelinesPanel(taxonomy, parent=None)`; `set_taxonomy(taxonomy)` rebuilds it (a project
 may load its own taxonomy); `scroll_to(section) -> bool` shows a field's section by field name
-("verdict", "intent", ...), "evidence" or "hard_cases"; `find(text) -> bool` selects the next match,
+("verdict", "intent", ...), "evidence" or "hard_cases"; `find_text(text) -> bool` selects the next match,
 wrapping, as typed into the panel's find box. `view` is the read-only QTextEdit, `find_box` the box.
 
 Taxonomy files are project data a reviewer may have been sent, so they are treated like trajectory
@@ -79,7 +79,7 @@ class GuidelinesPanel(QWidget):
         self.find_box = QLineEdit()
         self.find_box.setPlaceholderText("Find in guidelines")
         self.find_box.setClearButtonEnabled(True)
-        self.find_box.returnPressed.connect(lambda: self.find(self.find_box.text()))
+        self.find_box.returnPressed.connect(lambda: self.find_text(self.find_box.text()))
         self.find_box.textEdited.connect(self._find_from_start)
         self.view = QTextEdit()
         self.view.setReadOnly(True)
@@ -129,7 +129,7 @@ class GuidelinesPanel(QWidget):
         self.view.ensureCursorVisible()
         return True
 
-    def find(self, text: str) -> bool:
+    def find_text(self, text: str) -> bool:
         if not text:
             return False
         if self.view.find(text):
@@ -139,4 +139,4 @@ class GuidelinesPanel(QWidget):
 
     def _find_from_start(self, text: str) -> None:
         self.view.moveCursor(QTextCursor.MoveOperation.Start)
-        self.find(text)
+        self.find_text(text)

@@ -165,7 +165,9 @@ def line_ranges(pane: Pane, cancelled: Callable[[], bool] = lambda: False) -> li
     """
     flat: list[_RowRange] = []
     sections: list[tuple[str, list[int], list[int], bool, bool]] = []
-    language, old, new, added, removed = pane.language, [], [], False, False
+    language, added, removed = pane.language, False, False
+    old: list[int] = []
+    new: list[int] = []
     for row, (line, kind) in enumerate(zip(pane.lines, pane.kinds, strict=True)):
         if kind in _WHOLE_LINE:
             if line:

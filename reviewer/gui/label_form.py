@@ -125,6 +125,8 @@ class _Choice(_Editor):
         super().__init__(spec)
         self.options = spec.get("options", [])
         self.detail = _hint()
+        self.group: QButtonGroup | None
+        self.combo: FocusWheelComboBox | None
         if radios:
             self.group = QButtonGroup(self)
             grid = QGridLayout()
@@ -156,7 +158,7 @@ class _Choice(_Editor):
             for button in self.group.buttons():
                 button.setChecked(self.group.id(button) == index)
             self.group.setExclusive(True)
-        else:
+        elif self.combo is not None:  # always, without a group
             self.combo.setCurrentIndex(index + 1)
         self.detail.setText(self.options[index].get("help", "") if index >= 0 else "")
         self.detail.setVisible(bool(self.detail.text()))

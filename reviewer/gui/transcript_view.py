@@ -18,7 +18,7 @@ Public API, for the main window:
 - `set_trajectory(t)`, `trajectory`, `current_step()`
 - `show_step(i)`, `next_step()`, `previous_step()`; signal `step_selected(int)`
 - `toggle_section(source=None)`: collapse or expand the section under the cursor (or `source`)
-- `find(text)`, `find_next() -> bool`, `find_previous() -> bool`, `focus_find()`: every step and section,
+- `find_text(text)`, `find_next() -> bool`, `find_previous() -> bool`, `focus_find()`: every step and section,
   collapsed text included; asynchronous, signal `find_finished(int)` (the hit count) when the count is known
 - `selected_span() -> EvidenceSpan | None`, `highlight_spans(spans)`, `show_span(span) -> bool`
 Its keys are in the app's one table (`keymap.SHORTCUTS`), bound to these methods by the main window.
@@ -334,6 +334,7 @@ class TranscriptView(QWidget):
         """Collapse or expand one section: `source`, else the one under the cursor, else the first."""
         if not self._pieces:
             return
+        piece: _Piece | None
         if source is None:
             at = self.viewer.textCursor().position()
             piece = next((p for p in reversed(self._pieces) if p.region <= at), self._pieces[0])
@@ -389,7 +390,7 @@ class TranscriptView(QWidget):
         self.find_field.setFocus()
         self.find_field.selectAll()
 
-    def find(self, text: str) -> None:
+    def find_text(self, text: str) -> None:
         """Start searching every step for `text` (case-insensitive), cancelling any search before it.
 
         Returns at once. The first hit at or after the current step is selected as soon as it is found;
@@ -421,7 +422,7 @@ class TranscriptView(QWidget):
 
     def _move(self, by: int) -> bool:
         if self._find_timer.isActive():  # typed but not yet searched: search now, showing the first hit
-            self.find(self.find_field.text())
+            self.find_text(self.find_field.text())
             return True
         if self._task is not None:
             self._moves += by  # taken when the hit list lands
@@ -475,7 +476,7 @@ class TranscriptView(QWidget):
         self._find_timer.start()
 
     def _on_find_paused(self) -> None:
-        self.find(self.find_field.text())
+        self.find_text(self.find_field.text())
 
     def _on_find_return(self) -> None:
         text = self.find_field.text()
@@ -483,7 +484,7 @@ class TranscriptView(QWidget):
         if text == self._needle and searched and not self._find_timer.isActive():
             self.find_next()
         else:
-            self.find(text)
+            self.find_text(text)
 
     # -- evidence
 

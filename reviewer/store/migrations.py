@@ -13,13 +13,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
+from sqlite_utils.db import Table
 
 Migration = Callable[[Database], None]
 
 
+def _table(db: Database, name: str) -> Table:
+    """`db[name]` as the table it is: sqlite-utils types it `Table | View`, and migrations only name tables."""
+    table = db[name]
+    if not isinstance(table, Table):
+        raise TypeError(f"{name!r} is a view, not a table")
+    return table
+
+
 def _v1_initial(db: Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["trajectories"].create(
+    _table(db, "meta").create({"key": str, "value": str}, pk="key")
+    _table(db, "trajectories").create(
         {
             "id": str,
             "format": str,
@@ -43,10 +52,10 @@ def _v1_initial(db: Database) -> None:
         pk="id",
         not_null={"format", "task_prompt", "n_steps", "n_edits", "imported_at"},
     )
-    db["originals"].create(
+    _table(db, "originals").create(
         {"sha256": str, "file_name": str, "size": int, "data": bytes}, pk="sha256", not_null={"data", "size"}
     )
-    db["steps"].create(
+    _table(db, "steps").create(
         {
             "trajectory_id": str,
             "idx": int,
@@ -63,14 +72,14 @@ def _v1_initial(db: Database) -> None:
         foreign_keys=[("trajectory_id", "trajectories", "id")],
         not_null={"role", "text"},
     )
-    db["file_edits"].create(
+    _table(db, "file_edits").create(
         {"trajectory_id": str, "ord": int, "step": int, "path": str, "before": str, "after": str, "diff": str, "source": str},
         pk=("trajectory_id", "ord"),
         foreign_keys=[("trajectory_id", "trajectories", "id")],
         not_null={"path", "step"},
     )
-    db["annotators"].create({"name": str, "created_at": str}, pk="name", not_null={"created_at"})
-    db["labels"].create(
+    _table(db, "annotators").create({"name": str, "created_at": str}, pk="name", not_null={"created_at"})
+    _table(db, "labels").create(
         {
             "trajectory_id": str,
             "annotator": str,
@@ -86,7 +95,7 @@ def _v1_initial(db: Database) -> None:
         foreign_keys=[("trajectory_id", "trajectories", "id"), ("annotator", "annotators", "name")],
         not_null={"record", "updated_at", "complete"},
     )
-    db["label_events"].create(
+    _table(db, "label_events").create(
         {
             "id": int,
             "trajectory_id": str,
@@ -102,7 +111,7 @@ def _v1_initial(db: Database) -> None:
         foreign_keys=[("trajectory_id", "trajectories", "id")],
         not_null={"at", "actor", "origin", "new"},
     )
-    db["suggestions"].create(
+    _table(db, "suggestions").create(
         {
             "id": int,
             "trajectory_id": str,
@@ -122,11 +131,11 @@ def _v1_initial(db: Database) -> None:
         foreign_keys=[("trajectory_id", "trajectories", "id")],
         not_null={"rater", "source", "codes", "evidence", "explanation", "created_at"},
     )
-    db["trajectories"].create_index(["task_id"])
-    db["labels"].create_index(["annotator"])
-    db["labels"].create_index(["verdict"])
-    db["label_events"].create_index(["trajectory_id", "annotator"])
-    db["suggestions"].create_index(["trajectory_id", "rater"])
+    _table(db, "trajectories").create_index(["task_id"])
+    _table(db, "labels").create_index(["annotator"])
+    _table(db, "labels").create_index(["verdict"])
+    _table(db, "label_events").create_index(["trajectory_id", "annotator"])
+    _table(db, "suggestions").create_index(["trajectory_id", "rater"])
     # Full-text index without triggers: row-by-row FTS inserts cost 5x a bulk insert, so imports
     # index in one statement per batch (TrajectoryRepository.index_pending); steps are never updated
     # or deleted.
@@ -166,9 +175,9 @@ def _v2_adjudications_apart(db: Database) -> None:
     for table in ("labels", "label_events"):
         db.execute(f"drop table {table}")
         db.execute(f"alter table {table}_v2 rename to {table}")
-    db["labels"].create_index(["annotator"])
-    db["labels"].create_index(["verdict"])
-    db["label_events"].create_index(["trajectory_id", "annotator"])
+    _table(db, "labels").create_index(["annotator"])
+    _table(db, "labels").create_index(["verdict"])
+    _table(db, "label_events").create_index(["trajectory_id", "annotator"])
     _recover_overwritten(db)
 
 

@@ -205,7 +205,7 @@ def test_guidelines_show_help_texts_and_every_hard_case(qtbot, tmp_path: Path) -
         assert all(o["help"] in text for o in taxonomy.fields[name]["options"])
     assert all(anchor in text for anchor in taxonomy.fields["intent"]["anchors"].values())
     assert panel.scroll_to(HARD_CASES) and panel.scroll_to("intent") and not panel.scroll_to("nope")
-    assert panel.find("Exit used as stop") and panel.view.textCursor().selectedText() == "Exit used as stop"
+    assert panel.find_text("Exit used as stop") and panel.view.textCursor().selectedText() == "Exit used as stop"
     panel.resize(520, 700)
     save_picture(panel, tmp_path, "guidelines.png")
 

@@ -57,7 +57,7 @@ def view(qtbot) -> TranscriptView:
 def find(qtbot, view: TranscriptView, text: str) -> int:
     """Start a find and wait for its count."""
     with qtbot.waitSignal(view.find_finished, timeout=10_000) as blocker:
-        view.find(text)
+        view.find_text(text)
     return blocker.args[0]
 
 
@@ -164,7 +164,7 @@ def test_moves_asked_for_while_the_search_runs_apply_when_it_lands(qtbot) -> Non
     w = TranscriptView()
     qtbot.addWidget(w)
     w.set_trajectory(Trajectory("big", Task("t"), [Step(k, "assistant", f"step {k} " + "word " * 2000) for k in range(2000)]))
-    w.find("step 1")  # steps 1, 10-19, 100-199, 1000-1999
+    w.find_text("step 1")  # steps 1, 10-19, 100-199, 1000-1999
     w.find_next()
     with qtbot.waitSignal(w.find_finished, timeout=10_000) as blocker:
         w.find_next()
@@ -178,12 +178,12 @@ def test_a_new_text_or_trajectory_drops_the_old_search(qtbot) -> None:
     w.set_trajectory(big)
     counts: list[int] = []
     w.find_finished.connect(counts.append)
-    w.find("word")  # would reach the cap
+    w.find_text("word")  # would reach the cap
     with qtbot.waitSignal(w.find_finished, timeout=10_000):
-        w.find("step 2999")
+        w.find_text("step 2999")
     assert counts == [1] and w.current_step() == 2999 and w.find_status.text() == "hit 1 of 1 · step 2999 · text"
     w.show_step(0)
-    w.find("step 2999")
+    w.find_text("step 2999")
     w.set_trajectory(run())  # the search of the old run is cancelled; its results, if any, are dropped
     qtbot.waitUntil(lambda: app_pool("find").activeThreadCount() == 0)
     qtbot.wait(20)
@@ -298,7 +298,7 @@ def test_huge_content_stays_under_a_time_budget(qtbot, kind: str) -> None:
     assert time.perf_counter() - start < 1.5, kind  # measured: 10 MB line 0.17 s, 100k lines 0.08 s, 5,000 steps 0.03 s
     start = time.perf_counter()
     with qtbot.waitSignal(w.find_finished, timeout=10_000) as blocker:
-        w.find("nul")
+        w.find_text("nul")
     assert blocker.args[0] or kind != "100k-line output"
     w.show_step(len(steps) - 1)
     assert time.perf_counter() - start < 1.5, kind

@@ -104,7 +104,9 @@ def locate(trajectory: Trajectory, step: int, quote: str) -> EvidenceSpan | None
         if source == "final_answer" and step != last:
             continue
         text = source_text(trajectory, step, source)
-        found = _find(text, needle) if text and needle else None
+        if not text or not needle:
+            continue
+        found = _find(text, needle)
         if found is not None:
             start, end = found
             return EvidenceSpan(step, source, start, end, text[start:end])
