@@ -16,8 +16,11 @@ settle (`adjudication.refusal`), nothing opens and the workspace says why.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QItemSelection, QSettings, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
@@ -180,14 +183,14 @@ class MainWindow(QMainWindow):
             middle.addWidget(self.reviewers)
             middle.setSizes([400, 460])
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (left, middle, right):
-            splitter.addWidget(widget)
+        for pane in (left, middle, right):
+            splitter.addWidget(pane)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([280, 760, 400] if self.adjudicator else [380, 620, 380])  # the adjudicator reads more than lists
         self.setCentralWidget(splitter)
 
-    def _handlers(self) -> dict[str, object]:
-        handlers: dict[str, object] = {
+    def _handlers(self) -> dict[str, Callable[[], object]]:
+        handlers: dict[str, Callable[[], object]] = {
             "next_trajectory": lambda: self._move(1),
             "previous_trajectory": lambda: self._move(-1),
             "next_disputed": self.next_disputed,
@@ -208,7 +211,7 @@ class MainWindow(QMainWindow):
             "help": self._help,
         }
         for n, action in enumerate(keymap.VERDICT_ACTIONS, start=1):
-            handlers[action] = lambda n=n: self.form.set_verdict_by_key(n)
+            handlers[action] = partial(self.form.set_verdict_by_key, n)
         return handlers
 
     # --- the current trajectory -----------------------------------------------------------------
@@ -479,7 +482,7 @@ def run(
     adjudicating: bool | None = None,
 ) -> int:
     """Open the window; with `screenshot`, render it to that PNG and return instead of running."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))  # the stubs say QCoreApplication
     app.setFont(QFont(app.font().family(), 10))
     annotator = remembered_annotator(annotator) or (None if screenshot else ask_annotator())
     store = Store(path)

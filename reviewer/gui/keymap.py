@@ -129,7 +129,7 @@ def check(table: Iterable[Shortcut], handlers: Mapping[str, object]) -> None:
 
 
 def install(
-    widget: QWidget, handlers: Mapping[str, Callable[[], None]], table: Iterable[Shortcut] = SHORTCUTS
+    widget: QWidget, handlers: Mapping[str, Callable[[], object]], table: Iterable[Shortcut] = SHORTCUTS
 ) -> list[QShortcut]:
     """Create one non-repeating window-wide QShortcut per key; check everything before creating any."""
     table = tuple(table)
