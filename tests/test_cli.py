@@ -53,6 +53,42 @@ def test_db_option_env_and_per_command(tmp_path: Path, write_trajectory) -> None
     assert env_db.exists() and local_db.exists()
 
 
+def test_an_explicit_project_file_always_beats_the_environment(tmp_path: Path, write_trajectory) -> None:
+    """`REVIEWER_DB=a.db reviewer --db b.db label ...` wrote into a.db: each command's own --db read the
+    variable, which then beat the explicit global option. Order now: command option, global option,
+    REVIEWER_DB, ./reviewer.db — for every command."""
+    import click
+    from click.testing import CliRunner
+
+    from reviewer.cli import main
+    from reviewer.store import Store
+
+    path = write_trajectory()
+    runner = CliRunner()
+    a, b, c = (tmp_path / f"{n}.db" for n in "abc")
+    for db in (a, b, c):
+        assert runner.invoke(main, ["--db", str(db), "import", str(path)]).exit_code == 0
+    env = {"REVIEWER_DB": str(a)}
+    label = ["label", "synthetic-0-000000", "--annotator", "kim", "--verdict", "clean"]
+    assert runner.invoke(main, ["--db", str(b), *label], env=env).exit_code == 0  # the global option beats the variable
+    assert runner.invoke(main, ["--db", str(b), label[0], "--db", str(c), *label[1:]], env=env).exit_code == 0  # the command's beats both
+    assert runner.invoke(main, label, env=env).exit_code == 0  # the variable beats the default
+    with Store(a) as sa, Store(b) as sb, Store(c) as sc:
+        assert [len(s.labels.all(annotator="kim")) for s in (sa, sb, sc)] == [1, 1, 1]
+
+    def commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+        found: list[tuple[str, click.Command]] = []
+        for name, command in group.commands.items():
+            found.append((prefix + name, command))
+            if isinstance(command, click.Group):
+                found += commands(command, f"{prefix}{name} ")
+        return found
+
+    with_db = [(name, p) for name, command in commands(main) for p in command.params if p.name == "db"]
+    assert len(with_db) >= 15
+    assert [name for name, option in with_db if getattr(option, "envvar", None)] == []  # every command resolves through db_path
+
+
 def test_import_summary_and_exit_codes(cli: Cli, write_trajectory) -> None:
     path = write_trajectory()
     first = cli("import", str(path))

@@ -62,7 +62,7 @@ def open_store(ctx: click.Context, local: str | None, *, must_exist: bool = True
 
 
 def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--db", "db", type=click.Path(dir_okay=False), envvar=DB_ENV, help=f"Project file (default {DEFAULT_DB}, env {DB_ENV}).")(func)
+    return click.option("--db", "db", type=click.Path(dir_okay=False), help=f"Project file (default {DEFAULT_DB}, env {DB_ENV}; this option beats both).")(func)
 
 
 def max_bytes_option(func: Callable[..., Any]) -> Callable[..., Any]:

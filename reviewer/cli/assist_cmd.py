@@ -29,7 +29,7 @@ RECORD_KEYS = ("trajectory_id", "rater", "source", "codes", "evidence", "explana
 
 @click.command("assist")
 @click.argument("trajectory_ids", nargs=-1)
-@click.option("--db", "db", type=click.Path(dir_okay=False), envvar=DB_ENV, help=f"Project file (default {DEFAULT_DB}, env {DB_ENV}).")
+@click.option("--db", "db", type=click.Path(dir_okay=False), help=f"Project file (default {DEFAULT_DB}, env {DB_ENV}; this option beats both).")
 @click.option("--json", "as_json", is_flag=True, help="Print the suggestions as a JSON list.")
 @click.option("--llm", is_flag=True, help="Also ask an LLM judge (needs --base-url and --model).")
 @click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1.")

@@ -76,7 +76,7 @@ def render_report(report: dict[str, Any]) -> RenderableType:
 
 
 @click.command("evaluate")
-@click.option("--db", "db", type=click.Path(dir_okay=False), envvar=DB_ENV, help=f"Project file (default {DEFAULT_DB}, env {DB_ENV}).")
+@click.option("--db", "db", type=click.Path(dir_okay=False), help=f"Project file (default {DEFAULT_DB}, env {DB_ENV}; this option beats both).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report on stdout.")
 @click.pass_context
 def evaluate_command(ctx: click.Context, db: str | None, as_json: bool) -> None:

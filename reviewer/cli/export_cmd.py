@@ -19,7 +19,7 @@ from reviewer.store import DB_ENV, DEFAULT_DB
 
 
 @click.command("export")
-@click.option("--db", "db", type=click.Path(dir_okay=False), envvar=DB_ENV, help=f"Project file (default {DEFAULT_DB}, env {DB_ENV}).")
+@click.option("--db", "db", type=click.Path(dir_okay=False), help=f"Project file (default {DEFAULT_DB}, env {DB_ENV}; this option beats both).")
 @click.option("-o", "--output", required=True, help="File to write ('-' for stdout); replaced whole, never half-written.")
 @click.option("--format", "fmt", default="jsonl", show_default=True, help=f"One of: {', '.join(FORMATS)}.")
 @click.option("--aggregate", default="majority", show_default=True, help="Gold label where none is adjudicated: majority or dawid-skene.")
