@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from reviewer.label_session import LabelSession, copy_label
+from reviewer.label_session import LabelSession, LabelSink, copy_label
 from reviewer.model import LABEL_FIELDS, Label, Revealed
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
@@ -63,13 +63,17 @@ class AdjudicationSession(LabelSession):
     origin = "adjudication"
     time_on_pause = False  # nothing but an explicit adjudication edit writes the record
 
-    def __init__(self, store: Store, adjudicator: str, trajectory_id: str, clock: Callable[[], float] = time.monotonic):
-        label = store.labels.get(trajectory_id, adjudicator, first_pass=False, adjudication=True) or Label(
+    def __init__(
+        self, store: Store, adjudicator: str, trajectory_id: str, clock: Callable[[], float] = time.monotonic,
+        sink: LabelSink | None = None,
+    ):  # fmt: skip
+        labels = sink or store.labels
+        label = labels.current((trajectory_id, adjudicator, False, True)) or Label(
             trajectory_id, adjudicator, first_pass=False,
             revealed=Revealed(other_labels=True, suggestions=True, grader_outcome=True),
             adjudication={"reason": "", "resolution": None, "settled": False},
         )  # fmt: skip
-        super().__init__(store, adjudicator, trajectory_id, label, clock)
+        super().__init__(store, adjudicator, trajectory_id, label, clock, labels)
         self.adjudicator = adjudicator
         self.refused = refusal(store, adjudicator, trajectory_id)
 

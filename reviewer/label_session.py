@@ -11,21 +11,33 @@ and both must never lose a change. Qt-free, so the rules are tested without widg
   `LabelRejected` and leaves the session unchanged.
 - `seconds_spent` counts monotonic time while the session is active (`pause()`/`resume()` follow
   the window) and is written with every save.
+- Labels are read and written through a `LabelSink`: the store's label repository (each change
+  written before the method returns), or the app's queue, which checks and stamps each change at
+  once and writes it on a thread of its own so a locked or full file never freezes the window.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from reviewer.model import EvidenceSpan, Label, Outcome, Suggestion, Trajectory
 from reviewer.store import Store
-from reviewer.store.labels import LabelRejected
+from reviewer.store.labels import LabelKey, LabelRejected
 from reviewer.taxonomy import field_value
 
-__all__ = ["LabelSession", "LabelRejected", "copy_label", "accepted_note"]
+__all__ = ["LabelSession", "LabelSink", "LabelRejected", "copy_label", "accepted_note"]
+
+
+class LabelSink(Protocol):
+    """Where sessions read and write labels (`LabelRepository` is one)."""
+
+    def current(self, key: LabelKey) -> Label | None: ...
+
+    def save(self, label: Label, *, actor: str, origin: str, coalesce: bool = False, trajectory: Trajectory | None = None) -> Label: ...
+
+    def withdraw_final(self, trajectory_id: str, annotator: str, *, actor: str, origin: str) -> None: ...
 
 
 def copy_label(label: Label) -> Label:
@@ -43,8 +55,11 @@ class LabelSession:
     origin = "gui"  # the history's origin of this session's changes
     time_on_pause = True  # store the time so far when the window goes inactive
 
-    def __init__(self, store: Store, actor: str, trajectory_id: str, label: Label, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, store: Store, actor: str, trajectory_id: str, label: Label, clock: Callable[[], float], sink: LabelSink
+    ):
         self.store = store
+        self.sink = sink
         self.trajectory: Trajectory | None = None  # set by a caller holding the run: new evidence is checked against it
         self.actor = actor
         self.trajectory_id = trajectory_id
@@ -250,8 +265,6 @@ class LabelSession:
         """
         candidate = self._prepare(copy_label(label))
         candidate.seconds_spent = round(self.seconds_spent, 1)
-        saved = self.store.labels.save(
-            candidate, actor=self.actor, origin=self.origin, coalesce=coalesce, trajectory=self._loaded()
-        )
+        saved = self.sink.save(candidate, actor=self.actor, origin=self.origin, coalesce=coalesce, trajectory=self._loaded())
         self._stored = True
         return saved

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from reviewer.label_session import LabelSession, copy_label
+from reviewer.label_session import LabelSession, LabelSink, copy_label
 from reviewer.model import Label, Revealed
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
@@ -35,14 +35,17 @@ class RevealRefused(RuntimeError):
 class ReviewSession(LabelSession):
     origin = ORIGIN
 
-    def __init__(self, store: Store, annotator: str, trajectory_id: str, clock: Callable[[], float] = time.monotonic):
-        labels = store.labels
+    def __init__(
+        self, store: Store, annotator: str, trajectory_id: str, clock: Callable[[], float] = time.monotonic,
+        sink: LabelSink | None = None,
+    ):  # fmt: skip
+        labels = sink or store.labels
         label = (
-            labels.get(trajectory_id, annotator, first_pass=False)
-            or labels.get(trajectory_id, annotator, first_pass=True)
+            labels.current((trajectory_id, annotator, False, False))
+            or labels.current((trajectory_id, annotator, True, False))
             or Label(trajectory_id, annotator, first_pass=True)
         )
-        super().__init__(store, annotator, trajectory_id, label, clock)
+        super().__init__(store, annotator, trajectory_id, label, clock, labels)
         self.annotator = annotator
         self._reveal_undoable = False
 
@@ -99,8 +102,8 @@ class ReviewSession(LabelSession):
 
     def _undo_reveal(self) -> Label:
         """Back to the first pass: the final label goes, and the first pass records what was seen."""
-        self.store.labels.withdraw_final(self.trajectory_id, self.annotator, actor=self.annotator, origin=self.origin)
-        first = self.store.labels.get(self.trajectory_id, self.annotator, first_pass=True) or copy_label(self._label)
+        self.sink.withdraw_final(self.trajectory_id, self.annotator, actor=self.annotator, origin=self.origin)
+        first = self.sink.current((self.trajectory_id, self.annotator, True, False)) or copy_label(self._label)
         first.first_pass = True
         first.revealed = Revealed(other_labels=True, suggestions=True, grader_outcome=True)
         self._label = self._save(first)

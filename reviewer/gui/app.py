@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -46,6 +47,7 @@ from reviewer.gui.diff_view import DiffView
 from reviewer.gui.guidelines import GuidelinesPanel
 from reviewer.gui.help_dialog import ShortcutHelp
 from reviewer.gui.label_form import LabelForm
+from reviewer.gui.label_queue import LabelQueue
 from reviewer.gui.review_session import ActivityClock
 from reviewer.gui.reviewers_view import ReviewersView
 from reviewer.gui.trajectory_loader import TrajectoryLoader
@@ -89,6 +91,8 @@ class MainWindow(QMainWindow):
         self._others: list[Label] = []
         self._outcome: Outcome | None = None
         self.annotator = annotator
+        self.labels = LabelQueue(store, self)  # every label change goes through it: never lost, never freezing
+        self.labels.state_changed.connect(self._on_save_state)
         named = annotator is not None and annotator in store.settings.adjudication.adjudicators
         self.adjudicator = bool(annotator) and (named if adjudicator is None else adjudicator)
         self.session: LabelSession | None = None
@@ -241,11 +245,11 @@ class MainWindow(QMainWindow):
         if not self.annotator:
             return None, "No reviewer name: start the app with --annotator NAME."
         if not self.adjudicator:
-            return ReviewSession(self.store, self.annotator, trajectory_id), ""
+            return ReviewSession(self.store, self.annotator, trajectory_id, sink=self.labels), ""
         refused = refusal(self.store, self.annotator, trajectory_id)
         if refused is not None:
             return None, f"Not yours to settle: {refused}."
-        return AdjudicationSession(self.store, self.annotator, trajectory_id), ""
+        return AdjudicationSession(self.store, self.annotator, trajectory_id, sink=self.labels), ""
 
     def _on_loaded(self, trajectory: Trajectory) -> None:
         if trajectory.id != self._opening:
@@ -299,6 +303,11 @@ class MainWindow(QMainWindow):
         self.diffs.highlight_spans(spans)
         self._status()
 
+    def _on_save_state(self) -> None:
+        """Changes waiting for the file (locked, full, read-only) are said at once, and kept."""
+        self.form.set_save_state(self.labels.waiting, self.labels.error)
+        self._status()
+
     def _on_adjudication_changed(self) -> None:
         """The workspace changed the adjudication: the form shows it too."""
         self.form.refresh()
@@ -315,6 +324,8 @@ class MainWindow(QMainWindow):
 
     def _status(self) -> None:
         parts = [f"{self.model.total} trajectories"]
+        if self.labels.waiting:
+            parts.append(f"NOT SAVED: {self.labels.waiting} label changes waiting — retrying")
         if self._opening is not None:
             parts.append(f"loading {one_line(self._opening, 80)}…")
         if self.session is not None:
@@ -456,10 +467,34 @@ class MainWindow(QMainWindow):
         return not self.loader.busy
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        """Store the time spent and let go of the session: a closed window never writes again."""
-        self.form.set_session(None)  # pauses the session, which stores its time
+        """Store the time spent and let go of the session: a closed window never writes again. With
+        label changes the file has not taken yet, ask: closing would lose them."""
+        if self.session is not None:
+            self.session.pause()  # stores the time spent
+        if not self.labels.flush(2000) and not self._close_anyway():
+            if self.session is not None:
+                self.session.resume()
+            event.ignore()
+            return
+        self.form.set_session(None)
         self.session = None
+        self.labels.stop()
         super().closeEvent(event)
+
+    def _close_anyway(self) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Label changes not saved", "", parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
+            f"{self.labels.waiting} label changes could not be written to {self.store.path.name} yet:\n"
+            f"{one_line(self.labels.error, 300)}\n\nKeep the window open and the app keeps retrying."
+        )
+        keep = box.addButton("Keep open and retry", QMessageBox.ButtonRole.RejectRole)
+        box.addButton("Close and lose them", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        self.close_question = box
+        box.exec()
+        return box.clickedButton() is not keep
 
 
 def remembered_annotator(given: str | None) -> str | None:

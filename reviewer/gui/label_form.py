@@ -25,6 +25,7 @@ Public API (wired by the main window):
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -307,6 +308,7 @@ class LabelForm(QWidget):
         self._session: LabelSession | None = None
         self._error = ""
         self.note = ""
+        self._waiting = ""  # changes the file has not taken yet, and why
         self.reveal_question: QMessageBox | None = None  # open while an incomplete first pass asks
 
         self.mode = PlainLabel(wrap=True)
@@ -412,6 +414,8 @@ class LabelForm(QWidget):
             self.mode.setText("First pass — blind")
         self.reveal_button.setVisible(session is not None and session.may_reveal)
         lines = [f"Not saved: {self._error}"] if self._error else []
+        if self._waiting:
+            lines.insert(0, self._waiting)
         if missing:
             lines += ["Still needed:", *(f"• {m}" for m in missing)]
         elif isinstance(session, AdjudicationSession) and not session.settled and not self._error:
@@ -420,8 +424,17 @@ class LabelForm(QWidget):
             lines.append("Complete. Every change is saved as you make it.")
         self.message.setText("\n".join(lines))
         self.message.setVisible(bool(lines))
-        tone = "#9a3412" if self._error else "#854d0e" if missing else "#166534"
+        tone = "#9a3412" if self._error or self._waiting else "#854d0e" if missing else "#166534"
         self.message.setStyleSheet(f"color: {tone};")
+
+    def set_save_state(self, waiting: int, error: str) -> None:
+        """Say at once when changes wait for the file (they are kept, in order, and retried)."""
+        self._waiting = (
+            f"NOT SAVED YET — retrying: {one_line(error, 200) or 'waiting for the project file'}"
+            f" ({waiting} change{'s' if waiting != 1 else ''} kept in order; nothing is lost while the app runs)"
+            if waiting else ""
+        )  # fmt: skip
+        self._show_status(self._session.missing() if self._session is not None else [])
 
     # --- actions -----------------------------------------------------------------------------
 
@@ -431,7 +444,7 @@ class LabelForm(QWidget):
             return False
         try:
             change(self._session)
-        except (LabelRejected, RevealRefused, IndexError) as exc:
+        except (LabelRejected, RevealRefused, IndexError, sqlite3.Error) as exc:
             self._error = str(exc)
             self.refresh()
             return False

@@ -9,7 +9,7 @@ person may hold a first pass, a final label and an adjudication of one trajector
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -22,6 +22,8 @@ from reviewer.store.trajectories import TrajectoryRepository, now_iso
 from reviewer.taxonomy import Taxonomy
 
 COALESCE_SECONDS = 60  # a pause in typing longer than this starts a new history event
+LabelKey = tuple[str, str, bool, bool]  # `Label.key`: trajectory, annotator, first pass, adjudication
+Lookup = Callable[[LabelKey], "Label | None"]
 MergeResult = Literal["added", "updated", "unchanged", "kept_newer"]
 
 
@@ -61,19 +63,25 @@ class LabelRepository:
         self.taxonomy = taxonomy
         self._trajectories = TrajectoryRepository(db)
 
-    def problems(self, label: Label, trajectory: Trajectory | None = None) -> list[str]:
+    def current(self, key: LabelKey) -> Label | None:
+        """The stored label with this `Label.key`."""
+        return self.get(*key)
+
+    def problems(self, label: Label, trajectory: Trajectory | None = None, lookup: Lookup | None = None) -> list[str]:
         """Why the store would refuse `label` (empty when it would not).
 
         Spans already stored for the same reviewer and trajectory were checked when they were stored
         and a trajectory never changes, so only new spans are checked against the text: the app saves
         on every keystroke, and loading a 50 MB run for each would freeze it. `trajectory`, when the
-        caller already holds it, spares the load for the new ones.
+        caller already holds it, spares the load for the new ones. `lookup` reads the labels this one
+        is checked against (default: the stored ones; the app's queue also knows those not yet written).
         """
         found = list(self.taxonomy.problems(label))
+        look = lookup or self.current
         tid, who = label.trajectory_id, label.annotator
         settling = label.adjudication is not None
-        first, final = (None, self.get(tid, who, False, adjudication=True)) if settling else (
-            self.get(tid, who, first_pass=True), self.get(tid, who, first_pass=False)
+        first, final = (None, look((tid, who, False, True))) if settling else (
+            look((tid, who, True, False)), look((tid, who, False, False))
         )
         known = {_span_key(span) for stored in (first, final) if stored is not None for span in stored.evidence}
         fresh = [(i, span) for i, span in enumerate(label.evidence) if _span_key(span) not in known]
@@ -101,7 +109,7 @@ class LabelRepository:
         coalesce: bool = False,
         trajectory: Trajectory | None = None,
     ) -> Label:
-        """Validate, compute completeness, write label and history in one transaction.
+        """Validate, compute completeness, write label and history in one transaction (`prepare`, then `write`).
 
         `stamp` is for edits made here (now, under the current taxonomy); merged packs keep their own
         timestamps and taxonomy version so later edits still win and stale labels stay visible.
@@ -110,10 +118,18 @@ class LabelRepository:
         keystroke, and history should read one event per burst of typing (old = before the burst,
         new = after it), not one per character. The label itself is always written at once.
         """
-        problems = self.problems(label, trajectory)
+        return self.write(self.prepare(label, stamp=stamp, trajectory=trajectory), actor=actor, origin=origin, coalesce=coalesce)
+
+    def prepare(
+        self, label: Label, *, stamp: bool = True, trajectory: Trajectory | None = None, lookup: Lookup | None = None
+    ) -> Label:
+        """Check `label` (raising `LabelRejected` with every reason) and stamp what `write` stores with
+        it: completeness, taxonomy version and times. Reads, never writes: the app prepares on its own
+        thread, at once, and leaves the writing to a queue that may have to wait for the file."""
+        problems = self.problems(label, trajectory, lookup)
         if problems:
             raise LabelRejected(f"label of {label.trajectory_id!r} by {label.annotator!r}: " + "; ".join(problems))
-        old = self.get(*label.key)
+        old = (lookup or self.current)(label.key)
         now = now_iso()
         label.complete = self.taxonomy.is_complete(label)
         if stamp or label.taxonomy_version is None:
@@ -121,6 +137,12 @@ class LabelRepository:
         label.created_at = (old.created_at if old else None) or label.created_at or now
         if stamp or not label.updated_at:
             label.updated_at = now
+        return label
+
+    def write(self, label: Label, *, actor: str, origin: str, coalesce: bool = False) -> Label:
+        """Store a prepared label and its history event in one transaction."""
+        old = self.get(*label.key)
+        now = now_iso()
         record = json.dumps(label.to_dict(), ensure_ascii=False)
         with self.db.atomic():
             self.db.execute(
