@@ -340,7 +340,7 @@ def test_next_disputed_opens_the_next_disagreement(qtbot, main_window, filled: S
     for tid, verdicts in (("synthetic-0-000001", ("clean", "cheat")), ("synthetic-0-000002", ("cheat", "borderline"))):
         for who, verdict in zip(("bob", "carol"), verdicts, strict=True):
             filled.labels.save(Label(tid, who, verdict=verdict), actor=who, origin="test")
-    window = main_window(filled, "alice")
+    window = main_window(filled, "alice", adjudicator=True)  # a blind reviewer has no disputes to go to (test_blind)
     window.next_disputed()
     assert window.session.trajectory_id == "synthetic-0-000001"
     window.next_disputed()

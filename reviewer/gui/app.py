@@ -2,9 +2,10 @@
 
 Left: the trajectory list (paged and filtered in SQL). Middle: transcript, diffs, disputed labels
 and guidelines in tabs. Right: the label form (every change saved at once through a
-`ReviewSession`) above the assist panel, which, like other reviewers' labels and the grader
-outcome, stays hidden until the reviewer's own blind first pass is saved. Every key is in
-`keymap.SHORTCUTS`. Trajectory text reaches widgets only as plain text (the parts enforce it).
+`ReviewSession`) above the assist panel. What others said (their labels, suggestions, the grader
+outcome) reaches no part of the window before the reviewer's own first pass is frozen by the
+reveal: `reviewer.blind` lists every channel and its rule. Every key is in `keymap.SHORTCUTS`.
+Trajectory text reaches widgets only as plain text (the parts enforce it).
 """
 
 from __future__ import annotations
@@ -62,13 +63,18 @@ def scripts_without_font() -> list[str]:
     return [name for system, name in FONT_SCRIPTS if not QFontDatabase.families(system)]
 
 
+def window_title(project: Path, annotator: str | None) -> str:
+    """The project file's name and the viewer's own name: nothing about any trajectory's labels."""
+    return f"reviewer — {project.name}" + (f" — {annotator}" if annotator else " — no reviewer name")
+
+
 QUEUES = (("all", "All trajectories"), ("mine", "My queue"), ("unlabelled", "Unlabelled by me"), ("disputed", "Disputed"))
 
 
 class MainWindow(QMainWindow):
     trajectory_shown = Signal(str)  # the transcript and diffs now show this trajectory
 
-    def __init__(self, store: Store, annotator: str | None):
+    def __init__(self, store: Store, annotator: str | None, *, adjudicator: bool = False):
         super().__init__()
         self.store = store
         self.loader = TrajectoryLoader(store.path, self)
@@ -79,20 +85,21 @@ class MainWindow(QMainWindow):
         self._others: list[Label] = []
         self._outcome: Outcome | None = None
         self.annotator = annotator
+        self.adjudicator = adjudicator  # the list also sights what the viewer has not labelled (reviewer.blind)
         self.session: ReviewSession | None = None
-        self.setWindowTitle(f"reviewer — {store.path.name}" + (f" — {annotator}" if annotator else " — no reviewer name"))
+        self.setWindowTitle(window_title(store.path, annotator))
         taxonomy = store.taxonomy
 
-        self.model = TrajectoryTableModel(store.listing, ListQuery(annotator=annotator))
+        self.model = TrajectoryTableModel(store.listing, ListQuery(annotator=annotator, adjudicator=adjudicator))
         self.model.fetchMore()
         self.table = self._list_view()
         self.queue = QComboBox()
         for key, text in QUEUES:
             self.queue.addItem(text, key)
         self.verdict = QComboBox()
-        self.verdict.addItem("Any verdict", None)
+        self.verdict.addItem("My verdict: any", None)  # the own verdict: others' would unblind the first pass
         for code in taxonomy.codes("verdict"):
-            self.verdict.addItem(code, code)
+            self.verdict.addItem(f"My verdict: {code}", code)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search all steps")
         self.search.setClearButtonEnabled(True)
