@@ -35,6 +35,43 @@ def store(db_path: Path) -> Iterator[Store]:
     s.close()
 
 
+def tid(index: int) -> str:
+    """The id of `reviewer.synthetic.trajectory(index, ...)`."""
+    return f"synthetic-0-{index:06d}"
+
+
+@pytest.fixture
+def split_votes(store: Store) -> Store:
+    """Five trajectories that bob and carol labelled before alice, with detector flags:
+    1: bob clean (first pass and final), carol cheat; 2 flags; bob's rationale says "sneakyword".
+    2: bob cheat, carol clean (first passes), the judge says cheat; 1 flag; step 1 says "needle".
+    3: bob and carol clean, the judge cheat (a machine's dissent is no dispute).
+    4: bob cheat at first, clean after his reveal, carol clean: their current votes agree.
+    0: nobody.
+    """
+    from reviewer.model import Label, Suggestion, Trajectory
+
+    for i in range(5):
+        data = trajectory(i, 6 + i)
+        if i == 2:
+            data["steps"][1]["text"] = "a needle in the steps"
+        store.trajectories.add(Trajectory.from_dict(data))
+    votes = {
+        1: [("bob", True, "clean"), ("bob", False, "clean"), ("carol", True, "cheat")],
+        2: [("bob", True, "cheat"), ("carol", True, "clean"), ("model:judge", True, "cheat")],
+        3: [("bob", True, "clean"), ("carol", True, "clean"), ("model:judge", True, "cheat")],
+        4: [("bob", True, "cheat"), ("bob", False, "clean"), ("carol", True, "clean")],
+    }
+    for i, labels in votes.items():
+        for who, first_pass, verdict in labels:
+            label = Label(tid(i), who, first_pass=first_pass, verdict=verdict, rationale="sneakyword" if who == "bob" else None)
+            store.labels.save(label, actor=who, origin="test")
+    for i, n in ((1, 2), (2, 1)):
+        flags = [Suggestion(tid(i), "detectors", f"d{k}", ["tests.edit"], [], "flaggedword") for k in range(n)]
+        store.suggestions.replace(tid(i), "detectors", flags)
+    return store
+
+
 @pytest.fixture
 def write_trajectory(tmp_path: Path):
     """Write a synthetic (or given) trajectory dict to a file and return its path."""
@@ -104,8 +141,8 @@ def main_window(qtbot, request: pytest.FixtureRequest):
         window.close()
         window.deleteLater()
 
-    def make(store: Store, annotator: str | None, **options: object) -> MainWindow:
-        window = MainWindow(store, annotator, **options)  # type: ignore[arg-type]
+    def make(store: Store, annotator: str | None, *, adjudicator: bool | None = None) -> MainWindow:
+        window = MainWindow(store, annotator, adjudicator=adjudicator)
         request.node.addfinalizer(lambda: close(window))
         return window
 

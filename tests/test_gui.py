@@ -357,10 +357,34 @@ def test_next_disputed_opens_the_next_disagreement(qtbot, main_window, filled: S
     for tid, verdicts in (("synthetic-0-000001", ("clean", "cheat")), ("synthetic-0-000002", ("cheat", "borderline"))):
         for who, verdict in zip(("bob", "carol"), verdicts, strict=True):
             filled.labels.save(Label(tid, who, verdict=verdict), actor=who, origin="test")
-    window = main_window(filled, "alice")
+    window = main_window(filled, "alice", adjudicator=True)  # a blind reviewer has no disputes to go to (test_blind)
     window.next_disputed()
     assert window.session.trajectory_id == "synthetic-0-000001"
     window.next_disputed()
     assert window.session.trajectory_id == "synthetic-0-000002"
     window.next_disputed()  # wraps
     assert window.session.trajectory_id == "synthetic-0-000001"
+
+
+def test_the_reveal_fills_the_rows_cells_at_once(qtbot, main_window, filled: Store) -> None:
+    """The list's row follows the viewer's own label: its status on the first verdict, and what the
+    reveal sights (reviewers, flags) at once, without a new query of the whole list."""
+    from reviewer.gui.trajectory_model import COLUMNS
+    from reviewer.model import Label, Suggestion
+
+    tid = "synthetic-0-000000"
+    filled.labels.save(Label(tid, "bob", verdict="cheat"), actor="bob", origin="test")
+    filled.suggestions.replace(tid, "detectors", [Suggestion(tid, "detectors", "skip_added", ["tests.skip"], [], "adds a skip")])
+    window = main_window(filled, "alice")
+    shows(qtbot, window, tid)
+    model = window.model
+
+    def cells() -> dict[str, str]:
+        return {name: model.data(model.index(0, k)) for k, (name, _, _) in enumerate(COLUMNS)}
+
+    assert (cells()["status"], cells()["n_reviewers"], cells()["n_flags"]) == ("unlabelled", "", "")
+    window.form.set_verdict_by_key(1)
+    assert (cells()["status"], cells()["n_reviewers"], cells()["n_flags"]) == ("first pass", "", "")  # still blind
+    with qtbot.waitSignal(model.dataChanged):
+        reveal(window.form)
+    assert (cells()["status"], cells()["n_reviewers"], cells()["n_flags"], cells()["disputed_on"]) == ("done", "2", "1", "cheat ≠ clean")

@@ -176,7 +176,7 @@ def test_suggestions_are_replaced_per_rater(store: Store) -> None:
     got = store.suggestions.all(trajectory_id=t.id)
     assert [(s.rater, s.source) for s in got] == [("detectors", "test_file_edited"), ("detectors", "skip_added"), ("model:judge", "full")]
     assert got[0].evidence == [span] and got[2].verdict == "cheat" and got[2].intent == 3 and got[0].created_at
-    assert [(r.id, r.n_flags) for r in store.listing.page(ListQuery(), 0, 10)] == [(t.id, 3)]  # the list's flag column
+    assert [(r.id, r.n_flags) for r in store.listing.page(ListQuery(adjudicator=True), 0, 10)] == [(t.id, 3)]  # the list's flag column
     store.suggestions.replace(t.id, "detectors", [])
     assert [s.rater for s in store.suggestions.all()] == ["model:judge"]
 

@@ -2,9 +2,10 @@
 
 Left: the trajectory list (paged and filtered in SQL). Middle: transcript, diffs, the reviewers'
 labels and guidelines in tabs. Right: the label form (every change saved at once through a
-`ReviewSession`) above the assist panel, which, like other reviewers' labels and the grader
-outcome, stays hidden until the reviewer's own blind first pass is saved. Every key is in
-`keymap.SHORTCUTS`. Trajectory text reaches widgets only as plain text (the parts enforce it).
+`ReviewSession`) above the assist panel. What others said (their labels, suggestions, the grader
+outcome) reaches no part of the window before the reviewer's own first pass is frozen by the
+reveal: `reviewer.blind` lists every channel and its rule. Every key is in `keymap.SHORTCUTS`.
+Trajectory text reaches widgets only as plain text (the parts enforce it).
 
 As an adjudicator (`adjudicator=True`, or a name the project lists as adjudicator) the window is a
 workspace for settling disputes: every label is visible at once, the reviewers' labels sit under
@@ -73,13 +74,19 @@ def scripts_without_font() -> list[str]:
     return [name for system, name in FONT_SCRIPTS if not QFontDatabase.families(system)]
 
 
+def window_title(project: Path, annotator: str | None, adjudicator: bool = False) -> str:
+    """The project file's name and the viewer's own name and role: nothing about any trajectory's labels."""
+    who = f" — {annotator}" + (" (adjudicator)" if adjudicator else "") if annotator else " — no reviewer name"
+    return f"reviewer — {project.name}{who}"
+
+
 QUEUES = (("all", "All trajectories"), ("mine", "My queue"), ("unlabelled", "Unlabelled by me"), ("disputed", "Disputed"))
 
 
 class MainWindow(QMainWindow):
     trajectory_shown = Signal(str)  # the transcript and diffs now show this trajectory
 
-    def __init__(self, store: Store, annotator: str | None, adjudicator: bool | None = None):
+    def __init__(self, store: Store, annotator: str | None, *, adjudicator: bool | None = None):
         """`adjudicator`: None follows the project (its named adjudicators adjudicate)."""
         super().__init__()
         self.store = store
@@ -94,23 +101,23 @@ class MainWindow(QMainWindow):
         self.labels = LabelQueue(store, self)  # every label change goes through it: never lost, never freezing
         self.labels.state_changed.connect(self._on_save_state)
         named = annotator is not None and annotator in store.settings.adjudication.adjudicators
+        # the list also sights what the viewer has not labelled (reviewer.blind); the form edits adjudications
         self.adjudicator = bool(annotator) and (named if adjudicator is None else adjudicator)
         self.session: LabelSession | None = None
         self._spans_selected: list[EvidenceSpan] = []  # the adjudicator's cursor in the reviewers' labels
-        who = f" — {annotator}" + (" (adjudicator)" if self.adjudicator else "") if annotator else " — no reviewer name"
-        self.setWindowTitle(f"reviewer — {store.path.name}{who}")
+        self.setWindowTitle(window_title(store.path, annotator, self.adjudicator))
         taxonomy = store.taxonomy
 
-        self.model = TrajectoryTableModel(store.listing, ListQuery(annotator=annotator))
+        self.model = TrajectoryTableModel(store.listing, ListQuery(annotator=annotator, adjudicator=self.adjudicator))
         self.model.fetchMore()
         self.table = self._list_view()
         self.queue = FocusWheelComboBox()
         for key, text in QUEUES:
             self.queue.addItem(text, key)
         self.verdict = FocusWheelComboBox()
-        self.verdict.addItem("Any verdict", None)
+        self.verdict.addItem("My verdict: any", None)  # the own verdict: others' would unblind the first pass
         for code in taxonomy.codes("verdict"):
-            self.verdict.addItem(code, code)
+            self.verdict.addItem(f"My verdict: {code}", code)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search all steps")
         self.search.setClearButtonEnabled(True)
@@ -301,6 +308,8 @@ class MainWindow(QMainWindow):
         spans = [span for label in shown for span in label.evidence]
         self.transcript.highlight_spans(spans)
         self.diffs.highlight_spans(spans)
+        if session is not None:
+            self.model.refresh(session.trajectory_id)  # My status, and what the reveal sights
         self._status()
 
     def _on_save_state(self) -> None:
@@ -521,7 +530,7 @@ def run(
     app.setFont(QFont(app.font().family(), 10))
     annotator = remembered_annotator(annotator) or (None if screenshot else ask_annotator())
     store = Store(path)
-    window = MainWindow(store, annotator, adjudicating)
+    window = MainWindow(store, annotator, adjudicator=adjudicating)
     window.resize(1440, 860)
     window.show()
     try:

@@ -2,6 +2,8 @@
 
 The view asks for more rows as it scrolls (`canFetchMore`/`fetchMore`); sorting and filtering
 reset the model from a new `ListQuery`, never through a proxy model that would read every row.
+Cells have text only (DisplayRole): no colour, font, icon or tooltip can say what the blind
+first pass must not know (`reviewer.blind`); what the text may say is decided in the store.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (  # (row attribute, header, sort ke
     ("status", "My status", "status"),
     ("n_reviewers", "Reviewers", "reviewers"),
     ("n_flags", "Flags", "flags"),
+    ("disputed_on", "Verdicts", "verdicts"),
 )
 PAGE = 500
 
@@ -74,6 +77,7 @@ class TrajectoryTableModel(QAbstractTableModel):
         self.endInsertRows()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Text only, for every role else None: a role is a channel of its own (`reviewer.blind`)."""
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         value = getattr(self._rows[index.row()], COLUMNS[index.column()][0])
@@ -88,6 +92,15 @@ class TrajectoryTableModel(QAbstractTableModel):
         query = replace(self._query, sort=COLUMNS[column][2], descending=order == Qt.SortOrder.DescendingOrder)
         if query != self._query or not self._rows:  # the view asks once on enabling sorting: no second read
             self.set_query(query)
+
+    def refresh(self, trajectory_id: str) -> None:
+        """Re-read one shown row (the viewer's own label changed its status, or the reveal sighted it)."""
+        row = self.row_of(trajectory_id)
+        fresh = self._listing.row(self._query, trajectory_id) if row is not None else None
+        if row is None or fresh is None or fresh == self._rows[row]:
+            return
+        self._rows[row] = fresh
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def trajectory_id(self, row: int) -> str:
         return self._rows[row].id

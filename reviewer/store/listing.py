@@ -3,6 +3,10 @@
 The app's list shows one page at a time and asks for the next as the view scrolls, so a store of
 100,000 trajectories never loads whole; filters and sorting run in SQLite with its indexes, never
 in a Qt proxy model (which would read every row).
+
+The list is also a channel through which a blind first pass could learn what others said
+(`reviewer.blind`): counts, the verdict filter, the disputed queue and sort orders use other
+reviewers' labels and suggestions only on rows the viewer has sighted (`SIGHTED`, the one definition).
 """
 
 from __future__ import annotations
@@ -16,6 +20,44 @@ from sqlite_utils import Database
 from reviewer.store.trajectories import fts_query
 
 Queue = Literal["all", "mine", "unlabelled", "disputed"]
+
+# The viewer's (:who, a name or NULL) own labels of item t; an own final label exists only once
+# the reveal froze the viewer's first pass.
+_MINE = "o.trajectory_id = t.id and o.annotator = :who and o.adjudication = 0"
+_OWN = f"select 1 from labels o where {_MINE}"
+_OWN_FINAL = f"{_OWN} and o.first_pass = 0"
+# Sighted: the viewer may see what others said about t (reviewer.blind explains; the only definition).
+SIGHTED = f"(exists ({_OWN_FINAL}) or (:adjudicator and not exists ({_OWN})))"
+# The viewer's own current verdict: the final label's, else the first pass's.
+_OWN_VERDICT = f"(select o.verdict from labels o where {_MINE} order by o.first_pass limit 1)"
+# A human reviewer's own label of t (no adjudication, no model, no detectors).
+_HUMAN = "v.trajectory_id = t.id and v.adjudication = 0 and v.annotator not glob 'model:*' and v.annotator != 'detectors'"
+# A human reviewer's current vote: their own final label if they have one, else their first pass.
+_VOTE = (
+    f"{_HUMAN} and v.verdict is not null and v.first_pass = (select min(w.first_pass) from labels w"
+    " where w.trajectory_id = t.id and w.annotator = v.annotator and w.adjudication = 0)"
+)
+# An adjudication that settles t (gold); a draft says `settled: false` in its record.
+_SETTLED = (
+    "select 1 from labels a where a.trajectory_id = t.id and a.adjudication = 1"
+    " and coalesce(json_extract(a.record, '$.adjudication.settled'), 1)"
+)
+_DISPUTED = f"{SIGHTED} and (select count(distinct v.verdict) from labels v where {_VOTE}) > 1 and not exists ({_SETTLED})"
+# `+v.verdict`: not through the verdict index, which made SQLite read every label with that verdict
+# for each trajectory (minutes over 100,000 trajectories) instead of the trajectory's few labels.
+_OTHERS_VERDICT = (
+    f"exists (select 1 from labels v where {_VOTE} and +v.verdict = :verdict) or exists ({_SETTLED} and +a.verdict = :verdict)"
+)
+_VERDICT = f"(:verdict = {_OWN_VERDICT} or (:adjudicator and {SIGHTED} and ({_OTHERS_VERDICT})))"
+_COLUMNS = (
+    "t.id, t.task_id, t.model, t.format, t.n_steps,"
+    f" case when exists ({_OWN_FINAL}) then 'done' when exists ({_OWN}) then 'first pass' else 'unlabelled' end as status,"
+    f" case when {SIGHTED} then (select count(distinct v.annotator) from labels v where {_HUMAN}) end as n_reviewers,"
+    f" case when {SIGHTED} then (select count(*) from suggestions s where s.trajectory_id = t.id) end as n_flags,"
+    f" case when {SIGHTED} then (select group_concat(verdict, ' ≠ ') from"
+    f"   (select distinct v.verdict from labels v where {_VOTE} order by v.verdict)) end as disputed_on"
+)
+_MATCHING = "select s.trajectory_id from steps_fts join steps s on s.rowid = steps_fts.rowid where steps_fts match :text"
 SORTS = {
     "id": "t.id",
     "task": "t.task_id",
@@ -23,33 +65,40 @@ SORTS = {
     "format": "t.format",
     "steps": "t.n_steps",
     "status": "status",
-    "reviewers": "n_reviewers",
+    "reviewers": "n_reviewers",  # masked: unsighted rows sort as NULL, then by id
     "flags": "n_flags",
+    "verdicts": "disputed_on",
 }
 
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
+    """What the list shows, and to whom: `annotator` is the viewer, whose blind first passes the
+    listing keeps blind; `adjudicator` mode also sights the items the viewer has not labelled."""
+
     annotator: str | None = None
     queue: Queue = "all"
     verdict: str | None = None
     text: str | None = None
     sort: str = "id"
     descending: bool = False
+    adjudicator: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ListRow:
+    """One row of the list; what others said (`n_reviewers`, `n_flags`, `disputed_on`) is None for a
+    row the viewer has not sighted, so a blind first pass is never anchored by it."""
+
     id: str
     task_id: str | None
     model: str | None
     format: str
     n_steps: int
     status: str  # the annotator's: unlabelled / first pass / done
-    n_reviewers: int
-    n_flags: int
-
-
+    n_reviewers: int | None
+    n_flags: int | None
+    disputed_on: str | None  # the human reviewers' distinct current verdicts, "cheat ≠ clean"
 
 
 class TrajectoryListing:
@@ -57,28 +106,22 @@ class TrajectoryListing:
         self.db = db
         self._index_pending = index_pending  # text filters need the full-text index caught up
 
-    def _where(self, q: ListQuery) -> tuple[str, list[Any]]:
+    def _where(self, q: ListQuery) -> tuple[str, dict[str, Any]]:
+        """The one filter of `count`, `page` and `next_id`, with its named parameters."""
         where: list[str] = []
-        params: list[Any] = []
-        if q.queue in ("mine", "unlabelled") and q.annotator is not None:
-            if q.queue == "unlabelled":
-                where.append("not exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ? and l.adjudication = 0)")
-            else:  # my queue: everything I have not finished (no final label yet)
-                where.append("not exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ? and l.adjudication = 0 and l.first_pass = 0)")
-            params.append(q.annotator)
-        if q.queue == "disputed":
-            where.append(
-                "(select count(distinct l.verdict) from labels l where l.trajectory_id = t.id and l.verdict is not null"
-                " and l.adjudication = 0 and l.annotator not like 'model:%' and l.annotator != 'detectors') > 1"
-            )
+        params: dict[str, Any] = {"who": q.annotator, "adjudicator": int(q.adjudicator), "verdict": q.verdict}
+        if q.queue == "unlabelled" and q.annotator is not None:
+            where.append(f"not exists ({_OWN})")
+        elif q.queue == "mine" and q.annotator is not None:  # everything I have not finished (no final label yet)
+            where.append(f"not exists ({_OWN_FINAL})")
+        elif q.queue == "disputed":
+            where.append(_DISPUTED)
         if q.verdict is not None:
-            where.append("exists (select 1 from labels l where l.trajectory_id = t.id and l.adjudication = 0 and l.verdict = ?)")
-            params.append(q.verdict)
-        query = fts_query(q.text or "")
-        if query is not None:
+            where.append(_VERDICT)
+        params["text"] = fts_query(q.text or "")
+        if params["text"] is not None:
             self._index_pending()
-            where.append("t.id in (select s.trajectory_id from steps_fts join steps s on s.rowid = steps_fts.rowid where steps_fts match ?)")
-            params.append(query)
+            where.append(f"t.id in ({_MATCHING})")
         return (" where " + " and ".join(where) if where else ""), params
 
     def count(self, q: ListQuery) -> int:
@@ -88,27 +131,23 @@ class TrajectoryListing:
     def next_id(self, q: ListQuery, after: str) -> str | None:
         """The first id after `after` that the query keeps, wrapping to its first; None if it keeps none."""
         where, params = self._where(q)
-        more = f"{where} and t.id > ?" if where else " where t.id > ?"
-        for sql, args in ((f"select t.id from trajectories t{more} order by t.id limit 1", [*params, after]),
-                          (f"select t.id from trajectories t{where} order by t.id limit 1", params)):  # fmt: skip
-            if (row := self.db.execute(sql, args).fetchone()) is not None:
+        more = f"{where} and t.id > :after" if where else " where t.id > :after"
+        first, args = "select t.id from trajectories t{} order by t.id limit 1", {**params, "after": after}
+        for clause in (more, where):
+            if (row := self.db.execute(first.format(clause), args).fetchone()) is not None:
                 return row[0]
         return None
+
+    def row(self, q: ListQuery, trajectory_id: str) -> ListRow | None:
+        """One trajectory's row as the viewer sees it now (their own label just changed: a reveal sights it)."""
+        params = {"who": q.annotator, "adjudicator": int(q.adjudicator), "id": trajectory_id}
+        found = self.db.execute(f"select {_COLUMNS} from trajectories t where t.id = :id", params).fetchone()
+        return ListRow(*found) if found else None
 
     def page(self, q: ListQuery, offset: int, limit: int) -> list[ListRow]:
         if q.sort not in SORTS:
             raise ValueError(f"unknown sort {q.sort!r} (known: {', '.join(SORTS)})")
         where, params = self._where(q)
-        sql = (
-            "select t.id, t.task_id, t.model, t.format, t.n_steps,"
-            " case when exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ? and l.adjudication = 0 and l.first_pass = 0)"
-            "   then 'done'"
-            " when exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ? and l.adjudication = 0) then 'first pass'"
-            " else 'unlabelled' end as status,"
-            " (select count(distinct l.annotator) from labels l where l.trajectory_id = t.id"
-            "   and l.adjudication = 0 and l.annotator not like 'model:%' and l.annotator != 'detectors') as n_reviewers,"
-            " (select count(*) from suggestions s where s.trajectory_id = t.id) as n_flags"
-            f" from trajectories t{where} order by {SORTS[q.sort]} {'desc' if q.descending else 'asc'}, t.id limit ? offset ?"
-        )
-        who = q.annotator or ""
-        return [ListRow(*row) for row in self.db.execute(sql, [who, who, *params, limit, offset])]
+        order = f"{SORTS[q.sort]} {'desc' if q.descending else 'asc'}, t.id"
+        sql = f"select {_COLUMNS} from trajectories t{where} order by {order} limit :limit offset :offset"
+        return [ListRow(*row) for row in self.db.execute(sql, {**params, "limit": limit, "offset": offset})]

@@ -1,0 +1,89 @@
+"""Blind first pass: what a reviewer may learn of others' opinions about an item, and through what.
+
+A reviewer's first pass is worth something only if nothing anchored it: no other reviewer's
+verdict, no detector or judge suggestion, no grader outcome. One hint is enough (a filter that
+lists the item under "clean", a Flags count of 3, a row in the Disputed queue), so the rule covers
+every way information can reach the screen, not only the panels that show labels.
+
+**Sighted.** An item is *sighted* for viewer A (A may see what others said about it) iff
+- A has an own final label of it (`labels` row with adjudication = 0, first_pass = 0; it exists
+  only once A pressed reveal, which froze A's first pass), or
+- the viewer is in adjudicator mode (`ListQuery.adjudicator`) and A has no own label of it at all:
+  an adjudicator who has not labelled an item is not anchoring any first pass of theirs, while one
+  whose own first pass is still open stays blind on that item like anyone else.
+
+Without a viewer (no reviewer name) nothing is sighted unless in adjudicator mode. The rule is
+written once, in SQL: `reviewer.store.listing.SIGHTED`. The open item's panels follow the session
+the window opens on it: `ReviewSession.revealed` (own final label exists) for a reviewer, and for an
+adjudicator an `AdjudicationSession` only where `reviewer.adjudication.refusal` finds no own label
+still blind (nor, unless the project allows it, any own label at all): the same rule.
+
+**Derived information** is anything computed from other reviewers' labels (adjudications
+included), from suggestions (detectors, model judge, classifier) or from the grader outcome.
+Until an item is sighted, none of it may reach the viewer through any channel in `CHANNELS`.
+Adding a way to show something about an item means adding it here; the test suite walks every
+channel (`tests/test_blind.py`) and fails for one it has no check for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """One way information about an item could reach a reviewer."""
+
+    name: str
+    where: str  # "module:attribute", the place that decides what the channel shows
+    rule: str  # what it may show, and when
+
+
+_LIST = "reviewer.store.listing"
+_APP = "reviewer.gui.app"
+
+CHANNELS: tuple[Channel, ...] = (
+    Channel("column.trajectory", f"{_LIST}:ListRow", "Trajectory, Task, Model, Format and Steps come from the import alone."),
+    Channel("column.status", f"{_LIST}:ListRow.status", "My status: the viewer's own labels only."),
+    Channel("column.reviewers", f"{_LIST}:ListRow.n_reviewers", "Reviewers: blank unless sighted."),
+    Channel("column.flags", f"{_LIST}:ListRow.n_flags", "Flags (suggestions): blank unless sighted."),
+    Channel("column.verdicts", f"{_LIST}:ListRow.disputed_on", "Verdicts (the reviewers' current votes): blank unless sighted."),
+    Channel(
+        "list.roles",
+        "reviewer.gui.trajectory_model:TrajectoryTableModel.data",
+        "Cells are text only: every role but DisplayRole (tooltip, colours, font, icon) is None.",
+    ),
+    Channel("sort", f"{_LIST}:SORTS", "Sorting uses the masked values: unsighted rows sort as blank, then by id."),
+    Channel(
+        "filter.verdict",
+        f"{_LIST}:ListQuery.verdict",
+        "Matches the viewer's own current verdict; in adjudicator mode also others' current votes and the"
+        " settled adjudication, on sighted rows only.",
+    ),
+    Channel(
+        "queue.disputed",
+        f"{_LIST}:ListQuery.queue",
+        "Disputed lists sighted rows only: human reviewers' current votes differ and nothing settled it.",
+    ),
+    Channel("queue.count", f"{_LIST}:TrajectoryListing.count", "Counts (the status bar's) are of what the list shows only."),
+    Channel(
+        "queue.next_disputed",
+        f"{_APP}:MainWindow.next_disputed",
+        "Next disputed goes only to rows of the disputed queue (TrajectoryListing.next_id, same filter).",
+    ),
+    Channel("search", f"{_LIST}:ListQuery.text", "Full-text search matches the trajectory's steps, never labels or suggestions."),
+    Channel("status.grader", f"{_APP}:MainWindow._status", "The grader result shows in the status bar only after the reveal."),
+    Channel("window.title", f"{_APP}:window_title", "The title names the project file, the viewer and their role only."),
+    Channel("assist.panel", "reviewer.gui.assist_panel:AssistPanel", "Suggestions (and their count) only after the reveal."),
+    Channel("tab.reviewers", "reviewer.gui.reviewers_view:ReviewersView", "Other labels and adjudications only after the reveal."),
+    Channel(
+        "evidence.others",
+        f"{_APP}:MainWindow._on_label_changed",
+        "Others' evidence spans are highlighted in the transcript and diffs only after the reveal.",
+    ),
+    Channel(
+        "form.hidden_fields",
+        "reviewer.review:ReviewSession.field_visible",
+        "Fields marked hidden_until_first_pass (the grader outcome) appear only on the final label.",
+    ),
+)

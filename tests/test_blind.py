@@ -1,0 +1,348 @@
+"""Every channel of `reviewer.blind.CHANNELS` keeps a blind first pass blind, and shows what it may
+once the item is sighted: one check per channel, looked up by name, so a channel added without a
+check fails here (KeyError) instead of leaking unnoticed.
+
+Each check walks alice through her phases on the `split_votes` project (bob and carol disagree on
+items 1 and 2, which detectors flagged): no label, a saved first pass, then item 1 revealed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any
+
+import pytest
+
+from reviewer.blind import CHANNELS, Channel
+from reviewer.model import EvidenceSpan
+from reviewer.review import ReviewSession
+from reviewer.spans import source_text
+from reviewer.store import Store
+from reviewer.store.listing import ListQuery, ListRow
+from tests.conftest import reveal, tid
+
+ITEMS = "01234"
+SIGHTED = {"blind": "", "first pass": "", "revealed": "1"}  # alice's sighted items in each phase
+BORDERLINE_KEY = 5  # the fifth verdict of the default taxonomy
+GRADER_FIELD = "context.grader_outcome"
+FACTS = ("id", "task_id", "model", "format", "n_steps")  # the rows' trajectory facts (channel column.trajectory)
+BLIND_SORTS = ("reviewers", "flags", "verdicts")
+
+
+@dataclass
+class Scene:
+    store: Store
+    request: pytest.FixtureRequest
+
+    def rows(self, viewer: str | None = "alice", **kw: Any) -> list[ListRow]:
+        q = ListQuery(annotator=viewer, **kw)
+        rows = self.store.listing.page(q, 0, 100)
+        assert self.store.listing.count(q) == len(rows)
+        return rows
+
+    def ids(self, viewer: str | None = "alice", **kw: Any) -> list[str]:
+        return [r.id[-1] for r in self.rows(viewer, **kw)]
+
+    def walk(self) -> Iterator[str]:
+        """alice's phases in the store: no label, first passes of items 1 and 2, item 1 revealed."""
+        yield "blind"
+        for i in (1, 2):
+            ReviewSession(self.store, "alice", tid(i)).set_field("verdict", "borderline")
+        yield "first pass"
+        ReviewSession(self.store, "alice", tid(1)).reveal()
+        yield "revealed"
+
+    def window(self, annotator: str | None = "alice", *, adjudicator: bool = False) -> Any:
+        pytest.importorskip("PySide6")
+        window = self.request.getfixturevalue("main_window")(self.store, annotator, adjudicator=adjudicator)
+        self.shows(window, tid(0))
+        return window
+
+    def shows(self, window: Any, trajectory_id: str) -> None:
+        qtbot = self.request.getfixturevalue("qtbot")
+        qtbot.waitUntil(lambda: window.shown_trajectory_id() == trajectory_id and not window.loader.busy, timeout=5000)
+
+    def window_walk(self, window: Any) -> Iterator[str]:
+        """The same phases through the window, on item 1."""
+        window.open_trajectory(tid(1))
+        self.shows(window, tid(1))
+        yield "blind"
+        assert window.form.set_verdict_by_key(BORDERLINE_KEY)
+        yield "first pass"
+        reveal(window.form)  # an incomplete first pass: confirmed as a reviewer would
+        yield "revealed"
+
+
+@pytest.fixture
+def scene(split_votes: Store, request: pytest.FixtureRequest) -> Scene:
+    return Scene(split_votes, request)
+
+
+def column(attribute: str) -> int:
+    from reviewer.gui.trajectory_model import COLUMNS
+
+    return [c[0] for c in COLUMNS].index(attribute)
+
+
+def cells(window: Any, attribute: str) -> dict[str, str]:
+    model = window.model
+    return {model.trajectory_id(row)[-1]: model.data(model.index(row, column(attribute))) for row in range(model.rowCount())}
+
+
+# --- the list's columns -------------------------------------------------------------------------
+
+
+def check_trajectory_columns(scene: Scene) -> None:
+    expected = [(t.id, t.task.id, t.agent.model, t.source.format, len(t.steps)) for t in scene.store.trajectories.iter_all()]
+    for _phase in scene.walk():
+        for viewer, adjudicator in (("alice", False), ("dave", True)):
+            rows = scene.rows(viewer, adjudicator=adjudicator)
+            assert [tuple(getattr(r, f) for f in FACTS) for r in rows] == expected
+
+
+def check_status(scene: Scene) -> None:
+    expected = {
+        "blind": ["unlabelled"] * 5,
+        "first pass": ["unlabelled", "first pass", "first pass", "unlabelled", "unlabelled"],
+        "revealed": ["unlabelled", "done", "first pass", "unlabelled", "unlabelled"],
+    }
+    for phase in scene.walk():
+        assert [r.status for r in scene.rows()] == expected[phase]
+        assert [r.status for r in scene.rows("dave", adjudicator=True)] == ["unlabelled"] * 5  # others' labels are not mine
+
+
+def check_masked(attribute: str, revealed: object, scene: Scene) -> None:
+    """A column of what others said: blank (None) on every unsighted row, the value once sighted."""
+    for phase in scene.walk():
+        shown = {r.id[-1]: getattr(r, attribute) for r in scene.rows()}
+        assert shown == {i: revealed if i in SIGHTED[phase] else None for i in ITEMS}
+    blind = scene.window("erin")
+    assert set(cells(blind, attribute).values()) == {""}
+    assert cells(scene.window("dave", adjudicator=True), attribute)["1"] not in ("", None)
+
+
+def check_roles(scene: Scene) -> None:
+    from PySide6.QtCore import Qt
+
+    role = Qt.ItemDataRole
+    roles = (
+        role.ToolTipRole, role.BackgroundRole, role.ForegroundRole, role.FontRole, role.DecorationRole, role.StatusTipRole,
+        role.WhatsThisRole, role.TextAlignmentRole, role.CheckStateRole, role.SizeHintRole, role.EditRole, role.UserRole,
+    )  # fmt: skip
+    for window in (scene.window("alice"), scene.window("dave", adjudicator=True)):
+        model = window.model
+        assert model.rowCount() == 5
+        for row in range(model.rowCount()):
+            for col in range(model.columnCount()):
+                index = model.index(row, col)
+                assert [model.data(index, role) for role in roles] == [None] * len(roles), (row, col)
+                assert model.data(index) is not None  # text, at least blank
+        for section in range(model.columnCount()):
+            assert model.headerData(section, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) is None
+
+
+# --- sorting, filtering, queues -----------------------------------------------------------------
+
+
+def check_sort(scene: Scene) -> None:
+    from PySide6.QtCore import Qt
+
+    for phase in scene.walk():
+        unsighted = [i for i in ITEMS if i not in SIGHTED[phase]]
+        for sort in BLIND_SORTS:
+            for descending in (False, True):
+                order = scene.ids(sort=sort, descending=descending)
+                assert [i for i in order if i in unsighted] == unsighted  # blank, then by id
+    window = scene.window("erin")
+    for attribute in ("n_reviewers", "n_flags", "disputed_on"):
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            window.table.sortByColumn(column(attribute), order)
+            assert list(cells(window, "id")) == list(ITEMS)
+
+
+def check_verdict_filter(scene: Scene) -> None:
+    for phase in scene.walk():
+        for queue in ("all", "unlabelled"):
+            for verdict in ("clean", "cheat"):  # bob's and carol's
+                assert scene.ids(queue=queue, verdict=verdict) == []
+        assert scene.ids(verdict="borderline") == ([] if phase == "blind" else ["1", "2"])  # her own
+        as_adjudicator = {"blind": ["1", "2"], "first pass": [], "revealed": ["1"]}  # her open first passes blind her
+        assert scene.ids("alice", adjudicator=True, verdict="cheat") == as_adjudicator[phase]
+    assert scene.ids("dave", adjudicator=True, verdict="cheat") == ["1", "2"]
+    window = scene.window("erin")
+    codes = scene.store.taxonomy.codes("verdict")
+    entries = [window.verdict.itemText(k) for k in range(window.verdict.count())]
+    assert entries == ["My verdict: any"] + [f"My verdict: {c}" for c in codes]
+    window.verdict.setCurrentIndex(window.verdict.findData("cheat"))
+    assert window.model.total == 0 and window.statusBar().currentMessage().startswith("0 trajectories")
+
+
+def check_disputed_queue(scene: Scene) -> None:
+    expected = {"blind": [], "first pass": [], "revealed": ["1"]}
+    as_adjudicator = {"blind": ["1", "2"], "first pass": [], "revealed": ["1"]}  # her open first passes blind her
+    for phase in scene.walk():
+        assert scene.ids(queue="disputed") == expected[phase]
+        assert scene.ids("alice", adjudicator=True, queue="disputed") == as_adjudicator[phase]
+    assert scene.ids("dave", adjudicator=True, queue="disputed") == ["1", "2"]
+    window = scene.window("erin")
+    window.queue.setCurrentIndex(window.queue.findData("disputed"))
+    assert window.model.rowCount() == 0 and window.session is None
+    assert window.transcript.viewer.placeholderText() == "No trajectory matches these filters."
+
+
+def check_counts(scene: Scene) -> None:
+    """Every count is the length of what the list shows (scene.rows checks it), for every viewer and filter."""
+    for _phase in scene.walk():
+        for viewer, adjudicator in (("alice", False), ("alice", True), ("dave", True), (None, False)):
+            for queue in ("all", "mine", "unlabelled", "disputed"):
+                for verdict in (None, "clean", "cheat", "borderline"):
+                    scene.rows(viewer, adjudicator=adjudicator, queue=queue, verdict=verdict)
+    window = scene.window("erin")
+    window.queue.setCurrentIndex(window.queue.findData("disputed"))
+    assert window.statusBar().currentMessage().startswith("0 trajectories")
+
+
+def check_next_disputed(scene: Scene) -> None:
+    listing = scene.store.listing
+    disputed = ListQuery(annotator="alice", queue="disputed")
+    for phase in scene.walk():
+        assert listing.next_id(disputed, "") == (tid(1) if phase == "revealed" else None)
+    window = scene.window("erin")
+    window.next_disputed()
+    assert window.session.trajectory_id == tid(0) and window.queue.currentData() == "all"  # nowhere to go
+    adjudicating = scene.window("dave", adjudicator=True)
+    adjudicating.next_disputed()
+    assert adjudicating.session.trajectory_id == tid(1)
+
+
+def check_search(scene: Scene) -> None:
+    for _phase in scene.walk():
+        for viewer, adjudicator in (("alice", False), ("dave", True)):
+            assert scene.ids(viewer, adjudicator=adjudicator, text="sneakyword") == []  # bob's rationale
+            assert scene.ids(viewer, adjudicator=adjudicator, text="flaggedword") == []  # the detectors' explanation
+            assert scene.ids(viewer, adjudicator=adjudicator, text="needle") == ["2"]  # the trajectory's own text
+
+
+# --- the window around the open item ------------------------------------------------------------
+
+
+def check_grader_in_status_bar(scene: Scene) -> None:
+    window = scene.window()
+    for phase in scene.window_walk(window):
+        message = window.statusBar().currentMessage()
+        assert ("grader: pass" in message) == (phase == "revealed"), message
+        assert "grader" not in message or phase == "revealed"
+
+
+def check_window_title(scene: Scene) -> None:
+    window = scene.window()
+    for _phase in scene.window_walk(window):
+        assert window.windowTitle() == "reviewer — project.db — alice"
+    assert scene.window("dave", adjudicator=True).windowTitle() == "reviewer — project.db — dave (adjudicator)"
+
+
+def check_assist_panel(scene: Scene) -> None:
+    window = scene.window()
+    for phase in scene.window_walk(window):
+        revealed = phase == "revealed"
+        assert (window.assist.stack.currentIndex(), window.assist.model.rowCount()) == ((1, 2) if revealed else (0, 0))
+        assert ("2 suggestions" in window.assist.summary.text()) == revealed
+
+
+def check_reviewers_tab(scene: Scene) -> None:
+    window = scene.window()
+    view = window.reviewers
+    for phase in scene.window_walk(window):
+        names = [view.choices.item(k, 1).text() for k in range(view.choices.rowCount())]
+        if phase == "revealed":
+            assert "bob" in names and "carol" in names
+        else:
+            assert (view.choices.rowCount(), view.fields.count(), view.stack.currentIndex()) == (0, 0, 0)
+
+
+def check_others_evidence(scene: Scene) -> None:
+    text = source_text(scene.store.trajectories.get(tid(1)), 1, "text")
+    bobs = scene.store.labels.get(tid(1), "bob", first_pass=False)
+    bobs.evidence = [EvidenceSpan(1, "text", 0, 4, text[:4], "action")]
+    scene.store.labels.save(bobs, actor="bob", origin="test")
+    window = scene.window()
+    viewer = window.transcript.viewer
+    for phase in scene.window_walk(window):
+        window.transcript.show_step(1)
+        painted = [s.cursor.selectedText() for s in viewer.extraSelections()]
+        assert painted == ([text[:4]] if phase == "revealed" else [])
+
+
+def check_hidden_fields(scene: Scene) -> None:
+    window = scene.window()
+    for phase in scene.window_walk(window):
+        revealed = phase == "revealed"
+        assert window.session.field_visible(GRADER_FIELD) == revealed
+        assert window.form.editors[GRADER_FIELD].isVisibleTo(window.form) == revealed
+
+
+CHECKS: dict[str, Callable[[Scene], None]] = {
+    "column.trajectory": check_trajectory_columns,
+    "column.status": check_status,
+    "column.reviewers": partial(check_masked, "n_reviewers", 3),
+    "column.flags": partial(check_masked, "n_flags", 2),
+    "column.verdicts": partial(check_masked, "disputed_on", "borderline ≠ cheat ≠ clean"),
+    "list.roles": check_roles,
+    "sort": check_sort,
+    "filter.verdict": check_verdict_filter,
+    "queue.disputed": check_disputed_queue,
+    "queue.count": check_counts,
+    "queue.next_disputed": check_next_disputed,
+    "search": check_search,
+    "status.grader": check_grader_in_status_bar,
+    "window.title": check_window_title,
+    "assist.panel": check_assist_panel,
+    "tab.reviewers": check_reviewers_tab,
+    "evidence.others": check_others_evidence,
+    "form.hidden_fields": check_hidden_fields,
+}
+
+
+@pytest.mark.parametrize("channel", CHANNELS, ids=[c.name for c in CHANNELS])
+def test_every_channel_keeps_the_first_pass_blind(channel: Channel, scene: Scene) -> None:
+    CHECKS[channel.name](scene)  # KeyError: a channel nobody checks
+
+
+def test_channels_and_checks_match_one_to_one() -> None:
+    names = [c.name for c in CHANNELS]
+    assert len(names) == len(set(names)) and set(CHECKS) == set(names)
+
+
+@pytest.mark.parametrize("channel", CHANNELS, ids=[c.name for c in CHANNELS])
+def test_every_channel_names_a_real_place(channel: Channel) -> None:
+    module, _, attribute = channel.where.partition(":")
+    if module.startswith("reviewer.gui"):
+        pytest.importorskip("PySide6")
+    place: object = importlib.import_module(module)
+    for part in attribute.split("."):
+        place = getattr(place, part)
+    assert channel.rule
+
+
+def test_every_list_column_is_a_channel() -> None:
+    """A new column of the list must say its rule in CHANNELS (and so get a check) before it ships."""
+    named = {c.where.rpartition("ListRow.")[2] for c in CHANNELS if "ListRow." in c.where}
+    assert [f.name for f in dataclasses.fields(ListRow) if f.name not in named] == list(FACTS)
+
+
+def test_the_list_keeps_blind_whatever_the_query(scene: Scene) -> None:
+    """Queue, verdict, text and sort combined: an unsighted row never shows what others said."""
+    for _phase in scene.walk():
+        base = ListQuery(annotator="alice")
+        for queue in ("all", "mine", "unlabelled", "disputed"):
+            for verdict in (None, "clean", "cheat"):
+                for sort in ("id", *BLIND_SORTS):
+                    q = replace(base, queue=queue, verdict=verdict, sort=sort)
+                    for row in scene.store.listing.page(q, 0, 100):
+                        sighted = row.status == "done"
+                        assert sighted or (row.n_reviewers, row.n_flags, row.disputed_on) == (None, None, None)
+                        assert sighted or queue != "disputed"
