@@ -239,3 +239,16 @@ def test_a_label_pack_carries_an_adjudication_apart_from_the_own_label(db_path: 
     assert received == sent and len(received) == 3
     assert Importer(target, labels_only=True, max_bytes=10_000_000).run([pack]).totals()["labels_unchanged"] == 3  # idempotent
     target.close()
+
+
+def test_unanimous_counts_the_humans_current_votes(db_path: Path) -> None:
+    """A reviewer who changed their mind after the reveal votes with the final label; models and
+    detectors do not vote: the same votes as the gold label and the disputed queue."""
+    store = project(db_path)
+    own(store, "alice", "cheat")
+    own(store, "bob", "clean")
+    assert not store.labels.unanimous(TID)
+    own(store, "bob", "cheat", final=True)  # bob's final label agrees with alice
+    store.labels.save(Label(TID, "model:judge", verdict="clean"), actor="judge", origin="test")
+    assert store.labels.unanimous(TID)
+    store.close()

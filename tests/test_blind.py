@@ -59,6 +59,7 @@ class Scene:
     def window(self, annotator: str | None = "alice", *, adjudicator: bool = False) -> Any:
         pytest.importorskip("PySide6")
         window = self.request.getfixturevalue("main_window")(self.store, annotator, adjudicator=adjudicator)
+        window.queue.setCurrentIndex(window.queue.findData("all"))  # an adjudicator starts on the disputed queue
         self.shows(window, tid(0))
         return window
 

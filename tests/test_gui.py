@@ -358,8 +358,7 @@ def test_next_disputed_opens_the_next_disagreement(qtbot, main_window, filled: S
         for who, verdict in zip(("bob", "carol"), verdicts, strict=True):
             filled.labels.save(Label(tid, who, verdict=verdict), actor=who, origin="test")
     window = main_window(filled, "alice", adjudicator=True)  # a blind reviewer has no disputes to go to (test_blind)
-    window.next_disputed()
-    assert window.session.trajectory_id == "synthetic-0-000001"
+    assert window.session.trajectory_id == "synthetic-0-000001"  # an adjudicator starts on the first dispute
     window.next_disputed()
     assert window.session.trajectory_id == "synthetic-0-000002"
     window.next_disputed()  # wraps
@@ -388,3 +387,15 @@ def test_the_reveal_fills_the_rows_cells_at_once(qtbot, main_window, filled: Sto
     with qtbot.waitSignal(model.dataChanged):
         reveal(window.form)
     assert (cells()["status"], cells()["n_reviewers"], cells()["n_flags"], cells()["disputed_on"]) == ("done", "2", "1", "cheat ≠ clean")
+
+
+def test_list_cells_show_bidi_and_control_characters_as_escapes(qtbot, main_window, store: Store) -> None:
+    """An id made by an agent may hold a right-to-left override: `exe.txt` must not read as `txt.exe`."""
+    data = trajectory(0, 4)
+    data["id"] = "report\u202etxt.exe"
+    data["task"]["id"] = "task\x1b[31m"
+    store.trajectories.add(Trajectory.from_dict(data))
+    window = main_window(store, "alice")
+    model = window.model
+    assert model.data(model.index(0, 0)) == "report\\u202etxt.exe" and model.data(model.index(0, 1)) == "task\\x1b[31m"
+    assert model.trajectory_id(0) == "report\u202etxt.exe"  # the id itself is untouched

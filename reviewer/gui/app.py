@@ -59,7 +59,7 @@ from reviewer.label_session import LabelSession
 from reviewer.model import EvidenceSpan, Label, Outcome, Suggestion, Trajectory
 from reviewer.review import ReviewSession
 from reviewer.store import Store
-from reviewer.store.listing import ListQuery
+from reviewer.store.listing import ListQuery, Queue
 from reviewer.textsafe import one_line
 
 FONT_SCRIPTS = (
@@ -108,12 +108,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(store.path, annotator, self.adjudicator))
         taxonomy = store.taxonomy
 
-        self.model = TrajectoryTableModel(store.listing, ListQuery(annotator=annotator, adjudicator=self.adjudicator))
+        first_queue: Queue = "disputed" if self.adjudicator else "all"  # an adjudicator starts on what waits for them
+        self.model = TrajectoryTableModel(store.listing, ListQuery(annotator=annotator, adjudicator=self.adjudicator, queue=first_queue))
         self.model.fetchMore()
         self.table = self._list_view()
         self.queue = FocusWheelComboBox()
         for key, text in QUEUES:
             self.queue.addItem(text, key)
+        self.queue.setCurrentIndex(self.queue.findData(first_queue))
         self.verdict = FocusWheelComboBox()
         self.verdict.addItem("My verdict: any", None)  # the own verdict: others' would unblind the first pass
         for code in taxonomy.codes("verdict"):

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from reviewer.store.listing import ListQuery, ListRow, TrajectoryListing
+from reviewer.textsafe import visible
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (  # (row attribute, header, sort key)
     ("id", "Trajectory", "id"),
@@ -81,7 +82,7 @@ class TrajectoryTableModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         value = getattr(self._rows[index.row()], COLUMNS[index.column()][0])
-        return "" if value is None else str(value)
+        return "" if value is None else visible(str(value))  # ids are agent-made: a bidi override shows as an escape
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:

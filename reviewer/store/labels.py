@@ -204,9 +204,14 @@ class LabelRepository:
         return self.save(label, actor=adjudicator, origin="adjudication")
 
     def unanimous(self, trajectory_id: str) -> bool:
-        """Whether the reviewers' own labels of a trajectory agree on the verdict (adjudications aside)."""
+        """Whether the human reviewers' current votes agree: each one's final label, else their first pass
+        (the votes of `agreement.aggregate.Ballots` and of the disputed queue; models, detectors and
+        adjudications aside)."""
         verdicts = self.db.execute(
-            "select count(distinct verdict) from labels where trajectory_id = ? and adjudication = 0 and verdict is not null",
+            "select count(distinct l.verdict) from labels l where l.trajectory_id = ? and l.adjudication = 0"
+            " and l.verdict is not null and l.annotator not glob 'model:*' and l.annotator != 'detectors'"
+            " and (l.first_pass = 0 or not exists (select 1 from labels f where f.trajectory_id = l.trajectory_id"
+            "   and f.annotator = l.annotator and f.adjudication = 0 and f.first_pass = 0))",
             [trajectory_id],
         ).fetchone()[0]
         return verdicts <= 1

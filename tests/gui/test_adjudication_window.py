@@ -41,6 +41,13 @@ def shows(qtbot, window: MainWindow, trajectory_id: str) -> None:
     qtbot.waitUntil(lambda: window.shown_trajectory_id() == trajectory_id and not window.loader.busy, timeout=5000)
 
 
+def opens(qtbot, window: MainWindow, trajectory_id: str) -> None:
+    """Open a trajectory from the whole list (an adjudicator's starts on the unsettled disputes only)."""
+    window.queue.setCurrentIndex(window.queue.findData("all"))
+    assert window.open_trajectory(trajectory_id)
+    shows(qtbot, window, trajectory_id)
+
+
 def adjudication(path: Path, who: str) -> Label | None:
     """What another process reads."""
     with Store(path) as other:
@@ -70,9 +77,9 @@ def test_an_adjudication_made_in_the_app_is_kept_through_navigation_focus_and_ow
     qtbot.keyClick(reviewer.table, Qt.Key.Key_1)  # clean: complete as it is, so V reveals without asking
     qtbot.keyClick(reviewer.table, Qt.Key.Key_V)
     assert reviewer.form.reveal_question is None
+    reviewer.close()  # which stores the time spent
     own_final = disputed.labels.get(TID, "erin", first_pass=False)
     assert own_final is not None and own_final.verdict == "clean"
-    reviewer.close()
 
     window = main_window(disputed, "erin", adjudicator=True)
     shown_active(qtbot, window)
@@ -92,6 +99,10 @@ def test_an_adjudication_made_in_the_app_is_kept_through_navigation_focus_and_ow
     assert settled is not None and settled.settles and settled.verdict == "cheat"
     assert settled.adjudication["reason"] == "the skip hides the failing test" and settled.adjudication["resolution"] == "side_a_right"
 
+    assert window.queue.currentData() == "disputed" and window.model.rowCount() == 1  # an adjudicator starts on the disputes
+    window.queue.setCurrentIndex(window.queue.findData("all"))
+    window.open_trajectory(TID)
+    shows(qtbot, window, TID)
     qtbot.keyClick(window.table, Qt.Key.Key_J)  # navigate away ...
     window.setWindowState(Qt.WindowState.WindowMinimized)  # ... lose focus ...
     QApplication.processEvents()
@@ -152,7 +163,8 @@ def test_the_workspace_picks_fields_with_one_key_and_survives_a_restart(qtbot, m
     with Store(path) as reopened:  # a restart: the workspace shows the stored adjudication
         again = MainWindow(reopened, "carol", adjudicator=True)
         qtbot.addWidget(again)
-        shows(qtbot, again, TID)
+        assert again.model.rowCount() == 0  # settled: no longer waiting in the disputed queue
+        opens(qtbot, again, TID)
         assert again.session.label.to_dict() == saved.to_dict()
         assert again.reviewers.reason_edit.toPlainText() == "alice's reading" and "Settled" in again.reviewers.status.text()
         again.close()
@@ -161,7 +173,8 @@ def test_the_workspace_picks_fields_with_one_key_and_survives_a_restart(qtbot, m
 def test_who_may_settle_in_the_app(qtbot, main_window, disputed: Store) -> None:
     # alice labelled the dispute: as adjudicator she may not settle it, and sees nothing she did not see
     window = main_window(disputed, "alice", adjudicator=True)
-    shows(qtbot, window, TID)
+    assert window.model.rowCount() == 0  # her own dispute is not in her queue: she is blind on it
+    opens(qtbot, window, TID)
     assert window.session is None and "cannot settle a dispute they are part of" in window.form.mode.text()
     assert not window.form.isEnabled() and window.assist.stack.currentIndex() == 0
     disputed.settings.set_allow_self_adjudication(True)
