@@ -537,6 +537,8 @@ def run(
     window.show()
     try:
         if open_id is not None and not window.open_trajectory(open_id):
+            window.queue.setCurrentIndex(window.queue.findData("all"))  # not in the first queue (a settled dispute)
+        if open_id is not None and not window.open_trajectory(open_id):
             print(f"error: unknown trajectory {open_id!r}", file=sys.stderr)
             return 1
         if tab is not None and window.tabs.indexOf(widget := window.tab_widgets()[tab]) >= 0:
