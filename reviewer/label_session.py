@@ -19,15 +19,28 @@ and both must never lose a change. Qt-free, so the rules are tested without widg
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from reviewer.model import EvidenceSpan, Label, Outcome, Suggestion, Trajectory
 from reviewer.store import Store
 from reviewer.store.labels import LabelKey, LabelRejected
 from reviewer.taxonomy import field_value
 
-__all__ = ["LabelSession", "LabelSink", "LabelRejected", "copy_label", "accepted_note"]
+__all__ = ["LabelSession", "LabelSink", "LabelRejected", "copy_label", "accepted_note", "attempt"]
+
+S = TypeVar("S", bound="LabelSession")
+
+
+def attempt(session: S, change: Callable[[S], object]) -> str:
+    """Run one change of a session; why it was refused (shown to the person, never swallowed), or ""
+    when it was stored. A file that cannot be read or written refuses too, with SQLite's reason."""
+    try:
+        change(session)
+    except (LabelRejected, IndexError, sqlite3.Error) as exc:
+        return str(exc)
+    return ""
 
 
 class LabelSink(Protocol):

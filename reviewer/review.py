@@ -28,7 +28,7 @@ ORIGIN = "gui"
 __all__ = ["ReviewSession", "RevealRefused", "LabelRejected", "ORIGIN"]
 
 
-class RevealRefused(RuntimeError):
+class RevealRefused(LabelRejected):
     """Revealing before the first pass is saved, or twice."""
 
 

@@ -306,19 +306,25 @@ def test_opening_the_window_reads_the_list_once(qtbot, main_window, filled: Stor
     assert calls == ["count", "page", "count", "page"] and window.model.query.sort == "steps"
 
 
-def test_accepting_a_suggestion_in_the_window_is_one_undo_step(qtbot, main_window, filled: Store) -> None:
+def accepted(qtbot, main_window, store: Store):
+    """A revealed window in which a detector's suggestion (one span of step 1's text) was just accepted."""
     from reviewer.model import EvidenceSpan, Suggestion
     from reviewer.spans import source_text
 
     tid = "synthetic-0-000000"
-    text = source_text(filled.trajectories.get(tid), 1, "text")
+    text = source_text(store.trajectories.get(tid), 1, "text")
     suggestion = Suggestion(tid, "detectors", "skip_added", ["tests.skip"], [EvidenceSpan(1, "text", 0, 4, text[:4])], "adds a skip")
-    filled.suggestions.replace(tid, "detectors", [suggestion])
-    window = main_window(filled, "alice")
+    store.suggestions.replace(tid, "detectors", [suggestion])
+    window = main_window(store, "alice")
     shows(qtbot, window, tid)
     window.form.set_verdict_by_key(3)
     reveal(window.form)
     window.accept_suggestion(suggestion)
+    return window, suggestion, tid, text
+
+
+def test_accepting_a_suggestion_in_the_window_is_one_undo_step(qtbot, main_window, filled: Store) -> None:
+    window, _suggestion, tid, text = accepted(qtbot, main_window, filled)
     with Store(filled.path) as other:
         final = other.labels.get(tid, "alice", False)
     assert final.categories == ["tests.skip"] and final.evidence[0].quote == text[:4] and "skip_added" in final.rationale
@@ -328,18 +334,7 @@ def test_accepting_a_suggestion_in_the_window_is_one_undo_step(qtbot, main_windo
 
 
 def test_accepting_a_suggestion_twice_in_the_window_writes_it_once(qtbot, main_window, filled: Store) -> None:
-    from reviewer.model import EvidenceSpan, Suggestion
-    from reviewer.spans import source_text
-
-    tid = "synthetic-0-000000"
-    text = source_text(filled.trajectories.get(tid), 1, "text")
-    suggestion = Suggestion(tid, "detectors", "skip_added", ["tests.skip"], [EvidenceSpan(1, "text", 0, 4, text[:4])], "adds a skip")
-    filled.suggestions.replace(tid, "detectors", [suggestion])
-    window = main_window(filled, "alice")
-    shows(qtbot, window, tid)
-    window.form.set_verdict_by_key(3)
-    reveal(window.form)
-    window.accept_suggestion(suggestion)
+    window, suggestion, tid, _text = accepted(qtbot, main_window, filled)
     events = len(filled.labels.history(tid, "alice"))
     window.accept_suggestion(suggestion)  # a second click on Accept
     with Store(filled.path) as other:

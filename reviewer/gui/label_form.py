@@ -25,8 +25,7 @@ Public API (wired by the main window):
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
@@ -50,9 +49,8 @@ from PySide6.QtWidgets import (
 from reviewer.adjudication import AdjudicationSession
 from reviewer.gui import keymap
 from reviewer.gui.widgets import FocusWheelComboBox, PlainLabel
-from reviewer.label_session import LabelSession
+from reviewer.label_session import LabelSession, attempt
 from reviewer.model import EvidenceSpan, Suggestion
-from reviewer.review import LabelRejected, RevealRefused
 from reviewer.taxonomy import Taxonomy
 from reviewer.textsafe import one_line
 
@@ -438,20 +436,15 @@ class LabelForm(QWidget):
 
     # --- actions -----------------------------------------------------------------------------
 
-    def _edit(self, change: Any) -> bool:
+    def _edit(self, change: Callable[[LabelSession], object]) -> bool:
         """Run one session change; a refusal is shown in the message, never swallowed."""
         if self._session is None:
             return False
-        try:
-            change(self._session)
-        except (LabelRejected, RevealRefused, IndexError, sqlite3.Error) as exc:
-            self._error = str(exc)
-            self.refresh()
-            return False
-        self._error = ""
+        self._error = attempt(self._session, change)
         self.refresh()
-        self.changed.emit()
-        return True
+        if not self._error:
+            self.changed.emit()
+        return not self._error
 
     def set_verdict_by_key(self, n: int) -> bool:
         codes = self.taxonomy.codes("verdict")

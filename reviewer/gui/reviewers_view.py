@@ -48,9 +48,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.adjudication import EVIDENCE, RESOLUTIONS, AdjudicationSession, LabelRejected
+from reviewer.adjudication import EVIDENCE, RESOLUTIONS, AdjudicationSession
 from reviewer.gui import keymap
 from reviewer.gui.widgets import FocusWheelComboBox, PlainLabel, hidden_until_reveal
+from reviewer.label_session import attempt
 from reviewer.model import EvidenceSpan, Label
 from reviewer.taxonomy import Taxonomy, field_value
 from reviewer.textsafe import one_line, visible
@@ -310,16 +311,11 @@ class ReviewersView(QWidget):
         """One adjudication change; a refusal is shown in the status line, never swallowed."""
         if self._session is None or not self._revealed:
             return False
-        try:
-            change(self._session)
-        except LabelRejected as exc:
-            self._error = str(exc)
-            self._refresh()
-            return False
-        self._error = ""
+        self._error = attempt(self._session, change)
         self._refresh()
-        self.changed.emit()
-        return True
+        if not self._error:
+            self.changed.emit()
+        return not self._error
 
     def pick(self, row: int) -> bool:
         """Take the current field's value from the label in `row`."""
