@@ -68,7 +68,7 @@ class Scene:
         qtbot.waitUntil(lambda: window.shown_trajectory_id() == trajectory_id and not window.loader.busy, timeout=5000)
 
     def window_walk(self, window: Any) -> Iterator[str]:
-        """The same phases through the window, on item 1."""
+        """The same phases through the window, on item 1, and the reveal undone (blind again)."""
         window.open_trajectory(tid(1))
         self.shows(window, tid(1))
         yield "blind"
@@ -76,6 +76,8 @@ class Scene:
         yield "first pass"
         reveal(window.form)  # an incomplete first pass: confirmed as a reviewer would
         yield "revealed"
+        assert window.form.undo() and not window.session.revealed  # Ctrl+Z before any edit: blind again
+        yield "reveal undone"
 
 
 @pytest.fixture

@@ -128,9 +128,22 @@ def test_keyboard_labelling_is_saved_at_once_and_blind_until_the_first_pass(qtbo
     assert window.session.may_reveal
     qtbot.keyClick(window.table, Qt.Key.Key_V)  # reveal: a verdict alone is an incomplete first pass, so it asks
     question = window.form.reveal_question
-    assert question is not None and not window.session.revealed
+    assert question is not None and not window.session.revealed and "categories" in question.text()
+    qtbot.waitUntil(question.isVisible)
+    qtbot.keyClick(question, Qt.Key.Key_Escape)  # Esc keeps editing the first pass
+    qtbot.waitUntil(lambda: not question.isVisible())
+    assert not window.session.revealed and window.session.suggestions() == []
+    qtbot.keyClick(window.table, Qt.Key.Key_V)
+    question = window.form.reveal_question
     qtbot.waitUntil(question.isVisible)
     qtbot.keyClick(question, Qt.Key.Key_Return)  # Enter confirms
+    assert window.session.revealed and [s.source for s in window.session.suggestions()] == ["skip_added"]
+    qtbot.keyClick(window.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the freeze undone, before any edit
+    assert not window.session.revealed and window.assist.stack.currentIndex() == 0
+    with Store(filled.path) as other:
+        assert other.labels.get(tid, "alice", False) is None
+    qtbot.keyClick(window.table, Qt.Key.Key_V)  # a first pass that has seen the others: it still asks
+    qtbot.keyClick(window.form.reveal_question, Qt.Key.Key_Return)
     assert window.session.revealed and [s.source for s in window.session.suggestions()] == ["skip_added"]
     with Store(filled.path) as other:
         final = other.labels.get(tid, "alice", False)

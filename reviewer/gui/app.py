@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         # What the reveal shows, read once per trajectory and reveal rather than on every keystroke.
         self._others: list[Label] = []
         self._outcome: Outcome | None = None
+        self._shown_revealed = False  # what the panels show: others' opinions (True) or nothing
         self.annotator = annotator
         self.labels = LabelQueue(store, self)  # every label change goes through it: never lost, never freezing
         self.labels.state_changed.connect(self._on_save_state)
@@ -288,6 +289,7 @@ class MainWindow(QMainWindow):
         before the first pass), on opening a trajectory and on the reveal."""
         session = self.session
         revealed = session is not None and session.revealed
+        self._shown_revealed = revealed
         self._others = session.other_labels() if session else []
         self._outcome = session.outcome() if session else None
         self.assist.set_suggestions(session.suggestions() if session else [])
@@ -298,8 +300,12 @@ class MainWindow(QMainWindow):
         self._on_label_changed()
 
     def _on_label_changed(self) -> None:
-        """The label being edited changed: its spans, and its place among the others."""
+        """The label being edited changed: its spans, and its place among the others. A change of
+        what may be seen (the reveal, or the reveal undone) re-reads everything that depends on it."""
         session = self.session
+        if (session is not None and session.revealed) != self._shown_revealed:
+            self._on_revealed()
+            return
         own = [session.label] if session else []
         if isinstance(session, AdjudicationSession):
             self.reviewers.set_labels(reviewer_labels(self._others))
