@@ -22,6 +22,7 @@ import sqlite3
 import threading
 from collections import Counter, deque
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
@@ -57,6 +58,11 @@ def _apply(store: Store, change: _Change) -> None:
         store.labels.withdraw_final(change.key[0], change.key[1], actor=change.actor, origin=change.origin)
     else:
         store.labels.write(copy_label(change.label), actor=change.actor, origin=change.origin, coalesce=change.coalesce)
+
+
+def _end(thread: QThread) -> None:
+    thread.quit()
+    thread.wait(5000)
 
 
 class _Writer(QObject):
@@ -132,6 +138,7 @@ class LabelQueue(QObject):
         self._wake.connect(self._writer.drain)  # queued: the writer lives on its thread
         self._writer.written.connect(self._on_written)
         self._writer.failed.connect(self._on_failed)
+        self.destroyed.connect(partial(_end, self._thread))  # deleted without stop(): Qt aborts on a running thread
         self._thread.start()
 
     @property
