@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from reviewer.model import EvidenceSpan, Label, Trajectory
 from reviewer.spans import span_problem
 from reviewer.store.trajectories import TrajectoryRepository, now_iso
+from reviewer.store.transactions import writing
 from reviewer.taxonomy import Taxonomy
 
 COALESCE_SECONDS = 60  # a pause in typing longer than this starts a new history event
@@ -109,20 +110,22 @@ class LabelRepository:
         same actor and origin and under `COALESCE_SECONDS` old: the app saves free text on every
         keystroke, and history should read one event per burst of typing (old = before the burst,
         new = after it), not one per character. The label itself is always written at once.
+        The checks and the old label are read in the write transaction: what they say still holds
+        when the label is written, and the history's `old` is the label this one replaced.
         """
-        problems = self.problems(label, trajectory)
-        if problems:
-            raise LabelRejected(f"label of {label.trajectory_id!r} by {label.annotator!r}: " + "; ".join(problems))
-        old = self.get(*label.key)
-        now = now_iso()
-        label.complete = self.taxonomy.is_complete(label)
-        if stamp or label.taxonomy_version is None:
-            label.taxonomy_version = self.taxonomy.version
-        label.created_at = (old.created_at if old else None) or label.created_at or now
-        if stamp or not label.updated_at:
-            label.updated_at = now
-        record = json.dumps(label.to_dict(), ensure_ascii=False)
-        with self.db.atomic():
+        with writing(self.db):
+            problems = self.problems(label, trajectory)
+            if problems:
+                raise LabelRejected(f"label of {label.trajectory_id!r} by {label.annotator!r}: " + "; ".join(problems))
+            old = self.get(*label.key)
+            now = now_iso()
+            label.complete = self.taxonomy.is_complete(label)
+            if stamp or label.taxonomy_version is None:
+                label.taxonomy_version = self.taxonomy.version
+            label.created_at = (old.created_at if old else None) or label.created_at or now
+            if stamp or not label.updated_at:
+                label.updated_at = now
+            record = json.dumps(label.to_dict(), ensure_ascii=False)
             self.db.execute(
                 "insert or ignore into annotators(name, created_at) values (?, ?)", [label.annotator, now]
             )
@@ -140,10 +143,10 @@ class LabelRepository:
     def withdraw_final(self, trajectory_id: str, annotator: str, *, actor: str, origin: str) -> None:
         """Remove a reviewer's own final label (a reveal undone before any edit), with its history
         event: the first pass becomes editable again, and the history says the final label existed."""
-        old = self.get(trajectory_id, annotator, first_pass=False)
-        if old is None:
-            return
-        with self.db.atomic():
+        with writing(self.db):
+            old = self.get(trajectory_id, annotator, first_pass=False)
+            if old is None:
+                return
             self.db.execute(
                 "delete from labels where trajectory_id = ? and annotator = ? and first_pass = 0 and adjudication = 0",
                 [trajectory_id, annotator],
@@ -175,11 +178,13 @@ class LabelRepository:
         self, trajectory_id: str, adjudicator: str, verdict: str, reason: str, resolution: str | None, **fields: object
     ) -> Label:
         """Settle a dispute in one step (the command line): the adjudicator's adjudication record,
-        replacing their earlier one, gold for export. It records whether the reviewers agreed."""
+        replacing their earlier one, gold for export. It records whether the reviewers agreed (read
+        in the same transaction, so about the labels it settles)."""
         label = Label(trajectory_id, adjudicator, first_pass=False, verdict=verdict, **fields)  # type: ignore[arg-type]
         label.revealed.other_labels = label.revealed.grader_outcome = True
-        label.adjudication = {"reason": reason, "resolution": resolution, "unanimous": self.unanimous(trajectory_id), "settled": True}
-        return self.save(label, actor=adjudicator, origin="adjudication")
+        with writing(self.db):
+            label.adjudication = {"reason": reason, "resolution": resolution, "unanimous": self.unanimous(trajectory_id), "settled": True}
+            return self.save(label, actor=adjudicator, origin="adjudication")
 
     def unanimous(self, trajectory_id: str) -> bool:
         """Whether the reviewers' own labels of a trajectory agree on the verdict (adjudications aside)."""
@@ -190,21 +195,23 @@ class LabelRepository:
         return verdicts <= 1
 
     def merge(self, label: Label, *, actor: str, origin: str) -> MergeResult:
-        """Take a label from another machine's pack: idempotent, and the later edit wins."""
-        existing = self.get(*label.key)
-        if existing is None:
+        """Take a label from another machine's pack: idempotent, and the later edit wins (compared
+        and written in one transaction, so an edit saved meanwhile is never overwritten by an older one)."""
+        with writing(self.db):
+            existing = self.get(*label.key)
+            if existing is None:
+                self.save(label, actor=actor, origin=origin, stamp=False)
+                return "added"
+            incoming = Label.from_dict(label.to_dict())
+            incoming.complete = existing.complete
+            incoming.updated_at = incoming.updated_at or incoming.created_at
+            if incoming.to_dict() == existing.to_dict():
+                return "unchanged"
+            theirs, ours = _parse_time(incoming.updated_at), _parse_time(existing.updated_at)
+            if theirs is None or (ours is not None and theirs <= ours):
+                return "kept_newer"
             self.save(label, actor=actor, origin=origin, stamp=False)
-            return "added"
-        incoming = Label.from_dict(label.to_dict())
-        incoming.complete = existing.complete
-        incoming.updated_at = incoming.updated_at or incoming.created_at
-        if incoming.to_dict() == existing.to_dict():
-            return "unchanged"
-        theirs, ours = _parse_time(incoming.updated_at), _parse_time(existing.updated_at)
-        if theirs is None or (ours is not None and theirs <= ours):
-            return "kept_newer"
-        self.save(label, actor=actor, origin=origin, stamp=False)
-        return "updated"
+            return "updated"
 
     def get(self, trajectory_id: str, annotator: str, first_pass: bool, adjudication: bool = False) -> Label | None:
         """A reviewer's own label of one pass, or (`adjudication=True`, `first_pass=False`) their adjudication."""

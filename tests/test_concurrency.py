@@ -1,0 +1,156 @@
+"""Several processes on one project file: none fails with "database is locked", none loses a write.
+
+Real processes run real `reviewer` code against one real SQLite file; where an interleaving must be
+hit every time, a process is held at a chosen SQL statement by its own connection's trace callback
+(SQLite still does all the locking).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.synchronize import Barrier, Event
+from pathlib import Path
+from typing import Any
+
+from bench import concurrency_soak
+from reviewer.model import Label, Trajectory
+from reviewer.store import Store
+from reviewer.store.transactions import writing
+from reviewer.synthetic import trajectory
+
+SPAWN = multiprocessing.get_context("spawn")
+ROUNDS = 5
+HOLD_SECONDS = 0.3  # how long the first process waits, at most, for the second one's commit
+
+
+def test_writing_takes_the_write_lock_at_begin_and_nests_as_a_savepoint(store: Store, db_path: Path) -> None:
+    """Another connection cannot start writing while a `writing()` block is open, before it has
+    written anything; a failed inner block undoes its own work alone."""
+    other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    try:
+        with store.writing():
+            assert store.db.execute("select count(*) from meta").fetchone()[0] > 0  # only a read so far
+            try:
+                other.execute("begin immediate")
+                raise AssertionError("a second writer got in")
+            except sqlite3.OperationalError as exc:
+                assert "locked" in str(exc)
+            store.settings.set_adjudicators(["kept"])
+            try:
+                with writing(store.db):
+                    store.settings.set_allow_self_adjudication(True)
+                    raise KeyError("undo me")
+            except KeyError:
+                pass
+        assert store.settings.as_dict() == {"adjudicators": ["kept"], "allow_self_adjudication": False}
+        other.execute("begin immediate")  # free again after the commit
+        other.execute("rollback")
+    finally:
+        other.close()
+
+
+def _open_new_files(folder: Path, barrier: Barrier, count: int) -> list[int | str]:
+    """Open `count` new project files, each at the same moment as the other processes."""
+    versions: list[int | str] = []
+    for number in range(count):
+        barrier.wait()
+        try:
+            with Store(folder / f"new{number}.db") as store:
+                versions.append(store.schema_version)
+        except Exception as exc:  # the test reports whatever went wrong
+            versions.append(repr(exc))
+    return versions
+
+
+def test_processes_creating_one_new_file_at_once_all_get_it_migrated(tmp_path: Path) -> None:
+    """Each migration reads the version in its own write transaction: of several processes opening
+    a new file together, one creates the tables and the others find them."""
+    processes, count = 3, 10
+    with SPAWN.Manager() as manager, ProcessPoolExecutor(processes, mp_context=SPAWN) as pool:
+        barrier = manager.Barrier(processes)
+        results = list(pool.map(_open_new_files, [tmp_path] * processes, [barrier] * processes, [count] * processes))
+    assert results == [[2] * count] * processes
+
+
+def _hold_at(conn: sqlite3.Connection, prefix: str, reached: Event, release: Event) -> None:
+    """Make `conn` stop before running a statement that starts with `prefix`: it says so through
+    `reached`, then waits for `release`, at most HOLD_SECONDS (the other process may be waiting for it)."""
+
+    def trace(sql: str) -> None:
+        if sql.lstrip().lower().startswith(prefix):
+            reached.set()
+            release.wait(HOLD_SECONDS)
+
+    conn.set_trace_callback(trace)
+
+
+def _run_rounds(db: Path, barrier: Barrier, errors: Any, each_round: Callable[[Store, int], None]) -> None:
+    with Store(db) as store:
+        for number in range(ROUNDS):
+            barrier.wait()
+            try:
+                each_round(store, number)
+            except sqlite3.Error as exc:
+                errors.put(f"round {number}: {type(exc).__name__}: {exc}")
+            barrier.wait()
+
+
+def _indexer(db: Path, barrier: Barrier, errors: Any, reached: list[Event], committed: list[Event]) -> None:
+    """Each round: a new trajectory, then the full-text index update, held between its reads and its write."""
+
+    def each_round(store: Store, number: int) -> None:
+        store.trajectories.add(Trajectory.from_dict(trajectory(100 + number, 4)))
+        _hold_at(store.db.conn, "insert into steps_fts", reached[number], committed[number])
+        store.trajectories.index_pending()
+        store.db.conn.set_trace_callback(None)
+
+    _run_rounds(db, barrier, errors, each_round)
+
+
+def _labeller(db: Path, barrier: Barrier, errors: Any, reached: list[Event], committed: list[Event]) -> None:
+    """Each round: once the indexer has read, a label saved and committed."""
+
+    def each_round(store: Store, number: int) -> None:
+        reached[number].wait(10)
+        store.labels.save(Label(trajectory(0, 4)["id"], "racer", verdict=("clean", "cheat")[number % 2]), actor="racer", origin="test")
+        committed[number].set()
+
+    _run_rounds(db, barrier, errors, each_round)
+
+
+def test_a_transaction_that_reads_then_writes_waits_for_a_commit_instead_of_failing(db_path: Path) -> None:
+    """The full-text index update reads its watermark, then writes. If another process commits in
+    between, a deferred transaction fails at once with SQLITE_BUSY_SNAPSHOT ("database is locked");
+    one that began as a writer makes the other process wait instead. Every round stages exactly that
+    interleaving: the indexer holds before its write until the labeller has committed (or 0.3 s)."""
+    with Store(db_path) as store:
+        store.trajectories.add(Trajectory.from_dict(trajectory(0, 4)))
+        store.trajectories.index_pending()
+    barrier, errors = SPAWN.Barrier(2), SPAWN.Queue()
+    reached, committed = [SPAWN.Event() for _ in range(ROUNDS)], [SPAWN.Event() for _ in range(ROUNDS)]
+    processes = [SPAWN.Process(target=f, args=(db_path, barrier, errors, reached, committed)) for f in (_indexer, _labeller)]
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join(60)
+    found = []
+    while not errors.empty():
+        found.append(errors.get())
+    assert found == []
+    assert [p.exitcode for p in processes] == [0, 0]
+    with Store(db_path) as store:
+        assert store.trajectories.index_pending() == 0  # every round's steps were indexed
+        assert len(store.labels.history(trajectory(0, 4)["id"], "racer")) == ROUNDS
+
+
+def test_mixed_commands_on_one_file_fail_none_and_lose_none(tmp_path: Path) -> None:
+    """`reviewer` processes importing, labelling (`reviewer label`), merging packs and searching on
+    one file for 10 s (bench/concurrency_soak.py runs the same for longer): no command fails, and
+    the store holds exactly what the commands reported writing."""
+    reports, unaccounted = concurrency_soak.soak(tmp_path, ["import", "import", "label", "pack", "search"], seconds=10, rounds=2000)
+    assert [e for r in reports for e in r.errors] == []
+    assert unaccounted == []
+    assert all(r.commands > 0 for r in reports)
