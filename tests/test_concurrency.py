@@ -7,7 +7,9 @@ hit every time, a process is held at a chosen SQL statement by its own connectio
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import random
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -15,7 +17,12 @@ from multiprocessing.synchronize import Barrier, Event
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bench import concurrency_soak
+from reviewer.export import ExportOptions, export
+from reviewer.importer import Importer
+from reviewer.jsonio import DEFAULT_MAX_BYTES
 from reviewer.model import Label, Trajectory
 from reviewer.store import Store
 from reviewer.store.transactions import writing
@@ -154,3 +161,74 @@ def test_mixed_commands_on_one_file_fail_none_and_lose_none(tmp_path: Path) -> N
     assert [e for r in reports for e in r.errors] == []
     assert unaccounted == []
     assert all(r.commands > 0 for r in reports)
+
+
+EXPORTED = 300
+
+
+def _flip_verdicts(db: Path, started: Event, stop: Event) -> None:
+    """A labelling process: alice's verdict of one trajectory after another turned over, until `stop`."""
+    rng = random.Random(1)
+    with Store(db) as store:
+        ids = store.trajectories.ids()
+        started.set()
+        while not stop.is_set():
+            tid = rng.choice(ids)
+            now = store.labels.get(tid, "alice", first_pass=True)
+            verdict = "cheat" if now is not None and now.verdict == "clean" else "clean"
+            store.labels.save(Label(tid, "alice", verdict=verdict), actor="alice", origin="test")
+
+
+def _import_between(db: Path, folder: Path, started: Event, stop: Event) -> None:
+    """An importing process: new trajectories whose ids sort between the exported ones, until `stop`."""
+    folder.mkdir()
+    with Store(db) as store:
+        importer = Importer(store, max_bytes=DEFAULT_MAX_BYTES)
+        started.set()
+        number = 0
+        while not stop.is_set():
+            data = trajectory(number % EXPORTED, 4)
+            data["id"] += f"-late{number}"  # sorts after its namesake, before the next exported id
+            path = folder / f"late{number}.json"
+            path.write_text(json.dumps(data), encoding="utf-8")
+            assert importer.run([path]).ok
+            number += 1
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_export_reads_one_snapshot_while_others_label_and_import(tmp_path: Path, workers: int) -> None:
+    """Gold labels come from a first pass over the labels, each record's votes and labels from a
+    second one, chunk by chunk, in worker processes too: with a process turning verdicts over and
+    one importing trajectories into the exported id range meanwhile, every record must still agree
+    with itself, and the export must not trip over a trajectory it did not plan."""
+    db = tmp_path / "p.db"
+    with Store(db) as store, store.writing():
+        for i in range(EXPORTED):
+            stored = Trajectory.from_dict(trajectory(i, 4))
+            store.trajectories.add(stored)
+            store.labels.save(Label(stored.id, "alice", verdict="clean"), actor="alice", origin="test")
+    stop, started = SPAWN.Event(), [SPAWN.Event(), SPAWN.Event()]
+    others = [
+        SPAWN.Process(target=_flip_verdicts, args=(db, started[0], stop)),
+        SPAWN.Process(target=_import_between, args=(db, tmp_path / "late", started[1], stop)),
+    ]
+    for p in others:
+        p.start()
+    parts: list[str] = []
+    try:
+        assert all(event.wait(60) for event in started)
+        with Store(db) as store:
+            summary = export(store, ExportOptions(), parts.append, workers=workers, chunk=10)
+    finally:
+        stop.set()
+        for p in others:
+            p.join(60)
+    assert [p.exitcode for p in others] == [0, 0]
+    records = [json.loads(line) for line in "".join(parts).splitlines()]
+    assert summary.written == len(records) >= EXPORTED
+    assert [r["trajectory_id"] for r in records] == sorted({r["trajectory_id"] for r in records})
+    contradicting = [
+        r["trajectory_id"] for r in records
+        if r["votes"] != ({"alice": r["label"]} if r["label"] else {}) or [lb["verdict"] for lb in r["labels"]] != list(r["votes"].values())
+    ]  # fmt: skip
+    assert contradicting == []

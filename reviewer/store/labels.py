@@ -253,11 +253,16 @@ class LabelRepository:
 
     def of(self, trajectory_ids: Sequence[str]) -> list[Label]:
         """The labels of these trajectories, in `all()` order."""
+        return [Label.from_dict(json.loads(record)) for record in self.records_of(trajectory_ids)]
+
+    def records_of(self, trajectory_ids: Sequence[str]) -> list[str]:
+        """The labels of these trajectories as stored (JSON text), in `all()` order: an export reads
+        them in one process and parses them in another, and text is cheaper to pass than labels."""
         sql = (
             "select record from labels where trajectory_id in (select value from json_each(?))"
             " order by trajectory_id, annotator, first_pass desc, adjudication"
         )
-        return [Label.from_dict(json.loads(r[0])) for r in self.db.execute(sql, [json.dumps(list(trajectory_ids))])]
+        return [r[0] for r in self.db.execute(sql, [json.dumps(list(trajectory_ids))])]
 
     def stale(self) -> list[Label]:
         """Labels made under an older taxonomy than the project's current one."""
