@@ -10,7 +10,11 @@ from __future__ import annotations
 import json
 import multiprocessing
 import random
+import signal
 import sqlite3
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.synchronize import Barrier, Event
@@ -18,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from bench import concurrency_soak
+from reviewer.cli import main
 from reviewer.export import ExportOptions, export
 from reviewer.importer import Importer
 from reviewer.jsonio import DEFAULT_MAX_BYTES
@@ -27,6 +33,7 @@ from reviewer.model import Label, Trajectory
 from reviewer.store import Store
 from reviewer.store.transactions import writing
 from reviewer.synthetic import trajectory
+from tests.conftest import SAMPLE_DATA
 
 SPAWN = multiprocessing.get_context("spawn")
 ROUNDS = 5
@@ -232,3 +239,40 @@ def test_an_export_reads_one_snapshot_while_others_label_and_import(tmp_path: Pa
         if r["votes"] != ({"alice": r["label"]} if r["label"] else {}) or [lb["verdict"] for lb in r["labels"]] != list(r["votes"].values())
     ]  # fmt: skip
     assert contradicting == []
+
+
+def _suggestions(db: Path) -> list[tuple[Any, ...]]:
+    with Store(db) as store:
+        return [(s.trajectory_id, s.rater, s.codes, s.verdict, [e.to_dict() for e in s.evidence]) for s in store.suggestions.all()]
+
+
+def test_an_import_killed_while_storing_suggestions_loses_none(tmp_path: Path) -> None:
+    """SIGKILL at the moment the first trajectory's detector suggestions are written (the import
+    process kills itself from its connection's trace callback), then the same import again: the
+    store ends with the same suggestions as an import never interrupted. Stored in a transaction of
+    their own, they were lost: the trajectory was in, and a re-import skips duplicates."""
+    killed, clean = tmp_path / "killed.db", tmp_path / "clean.db"
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from pathlib import Path
+        from reviewer.importer import Importer
+        from reviewer.jsonio import DEFAULT_MAX_BYTES
+        from reviewer.store import Store
+
+        def kill_at_suggestions(sql):
+            if sql.lstrip().lower().startswith("delete from suggestions"):
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        store = Store({str(killed)!r})
+        store.db.conn.set_trace_callback(kill_at_suggestions)
+        Importer(store, detect=True, max_bytes=DEFAULT_MAX_BYTES).run([Path({str(SAMPLE_DATA)!r})])
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
+    for db in (killed, clean):
+        assert CliRunner().invoke(main, ["--db", str(db), "import", str(SAMPLE_DATA)]).exit_code == 0
+    expected = _suggestions(clean)
+    assert "ambiguous-stop-exit" in {s[0] for s in expected}  # the trajectory in flight has some
+    assert _suggestions(killed) == expected
