@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import random
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.synchronize import Barrier, Event
@@ -276,3 +278,83 @@ def test_an_import_killed_while_storing_suggestions_loses_none(tmp_path: Path) -
     expected = _suggestions(clean)
     assert "ambiguous-stop-exit" in {s[0] for s in expected}  # the trajectory in flight has some
     assert _suggestions(killed) == expected
+
+
+def _stat(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state, parent's pid...), None once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def _running(pid: int) -> bool:
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"  # a zombie has ended, only its parent has not looked
+
+
+def _children(pid: int) -> set[int]:
+    """The running processes whose parent is `pid`."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        fields = _stat(entry.name) if entry.name.isdigit() else None
+        if fields is not None and fields[0] != "Z" and fields[1] == str(pid):
+            found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes through /proc")
+def test_a_killed_export_leaves_no_process_and_the_next_export_removes_its_temporary(tmp_path: Path) -> None:
+    """SIGKILL of an exporting process with two workers, half-way through its temporary file: every
+    process it started ends by itself, and the next `reviewer export` to the same file removes the
+    temporary. The killed process is `reviewer.export.write` with a write that pauses after each
+    chunk, so the kill surely lands while the workers have work."""
+    db, out = tmp_path / "p.db", tmp_path / "out.jsonl"
+    with Store(db) as store, store.writing():
+        for i in range(200):
+            store.trajectories.add(Trajectory.from_dict(trajectory(i, 4)))
+    script = textwrap.dedent(
+        f"""
+        import time
+        from pathlib import Path
+        from reviewer.export import ExportOptions, export
+        from reviewer.jsonio import atomic_write
+        from reviewer.store import Store
+
+        with Store({str(db)!r}) as store, atomic_write(Path({str(out)!r})) as handle:
+            def write(text):
+                handle.write(text)
+                handle.flush()
+                time.sleep(0.05)
+            export(store, ExportOptions(), write, workers=2, chunk=5)
+        """
+    )
+    log = (tmp_path / "export.log").open("w")
+    exporting = subprocess.Popen([sys.executable, "-c", script], stdout=log, stderr=subprocess.STDOUT)
+    started: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and exporting.poll() is None:
+            temporaries = list(tmp_path.glob(".out.jsonl.*.tmp"))
+            started |= _children(exporting.pid)
+            if len(started) >= 2 and temporaries and temporaries[0].stat().st_size > 0:
+                break
+            time.sleep(0.02)
+        exporting.send_signal(signal.SIGKILL)
+        assert exporting.wait(10) == -signal.SIGKILL
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(pid) for pid in started):
+            time.sleep(0.05)
+        left = sorted(pid for pid in started if _running(pid))
+        assert len(started) >= 2 and left == []
+    finally:
+        log.close()
+        for pid in started:  # what the test started, should it have been left running
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert [p.name for p in tmp_path.glob(".out.jsonl.*.tmp")] == [f".out.jsonl.{exporting.pid}.tmp"]
+    result = CliRunner().invoke(main, ["--db", str(db), "export", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert list(tmp_path.glob(".out.jsonl.*.tmp")) == []
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 200

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -169,10 +170,28 @@ def _chunks(store: Store, options: ExportOptions, plan: _Plan, kept: Sequence[st
         )  # fmt: skip
 
 
+def _end_with_parent() -> None:
+    """Worker initializer: end this worker as soon as the exporting process ends, however it ends.
+
+    A pool worker outlives a killed parent otherwise, waiting for work for good (it holds the task
+    queue's pipe open itself). A spawned process has its parent's sentinel, which becomes readable
+    when the parent is gone: a thread waits on it.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def exit_when_parent_ends() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=exit_when_parent_ends, name="end-with-parent", daemon=True).start()
+
+
 def _in_workers(chunks: Iterable[_Chunk], workers: int) -> Generator[tuple[list[str], int], None, None]:
     """Each chunk's lines, in order, from worker processes; at most two chunks per worker are handed
     out ahead, so the chunks (labels and all) are read as the work goes, not all at once."""
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_end_with_parent) as pool:
         pending: deque[Future[tuple[list[str], int]]] = deque()
         for chunk in chunks:
             pending.append(pool.submit(_chunk_lines, chunk))
