@@ -8,7 +8,7 @@ process: starting Python for every command would leave SQLite little to contend 
     label      `reviewer label ID --annotator A --verdict V`, cycling verdicts over the seeded trajectories
     pack       `reviewer import PACK`: a label pack of every seeded trajectory (the index update, then a merge)
     search     `reviewer search WORD --json`
-    export     `reviewer export -o FILE`
+    export     `reviewer export -o FILE`, then every record checked against itself (gold label from its own votes)
     agreement  `reviewer agreement --json --bootstrap 0`
 
 A lane stops at the time limit or after `--rounds` commands, whichever comes first. Afterwards every
@@ -25,14 +25,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import sys
 import tempfile
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -82,6 +85,22 @@ class Command:
     imports: str | None = None  # the id of the trajectory it imports
     labels: tuple[LabelKey, ...] = ()  # the labels it sets, to `verdict`
     verdict: str = ""
+    check: Callable[[], list[str]] | None = None  # what is wrong with its output, once it succeeded
+
+
+def contradictions(export: Path) -> list[str]:
+    """Records whose gold label was not made from their own votes: an export must read one snapshot
+    (the default aggregation is the majority, whose soft label is the votes' shares)."""
+    wrong = []
+    for line in export.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        votes = Counter(record["votes"].values())
+        shares = {code: n / sum(votes.values()) for code, n in votes.items()}
+        soft = {code: share for code, share in (record["soft_label"] or {}).items() if share}
+        agree = soft.keys() == shares.keys() and all(math.isclose(soft[c], shares[c]) for c in soft)
+        if record["n_reviewers"] != sum(votes.values()) or not agree:
+            wrong.append(f"{record['trajectory_id']}: votes {record['votes']}, soft label {record['soft_label']}")
+    return wrong
 
 
 def command(lane: str, index: int, number: int, folder: Path) -> Command:
@@ -111,7 +130,8 @@ def command(lane: str, index: int, number: int, folder: Path) -> Command:
     if lane == "search":
         return Command(["search", "tokenizer", "--json"])
     if lane == "export":
-        return Command(["export", "-o", str(folder / "export.jsonl")])
+        path = folder / "export.jsonl"
+        return Command(["export", "-o", str(path)], check=partial(contradictions, path))
     if lane == "agreement":
         return Command(["agreement", "--json", "--bootstrap", "0"])
     raise ValueError(f"unknown lane {lane!r} (known: {', '.join(LANES)})")
@@ -135,6 +155,12 @@ def run_lane(lane: str, index: int, db: Path, work: Path, seconds: float, rounds
                 f"{folder.name} `reviewer {' '.join(todo.args)}`: exit {result.exit_code}\n{result.output[-2000:]}{trace}"
             )
             continue
+        wrong = todo.check() if todo.check is not None else []
+        if wrong:
+            report.errors.append(
+                f"{folder.name} `reviewer {' '.join(todo.args)}`: {len(wrong)} records contradict themselves, "
+                + "; ".join(wrong[:3])
+            )
         if todo.imports is not None:
             report.imported.append(todo.imports)
         for key in todo.labels:
