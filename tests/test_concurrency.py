@@ -49,18 +49,12 @@ def test_writing_takes_the_write_lock_at_begin_and_nests_as_a_savepoint(store: S
     try:
         with store.writing():
             assert store.db.execute("select count(*) from meta").fetchone()[0] > 0  # only a read so far
-            try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
                 other.execute("begin immediate")
-                raise AssertionError("a second writer got in")
-            except sqlite3.OperationalError as exc:
-                assert "locked" in str(exc)
             store.settings.set_adjudicators(["kept"])
-            try:
-                with writing(store.db):
-                    store.settings.set_allow_self_adjudication(True)
-                    raise KeyError("undo me")
-            except KeyError:
-                pass
+            with pytest.raises(KeyError), writing(store.db):
+                store.settings.set_allow_self_adjudication(True)
+                raise KeyError("undo me")
         assert store.settings.as_dict() == {"adjudicators": ["kept"], "allow_self_adjudication": False}
         other.execute("begin immediate")  # free again after the commit
         other.execute("rollback")
@@ -152,6 +146,9 @@ def test_a_transaction_that_reads_then_writes_waits_for_a_commit_instead_of_fail
         p.start()
     for p in processes:
         p.join(60)
+        if p.is_alive():  # stuck: ended here, and its exit code below says so
+            p.kill()
+            p.join()
     found = []
     while not errors.empty():
         found.append(errors.get())
@@ -232,6 +229,9 @@ def test_an_export_reads_one_snapshot_while_others_label_and_import(tmp_path: Pa
         stop.set()
         for p in others:
             p.join(60)
+            if p.is_alive():
+                p.kill()
+                p.join()
     assert [p.exitcode for p in others] == [0, 0]
     records = [json.loads(line) for line in "".join(parts).splitlines()]
     assert summary.written == len(records) >= EXPORTED
