@@ -193,12 +193,18 @@ class Importer:
 
     def _store(self, trajectory: Trajectory, doc: Document, place: str | None, report: FileReport) -> None:
         if self.store is not None and not self.dry_run:
-            outcome = self.store.trajectories.add(trajectory, original=doc, place=place or "")
-            (report.imported if outcome == "imported" else report.duplicates).append(trajectory.id)
-            if outcome == "imported" and self.detect:
-                from reviewer.assist.detectors import RATER, run_detectors
+            from reviewer.assist.detectors import RATER, run_detectors
 
-                self.store.suggestions.replace(trajectory.id, RATER, run_detectors(trajectory))
+            # Detectors run before the write lock is taken, and only for a trajectory not stored yet
+            # (stored ones never go away); their suggestions are stored in the trajectory's own
+            # transaction, so a killed import never leaves a trajectory without them.
+            new = self.detect and self.store.trajectories.status(trajectory, place or "") == "new"
+            suggestions = run_detectors(trajectory) if new else None
+            with self.store.writing():
+                outcome = self.store.trajectories.add(trajectory, original=doc, place=place or "")
+                if outcome == "imported" and suggestions is not None:
+                    self.store.suggestions.replace(trajectory.id, RATER, suggestions)
+            (report.imported if outcome == "imported" else report.duplicates).append(trajectory.id)
             return
         if self.store is not None and self.store.trajectories.status(trajectory, place or "") == "duplicate":
             report.duplicates.append(trajectory.id)

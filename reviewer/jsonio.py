@@ -6,6 +6,7 @@ is a line/column, a byte offset or a JSON pointer. Nothing here raises anything 
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import math
@@ -230,10 +231,36 @@ def read_document(path: Path, max_bytes: int) -> Document:
     return Document(path, data, max_bytes)
 
 
+def _running(pid: int) -> bool:
+    """Whether process `pid` exists here (a zombie counts); only asked on POSIX, where signal 0 only
+    checks (on Windows `os.kill` would end the process), so elsewhere every process counts as running."""
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove the temporaries of `path` that no live writer owns: a writer killed half-way (an export
+    of 100 MB) cannot remove its own, and its pid may come back to a later writer."""
+    prefix = f".{path.name}."
+    for tmp in path.parent.glob(glob.escape(prefix) + "*.tmp"):
+        pid = tmp.name[len(prefix) : -len(".tmp")]
+        if pid.isdigit() and (int(pid) == os.getpid() or not _running(int(pid))):
+            tmp.unlink(missing_ok=True)
+
+
 @contextmanager
 def atomic_write(path: Path) -> Iterator[TextIO]:
     """A text file written through a temporary sibling and moved into place on success: readers never
-    see half a file, a failure leaves no partial file, and two writers never share a temporary."""
+    see half a file, a failure leaves no partial file, and two writers never share a temporary.
+    Temporaries that killed writers left behind are removed first."""
+    _remove_stale_temporaries(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("x", encoding="utf-8", newline="") as out:

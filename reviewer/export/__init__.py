@@ -5,14 +5,23 @@ from columns), which fix the gold labels, the filters and the splits; then the t
 order with their full labels, slice by slice, rendered and written, so memory does not grow with
 the store. The same store and options give the same bytes: ids are
 sorted, keys come in a fixed order, and nothing about the export run (time, paths) is written.
+
+An export is one snapshot of the store, however long it runs and whatever others save meanwhile:
+everything that can change (labels, which trajectories exist) is read in one read transaction of
+the exporting process, held to the end; worker processes read only trajectories, by the ids of that
+snapshot, and a stored trajectory never changes.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -24,6 +33,7 @@ from reviewer.export.render import RENDER_VERSION, Rendered, SpanMismatch, rende
 from reviewer.jsonio import atomic_write
 from reviewer.model import Label
 from reviewer.store import Store
+from reviewer.store.transactions import reading
 from reviewer.taxonomy import Taxonomy
 
 __all__ = ["ExportOptions", "ExportSummary", "OptionError", "RENDER_VERSION", "Rendered", "SpanMismatch", "export", "render", "write"]
@@ -92,6 +102,10 @@ class _Plan:
         split_of = splits.assign([(tid, task, golds[tid].label) for tid, task in tasks.items()], shares, options.seed)
         return cls(golds, split_of)
 
+    def kept(self, options: ExportOptions) -> list[str]:
+        """The ids the filters keep, in id order."""
+        return [tid for tid, gold in self.golds.items() if options.keeps(gold)]
+
 
 PARALLEL_MIN = 4000  # below this many records, starting worker processes costs more than they save
 CHUNK = 1000
@@ -99,15 +113,18 @@ CHUNK = 1000
 
 @dataclass(frozen=True, slots=True)
 class _Chunk:
-    """One slice of the export, everything a worker needs to write its lines (picklable and small: the
-    worker reads the slice's labels itself, so no label crosses a process boundary)."""
+    """One slice of the export, everything a worker needs to write its lines, all of it from the
+    exporting process's snapshot (picklable and small: labels travel as their stored JSON text).
+    The worker reads the slice's trajectories itself: they never change once stored."""
 
     db: Path
     options: ExportOptions
+    taxonomy: Taxonomy
     ids: tuple[str, ...]
     golds: dict[str, Gold]
     split_of: dict[str, str]
-    whole_range: bool  # `ids` are every trajectory from the first to the last: a range scan reads no extra
+    labels: tuple[str, ...]  # the slice's labels as stored, machines' included
+    whole_range: bool  # `ids` are every trajectory of the snapshot from the first to the last
 
 
 def _chunk_lines(chunk: _Chunk, store: Store | None = None) -> tuple[list[str], int]:
@@ -115,37 +132,73 @@ def _chunk_lines(chunk: _Chunk, store: Store | None = None) -> tuple[list[str], 
     own = store is None
     store = store or Store(chunk.db)
     try:
-        fmt = formats.make(chunk.options.fmt, store.taxonomy, chunk.options.with_text)
+        fmt = formats.make(chunk.options.fmt, chunk.taxonomy, chunk.options.with_text)
         labels: dict[str, list[Label]] = {}
-        for label in store.labels.of(chunk.ids):
+        for label in (Label.from_dict(json.loads(record)) for record in chunk.labels):
             if not is_machine(label.annotator):
                 labels.setdefault(label.trajectory_id, []).append(label)
         # Ballots are per trajectory, so the slice's own equal the whole store's for these ids.
-        builder = records.Records(store.taxonomy, Ballots.from_labels(lb for group in labels.values() for lb in group))
+        builder = records.Records(chunk.taxonomy, Ballots.from_labels(lb for group in labels.values() for lb in group))
         lines: list[str] = []
         skipped = 0
         first, last = chunk.ids[0], chunk.ids[-1]
-        for trajectory in store.trajectories.iter_all(first, last, None if chunk.whole_range else chunk.ids):
-            tid = trajectory.id
-            record = builder.build(trajectory, render(trajectory), chunk.golds[tid], labels.get(tid, []), chunk.split_of[tid])
-            line = fmt.line(record)
-            if line is None:
-                skipped += 1
-            else:
-                lines.append(line)
+        with reading(store.db):  # the scans merged by iter_all see the same trajectories
+            for trajectory in store.trajectories.iter_all(first, last, None if chunk.whole_range else chunk.ids):
+                tid = trajectory.id
+                if tid not in chunk.golds:  # imported after the export's snapshot, inside the range scanned
+                    continue
+                record = builder.build(trajectory, render(trajectory), chunk.golds[tid], labels.get(tid, []), chunk.split_of[tid])
+                line = fmt.line(record)
+                if line is None:
+                    skipped += 1
+                else:
+                    lines.append(line)
         return lines, skipped
     finally:
         if own:
             store.close()
 
 
-def _chunks(store: Store, options: ExportOptions, plan: _Plan, size: int) -> list[_Chunk]:
-    kept = [tid for tid, gold in plan.golds.items() if options.keeps(gold)]  # in id order
+def _chunks(store: Store, options: ExportOptions, plan: _Plan, kept: Sequence[str], size: int) -> Iterator[_Chunk]:
+    """The slices in id order, each with its labels read as it is made: iterate inside the export's
+    read transaction, so each slice's labels are those its gold labels were computed from."""
     unfiltered = len(kept) == len(plan.golds)
-    return [
-        _Chunk(store.path, options, ids, {t: plan.golds[t] for t in ids}, {t: plan.split_of[t] for t in ids}, unfiltered)
-        for ids in (tuple(kept[start : start + size]) for start in range(0, len(kept), size))
-    ]
+    for ids in (tuple(kept[start : start + size]) for start in range(0, len(kept), size)):
+        yield _Chunk(
+            store.path, options, store.taxonomy, ids, {t: plan.golds[t] for t in ids}, {t: plan.split_of[t] for t in ids},
+            tuple(store.labels.records_of(ids)), unfiltered,
+        )  # fmt: skip
+
+
+def _end_with_parent() -> None:
+    """Worker initializer: end this worker as soon as the exporting process ends, however it ends.
+
+    A pool worker outlives a killed parent otherwise, waiting for work for good (it holds the task
+    queue's pipe open itself). A spawned process has its parent's sentinel, which becomes readable
+    when the parent is gone: a thread waits on it.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def exit_when_parent_ends() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=exit_when_parent_ends, name="end-with-parent", daemon=True).start()
+
+
+def _in_workers(chunks: Iterable[_Chunk], workers: int) -> Generator[tuple[list[str], int], None, None]:
+    """Each chunk's lines, in order, from worker processes; at most two chunks per worker are handed
+    out ahead, so the chunks (labels and all) are read as the work goes, not all at once."""
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_end_with_parent) as pool:
+        pending: deque[Future[tuple[list[str], int]]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_chunk_lines, chunk))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def export(
@@ -155,25 +208,23 @@ def export(
 
     Large exports render and encode in worker processes (each with its own read-only connection; WAL
     lets them read while nothing waits), chunk by chunk in id order, so the bytes are the same as
-    from one process.
+    from one process. The whole export reads inside one read transaction of `store` (see the module
+    docstring); meanwhile others write as usual, and the file's write-ahead log waits for its end
+    to be checkpointed.
     """
-    plan = _Plan.make(store, options, options.validate(store.taxonomy))
-    write(formats.make(options.fmt, store.taxonomy, options.with_text).header())
-    chunks = _chunks(store, options, plan, chunk)
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if sum(len(c.ids) for c in chunks) >= PARALLEL_MIN else 1
-    written = skipped = 0
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = pool.map(_chunk_lines, chunks)
+    with reading(store.db):
+        plan = _Plan.make(store, options, options.validate(store.taxonomy))
+        write(formats.make(options.fmt, store.taxonomy, options.with_text).header())
+        kept = plan.kept(options)
+        if workers is None:
+            workers = min(os.cpu_count() or 1, 4) if len(kept) >= PARALLEL_MIN else 1
+        chunks = _chunks(store, options, plan, kept, chunk)
+        results = _in_workers(chunks, workers) if workers > 1 else (_chunk_lines(c, store) for c in chunks)
+        written = skipped = 0
+        with closing(results):  # on a failed write, no worker is left running
             for lines, unusable in results:
                 written, skipped = written + len(lines), skipped + unusable
                 write("".join(lines))
-    else:
-        for c in chunks:
-            lines, unusable = _chunk_lines(c, store)
-            written, skipped = written + len(lines), skipped + unusable
-            write("".join(lines))
     return ExportSummary(written, skipped)
 
 

@@ -1,13 +1,18 @@
 """The project file: one SQLite database per project, opened through sqlite-utils.
 
 WAL (readers never block the writer), a busy timeout (a second process waits instead of failing),
-foreign keys on, and every write in one transaction so a crash never leaves half of anything.
+foreign keys on, and every write in one transaction so a crash never leaves half of anything. Write
+transactions start as writers (`writing()`, see reviewer.store.transactions), so a process that
+reads before it writes waits for the others instead of failing with "database is locked".
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
@@ -26,6 +31,7 @@ from reviewer.store.migrations import (
 from reviewer.store.settings import ProjectSettings
 from reviewer.store.suggestions import SuggestionRepository
 from reviewer.store.trajectories import TrajectoryRepository
+from reviewer.store.transactions import writing
 from reviewer.taxonomy import Taxonomy
 
 BUSY_TIMEOUT_MS = 10_000
@@ -39,6 +45,21 @@ class StoreError(RuntimeError):
     """The project file cannot be used: not SQLite, too new, unreadable."""
 
 
+def _enable_wal(db: Database) -> None:
+    """Switch the file to WAL (a no-op once it is). Switching a new file needs it alone, and SQLite
+    refuses at once, without the busy handler, while another process is opening it too: several
+    processes starting on one new project retry until the busy timeout instead of failing."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.enable_wal()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class Store:
     def __init__(self, path: Path | str, migrations: list[Migration] | None = None):
         self.path = Path(path)
@@ -47,7 +68,7 @@ class Store:
             self.db = Database(conn)
             self.db.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("pragma foreign_keys = on")
-            self.db.enable_wal()
+            _enable_wal(self.db)
             self.db.execute("pragma synchronous = normal")
             self.backup_path = migrate(self.db, self.path, migrations if migrations is not None else MIGRATIONS)
         except sqlite3.DatabaseError as exc:
@@ -70,8 +91,15 @@ class Store:
         row = self.db.execute("select value from meta where key = 'taxonomy'").fetchone()
         return Taxonomy(json.loads(row[0])) if row else Taxonomy.default()
 
+    @contextmanager
+    def writing(self) -> Iterator[Store]:
+        """One write transaction across repositories (`BEGIN IMMEDIATE`; a savepoint when nested):
+        what an import stores about one trajectory is all there or not at all."""
+        with writing(self.db):
+            yield self
+
     def set_taxonomy(self, taxonomy: Taxonomy) -> None:
-        with self.db.atomic():
+        with writing(self.db):
             self.db.execute(
                 "insert or replace into meta(key, value) values ('taxonomy', ?)", [json.dumps(taxonomy.data)]
             )

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from reviewer.model import EvidenceSpan, Label, Trajectory
 from reviewer.spans import span_problem
 from reviewer.store.trajectories import TrajectoryRepository, now_iso
+from reviewer.store.transactions import writing
 from reviewer.taxonomy import Taxonomy
 
 COALESCE_SECONDS = 60  # a pause in typing longer than this starts a new history event
@@ -117,8 +118,11 @@ class LabelRepository:
         same actor and origin and under `COALESCE_SECONDS` old: the app saves free text on every
         keystroke, and history should read one event per burst of typing (old = before the burst,
         new = after it), not one per character. The label itself is always written at once.
+        The checks and the old label are read in the write transaction: what they say still holds
+        when the label is written, and the history's `old` is the label this one replaced.
         """
-        return self.write(self.prepare(label, stamp=stamp, trajectory=trajectory), actor=actor, origin=origin, coalesce=coalesce)
+        with writing(self.db):  # checked and written in one transaction: nothing changes in between
+            return self.write(self.prepare(label, stamp=stamp, trajectory=trajectory), actor=actor, origin=origin, coalesce=coalesce)
 
     def prepare(
         self, label: Label, *, stamp: bool = True, trajectory: Trajectory | None = None, lookup: Lookup | None = None
@@ -141,10 +145,10 @@ class LabelRepository:
 
     def write(self, label: Label, *, actor: str, origin: str, coalesce: bool = False) -> Label:
         """Store a prepared label and its history event in one transaction."""
-        old = self.get(*label.key)
-        now = now_iso()
-        record = json.dumps(label.to_dict(), ensure_ascii=False)
-        with self.db.atomic():
+        with writing(self.db):
+            old = self.get(*label.key)
+            now = now_iso()
+            record = json.dumps(label.to_dict(), ensure_ascii=False)
             self.db.execute(
                 "insert or ignore into annotators(name, created_at) values (?, ?)", [label.annotator, now]
             )
@@ -162,10 +166,10 @@ class LabelRepository:
     def withdraw_final(self, trajectory_id: str, annotator: str, *, actor: str, origin: str) -> None:
         """Remove a reviewer's own final label (a reveal undone before any edit), with its history
         event: the first pass becomes editable again, and the history says the final label existed."""
-        old = self.get(trajectory_id, annotator, first_pass=False)
-        if old is None:
-            return
-        with self.db.atomic():
+        with writing(self.db):
+            old = self.get(trajectory_id, annotator, first_pass=False)
+            if old is None:
+                return
             self.db.execute(
                 "delete from labels where trajectory_id = ? and annotator = ? and first_pass = 0 and adjudication = 0",
                 [trajectory_id, annotator],
@@ -197,11 +201,13 @@ class LabelRepository:
         self, trajectory_id: str, adjudicator: str, verdict: str, reason: str, resolution: str | None, **fields: object
     ) -> Label:
         """Settle a dispute in one step (the command line): the adjudicator's adjudication record,
-        replacing their earlier one, gold for export. It records whether the reviewers agreed."""
+        replacing their earlier one, gold for export. It records whether the reviewers agreed (read
+        in the same transaction, so about the labels it settles)."""
         label = Label(trajectory_id, adjudicator, first_pass=False, verdict=verdict, **fields)  # type: ignore[arg-type]
         label.revealed.other_labels = label.revealed.grader_outcome = True
-        label.adjudication = {"reason": reason, "resolution": resolution, "unanimous": self.unanimous(trajectory_id), "settled": True}
-        return self.save(label, actor=adjudicator, origin="adjudication")
+        with writing(self.db):
+            label.adjudication = {"reason": reason, "resolution": resolution, "unanimous": self.unanimous(trajectory_id), "settled": True}
+            return self.save(label, actor=adjudicator, origin="adjudication")
 
     def unanimous(self, trajectory_id: str) -> bool:
         """Whether the human reviewers' current votes agree: each one's final label, else their first pass
@@ -217,21 +223,23 @@ class LabelRepository:
         return verdicts <= 1
 
     def merge(self, label: Label, *, actor: str, origin: str) -> MergeResult:
-        """Take a label from another machine's pack: idempotent, and the later edit wins."""
-        existing = self.get(*label.key)
-        if existing is None:
+        """Take a label from another machine's pack: idempotent, and the later edit wins (compared
+        and written in one transaction, so an edit saved meanwhile is never overwritten by an older one)."""
+        with writing(self.db):
+            existing = self.get(*label.key)
+            if existing is None:
+                self.save(label, actor=actor, origin=origin, stamp=False)
+                return "added"
+            incoming = Label.from_dict(label.to_dict())
+            incoming.complete = existing.complete
+            incoming.updated_at = incoming.updated_at or incoming.created_at
+            if incoming.to_dict() == existing.to_dict():
+                return "unchanged"
+            theirs, ours = _parse_time(incoming.updated_at), _parse_time(existing.updated_at)
+            if theirs is None or (ours is not None and theirs <= ours):
+                return "kept_newer"
             self.save(label, actor=actor, origin=origin, stamp=False)
-            return "added"
-        incoming = Label.from_dict(label.to_dict())
-        incoming.complete = existing.complete
-        incoming.updated_at = incoming.updated_at or incoming.created_at
-        if incoming.to_dict() == existing.to_dict():
-            return "unchanged"
-        theirs, ours = _parse_time(incoming.updated_at), _parse_time(existing.updated_at)
-        if theirs is None or (ours is not None and theirs <= ours):
-            return "kept_newer"
-        self.save(label, actor=actor, origin=origin, stamp=False)
-        return "updated"
+            return "updated"
 
     def get(self, trajectory_id: str, annotator: str, first_pass: bool, adjudication: bool = False) -> Label | None:
         """A reviewer's own label of one pass, or (`adjudication=True`, `first_pass=False`) their adjudication."""
@@ -273,11 +281,16 @@ class LabelRepository:
 
     def of(self, trajectory_ids: Sequence[str]) -> list[Label]:
         """The labels of these trajectories, in `all()` order."""
+        return [Label.from_dict(json.loads(record)) for record in self.records_of(trajectory_ids)]
+
+    def records_of(self, trajectory_ids: Sequence[str]) -> list[str]:
+        """The labels of these trajectories as stored (JSON text), in `all()` order: an export reads
+        them in one process and parses them in another, and text is cheaper to pass than labels."""
         sql = (
             "select record from labels where trajectory_id in (select value from json_each(?))"
             " order by trajectory_id, annotator, first_pass desc, adjudication"
         )
-        return [Label.from_dict(json.loads(r[0])) for r in self.db.execute(sql, [json.dumps(list(trajectory_ids))])]
+        return [r[0] for r in self.db.execute(sql, [json.dumps(list(trajectory_ids))])]
 
     def stale(self) -> list[Label]:
         """Labels made under an older taxonomy than the project's current one."""

@@ -15,6 +15,8 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.db import Table
 
+from reviewer.store.transactions import writing
+
 Migration = Callable[[Database], None]
 
 
@@ -231,7 +233,11 @@ def backup(db: Database, path: Path, version: int) -> Path:
 
 
 def migrate(db: Database, path: Path | None, migrations: list[Migration]) -> Path | None:
-    """Bring the file to the latest version; returns the backup taken, if any."""
+    """Bring the file to the latest version; returns the backup taken, if any.
+
+    Each step reads the version again in its own write transaction: processes opening one file at
+    the same time run each migration once, and a process that finds it done moves on.
+    """
     current = schema_version(db)
     latest = len(migrations)
     if current > latest:
@@ -239,10 +245,11 @@ def migrate(db: Database, path: Path | None, migrations: list[Migration]) -> Pat
     if current == latest:
         return None
     copy = backup(db, path, current) if path is not None and current > 0 else None
-    for version in range(current, latest):
-        with db.atomic():
-            migrations[version](db)
-            db.execute(
-                "insert or replace into meta(key, value) values ('schema_version', ?)", [str(version + 1)]
-            )
+    while current < latest:
+        with writing(db):
+            current = schema_version(db)
+            if current < latest:
+                migrations[current](db)
+                current += 1
+                db.execute("insert or replace into meta(key, value) values ('schema_version', ?)", [str(current)])
     return copy

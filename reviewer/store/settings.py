@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from reviewer.store.transactions import writing
+
 ADJUDICATORS = "adjudicators"
 ALLOW_SELF_ADJUDICATION = "allow_self_adjudication"
 
@@ -34,7 +36,7 @@ class ProjectSettings:
         return json.loads(row[0]) if row else None
 
     def _set(self, key: str, value: object) -> None:
-        with self.db.atomic():
+        with writing(self.db):
             self.db.execute(
                 "insert or replace into meta(key, value) values (?, ?)", [f"setting.{key}", json.dumps(value)]
             )

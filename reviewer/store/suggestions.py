@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from reviewer.model import Suggestion
 from reviewer.store.trajectories import now_iso
+from reviewer.store.transactions import writing
 
 _COLUMNS = "trajectory_id, rater, source, codes, verdict, intent, severity, confidence, evidence, explanation, details, created_at"
 
@@ -23,7 +24,7 @@ class SuggestionRepository:
     def replace(self, trajectory_id: str, rater: str, suggestions: list[Suggestion]) -> None:
         """Everything `rater` now says about `trajectory_id` (an empty list clears it)."""
         now = now_iso()
-        with self.db.atomic():
+        with writing(self.db):
             self.db.execute("delete from suggestions where trajectory_id = ? and rater = ?", [trajectory_id, rater])
             self.db.conn.executemany(
                 f"insert into suggestions({_COLUMNS}) values (?,?,?,?,?,?,?,?,?,?,?,?)",

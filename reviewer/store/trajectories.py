@@ -1,7 +1,9 @@
 """Trajectories in the store: atomic insert (one trajectory, one transaction), load, list, search.
 
-Inserts use plain executemany inside `Database.atomic()`: this is the import hot path, and the
-row shapes are fixed by the migration, so sqlite-utils' per-row type inference buys nothing here.
+Inserts use plain executemany inside one `writing()` transaction: this is the import hot path, and
+the row shapes are fixed by the migration, so sqlite-utils' per-row type inference buys nothing here.
+A stored trajectory never changes and is never deleted (nothing here updates or deletes its rows):
+readers may load it whenever they like and get the same content.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from reviewer.model import (
     ToolResult,
     Trajectory,
 )
+from reviewer.store.transactions import writing
 
 
 class TrajectoryConflict(ValueError):
@@ -178,12 +181,14 @@ class TrajectoryRepository:
         """Store a trajectory and (once per file) its original bytes, all or nothing; idempotent.
 
         Steps become searchable at the next `index_pending` (end of an import batch, or a search).
+        The check and the insert are one transaction: two processes importing the same file never
+        both find the id new.
         """
-        if self.status(trajectory, place) == "duplicate":
-            return "duplicate"
         conn = self.db.conn
         t = trajectory
-        with self.db.atomic():
+        with writing(self.db):
+            if self.status(trajectory, place) == "duplicate":
+                return "duplicate"
             if original is not None:
                 conn.execute(
                     "insert or ignore into originals(sha256, file_name, size, data) values (?, ?, ?, ?)",
@@ -320,11 +325,14 @@ class TrajectoryRepository:
         """Add steps stored since the last call to the full-text index, in one statement; returns rows added.
 
         A crash between an import and its indexing only delays the index: the watermark catches up here.
+        Nothing pending costs no write lock, so searches do not queue behind imports for nothing;
+        what is pending is read again under the lock, where nobody can index it meanwhile.
         """
-        with self.db.atomic():
-            row = self.db.execute("select value from meta where key = 'fts_indexed_rowid'").fetchone()
-            done = int(row[0]) if row else 0
-            top = self.db.execute("select coalesce(max(rowid), 0) from steps").fetchone()[0]
+        done, top = self._unindexed()
+        if top <= done:
+            return 0
+        with writing(self.db):
+            done, top = self._unindexed()
             if top <= done:
                 return 0
             self.db.execute(
@@ -334,6 +342,12 @@ class TrajectoryRepository:
             )
             self.db.execute("insert or replace into meta(key, value) values ('fts_indexed_rowid', ?)", [str(top)])
         return top - done
+
+    def _unindexed(self) -> tuple[int, int]:
+        """The rowids of steps not yet in the full-text index: (last indexed, last stored]."""
+        row = self.db.execute("select value from meta where key = 'fts_indexed_rowid'").fetchone()
+        top = self.db.execute("select coalesce(max(rowid), 0) from steps").fetchone()[0]
+        return (int(row[0]) if row else 0), top
 
     def search(self, text: str, limit: int = 50) -> list[SearchHit]:
         """Full-text search over step text, thinking and tool calls; the query is taken literally."""

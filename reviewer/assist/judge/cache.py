@@ -17,6 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from reviewer.store.trajectories import now_iso
+from reviewer.store.transactions import writing
 
 _CREATE = """create table if not exists judge_cache (
     key text primary key,
@@ -50,7 +51,7 @@ def cache_key(prompt_version: str, model: str, trajectory_hash: str, view: str, 
 class JudgeCache:
     def __init__(self, db: Database):
         self.db = db
-        with db.atomic():
+        with writing(db):
             db.execute(_CREATE)
 
     def get(self, key: str) -> Entry | None:
@@ -60,7 +61,7 @@ class JudgeCache:
         return Entry(json.loads(row[0]), *row[1:]) if row else None
 
     def put(self, key: str, *, prompt_version: str, model: str, trajectory_hash: str, view: str, entry: Entry) -> None:
-        with self.db.atomic():
+        with writing(self.db):
             self.db.execute(
                 "insert or replace into judge_cache(key, prompt_version, model, trajectory_hash, view, reply, prompt_tokens,"
                 " completion_tokens, latency_ms, parts, created_at) values (?,?,?,?,?,?,?,?,?,?,?)",
