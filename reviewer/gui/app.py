@@ -341,7 +341,7 @@ class MainWindow(QMainWindow):
 
     def _status(self) -> None:
         parts = [f"{self.model.total} trajectories"]
-        if self.labels.waiting:
+        if self.labels.waiting and self.labels.error:
             parts.append(f"NOT SAVED: {self.labels.waiting} label changes waiting — retrying")
         if self._opening is not None:
             parts.append(f"loading {one_line(self._opening, 80)}…")

@@ -426,11 +426,12 @@ class LabelForm(QWidget):
         self.message.setStyleSheet(f"color: {tone};")
 
     def set_save_state(self, waiting: int, error: str) -> None:
-        """Say at once when changes wait for the file (they are kept, in order, and retried)."""
+        """Say at once when the file refused changes (they are kept, in order, and retried); a short
+        wait behind another process's write is no news."""
         self._waiting = (
             f"NOT SAVED YET — retrying: {one_line(error, 200) or 'waiting for the project file'}"
             f" ({waiting} change{'s' if waiting != 1 else ''} kept in order; nothing is lost while the app runs)"
-            if waiting else ""
+            if waiting and error else ""
         )  # fmt: skip
         self._show_status(self._session.missing() if self._session is not None else [])
 

@@ -11,9 +11,10 @@ answers from the waiting changes, so reopening a trajectory shows what the revie
 change is never dropped while the app runs, and the window asks before closing with changes
 still waiting.
 
-Public API: `LabelQueue(store, parent=None)` (a `LabelSink`); `waiting` (changes not yet written),
-`error` (why they wait, "" when none do); signal `state_changed`; `flush(timeout_ms) -> bool`;
-`stop()` (before the window goes).
+Public API: `LabelQueue(store, parent=None)` (a `LabelSink`); `waiting` (changes not yet written:
+a short wait behind another process's write is normal), `error` (why the writer could not write
+them, "" while nothing failed: what the window warns about); signal `state_changed`;
+`flush(timeout_ms) -> bool`; `stop()` (before the window goes).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from reviewer.model import Label, Trajectory
 from reviewer.store import Store, StoreError
 from reviewer.store.labels import LabelKey
 
-BUSY_MS = 50  # how long a write may hold up the GUI thread before it is left to the writer thread
+BUSY_MS = 20  # how long a write may hold up the GUI thread before it is left to the writer thread
+WRITER_BUSY_MS = 1000  # the writer thread waits its turn this long (another process's import) before calling it a failure
 FIRST_RETRY_MS = 200
 MAX_RETRY_MS = 2000
 
@@ -46,10 +48,10 @@ class _Change:
     coalesce: bool
 
 
-def _open(store: Store) -> Store:
-    """A connection of the caller's thread to the same file, that gives up on a lock after `BUSY_MS`."""
+def _open(store: Store, busy_ms: int) -> Store:
+    """A connection of the caller's thread to the same file, that gives up on a lock after `busy_ms`."""
     own = Store(store.path)
-    own.db.execute(f"pragma busy_timeout = {BUSY_MS}")
+    own.db.execute(f"pragma busy_timeout = {busy_ms}")
     return own
 
 
@@ -90,7 +92,7 @@ class _Writer(QObject):
             if change is None:
                 return
             try:
-                self._store = self._store or _open(self._source)
+                self._store = self._store or _open(self._source, WRITER_BUSY_MS)
                 _apply(self._store, change)
             except (sqlite3.Error, StoreError) as exc:
                 self.failed.emit(str(exc))
@@ -167,11 +169,11 @@ class LabelQueue(QObject):
         """Write now if nothing waits and the file lets us within `BUSY_MS`; else wait in line."""
         if not self._order:
             try:
-                self._direct = self._direct or _open(self.store)
+                self._direct = self._direct or _open(self.store, BUSY_MS)
                 _apply(self._direct, change)
                 return
-            except (sqlite3.Error, StoreError) as exc:
-                self.error = str(exc)
+            except (sqlite3.Error, StoreError):
+                pass  # a busy file is the writer's to wait for; `error` says so once the writer fails too
         with self._lock:
             self._changes.append(change)
         self._order.append(change.key)
