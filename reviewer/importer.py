@@ -8,6 +8,7 @@ in, so a folder holding both imports in one command whatever the file order.
 from __future__ import annotations
 
 import getpass
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class FileReport:
 class ImportReport:
     files: list[FileReport] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # why folder entries were skipped, where not obvious
 
     @property
     def ok(self) -> bool:
@@ -88,26 +90,63 @@ def conformance_error(doc: Document, place: str | None, trajectory: Trajectory) 
     return InputError(doc.name, where, f"could not map to a canonical trajectory: {found[1]}")
 
 
-def collect(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """Files to read: named files always; in folders, files a registered format claims by suffix.
+@dataclass
+class Collected:
+    """What a batch will read, and what it left out of the folders it was given."""
 
-    Returns (files, skipped) where skipped lists folder entries no format would read (READMEs...).
-    """
+    files: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # folder entries not read (READMEs, links leading out)
+    notices: list[str] = field(default_factory=list)  # one line per link left out, saying where it led
+
+
+def collect(paths: list[Path]) -> Collected:
+    """Files to read: named files always; in folders, files a registered format claims by suffix."""
     wanted = formats.suffixes()
-    files: list[Path] = []
-    skipped: list[str] = []
+    found = Collected()
     for path in paths:
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if any(part.startswith(".") for part in child.relative_to(path).parts):
-                    continue
-                if any(child.name.endswith(s) for s in wanted):
-                    files.append(child)
-                else:
-                    skipped.append(str(child))
+            _collect_folder(path, wanted, found)
         else:
-            files.append(path)
-    return files, skipped
+            found.files.append(path)
+    return found
+
+
+def _collect_folder(root: Path, wanted: set[str], found: Collected) -> None:
+    """A folder's files, following symbolic links only while they stay inside it: a link is the one
+    way a folder of downloaded runs could make the import read (and make searchable) a file elsewhere.
+    Each file and folder is reached once, however many links lead to it, so link loops end."""
+    inside = root.resolve()
+
+    def leads_out(link: Path) -> bool:
+        target = link.resolve()
+        if target.is_relative_to(inside):
+            return False
+        found.skipped.append(str(link))
+        found.notices.append(f"{link}: symbolic link leading outside {root} (to {target}): not followed")
+        return True
+
+    walked: set[Path] = set()
+    candidates: list[Path] = []
+    for folder, dirnames, filenames in os.walk(root, followlinks=True):
+        here = Path(folder)
+        walked.add(here.resolve())
+        dirnames[:] = sorted(
+            name
+            for name in dirnames
+            if not name.startswith(".")
+            and not ((here / name).is_symlink() and leads_out(here / name))
+            and (here / name).resolve() not in walked
+        )
+        candidates.extend(here / name for name in filenames if not name.startswith("."))
+    read: set[Path] = set()
+    for child in sorted(candidates):
+        if (child.is_symlink() and leads_out(child)) or not child.is_file() or child.resolve() in read:
+            continue
+        read.add(child.resolve())
+        if any(child.name.endswith(s) for s in wanted):
+            found.files.append(child)
+        else:
+            found.skipped.append(str(child))
 
 
 class Importer:
@@ -137,10 +176,10 @@ class Importer:
         self._seen: dict[str, tuple[str, str]] = {}  # validation only: id -> (content hash, place)
 
     def run(self, paths: list[Path]) -> ImportReport:
-        files, skipped = collect(paths)
-        report = ImportReport(skipped=skipped)
+        found = collect(paths)
+        report = ImportReport(skipped=found.skipped, notices=found.notices)
         packs: list[tuple[FileReport, Document]] = []
-        for path in files:
+        for path in found.files:
             file_report = FileReport(str(path))
             report.files.append(file_report)
             try:

@@ -374,3 +374,28 @@ def test_files_that_cannot_be_written_are_one_error_line_and_leave_nothing(cli, 
         result = cli(*args, str(target))
         assert result.exit_code == 1 and result.stderr.startswith(f"error: cannot write {target}"), result.stderr
         assert "Traceback" not in result.output + result.stderr and not target.parent.exists()
+
+
+def test_symbolic_links_are_followed_only_inside_the_folder_given(cli: Cli, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "more").mkdir(parents=True)
+    (elsewhere / "secret.json").write_text(json.dumps(trajectory(1, 5)))
+    (elsewhere / "more" / "also.json").write_text(json.dumps(trajectory(2, 5)))
+    runs = tmp_path / "runs"
+    (runs / "real").mkdir(parents=True)
+    (runs / "real" / "run.json").write_text(json.dumps(trajectory(3, 5)))
+    (runs / "out.json").symlink_to(elsewhere / "secret.json")
+    (runs / "out_folder").symlink_to(elsewhere / "more", target_is_directory=True)
+    (runs / "again.json").symlink_to(runs / "real" / "run.json")  # inside: fine, but read once
+    (runs / "real" / "loop").symlink_to(runs, target_is_directory=True)  # inside, and a loop
+    leaving = [str(runs / "out.json"), str(runs / "out_folder")]
+    for command in ("import", "validate"):
+        result = cli(command, str(runs), "--json")
+        summary = json.loads(result.stdout)
+        assert sorted(summary["skipped"]) == leaving, command
+        assert [f["path"] for f in summary["files_detail"]] == [str(runs / "again.json")], command
+        notices = [line for line in result.stderr.splitlines() if line.startswith("skipped: ")]
+        assert len(notices) == 2 and all("symbolic link leading outside" in line for line in notices), command
+        assert summary["imported"] + summary["duplicates"] == 1 and summary["ok"] is True, command
+    listed = json.loads(cli("list", "--json").stdout)
+    assert [row["id"] for row in listed] == [trajectory(3, 5)["id"]]
