@@ -142,6 +142,8 @@ def run_import(
     for f in report.files:
         for line in f.errors:
             click.echo(f"error: {one_line(line, 2000)}", err=True)
+    if report.stopped:
+        click.echo(f"error: {one_line(report.stopped, 2000)}", err=True)
     return report
 
 
