@@ -1,13 +1,18 @@
 """From paths on disk to trajectories and labels in the store, one file at a time.
 
 Every file gets a report; a bad file (or a bad trajectory inside one) is one line in it and the
-batch carries on. Label packs met on the way are merged after all trajectories of the batch are
+batch carries on, except when the project's storage is full: every later file would fail the same
+way, so the batch stops there with what it stored so far (each trajectory is stored in one
+transaction, so the one being written when storage ran out leaves nothing behind). Label packs met on the way are merged after all trajectories of the batch are
 in, so a folder holding both imports in one command whatever the file order.
 """
 
 from __future__ import annotations
 
+import errno
 import getpass
+import os
+import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,10 +59,12 @@ class FileReport:
 class ImportReport:
     files: list[FileReport] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # why folder entries were skipped, where not obvious
+    stopped: str | None = None  # why the batch ended before its last file, on one line
 
     @property
     def ok(self) -> bool:
-        return not any(f.errors for f in self.files)
+        return self.stopped is None and not any(f.errors for f in self.files)
 
     def totals(self) -> dict[str, int]:
         return {
@@ -71,7 +78,7 @@ class ImportReport:
         }
 
     def to_dict(self) -> dict[str, object]:
-        return {**self.totals(), "ok": self.ok, "skipped": self.skipped, "files_detail": [f.to_dict() for f in self.files]}
+        return {**self.totals(), "ok": self.ok, "stopped": self.stopped, "skipped": self.skipped, "files_detail": [f.to_dict() for f in self.files]}
 
 
 def conformance_error(doc: Document, place: str | None, trajectory: Trajectory) -> InputError | None:
@@ -88,26 +95,71 @@ def conformance_error(doc: Document, place: str | None, trajectory: Trajectory) 
     return InputError(doc.name, where, f"could not map to a canonical trajectory: {found[1]}")
 
 
-def collect(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """Files to read: named files always; in folders, files a registered format claims by suffix.
+@dataclass
+class Collected:
+    """What a batch will read, and what it left out of the folders it was given."""
 
-    Returns (files, skipped) where skipped lists folder entries no format would read (READMEs...).
-    """
+    files: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # folder entries not read (READMEs, links leading out)
+    notices: list[str] = field(default_factory=list)  # one line per link left out, saying where it led
+
+
+def collect(paths: list[Path]) -> Collected:
+    """Files to read: named files always; in folders, files a registered format claims by suffix."""
     wanted = formats.suffixes()
-    files: list[Path] = []
-    skipped: list[str] = []
+    found = Collected()
     for path in paths:
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if any(part.startswith(".") for part in child.relative_to(path).parts):
-                    continue
-                if any(child.name.endswith(s) for s in wanted):
-                    files.append(child)
-                else:
-                    skipped.append(str(child))
+            _collect_folder(path, wanted, found)
         else:
-            files.append(path)
-    return files, skipped
+            found.files.append(path)
+    return found
+
+
+def _collect_folder(root: Path, wanted: set[str], found: Collected) -> None:
+    """A folder's files, following symbolic links only while they stay inside it: a link is the one
+    way a folder of downloaded runs could make the import read (and make searchable) a file elsewhere.
+    Each file and folder is reached once, however many links lead to it, so link loops end."""
+    inside = root.resolve()
+
+    def leads_out(link: Path) -> bool:
+        target = link.resolve()
+        if target.is_relative_to(inside):
+            return False
+        found.skipped.append(str(link))
+        found.notices.append(f"{link}: symbolic link leading outside {root} (to {target}): not followed")
+        return True
+
+    walked: set[Path] = set()
+    candidates: list[Path] = []
+    for folder, dirnames, filenames in os.walk(root, followlinks=True):
+        here = Path(folder)
+        walked.add(here.resolve())
+        dirnames[:] = sorted(
+            name
+            for name in dirnames
+            if not name.startswith(".")
+            and not ((here / name).is_symlink() and leads_out(here / name))
+            and (here / name).resolve() not in walked
+        )
+        candidates.extend(here / name for name in filenames if not name.startswith("."))
+    read: set[Path] = set()
+    for child in sorted(candidates):
+        if (child.is_symlink() and leads_out(child)) or not child.is_file() or child.resolve() in read:
+            continue
+        read.add(child.resolve())
+        if any(child.name.endswith(s) for s in wanted):
+            found.files.append(child)
+        else:
+            found.skipped.append(str(child))
+
+
+def storage_full(exc: BaseException) -> bool:
+    """Whether writing failed for want of room (SQLite's SQLITE_FULL, or ENOSPC from the OS): a
+    condition of the project's disk, not of the file being read."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
 
 
 class Importer:
@@ -135,12 +187,29 @@ class Importer:
         self.labels_only = labels_only
         self.actor = getpass.getuser()
         self._seen: dict[str, tuple[str, str]] = {}  # validation only: id -> (content hash, place)
+        self._at = ""  # what the batch is storing now, for the line saying where a full disk stopped it
 
     def run(self, paths: list[Path]) -> ImportReport:
-        files, skipped = collect(paths)
-        report = ImportReport(skipped=skipped)
+        found = collect(paths)
+        report = ImportReport(skipped=found.skipped, notices=found.notices)
+        try:
+            self._run(found.files, report)
+        except (sqlite3.OperationalError, OSError) as exc:
+            if not storage_full(exc):
+                raise
+            totals = report.totals()
+            report.stopped = (
+                f"the project's storage is full ({one_line(str(exc))}): import stopped at {self._at};"
+                f" {totals['imported']} trajectories and {totals['labels_added'] + totals['labels_updated']} labels stored"
+                f" before it, {len(found.files) - len(report.files)} files not read"
+            )
+        return report
+
+    def _run(self, files: list[Path], report: ImportReport) -> None:
+        """Reads and stores the batch into `report`; a storage error ends it by propagating."""
         packs: list[tuple[FileReport, Document]] = []
         for path in files:
+            self._at = str(path)
             file_report = FileReport(str(path))
             report.files.append(file_report)
             try:
@@ -157,14 +226,17 @@ class Importer:
             except RecursionError:
                 file_report.errors.append(f"{path}: structure nested too deeply to read")
             except Exception as exc:  # an importer bug must cost one file, not the batch
+                if storage_full(exc):
+                    raise
                 file_report.errors.append(f"{path}: internal error while reading ({type(exc).__name__}: {one_line(str(exc))})")
             finally:
                 self.on_file(path)
         if not self.dry_run and self.store is not None:
+            self._at = "the search index (it catches up on the next import)"
             self.store.trajectories.index_pending()
         for file_report, doc in packs:
+            self._at = f"the labels of {doc.name}"
             self._merge_labels(doc, file_report)
-        return report
 
     def _read_trajectories(self, doc: Document, report: FileReport) -> None:
         fmt = self.format or formats.detect(doc)

@@ -374,3 +374,73 @@ def test_files_that_cannot_be_written_are_one_error_line_and_leave_nothing(cli, 
         result = cli(*args, str(target))
         assert result.exit_code == 1 and result.stderr.startswith(f"error: cannot write {target}"), result.stderr
         assert "Traceback" not in result.output + result.stderr and not target.parent.exists()
+
+
+def test_symbolic_links_are_followed_only_inside_the_folder_given(cli: Cli, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "more").mkdir(parents=True)
+    (elsewhere / "secret.json").write_text(json.dumps(trajectory(1, 5)))
+    (elsewhere / "more" / "also.json").write_text(json.dumps(trajectory(2, 5)))
+    runs = tmp_path / "runs"
+    (runs / "real").mkdir(parents=True)
+    (runs / "real" / "run.json").write_text(json.dumps(trajectory(3, 5)))
+    (runs / "out.json").symlink_to(elsewhere / "secret.json")
+    (runs / "out_folder").symlink_to(elsewhere / "more", target_is_directory=True)
+    (runs / "again.json").symlink_to(runs / "real" / "run.json")  # inside: fine, but read once
+    (runs / "real" / "loop").symlink_to(runs, target_is_directory=True)  # inside, and a loop
+    leaving = [str(runs / "out.json"), str(runs / "out_folder")]
+    for command in ("import", "validate"):
+        result = cli(command, str(runs), "--json")
+        summary = json.loads(result.stdout)
+        assert sorted(summary["skipped"]) == leaving, command
+        assert [f["path"] for f in summary["files_detail"]] == [str(runs / "again.json")], command
+        notices = [line for line in result.stderr.splitlines() if line.startswith("skipped: ")]
+        assert len(notices) == 2 and all("symbolic link leading outside" in line for line in notices), command
+        assert summary["imported"] + summary["duplicates"] == 1 and summary["ok"] is True, command
+    listed = json.loads(cli("list", "--json").stdout)
+    assert [row["id"] for row in listed] == [trajectory(3, 5)["id"]]
+
+
+def test_a_full_disk_stops_the_batch_in_one_line_and_keeps_what_was_stored(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reviewer.store import Store
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    originals = [trajectory(i, 60) for i in range(8)]
+    for i, original in enumerate(originals):
+        (runs / f"run{i}.json").write_text(json.dumps(original))
+    with Store(cli.db) as store:
+        room = store.db.execute("pragma page_count").fetchone()[0] + 45  # a few trajectories' worth
+
+    class FullStore(Store):
+        """The real store on a connection whose database cannot grow past `room` pages: SQLite's own
+        SQLITE_FULL, as a full disk gives it."""
+
+        def __init__(self, path: Path | str) -> None:
+            super().__init__(path)
+            self.db.execute(f"pragma max_page_count = {room}")
+
+    monkeypatch.setattr("reviewer.cli.Store", FullStore)
+    result = cli("import", str(runs), "--json")
+    summary = json.loads(result.stdout)
+    stored = summary["imported"]
+    assert result.exit_code == 1 and 0 < stored < len(originals) - 1, summary
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [
+        f"error: the project's storage is full (database or disk is full): import stopped at {runs / f'run{stored}.json'};"
+        f" {stored} trajectories and 0 labels stored before it, {len(originals) - stored - 1} files not read"
+    ]
+    assert summary["ok"] is False and summary["stopped"] == errors[0].removeprefix("error: ")
+    assert [f["path"] for f in summary["files_detail"]] == [str(runs / f"run{i}.json") for i in range(stored + 1)]
+    monkeypatch.undo()
+    with Store(cli.db) as store:  # what was stored is whole, and nothing of the file being written is there
+        assert store.db.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert store.trajectories.count() == stored
+        for original in originals[:stored]:
+            kept = store.trajectories.get(original["id"])
+            assert kept is not None and len(kept.steps) == len(original["steps"])
+        assert store.trajectories.get(originals[stored]["id"]) is None
+        assert store.db.execute("select count(*) from steps").fetchone()[0] == stored * len(originals[0]["steps"])

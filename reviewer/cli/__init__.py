@@ -137,9 +137,13 @@ def run_import(
         echo_json(report.to_dict())
     else:
         out().print(render.import_table(report, "valid" if dry_run else "imported"))
+    for notice in report.notices:
+        click.echo(f"skipped: {one_line(notice, 2000)}", err=True)
     for f in report.files:
         for line in f.errors:
             click.echo(f"error: {one_line(line, 2000)}", err=True)
+    if report.stopped:
+        click.echo(f"error: {one_line(report.stopped, 2000)}", err=True)
     return report
 
 

@@ -99,7 +99,7 @@ def import_table(report: ImportReport, verb: str) -> Table:
     table.caption = (
         f"{totals['imported']} {verb}, {totals['duplicates']} duplicate, {totals['failed']} failed"
         f" · labels: {totals['labels_added']} added, {totals['labels_updated']} updated, {totals['labels_unchanged']} unchanged"
-        + (f" · {len(report.skipped)} files skipped (not a trajectory format)" if report.skipped else "")
+        + (f" · {len(report.skipped)} files skipped (not a trajectory format, or a link leading out of the folder)" if report.skipped else "")
     )
     return table
 

@@ -43,6 +43,14 @@ _TOOL_MAPPED = frozenset({"role", "content", "tool_call_id"})
 # How Inspect's own `value_to_float` reads letter grades and words.
 _GRADES = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0, "yes": 1.0, "true": 1.0, "no": 0.0, "false": 0.0}
 MAX_REWARD = 1e12
+# An archive is refused whole, from its directory and before anything is decompressed, when it holds
+# more members than any eval log writes (a sample each, per epoch, plus summaries) or when its members
+# expand past a few times the size limit for one file: a 4 MB archive could otherwise cost minutes.
+MAX_ARCHIVE_MEMBERS = 50_000
+ARCHIVE_EXPANSION = 4  # an archive's members may expand to this many times --max-bytes in all
+_END_RECORD = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_END_RECORD = b"PK\x06\x06"
 
 Where = Callable[[str], str]
 
@@ -68,7 +76,30 @@ def _first_entry_name(data: bytes) -> str:
     return data[30 : 30 + length].decode("utf-8", "replace")
 
 
+def _declared_members(data: bytes) -> int:
+    """The member count the zip's end record declares (0 without one), read before `zipfile` parses
+    the whole directory: that alone takes seconds for 100,000 members."""
+    end = data.rfind(_END_RECORD, max(0, len(data) - 22 - 0xFFFF))
+    if end < 0 or len(data) < end + 22:
+        return 0
+    (count,) = struct.unpack_from("<H", data, end + 10)
+    locator = end - 20
+    if count == 0xFFFF and locator >= 0 and data.startswith(_ZIP64_LOCATOR, locator):  # ZIP64 keeps the real count
+        (record,) = struct.unpack_from("<Q", data, locator + 8)
+        if data.startswith(_ZIP64_END_RECORD, record) and len(data) >= record + 40:
+            (count,) = struct.unpack_from("<Q", data, record + 32)
+    return int(count)
+
+
+def _too_many_members(doc: Document, count: int) -> InputError | None:
+    if count <= MAX_ARCHIVE_MEMBERS:
+        return None
+    return InputError(doc.name, None, f"zip archive has {count:,} members, over the {MAX_ARCHIVE_MEMBERS:,}-member limit")
+
+
 def _is_eval_zip(data: bytes) -> bool:
+    if _declared_members(data) > MAX_ARCHIVE_MEMBERS:  # too big to list: judge by the first entry, read refuses it
+        return _first_entry_name(data) in (HEADER, JOURNAL_START)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -88,8 +119,9 @@ def _is_json_log(value: Any) -> bool:
 # Zip members
 
 
-def _zstd_member(data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """Decompress a method-93 member by hand: its bytes follow the local header; frames are chained."""
+def _zstd_member(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """Decompress a method-93 member by hand: its bytes follow the local header; frames are chained.
+    It is held to its declared size, as `zipfile` holds the others: the archive's limits trust those."""
     try:
         import zstandard
     except ImportError:
@@ -108,8 +140,8 @@ def _zstd_member(data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes:
         reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(raw), read_across_frames=True)
         while chunk := reader.read(1 << 20):
             total += len(chunk)
-            if total > limit:
-                raise _Unreadable(f"expands past the {limit:,}-byte limit")
+            if total > info.file_size:
+                raise _Unreadable(f"expands past its declared {info.file_size:,} bytes")
             chunks.append(chunk)
     except zstandard.ZstdError as exc:
         raise _Unreadable(f"is not valid zstd data ({exc})") from None
@@ -134,7 +166,7 @@ class _Archive:
             if info.file_size > limit:
                 raise _Unreadable(f"is {info.file_size:,} bytes, over the {limit:,}-byte limit")
             if info.compress_type == ZSTD_METHOD:
-                return _zstd_member(self.doc.data, info, limit)
+                return _zstd_member(self.doc.data, info)
             with self.archive.open(info) as member:
                 data = member.read(limit + 1)
             if len(data) > limit:
@@ -487,7 +519,25 @@ def _read_json(doc: Document) -> Iterator[tuple[str | None, Trajectory | InputEr
         yield place, log.guarded(doc, sample, _under(place), has_refs)
 
 
+def _over_limits(doc: Document, infos: list[zipfile.ZipInfo]) -> InputError | None:
+    """The archive's own account of its members against the limits (the end record may understate
+    the count; each member's declared size is kept to as it is read)."""
+    budget = ARCHIVE_EXPANSION * doc.max_bytes
+    expanded = sum(info.file_size for info in infos)
+    if expanded > budget:
+        return InputError(
+            doc.name,
+            None,
+            f"zip archive's members expand to {expanded:,} bytes, over the {budget:,}-byte limit for an archive"
+            f" ({ARCHIVE_EXPANSION} x the {doc.max_bytes:,}-byte file limit)",
+        )
+    return _too_many_members(doc, len(infos))
+
+
 def _read_eval(doc: Document) -> Iterator[tuple[str | None, Trajectory | InputError]]:
+    if refused := _too_many_members(doc, _declared_members(doc.data)):
+        yield None, refused
+        return
     try:
         archive = zipfile.ZipFile(io.BytesIO(doc.data))
     except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
@@ -496,6 +546,9 @@ def _read_eval(doc: Document) -> Iterator[tuple[str | None, Trajectory | InputEr
     with archive:
         members = _Archive(doc, archive)
         infos = archive.infolist()
+        if refused := _over_limits(doc, infos):
+            yield None, refused
+            return
         names = {info.filename: info for info in infos}
         header = names.get(HEADER) or names.get(JOURNAL_START)  # a log still running has only its journal
         if header is None:

@@ -3,10 +3,12 @@ tool calls, reasoning and edits, zstd members, logs still running, and broken in
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 import subprocess
 import sys
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -16,7 +18,7 @@ import pytest
 
 from bench.synth import inspect_ai as synth
 from reviewer import formats
-from reviewer.formats.inspect_ai import InspectAiFormat
+from reviewer.formats.inspect_ai import ARCHIVE_EXPANSION, HEADER, MAX_ARCHIVE_MEMBERS, InspectAiFormat
 from reviewer.importer import Importer
 from reviewer.jsonio import Document, InputError
 from reviewer.model import Trajectory
@@ -649,3 +651,46 @@ def test_archive_members_keep_to_the_callers_size_limit(tmp_path: Path) -> None:
     (file,) = report.files
     assert file.imported == [] and any("over the 5,000-byte limit" in e for e in file.errors), file.errors
     assert Importer(None, max_bytes=10**6).run([log]).ok
+
+
+def _undecompressable(data: bytes) -> bytes:
+    """The archive with every member's stored bytes overwritten (0xFF is no valid deflate block): any
+    member read would be a "cannot be decompressed" error, so an archive refused whole read none."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            (name_length, extra_length) = struct.unpack_from("<HH", out, info.header_offset + 26)
+            start = info.header_offset + 30 + name_length + extra_length
+            out[start : start + info.compress_size] = b"\xff" * info.compress_size
+    return bytes(out)
+
+
+def test_an_archive_expanding_past_its_budget_is_refused_before_any_member_is_read(tmp_path: Path) -> None:
+    limit = 100_000  # each member fits the limit; together they expand past ARCHIVE_EXPANSION times it
+    members = {"header.json": b"{}", **{f"samples/{k}_epoch_1.json": b" " * limit for k in range(ARCHIVE_EXPANSION)}}
+    path = tmp_path / "bomb.eval"
+    path.write_bytes(_undecompressable(zip_bytes(members)))
+    report = Importer(None, max_bytes=limit, format_name="inspect_ai").run([path])
+    assert report.files[0].errors == [
+        f"{path}: zip archive's members expand to {ARCHIVE_EXPANSION * limit + 2:,} bytes, over the"
+        f" {ARCHIVE_EXPANSION * limit:,}-byte limit for an archive ({ARCHIVE_EXPANSION} x the {limit:,}-byte file limit)"
+    ]
+
+
+def test_an_archive_with_too_many_members_is_refused_from_its_end_record(tmp_path: Path) -> None:
+    path = tmp_path / "many.eval"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(HEADER, b"{}")
+        for k in range(MAX_ARCHIVE_MEMBERS):
+            archive.writestr(f"samples/{k}_epoch_1.json", b"")
+    started = time.perf_counter()
+    with zipfile.ZipFile(path):  # what listing the directory alone costs
+        listing = time.perf_counter() - started
+    started = time.perf_counter()
+    report = Importer(None, max_bytes=10**8).run([path])
+    elapsed = time.perf_counter() - started
+    assert report.files[0].format == "inspect_ai"
+    assert report.files[0].errors == [
+        f"{path}: zip archive has {MAX_ARCHIVE_MEMBERS + 1:,} members, over the {MAX_ARCHIVE_MEMBERS:,}-member limit"
+    ]
+    assert elapsed < 0.1 + listing / 4, (elapsed, listing)  # the refusal never even listed the members
