@@ -25,6 +25,7 @@ from reviewer.store.migrations import (
     MIGRATIONS,
     Migration,
     MigrationError,
+    foreign,
     migrate,
     schema_version,
 )
@@ -42,7 +43,7 @@ __all__ = ["Store", "StoreError", "DEFAULT_DB", "DB_ENV", "read_trajectory"]
 
 
 class StoreError(RuntimeError):
-    """The project file cannot be used: not SQLite, too new, unreadable."""
+    """The project file cannot be used: not SQLite, another application's, too new, unreadable."""
 
 
 def _enable_wal(db: Database) -> None:
@@ -68,6 +69,9 @@ class Store:
             self.db = Database(conn)
             self.db.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("pragma foreign_keys = on")
+            not_ours = foreign(self.db)
+            if not_ours is not None:
+                raise StoreError(f"{self.path}: not a reviewer project file ({not_ours}); left unchanged")
             _enable_wal(self.db)
             self.db.execute("pragma synchronous = normal")
             self.backup_path = migrate(self.db, self.path, migrations if migrations is not None else MIGRATIONS)
