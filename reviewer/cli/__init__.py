@@ -464,6 +464,29 @@ def settings_set(ctx: click.Context, db: str | None, key: str, value: str) -> No
     click.echo(f"{key}: {value}")
 
 
+@main.group("db")
+def db_group() -> None:
+    """Look after the project file: a safe copy, a health check."""
+
+
+@db_group.command("backup")
+@db_option
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace DEST if it exists.")
+@click.pass_context
+def db_backup(ctx: click.Context, db: str | None, dest: Path, force: bool) -> None:
+    """Copy the project to DEST through SQLite's online backup: consistent while others write, with
+    the labels still in the -wal, and DEST complete on its own (copying the file alone loses those)."""
+    store = open_store(ctx, db)
+    try:
+        store.back_up(dest, force=force)
+    except StoreError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write {dest}: {exc.strerror or exc}")
+    click.echo(f"copied {store.path} to {dest}")
+
+
 class _RunByDefault(click.Group):
     """`reviewer assist [ID...]` runs the detectors, while `reviewer assist evaluate` is a subcommand:
     arguments that do not start with a subcommand's name go to the hidden default command `run`."""

@@ -9,7 +9,9 @@ reads before it writes waits for the others instead of failing with "database is
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +27,7 @@ from reviewer.store.migrations import (
     MIGRATIONS,
     Migration,
     MigrationError,
+    copy_to,
     foreign,
     migrate,
     schema_version,
@@ -109,6 +112,27 @@ class Store:
             )
         self.__dict__.pop("taxonomy", None)
         self.labels = LabelRepository(self.db, self.taxonomy)
+
+    def back_up(self, dest: Path, *, force: bool = False) -> None:
+        """Write a consistent, standalone copy of the project to `dest` (see `copy_to`).
+
+        Copying the file itself loses the labels still in its -wal. The copy is written beside
+        `dest` under a temporary name and moved into place, so an interrupted backup neither leaves
+        half a file at `dest` nor destroys the one there. A `dest` with a -wal beside it is open (or
+        was not closed cleanly): that -wal would be replayed onto the copy, so it is never replaced.
+        """
+        if Path(f"{dest}-wal").exists():
+            raise StoreError(f"{dest}: has a -wal beside it (in use, or not closed cleanly); not replacing it")
+        if dest.exists() and not force:
+            raise StoreError(f"{dest}: exists (--force replaces it)")
+        handle, temporary = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+        os.close(handle)
+        try:
+            copy_to(self.db, Path(temporary))
+            os.replace(temporary, dest)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
     def close(self) -> None:
         self.db.close()

@@ -253,12 +253,19 @@ def backup(db: Database, path: Path, version: int) -> Path:
     """A consistent copy through SQLite's online backup (safe with WAL and other readers)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.name}.bak-v{version}-{stamp}")
+    copy_to(db, target)
+    return target
+
+
+def copy_to(db: Database, target: Path) -> None:
+    """Copy the database into `target` through SQLite's online backup, in one step: one read
+    snapshot, so the copy is consistent while other processes write, and it holds what is still in
+    the -wal. The copy is complete on its own: it needs no -wal beside it."""
     dest = sqlite3.connect(target)
     try:
         db.conn.backup(dest)
     finally:
         dest.close()
-    return target
 
 
 def migrate(db: Database, path: Path | None, migrations: list[Migration]) -> Path | None:
