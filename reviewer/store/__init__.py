@@ -42,7 +42,7 @@ BUSY_TIMEOUT_MS = 10_000
 DEFAULT_DB = "reviewer.db"
 DB_ENV = "REVIEWER_DB"
 
-__all__ = ["Store", "StoreError", "DEFAULT_DB", "DB_ENV", "read_trajectory"]
+__all__ = ["Store", "StoreError", "DEFAULT_DB", "DB_ENV", "integrity_problems", "read_trajectory"]
 
 
 class StoreError(RuntimeError):
@@ -144,6 +144,29 @@ class Store:
         self.close()
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write to the file (no WAL switch, no migration)."""
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+
+
+def integrity_problems(path: Path) -> list[str]:
+    """What SQLite finds wrong with the file, one line each; empty when it is sound.
+
+    `integrity_check` reads every page, b-tree and index; `foreign_key_check` finds rows pointing at
+    nothing. Through a read-only connection: a damaged file is examined, never written to. A file
+    too damaged to check at all gives the error SQLite stopped with.
+    """
+    conn = _read_only(path)
+    try:
+        problems = [row[0] for row in conn.execute("pragma integrity_check") if row[0] != "ok"]
+        orphans = conn.execute("pragma foreign_key_check").fetchall()
+        return problems + [f"{table} row {rowid} refers to a missing {parent} row" for table, rowid, parent, _ in orphans]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        conn.close()
+
+
 def read_trajectory(path: Path, trajectory_id: str) -> Trajectory | None:
     """One trajectory read through a read-only connection of its own.
 
@@ -151,7 +174,7 @@ def read_trajectory(path: Path, trajectory_id: str) -> Trajectory | None:
     reader run while the app's own connection writes labels. Raises `sqlite3.Error` if the file
     cannot be read.
     """
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = _read_only(path)
     try:
         return TrajectoryRepository(Database(conn)).get(trajectory_id)
     finally:
