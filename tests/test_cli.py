@@ -9,6 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from reviewer.schemas import load
+from reviewer.store.migrations import MIGRATIONS
 from reviewer.synthetic import trajectory
 from tests.conftest import Cli
 
@@ -26,7 +27,7 @@ def imported(cli: Cli, write_trajectory) -> list[dict]:
 def test_init_creates_and_reports(cli: Cli) -> None:
     result = cli("init")
     assert result.exit_code == 0
-    assert cli.db.exists() and "schema v2, taxonomy v1, 0 trajectories" in result.stdout
+    assert cli.db.exists() and f"schema v{len(MIGRATIONS)}, taxonomy v1, 0 trajectories" in result.stdout
 
 
 def test_init_with_a_project_taxonomy(cli: Cli, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from reviewer.jsonio import Document
 from reviewer.model import Trajectory
 from reviewer.store import Store, StoreError
-from reviewer.store.migrations import MIGRATIONS
+from reviewer.store.migrations import APPLICATION_ID, MIGRATIONS
 from reviewer.store.trajectories import TrajectoryConflict
 from reviewer.synthetic import trajectory
 
@@ -190,3 +190,48 @@ def test_iter_all_streams_every_trajectory_in_id_order(store: Store) -> None:
     assert [t.id for t in streamed] == sorted(t.id for t in added)
     assert [t.to_dict() for t in streamed] == [store.trajectories.get(t.id).to_dict() for t in streamed]
     assert [t.to_dict() for t in streamed] == [t.to_dict() for t in sorted(added, key=lambda t: t.id)]
+
+
+def foreign_file(path: Path, application_id: int) -> bytes:
+    """Another application's SQLite file (rollback journal, one table); returns its bytes."""
+    conn = sqlite3.connect(path)
+    conn.execute(f"pragma application_id = {application_id}")
+    conn.execute("create table notes (body text)")
+    conn.execute("insert into notes values ('theirs')")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("application_id", [0x12345678, 0])
+def test_another_applications_sqlite_file_is_refused_and_left_byte_for_byte(tmp_path: Path, application_id: int) -> None:
+    path = tmp_path / "theirs.sqlite"
+    before = foreign_file(path, application_id)
+    with pytest.raises(StoreError, match=f"^{path}: not a reviewer project file") as refused:
+        Store(path)
+    assert "\n" not in str(refused.value)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["theirs.sqlite"]
+
+
+def test_a_file_with_our_meta_table_but_no_schema_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "half.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table meta (key text primary key, value text)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="no reviewer schema version"):
+        Store(path)
+
+
+def test_new_files_are_stamped_and_older_projects_get_stamped_on_upgrade(db_path: Path, tmp_path: Path) -> None:
+    with Store(db_path) as s:
+        assert s.db.execute("pragma application_id").fetchone()[0] == APPLICATION_ID == int.from_bytes(b"RVWR", "big")
+    older = tmp_path / "older.db"
+    with Store(older, migrations=MIGRATIONS[:2]) as s:
+        s.db.execute("pragma application_id = 0")  # as version 2 left files
+        s.trajectories.add(traj(0))
+    with Store(older) as s:
+        assert s.schema_version == len(MIGRATIONS) and s.backup_path is not None
+        assert s.db.execute("pragma application_id").fetchone()[0] == APPLICATION_ID
+        assert s.trajectories.count() == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,7 @@ from reviewer.cli import render
 from reviewer.importer import Importer, ImportReport
 from reviewer.labelpack import write_labels
 from reviewer.model import Label
-from reviewer.store import DB_ENV, DEFAULT_DB, Store, StoreError
+from reviewer.store import DB_ENV, DEFAULT_DB, Store, StoreError, integrity_problems
 from reviewer.store.labels import LabelRejected
 from reviewer.taxonomy import Taxonomy, TaxonomyError
 from reviewer.textsafe import one_line
@@ -51,10 +52,21 @@ def db_path(ctx: click.Context, local: str | None) -> Path:
     return Path(local or root or os.environ.get(DB_ENV) or DEFAULT_DB)
 
 
-def open_store(ctx: click.Context, local: str | None, *, must_exist: bool = True) -> Store:
+PROJECT = "reviewer.project"
+"""Key in the click context's meta: the project file the command uses, for `ProjectGroup`'s errors."""
+
+
+def project_path(ctx: click.Context, local: str | None, *, must_exist: bool = True) -> Path:
+    """The project file this command uses, remembered so a SQLite error later can name it."""
     path = db_path(ctx, local)
     if must_exist and not path.exists():
         fail(f"no project file at {path} (create one with `reviewer init` or `reviewer import`)")
+    ctx.meta[PROJECT] = path
+    return path
+
+
+def open_store(ctx: click.Context, local: str | None, *, must_exist: bool = True) -> Store:
+    path = project_path(ctx, local, must_exist=must_exist)
     try:
         return Store(path)
     except StoreError as exc:
@@ -81,7 +93,20 @@ def resolve_max_bytes(value: int | None) -> int:
         fail(str(exc), 2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ProjectGroup(click.Group):
+    """The `reviewer` group: a SQLite error escaping any command ("database disk image is
+    malformed", "file is not a database") becomes one line naming the project file, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            path = ctx.meta.get(PROJECT) or db_path(ctx, None)
+            damaged = getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+            fail(f"{path}: {exc}" + (" (the file is damaged: run `reviewer db check`)" if damaged else ""))
+
+
+@click.group(cls=ProjectGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", type=click.Path(dir_okay=False), default=None, help=f"Project file for every command (default {DEFAULT_DB}, env {DB_ENV}).")
 @click.version_option(package_name="reviewer")
 def main(db: str | None) -> None:
@@ -466,6 +491,47 @@ def settings_set(ctx: click.Context, db: str | None, key: str, value: str) -> No
             fail(f"allow-self-adjudication takes true or false, not {value!r}", 2)
         project.set_allow_self_adjudication(choice == "true")
     click.echo(f"{key}: {value}")
+
+
+@main.group("db")
+def db_group() -> None:
+    """Look after the project file: a safe copy, a health check."""
+
+
+@db_group.command("backup")
+@db_option
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace DEST if it exists.")
+@click.pass_context
+def db_backup(ctx: click.Context, db: str | None, dest: Path, force: bool) -> None:
+    """Copy the project to DEST through SQLite's online backup: consistent while others write, with
+    the labels still in the -wal, and DEST complete on its own (copying the file alone loses those)."""
+    store = open_store(ctx, db)
+    try:
+        store.back_up(dest, force=force)
+    except StoreError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write {dest}: {exc.strerror or exc}")
+    click.echo(f"copied {store.path} to {dest}")
+
+
+@db_group.command("check")
+@db_option
+@click.pass_context
+def db_check(ctx: click.Context, db: str | None) -> None:
+    """Check the project file for damage (SQLite's integrity and foreign-key checks), reading only:
+    one line per problem and exit 1 when damaged."""
+    path = project_path(ctx, db)
+    problems = integrity_problems(path)
+    for problem in problems:
+        click.echo(f"error: {path}: {one_line(problem, 2000)}", err=True)
+    if problems:
+        fail(
+            f"{path} is damaged: restore an earlier copy (`reviewer db backup` makes them), or save the labels that"
+            " still read (`reviewer labels export -o labels.jsonl`) and import them with the trajectories into a new project"
+        )
+    click.echo(f"{path}: ok (integrity and foreign keys)")
 
 
 class _RunByDefault(click.Group):

@@ -9,7 +9,9 @@ reads before it writes waits for the others instead of failing with "database is
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +27,8 @@ from reviewer.store.migrations import (
     MIGRATIONS,
     Migration,
     MigrationError,
+    copy_to,
+    foreign,
     migrate,
     schema_version,
 )
@@ -38,11 +42,11 @@ BUSY_TIMEOUT_MS = 10_000
 DEFAULT_DB = "reviewer.db"
 DB_ENV = "REVIEWER_DB"
 
-__all__ = ["Store", "StoreError", "DEFAULT_DB", "DB_ENV", "read_trajectory"]
+__all__ = ["Store", "StoreError", "DEFAULT_DB", "DB_ENV", "integrity_problems", "read_trajectory"]
 
 
 class StoreError(RuntimeError):
-    """The project file cannot be used: not SQLite, too new, unreadable."""
+    """The project file cannot be used: not SQLite, another application's, too new, unreadable."""
 
 
 def _enable_wal(db: Database) -> None:
@@ -68,6 +72,9 @@ class Store:
             self.db = Database(conn)
             self.db.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("pragma foreign_keys = on")
+            not_ours = foreign(self.db)
+            if not_ours is not None:
+                raise StoreError(f"{self.path}: not a reviewer project file ({not_ours}); left unchanged")
             _enable_wal(self.db)
             self.db.execute("pragma synchronous = normal")
             self.backup_path = migrate(self.db, self.path, migrations if migrations is not None else MIGRATIONS)
@@ -106,6 +113,27 @@ class Store:
         self.__dict__.pop("taxonomy", None)
         self.labels = LabelRepository(self.db, self.taxonomy)
 
+    def back_up(self, dest: Path, *, force: bool = False) -> None:
+        """Write a consistent, standalone copy of the project to `dest` (see `copy_to`).
+
+        Copying the file itself loses the labels still in its -wal. The copy is written beside
+        `dest` under a temporary name and moved into place, so an interrupted backup neither leaves
+        half a file at `dest` nor destroys the one there. A `dest` with a -wal beside it is open (or
+        was not closed cleanly): that -wal would be replayed onto the copy, so it is never replaced.
+        """
+        if Path(f"{dest}-wal").exists():
+            raise StoreError(f"{dest}: has a -wal beside it (in use, or not closed cleanly); not replacing it")
+        if dest.exists() and not force:
+            raise StoreError(f"{dest}: exists (--force replaces it)")
+        handle, temporary = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+        os.close(handle)
+        try:
+            copy_to(self.db, Path(temporary))
+            os.replace(temporary, dest)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
     def close(self) -> None:
         self.db.close()
 
@@ -116,6 +144,29 @@ class Store:
         self.close()
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write to the file (no WAL switch, no migration)."""
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+
+
+def integrity_problems(path: Path) -> list[str]:
+    """What SQLite finds wrong with the file, one line each; empty when it is sound.
+
+    `integrity_check` reads every page, b-tree and index; `foreign_key_check` finds rows pointing at
+    nothing. Through a read-only connection: a damaged file is examined, never written to. A file
+    too damaged to check at all gives the error SQLite stopped with.
+    """
+    conn = _read_only(path)
+    try:
+        problems = [row[0] for row in conn.execute("pragma integrity_check") if row[0] != "ok"]
+        orphans = conn.execute("pragma foreign_key_check").fetchall()
+        return problems + [f"{table} row {rowid} refers to a missing {parent} row" for table, rowid, parent, _ in orphans]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        conn.close()
+
+
 def read_trajectory(path: Path, trajectory_id: str) -> Trajectory | None:
     """One trajectory read through a read-only connection of its own.
 
@@ -123,7 +174,7 @@ def read_trajectory(path: Path, trajectory_id: str) -> Trajectory | None:
     reader run while the app's own connection writes labels. Raises `sqlite3.Error` if the file
     cannot be read.
     """
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = _read_only(path)
     try:
         return TrajectoryRepository(Database(conn)).get(trajectory_id)
     finally:

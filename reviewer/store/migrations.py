@@ -19,6 +19,9 @@ from reviewer.store.transactions import writing
 
 Migration = Callable[[Database], None]
 
+APPLICATION_ID = int.from_bytes(b"RVWR", "big")
+"""`PRAGMA application_id` of every project file: tells ours apart from other applications' SQLite files."""
+
 
 def _table(db: Database, name: str) -> Table:
     """`db[name]` as the table it is: sqlite-utils types it `Table | View`, and migrations only name tables."""
@@ -28,7 +31,13 @@ def _table(db: Database, name: str) -> Table:
     return table
 
 
+def _mark_ours(db: Database) -> None:
+    """Stamp the file as a reviewer project; transactional (the header is written with the commit)."""
+    db.execute(f"pragma application_id = {APPLICATION_ID}")
+
+
 def _v1_initial(db: Database) -> None:
+    _mark_ours(db)
     _table(db, "meta").create({"key": str, "value": str}, pk="key")
     _table(db, "trajectories").create(
         {
@@ -206,7 +215,12 @@ def _recover_overwritten(db: Database) -> None:
         )  # fmt: skip
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_adjudications_apart]
+def _v3_application_id(db: Database) -> None:
+    """Files made before version 3 carry no application_id: stamp them (new files got it in version 1)."""
+    _mark_ours(db)
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_adjudications_apart, _v3_application_id]
 
 
 class MigrationError(RuntimeError):
@@ -220,16 +234,38 @@ def schema_version(db: Database) -> int:
     return int(row[0]) if row else 0
 
 
+def foreign(db: Database) -> str | None:
+    """Why the file belongs to another application (None when it is ours, or empty).
+
+    Checked before anything writes: opening must never switch someone else's SQLite file to WAL or
+    add our tables to it. Ours carries our application_id, or (made before version 3) has no
+    application_id and our `meta.schema_version`.
+    """
+    application_id = db.execute("pragma application_id").fetchone()[0]
+    if application_id not in (0, APPLICATION_ID):
+        return f"application_id {application_id:#010x}, not reviewer's {APPLICATION_ID:#010x}"
+    if application_id == 0 and db.execute("select count(*) from sqlite_master").fetchone()[0] and not schema_version(db):
+        return "it has tables but no reviewer schema version"
+    return None
+
+
 def backup(db: Database, path: Path, version: int) -> Path:
     """A consistent copy through SQLite's online backup (safe with WAL and other readers)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.name}.bak-v{version}-{stamp}")
+    copy_to(db, target)
+    return target
+
+
+def copy_to(db: Database, target: Path) -> None:
+    """Copy the database into `target` through SQLite's online backup, in one step: one read
+    snapshot, so the copy is consistent while other processes write, and it holds what is still in
+    the -wal. The copy is complete on its own: it needs no -wal beside it."""
     dest = sqlite3.connect(target)
     try:
         db.conn.backup(dest)
     finally:
         dest.close()
-    return target
 
 
 def migrate(db: Database, path: Path | None, migrations: list[Migration]) -> Path | None:
