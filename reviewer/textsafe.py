@@ -5,12 +5,17 @@ reviewer sees, and bidi controls can reorder code. Control characters are shown 
 escapes (`\\x1b`, `\\u202e`) rather than dropped, so the reviewer sees that they were there.
 
 Public API: `visible(text)`, `one_line(text, limit)`, `strip_sgr(text)` (for one-line previews of
-coloured tool output; a viewer that renders colour uses `reviewer.ansi` instead), `INVISIBLE`.
+coloured tool output; a viewer that renders colour uses `reviewer.ansi` instead), `INVISIBLE`,
+`csv_row(values, raw)` (the one way this package writes a CSV line; see there for formula injection).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from reviewer.ansi import SGR
 
@@ -41,3 +46,33 @@ def strip_sgr(text: str) -> str:
     while `visible` would spell out `\\x1b[31m` in every row of a coloured pytest log.
     """
     return SGR.sub("", text)
+
+
+# A cell starting with one of these is run as a formula by spreadsheets (OWASP, "CSV Injection"):
+# `=HYPERLINK(...)` in a task id or model name opens a link when the export is opened.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """`value`, with a text that starts like a formula prefixed by `'` so a spreadsheet shows it as text.
+
+    Only text is touched: a number (an int `-1`, a float) is data a spreadsheet should read as a number.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_row(values: Iterable[Any], *, raw: bool = False) -> str:
+    """One CSV line (`\n`-terminated); every CSV writer of the package goes through here.
+
+    By default every text cell is neutralised (`spreadsheet_cell`) and quoted, as OWASP recommends:
+    the quotes keep a spreadsheet from splitting or re-reading the cell; numbers stay unquoted numbers.
+    `raw` writes the values as they are (minimal quoting), for tools that need the exact bytes.
+    """
+    buffer = io.StringIO()
+    if raw:
+        csv.writer(buffer, lineterminator="\n").writerow(values)
+    else:
+        csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC).writerow(spreadsheet_cell(v) for v in values)
+    return buffer.getvalue()

@@ -312,6 +312,30 @@ def test_label_packs_move_between_machines(cli: Cli, imported: list[dict], tmp_p
     assert len(stdout_pack) == 2
 
 
+def test_labels_import_refuses_each_bad_time_in_one_line_and_merges_the_rest(cli: Cli, imported: list[dict], tmp_path: Path) -> None:
+    tid = imported[0]["id"]
+    good = "2026-11-20T10:00:00Z"
+    times = [
+        ("alice", good),  # line 1
+        ("bob", "2026-11-20T10:00:00"),  # line 2: no time zone
+        ("carol", "9999-12-31T23:59:59Z"),  # line 3: would win every later merge
+        ("dave", "last tuesday"),  # line 4: unreadable
+        ("erin", "2026-11-20T12:00:00+02:00"),  # line 5
+    ]
+    pack = tmp_path / "pack.jsonl"
+    pack.write_text("".join(json.dumps({"trajectory_id": tid, "annotator": who, "first_pass": False, "verdict": "clean",
+                                        "created_at": good, "updated_at": at}) + "\n" for who, at in times))  # fmt: skip
+    for attempt in range(2):  # a re-import changes nothing and says the same
+        result = cli("labels", "import", str(pack), "--json")
+        report = json.loads(result.stdout)
+        errors = result.stderr.strip().splitlines()
+        assert result.exit_code == 1 and len(errors) == 3, result.stderr
+        assert [e.split(": ", 2)[1] for e in errors] == [f"{pack}:2", f"{pack}:3", f"{pack}:4"]
+        assert "no time zone" in errors[0] and "in the future" in errors[1] and "not an ISO 8601" in errors[2]
+        assert (report["labels_added"], report["labels_unchanged"]) == ((2, 0) if attempt == 0 else (0, 2))
+    assert [json.loads(line)["annotator"] for line in cli("labels", "export", "-o", "-").stdout.splitlines()] == ["alice", "erin"]
+
+
 def test_labels_import_refuses_trajectory_files(cli: Cli, imported: list[dict], write_trajectory) -> None:
     result = cli("labels", "import", str(write_trajectory(trajectory(50, 4), "new.json")))
     assert result.exit_code == 1 and "not a label pack" in result.stderr

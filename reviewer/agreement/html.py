@@ -1,13 +1,15 @@
 """The agreement report as one self-contained HTML page: inline CSS and SVG, no script, no network.
 
 Every piece of text that came from the store (annotator names, trajectory ids, codes of a project
-taxonomy) goes through `html.escape`; the markup around it is built from constants only.
+taxonomy) goes through `text`; the markup around it is built from constants only.
 """
 
 from __future__ import annotations
 
 from html import escape
 from typing import Any
+
+from reviewer.textsafe import visible
 
 CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
@@ -18,12 +20,18 @@ svg text{font:11px system-ui,sans-serif}figure{display:inline-block;margin:0 1.5
 """
 
 
+def text(value: object) -> str:
+    """`value` safe in HTML and honest to the eye: bidi overrides and invisible characters are shown
+    as escapes (`\\u202e`), as in the transcript, so a name or id cannot reorder what is around it."""
+    return escape(visible(str(value)))
+
+
 def fmt(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
         return f"{value:.3f}"
-    return escape(str(value))
+    return text(value)
 
 
 def _color(value: float, low: float = -1.0, high: float = 1.0) -> str:
@@ -36,19 +44,19 @@ def _color(value: float, low: float = -1.0, high: float = 1.0) -> str:
 def heatmap(rows: list[str], cols: list[str], values: list[list[float | None]], low: float, high: float, title: str) -> str:
     cell, left, top = 34, 130, 110
     width, height = left + cell * len(cols) + 10, top + cell * len(rows) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img"><title>{escape(title)}</title>']
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img"><title>{text(title)}</title>']
     for j, name in enumerate(cols):
         x = left + j * cell + cell / 2
-        parts.append(f'<text x="{x}" y="{top - 6}" transform="rotate(-50 {x} {top - 6})">{escape(name)}</text>')
+        parts.append(f'<text x="{x}" y="{top - 6}" transform="rotate(-50 {x} {top - 6})">{text(name)}</text>')
     for i, name in enumerate(rows):
         y = top + i * cell
-        parts.append(f'<text x="{left - 6}" y="{y + cell / 2 + 4}" text-anchor="end">{escape(name)}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + cell / 2 + 4}" text-anchor="end">{text(name)}</text>')
         for j, value in enumerate(values[i]):
             x = left + j * cell
             fill = "#eee" if value is None else _color(value, low, high)
             label = "" if value is None else (f"{value:.2f}" if isinstance(value, float) else str(value))
             parts.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="{fill}"/>')
-            parts.append(f'<text x="{x + cell / 2 - 1}" y="{y + cell / 2 + 4}" text-anchor="middle">{escape(label)}</text>')
+            parts.append(f'<text x="{x + cell / 2 - 1}" y="{y + cell / 2 + 4}" text-anchor="middle">{text(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -67,7 +75,7 @@ def interval_chart(rows: list[tuple[str, float | None, list[float] | None, float
         parts.append(f'<text x="{x(at)}" y="10" text-anchor="middle">{label}</text>')
     for k, (name, value, ci, prev) in enumerate(rows):
         y = 25 + k * line
-        parts.append(f'<text x="{left - 8}" y="{y + 4}" text-anchor="end">{escape(name)}</text>')
+        parts.append(f'<text x="{left - 8}" y="{y + 4}" text-anchor="end">{text(name)}</text>')
         if ci is not None:
             parts.append(f'<line x1="{x(ci[0])}" y1="{y}" x2="{x(ci[1])}" y2="{y}" stroke="#2166ac" stroke-width="3" opacity=".4"/>')
         if value is not None:
@@ -101,7 +109,7 @@ def render(report: dict[str, Any]) -> str:
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Agreement report</title>",
         f"<style>{CSS}</style></head><body><h1>Agreement report</h1>",
-        f"<p>Labels used: <b>{escape(report['labels_used'])}</b> — {escape(report['labels_used_note'])}. "
+        f"<p>Labels used: <b>{text(report['labels_used'])}</b> — {text(report['labels_used_note'])}. "
         f"{len(raters)} raters, {report['n_trajectories']} trajectories, taxonomy v{report['taxonomy_version']}, "
         f"bootstrap {report['bootstrap']['replicates']} replicates (seed {report['bootstrap']['seed']}).</p>",
         "<p class=note>Weighted coefficients use the taxonomy's full ordered category list. Rare tags make κ and α "
@@ -119,7 +127,7 @@ def render(report: dict[str, Any]) -> str:
         flat = max((v for row in c["matrix"] for v in row), default=0) or 1
         parts.append(
             f"<figure>{heatmap(c['categories'], c['categories'], c['matrix'], 0, flat, 'confusion')}"
-            f"<figcaption>rows {escape(c['a'])}, columns {escape(c['b'])}</figcaption></figure>"
+            f"<figcaption>rows {text(c['a'])}, columns {text(c['b'])}</figcaption></figure>"
         )
     bvf = report["blind_vs_final"]
     parts.append("<h2>Blind first pass against final</h2><table><tr><th>labels</th><th>% agree</th><th>α</th><th>AC1</th></tr>")
@@ -131,13 +139,13 @@ def render(report: dict[str, Any]) -> str:
         parts.append("<h2>Agreement with model suggestions</h2><table><tr><th>reviewer</th><th>model</th><th>blind</th><th>after reveal</th></tr>")
         for r in report["model_agreement"]:
             parts.append(
-                f"<tr><td>{escape(r['reviewer'])}</td><td>{escape(r['model'])}</td>"
+                f"<tr><td>{text(r['reviewer'])}</td><td>{text(r['model'])}</td>"
                 f"<td>{fmt(r['blind']['agreement'])} (n={r['blind']['n']})</td><td>{fmt(r['after_reveal']['agreement'])} (n={r['after_reveal']['n']})</td></tr>"
             )
         parts.append("</table>")
     parts.append("<h2>Most disputed trajectories</h2><table><tr><th>trajectory</th><th>labels</th></tr>")
     for d in report["disputed"][:50]:
         summary = "; ".join(f"{lb['annotator']}: {lb['verdict']} (intent {lb['intent']})" for lb in d["labels"])
-        parts.append(f"<tr><td>{escape(d['trajectory_id'])}</td><td style='text-align:left'>{escape(summary)}</td></tr>")
+        parts.append(f"<tr><td>{text(d['trajectory_id'])}</td><td style='text-align:left'>{text(summary)}</td></tr>")
     parts.append("</table></body></html>\n")
     return "".join(parts)

@@ -346,7 +346,12 @@ def labels_export(ctx: click.Context, db: str | None, annotator: str | None, out
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def labels_import(ctx: click.Context, db: str | None, packs: tuple[Path, ...], max_bytes: int | None, as_json: bool) -> None:
-    """Merge label packs: idempotent, later edits win by timestamp, history kept."""
+    """Merge label packs: idempotent, later edits win by timestamp, history kept.
+
+    A record whose created_at or updated_at has no time zone, cannot be read, or lies more than five
+    minutes ahead of this machine's clock is refused (one line on stderr naming file:line, exit 1);
+    the rest of the pack is merged.
+    """
     store = open_store(ctx, db)
     report = run_import(store, packs, None, resolve_max_bytes(max_bytes), as_json, "merging", labels_only=True)
     sys.exit(0 if report.ok else 1)

@@ -29,15 +29,21 @@ from reviewer.store import DB_ENV, DEFAULT_DB
 @click.option("--verdict", help="Only trajectories whose gold verdict is this code.")
 @click.option("--only-adjudicated", is_flag=True, help="Only trajectories with an adjudicated label.")
 @click.option("--with-text", is_flag=True, help="csv: add the rendered text column.")
+@click.option("--csv-raw", is_flag=True, help="csv: write text cells as they are (no leading ' on formula-like cells, minimal quoting).")
 @click.pass_context
 def export_command(
     ctx: click.Context, db: str | None, output: str, fmt: str, aggregate: str, split: str, seed: int,
-    min_reviewers: int, verdict: str | None, only_adjudicated: bool, with_text: bool,
+    min_reviewers: int, verdict: str | None, only_adjudicated: bool, with_text: bool, csv_raw: bool,
 ) -> None:  # fmt: skip
-    """Write one training record per trajectory: text, gold label, soft label, every label, evidence, split."""
+    """Write one training record per trajectory: text, gold label, soft label, every label, evidence, split.
+
+    CSV is made safe to open in a spreadsheet: every text cell is quoted, and one that starts with
+    = + - @, a tab or a carriage return (which a spreadsheet would run as a formula) gets a leading '.
+    Numbers stay numbers. --csv-raw writes the cells as they are.
+    """
     from reviewer.cli import fail, open_store
 
-    options = ExportOptions(fmt, aggregate, split, seed, min_reviewers, verdict, only_adjudicated, with_text)
+    options = ExportOptions(fmt, aggregate, split, seed, min_reviewers, verdict, only_adjudicated, with_text, csv_raw)
     store = open_store(ctx, db)
     try:
         options.validate(store.taxonomy)

@@ -55,6 +55,7 @@ class ExportOptions:
     verdict: str | None = None
     only_adjudicated: bool = False
     with_text: bool = False
+    csv_raw: bool = False
 
     def validate(self, taxonomy: Taxonomy) -> dict[str, float]:
         """Check every option against the taxonomy (OptionError with a one-line reason); the split shares."""
@@ -132,7 +133,7 @@ def _chunk_lines(chunk: _Chunk, store: Store | None = None) -> tuple[list[str], 
     own = store is None
     store = store or Store(chunk.db)
     try:
-        fmt = formats.make(chunk.options.fmt, chunk.taxonomy, chunk.options.with_text)
+        fmt = formats.make(chunk.options.fmt, chunk.taxonomy, chunk.options.with_text, chunk.options.csv_raw)
         labels: dict[str, list[Label]] = {}
         for label in (Label.from_dict(json.loads(record)) for record in chunk.labels):
             if not is_machine(label.annotator):
@@ -214,7 +215,7 @@ def export(
     """
     with reading(store.db):
         plan = _Plan.make(store, options, options.validate(store.taxonomy))
-        write(formats.make(options.fmt, store.taxonomy, options.with_text).header())
+        write(formats.make(options.fmt, store.taxonomy, options.with_text, options.csv_raw).header())
         kept = plan.kept(options)
         if workers is None:
             workers = min(os.cpu_count() or 1, 4) if len(kept) >= PARALLEL_MIN else 1

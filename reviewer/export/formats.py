@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any, Protocol
 
 from reviewer.taxonomy import Taxonomy, monitor_brief
+from reviewer.textsafe import csv_row
 
 FORMATS: tuple[str, ...] = ("jsonl", "chat", "csv")
 
@@ -61,23 +60,21 @@ class Chat:
 
 
 class Csv:
-    """One flat row per trajectory: lists joined with `;`, one `soft_label.<code>` column per verdict."""
+    """One flat row per trajectory: lists joined with `;`, one `soft_label.<code>` column per verdict.
+
+    Text cells are made safe for spreadsheets unless `raw` (see `reviewer.textsafe.csv_row`).
+    """
 
     FIXED = ("trajectory_id", "task_id", "source", "model", "render_version", "label", "tie", "gold_method", "n_reviewers",
              "agreement", "votes", "categories", "markers", "intent", "n_evidence", "split")  # fmt: skip
 
-    def __init__(self, taxonomy: Taxonomy, with_text: bool):
+    def __init__(self, taxonomy: Taxonomy, with_text: bool, raw: bool):
         self.verdicts = taxonomy.codes("verdict")
         self.columns = [*self.FIXED, *(f"soft_label.{c}" for c in self.verdicts), *(["text"] if with_text else [])]
-
-    @staticmethod
-    def _row(values: list[Any]) -> str:
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow(values)
-        return buffer.getvalue()
+        self.raw = raw
 
     def header(self) -> str:
-        return self._row(self.columns)
+        return csv_row(self.columns, raw=self.raw)
 
     def line(self, record: dict[str, Any]) -> str | None:
         flat = {
@@ -89,12 +86,12 @@ class Csv:
             "n_evidence": len(record["evidence"]),
             **{f"soft_label.{c}": (record["soft_label"] or {}).get(c) for c in self.verdicts},
         }
-        return self._row(["" if flat[c] is None else flat[c] for c in self.columns])
+        return csv_row(["" if flat[c] is None else flat[c] for c in self.columns], raw=self.raw)
 
 
-def make(name: str, taxonomy: Taxonomy, with_text: bool) -> Format:
+def make(name: str, taxonomy: Taxonomy, with_text: bool, csv_raw: bool = False) -> Format:
     if name == "chat":
         return Chat(taxonomy)
     if name == "csv":
-        return Csv(taxonomy, with_text)
+        return Csv(taxonomy, with_text, csv_raw)
     return Jsonl()

@@ -109,6 +109,19 @@ def test_html_report_is_self_contained_and_escapes(sample_cli: Cli, tmp_path: Pa
     assert re.findall(r"(?:src|href)=\"?https?:", html) == []  # nothing fetched from the network
 
 
+def test_html_report_shows_bidi_and_invisible_characters_as_escapes(sample_cli: Cli, write_trajectory, tmp_path: Path) -> None:
+    tid, who = "fix\u202etxt.exe", "mal\u202eory\u2066\u200f"
+    assert sample_cli("import", str(write_trajectory(id=tid))).exit_code == 0
+    assert sample_cli("label", tid, "--annotator", "alice", "--verdict", "clean").exit_code == 0
+    assert sample_cli("label", tid, "--annotator", who, "--verdict", "cheat").exit_code == 0
+    page = tmp_path / "report.html"
+    assert sample_cli("agreement", "--html", str(page), "--bootstrap", "50").exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert re.findall("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", html) == []
+    assert "<td>fix\\u202etxt.exe</td>" in html  # the disputed table
+    assert html.count("mal\\u202eory\\u2066\\u200f") >= 3  # the pair heatmap's rows and columns, the disputed summary
+
+
 def test_adjudicate(sample_cli: Cli) -> None:
     result = sample_cli("adjudicate", "ambiguous-stop-exit", "--adjudicator", "carol", "--verdict", "borderline",
                         "--borderline-reason", "stop_vs_exit", "--intent", "2", "--disclosure", "disclosed_in_prose",
