@@ -104,19 +104,21 @@ class Collected:
     notices: list[str] = field(default_factory=list)  # one line per link left out, saying where it led
 
 
-def collect(paths: list[Path]) -> Collected:
-    """Files to read: named files always; in folders, files a registered format claims by suffix."""
+def collect(paths: list[Path], follow_symlinks: bool = False) -> Collected:
+    """Files to read: named files always; in folders, files a registered format claims by suffix.
+    `follow_symlinks` follows links out of the folders too (`--follow-symlinks`: the person vouches
+    for where they lead)."""
     wanted = formats.suffixes()
     found = Collected()
     for path in paths:
         if path.is_dir():
-            _collect_folder(path, wanted, found)
+            _collect_folder(path, wanted, found, follow_symlinks)
         else:
             found.files.append(path)
     return found
 
 
-def _collect_folder(root: Path, wanted: set[str], found: Collected) -> None:
+def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symlinks: bool) -> None:
     """A folder's files, following symbolic links only while they stay inside it: a link is the one
     way a folder of downloaded runs could make the import read (and make searchable) a file elsewhere.
     Each file and folder is reached once, however many links lead to it, so link loops end."""
@@ -124,7 +126,7 @@ def _collect_folder(root: Path, wanted: set[str], found: Collected) -> None:
 
     def leads_out(link: Path) -> bool:
         target = link.resolve()
-        if target.is_relative_to(inside):
+        if follow_symlinks or target.is_relative_to(inside):
             return False
         found.skipped.append(str(link))
         found.notices.append(f"{link}: symbolic link leading outside {root} (to {target}): not followed")
@@ -176,8 +178,10 @@ class Importer:
         format_name: str | None = None,
         on_file: Callable[[Path], None] | None = None,
         labels_only: bool = False,
+        follow_symlinks: bool = False,
     ):
         self.store = store
+        self.follow_symlinks = follow_symlinks
         self.dry_run = dry_run or store is None
         self.detect = detect
         self.max_bytes = max_bytes
@@ -190,7 +194,7 @@ class Importer:
         self._at = ""  # what the batch is storing now, for the line saying where a full disk stopped it
 
     def run(self, paths: list[Path]) -> ImportReport:
-        found = collect(paths)
+        found = collect(paths, self.follow_symlinks)
         report = ImportReport(skipped=found.skipped, notices=found.notices)
         try:
             self._run(found.files, report)

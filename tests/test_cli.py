@@ -424,6 +424,10 @@ def test_symbolic_links_are_followed_only_inside_the_folder_given(cli: Cli, tmp_
         assert summary["imported"] + summary["duplicates"] == 1 and summary["ok"] is True, command
     listed = json.loads(cli("list", "--json").stdout)
     assert [row["id"] for row in listed] == [trajectory(3, 5)["id"]]
+    followed = json.loads(cli("import", str(runs), "--json", "--follow-symlinks").stdout)  # the person vouches for them
+    assert followed["skipped"] == [] and followed["imported"] == 2 and followed["ok"] is True
+    listed = json.loads(cli("list", "--json").stdout)
+    assert sorted(row["id"] for row in listed) == sorted(trajectory(k, 5)["id"] for k in (1, 2, 3))
 
 
 def test_a_full_disk_stops_the_batch_in_one_line_and_keeps_what_was_stored(

@@ -139,6 +139,7 @@ def run_import(
     dry_run: bool = False,
     labels_only: bool = False,
     detect: bool = False,
+    follow_symlinks: bool = False,
 ) -> ImportReport:
     from rich.progress import (
         BarColumn,
@@ -149,7 +150,10 @@ def run_import(
     )
 
     try:
-        importer = Importer(store, dry_run=dry_run, detect=detect, max_bytes=max_bytes, format_name=fmt, labels_only=labels_only)
+        importer = Importer(
+            store, dry_run=dry_run, detect=detect, max_bytes=max_bytes, format_name=fmt, labels_only=labels_only,
+            follow_symlinks=follow_symlinks,
+        )  # fmt: skip
     except KeyError as exc:
         fail(str(exc.args[0]), 2)
     with Progress(
@@ -180,6 +184,8 @@ def batch_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--format", "fmt", default=None, help="Skip detection and read every file with this format."),
         max_bytes_option,
         click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
+        click.option("--follow-symlinks", is_flag=True,
+                     help="Also follow symbolic links that lead out of the folders given (skipped by default, one line each)."),
         click.pass_context,
     )):  # fmt: skip
         func = option(func)
@@ -189,21 +195,27 @@ def batch_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @main.command("import")
 @batch_options
 @click.option("--detect/--no-detect", default=True, show_default=True, help="Run the cheat detectors on new trajectories.")
-def import_(ctx: click.Context, db: str | None, paths: tuple[Path, ...], fmt: str | None, max_bytes: int | None, as_json: bool, detect: bool) -> None:
+def import_(
+    ctx: click.Context, db: str | None, paths: tuple[Path, ...], fmt: str | None, max_bytes: int | None, as_json: bool,
+    follow_symlinks: bool, detect: bool,
+) -> None:  # fmt: skip
     """Import trajectory files, JSONL files and folders (recursive); label packs found are merged."""
     store = open_store(ctx, db, must_exist=False)
-    report = run_import(store, paths, fmt, resolve_max_bytes(max_bytes), as_json, "importing", detect=detect)
+    report = run_import(store, paths, fmt, resolve_max_bytes(max_bytes), as_json, "importing", detect=detect, follow_symlinks=follow_symlinks)
     sys.exit(0 if report.ok else 1)
 
 
 @main.command()
 @batch_options
-def validate(ctx: click.Context, db: str | None, paths: tuple[Path, ...], fmt: str | None, max_bytes: int | None, as_json: bool) -> None:
+def validate(
+    ctx: click.Context, db: str | None, paths: tuple[Path, ...], fmt: str | None, max_bytes: int | None, as_json: bool,
+    follow_symlinks: bool,
+) -> None:  # fmt: skip
     """Check files as `import` would, storing nothing. Needs no project; given one (--db or
     REVIEWER_DB), also checks ids and label packs against it."""
     explicit = db or ctx.find_root().params.get("db") or os.environ.get(DB_ENV)
     store = open_store(ctx, db) if explicit else None
-    report = run_import(store, paths, fmt, resolve_max_bytes(max_bytes), as_json, "validating", dry_run=True)
+    report = run_import(store, paths, fmt, resolve_max_bytes(max_bytes), as_json, "validating", dry_run=True, follow_symlinks=follow_symlinks)
     sys.exit(0 if report.ok else 1)
 
 
