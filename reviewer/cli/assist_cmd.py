@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from reviewer.assist.judge.client import JudgeError
 from reviewer.model import Suggestion, Trajectory
 from reviewer.store import DB_ENV, DEFAULT_DB, Store
 from reviewer.textsafe import one_line
@@ -65,9 +66,18 @@ def assist_command(
         echo_json([record(s) for s in suggestions])
     else:
         out().print(table(suggestions, len(ids)))
-    for line in failures:
+    for line in once_each(failures):
         click.echo(f"error: {one_line(line, 2000)}", err=True)
     sys.exit(1 if failures else 0)
+
+
+def once_each(failures: list[str]) -> list[str]:
+    """One line per distinct reason: a bad key or an unreachable server fails every request alike,
+    and a screenful of the same line hides the one that matters."""
+    reasons: dict[str, list[str]] = {}
+    for where, reason in (line.split(": ", 1) if ": " in line else ("", line) for line in failures):
+        reasons.setdefault(reason, []).append(where)
+    return [f"{places[0]}{f' and {len(places) - 1} more' if len(places) > 1 else ''}: {reason}" for reason, places in reasons.items()]
 
 
 def _judge(
@@ -91,6 +101,8 @@ def _judge(
                 store, trajectories, base_url=base_url, model=model, api_key=api_key, concurrency=concurrency,
                 timeout=timeout, progress=progress, cancel=cancel,
             )  # fmt: skip
+        except JudgeError as exc:  # refused before any request (a bad URL or key): one line
+            fail(str(exc))
         except KeyboardInterrupt:
             cancel.set()
             fail("cancelled", 130)

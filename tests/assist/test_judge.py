@@ -248,7 +248,7 @@ def test_timeouts_are_retried_then_fail(store: Store) -> None:
         elapsed = time.monotonic() - start
     assert stored == []
     assert len(server.requests) == 4
-    assert {(e.status, e.reason) for e in events} == {("failed", "no answer within 0.15 s (gave up after 2 attempts)")}
+    assert {(e.status, e.reason) for e in events} == {("failed", "no complete answer within 0.15 s (gave up after 2 attempts)")}
     assert elapsed < 1.1  # waiting for the server would take 2 x 0.6 s
 
 
@@ -603,3 +603,101 @@ def test_system_prompt_lists_the_projects_own_codes() -> None:
     next(f for f in data["fields"] if f["name"] == "categories")["options"].append({"code": "custom.thing", "label": "Custom"})
     assert "- custom.thing: Custom" in system_prompt(Taxonomy(data))
     assert set(VIEWS) == {"full", "actions"}
+
+
+class _Drip:
+    """A real server on 127.0.0.1 that answers 200 with a long Content-Length, then sends one byte
+    every `pause` seconds: each socket read gets something, so only a deadline on the whole request ends it."""
+
+    def __init__(self, pause: float = 0.05):
+        import http.server
+        import threading
+
+        stop = self.stop = threading.Event()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                try:
+                    for _ in range(2000):  # bounded: 100 s at most, far past any test's deadline
+                        if stop.wait(pause):
+                            return
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                except OSError:
+                    pass
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_server_dripping_bytes_is_cut_at_the_request_deadline(store: Store) -> None:
+    [t] = add(store, "honest-fix")
+    drip = _Drip()
+    try:
+        start = time.monotonic()
+        events: list[JudgeEvent] = []
+        stored = run_judge(
+            store, [t], base_url=drip.base_url, model=MODEL, api_key=KEY, progress=events.append, timeout=0.4,
+            retry=RetryPolicy(attempts=2, base=0.01, cap=0.02),
+        )  # fmt: skip
+        elapsed = time.monotonic() - start
+    finally:
+        drip.close()
+    assert stored == [] and {e.reason for e in events} == {"no complete answer within 0.4 s (gave up after 2 attempts)"}
+    assert elapsed < 3.0  # two views x two attempts x 0.4 s, concurrently; the drip alone would take 100 s
+
+
+def test_a_huge_reply_is_refused_unread_and_nothing_is_stored(store: Store) -> None:
+    from reviewer.assist.judge.client import MAX_REPLY_BYTES
+
+    [t] = add(store, "honest-fix")
+    huge = b'{"choices": [{"message": {"content": "' + b"x" * (MAX_REPLY_BYTES + 10) + b'"}}]}'
+    with ChatServer([Reply(body=huge)]) as server:
+        stored, events = judge(store, server, [t])
+    assert stored == [] and len(server.requests) == 2  # refused, not retried
+    assert {e.status for e in events} == {"failed"} and all("larger than" in e.reason for e in events)
+    assert store.db.execute("select count(*) from suggestions").fetchone()[0] == 0
+
+
+def test_an_error_body_reaches_the_report_inert(store: Store) -> None:
+    [t] = add(store, "honest-fix")
+    body = b"\x1b[2J\x1b]8;;http://x\x07click\x1b]8;;\x07 bad request\r\n"
+    with ChatServer([Reply(status=400, body=body)]) as server:
+        _stored, events = judge(store, server, [t])
+    reasons = {e.reason for e in events}
+    assert reasons and all("\x1b" not in r and "\x07" not in r and "\\x1b[2J" in r for r in reasons)
+
+
+def test_a_bad_key_or_url_is_one_line_not_a_traceback(cli: Cli, db_path: Path) -> None:
+    from reviewer.cli.assist_cmd import assist_command
+
+    for name in ("false-success-claim.json", "honest-fix.json"):
+        assert cli("import", str(SAMPLE_DATA / name)).exit_code == 0
+    env = {"JUDGE_KEY": KEY}
+    refused = Reply(status=401, body=b'{"error": "invalid api key \x1b[31m' + KEY.encode() + b'"}')
+    with ChatServer([refused]) as server:
+        args = ["--db", str(db_path), "--llm", "--base-url", server.base_url, "--model", MODEL, "--api-key-env", "JUDGE_KEY"]
+        result = CliRunner().invoke(assist_command, args, env=env)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.exit_code == 1 and len(server.requests) == 4  # 2 trajectories x 2 views, none retried
+    assert len(errors) == 1 and "and 3 more" in errors[0] and "HTTP 401" in errors[0]  # the same failure, said once
+    assert KEY not in result.stderr and "\x1b" not in result.stderr and "Traceback" not in result.stderr
+    bad = CliRunner().invoke(assist_command, ["--db", str(db_path), "--llm", "--base-url", "ftp://example", "--model", MODEL])
+    lines = [line for line in bad.stderr.splitlines() if line.strip()]
+    assert bad.exit_code == 1 and len(lines) == 1 and "base URL must be http" in lines[0]
+    assert bad.exception is None or isinstance(bad.exception, SystemExit)

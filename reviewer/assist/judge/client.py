@@ -3,7 +3,9 @@
 Stdlib `http.client` only: one POST per request, no SDK whose retries, logging or error messages we
 would have to audit for the API key. The key lives in one private attribute and one request header;
 every error text built from a server's answer is scrubbed of it, because some APIs echo the key
-they rejected. Transient failures (429, 5xx, timeouts, dropped connections) are retried with
+they rejected, and shown inert (control characters as escapes: an error body can carry terminal
+codes). `timeout` bounds each whole request, not each socket read: a server dripping a byte a
+second would otherwise hold a worker for ever; replies over `MAX_REPLY_BYTES` are refused. Transient failures (429, 5xx, timeouts, dropped connections) are retried with
 exponential backoff and jitter, honouring `Retry-After`; waits and in-flight requests end at once
 when the run is cancelled.
 """
@@ -23,10 +25,15 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from reviewer.textsafe import one_line
+
 # Statuses worth another try: the request was fine, the server was busy or broken for a moment.
 RETRYABLE_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 # What an error message may quote of a server's answer: enough to diagnose, never a whole page.
 ERROR_EXCERPT = 300
+# The largest answer read: a judge's reply is a few KB; a server sending hundreds of MB is broken or
+# hostile, and its reply would be cached and stored.
+MAX_REPLY_BYTES = 8 * 1024 * 1024
 
 
 class JudgeError(RuntimeError):
@@ -93,6 +100,20 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
+def _cut(sock: socket.socket) -> None:
+    """End a request now: the blocked read or write returns at once."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _expire(expired: threading.Event, sockets: list[socket.socket]) -> None:
+    expired.set()  # first: the reader that fails next must know why
+    for sock in sockets:
+        _cut(sock)
+
+
 def _tokens(usage: Any, key: str) -> int:
     value = usage.get(key) if isinstance(usage, dict) else None
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
@@ -131,7 +152,7 @@ class ChatClient:
         self.cancel = cancel
         self._json_mode = True  # dropped for good once the server refuses `response_format`
         self._lock = threading.Lock()
-        self._open: set[http.client.HTTPConnection] = set()
+        self._open: set[socket.socket] = set()
 
     def __repr__(self) -> str:
         return f"ChatClient(model={self.model!r}, host={self._host!r})"
@@ -157,12 +178,8 @@ class ChatClient:
     def abort(self) -> None:
         """Cut every connection in flight, so cancelled workers stop now rather than at their timeout."""
         with self._lock:
-            for conn in self._open:
-                if conn.sock is not None:
-                    try:
-                        conn.sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
+            for sock in self._open:
+                _cut(sock)
 
     def _post(self, messages: list[dict[str, str]]) -> Completion:
         json_mode = self._json_mode
@@ -194,31 +211,44 @@ class ChatClient:
         """One POST: status, lower-cased headers, body, latency in ms; network trouble is `_Transient`."""
         factory = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
         conn = factory(self._host, self._port, timeout=self.timeout)
-        with self._lock:
-            self._open.add(conn)
+        expired = threading.Event()
+        sockets: list[socket.socket] = []  # the connection's own: http.client lets go of it once a reply will close
+        deadline = threading.Timer(self.timeout, _expire, [expired, sockets])  # the whole request, however slowly bytes come
+        deadline.daemon = True
         start = time.perf_counter()
+        deadline.start()
         try:
+            conn.connect()
+            with self._lock:
+                sockets.append(conn.sock)
+                self._open.add(conn.sock)
             conn.request("POST", self._path, body=body, headers=self._headers())
             response = conn.getresponse()
-            data = response.read()
+            data = response.read(MAX_REPLY_BYTES + 1)
+            if expired.is_set():  # the cut ends a read as if the reply were complete
+                raise _Transient(f"no complete answer within {self.timeout:g} s")
+            if len(data) > MAX_REPLY_BYTES:
+                raise JudgeError(f"the reply is larger than {MAX_REPLY_BYTES:,} bytes: refused (not read further, nothing stored)")
+            if response.length:  # fewer bytes than the server announced
+                raise _Transient("connection failed: the reply was cut short")
             return response.status, {k.lower(): v for k, v in response.getheaders()}, data, (time.perf_counter() - start) * 1000
-        except TimeoutError:
-            raise _Transient(f"no answer within {self.timeout:g} s") from None
         except (OSError, http.client.HTTPException) as exc:
             if self.cancel.is_set():
                 raise Cancelled("cancelled") from None
+            if isinstance(exc, TimeoutError) or expired.is_set():
+                raise _Transient(f"no complete answer within {self.timeout:g} s") from None
             raise _Transient(self.redact(f"connection failed: {type(exc).__name__}: {exc}")) from None
         finally:
+            deadline.cancel()
             with self._lock:
-                self._open.discard(conn)
+                self._open.difference_update(sockets)
             conn.close()
 
     def _excerpt(self, data: bytes) -> str:
-        """The start of a server's answer for an error message: redacted before it is cut, so no key survives in part."""
-        text = self.redact(" ".join(data.decode("utf-8", "replace").split()))
-        if not text:
-            return ""
-        return ": " + (text if len(text) <= ERROR_EXCERPT else text[: ERROR_EXCERPT - 1] + "…")
+        """The start of a server's answer for an error message: redacted before it is cut, so no key
+        survives in part, and inert (escape codes shown, never sent to a terminal)."""
+        text = one_line(self.redact(data[: ERROR_EXCERPT * 8].decode("utf-8", "replace")), ERROR_EXCERPT)
+        return ": " + text if text else ""
 
     def _completion(self, data: bytes, latency: float) -> Completion:
         try:
