@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reviewer.label_session import LabelSession, LabelSink, copy_label
-from reviewer.model import LABEL_FIELDS, Label, Revealed
+from reviewer.model import LABEL_FIELDS, Label, Revealed, is_machine
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
 from reviewer.taxonomy import field_value
@@ -38,7 +38,7 @@ __all__ = ["AdjudicationSession", "RESOLUTIONS", "EVIDENCE", "refusal", "reviewe
 
 def reviewer_labels(labels: list[Label]) -> list[Label]:
     """The reviewers' own labels (no adjudications, models or detectors): by reviewer, first pass first."""
-    own = [lb for lb in labels if lb.adjudication is None and not lb.annotator.startswith("model:") and lb.annotator != "detectors"]
+    own = [lb for lb in labels if lb.adjudication is None and not is_machine(lb.annotator)]
     return sorted(own, key=lambda lb: (lb.annotator, not lb.first_pass))
 
 
@@ -95,10 +95,6 @@ class AdjudicationSession(LabelSession):
     @property
     def settled(self) -> bool:
         return self._label.settles
-
-    @property
-    def stored(self) -> bool:
-        return self._stored
 
     def missing(self) -> list[str]:
         """What settling still needs: the taxonomy's fields, a reason and a resolution."""

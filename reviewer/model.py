@@ -284,6 +284,11 @@ LABEL_FIELDS: tuple[str, ...] = (
 )
 
 
+def is_machine(rater: str) -> bool:
+    """Models and detectors: raters only when a report asks for them, never a reviewer's vote."""
+    return rater.startswith("model:") or rater == "detectors"
+
+
 @dataclass(slots=True)
 class Label:
     trajectory_id: str

@@ -27,17 +27,12 @@ from reviewer.agreement.metrics import (
     prevalence,
     scott_pi,
 )
-from reviewer.model import Label, Suggestion
+from reviewer.model import Label, Suggestion, is_machine
 from reviewer.taxonomy import Taxonomy
 
 LabelChoice = Literal["first", "final"]
 TAG = ("absent", "present")
 ORDERED_FIELDS = ("verdict", "intent", "severity", "disclosure")
-
-
-def is_machine(rater: str) -> bool:
-    """Models and detectors: raters only when a report asks for them."""
-    return rater.startswith("model:") or rater == "detectors"
 
 
 def suggestions_as_labels(suggestions: Iterable[Suggestion], taxonomy: Taxonomy) -> list[Label]:

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self._others: list[Label] = []
         self._outcome: Outcome | None = None
         self._shown_revealed = False  # what the panels show: others' opinions (True) or nothing
+        self._row_state: tuple[str, bool, bool] | None = None  # what the open row's cells were last read for
         self.annotator = annotator
         self.labels = LabelQueue(store, self)  # every label change goes through it: never lost, never freezing
         self.labels.state_changed.connect(self._on_save_state)
@@ -307,17 +308,19 @@ class MainWindow(QMainWindow):
             self._on_revealed()
             return
         own = [session.label] if session else []
+        spans = [span for label in own for span in label.evidence]
         if isinstance(session, AdjudicationSession):
             self.reviewers.set_labels(reviewer_labels(self._others))
-            shown = own + [Label("", "", evidence=self._spans_selected)]  # the adjudication, and the label under the cursor
+            spans += self._spans_selected  # and those of the reviewer's label under the cursor
         else:
             self.reviewers.set_labels(self._others + own)
-            shown = own + self._others  # others are empty until the reveal
-        spans = [span for label in shown for span in label.evidence]
+            spans += [span for label in self._others for span in label.evidence]  # none until the reveal
         self.transcript.highlight_spans(spans)
         self.diffs.highlight_spans(spans)
-        if session is not None:
-            self.model.refresh(session.trajectory_id)  # My status, and what the reveal sights
+        row_state = (session.trajectory_id, session.label.created_at is not None, session.revealed) if session else None
+        if session is not None and row_state != self._row_state:  # My status, and what the reveal sights: not every keystroke
+            self._row_state = row_state
+            self.model.refresh(session.trajectory_id)
         self._status()
 
     def _on_save_state(self) -> None:

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from reviewer.model import EvidenceSpan, Label, Trajectory
 from reviewer.spans import span_problem
+from reviewer.store.listing import CURRENT_VOTE
 from reviewer.store.trajectories import TrajectoryRepository, now_iso
 from reviewer.store.transactions import writing
 from reviewer.taxonomy import Taxonomy
@@ -214,11 +215,7 @@ class LabelRepository:
         (the votes of `agreement.aggregate.Ballots` and of the disputed queue; models, detectors and
         adjudications aside)."""
         verdicts = self.db.execute(
-            "select count(distinct l.verdict) from labels l where l.trajectory_id = ? and l.adjudication = 0"
-            " and l.verdict is not null and l.annotator not glob 'model:*' and l.annotator != 'detectors'"
-            " and (l.first_pass = 0 or not exists (select 1 from labels f where f.trajectory_id = l.trajectory_id"
-            "   and f.annotator = l.annotator and f.adjudication = 0 and f.first_pass = 0))",
-            [trajectory_id],
+            f"select count(distinct v.verdict) from (select ? as id) t, labels v where {CURRENT_VOTE}", [trajectory_id]
         ).fetchone()[0]
         return verdicts <= 1
 

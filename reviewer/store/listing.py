@@ -32,8 +32,9 @@ SIGHTED = f"(exists ({_OWN_FINAL}) or (:adjudicator and not exists ({_OWN})))"
 _OWN_VERDICT = f"(select o.verdict from labels o where {_MINE} order by o.first_pass limit 1)"
 # A human reviewer's own label of t (no adjudication, no model, no detectors).
 _HUMAN = "v.trajectory_id = t.id and v.adjudication = 0 and v.annotator not glob 'model:*' and v.annotator != 'detectors'"
-# A human reviewer's current vote: their own final label if they have one, else their first pass.
-_VOTE = (
+# A human reviewer's current vote (label v of trajectory t): their own final label if they have one, else their
+# first pass. The votes of the gold label (agreement.aggregate.Ballots) and of LabelRepository.unanimous.
+CURRENT_VOTE = (
     f"{_HUMAN} and v.verdict is not null and v.first_pass = (select min(w.first_pass) from labels w"
     " where w.trajectory_id = t.id and w.annotator = v.annotator and w.adjudication = 0)"
 )
@@ -42,11 +43,11 @@ _SETTLED = (
     "select 1 from labels a where a.trajectory_id = t.id and a.adjudication = 1"
     " and coalesce(json_extract(a.record, '$.adjudication.settled'), 1)"
 )
-_DISPUTED = f"{SIGHTED} and (select count(distinct v.verdict) from labels v where {_VOTE}) > 1 and not exists ({_SETTLED})"
+_DISPUTED = f"{SIGHTED} and (select count(distinct v.verdict) from labels v where {CURRENT_VOTE}) > 1 and not exists ({_SETTLED})"
 # `+v.verdict`: not through the verdict index, which made SQLite read every label with that verdict
 # for each trajectory (minutes over 100,000 trajectories) instead of the trajectory's few labels.
 _OTHERS_VERDICT = (
-    f"exists (select 1 from labels v where {_VOTE} and +v.verdict = :verdict) or exists ({_SETTLED} and +a.verdict = :verdict)"
+    f"exists (select 1 from labels v where {CURRENT_VOTE} and +v.verdict = :verdict) or exists ({_SETTLED} and +a.verdict = :verdict)"
 )
 _VERDICT = f"(:verdict = {_OWN_VERDICT} or (:adjudicator and {SIGHTED} and ({_OTHERS_VERDICT})))"
 _COLUMNS = (
@@ -55,7 +56,7 @@ _COLUMNS = (
     f" case when {SIGHTED} then (select count(distinct v.annotator) from labels v where {_HUMAN}) end as n_reviewers,"
     f" case when {SIGHTED} then (select count(*) from suggestions s where s.trajectory_id = t.id) end as n_flags,"
     f" case when {SIGHTED} then (select group_concat(verdict, ' ≠ ') from"
-    f"   (select distinct v.verdict from labels v where {_VOTE} order by v.verdict)) end as disputed_on"
+    f"   (select distinct v.verdict from labels v where {CURRENT_VOTE} order by v.verdict)) end as disputed_on"
 )
 _MATCHING = "select s.trajectory_id from steps_fts join steps s on s.rowid = steps_fts.rowid where steps_fts match :text"
 SORTS = {
