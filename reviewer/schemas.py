@@ -17,6 +17,8 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from reviewer.textsafe import visible
+
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 
@@ -49,8 +51,10 @@ def first_error(name: str, instance: Any) -> ValidationError | None:
 
 
 def pointer(error: ValidationError) -> str:
-    """RFC 6901 JSON pointer to where the error is, so messages name the place in the file."""
-    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path]
+    """RFC 6901 JSON pointer to where the error is, so messages name the place in the file; keys come
+    from the file, so line breaks and control characters in them are shown as escapes (JSON's, and
+    `visible`'s for bidi and invisible ones): a message stays one line that names the key."""
+    parts = [visible(json.dumps(str(p), ensure_ascii=False)[1:-1]).replace("~", "~0").replace("/", "~1") for p in error.absolute_path]
     return "/" + "/".join(parts) if parts else "/"
 
 

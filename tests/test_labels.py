@@ -206,3 +206,15 @@ def test_ballots_from_columns_give_the_same_gold_labels_as_full_records(sample_c
         assert from_columns["ambiguous-stop-exit"].method == "adjudicated"
         some = ids[2:6]
         assert store.labels.of(some) == [lb for lb in full if lb.trajectory_id in some]
+
+
+def test_a_key_with_a_line_break_is_named_on_one_line(store: Store, tmp_path: Path) -> None:
+    """Found by the fuzz test: a pack's own key became part of the error's JSON pointer as it was."""
+    from reviewer.importer import Importer
+
+    run = Trajectory.from_dict(trajectory(0, 4))
+    store.trajectories.add(run)
+    pack = tmp_path / "pack.jsonl"
+    pack.write_text(json.dumps({"trajectory_id": run.id, "annotator": "a", "first_pass": True, "verdict": "clean", "context": {"\n\u202e": False}}) + "\n")
+    [report] = Importer(store, max_bytes=10_000_000, labels_only=True).run([pack]).files
+    assert len(report.errors) == 1 and "\n" not in report.errors[0] and "/context/\\n\\u202e:" in report.errors[0]
