@@ -34,7 +34,7 @@ def test_results_without_ids_pair_in_order_and_unknown_ids_are_noted() -> None:
     assert t.metadata["import_notes"] == ["step 4: tool result for unknown call 'toolu_missing'"]
 
 
-def test_failed_edit_calls_make_no_edit_and_recorded_edits_win() -> None:
+def test_failed_edit_calls_are_kept_failed_and_recorded_edits_win() -> None:
     from reviewer.model import FileEdit
 
     b = TrajectoryBuilder()
@@ -47,7 +47,11 @@ def test_failed_edit_calls_make_no_edit_and_recorded_edits_win() -> None:
     b.result("b", "ok")
     b.add_edit(FileEdit("y.py", step.index, "0\n", "2\n", None, "observation"))
     t = b.build(id="t", prompt="task", final_patch="--- a/z.py\n+++ b/z.py\n@@ -1 +1 @@\n-a\n+b\n")
-    assert [(e.path, e.step, e.source, e.before) for e in t.file_edits] == [("y.py", 3, "observation", "0\n"), ("z.py", 4, "submission", None)]
+    assert [(e.path, e.step, e.source, e.before, e.op, e.status) for e in t.file_edits] == [
+        ("x.py", 1, "tool_call", "", "create", "failed"),  # what it attempted, marked failed
+        ("y.py", 3, "observation", "0\n", "create", "applied"),  # the record wins; the call says create
+        ("z.py", 4, "submission", None, "modify", "applied"),
+    ]
 
 
 def test_text_of_and_parse_arguments() -> None:

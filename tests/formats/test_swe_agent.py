@@ -128,25 +128,35 @@ def test_v0_run_with_demonstration_and_string_state() -> None:
     assert t.steps[18].tool_calls[0].arguments["command"].startswith("edit 287:296\n    required_elements = [\n")
 
 
-def test_v0_refused_edits_are_errors_and_change_nothing() -> None:
+def test_v0_refused_edits_are_errors_kept_failed_and_diffed_from_the_windows() -> None:
     t = read_one(V0)
     refused = [s.index for s in t.steps if s.tool_result and s.tool_result.is_error]
     assert refused == [13, 15, 17]
     assert all(t.steps[i].text.startswith("Your proposed edit has introduced new syntax error(s).") for i in refused)
-    assert [(e.path, e.step, e.source) for e in t.file_edits] == [
-        ("/pydicom__pydicom/reproduce_bug.py", 2, "observation"),
-        ("/pydicom__pydicom/reproduce_bug.py", 4, "observation"),
-        ("/pydicom__pydicom/pydicom/pixel_data_handlers/numpy_handler.py", 18, "tool_call"),
-        ("pydicom/pixel_data_handlers/numpy_handler.py", 25, "submission"),
+    handler = "/pydicom__pydicom/pydicom/pixel_data_handlers/numpy_handler.py"
+    assert [(e.path, e.step, e.source, e.op, e.status) for e in t.file_edits] == [
+        ("/pydicom__pydicom/reproduce_bug.py", 2, "observation", "create", "applied"),
+        ("/pydicom__pydicom/reproduce_bug.py", 4, "observation", "modify", "applied"),
+        (handler, 12, "observation", "modify", "failed"),  # the would-be window against the original one
+        (handler, 14, "observation", "modify", "failed"),
+        (handler, 16, "observation", "modify", "failed"),
+        (handler, 18, "observation", "modify", "applied"),
+        ("pydicom/pixel_data_handlers/numpy_handler.py", 25, "submission", "modify", "applied"),
     ]
-    created, pasted, handler = t.file_edits[:3]
+    created, pasted, first_try, *_, fixed, submitted = t.file_edits
     assert (created.before, created.after) == ("", "\n")  # `create` makes a one-line empty file
     assert pasted.before == "\n" and pasted.after.startswith(
         "import numpy as np\nfrom pydicom.dataset import Dataset, FileMetaDataset\n"
     )
     assert pasted.after.endswith('print("Script completed successfully, no errors. Result:", result)\n')
-    assert handler.before is None and handler.after is None  # the window showed only part of a 373-line file
-    assert "@@ replaces lines 287-296 @@\n" in handler.diff and "+    if 'PixelData' in ds:\n" in handler.diff
+    # `edit 287:295` would have replaced `required_elements = [` too (the linter refused it)
+    assert first_try.diff.startswith(f"--- {handler}\n+++ {handler}\n@@ -284,16 +284,17 @@\n")
+    assert "-    required_elements = [\n" in first_try.diff and first_try.diff.endswith("+        )\n \n     # May be Pixel Data, Float Pixel Data or Double Float Pixel Data\n     pixel_data = getattr(ds, px_keyword[0])\n")
+    # the windows before (the last refusal's original) and after show a 372-line file in part: the
+    # changed lines with their real numbers, the same hunk as the submitted patch
+    assert fixed.before is None and fixed.after is None
+    hunk = submitted.diff.split('@@ -285,9 +285,10 @@ def get_pixeldata(ds: "Dataset", read_only: bool = False) -> "np.ndarray":\n')[1]
+    assert fixed.diff == f"--- {handler}\n+++ {handler}\n@@ -285,9 +285,10 @@\n{hunk}"
 
 
 def test_v0_last_observation_and_submission() -> None:
