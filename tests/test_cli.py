@@ -211,6 +211,18 @@ def test_show_marks_test_files(cli: Cli, write_trajectory) -> None:
     assert "TEST/GRADER FILE" in cli("show", data["id"]).stdout
 
 
+def test_show_marks_failed_edits_and_ends_with_each_files_net_change(cli: Cli) -> None:
+    """A real SWE-agent run: the linter refused the first edit of fields.py; the second was applied."""
+    fixture = Path(__file__).parent / "fixtures" / "swe-agent" / "function_calling_replace"
+    assert cli("import", str(fixture)).exit_code == 0
+    out = cli("show", "marshmallow-code__marshmallow-1867", env={"COLUMNS": "200"}).stdout
+    assert out.count("FAILED — NOT APPLIED") == 1  # the panel title of step 14's edit, and no other
+    assert "│ (failed — not applied: the tool refused this edit, the file did not change; what it attempted follows)" in out
+    net = " ".join(out.split("net change per file", 1)[1].split("final patch", 1)[0].split())
+    assert "created /testbed/reproduce.py steps 2, 4" in net
+    assert "modified /testbed/src/marshmallow/fields.py step 16 · 1 failed edit not applied (step 14)" in net
+
+
 def test_show_shortens_long_text_unless_full(cli: Cli, write_trajectory) -> None:
     data = trajectory(0, 4)
     data["steps"][2]["text"] = "y" * 9000

@@ -20,7 +20,7 @@ from reviewer.cli import main
 from reviewer.cli.export_cmd import export_command
 from reviewer.export import RENDER_VERSION, SpanMismatch, render
 from reviewer.export.records import Records
-from reviewer.model import EvidenceSpan, Label, Trajectory
+from reviewer.model import EvidenceSpan, FileEdit, Label, Trajectory
 from reviewer.spans import SOURCES, source_text
 from reviewer.store import Store
 from reviewer.synthetic import trajectory as synthetic
@@ -183,6 +183,15 @@ def test_render_layout_of_a_small_trajectory() -> None:
         f"\n#2 tool (output of call_1)\n[output]\n{t.steps[2].text}\n"
         "\nFINAL ANSWER\ndone\n"
     )
+
+
+def test_a_failed_edit_is_marked_in_the_text_not_shown_as_a_change() -> None:
+    t = Trajectory.from_dict(synthetic(0, 3))
+    diff = "--- a/tests/test_x.py\n+++ b/tests/test_x.py\n@@ -1 +1 @@\n-assert f() == 1\n+assert True\n"
+    t.file_edits = [FileEdit("tests/test_x.py", 1, None, None, diff, "tool_call", "modify", "failed")]
+    text = render(t).text
+    assert f"[diff]\n(failed — not applied: the tool refused this edit, the file did not change; what it attempted follows)\n{diff}" in text
+    assert RENDER_VERSION == 2
 
 
 def test_locate_refuses_spans_that_do_not_fit() -> None:

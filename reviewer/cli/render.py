@@ -13,12 +13,13 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from reviewer.edits import diff_text, is_test_path
+from reviewer.edits import FAILED, diff_text, is_test_path
 from reviewer.importer import ImportReport
 from reviewer.model import Label, Step, Trajectory
 from reviewer.spans import render_tool_calls
 from reviewer.store.trajectories import HIT_END, HIT_START, SearchHit, TrajectoryRow
 from reviewer.textsafe import one_line, visible
+from reviewer.workspace import net_changes
 
 ROLE_STYLES = {"system": "magenta", "user": "cyan", "assistant": "green", "tool": "yellow"}
 THEME = "ansi_dark"
@@ -42,16 +43,31 @@ def step_view(step: Step, trajectory: Trajectory, limit: int | None) -> Renderab
     if step.tool_calls:
         parts.append(Panel(Text(visible(clipped(render_tool_calls(step.tool_calls), limit))), title="tool call", title_align="left", border_style="blue"))
     for edit in (e for e in trajectory.file_edits if e.step == step.index):
-        parts.append(diff_view(edit.path, diff_text(edit)))
+        parts.append(diff_view(edit.path, diff_text(edit), failed=edit.status == "failed"))
     return Group(*parts)
 
 
-def diff_view(path: str, diff: str) -> RenderableType:
-    """A Pygments-highlighted diff; test and grader files are marked so they cannot be missed."""
+def diff_view(path: str, diff: str, *, failed: bool = False) -> RenderableType:
+    """A Pygments-highlighted diff; test and grader files are marked so they cannot be missed, and so
+    are edits the tool refused (they changed nothing)."""
     title = Text(visible(path), style="bold")
     if is_test_path(path):
         title.append("  TEST/GRADER FILE", style="bold white on red")
-    return Panel(Syntax(visible(diff), "diff", theme=THEME, word_wrap=True), title=title, title_align="left")
+    if failed:
+        title.append(f"  {FAILED.upper()}", style="bold black on yellow")
+    return Panel(Syntax(visible(diff), "diff", theme=THEME, word_wrap=True), title=title, title_align="left", border_style="dim" if failed else "")
+
+
+def net_change_view(trajectory: Trajectory) -> RenderableType | None:
+    """One line per file edited: its change over the whole run (failed edits left out), what is unknown."""
+    changes = net_changes(trajectory.file_edits)
+    if not changes:
+        return None
+    table = Table.grid(padding=(0, 2))
+    for change in changes:
+        name = Text(visible(change.path), style="bold red" if is_test_path(change.path) else "bold")
+        table.add_row(Text(change.op or "unknown", style="dim" if change.op in (None, "unchanged") else ""), name, Text(visible(" · ".join(change.notes())), style="dim"))
+    return Group(Rule("net change per file", align="left"), table)
 
 
 def transcript(trajectory: Trajectory, *, limit: int | None, reveal_outcome: bool) -> RenderableType:
@@ -77,6 +93,8 @@ def transcript(trajectory: Trajectory, *, limit: int | None, reveal_outcome: boo
         head.add_row("outcome", Text("hidden until your blind first pass (--reveal-outcome)", style="dim"))
     parts: list[RenderableType] = [head, Panel(Text(visible(clipped(t.task.prompt, limit))), title="task", title_align="left")]
     parts += [step_view(s, t, limit) for s in t.steps]
+    if (net := net_change_view(t)) is not None:
+        parts.append(net)
     if t.final_patch:
         parts.append(Rule("final patch", align="left"))
         parts.append(Syntax(visible(t.final_patch), "diff", theme=THEME, word_wrap=True))

@@ -14,7 +14,7 @@ from reviewer.edits import diff_text
 from reviewer.model import EvidenceSpan, Trajectory
 from reviewer.spans import render_tool_calls
 
-RENDER_VERSION = 1
+RENDER_VERSION = 2  # 2: an edit the tool refused is marked "failed — not applied" (`edits.diff_text`), never shown as a change
 
 
 class SpanMismatch(ValueError):

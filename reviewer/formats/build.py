@@ -193,7 +193,7 @@ class TrajectoryBuilder:
         for step in self.steps:
             for call in step.tool_calls:
                 found += self._call_edits(tracker, call, step.index, recorded.pop(call.id, []))
-        found += loose
+        found = self._with_loose(found, loose + [e for edits in recorded.values() for e in edits])
         found.sort(key=lambda e: e.step)
         if final_patch and self.steps:
             found += [_applied(e) for e in edits_from_patch(final_patch, self.steps[-1].index)]
@@ -212,7 +212,20 @@ class TrajectoryBuilder:
                 by_call.setdefault(call_id, []).append(edit)
         return by_call, loose
 
+    @staticmethod
+    def _with_loose(found: list[FileEdit], loose: list[FileEdit]) -> list[FileEdit]:
+        """Recorded edits of a step with several calls (which one made it, unknown) replace the
+        reconstructions of their file at their step, and take their status and op."""
+        twins = {(e.step, e.path): e for e in found}
+        for edit in loose:
+            twin = twins.get((edit.step, edit.path))
+            if twin is not None:
+                edit.status, edit.op = twin.status, edit.op or twin.op
+        recorded = {(e.step, e.path) for e in loose}
+        return [e for e in found if (e.step, e.path) not in recorded] + loose
+
     def _call_edits(self, tracker: FileTracker, call: ToolCall, step: int, recorded: list[FileEdit]) -> list[FileEdit]:
+        """One call's edits: reconstructed from its arguments, or recorded (by file), all of its status."""
         status = self.status(call.id)
         saved = dict(tracker.known) if status == "failed" else None
         made = tracker.edits_for(call, step)

@@ -115,9 +115,11 @@ def _recorded_edit(call: ToolCall, step: int, recorded: dict[str, Any]) -> FileE
     path, before = recorded.get("filePath"), recorded.get("originalFile")
     if not isinstance(path, str) or not path:
         return None
+    op: str | None = "modify"
     if call.name == "Write" and isinstance(recorded.get("content"), str):
         before = "" if before is None and recorded.get("type") == "create" else before
         after = recorded["content"]
+        op = "create" if recorded.get("type") == "create" else "modify" if recorded.get("type") == "update" else None
     elif call.name == "Edit" and isinstance(before, str):
         old, new = recorded.get("oldString"), recorded.get("newString")
         if not (isinstance(old, str) and isinstance(new, str) and old and old in before):
@@ -127,7 +129,7 @@ def _recorded_edit(call: ToolCall, step: int, recorded: dict[str, Any]) -> FileE
         return None
     if not isinstance(before, str):
         return None
-    return FileEdit(path, step, before, after, make_diff(path, before, after), "observation")
+    return FileEdit(path, step, before, after, make_diff(path, before, after), "observation", op)
 
 
 def _agent_id(block: dict[str, Any], recorded: Any) -> str | None:
@@ -223,7 +225,7 @@ class _Writer:
         if made is not None and not is_error and isinstance(recorded, dict):
             edit = _recorded_edit(made[1], made[0], recorded)
             if edit is not None:
-                self.b.add_edit(edit)
+                self.b.add_edit(edit, made[1].id)
 
 
 def _prompt(steps: list[Step]) -> str:
