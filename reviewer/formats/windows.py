@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from reviewer.edits import header_name, make_diff
@@ -58,7 +58,7 @@ def windows_in(text: str) -> list[Window]:
     for header in _HEADER.finditer(text):
         lines: list[str] = []
         first = None
-        for line in text[header.end() + 1 :].split("\n"):
+        for line in _lines_from(text, header.end() + 1):
             line = line.removesuffix("\r")
             if line in _CURSOR or (first is None and _ABOVE.fullmatch(line)):
                 continue
@@ -73,6 +73,15 @@ def windows_in(text: str) -> list[Window]:
         elif first is None and total == 0:
             found.append(Window(header["path"], 0, 1, ()))
     return found
+
+
+def _lines_from(text: str, start: int) -> Iterator[str]:
+    """The lines of `text` from `start`, one at a time (a window ends early in outputs of megabytes)."""
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end]
+        start = end + 1
 
 
 @dataclass(frozen=True, slots=True)
