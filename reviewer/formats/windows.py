@@ -128,11 +128,46 @@ def _range(start: int, length: int) -> str:
     return f"{start - 1 if length == 0 else start},{length}"
 
 
+def _opcodes(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes, with the common head and tail taken off first: difflib is quadratic at worst,
+    and a window (a hostile one too) may be long where an edit is a few lines."""
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    middle = difflib.SequenceMatcher(None, old[head : len(old) - tail], new[head : len(new) - tail], autojunk=False)
+    codes = [("equal", 0, head, 0, head)] if head else []
+    codes += [(tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in middle.get_opcodes()]
+    if tail:
+        codes.append(("equal", len(old) - tail, len(old), len(new) - tail, len(new)))
+    return codes
+
+
+def _groups(codes: list[tuple[str, int, int, int, int]], context: int = 3) -> list[list[tuple[str, int, int, int, int]]]:
+    """Opcodes in hunks with `context` equal lines around each change, as `SequenceMatcher.get_grouped_opcodes`."""
+    codes = [c for c in codes if c[1] != c[2] or c[3] != c[4]]
+    if codes and codes[0][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[0]
+        codes[0] = (tag, max(i1, i2 - context), i2, max(j1, j2 - context), j2)
+    if codes and codes[-1][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[-1]
+        codes[-1] = (tag, i1, min(i2, i1 + context), j1, min(j2, j1 + context))
+    groups: list[list[tuple[str, int, int, int, int]]] = [[]]
+    for tag, i1, i2, j1, j2 in codes:
+        if tag == "equal" and i2 - i1 > 2 * context:
+            groups[-1].append((tag, i1, i1 + context, j1, j1 + context))
+            groups.append([])
+            i1, j1 = max(i1, i2 - context), max(j1, j2 - context)
+        groups[-1].append((tag, i1, i2, j1, j2))
+    return [g for g in groups if g and not (len(g) == 1 and g[0][0] == "equal")]
+
+
 def _hunks(path: str, old: Sequence[str], new: Sequence[str], first: int) -> str:
     """A unified diff of two runs of lines that both start at line `first` of their file."""
     out = [f"--- {header_name('a', path)}\n", f"+++ {header_name('b', path)}\n"]
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for group in matcher.get_grouped_opcodes(3):
+    for group in _groups(_opcodes(old, new)):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
         out.append(f"@@ -{_range(first + i1, i2 - i1)} +{_range(first + j1, j2 - j1)} @@\n")
         for tag, a1, a2, b1, b2 in group:

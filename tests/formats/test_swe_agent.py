@@ -152,8 +152,9 @@ def test_v0_refused_edits_are_errors_kept_failed_and_diffed_from_the_windows() -
     )
     assert pasted.after.endswith('print("Script completed successfully, no errors. Result:", result)\n')
     # `edit 287:295` would have replaced `required_elements = [` too (the linter refused it)
-    assert first_try.diff.startswith(f"--- {handler}\n+++ {handler}\n@@ -284,16 +284,17 @@\n")
-    assert "-    required_elements = [\n" in first_try.diff and first_try.diff.endswith("+        )\n \n     # May be Pixel Data, Float Pixel Data or Double Float Pixel Data\n     pixel_data = getattr(ds, px_keyword[0])\n")
+    assert first_try.diff.startswith(f"--- {handler}\n+++ {handler}\n@@ -284,15 +284,16 @@\n")
+    assert "\n-    required_elements = [\n" in first_try.diff  # the body's `)` lands above the original one:
+    assert first_try.diff.endswith('.join(missing)\n+        )\n         )\n \n     # May be Pixel Data, Float Pixel Data or Double Float Pixel Data\n')
     # the windows before (the last refusal's original) and after show a 372-line file in part: the
     # changed lines with their real numbers, the same hunk as the submitted patch
     assert fixed.before is None and fixed.after is None

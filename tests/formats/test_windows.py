@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import time
+
 import pytest
 
 from reviewer.edits import make_diff
@@ -107,3 +110,44 @@ def test_edits_at_the_start_and_end_of_a_file() -> None:
     tail = FILE[:-1]
     found = edit_between("/r/a.py", window(FILE, 25, 30), window(tail, 25, 29))
     assert found is not None and found.diff.endswith("@@ -27,4 +27,3 @@\n line 27\n line 28\n line 29\n-line 30\n")
+
+
+def apply(diff: str, lines: list[str]) -> list[str]:
+    """Apply a unified diff's hunks to `lines` (checking every context and removed line)."""
+    out, at = [], 0
+    for line in diff.split("\n")[2:]:
+        if line.startswith("@@"):
+            start, _, count = line.split()[1][1:].partition(",")
+            begin = int(start) - (1 if count != "0" else 0)
+            out += lines[at:begin]
+            at = begin
+        elif line[:1] in (" ", "-"):
+            assert lines[at] == line[1:]
+            out += [line[1:]] if line[0] == " " else []
+            at += 1
+        elif line[:1] == "+":
+            out.append(line[1:])
+    return out + lines[at:]
+
+
+def test_windowed_hunks_turn_the_before_lines_into_the_after_lines() -> None:
+    rng = random.Random(7)
+    for _ in range(500):
+        old = [rng.choice(["a", "b", "", "c"]) for _ in range(rng.randint(3, 40))]
+        new = list(old)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randint(0, len(new))
+            new[at : at + rng.randint(0, 3)] = [rng.choice(["a", "x", "", "y"]) for _ in range(rng.randint(0, 3))]
+        before, after = Window("p", len(old), 1, tuple(old)), Window("p", len(new), 1, tuple(new))
+        found = edit_between("p", before, after)
+        assert found is None if old == new else apply(found.diff, old) == new
+
+
+def test_a_huge_window_with_a_small_change_is_quick() -> None:
+    old = ("",) * 200_000
+    new = old[:100_000] + ("x",) + old[100_001:]
+    started = time.perf_counter()
+    found = edit_between("p", Window("p", 300_000, 5, old), Window("p", 300_000, 5, new))
+    assert time.perf_counter() - started < 2
+    context = [" "] * 3
+    assert found is not None and found.diff.split("\n")[2:] == ["@@ -100002,7 +100002,7 @@", *context, "-", "+x", *context, ""]
