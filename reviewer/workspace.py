@@ -3,7 +3,7 @@
 A reviewer of cheating asks first "what did the agent change in the end?": the per-step edits answer
 it only after reading them all, with the failed ones in between. `net_changes` answers it per file.
 Failed edits never count (they changed nothing). An edit whose outcome is unknown (no result came
-back) or whose content was not recorded makes the net change say so instead of guessing: its `after`
+back, or a shell command that failed after writing) or whose content was not recorded makes the net change say so instead of guessing: its `after`
 is then None and `unknown` says why. Submitted patches and observed diffs are snapshots of the
 workspace against its start, not edits made at a step: they are shown on their own, not chained here.
 """
@@ -94,7 +94,7 @@ def _net(path: str, chain: list[FileEdit]) -> NetChange:
     pending = [e for e in live if e.status == "unknown"]
     if pending:
         which = f"the edit at step {_steps(pending)}" if len(pending) == 1 else f"the edits at steps {_steps(pending)}"
-        unknown.append(f"whether {which} happened (no result recorded)")
+        unknown.append(f"whether {which} happened (its result does not say)")
     before = "" if first.before is None and first.op == "create" else first.before
     after = "" if last.op == "delete" else last.after
     if (before is None or after is None) and len(live) == 1 and not pending and unified_diff(first) is not None:

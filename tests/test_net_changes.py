@@ -79,7 +79,7 @@ def test_renames_are_followed() -> None:
 def test_what_is_not_known_is_said_not_guessed() -> None:
     pending = net_changes([edit("a.py", 1, "1\n", "2\n"), edit("a.py", 3, "2\n", "3\n", status="unknown")])[0]
     assert (pending.op, pending.before, pending.after, pending.diff()) == ("modified", "1\n", None, None)
-    assert pending.unknown == ("whether the edit at step 3 happened (no result recorded)",)
+    assert pending.unknown == ("whether the edit at step 3 happened (its result does not say)",)
     hunks = net_changes(
         [edit("a.py", 1, None, None, diff="@@ -3 +3 @@\n-a\n+b\n"), edit("a.py", 2, None, None, diff="@@ -9 +9 @@\n-c\n+d\n")]
     )[0]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reviewer.edits import make_diff
-from reviewer.formats.edit_reconstruction import FileTracker, edits_from_patch
+from reviewer.formats.edit_reconstruction import FileTracker, edits_from_patch, is_editor_call
 from reviewer.formats.refusals import refused, reports_created
 from reviewer.formats.shape import Malformed, expect
 from reviewer.model import Agent, FileEdit, Outcome, Step, Task, ToolCall, ToolResult, Trajectory
@@ -177,12 +177,17 @@ class TrajectoryBuilder:
         file by the same call, and takes its status from the call's result like every other edit."""
         self._extra_edits.append((edit, call_id))
 
-    def status(self, call_id: str) -> str:
-        """`failed` when the call's result is an error, `applied` when it has another result, else `unknown`."""
-        result = self._results.get(call_id)
+    def status(self, call: ToolCall) -> str:
+        """`applied` when the call's result is not an error, `failed` when an editor's is, else `unknown`.
+
+        A shell or Python call that ends in an error says nothing of the files it wrote on the way
+        (`cat > conftest.py <<EOF … EOF && pytest` fails with the tests): its edits stay `unknown`."""
+        result = self._results.get(call.id)
         if result is None or result.tool_result is None:
             return "unknown"
-        return "failed" if result.tool_result.is_error else "applied"
+        if not result.tool_result.is_error:
+            return "applied"
+        return "failed" if is_editor_call(call) else "unknown"
 
     def edits(self, final_patch: str | None) -> list[FileEdit]:
         """Every call's edits in order, each with the status of its call. A failed call's edit is kept
@@ -226,7 +231,7 @@ class TrajectoryBuilder:
 
     def _call_edits(self, tracker: FileTracker, call: ToolCall, step: int, recorded: list[FileEdit]) -> list[FileEdit]:
         """One call's edits: reconstructed from its arguments, or recorded (by file), all of its status."""
-        status = self.status(call.id)
+        status = self.status(call)
         saved = dict(tracker.known) if status == "failed" else None
         made = tracker.edits_for(call, step)
         result = self._results.get(call.id)

@@ -335,7 +335,10 @@ class _EditScanner:
             for call in step.tool_calls:
                 result = results.get(call.id)
                 refused = result is not None and result.tool_result is not None and result.tool_result.is_error
-                made = self._refused(call, step, result) if refused and result is not None else self._edits(call, step, result)
+                if refused and result is not None and call.name in WINDOW_EDIT_COMMANDS:
+                    made = self._refused(call, step, result)
+                else:
+                    made = self._edits(call, step, result)
                 edits += [(edit, call.id) for edit in made]
         return edits
 
@@ -404,8 +407,6 @@ class _EditScanner:
 
     def _refused(self, call: ToolCall, step: Step, result: Step) -> list[FileEdit]:
         """What a refused edit attempted: the would-be window against the original, else the command's snippet."""
-        if call.name not in WINDOW_EDIT_COMMANDS:
-            return []
         shown = windows_in(result.text)
         path = self._absolute(shown[0].path) if shown else self._target(call, step)
         if not path:

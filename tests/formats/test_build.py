@@ -136,3 +136,17 @@ def test_recorded_edits_of_a_step_with_several_calls_take_their_files_status() -
     assert [(e.path, e.source, e.status) for e in b.build(id="t", prompt="task").file_edits] == [
         ("f0.py", "observation", "failed"), ("f1.py", "observation", "applied")
     ]  # fmt: skip
+
+
+def test_a_shell_command_that_fails_after_writing_leaves_its_edits_unknown_not_failed() -> None:
+    """`cat > … <<EOF` then a failing test run: the write happened though the command failed."""
+    b = TrajectoryBuilder()
+    b.step("user", "task")
+    script = "cat > tests/conftest.py <<'EOF'\nimport pytest\nEOF\npython -m pytest -q"
+    b.step("assistant", "", calls=[b.call("1", "bash", {"command": script})])
+    b.result("1", "1 failed", is_error=True)
+    b.step("assistant", "", calls=[b.call("2", "bash", {"command": "cat >> tests/conftest.py <<'EOF'\nX = 1\nEOF"})])
+    b.result("2", "")
+    written, appended = b.build(id="t", prompt="task").file_edits
+    assert (written.status, written.after) == ("unknown", "import pytest\n")
+    assert (appended.status, appended.before, appended.after) == ("applied", "import pytest\n", "import pytest\nX = 1\n")
