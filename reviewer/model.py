@@ -328,6 +328,10 @@ class Revealed:
     def to_dict(self) -> dict[str, bool]:
         return {"other_labels": self.other_labels, "suggestions": self.suggestions, "grader_outcome": self.grader_outcome}
 
+    @property
+    def anything(self) -> bool:
+        return self.other_labels or self.suggestions or self.grader_outcome
+
 
 LABEL_FIELDS: tuple[str, ...] = (
     "verdict",
