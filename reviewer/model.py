@@ -291,7 +291,7 @@ class Trajectory:
 
 @dataclass(slots=True)
 class EvidenceSpan:
-    """A quoted range of one text of one step (taxonomy §8); offsets are Python code points."""
+    """A quoted range of one text of one step (the `evidence` section of schemas/taxonomy.default.json); offsets are Python code points."""
 
     step: int
     source: str

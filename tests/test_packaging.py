@@ -119,7 +119,7 @@ def test_types_check() -> None:
 
 
 def test_gui_never_hands_text_to_an_html_sink() -> None:
-    """Untrusted text must reach widgets as plain text only (style.md R1-R3)."""
+    """Untrusted text must reach widgets as plain text only (docs/untrusted-text.md R1-R3)."""
     sinks = ("setHtml", "insertHtml", "appendHtml", "setToolTip", "QTextBrowser", "setMarkdown", "QLabel(")
     found = [
         f"{p.relative_to(ROOT)}: {sink}"
