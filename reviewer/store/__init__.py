@@ -18,9 +18,8 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from reviewer.model import Trajectory
+from reviewer.store.database import Database
 from reviewer.store.labels import LabelRepository
 from reviewer.store.listing import TrajectoryListing
 from reviewer.store.migrations import (

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlite_utils import Database
-
 from reviewer.model import EvidenceSpan, Label, Trajectory
 from reviewer.spans import span_problem
+from reviewer.store.database import Database
 from reviewer.store.listing import CURRENT_VOTE
 from reviewer.store.trajectories import TrajectoryRepository, now_iso
 from reviewer.store.transactions import writing

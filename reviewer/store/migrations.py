@@ -12,9 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-from sqlite_utils.db import Table
-
+from reviewer.store.database import Database, Table
 from reviewer.store.transactions import writing
 
 Migration = Callable[[Database], None]

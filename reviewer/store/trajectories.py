@@ -19,8 +19,6 @@ from itertools import groupby, repeat
 from operator import itemgetter
 from typing import Any, Literal
 
-from sqlite_utils import Database
-
 from reviewer.jsonio import Document
 from reviewer.model import (
     Agent,
@@ -33,6 +31,7 @@ from reviewer.model import (
     ToolResult,
     Trajectory,
 )
+from reviewer.store.database import Database
 from reviewer.store.transactions import writing
 
 
