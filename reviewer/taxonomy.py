@@ -13,11 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from reviewer import schemas
+from reviewer.errors import TaxonomyError
 from reviewer.model import Label
-
-
-class TaxonomyError(ValueError):
-    """The taxonomy file itself is unusable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +50,17 @@ def field_value(label: Label, name: str) -> Any:
     if name.startswith("context."):
         return label.context.get(name.split(".", 1)[1])
     return getattr(label, name)
+
+
+def set_field_value(label: Label, name: str, value: Any) -> None:
+    """Set a label's value for a taxonomy field name (the inverse of `field_value`); None clears a
+    `context.x` field."""
+    if not name.startswith("context."):
+        setattr(label, name, value)
+    elif value is None:
+        label.context.pop(name.split(".", 1)[1], None)
+    else:
+        label.context[name.split(".", 1)[1]] = value
 
 
 def _is_empty(value: Any) -> bool:

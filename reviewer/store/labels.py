@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from reviewer.errors import LabelRejected
 from reviewer.model import EvidenceSpan, Label, Trajectory
 from reviewer.spans import span_problem
 from reviewer.store.database import Database
@@ -26,10 +27,6 @@ COALESCE_SECONDS = 60  # a pause in typing longer than this starts a new history
 LabelKey = tuple[str, str, bool, bool]  # `Label.key`: trajectory, annotator, first pass, adjudication
 Lookup = Callable[[LabelKey], "Label | None"]
 MergeResult = Literal["added", "updated", "unchanged", "kept_newer"]
-
-
-class LabelRejected(ValueError):
-    """The label cannot be stored; the message is one line listing every reason."""
 
 
 @dataclass(frozen=True, slots=True)

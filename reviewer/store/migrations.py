@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from reviewer.errors import MigrationError
 from reviewer.store.database import Database, Table
 from reviewer.store.transactions import writing
 
@@ -219,10 +220,6 @@ def _v3_application_id(db: Database) -> None:
 
 
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_adjudications_apart, _v3_application_id]
-
-
-class MigrationError(RuntimeError):
-    pass
 
 
 def schema_version(db: Database) -> int:

@@ -1,24 +1,17 @@
-"""`reviewer assist evaluate`: precision, recall and F1 of each detector and judge view against the gold labels.
+"""Terminal rendering of the `reviewer assist evaluate` report (reviewer.assist.evaluate).
 
 Everything printed that came from the store (system names, ids, codes, a judge's rationale) goes
 through `textsafe` into `Text` objects, never markup: a model's reply is agent-influenced text.
-
-Defined apart from `reviewer.cli` and registered there, so this module must not import from it at
-import time (the package imports this module while it is still being built): the helpers it shares
-are looked up when the command runs.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import click
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from reviewer.assist.evaluate import evaluate
-from reviewer.store import DB_ENV, DEFAULT_DB
 from reviewer.textsafe import one_line, visible
 
 SIDES = {"false_positive": "said, gold did not", "false_negative": "missed"}
@@ -73,19 +66,3 @@ def render_report(report: dict[str, Any]) -> RenderableType:
     if report["misses"]:
         parts.append(misses_table(report["misses"]))
     return Group(*parts)
-
-
-@click.command("evaluate")
-@click.option("--db", "db", type=click.Path(dir_okay=False), help=f"Project file (default {DEFAULT_DB}, env {DB_ENV}; this option beats both).")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable report on stdout.")
-@click.pass_context
-def evaluate_command(ctx: click.Context, db: str | None, as_json: bool) -> None:
-    """Score each detector and judge view against the human gold labels: P/R/F1 per code, AUROC, misses."""
-    from reviewer.cli import echo_json, open_store, out
-
-    store = open_store(ctx, db)
-    report = evaluate(store)
-    if as_json:
-        echo_json(report)
-    else:
-        out().print(render_report(report))
