@@ -42,3 +42,43 @@ def test_sqlite_utils_is_imported_in_one_place() -> None:
         if any(line.lstrip().startswith(("import sqlite_utils", "from sqlite_utils")) for line in path.read_text(encoding="utf-8").splitlines())
     )
     assert importers == ["reviewer/store/database.py"]
+
+
+def modules_of_command(*args: str) -> set[str]:
+    """The modules a fresh interpreter holds after running `reviewer ARGS` (in process, as the script does)."""
+    run = f"from reviewer.cli import main\ntry:\n    main({list(args)!r})\nexcept SystemExit as exc:\n    assert not exc.code, exc.code"
+    return modules_after("import contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n" + "".join(f"    {line}\n" for line in run.splitlines()))
+
+
+HEAVY = {"pandas", "numpy", "jsonschema", "PySide6", "reviewer.importer", "reviewer.formats", "reviewer.agreement", "reviewer.assist", "reviewer.export"}
+
+
+def test_version_and_help_import_no_command_and_no_project_code() -> None:
+    for args in (["--version"], ["--help"]):
+        loaded = modules_of_command(*args)
+        assert not {m for m in loaded if m.startswith("reviewer.cli.commands.")}, args
+        assert not {"reviewer.store", "sqlite_utils", "rich.table", *HEAVY} & loaded, args
+
+
+def test_list_imports_the_store_and_nothing_it_does_not_use(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    subprocess.run([sys.executable, "-m", "reviewer", "--db", str(db), "init"], check=True, capture_output=True, cwd=ROOT)
+    loaded = modules_of_command("--db", str(db), "list")
+    assert {"reviewer.cli.commands.list_", "reviewer.store"} <= loaded
+    assert {m for m in loaded if m.startswith("reviewer.cli.commands.")} == {"reviewer.cli.commands.list_"}
+    assert not HEAVY & loaded, HEAVY & loaded
+
+
+def test_every_command_in_the_table_loads_under_its_name() -> None:
+    """The table is the only place a command is named before it is loaded: a typo there is a command
+    that fails only when someone runs it."""
+    import click
+
+    from reviewer.cli.root import COMMANDS, main
+
+    ctx = click.Context(main)
+    for name, entry in COMMANDS.items():
+        command = main.get_command(ctx, name)
+        assert isinstance(command, click.Command) and command.name == name, entry.target
+        assert command.get_short_help_str(200) == entry.summary and command.help, name
+    assert main.get_command(ctx, "nonsense") is None
