@@ -50,6 +50,7 @@ class FieldOption(click.Option):
         super().__init__(
             [*decls, "field_" + self.field.replace(".", "_")],
             type=int if kind == "scale" else str,
+            metavar={"single": "CODE", "multi": "CODE", "scale": "N", "text": "TEXT"}[kind],
             multiple=kind == "multi",
             required=required,
             help=f"{spec['label']}. {about}",
