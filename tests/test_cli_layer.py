@@ -163,3 +163,16 @@ def test_commands_raise_and_never_exit() -> None:
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("error: "):
                 found.append(f"{path.name}:{node.lineno}: prints its own error line")
     assert found == []
+
+
+def test_json_keeps_full_precision_and_tables_round(sample_db: Path) -> None:
+    """`agreement --json` rounded every coefficient, interval and share to 6 decimals."""
+    runner = CliRunner()
+    report = json.loads(runner.invoke(main, ["--db", str(sample_db), "agreement", "--json", "--bootstrap", "20"]).stdout)
+    verdict = report["fields"]["verdict"]
+    assert verdict["percent_agreement"] == 10 / 11  # 0.9090909090909091, not 0.909091
+    assert verdict["fleiss_kappa"] == pytest.approx(71 / 93, abs=1e-15) and verdict["fleiss_kappa"] != round(verdict["fleiss_kappa"], 6)
+    assert report["fields"]["markers.mr.pressure"]["prevalence"] == 5 / 22
+    assert any(low != round(low, 6) for low, _ in (ci for ci in verdict["ci95"].values() if ci))
+    people = runner.invoke(main, ["--db", str(sample_db), "agreement", "--bootstrap", "20"], env={"COLUMNS": "200"}).stdout
+    assert "0.909" in people and "0.9090909" not in people
