@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
 from reviewer import formats
 from reviewer.cli.options import F, db_option, json_option, max_bytes_option
 from reviewer.cli.output import echo_json, echo_problem, err, out
+from reviewer.cli.tables import Column, Listing
 from reviewer.errors import Reported
 from reviewer.importer import Importer, ImportReport
 from reviewer.textsafe import one_line
@@ -56,17 +56,18 @@ def run_batch(run: Importer, paths: tuple[Path, ...], as_json: bool, verb: str) 
         raise Reported()
 
 
-def import_table(report: ImportReport, verb: str) -> Table:
+def import_table(report: ImportReport, verb: str) -> Listing:
     """Per-file counts; `verb` is "imported" or "valid" so a dry run never reads as a stored one."""
-    table = Table(title=f"{'import' if verb == 'imported' else 'validation'} summary", show_lines=False)
-    table.add_column("file", overflow="fold")
-    for column in ("kind", "format", verb, "duplicate", "failed", "labels"):
-        table.add_column(column, justify="right" if column in (verb, "duplicate", "failed") else "left", no_wrap=column != "labels")
+    table = Listing(
+        [Column("file", fold=True), Column("kind", drop=2), Column("format", drop=1), Column(verb, "right"), Column("duplicate", "right"),
+         Column("failed", "right"), Column("labels", drop=3)],
+        title=f"{'import' if verb == 'imported' else 'validation'} summary",
+    )  # fmt: skip
     for f in report.files:
         labels = ", ".join(f"{k} {v}" for k, v in sorted(f.labels.items()))
         table.add_row(
             Text(one_line(f.path, 200)), f.kind, f.format or "", str(len(f.imported)), str(len(f.duplicates)),
-            Text(str(len(f.errors)), style="red" if f.errors else ""), labels,
+            Text(str(len(f.errors)), style="red" if f.errors else ""), Text(labels),
         )  # fmt: skip
     totals = report.totals()
     table.caption = (

@@ -1,24 +1,26 @@
-"""The tables of `list` and `search`. Stored text only ever enters as `Text` objects (never as
-markup) after `textsafe`, so nothing an agent wrote can style or move the terminal.
+"""The tables of `list` and `search` (`tables.Listing`: readable at any width). Stored text only
+ever enters as `Text` objects (never as markup) after `textsafe`, so nothing an agent wrote can
+style or move the terminal.
 """
 
 from __future__ import annotations
 
 import re
 
-from rich.table import Table
 from rich.text import Text
 
+from reviewer.cli.tables import Column, Listing
 from reviewer.model import Label
 from reviewer.store.trajectories import HIT_END, HIT_START, SearchHit, TrajectoryRow
 from reviewer.textsafe import one_line, visible
 
 
-def trajectory_table(rows: list[TrajectoryRow]) -> Table:
-    table = Table(title=f"{len(rows)} trajectories")
-    table.add_column("id", overflow="fold", ratio=3)
-    for column in ("task", "model", "format", "steps", "labels", "annotators", "verdicts"):
-        table.add_column(column, justify="right" if column in ("steps", "labels") else "left")
+def trajectory_table(rows: list[TrajectoryRow]) -> Listing:
+    table = Listing(
+        [Column("id"), Column("task", drop=3), Column("model", drop=4), Column("format", drop=5), Column("steps", "right", drop=2),
+         Column("labels", "right", drop=1), Column("annotators"), Column("verdicts")],
+        title=f"{len(rows)} trajectories",
+    )  # fmt: skip
     for r in rows:
         table.add_row(
             Text(one_line(r.id, 60)), Text(one_line(r.task_id or "", 40)), Text(one_line(r.model or "", 30)),
@@ -28,10 +30,12 @@ def trajectory_table(rows: list[TrajectoryRow]) -> Table:
     return table
 
 
-def label_table(labels: list[Label], title: str) -> Table:
-    table = Table(title=title)
-    for column in ("trajectory", "annotator", "pass", "verdict", "complete", "taxonomy", "updated"):
-        table.add_column(column)
+def label_table(labels: list[Label], title: str) -> Listing:
+    table = Listing(
+        [Column("trajectory"), Column("annotator"), Column("pass"), Column("verdict"), Column("complete", drop=1),
+         Column("taxonomy", drop=2), Column("updated", drop=3)],
+        title=title,
+    )  # fmt: skip
     for label in labels:
         table.add_row(
             Text(one_line(label.trajectory_id, 60)), Text(one_line(label.annotator, 30)),
@@ -41,10 +45,8 @@ def label_table(labels: list[Label], title: str) -> Table:
     return table
 
 
-def search_table(hits: list[SearchHit]) -> Table:
-    table = Table(title=f"{len(hits)} hits")
-    for column in ("trajectory", "step", "role", "match"):
-        table.add_column(column)
+def search_table(hits: list[SearchHit]) -> Listing:
+    table = Listing([Column("trajectory"), Column("step", "right"), Column("role", drop=1), Column("match", fold=True)], title=f"{len(hits)} hits")
     for hit in hits:
         table.add_row(Text(one_line(hit.trajectory_id, 50)), str(hit.step), hit.role, highlighted(hit.snippet))
     return table

@@ -20,7 +20,6 @@ from typing import Any
 import click
 from click_default_group import DefaultGroup
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
 from reviewer.assist.detectors import store_detections
@@ -30,6 +29,7 @@ from reviewer.cli import evaluate_view
 from reviewer.cli.options import db_option, json_option
 from reviewer.cli.output import echo_json, echo_problem, err, out
 from reviewer.cli.project import open_store
+from reviewer.cli.tables import Column, Listing
 from reviewer.errors import Cancelled, Reported, UnknownTrajectory
 from reviewer.model import Suggestion, Trajectory
 from reviewer.store import Store
@@ -147,11 +147,12 @@ def record(s: Suggestion) -> dict[str, Any]:
     return {key: d[key] for key in RECORD_KEYS}
 
 
-def table(suggestions: list[Suggestion], n_trajectories: int) -> Table:
+def table(suggestions: list[Suggestion], n_trajectories: int) -> Listing:
     """One row per suggestion; everything an agent or a model wrote enters as plain, flattened `Text`."""
-    t = Table(title=f"{len(suggestions)} suggestions on {n_trajectories} trajectories")
-    for column in ("trajectory", "by", "codes", "step", "explanation"):
-        t.add_column(column, overflow="fold")
+    t = Listing(
+        [Column("trajectory"), Column("by", drop=1), Column("codes"), Column("step", "right", drop=2), Column("explanation", fold=True)],
+        title=f"{len(suggestions)} suggestions on {n_trajectories} trajectories",
+    )  # fmt: skip
     for s in suggestions:
         by = s.source if s.rater == "detectors" else f"{s.rater} ({s.source})"
         step = str(s.evidence[0].step) if s.evidence else ""
