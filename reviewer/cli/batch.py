@@ -9,13 +9,30 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from reviewer import formats
-from reviewer.cli.options import F, db_option, json_option, max_bytes_option
+from reviewer import formats, jsonio
+from reviewer.cli.options import F, db_option, json_option
 from reviewer.cli.output import echo_json, echo_problem, err, out
 from reviewer.cli.tables import Column, Listing
-from reviewer.errors import Reported
+from reviewer.errors import OptionError, Reported
 from reviewer.importer import Importer, ImportReport
 from reviewer.textsafe import one_line
+
+
+def max_bytes_option(func: F) -> F:
+    return click.option(
+        "--max-bytes", type=click.IntRange(min=1), default=None,
+        help=f"Refuse input files larger than this (default {jsonio.DEFAULT_MAX_BYTES:,}, env {jsonio.MAX_BYTES_ENV}).",
+    )(func)  # fmt: skip
+
+
+def resolve_max_bytes(value: int | None) -> int:
+    """`--max-bytes`, else $REVIEWER_MAX_FILE_BYTES, else the default; a bad variable is a usage error."""
+    if value is not None:
+        return value
+    try:
+        return jsonio.max_bytes_from_env()
+    except ValueError as exc:
+        raise OptionError(str(exc)) from None
 
 
 def batch_options(func: F) -> F:

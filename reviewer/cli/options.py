@@ -13,9 +13,6 @@ from typing import Any, TypeVar
 
 import click
 
-from reviewer import jsonio
-from reviewer.errors import OptionError
-
 DEFAULT_DB = "reviewer.db"
 DB_ENV = "REVIEWER_DB"
 PROJECT = "reviewer.project"
@@ -47,20 +44,3 @@ def db_given(ctx: click.Context, local: str | None) -> bool:
 
 def json_option(help: str = "Print the result as JSON on stdout.") -> Callable[[F], F]:
     return click.option("--json", "as_json", is_flag=True, help=help)
-
-
-def max_bytes_option(func: F) -> F:
-    return click.option(
-        "--max-bytes", type=click.IntRange(min=1), default=None,
-        help=f"Refuse input files larger than this (default {jsonio.DEFAULT_MAX_BYTES:,}, env {jsonio.MAX_BYTES_ENV}).",
-    )(func)  # fmt: skip
-
-
-def resolve_max_bytes(value: int | None) -> int:
-    """`--max-bytes`, else $REVIEWER_MAX_FILE_BYTES, else the default; a bad variable is a usage error."""
-    if value is not None:
-        return value
-    try:
-        return jsonio.max_bytes_from_env()
-    except ValueError as exc:
-        raise OptionError(str(exc)) from None

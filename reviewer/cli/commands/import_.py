@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from reviewer.cli.batch import batch_options, run_batch
-from reviewer.cli.options import resolve_max_bytes
+from reviewer.cli.batch import batch_options, resolve_max_bytes, run_batch
 from reviewer.cli.project import open_store
 from reviewer.importer import Importer
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from reviewer import jsonio
-from reviewer.cli.batch import run_batch
-from reviewer.cli.options import db_option, json_option, max_bytes_option, resolve_max_bytes
+from reviewer.cli.batch import max_bytes_option, resolve_max_bytes, run_batch
+from reviewer.cli.options import db_option, json_option
 from reviewer.cli.output import writing_to
 from reviewer.cli.project import open_store
 from reviewer.importer import Importer
