@@ -88,7 +88,10 @@ class Taxonomy:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise TaxonomyError(f"{path}: {exc}") from exc
-        return cls(data)
+        try:
+            return cls(data)
+        except TaxonomyError as exc:  # the message names the place in the file; the person needs the file too
+            raise TaxonomyError(f"{path}: {exc}") from None
 
     def codes(self, field: str) -> list[str]:
         return [o["code"] for o in self.fields[field].get("options", ())]

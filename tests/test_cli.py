@@ -40,7 +40,10 @@ def test_init_with_a_project_taxonomy(cli: Cli, tmp_path: Path) -> None:
     assert "taxonomy v3" in cli("init", "--taxonomy", str(path)).stdout
     path.write_text(json.dumps({**data, "fields": "nope"}))
     bad = cli("init", "--taxonomy", str(path))
-    assert bad.exit_code == 1 and "error: taxonomy /fields" in bad.stderr
+    assert bad.exit_code == 1 and bad.stderr.startswith(f"error: {path}: taxonomy /fields") and bad.stderr.count("\n") == 1
+    path.write_text("{")
+    broken = cli("init", "--taxonomy", str(path))
+    assert broken.exit_code == 1 and broken.stderr.startswith(f"error: {path}: ") and "line 1 column 2" in broken.stderr
 
 
 def test_db_option_env_and_per_command(tmp_path: Path, write_trajectory) -> None:
