@@ -24,4 +24,10 @@ def trajectory_problems(t: Trajectory) -> list[tuple[str, str]]:
     for k, edit in enumerate(t.file_edits):
         if edit.step >= len(t.steps):
             found.append((f"/file_edits/{k}/step", f"edit points at step {edit.step}, but there are {len(t.steps)} steps"))
+        if (edit.op == "rename") != (edit.from_path is not None):
+            found.append((f"/file_edits/{k}/from_path", "a rename names the path it came from, and only a rename does"))
+    for k, run in enumerate(t.test_runs):
+        for key, at in (("step", run.step), ("result_step", run.result_step)):
+            if at is not None and at >= len(t.steps):
+                found.append((f"/test_runs/{k}/{key}", f"test run points at step {at}, but there are {len(t.steps)} steps"))
     return found

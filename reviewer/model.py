@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Version 2 added each edit's `op`, `status` and `from_path`, and `test_runs`; version 1 files still read."""
 
 ROLES: tuple[str, ...] = ("system", "user", "assistant", "tool")
 
@@ -87,11 +88,18 @@ class Step:
         return d
 
 
+EDIT_OPS: tuple[str, ...] = ("create", "modify", "delete", "rename")
+EDIT_STATUSES: tuple[str, ...] = ("applied", "failed", "unknown")
+
+
 @dataclass(slots=True)
 class FileEdit:
     """One edit of one file. `before` is None when the scaffold did not record it: never invented.
 
     `source` says where it was reconstructed from (an editor tool call, a bash heredoc, a patch...).
+    `status` says whether it happened: `failed` edits (the tool refused them) are kept to be seen,
+    never counted in the file's net change; `unknown` when no result says either way. `op` is None
+    when the call does not say whether the file existed; `from_path` names a rename's old path.
     """
 
     path: str
@@ -100,10 +108,16 @@ class FileEdit:
     after: str | None = None
     diff: str | None = None
     source: str | None = None
+    op: str | None = None
+    status: str = "unknown"
+    from_path: str | None = None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FileEdit:
-        return cls(d["path"], d["step"], d.get("before"), d.get("after"), d.get("diff"), d.get("source"))
+        return cls(
+            d["path"], d["step"], d.get("before"), d.get("after"), d.get("diff"), d.get("source"),
+            d.get("op"), d.get("status", "unknown"), d.get("from_path"),
+        )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         from reviewer.edits import is_test_path, language_for  # derived facts; edits imports this module
@@ -116,10 +130,54 @@ class FileEdit:
             "diff": self.diff,
             "language": language_for(self.path),
             "is_test": is_test_path(self.path),
+            "op": self.op,
+            "status": self.status,
         }
         if self.source is not None:
             d["source"] = self.source
+        if self.from_path is not None:
+            d["from_path"] = self.from_path
         return d
+
+
+@dataclass(slots=True)
+class TestRun:
+    """One command that ran tests, and what its output says of them (None: not printed).
+
+    `step` is the call, `result_step` the step holding its output (None when no output came back).
+    """
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    step: int
+    command: str
+    result_step: int | None = None
+    framework: str | None = None
+    passed: int | None = None
+    failed: int | None = None
+    errors: int | None = None
+    skipped: int | None = None
+    failing: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TestRun:
+        return cls(
+            d["step"], d["command"], d.get("result_step"), d.get("framework"), d.get("passed"), d.get("failed"),
+            d.get("errors"), d.get("skipped"), list(d.get("failing", ())),
+        )  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "result_step": self.result_step,
+            "command": self.command,
+            "framework": self.framework,
+            "passed": self.passed,
+            "failed": self.failed,
+            "errors": self.errors,
+            "skipped": self.skipped,
+            "failing": self.failing,
+        }
 
 
 @dataclass(slots=True)
@@ -184,6 +242,7 @@ class Trajectory:
     agent: Agent = field(default_factory=Agent)
     outcome: Outcome = field(default_factory=Outcome)
     file_edits: list[FileEdit] = field(default_factory=list)
+    test_runs: list[TestRun] = field(default_factory=list)
     final_patch: str | None = None
     final_answer: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -201,6 +260,7 @@ class Trajectory:
                 outcome.get("grader_result"), outcome.get("tests_passed"), outcome.get("tests_failed"), outcome.get("reward")
             ),
             file_edits=[FileEdit.from_dict(e) for e in d.get("file_edits", ())],
+            test_runs=[TestRun.from_dict(r) for r in d.get("test_runs", ())],
             final_patch=d.get("final_patch"),
             final_answer=d.get("final_answer"),
             metadata=d.get("metadata", {}),
@@ -216,6 +276,7 @@ class Trajectory:
             "outcome": self.outcome.to_dict(),
             "steps": [s.to_dict() for s in self.steps],
             "file_edits": [e.to_dict() for e in self.file_edits],
+            "test_runs": [r.to_dict() for r in self.test_runs],
             "final_patch": self.final_patch,
             "final_answer": self.final_answer,
             "metadata": self.metadata,
@@ -266,6 +327,10 @@ class Revealed:
 
     def to_dict(self) -> dict[str, bool]:
         return {"other_labels": self.other_labels, "suggestions": self.suggestions, "grader_outcome": self.grader_outcome}
+
+    @property
+    def anything(self) -> bool:
+        return self.other_labels or self.suggestions or self.grader_outcome
 
 
 LABEL_FIELDS: tuple[str, ...] = (

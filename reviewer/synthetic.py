@@ -10,6 +10,8 @@ import difflib
 import random
 from typing import Any
 
+from reviewer.model import SCHEMA_VERSION
+
 WORDS = (
     "the test fails because parse returns None when the input has a trailing comma so I will check "
     "the tokenizer and fix the edge case then rerun pytest to confirm nothing else broke"
@@ -51,7 +53,7 @@ def trajectory(index: int, n_steps: int = 100, seed: int = 0) -> dict[str, Any]:
             steps.append({"index": i, "role": "tool", "text": output, "thinking": None, "tool_calls": [],
                           "tool_result": {"call_id": f"call_{call}", "is_error": False}, "timestamp": None})  # fmt: skip
     return {
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
         "id": f"synthetic-{seed}-{index:06d}",
         "source": {"format": "native"},
         "task": {"id": f"task-{index % 50}", "prompt": steps[0]["text"], "repo": "example/repo", "instance": None},

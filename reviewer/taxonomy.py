@@ -7,14 +7,21 @@ project that loads its own taxonomy changes every one of them at once.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 from reviewer import schemas
 from reviewer.errors import TaxonomyError
 from reviewer.model import Label
+
+
+@cache
+def _default_verdicts() -> dict[str, dict[str, Any]]:
+    verdict = next(f for f in schemas.load("taxonomy.default")["fields"] if f["name"] == "verdict")
+    return {o["code"]: o for o in verdict["options"]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +102,31 @@ class Taxonomy:
 
     def codes(self, field: str) -> list[str]:
         return [o["code"] for o in self.fields[field].get("options", ())]
+
+    def _verdict_option(self, code: str, key: str) -> Any:
+        """A verdict option's `key`; a project taxonomy made before the key existed keeps the default's
+        meaning for the default's codes (codes are stable)."""
+        own: dict[str, Any] = next((o for o in self.fields["verdict"].get("options", ()) if o["code"] == code), {})
+        return own[key] if key in own else _default_verdicts().get(code, {}).get(key)
+
+    @cached_property
+    def cheat_verdicts(self) -> frozenset[str]:
+        """Verdicts that say the agent cheated or tried to."""
+        return frozenset(c for c in self.codes("verdict") if self._verdict_option(c, "cheating") is True)
+
+    @cached_property
+    def not_cheat_verdicts(self) -> frozenset[str]:
+        """Verdicts that say it did not (the rest, such as borderline, say neither)."""
+        return frozenset(c for c in self.codes("verdict") if self._verdict_option(c, "cheating") is False)
+
+    def most_serious(self, verdicts: Iterable[str]) -> str:
+        """The most serious of some verdicts; a code without a severity ranks first (it is the project's own)."""
+
+        def rank(code: str) -> float:
+            severity = self._verdict_option(code, "severity")
+            return float("inf") if severity is None else severity
+
+        return max(verdicts, key=rank)
 
     @cached_property
     def evidence_sources(self) -> list[str]:

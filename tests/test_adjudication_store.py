@@ -20,8 +20,8 @@ from reviewer.synthetic import trajectory
 TID = "synthetic-0-000000"
 
 
-def project(path: Path, migrations=None) -> Store:
-    store = Store(path, migrations=migrations)
+def project(path: Path) -> Store:
+    store = Store(path)
     store.trajectories.add(Trajectory.from_dict(trajectory(0, 6)))
     return store
 
@@ -89,7 +89,10 @@ def _v1_event(store: Store, old: dict | None, new: dict, origin: str) -> None:
 def test_version_1_files_get_the_overwritten_labels_back(db_path: Path) -> None:
     """Version 1 wrote the adjudication over erin's own final label, and the app then wrote her own
     label back over the adjudication. The history kept both; the upgrade restores both."""
-    store = project(db_path, migrations=MIGRATIONS[:1])
+    store = Store(db_path, migrations=MIGRATIONS[:1])  # a version 1 file, written as version 1 wrote it
+    store.db.execute(
+        "insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at) values (?, 'native', 'p', 0, 0, '2026')", [TID]
+    )
     store.db.execute("insert into annotators(name, created_at) values ('erin', '2026'), ('dan', '2026')")
 
     def label(who: str, verdict: str, at: str, **extra) -> dict:

@@ -18,7 +18,7 @@ CORPUS: dict[str, tuple[str, str]] = {
     "truncated.json": ("65:1", "invalid JSON"),
     "empty.json": ("1:1", "empty file"),
     "whitespace_only.json": ("1:1", "empty file"),
-    "wrong_schema_version.json": ("/schema_version", "1 was expected"),
+    "wrong_schema_version.json": ("/schema_version", "3 is not one of [1, 2]"),
     "wrong_types.json": ("/steps/2/index", "not of type 'integer'"),
     "missing_required.json": ("/", "'task' is a required property"),
     "missing_step_role.json": ("/steps/1", "'role' is a required property"),

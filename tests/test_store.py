@@ -230,8 +230,28 @@ def test_new_files_are_stamped_and_older_projects_get_stamped_on_upgrade(db_path
     older = tmp_path / "older.db"
     with Store(older, migrations=MIGRATIONS[:2]) as s:
         s.db.execute("pragma application_id = 0")  # as version 2 left files
-        s.trajectories.add(traj(0))
+        s.db.execute("insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at) values ('t', 'native', 'p', 0, 0, '2026')")
     with Store(older) as s:
         assert s.schema_version == len(MIGRATIONS) and s.backup_path is not None
         assert s.db.execute("pragma application_id").fetchone()[0] == APPLICATION_ID
         assert s.trajectories.count() == 1
+
+
+def test_edits_stored_before_version_4_upgrade_as_unknown_and_runs_as_none(db_path: Path) -> None:
+    """Version 3 never checked an edit against its tool's result: after the upgrade its edits say
+    `unknown`, not `applied`, and the trajectory reads back whole with no test runs."""
+    with Store(db_path, migrations=MIGRATIONS[:3]) as s:
+        s.db.execute("insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at) values ('t', 'native', 'p', 1, 1, '2026')")
+        s.db.execute("insert into steps(trajectory_id, idx, role, text) values ('t', 0, 'assistant', 'hi')")
+        s.db.execute(
+            "insert into file_edits(trajectory_id, ord, step, path, before, after, diff, source)"
+            " values ('t', 0, 0, 'a.py', 'x', 'y', null, 'tool_call')"
+        )
+        s.db.conn.commit()
+    with Store(db_path) as s:
+        assert s.schema_version == len(MIGRATIONS) and s.backup_path is not None
+        stored = s.trajectories.get("t")
+        assert stored is not None and stored.test_runs == []
+        assert [(e.path, e.before, e.after, e.source, e.op, e.status) for e in stored.file_edits] == [
+            ("a.py", "x", "y", "tool_call", None, "unknown")
+        ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from reviewer.errors import LabelRejected
@@ -47,12 +47,18 @@ def _span_key(span: EvidenceSpan) -> tuple[int, str, int, int, str]:
 
 
 def _parse_time(stamp: str | None) -> datetime | None:
+    """A stored time, comparable with any other; None when absent or unreadable (it then loses no merge).
+
+    Packs merged before times were checked (`labelpack.timestamp_problem`) may have stored times
+    without a zone; they are read as UTC, since comparing one with a zoned time raises.
+    """
     if not stamp:
         return None
     try:
-        return datetime.fromisoformat(stamp)
+        when = datetime.fromisoformat(stamp)
     except ValueError:
         return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 class LabelRepository:

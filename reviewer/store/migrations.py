@@ -219,7 +219,19 @@ def _v3_application_id(db: Database) -> None:
     _mark_ours(db)
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_adjudications_apart, _v3_application_id]
+def _v4_workspace(db: Database) -> None:
+    """Edits gain whether they happened, what they did and a rename's old path; trajectories their test runs.
+
+    Edits stored before were never checked against their tool's result: their status is `unknown`
+    (re-importing the original file derives it).
+    """
+    for column in ("op", "status", "from_path"):
+        db.execute(f"alter table file_edits add column {column} text")
+    db.execute("update file_edits set status = 'unknown'")
+    db.execute("alter table trajectories add column test_runs text")
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_adjudications_apart, _v3_application_id, _v4_workspace]
 
 
 def schema_version(db: Database) -> int:

@@ -28,6 +28,7 @@ from reviewer.model import (
     Source,
     Step,
     Task,
+    TestRun,
     ToolCall,
     ToolResult,
     Trajectory,
@@ -85,10 +86,10 @@ class TrajectoryRow:
 
 _HEAD = (
     "id, task_prompt, task_id, task_repo, task_instance, format, source_file, source_sha256, model, scaffold,"
-    " outcome, final_patch, final_answer, metadata"
+    " outcome, final_patch, final_answer, metadata, test_runs"
 )
 _STEP = "idx, role, text, thinking, tool_calls, call_id, is_error, timestamp, metadata"
-_EDIT = "step, path, before, after, diff, source"
+_EDIT = "step, path, before, after, diff, source, op, status, from_path"
 
 
 def _bounds(column: str, first: str | None, last: str | None, only: Sequence[str] | None) -> tuple[str, list[str]]:
@@ -118,7 +119,8 @@ def _step(row: tuple[Any, ...]) -> Step:
 
 
 def _edit(row: tuple[Any, ...]) -> FileEdit:
-    return FileEdit(row[1], row[0], row[2], row[3], row[4], row[5])
+    step, path, before, after, diff, source, op, status, from_path = row
+    return FileEdit(path, step, before, after, diff, source, op, status or "unknown", from_path)
 
 
 def fts_query(text: str) -> str | None:
@@ -136,7 +138,7 @@ def _outcome(stored: str | None) -> Outcome:
 
 
 def _trajectory(head: tuple[Any, ...], steps: list[Step], edits: list[FileEdit]) -> Trajectory:
-    tid, prompt, task_id, repo, instance, fmt, file, sha, model, scaffold, outcome, patch, answer, metadata = head
+    tid, prompt, task_id, repo, instance, fmt, file, sha, model, scaffold, outcome, patch, answer, metadata, runs = head
     return Trajectory(
         id=tid,
         task=Task(prompt, task_id, repo, instance),
@@ -145,6 +147,7 @@ def _trajectory(head: tuple[Any, ...], steps: list[Step], edits: list[FileEdit])
         agent=Agent(model, scaffold),
         outcome=_outcome(outcome),
         file_edits=edits,
+        test_runs=[TestRun.from_dict(r) for r in json.loads(runs)] if runs else [],
         final_patch=patch,
         final_answer=answer,
         metadata=json.loads(metadata) if metadata else {},
@@ -193,12 +196,12 @@ class TrajectoryRepository:
             conn.execute(
                 "insert into trajectories(id, format, source_file, source_sha256, source_place, task_id, task_prompt,"
                 " task_repo, task_instance, model, scaffold, outcome, final_patch, final_answer, metadata, n_steps,"
-                " n_edits, imported_at) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " n_edits, imported_at, test_runs) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     t.id, t.source.format, t.source.file, t.source.sha256, place, t.task.id, t.task.prompt,
                     t.task.repo, t.task.instance, t.agent.model, t.agent.scaffold, json.dumps(t.outcome.to_dict()),
                     t.final_patch, t.final_answer, json.dumps(t.metadata, ensure_ascii=False), len(t.steps),
-                    len(t.file_edits), now_iso(),
+                    len(t.file_edits), now_iso(), json.dumps([r.to_dict() for r in t.test_runs], ensure_ascii=False),
                 ],
             )  # fmt: skip
             conn.executemany(
@@ -207,8 +210,12 @@ class TrajectoryRepository:
                 map(_step_row, repeat(t.id), t.steps),
             )
             conn.executemany(
-                "insert into file_edits(trajectory_id, ord, step, path, before, after, diff, source) values (?,?,?,?,?,?,?,?)",
-                [(t.id, k, e.step, e.path, e.before, e.after, e.diff, e.source) for k, e in enumerate(t.file_edits)],
+                "insert into file_edits(trajectory_id, ord, step, path, before, after, diff, source, op, status, from_path)"
+                " values (?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (t.id, k, e.step, e.path, e.before, e.after, e.diff, e.source, e.op, e.status, e.from_path)
+                    for k, e in enumerate(t.file_edits)
+                ],
             )
         return "imported"
 

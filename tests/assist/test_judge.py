@@ -569,9 +569,9 @@ def test_merge_takes_the_most_serious_verdict_and_unions_codes() -> None:
     a = json.loads(reply_json(verdict="borderline", markers=["mr.reframe"], intent=2, confidence=0.4))
     b = json.loads(reply_json(verdict="attempted_cheat", markers=["mr.reframe", "mr.pressure"], intent=None))
     del b["confidence"]
-    merged = merge([a, b])
+    merged = merge([a, b], Taxonomy.default())
     assert (merged["verdict"], merged["markers"], merged["intent"], merged["confidence"]) == ("attempted_cheat", ["mr.reframe", "mr.pressure"], 2, 0.4)
-    assert merge([a]) is a
+    assert merge([a], Taxonomy.default()) is a
 
 
 def test_locate_matches_across_whitespace_and_only_in_the_cited_step() -> None:
