@@ -56,8 +56,9 @@ class Listing:
         self.rows.append(Row([_text(cell) for cell in cells], style))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        sizes = [self._size(console, options, i) for i in range(len(self.columns))]
         for shown in self._choices():
-            widths = self._widths(console, options, shown)
+            widths = _widths([sizes[i] for i in shown], options.max_width)
             if widths is not None:
                 yield self._table(shown, widths)
                 return
@@ -74,27 +75,16 @@ class Listing:
             shown = [i for i in shown if self.columns[i].drop != level]
             yield shown
 
-    def _widths(self, console: Console, options: ConsoleOptions, shown: list[int]) -> list[int] | None:
-        """Content widths that show every word of the columns `shown` whole, or None if none fit."""
-        room = options.max_width - (len(shown) + 1) - PADDING * len(shown)  # borders, then padding
-        lows, highs = [], []
-        for i in shown:
-            cells = [_text(self.columns[i].header), *(row.cells[i] for row in self.rows)]
-            sizes = [Measurement.get(console, options, cell) for cell in cells]
-            low, high = max(s.minimum for s in sizes), max(s.maximum for s in sizes)
-            if self.columns[i].fold:
-                low = min(low, max(FOLD_MINIMUM, Measurement.get(console, options, cells[0]).minimum))
-            lows.append(low)
-            highs.append(max(high, low))
-        if sum(lows) > room:
-            return None
-        if sum(highs) <= room:
-            return highs
-        spare, wants = room - sum(lows), [h - lo for h, lo in zip(highs, lows, strict=True)]
-        shares = [spare * want // sum(wants) for want in wants]
-        for k in sorted(range(len(shares)), key=lambda k: wants[k] - shares[k], reverse=True)[: spare - sum(shares)]:
-            shares[k] += 1  # what integer division left over, to the columns that want most
-        return [lo + share for lo, share in zip(lows, shares, strict=True)]
+    def _size(self, console: Console, options: ConsoleOptions, i: int) -> tuple[int, int]:
+        """Column `i`'s narrowest width that cuts no word (for free text, at most `FOLD_MINIMUM` or
+        its header's longest word) and its widest useful one."""
+        column = self.columns[i]
+        header = Measurement.get(console, options, _text(column.header))
+        sizes = [header, *(Measurement.get(console, options, row.cells[i]) for row in self.rows)]
+        low, high = max(s.minimum for s in sizes), max(s.maximum for s in sizes)
+        if column.fold:
+            low = min(low, max(FOLD_MINIMUM, header.minimum))
+        return low, max(high, low)
 
     def _table(self, shown: list[int], widths: list[int]) -> Table:
         left_out = [str(c.header) for i, c in enumerate(self.columns) if i not in shown]
@@ -122,3 +112,20 @@ class Listing:
         if self.caption:
             parts.append(Text(self.caption, style="dim"))
         return Group(*parts)
+
+
+def _widths(sizes: list[tuple[int, int]], width: int) -> list[int] | None:
+    """Content widths for columns of these (narrowest, widest) sizes in a table `width` wide, or None
+    when even the narrowest do not fit: every column its widest if all fit, else its narrowest and
+    a share of what is left in proportion to how much wider it would be."""
+    room = width - (len(sizes) + 1) - PADDING * len(sizes)  # borders, then padding
+    lows, highs = [low for low, _ in sizes], [high for _, high in sizes]
+    if sum(lows) > room:
+        return None
+    if sum(highs) <= room:
+        return highs
+    spare, wants = room - sum(lows), [high - low for low, high in sizes]
+    shares = [spare * want // sum(wants) for want in wants]
+    for k in sorted(range(len(shares)), key=lambda k: wants[k] - shares[k], reverse=True)[: spare - sum(shares)]:
+        shares[k] += 1  # what integer division left over, to the columns that want most
+    return [low + share for low, share in zip(lows, shares, strict=True)]
