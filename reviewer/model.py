@@ -291,7 +291,7 @@ class Trajectory:
 
 @dataclass(slots=True)
 class EvidenceSpan:
-    """A quoted range of one text of one step (taxonomy §8); offsets are Python code points."""
+    """A quoted range of one text of one step (the `evidence` section of schemas/taxonomy.default.json); offsets are Python code points."""
 
     step: int
     source: str
@@ -327,6 +327,10 @@ class Revealed:
 
     def to_dict(self) -> dict[str, bool]:
         return {"other_labels": self.other_labels, "suggestions": self.suggestions, "grader_outcome": self.grader_outcome}
+
+    @property
+    def anything(self) -> bool:
+        return self.other_labels or self.suggestions or self.grader_outcome
 
 
 LABEL_FIELDS: tuple[str, ...] = (

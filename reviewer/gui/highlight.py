@@ -13,7 +13,7 @@ big diff inside `highlightBlock` would freeze the window for seconds. Instead:
    token type, built on the GUI thread) straight into the blocks' layouts, visible blocks first, in
    ~8 ms slices, so the event loop keeps running while megabytes of text and formats land.
 
-Positions are UTF-16 code units (what Qt counts), never code points (style.md R7).
+Positions are UTF-16 code units (what Qt counts), never code points (docs/untrusted-text.md R7).
 """
 
 from __future__ import annotations

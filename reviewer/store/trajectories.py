@@ -19,8 +19,7 @@ from itertools import groupby, repeat
 from operator import itemgetter
 from typing import Any, Literal
 
-from sqlite_utils import Database
-
+from reviewer.errors import TrajectoryConflict
 from reviewer.jsonio import Document
 from reviewer.model import (
     Agent,
@@ -34,11 +33,8 @@ from reviewer.model import (
     ToolResult,
     Trajectory,
 )
+from reviewer.store.database import Database
 from reviewer.store.transactions import writing
-
-
-class TrajectoryConflict(ValueError):
-    """An id already stored with different content: importing would silently replace a trajectory."""
 
 
 def now_iso() -> str:
