@@ -26,11 +26,15 @@ WINDOW_EDIT_COMMANDS = {"edit", "create", "insert"}  # SWE-agent's own editor co
 _EDITOR_COMMANDS = {"create", "str_replace", "insert"}
 
 
+_FILE_TOOLS = frozenset(EDITOR_TOOLS | WRITE_TOOLS | REPLACE_TOOLS | PATCH_TOOLS | WINDOW_EDIT_COMMANDS)
+
+
 def is_editor_call(call: ToolCall) -> bool:
     """A call to a file editor (not a shell): its output, not an exit code, says whether it refused."""
-    command, path = call.arguments.get("command"), call.arguments.get("path") or call.arguments.get("file_path")
-    named = any(call.name in tools for tools in (EDITOR_TOOLS, WRITE_TOOLS, REPLACE_TOOLS, PATCH_TOOLS, WINDOW_EDIT_COMMANDS))
-    return named or (isinstance(command, str) and command in _EDITOR_COMMANDS and isinstance(path, str))
+    if call.name in _FILE_TOOLS:
+        return True
+    command = call.arguments.get("command")
+    return isinstance(command, str) and command in _EDITOR_COMMANDS and isinstance(call.arguments.get("path") or call.arguments.get("file_path"), str)
 
 
 def snippet_diff(path: str, old: str, new: str, where: str = "position unknown") -> str:

@@ -50,4 +50,4 @@ def refused(call: ToolCall, output: str) -> bool:
 
 def reports_created(output: str) -> bool:
     """The output says the call created a new file (so the content before it was none)."""
-    return output.lstrip().startswith(_CREATED)
+    return output[:_HEAD].lstrip().startswith(_CREATED)

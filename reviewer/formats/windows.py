@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reviewer.edits import header_name, make_diff
 
 _HEADER = re.compile(r"^\[File: (?P<path>[^\n]+?) \((?P<total>\d+) lines total\)\]\r?$", re.MULTILINE)
-_NUMBERED = re.compile(r"(\d+):(.*)")
 _ABOVE = re.compile(r"\(\d+ more lines above\)")
 _CURSOR = frozenset({"<<<<< START CURSOR >>>>>", "<<<<< END CURSOR >>>>>"})
 
@@ -56,18 +55,10 @@ def windows_in(text: str) -> list[Window]:
     """Every window an output shows, in order (a refused edit shows the would-be window, then the original)."""
     found = []
     for header in _HEADER.finditer(text):
-        lines: list[str] = []
-        first = None
-        for line in _lines_from(text, header.end() + 1):
-            line = line.removesuffix("\r")
-            if line in _CURSOR or (first is None and _ABOVE.fullmatch(line)):
-                continue
-            numbered = _NUMBERED.fullmatch(line)
-            if numbered is None or (first is not None and int(numbered[1]) != first + len(lines)):
-                break
-            first = int(numbered[1]) if first is None else first
-            lines.append(numbered[2])
         total = int(header["total"])
+        # A window holds at most `total` numbered lines, two cursor markers and its "more lines" notes.
+        lines_after = text[header.end() + 1 :].split("\n", min(total, 10**7) + 4)
+        first, lines = _numbered(lines_after)
         if first is not None and first >= 1 and first + len(lines) - 1 <= total:
             found.append(Window(header["path"], total, first, tuple(lines)))
         elif first is None and total == 0:
@@ -75,13 +66,23 @@ def windows_in(text: str) -> list[Window]:
     return found
 
 
-def _lines_from(text: str, start: int) -> Iterator[str]:
-    """The lines of `text` from `start`, one at a time (a window ends early in outputs of megabytes)."""
-    while start <= len(text):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        yield text[start:end]
-        start = end + 1
+def _numbered(lines: list[str]) -> tuple[int | None, list[str]]:
+    """(first line number, texts) of the consecutive `N:text` lines a window shows, markers skipped."""
+    first: int | None = None
+    texts: list[str] = []
+    for line in lines:
+        line = line.removesuffix("\r")
+        if line in _CURSOR or (first is None and _ABOVE.fullmatch(line)):
+            continue
+        number, colon, rest = line.partition(":")
+        if not colon or not number.isdigit() or not number.isascii():
+            break
+        if first is None:
+            first = int(number)
+        elif int(number) != first + len(texts):
+            break
+        texts.append(rest)
+    return first, texts
 
 
 @dataclass(frozen=True, slots=True)
