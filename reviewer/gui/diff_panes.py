@@ -4,8 +4,9 @@ Pure functions over `FileEdit`s, run by the diff view's workers (nothing here to
 a unified diff's lines classified (`classify`, hunk lengths counted so `--- x` inside a hunk is a
 removal), cut to `MAX_CHARS` on a line boundary with a note, control characters made visible and
 lines over `MAX_LINE` cut (`shown_text`, whose map keeps evidence offsets exact); side-by-side rows
-from whole files (difflib) or from hunks; the list's `entries` (cheap) and their change counts
-(`counted`, slow: difflib); `DiffTexts`, each edit's diff text computed once across threads; and
+from whole files (difflib) or from hunks; the list's `entries` (cheap: each edit, failed ones
+marked, then each file's net change, then the final patch) and their change counts (`counted`,
+slow: difflib); a net change's pane (`net_pane`); `DiffTexts`, each edit's diff text computed once across threads; and
 `build`, all one entry needs in one mode.
 """
 
