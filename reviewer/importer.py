@@ -14,16 +14,19 @@ import getpass
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from reviewer import formats, schemas
 from reviewer.checks import trajectory_problems
+from reviewer.formats.unsupported import UnsupportedFile, identify_file
 from reviewer.jsonio import Document, InputError, read_document
 from reviewer.labelpack import is_label_pack, read_labels
-from reviewer.model import Source, Trajectory
+from reviewer.model import Outcome, Source, Trajectory
+from reviewer.outcomes import AttachReport, ResultsFile, attach
+from reviewer.outcomes.harbor import trial_outcome, trial_result_path
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
 from reviewer.store.trajectories import TrajectoryConflict, content_hash
@@ -42,6 +45,7 @@ class FileReport:
     duplicates: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     labels: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)  # stored, but something in it could not be read as meant
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -52,6 +56,7 @@ class FileReport:
             "duplicates": self.duplicates,
             "errors": self.errors,
             "labels": dict(self.labels),
+            "warnings": self.warnings,
         }
 
 
@@ -61,10 +66,16 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # why folder entries were skipped, where not obvious
     stopped: str | None = None  # why the batch ended before its last file, on one line
+    outcomes: list[AttachReport] = field(default_factory=list)  # what each --outcomes file matched
 
     @property
     def ok(self) -> bool:
-        return self.stopped is None and not any(f.errors for f in self.files)
+        return self.stopped is None and not any(f.errors for f in self.files) and not self.nothing_read
+
+    @property
+    def nothing_read(self) -> bool:
+        """Folders given, files in them, and not one in a format read: a silent `ok` would mislead."""
+        return not self.files and bool(self.skipped)
 
     def totals(self) -> dict[str, int]:
         return {
@@ -78,7 +89,11 @@ class ImportReport:
         }
 
     def to_dict(self) -> dict[str, object]:
-        return {**self.totals(), "ok": self.ok, "stopped": self.stopped, "skipped": self.skipped, "files_detail": [f.to_dict() for f in self.files]}
+        return {
+            **self.totals(), "ok": self.ok, "stopped": self.stopped, "skipped": self.skipped,
+            "files_detail": [f.to_dict() for f in self.files], "files_skipped": len(self.skipped),
+            "warnings": sum(len(f.warnings) for f in self.files), "outcomes": [o.to_dict() for o in self.outcomes],
+        }  # fmt: skip
 
 
 def conformance_error(doc: Document, place: str | None, trajectory: Trajectory) -> InputError | None:
@@ -102,6 +117,9 @@ class Collected:
     files: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # folder entries not read (READMEs, links leading out)
     notices: list[str] = field(default_factory=list)  # one line per link left out, saying where it led
+    roots: dict[Path, Path] = field(default_factory=dict)  # each file's folder named (a named file's: its own)
+    named: set[Path] = field(default_factory=set)  # files named on the command line, not found in a folder
+    unread: list[Path] = field(default_factory=list)  # folder files no format claims by name: said why at the end
 
 
 def collect(paths: list[Path], follow_symlinks: bool = False) -> Collected:
@@ -112,9 +130,13 @@ def collect(paths: list[Path], follow_symlinks: bool = False) -> Collected:
     found = Collected()
     for path in paths:
         if path.is_dir():
+            before = len(found.files)
             _collect_folder(path, wanted, found, follow_symlinks)
+            found.roots.update((file, path) for file in found.files[before:])
         else:
             found.files.append(path)
+            found.roots[path] = path.parent
+            found.named.add(path)
     return found
 
 
@@ -154,6 +176,35 @@ def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symli
             found.files.append(child)
         else:
             found.skipped.append(str(child))
+            found.unread.append(child)
+
+
+def unpaired_results(trajectory: Trajectory) -> str | None:
+    """What to warn of when tool results answer no call: the file was read, but not as its tool meant
+    (another tool's log in a look-alike shape), and what those calls did is not linked to them."""
+    tool_steps = [s for s in trajectory.steps if s.role == "tool"]
+    unpaired = sum(1 for s in tool_steps if s.tool_result is None)
+    if not unpaired:
+        return None
+    return (
+        f"{unpaired} of {len(tool_steps)} tool results in {trajectory.id!r} answer no tool call in the file"
+        " (kept as plain tool output; the calls' edits and test runs may be missing)"
+    )
+
+
+MAX_UNREAD_NOTICES = 20  # files a folder walk left unread that get a line of their own; the rest are counted
+
+
+def unread_notices(unread: list[Path]) -> list[str]:
+    """Why folder files were left unread, one line each (what they look like), the first few only."""
+    lines = []
+    for path in unread[:MAX_UNREAD_NOTICES]:
+        found = identify_file(path)
+        what = found.message() if found is not None else "not named like a trajectory file this project reads"
+        lines.append(f"{path}: {what}")
+    if len(unread) > MAX_UNREAD_NOTICES:
+        lines.append(f"… and {len(unread) - MAX_UNREAD_NOTICES} more files not in a trajectory format")
+    return lines
 
 
 def storage_full(exc: BaseException) -> bool:
@@ -179,8 +230,10 @@ class Importer:
         on_file: Callable[[Path], None] | None = None,
         labels_only: bool = False,
         follow_symlinks: bool = False,
+        outcomes: Sequence[ResultsFile] = (),
     ):
         self.store = store
+        self.outcomes = outcomes
         self.follow_symlinks = follow_symlinks
         self.dry_run = dry_run or store is None
         self.detect = detect
@@ -192,12 +245,16 @@ class Importer:
         self.actor = getpass.getuser()
         self._seen: dict[str, tuple[str, str]] = {}  # validation only: id -> (content hash, place)
         self._at = ""  # what the batch is storing now, for the line saying where a full disk stopped it
+        self._roots: dict[Path, Path] = {}
+        self._named: set[Path] = set()
 
     def run(self, paths: list[Path]) -> ImportReport:
         found = collect(paths, self.follow_symlinks)
-        report = ImportReport(skipped=found.skipped, notices=found.notices)
+        report = ImportReport(skipped=found.skipped, notices=found.notices + unread_notices(found.unread))
+        self._roots, self._named = found.roots, found.named
         try:
             self._run(found.files, report)
+            self._attach_outcomes(report)
         except (sqlite3.OperationalError, OSError) as exc:
             if not storage_full(exc):
                 raise
@@ -225,6 +282,13 @@ class Importer:
                 if self.labels_only:
                     raise InputError(doc.name, None, "not a label pack (no record with 'trajectory_id' and 'annotator')")
                 self._read_trajectories(doc, file_report)
+            except UnsupportedFile as exc:
+                if exc.companion and path not in self._named:  # a run's results or config met in a folder
+                    report.files.remove(file_report)
+                    report.skipped.append(str(path))
+                    report.notices.append(str(exc))
+                else:
+                    file_report.errors.append(str(exc))
             except InputError as exc:
                 file_report.errors.append(str(exc))
             except RecursionError:
@@ -242,17 +306,45 @@ class Importer:
             self._at = f"the labels of {doc.name}"
             self._merge_labels(doc, file_report)
 
+    def _attach_outcomes(self, report: ImportReport) -> None:
+        """Each --outcomes file, matched against what this batch read (stored now or before)."""
+        if not self.outcomes or self.store is None or self.dry_run:
+            return
+        read = {tid for f in report.files for tid in (*f.imported, *f.duplicates)}
+        for results in self.outcomes:
+            self._at = f"the outcomes of {results.path}"
+            report.outcomes.append(attach(self.store, results, only=read))
+
+    def _trial_outcome(self, doc: Document, report: FileReport) -> Outcome | None:
+        """The Harbor trial result beside a trajectory file, if any; a bad one is a warning, not a failure."""
+        path = trial_result_path(doc.path, self._roots.get(doc.path, doc.path.parent))
+        if path is None:
+            return None
+        try:
+            return trial_outcome(path, self._roots.get(doc.path, doc.path.parent), self.max_bytes)
+        except InputError as exc:
+            report.warnings.append(f"{exc} (the trial's outcome is left unknown)")
+            return None
+
     def _read_trajectories(self, doc: Document, report: FileReport) -> None:
         fmt = self.format or formats.detect(doc)
         report.kind, report.format = "trajectories", fmt.name
+        trial: Outcome | None = None
+        looked = False  # for a trial result, once per file and only once a trajectory is read
         for place, item in fmt.read(doc):
             if not isinstance(item, InputError):
                 item.source = Source(fmt.name, doc.path.name, doc.sha256)
+                if not looked:
+                    trial, looked = self._trial_outcome(doc, report), True
+                if trial is not None and item.outcome == Outcome():
+                    item.outcome = trial
                 if fmt.name != "native":  # native input was validated as read; importers' output is checked here
                     item = conformance_error(doc, place, item) or item
             if isinstance(item, InputError):
                 report.errors.append(str(item))
                 continue
+            if warning := unpaired_results(item):
+                report.warnings.append(f"{doc.name}:{place}: {warning}" if place else f"{doc.name}: {warning}")
             try:
                 self._store(item, doc, place, report)
             except TrajectoryConflict as exc:

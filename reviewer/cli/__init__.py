@@ -23,6 +23,7 @@ from reviewer.cli import render
 from reviewer.importer import Importer, ImportReport
 from reviewer.labelpack import write_labels
 from reviewer.model import Label
+from reviewer.outcomes import ResultsFile
 from reviewer.store import DB_ENV, DEFAULT_DB, Store, StoreError, integrity_problems
 from reviewer.store.labels import LabelRejected
 from reviewer.taxonomy import Taxonomy, TaxonomyError
@@ -140,6 +141,7 @@ def run_import(
     labels_only: bool = False,
     detect: bool = False,
     follow_symlinks: bool = False,
+    outcomes: list[ResultsFile] | None = None,
 ) -> ImportReport:
     from rich.progress import (
         BarColumn,
@@ -152,7 +154,7 @@ def run_import(
     try:
         importer = Importer(
             store, dry_run=dry_run, detect=detect, max_bytes=max_bytes, format_name=fmt, labels_only=labels_only,
-            follow_symlinks=follow_symlinks,
+            follow_symlinks=follow_symlinks, outcomes=outcomes or [],
         )  # fmt: skip
     except KeyError as exc:
         fail(str(exc.args[0]), 2)
@@ -171,9 +173,27 @@ def run_import(
     for f in report.files:
         for line in f.errors:
             click.echo(f"error: {one_line(line, 2000)}", err=True)
+        for line in f.warnings:
+            click.echo(f"warning: {one_line(line, 2000)}", err=True)
+    for attached in report.outcomes:
+        click.echo(f"outcomes: {attached.line('among the trajectories read')}", err=True)
     if report.stopped:
         click.echo(f"error: {one_line(report.stopped, 2000)}", err=True)
+    if report.nothing_read:
+        click.echo(f"error: no file in a trajectory format among the paths given ({len(report.skipped)} skipped, see above)", err=True)
     return report
+
+
+def read_outcome_files(paths: tuple[Path, ...], max_bytes: int) -> list[ResultsFile]:
+    """The --outcomes files, all read before anything is imported: a bad one stops the command."""
+    from reviewer.outcomes import read_paths
+
+    results, errors, _skipped = read_paths(paths, max_bytes)
+    if errors:
+        fail(errors[0])
+    if paths and not results:
+        fail(f"no SWE-bench results file in {', '.join(map(str, paths))}")
+    return results
 
 
 def batch_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -195,13 +215,18 @@ def batch_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @main.command("import")
 @batch_options
 @click.option("--detect/--no-detect", default=True, show_default=True, help="Run the cheat detectors on new trajectories.")
+@click.option("--outcomes", "outcomes", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="SWE-bench results (a run report, results.json, or a folder of logs/<instance>/report.json) to attach"
+                   " to the trajectories read, by instance id; repeat for several.")  # fmt: skip
 def import_(
     ctx: click.Context, db: str | None, paths: tuple[Path, ...], fmt: str | None, max_bytes: int | None, as_json: bool,
-    follow_symlinks: bool, detect: bool,
+    follow_symlinks: bool, detect: bool, outcomes: tuple[Path, ...],
 ) -> None:  # fmt: skip
     """Import trajectory files, JSONL files and folders (recursive); label packs found are merged."""
+    limit = resolve_max_bytes(max_bytes)
+    results = read_outcome_files(outcomes, limit)  # a bad results file stops the command before anything is stored
     store = open_store(ctx, db, must_exist=False)
-    report = run_import(store, paths, fmt, resolve_max_bytes(max_bytes), as_json, "importing", detect=detect, follow_symlinks=follow_symlinks)
+    report = run_import(store, paths, fmt, limit, as_json, "importing", detect=detect, follow_symlinks=follow_symlinks, outcomes=results)
     sys.exit(0 if report.ok else 1)
 
 
@@ -566,8 +591,10 @@ def _register_commands() -> None:
     from reviewer.cli.assist_cmd import assist_command
     from reviewer.cli.assist_evaluate_cmd import evaluate_command
     from reviewer.cli.export_cmd import export_command
+    from reviewer.cli.outcomes_cmd import outcomes_group
 
     main.add_command(export_command)
+    main.add_command(outcomes_group)
     assist = _RunByDefault(
         "assist",
         help=(assist_command.help or "") + "\n\nOptions of the default command: `reviewer assist run --help`. "

@@ -2,8 +2,9 @@
 
 Inserts use plain executemany inside one `writing()` transaction: this is the import hot path, and
 the row shapes are fixed by the migration, so sqlite-utils' per-row type inference buys nothing here.
-A stored trajectory never changes and is never deleted (nothing here updates or deletes its rows):
-readers may load it whenever they like and get the same content.
+A stored trajectory's steps and edits never change: readers may load it whenever they like and get
+the same transcript. Its grader outcome may arrive later (`set_outcome`, from an evaluation run
+apart from the agent's log).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import hashlib
 import json
 import re
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby, repeat
@@ -138,7 +139,7 @@ def fts_query(text: str) -> str | None:
 
 
 def _outcome(stored: str | None) -> Outcome:
-    return Outcome(**json.loads(stored)) if stored else Outcome()
+    return Outcome.from_dict(json.loads(stored)) if stored else Outcome()
 
 
 def _trajectory(head: tuple[Any, ...], steps: list[Step], edits: list[FileEdit]) -> Trajectory:
@@ -158,6 +159,15 @@ def _trajectory(head: tuple[Any, ...], steps: list[Step], edits: list[FileEdit])
     )
 
 
+def _same_content(stored: Trajectory, incoming: Trajectory) -> bool:
+    """Equal content; an incoming copy without any outcome also equals a stored one whose outcome was
+    attached after its import."""
+    mine, theirs = stored.content_dict(), incoming.content_dict()
+    if incoming.outcome == Outcome():
+        mine["outcome"] = theirs["outcome"]
+    return mine == theirs
+
+
 class TrajectoryRepository:
     def __init__(self, db: Database):
         self.db = db
@@ -175,7 +185,7 @@ class TrajectoryRepository:
             return "new"
         same_file = trajectory.source.sha256 is not None and (row[0], row[1]) == (trajectory.source.sha256, place)
         stored = None if same_file else self.get(trajectory.id)
-        if same_file or (stored is not None and stored.content_dict() == trajectory.content_dict()):
+        if same_file or (stored is not None and _same_content(stored, trajectory)):
             return "duplicate"
         where = f"{row[2]}:{row[1]}" if row[1] else row[2]
         raise TrajectoryConflict(f"duplicate trajectory id {trajectory.id!r}: already stored with different content (from {where})")
@@ -235,6 +245,28 @@ class TrajectoryRepository:
         if row is None:
             return None
         return _outcome(row[0])
+
+    def set_outcome(self, trajectory_id: str, outcome: Outcome) -> bool:
+        """Attach a grader outcome to a stored trajectory; True when it changed what was stored.
+
+        Only the outcome column changes: steps, edits, the search index and every label stay as they are.
+        """
+        with writing(self.db):
+            row = self.db.execute("select outcome from trajectories where id = ?", [trajectory_id]).fetchone()
+            if row is None:
+                raise KeyError(trajectory_id)
+            if _outcome(row[0]) == outcome:
+                return False
+            self.db.execute("update trajectories set outcome = ? where id = ?", [json.dumps(outcome.to_dict()), trajectory_id])
+        return True
+
+    def instance_keys(self, only: Collection[str] | None = None) -> list[tuple[str, str | None, str | None]]:
+        """(id, instance it ran on, model) for every trajectory (with `only`, those ids): what grader
+        results are matched by. The instance is `task.instance`, else `task.id`."""
+        sql = "select id, coalesce(task_instance, task_id), model from trajectories"
+        if only is None:
+            return list(self.db.execute(sql + " order by id"))
+        return list(self.db.execute(sql + " where id in (select value from json_each(?)) order by id", [json.dumps(list(only))]))
 
     def get(self, trajectory_id: str) -> Trajectory | None:
         head = self.db.execute(f"select {_HEAD} from trajectories where id = ?", [trajectory_id]).fetchone()
