@@ -46,6 +46,7 @@ class FileReport:
     errors: list[str] = field(default_factory=list)
     labels: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)  # stored, but something in it could not be read as meant
+    superseded: list[str] = field(default_factory=list)  # unlabelled parts stored alone, replaced by their whole run
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -57,6 +58,7 @@ class FileReport:
             "errors": self.errors,
             "labels": dict(self.labels),
             "warnings": self.warnings,
+            "superseded": self.superseded,
         }
 
 
@@ -177,6 +179,13 @@ def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symli
         else:
             found.skipped.append(str(child))
             found.unread.append(child)
+
+
+def _parts(trajectory: Trajectory) -> list[dict[str, object]]:
+    """The files a run split over several was joined from (`metadata.parts`: file, sha256, and the id
+    each part has when read alone), empty for a run of one file."""
+    parts = trajectory.metadata.get("parts")
+    return [p for p in parts if isinstance(p, dict)] if isinstance(parts, list) else []
 
 
 def unpaired_results(trajectory: Trajectory) -> str | None:
@@ -351,6 +360,8 @@ class Importer:
                 if fmt.name == "native":  # a native id is an identity the author chose: a clash is an error
                     report.errors.append(str(InputError(doc.name, f"{place}:/id" if place else "/id", str(exc))))
                     continue
+                if self._joins_a_stored_part(item, doc, place, report):
+                    continue
                 # Ids derived from other formats often name the task, not the run (SWE-agent files are
                 # named after the instance): another run of the same task gets the file's digest.
                 item.id = f"{item.id}~{doc.sha256[:8]}"
@@ -359,19 +370,43 @@ class Importer:
                 except TrajectoryConflict as again:
                     report.errors.append(str(InputError(doc.name, f"{place}:/id" if place else "/id", str(again))))
 
-    def _store(self, trajectory: Trajectory, doc: Document, place: str | None, report: FileReport) -> None:
+    def _joins_a_stored_part(self, item: Trajectory, doc: Document, place: str | None, report: FileReport) -> bool:
+        """A run joined from several files whose id is stored from one of its parts alone (the rest
+        arrived later): the whole run replaces the part while nobody has labelled it. A labelled part
+        stays as it is, and the whole run is stored apart (False), with a warning saying so."""
+        if self.store is None or self.dry_run:
+            return False
+        stored = self.store.trajectories.source_of(item.id)
+        if stored is None or not any((p.get("file"), p.get("sha256")) == stored for p in _parts(item)):
+            return False
+        if self.store.trajectories.labelled(item.id):
+            where = f"{doc.name}:{place}" if place else doc.name
+            report.warnings.append(
+                f"{where}: {item.id!r} was stored from {stored[0]} alone and has labels: the whole run"
+                f" ({len(_parts(item))} files) is stored apart as {item.id}~{doc.sha256[:8]}; the labels stay on the part"
+            )
+            return False
+        self._store(item, doc, place, report, replacing=True)
+        return True
+
+    def _store(self, trajectory: Trajectory, doc: Document, place: str | None, report: FileReport, *, replacing: bool = False) -> None:
         if self.store is not None and not self.dry_run:
             from reviewer.assist.detectors import RATER, run_detectors
 
             # Detectors run before the write lock is taken, and only for a trajectory not stored yet
             # (stored ones never go away); their suggestions are stored in the trajectory's own
             # transaction, so a killed import never leaves a trajectory without them.
-            new = self.detect and self.store.trajectories.status(trajectory, place or "") == "new"
+            new = self.detect and (replacing or self.store.trajectories.status(trajectory, place or "") == "new")
             suggestions = run_detectors(trajectory) if new else None
             with self.store.writing():
+                if replacing:
+                    self.store.trajectories.remove_unlabelled(trajectory.id)
+                    report.superseded.append(trajectory.id)
                 outcome = self.store.trajectories.add(trajectory, original=doc, place=place or "")
                 if outcome == "imported" and suggestions is not None:
                     self.store.suggestions.replace(trajectory.id, RATER, suggestions)
+                if outcome == "imported":
+                    self._supersede_parts(trajectory, doc, report)
             (report.imported if outcome == "imported" else report.duplicates).append(trajectory.id)
             return
         if self.store is not None and self.store.trajectories.status(trajectory, place or "") == "duplicate":
@@ -383,6 +418,22 @@ class Importer:
             raise TrajectoryConflict(f"duplicate trajectory id {trajectory.id!r}: already read with different content (from {seen[1]})")
         self._seen[trajectory.id] = (digest, f"{doc.name}:{place}" if place else doc.name)
         (report.duplicates if seen else report.imported).append(trajectory.id)
+
+    def _supersede_parts(self, trajectory: Trajectory, doc: Document, report: FileReport) -> None:
+        """Parts of a whole run just stored that were stored alone before, under their own ids: removed
+        while unlabelled, else kept with a warning (inside the run's own transaction)."""
+        assert self.store is not None
+        for part in _parts(trajectory):
+            part_id = part.get("id")
+            if not isinstance(part_id, str) or part_id == trajectory.id:
+                continue
+            if self.store.trajectories.source_of(part_id) != (part.get("file"), part.get("sha256")):
+                continue
+            if self.store.trajectories.labelled(part_id):
+                report.warnings.append(f"{doc.name}: {part_id!r} (stored from {part.get('file')} alone) has labels: kept beside the whole run {trajectory.id!r}")
+            else:
+                self.store.trajectories.remove_unlabelled(part_id)
+                report.superseded.append(part_id)
 
     def _merge_labels(self, doc: Document, report: FileReport) -> None:
         try:

@@ -4,7 +4,8 @@ Inserts use plain executemany inside one `writing()` transaction: this is the im
 the row shapes are fixed by the migration, so sqlite-utils' per-row type inference buys nothing here.
 A stored trajectory's steps and edits never change: readers may load it whenever they like and get
 the same transcript. Its grader outcome may arrive later (`set_outcome`, from an evaluation run
-apart from the agent's log).
+apart from the agent's log), and a part of a run split over several files, stored before the rest
+arrived, gives way to the whole run while nobody has labelled it (`remove_unlabelled`).
 """
 
 from __future__ import annotations
@@ -259,6 +260,38 @@ class TrajectoryRepository:
                 return False
             self.db.execute("update trajectories set outcome = ? where id = ?", [json.dumps(outcome.to_dict()), trajectory_id])
         return True
+
+    def labelled(self, trajectory_id: str) -> bool:
+        """Whether anyone ever labelled it (a label, or a change in its history, an adjudication included)."""
+        sql = "select 1 from labels where trajectory_id = ? union all select 1 from label_events where trajectory_id = ? limit 1"
+        return self.db.execute(sql, [trajectory_id, trajectory_id]).fetchone() is not None
+
+    def source_of(self, trajectory_id: str) -> tuple[str | None, str | None] | None:
+        """(file, sha256) it was imported from, or None when it is not stored."""
+        row = self.db.execute("select source_file, source_sha256 from trajectories where id = ?", [trajectory_id]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def remove_unlabelled(self, trajectory_id: str) -> None:
+        """Remove a trajectory nobody labelled, with its steps (and their search entries), edits and
+        suggestions: a part of a run stored alone, now superseded by the whole run. A labelled one is
+        never removed (ValueError): its labels would be orphaned."""
+        with writing(self.db):
+            if self.labelled(trajectory_id):
+                raise ValueError(f"{trajectory_id!r} has labels: not removed")
+            done, _ = self._unindexed()
+            self.db.execute(
+                "insert into steps_fts(steps_fts, rowid, text, thinking, tool_calls)"
+                " select 'delete', rowid, text, thinking, tool_calls from steps where trajectory_id = ? and rowid <= ?",
+                [trajectory_id, done],
+            )
+            for table in ("steps", "file_edits", "suggestions"):
+                self.db.execute(f"delete from {table} where trajectory_id = ?", [trajectory_id])
+            self.db.execute("delete from trajectories where id = ?", [trajectory_id])
+            # SQLite gives new rows max(rowid)+1: with the last steps gone, their numbers come back, and
+            # steps stored next must not pass for indexed. Everything up to the new top is still indexed.
+            top = self.db.execute("select coalesce(max(rowid), 0) from steps").fetchone()[0]
+            if top < done:
+                self.db.execute("insert or replace into meta(key, value) values ('fts_indexed_rowid', ?)", [str(top)])
 
     def instance_keys(self, only: Collection[str] | None = None) -> list[tuple[str, str | None, str | None]]:
         """(id, instance it ran on, model) for every trajectory (with `only`, those ids): what grader
