@@ -202,20 +202,34 @@ class Agent:
 
 @dataclass(slots=True)
 class Outcome:
-    """The grader's view; reviewers see it only after their blind first pass."""
+    """The grader's view; reviewers see it only after their blind first pass.
+
+    `grader_result` None means no grader's verdict is known (a run's exit status is not one).
+    `details` keeps what the grader said beyond the counts (where the result came from, per-group
+    test names, a scorer's explanation): hidden with the rest, and emitted only when present so
+    trajectories without any keep their content hash.
+    """
 
     grader_result: str | None = None
     tests_passed: int | None = None
     tests_failed: int | None = None
     reward: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Outcome:
+        return cls(d.get("grader_result"), d.get("tests_passed"), d.get("tests_failed"), d.get("reward"), dict(d.get("details") or {}))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "grader_result": self.grader_result,
             "tests_passed": self.tests_passed,
             "tests_failed": self.tests_failed,
             "reward": self.reward,
         }
+        if self.details:
+            d["details"] = self.details
+        return d
 
 
 @dataclass(slots=True)
@@ -256,9 +270,7 @@ class Trajectory:
             steps=[Step.from_dict(s) for s in d["steps"]],
             source=Source(source.get("format", "native"), source.get("file"), source.get("sha256")),
             agent=Agent(agent.get("model"), agent.get("scaffold")),
-            outcome=Outcome(
-                outcome.get("grader_result"), outcome.get("tests_passed"), outcome.get("tests_failed"), outcome.get("reward")
-            ),
+            outcome=Outcome.from_dict(outcome),
             file_edits=[FileEdit.from_dict(e) for e in d.get("file_edits", ())],
             test_runs=[TestRun.from_dict(r) for r in d.get("test_runs", ())],
             final_patch=d.get("final_patch"),
