@@ -197,9 +197,9 @@ def test_show_renders_transcript_diffs_and_hides_the_outcome(cli: Cli, imported:
     assert "#0 user" in out and "#1 assistant" in out and "#2 tool" in out
     assert "thinking:" in out and "str_replace_editor" in out and "output of call_1" in out
     assert "src/module_5.py" in out and "-    return x + 3" in out and "+    return x - 3" in out
-    assert "hidden until your blind first pass" in out and "reward=" not in out
+    assert "hidden until your blind first pass" in out and "grader:" not in out and "reward:" not in out
     revealed = cli("show", t["id"], "--reveal-outcome").stdout
-    assert "reward=0.0" in revealed
+    assert "grader: fail" in revealed and "tests: 10 passed, 0 failed" in revealed and "reward: 0" in revealed
     assert cli("show", "missing").exit_code == 1
 
 

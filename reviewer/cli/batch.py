@@ -65,10 +65,17 @@ def run_batch(run: Importer, paths: tuple[Path, ...], as_json: bool, verb: str) 
         out().print(import_table(report, "valid" if run.dry_run else "imported"))
     for notice in report.notices:
         echo_problem("skipped", notice)
-    for line in (line for f in report.files for line in f.errors):
-        echo_problem("error", line)
+    for f in report.files:
+        for line in f.errors:
+            echo_problem("error", line)
+        for line in f.warnings:
+            echo_problem("warning", line)
+    for attached in report.outcomes:
+        echo_problem("outcomes", attached.line("among the trajectories read"))
     if report.stopped:
         echo_problem("error", report.stopped)
+    if report.nothing_read:
+        echo_problem("error", f"no file in a trajectory format among the paths given ({len(report.skipped)} skipped, see above)")
     if not report.ok:
         raise Reported()
 

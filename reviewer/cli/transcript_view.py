@@ -14,6 +14,7 @@ from rich.text import Text
 
 from reviewer.edits import FAILED, diff_text, is_test_path
 from reviewer.model import Step, Trajectory
+from reviewer.outcomes import describe
 from reviewer.spans import render_tool_calls
 from reviewer.textsafe import visible
 from reviewer.workspace import net_changes
@@ -84,8 +85,7 @@ def transcript(trajectory: Trajectory, *, limit: int | None, reveal_outcome: boo
         if value:
             head.add_row(key, Text(visible(value)))
     if reveal_outcome:
-        o = t.outcome
-        head.add_row("outcome", Text(f"{o.grader_result} passed={o.tests_passed} failed={o.tests_failed} reward={o.reward}"))
+        head.add_row("outcome", Text(visible("\n".join(describe(t.outcome)))))
     else:
         head.add_row("outcome", Text("hidden until your blind first pass (--reveal-outcome)", style="dim"))
     parts: list[RenderableType] = [head, Panel(Text(visible(clipped(t.task.prompt, limit))), title="task", title_align="left")]

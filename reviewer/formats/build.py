@@ -171,6 +171,12 @@ class TrajectoryBuilder:
                 return named[0]
         return open_calls[0] if open_calls else None
 
+    def continuation(self, previous: str, file: str, part: int, parts: int, **facts: Any) -> Step:
+        """The boundary where a run split over several files goes on in the next one: a system step
+        saying so, so a reviewer sees where one file ends (and what the agent may have lost there)."""
+        text = f"continued from file {previous}: the steps below are from {file} (part {part} of {parts})"
+        return self.step("system", text, metadata={"continued_from": previous, "continuation_file": file, **facts})
+
     def add_edit(self, edit: FileEdit, call_id: str | None = None) -> None:
         """An edit the format records itself (an observation's diff or file contents), made by call
         `call_id` (None: the only call of the edit's step). It wins over a reconstruction of the same
