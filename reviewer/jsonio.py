@@ -197,6 +197,21 @@ class Document:
             pos = end + 1
         return lines
 
+    def head_values(self, limit: int) -> Iterator[Any]:
+        """The first parseable values of a JSONL text, without splitting the whole (maybe huge) file;
+        a broken line is passed over (the reader reports it), so it cannot hide a file from its format."""
+        text, pos, seen = self.text, 0, 0
+        while seen < limit and pos < len(text):
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            line, pos = text[pos:end], end + 1
+            if line.strip():
+                seen += 1
+                try:
+                    yield loads(self.name, line)
+                except InputError:
+                    continue
+
     @cached_property
     def compressed(self) -> bytes:
         """The original bytes as the store keeps them (zlib level 1: the fastest level, ~5x smaller JSON)."""

@@ -70,6 +70,7 @@ def _register_builtin() -> None:
     """Detection order matters: specific shapes first, the loosest (bare chat message lists) last."""
     from reviewer.formats.atif import AtifFormat
     from reviewer.formats.claude_code import ClaudeCodeFormat
+    from reviewer.formats.codex import CodexFormat
     from reviewer.formats.inspect_ai import InspectAiFormat
     from reviewer.formats.mini_swe_agent import MiniSweAgentFormat
     from reviewer.formats.native import NativeFormat
@@ -81,6 +82,7 @@ def _register_builtin() -> None:
         NativeFormat(),
         InspectAiFormat(),
         ClaudeCodeFormat(),
+        CodexFormat(),
         OpenhandsFormat(),
         AtifFormat(),
         MiniSweAgentFormat(),

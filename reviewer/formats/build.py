@@ -175,7 +175,7 @@ class TrajectoryBuilder:
     def edits(self, final_patch: str | None) -> list[FileEdit]:
         tracker = FileTracker()
         found: list[FileEdit] = []
-        recorded = {(e.step, e.path) for e in self._extra_edits}
+        recorded = {(e.step, e.path) for e in self._extra_edits} | {(e.step, e.from_path) for e in self._extra_edits if e.from_path}
         for step in self.steps:
             for call in step.tool_calls:
                 if call.id in self._failed_calls:

@@ -27,7 +27,7 @@ from typing import Any, TypeGuard, TypeVar
 from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.shape import Malformed, json_type
-from reviewer.jsonio import Document, InputError, loads
+from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Step, ToolCall, Trajectory
 
 SCAFFOLD = "claude-code"
@@ -301,26 +301,11 @@ def _is_session_line(value: Any) -> bool:
     )
 
 
-def _head_values(doc: Document, limit: int) -> Iterator[Any]:
-    """The first parseable values of a JSONL text, without splitting the whole (maybe huge) file."""
-    text, pos, seen = doc.text, 0, 0
-    while seen < limit and pos < len(text):
-        end = text.find("\n", pos)
-        end = len(text) if end < 0 else end
-        line, pos = text[pos:end], end + 1
-        if line.strip():
-            seen += 1
-            try:
-                yield loads(doc.name, line)
-            except InputError:
-                continue  # a broken line is the reader's to report
-
-
 def _looks_like_session(doc: Document) -> bool:
     """A conversation line near the top, before any line that is not an object with a `type` (every
     Claude Code line has one; snapshot and summary lines have no uuid). Unparseable lines are passed
     over: one broken line must not hide a session from its importer, the reader reports it."""
-    for value in _head_values(doc, _SNIFF_LINES):
+    for value in doc.head_values(_SNIFF_LINES):
         if _is_session_line(value):
             return True
         if not isinstance(value, dict) or not isinstance(value.get("type"), str):

@@ -18,7 +18,8 @@ from reviewer.model import FileEdit, ToolCall
 
 # Editor tools of SWE-agent, OpenHands, Anthropic's text editor and the mini-SWE-agent family.
 EDITOR_TOOLS = {"str_replace_editor", "str_replace_based_edit_tool", "text_editor", "edit_file", "file_editor"}
-SHELL_TOOLS = {"bash", "execute_bash", "shell", "run", "cmd", "terminal", "run_command", "Bash", "keystrokes"}
+# exec_command and local_shell are Codex CLI's (a `cmd` string, an argv `command`).
+SHELL_TOOLS = {"bash", "execute_bash", "shell", "run", "cmd", "terminal", "run_command", "Bash", "keystrokes", "exec_command", "local_shell"}
 PATCH_TOOLS = {"apply_patch", "patch"}
 
 
@@ -81,6 +82,11 @@ class FileTracker:
         if call.name in PATCH_TOOLS and isinstance(patch, str):
             return self.patch_edits(patch, step, "patch")
         script = command if isinstance(command, str) else args.get("cmd") or args.get("keystrokes")
+        if call.name in SHELL_TOOLS and isinstance(command, list):
+            argv = [word for word in command if isinstance(word, str)]
+            if len(argv) == 2 and argv[0] in PATCH_TOOLS:  # Codex's `shell` running `apply_patch <patch>`
+                return self.patch_edits(argv[1], step, "patch")
+            script = argv[2] if len(argv) == 3 and argv[1] in ("-c", "-lc") else shlex.join(argv)
         if call.name in SHELL_TOOLS and isinstance(script, str):
             return self.shell_edits(script, step)
         return []

@@ -21,6 +21,7 @@ FOLDER_FORMAT = {
     "atif": "atif",
     "openai_chat": "openai_chat",
     "claude_code": "claude_code",
+    "codex": "codex",
 }
 SAMPLES = sorted(p for folder in FOLDER_FORMAT for p in (FIXTURES / folder).glob("*") if p.is_file() and p.suffix != ".md")
 
