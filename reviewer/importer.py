@@ -107,14 +107,16 @@ class Collected:
 def collect(paths: list[Path], follow_symlinks: bool = False) -> Collected:
     """Files to read: named files always; in folders, files a registered format claims by suffix.
     `follow_symlinks` follows links out of the folders too (`--follow-symlinks`: the person vouches
-    for where they lead)."""
+    for where they lead). A file of a folder some format reads whole (a Cline task, an OpenHands V1
+    conversation, a Harbor trial) stands for that folder: its lead file is read, once."""
     wanted = formats.suffixes()
     found = Collected()
     for path in paths:
         if path.is_dir():
             _collect_folder(path, wanted, found, follow_symlinks)
         else:
-            found.files.append(path)
+            found.files.append(formats.lead_file(path) or path)
+    found.files = list(dict.fromkeys(found.files))
     return found
 
 
@@ -144,13 +146,17 @@ def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symli
             and not ((here / name).is_symlink() and leads_out(here / name))
             and (here / name).resolve() not in walked
         )
-        candidates.extend(here / name for name in filenames if not name.startswith("."))
+        # hidden files only by a full name a format claims (Aider's `.aider.chat.history.md`)
+        candidates.extend(here / name for name in filenames if not name.startswith(".") or name in wanted)
     read: set[Path] = set()
     for child in sorted(candidates):
         if (child.is_symlink() and leads_out(child)) or not child.is_file() or child.resolve() in read:
             continue
         read.add(child.resolve())
-        if any(child.name.endswith(s) for s in wanted):
+        lead = formats.lead_file(child)
+        if lead is not None and (follow_symlinks or lead.resolve().is_relative_to(inside)):
+            found.files.append(lead)
+        elif any(child.name.endswith(s) for s in wanted):
             found.files.append(child)
         else:
             found.skipped.append(str(child))
@@ -217,7 +223,7 @@ class Importer:
             file_report = FileReport(str(path))
             report.files.append(file_report)
             try:
-                doc = read_document(path, self.max_bytes)
+                doc = read_document(path, self.max_bytes, follow_symlinks=self.follow_symlinks)
                 if is_label_pack(doc):
                     file_report.kind = "labels"
                     packs.append((file_report, doc))

@@ -138,6 +138,9 @@ class Document:
     # The size limit the caller read this file under; formats that read more (continuations, archive
     # members) keep to it rather than the environment's.
     max_bytes: int = field(default_factory=max_bytes_from_env)
+    # Whether the person vouched for symbolic links leading out of the folders read (`--follow-symlinks`):
+    # formats that read a file's neighbours (folder formats) follow such links only then.
+    follow_symlinks: bool = False
 
     @property
     def name(self) -> str:
@@ -228,7 +231,7 @@ class Document:
                 yield number, exc
 
 
-def read_document(path: Path, max_bytes: int) -> Document:
+def read_document(path: Path, max_bytes: int, *, follow_symlinks: bool = False) -> Document:
     """The file's bytes, refusing directories, unreadable files and anything over the size limit."""
     name = str(path)
     try:
@@ -243,7 +246,7 @@ def read_document(path: Path, max_bytes: int) -> Document:
         raise InputError(name, None, exc.strerror or str(exc)) from None
     if len(data) > max_bytes:
         raise InputError(name, None, f"file grew past the {max_bytes:,}-byte limit while being read")
-    return Document(path, data, max_bytes)
+    return Document(path, data, max_bytes, follow_symlinks)
 
 
 def _running(pid: int) -> bool:

@@ -6,7 +6,8 @@ formats (SWE-agent, OpenHands, Inspect, ...) plug in with `register` and need no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Protocol
 
 from reviewer.jsonio import Document, InputError
@@ -52,6 +53,20 @@ def suffixes() -> set[str]:
     return {s for f in _REGISTRY for s in f.suffixes}
 
 
+def lead_file(path: Path) -> Path | None:
+    """The file that stands for the folder `path` belongs to, when a registered format reads that folder
+    whole (a Cline task, an OpenHands V1 conversation, a Harbor trial); None for files read on their own.
+
+    Such formats define `lead(path)`; the importer reads each folder once, through its lead, whichever
+    of its files it was given or found.
+    """
+    for fmt in _REGISTRY:
+        lead: Callable[[Path], Path | None] | None = getattr(fmt, "lead", None)
+        if lead is not None and (found := lead(path)) is not None:
+            return found
+    return None
+
+
 def detect(doc: Document) -> TrajectoryFormat:
     """The first registered format that accepts the document; a parse error beats 'unknown format'."""
     parse_error: InputError | None = None
@@ -70,6 +85,7 @@ def _register_builtin() -> None:
     """Detection order matters: specific shapes first, the loosest (bare chat message lists) last."""
     from reviewer.formats.atif import AtifFormat
     from reviewer.formats.claude_code import ClaudeCodeFormat
+    from reviewer.formats.cline import ClineFormat
     from reviewer.formats.codex import CodexFormat
     from reviewer.formats.inspect_ai import InspectAiFormat
     from reviewer.formats.mini_swe_agent import MiniSweAgentFormat
@@ -83,6 +99,7 @@ def _register_builtin() -> None:
         InspectAiFormat(),
         ClaudeCodeFormat(),
         CodexFormat(),
+        ClineFormat(),
         OpenhandsFormat(),
         AtifFormat(),
         MiniSweAgentFormat(),

@@ -26,6 +26,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
+from reviewer.formats.cline import is_history as is_cline_history
 from reviewer.formats.shape import Malformed, json_type
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Step, ToolCall, Trajectory
@@ -616,6 +617,8 @@ def _api_messages(value: Any) -> list[tuple[str, Any]] | None:
     Only Anthropic marks it: typed tool_use/tool_result/thinking blocks, a top-level `system` beside
     `messages`, or a response's `type: "message"`. Plain text chats are left to the OpenAI importer.
     """
+    if is_cline_history(value):
+        return None  # Cline's history: Anthropic messages with its own tool calls and results
     if isinstance(value, list):
         found = [(f"/{k}", m) for k, m in enumerate(value)]
     elif isinstance(value, dict) and isinstance(value.get("messages"), list):
