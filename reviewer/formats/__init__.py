@@ -87,6 +87,7 @@ def _register_builtin() -> None:
     from reviewer.formats.claude_code import ClaudeCodeFormat
     from reviewer.formats.cline import ClineFormat
     from reviewer.formats.codex import CodexFormat
+    from reviewer.formats.gemini_cli import GeminiCliFormat
     from reviewer.formats.inspect_ai import InspectAiFormat
     from reviewer.formats.mini_swe_agent import MiniSweAgentFormat
     from reviewer.formats.native import NativeFormat
@@ -100,6 +101,7 @@ def _register_builtin() -> None:
         ClaudeCodeFormat(),
         CodexFormat(),
         ClineFormat(),
+        GeminiCliFormat(),
         OpenhandsFormat(),
         AtifFormat(),
         MiniSweAgentFormat(),

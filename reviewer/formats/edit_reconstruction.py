@@ -18,8 +18,11 @@ from reviewer.model import FileEdit, ToolCall
 
 # Editor tools of SWE-agent, OpenHands, Anthropic's text editor and the mini-SWE-agent family.
 EDITOR_TOOLS = {"str_replace_editor", "str_replace_based_edit_tool", "text_editor", "edit_file", "file_editor"}
-# exec_command and local_shell are Codex CLI's (a `cmd` string, an argv `command`).
-SHELL_TOOLS = {"bash", "execute_bash", "shell", "run", "cmd", "terminal", "run_command", "Bash", "keystrokes", "exec_command", "local_shell"}
+# exec_command and local_shell are Codex CLI's (a `cmd` string, an argv `command`), run_shell_command Gemini CLI's.
+SHELL_TOOLS = {
+    "bash", "execute_bash", "shell", "run", "cmd", "terminal", "run_command", "Bash", "keystrokes", "exec_command", "local_shell",
+    "run_shell_command",
+}  # fmt: skip
 PATCH_TOOLS = {"apply_patch", "patch"}
 
 
