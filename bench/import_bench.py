@@ -130,7 +130,7 @@ def bench_format(fmt: str, n: int, steps: int, repeat: int, root: Path) -> None:
     data = root / fmt
     data.mkdir()
     paths = writer(fmt)(data, n, steps)
-    mb = sum(p.stat().st_size for p in paths) / 1e6
+    mb = sum(member.stat().st_size for p in paths for member in folder_files(p)) / 1e6
     base_times, our_times = [], []
     for r in range(repeat):
         ours, count = measured(data, root / f"{fmt}-ours{r}.db")

@@ -13,6 +13,7 @@ import errno
 import getpass
 import os
 import sqlite3
+import stat
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -148,14 +149,24 @@ def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symli
         )
         # hidden files only by a full name a format claims (Aider's `.aider.chat.history.md`)
         candidates.extend(here / name for name in filenames if not name.startswith(".") or name in wanted)
-    read: set[Path] = set()
+    read: set[tuple[int, int]] = set()  # (device, inode): a file reached through several links is read once
+    stand_ins: dict[Path, Path] = {}  # lead outside this folder (it is part of a conversation) -> the first of its files here
+    leads_inside: dict[Path, bool] = {}  # asked once per lead: a conversation has thousands of event files
     for child in sorted(candidates):
-        if (child.is_symlink() and leads_out(child)) or not child.is_file() or child.resolve() in read:
+        if child.is_symlink() and leads_out(child):
             continue
-        read.add(child.resolve())
+        try:
+            info = child.stat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or (info.st_dev, info.st_ino) in read:
+            continue
+        read.add((info.st_dev, info.st_ino))
         lead = formats.lead_file(child)
-        if lead is not None and (follow_symlinks or lead.resolve().is_relative_to(inside)):
-            found.files.append(lead)
+        if lead is not None:
+            if lead not in leads_inside:
+                leads_inside[lead] = follow_symlinks or lead.resolve().is_relative_to(inside)
+            found.files.append(lead if leads_inside[lead] else stand_ins.setdefault(lead, child))
         elif any(child.name.endswith(s) for s in wanted):
             found.files.append(child)
         else:

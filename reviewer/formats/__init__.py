@@ -93,6 +93,7 @@ def _register_builtin() -> None:
     from reviewer.formats.native import NativeFormat
     from reviewer.formats.openai_chat import OpenaiChatFormat
     from reviewer.formats.openhands import OpenhandsFormat
+    from reviewer.formats.openhands_v1 import OpenhandsV1Format
     from reviewer.formats.swe_agent import SweAgentFormat
 
     for fmt in (
@@ -102,6 +103,7 @@ def _register_builtin() -> None:
         CodexFormat(),
         ClineFormat(),
         GeminiCliFormat(),
+        OpenhandsV1Format(),
         OpenhandsFormat(),
         AtifFormat(),
         MiniSweAgentFormat(),

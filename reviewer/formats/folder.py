@@ -29,14 +29,26 @@ class FolderFiles:
         self.doc = doc
         self.root = root
         self.notes: list[str] = []
-        self._inside = root.resolve()
+        self._real_root = root.resolve()
+        self._plain: dict[Path, bool] = {root: True}  # folders under the root reached without a link
+
+    def _inside(self, path: Path) -> bool:
+        """Whether `path` stays in the folder: no link on the way (cheap), or a link that resolves inside."""
+        if self.doc.follow_symlinks or (not path.is_symlink() and self._plain_folder(path.parent)):
+            return True
+        return path.resolve().is_relative_to(self._real_root)
+
+    def _plain_folder(self, folder: Path) -> bool:
+        if folder not in self._plain:
+            self._plain[folder] = folder != folder.parent and not folder.is_symlink() and self._plain_folder(folder.parent)
+        return self._plain[folder]
 
     def path(self, relative: str | Path) -> Path | None:
         """The file at `relative` inside the folder, or None when there is none or it leads out (noted)."""
         path = self.root / relative
         if not path.is_file():
             return None
-        if not self.doc.follow_symlinks and not path.resolve().is_relative_to(self._inside):
+        if not self._inside(path):
             self.notes.append(f"{relative}: symbolic link leading outside {self.root}: not read")
             return None
         return path
@@ -45,8 +57,10 @@ class FolderFiles:
         """The file at `relative` (the document being imported when it is that file); None when it is
         missing or leads out. An unreadable file raises its InputError: the caller decides what it costs."""
         path = self.path(relative)
-        if path is None:
-            return None
+        return None if path is None else self.read_path(path)
+
+    def read_path(self, path: Path) -> Document:
+        """A file `path` or `listing` already found inside the folder."""
         if path == self.doc.path:
             return self.doc
         return read_document(path, self.doc.max_bytes, follow_symlinks=self.doc.follow_symlinks)
@@ -60,9 +74,17 @@ class FolderFiles:
             self.notes.append(f"{relative} not read: {exc.message}" + (f" (at {exc.place})" if exc.place else ""))
             return None
 
-    def listing(self, relative: str | Path, pattern: str) -> list[Path]:
+    def listing(self, relative: str, pattern: str) -> list[Path]:
         """Files matching `pattern` in the sub-folder `relative`, in name order (links out are left out, noted)."""
         folder = self.root / relative
-        if not folder.is_dir() or (not self.doc.follow_symlinks and not folder.resolve().is_relative_to(self._inside)):
+        if not folder.is_dir() or not self._inside(folder):
             return []
-        return [p for p in sorted(folder.glob(pattern)) if self.path(p.relative_to(self.root)) is not None]
+        found = []
+        for path in sorted(folder.glob(pattern)):
+            if not path.is_file():
+                continue
+            if self._inside(path):
+                found.append(path)
+            else:
+                self.notes.append(f"{relative}/{path.name}: symbolic link leading outside {self.root}: not read")
+        return found

@@ -24,6 +24,7 @@ FOLDER_FORMAT = {
     "codex": "codex",
     "cline": "cline",
     "gemini_cli": "gemini_cli",
+    "openhands_v1": "openhands_v1",
 }
 # Folder formats keep one folder per trajectory under their format's folder: every file in it is a sample.
 SAMPLES = sorted(p for folder in FOLDER_FORMAT for p in (FIXTURES / folder).rglob("*") if p.is_file() and p.suffix != ".md")
