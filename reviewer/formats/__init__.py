@@ -88,6 +88,7 @@ def _register_builtin() -> None:
     from reviewer.formats.cline import ClineFormat
     from reviewer.formats.codex import CodexFormat
     from reviewer.formats.gemini_cli import GeminiCliFormat
+    from reviewer.formats.harbor import HarborFormat
     from reviewer.formats.inspect_ai import InspectAiFormat
     from reviewer.formats.mini_swe_agent import MiniSweAgentFormat
     from reviewer.formats.native import NativeFormat
@@ -104,6 +105,7 @@ def _register_builtin() -> None:
         ClineFormat(),
         GeminiCliFormat(),
         OpenhandsV1Format(),
+        HarborFormat(),
         OpenhandsFormat(),
         AtifFormat(),
         MiniSweAgentFormat(),

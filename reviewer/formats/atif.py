@@ -53,15 +53,21 @@ class AtifFormat:
 
     def read(self, doc: Document) -> Iterator[tuple[str | None, Trajectory | InputError]]:
         try:
-            if not is_atif(doc.value):
-                raise InputError(doc.name, "/schema_version", "not an ATIF trajectory: schema_version must start with 'ATIF-v'")
-            if _continues_a_sibling(doc):
+            if is_atif(doc.value) and _continues_a_sibling(doc):
                 return  # already part of the trajectory its predecessor starts: importing it again would duplicate steps
-            trajectory = _trajectory(doc, _chain(doc))
+            trajectory = convert(doc)
         except InputError as exc:
             yield None, exc
             return
         yield None, trajectory
+
+
+def convert(doc: Document) -> Trajectory:
+    """One ATIF file (and the continuations it names) as a trajectory, for formats that hold ATIF
+    inside something larger (a Harbor trial folder); raises InputError for content that is not ATIF."""
+    if not is_atif(doc.value):
+        raise InputError(doc.name, "/schema_version", "not an ATIF trajectory: schema_version must start with 'ATIF-v'")
+    return _trajectory(doc, _chain(doc))
 
 
 def _chain(doc: Document) -> _Chain:

@@ -24,7 +24,7 @@ from typing import Any
 from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.folder import FolderFiles, sibling
-from reviewer.formats.shape import Malformed, expect
+from reviewer.formats.shape import Malformed, as_object, expect
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Step, Trajectory
 
@@ -227,20 +227,16 @@ def _state_facts(state: Any) -> tuple[str | None, dict[str, Any]]:
     """(model, the state's reviewable facts): never its keys or secret registry."""
     if not isinstance(state, dict):
         return None, {}
-    llm = _object(_object(state.get("agent")).get("llm"))
+    llm = as_object(as_object(state.get("agent")).get("llm"))
     facts: dict[str, Any] = {k: state[k] for k in ("id", "execution_status", "max_iterations") if state.get(k) is not None}
-    working_dir = _object(state.get("workspace")).get("working_dir")
+    working_dir = as_object(state.get("workspace")).get("working_dir")
     if isinstance(working_dir, str):
         facts["working_dir"] = working_dir
-    usage = _object(_object(_object(state.get("stats")).get("usage_to_metrics")).get("agent"))
+    usage = as_object(as_object(as_object(state.get("stats")).get("usage_to_metrics")).get("agent"))
     if usage:
         facts["usage"] = {k: usage[k] for k in ("accumulated_cost", "accumulated_token_usage") if k in usage}
     model = llm.get("model")
     return model if isinstance(model, str) else None, facts
-
-
-def _object(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 class OpenhandsV1Format:
