@@ -83,6 +83,7 @@ def detect(doc: Document) -> TrajectoryFormat:
 
 def _register_builtin() -> None:
     """Detection order matters: specific shapes first, the loosest (bare chat message lists) last."""
+    from reviewer.formats.aider import AiderFormat
     from reviewer.formats.atif import AtifFormat
     from reviewer.formats.claude_code import ClaudeCodeFormat
     from reviewer.formats.cline import ClineFormat
@@ -106,6 +107,7 @@ def _register_builtin() -> None:
         GeminiCliFormat(),
         OpenhandsV1Format(),
         HarborFormat(),
+        AiderFormat(),
         OpenhandsFormat(),
         AtifFormat(),
         MiniSweAgentFormat(),

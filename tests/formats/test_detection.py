@@ -26,6 +26,7 @@ FOLDER_FORMAT = {
     "gemini_cli": "gemini_cli",
     "openhands_v1": "openhands_v1",
     "harbor": "harbor",
+    "aider": "aider",
 }
 # Folder formats keep one folder per trajectory under their format's folder: every file in it a format could
 # read is a sample (Harbor's logs and rewards are text: read only as part of their trial).
