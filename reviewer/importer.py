@@ -224,6 +224,7 @@ class Importer:
                 f" {totals['imported']} trajectories and {totals['labels_added'] + totals['labels_updated']} labels stored"
                 f" before it, {len(found.files) - len(report.files)} files not read"
             )
+        report.notices += formats.problems()  # plugin formats left out: said, never fatal
         return report
 
     def _run(self, files: list[Path], report: ImportReport) -> None:

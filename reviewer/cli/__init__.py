@@ -566,8 +566,10 @@ def _register_commands() -> None:
     from reviewer.cli.assist_cmd import assist_command
     from reviewer.cli.assist_evaluate_cmd import evaluate_command
     from reviewer.cli.export_cmd import export_command
+    from reviewer.cli.formats_cmd import formats_command
 
     main.add_command(export_command)
+    main.add_command(formats_command)
     assist = _RunByDefault(
         "assist",
         help=(assist_command.help or "") + "\n\nOptions of the default command: `reviewer assist run --help`. "
