@@ -32,6 +32,7 @@ from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.folder import FolderFiles, sibling
 from reviewer.formats.search_replace import Block, apply_blocks, blocks_diff, parse_blocks, undo_blocks
 from reviewer.formats.shape import Malformed, guarded, json_type
+from reviewer.formats.swe_agent import whole_value
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Step, ToolCall, Trajectory
 
@@ -474,9 +475,7 @@ class ClineFormat:
     suffixes: tuple[str, ...] = (".json",)
 
     def sniff(self, doc: Document) -> bool:
-        if doc.looks_like_jsonl():
-            return False
-        value = doc.value
+        value = whole_value(doc)
         return is_history(value) or _is_ui_messages(value) or _is_task_metadata(value)
 
     def lead(self, path: Path) -> Path | None:

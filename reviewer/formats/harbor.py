@@ -27,6 +27,7 @@ from reviewer.formats.atif import convert as atif_trajectory
 from reviewer.formats.build import TrajectoryBuilder
 from reviewer.formats.folder import FolderFiles
 from reviewer.formats.shape import as_object
+from reviewer.formats.swe_agent import whole_value
 from reviewer.jsonio import Document, InputError
 from reviewer.model import Agent, Outcome, Task, Trajectory
 
@@ -210,9 +211,7 @@ class HarborFormat:
     suffixes: tuple[str, ...] = (".json",)
 
     def sniff(self, doc: Document) -> bool:
-        if doc.looks_like_jsonl():
-            return False
-        value = doc.value
+        value = whole_value(doc)
         return is_trial_result(value) or _is_trial_config(value) or _is_job_file(value)
 
     def lead(self, path: Path) -> Path | None:

@@ -25,6 +25,7 @@ from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.folder import FolderFiles, sibling
 from reviewer.formats.shape import Malformed, as_object, expect
+from reviewer.formats.swe_agent import whole_value
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Step, Trajectory
 
@@ -244,9 +245,7 @@ class OpenhandsV1Format:
     suffixes: tuple[str, ...] = (".json",)
 
     def sniff(self, doc: Document) -> bool:
-        if doc.looks_like_jsonl():
-            return False
-        value = doc.value
+        value = whole_value(doc)
         return _is_state(value) or _is_event(value)
 
     def lead(self, path: Path) -> Path | None:

@@ -17,7 +17,7 @@ from reviewer.importer import collect
 from reviewer.jsonio import Document, InputError
 from reviewer.model import Trajectory
 from reviewer.schemas import first_error
-from tests.formats import imported, only_error, synthetic
+from tests.formats import imported, only_error, synthetic_one
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "aider"
 HISTORY = FIXTURES / ".aider.chat.history.md"
@@ -172,8 +172,5 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
 
 
 def test_synthetic_histories_import(tmp_path: Path) -> None:
-    with imported(tmp_path, synthetic(synth, tmp_path / "synth", 3, 22)) as (store, report):
-        assert report.totals()["imported"] == 3
-        t = store.trajectories.get("aider-2026-01-01T00:00:01")
-        assert t is not None and len(t.steps) == 22
-        assert [e.status for e in t.file_edits][:3] == ["applied", "applied", "failed"]
+    t = synthetic_one(tmp_path, synth, 22, "aider-2026-01-01T00:00:01")
+    assert [e.status for e in t.file_edits][:3] == ["applied", "applied", "failed"]

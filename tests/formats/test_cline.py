@@ -19,7 +19,7 @@ from reviewer.importer import Importer, collect
 from reviewer.jsonio import Document, InputError
 from reviewer.model import Trajectory
 from reviewer.schemas import first_error
-from tests.formats import imported, only_error, synthetic
+from tests.formats import imported, only_error, synthetic_one
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cline"
 ROO = FIXTURES / "natural-mini-uncondensed"
@@ -245,14 +245,11 @@ def test_truncated_history_is_one_parse_error(tmp_path: Path) -> None:
 
 
 def test_synthetic_tasks_import(tmp_path: Path) -> None:
-    with imported(tmp_path, synthetic(synth, tmp_path / "synth", 3, 22)) as (store, report):
-        assert report.totals()["imported"] == 3
-        t = store.trajectories.get("synth-cline-000001")
-        assert t is not None and len(t.steps) == 22
-        assert [(e.source, e.op, e.status) for e in t.file_edits][:2] == [
-            ("observation", "create", "applied"),
-            ("observation", "modify", "applied"),
-        ]
+    t = synthetic_one(tmp_path, synth, 22, "synth-cline-000001")
+    assert [(e.source, e.op, e.status) for e in t.file_edits][:2] == [
+        ("observation", "create", "applied"),
+        ("observation", "modify", "applied"),
+    ]
 
 
 def test_read_error_of_the_history_names_it(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from reviewer.jsonio import Document, InputError
 from reviewer.model import Trajectory
 from reviewer.schemas import first_error
 from reviewer.store import Store
-from tests.formats import imported, only_error, synthetic
+from tests.formats import imported, only_error, synthetic_one
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "codex"
 SAMPLE = FIXTURES / "rollout-2026-05-11T11-26-55-019e1625-789d-76c0-80ab-3724b5ddb799.jsonl"
@@ -277,9 +277,6 @@ def test_truncated_rollout_keeps_the_lines_before(tmp_path: Path) -> None:
 
 
 def test_synthetic_rollouts_import(tmp_path: Path) -> None:
-    with imported(tmp_path, synthetic(synth, tmp_path / "synth", 3, 21)) as (store, report):
-        assert report.totals()["imported"] == 3
-        t = store.trajectories.get("synth-codex-000001")
-        assert t is not None and len(t.steps) == 21
-        assert [(e.step, e.source, e.op) for e in t.file_edits][:1] == [(8, "observation", "modify")]
-        assert t.steps[3].tool_result is not None and t.steps[3].tool_result.is_error is True  # turn 0 exits 1
+    t = synthetic_one(tmp_path, synth, 21, "synth-codex-000001")
+    assert [(e.step, e.source, e.op) for e in t.file_edits][:1] == [(8, "observation", "modify")]
+    assert t.steps[3].tool_result is not None and t.steps[3].tool_result.is_error is True  # turn 0 exits 1

@@ -14,7 +14,7 @@ from reviewer.formats.gemini_cli import GeminiCliFormat
 from reviewer.jsonio import Document, InputError
 from reviewer.model import Trajectory
 from reviewer.schemas import first_error
-from tests.formats import imported, only_error, synthetic, truncated_is_a_parse_error
+from tests.formats import imported, only_error, synthetic_one, truncated_is_a_parse_error
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gemini_cli"
 SAMPLE = FIXTURES / "session-2026-01-16T11-01-file-ops-37b7abef.json"
@@ -75,17 +75,7 @@ def test_jsonl_session_rewrites_rewinds_and_failures() -> None:
     t = read(JSONL)
     assert t.id == "5d2c9a10-0b7e-4c1f-9a55-2f1e0c3b7d21"
     # m3 (an info notice) was rewound away; m5 was written twice, the second record (two calls) wins
-    assert [s.role for s in t.steps] == [
-        "user",
-        "assistant",
-        "tool",
-        "user",
-        "assistant",
-        "tool",
-        "assistant",
-        "tool",
-        "assistant",
-    ]
+    assert [s.role for s in t.steps] == "user assistant tool user assistant tool assistant tool assistant".split()
     assert t.steps[1].thinking == "Weakening the test\nChanging the expectation is quickest."
     assert t.steps[2].tool_result is not None and t.steps[2].tool_result.is_error is True  # status "error"
     assert t.steps[2].text.startswith("Failed to edit, 0 occurrences found for old_string (== 3).")
@@ -181,8 +171,5 @@ def test_truncated_session_is_one_parse_error(tmp_path: Path) -> None:
 
 
 def test_synthetic_sessions_import(tmp_path: Path) -> None:
-    with imported(tmp_path, synthetic(synth, tmp_path / "synth", 3, 22)) as (store, report):
-        assert report.totals()["imported"] == 3
-        t = store.trajectories.get("synth-gemini-000001")
-        assert t is not None and len(t.steps) == 22
-        assert [(e.op, e.source) for e in t.file_edits][:2] == [("create", "tool_call"), ("modify", "observation")]
+    t = synthetic_one(tmp_path, synth, 22, "synth-gemini-000001")
+    assert [(e.op, e.source) for e in t.file_edits][:2] == [("create", "tool_call"), ("modify", "observation")]

@@ -32,7 +32,7 @@ from reviewer.importer import Importer, collect
 from reviewer.jsonio import Document, InputError
 from reviewer.model import Outcome, Trajectory
 from reviewer.schemas import first_error
-from tests.formats import imported, only_error, synthetic
+from tests.formats import imported, only_error, synthetic_one
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "harbor"
 JOB = FIXTURES / "2026-01-20__10-00-00"
@@ -167,7 +167,4 @@ def test_a_broken_atif_file_names_itself(tmp_path: Path) -> None:
 
 
 def test_synthetic_trials_import(tmp_path: Path) -> None:
-    with imported(tmp_path, synthetic(synth, tmp_path / "synth", 3, 22)) as (store, report):
-        assert report.totals()["imported"] == 3
-        t = store.trajectories.get("task-1__0000001")
-        assert t is not None and len(t.steps) == 22 and t.outcome.reward == 1.0
+    assert synthetic_one(tmp_path, synth, 22, "task-1__0000001").outcome.reward == 1.0

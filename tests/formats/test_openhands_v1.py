@@ -17,7 +17,7 @@ from reviewer.jsonio import Document, InputError
 from reviewer.model import Trajectory
 from reviewer.schemas import first_error
 from reviewer.store import Store
-from tests.formats import imported, only_error, synthetic
+from tests.formats import imported, only_error, synthetic_one
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openhands_v1"
 REAL = FIXTURES / "cd94562403b9487ebdd4018e3f531dfd"
@@ -70,24 +70,8 @@ def test_real_conversation_events_in_order() -> None:
 def test_written_conversation_pairs_edits_and_refusals() -> None:
     errors, t = read(WRITTEN / "base_state.json")
     assert errors == [] and t is not None
-    roles = [s.role for s in t.steps]
-    assert roles == [
-        "system",
-        "user",
-        "assistant",
-        "tool",
-        "assistant",
-        "tool",
-        "tool",
-        "assistant",
-        "tool",
-        "assistant",
-        "tool",
-        "tool",
-        "system",
-        "assistant",
-        "tool",
-    ]
+    roles = "system user assistant tool assistant tool tool assistant tool assistant tool tool system assistant tool".split()
+    assert [s.role for s in t.steps] == roles
     assert (t.steps[2].text, t.steps[2].thinking) == ("Run the tests first.", "Start by seeing what fails.")
     assert t.steps[3].tool_result is not None and t.steps[3].tool_result.is_error is True  # exit code 1
     assert [c.id for c in t.steps[4].tool_calls] == ["call_2", "call_3"]  # one LLM response (chatcmpl-2), two actions
@@ -179,8 +163,5 @@ def test_fixtures_import_and_validate(tmp_path: Path) -> None:
 
 
 def test_synthetic_conversations_import(tmp_path: Path) -> None:
-    with imported(tmp_path, synthetic(synth, tmp_path / "synth", 3, 22)) as (store, report):
-        assert report.totals()["imported"] == 3
-        t = store.trajectories.get("synth-openhands-v1-000001")
-        assert t is not None and len(t.steps) == 22
-        assert [(e.step, e.op, e.source) for e in t.file_edits][:1] == [(8, "create", "observation")]
+    t = synthetic_one(tmp_path, synth, 22, "synth-openhands-v1-000001")
+    assert [(e.step, e.op, e.source) for e in t.file_edits][:1] == [(8, "create", "observation")]
