@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,14 @@ from reviewer.formats.build import TrajectoryBuilder
 from reviewer.formats.folder import FolderFiles
 from reviewer.formats.shape import as_object
 from reviewer.formats.swe_agent import whole_value
-from reviewer.jsonio import Document, InputError
+from reviewer.jsonio import Document, InputError, read_document
 from reviewer.model import Agent, Outcome, Task, Trajectory
 
 RESULT = "result.json"
 CONFIG = "config.json"
 ATIF = "agent/trajectory.json"
 _LEVELS = 8  # how far above a file its trial folder may be (agent/sessions/... logs are deep)
+_MAX_RESULT_BYTES = 16 * 1024 * 1024  # a result.json is a few KB; a bigger one is not read to find a trial
 _COMMAND = re.compile(r"^command-(\d+)$")
 _COUNT = re.compile(r"\b(\d+) (passed|failed|error|errors)\b")
 # Exceptions about the grading, not the agent's run: the outcome, hidden until the blind first pass.
@@ -67,16 +69,35 @@ def _is_job_file(value: Any) -> bool:
 
 
 def trial_folder(path: Path) -> Path | None:
-    """The trial folder a file belongs to: the nearest folder above it holding `result.json` beside `agent/`
-    or `verifier/` (a job folder has neither)."""
+    """The trial folder a file belongs to: the nearest folder above it holding a TrialResult `result.json`
+    beside `agent/` or `verifier/` (a job folder has neither; a folder that merely looks like it is not
+    one, so its files are still read on their own)."""
     folder = path.parent
     for _ in range(_LEVELS):
-        if (folder / RESULT).is_file() and ((folder / "agent").is_dir() or (folder / "verifier").is_dir()):
-            return folder
+        result = folder / RESULT
+        if (folder / "agent").is_dir() or (folder / "verifier").is_dir():
+            try:
+                found = result.stat()
+            except OSError:
+                found = None
+            if found is not None and _holds_trial_result(result, found.st_mtime_ns, found.st_size):
+                return folder
         if folder.parent == folder:
             break
         folder = folder.parent
     return None
+
+
+@lru_cache(maxsize=1024)
+def _holds_trial_result(result: Path, mtime_ns: int, size: int) -> bool:
+    """Whether the file is a Harbor TrialResult (asked once per version of the file: every file of a
+    trial asks about the same one)."""
+    if size > _MAX_RESULT_BYTES:
+        return False
+    try:
+        return is_trial_result(read_document(result, _MAX_RESULT_BYTES).value)
+    except InputError:
+        return False
 
 
 def _number(value: Any) -> float | None:
@@ -225,7 +246,11 @@ class HarborFormat:
                 return  # a job's own summary: its trials are read from their folders
             yield (
                 None,
-                InputError(doc.name, None, "a Harbor trial file outside a trial folder (result.json beside agent/ or verifier/)"),
+                InputError(
+                    doc.name,
+                    None,
+                    "a Harbor trial file, but no trial result (result.json with trial_name and task_name beside agent/ or verifier/) above it",
+                ),
             )
             return
         try:

@@ -149,9 +149,9 @@ def test_bad_result_is_one_error(tmp_path: Path) -> None:
     assert error.startswith(f"{trial / 'result.json'}:1:") and "invalid JSON" in error
     (trial / "result.json").write_text("[]", encoding="utf-8")  # read through the trial's config.json
     [(_, error)] = list(HarborFormat().read(Document(trial / "config.json", (trial / "config.json").read_bytes())))
-    assert (
-        str(error)
-        == f"{trial / 'result.json'}: not a Harbor trial result (no trial_name, task_name, agent_info or verifier_result)"
+    assert str(error) == (
+        f"{trial / 'config.json'}: a Harbor trial file, but no trial result (result.json with trial_name and task_name"
+        " beside agent/ or verifier/) above it"
     )
 
 
