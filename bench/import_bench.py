@@ -75,6 +75,11 @@ def folder_files(path: Path) -> list[Path]:
     return sorted(p for p in path.parent.rglob("*") if p.is_file())
 
 
+def read(path: Path) -> object:
+    """A JSON file parsed; a folder's text files (Harbor's logs and rewards) read as text."""
+    return parse(path) if path.suffix in (".json", ".jsonl", ".eval", ".traj") else path.read_text(encoding="utf-8")
+
+
 def rows_by_file(db: Path) -> dict[str, list[tuple[tuple, list[tuple]]]]:
     """What the import stored, per source file (by its digest: a folder format's files share names): the
     rows the baseline will insert."""
@@ -105,7 +110,7 @@ def baseline(paths: list[Path], rows: dict[str, list[tuple[tuple, list[tuple]]]]
     start = time.perf_counter()
     for path in paths:
         for member in folder_files(path):
-            parse(member)
+            read(member)
         for head, steps in rows[digests[path]]:
             with conn:
                 conn.execute("insert into trajectories values (?,?,?)", head)
