@@ -146,16 +146,18 @@ def _register_builtin() -> None:
         NativeFormat(),
         InspectAiFormat(),
         ClaudeCodeFormat(),
+        OpenhandsFormat(),
+        AtifFormat(),
+        MiniSweAgentFormat(),
+        SweAgentFormat(),
+        # each claims shapes no other format reads (the detection tests ask every sniffer): after the
+        # older formats, so files of those are not sniffed by these first
         CodexFormat(),
         ClineFormat(),
         GeminiCliFormat(),
         OpenhandsV1Format(),
         HarborFormat(),
         AiderFormat(),
-        OpenhandsFormat(),
-        AtifFormat(),
-        MiniSweAgentFormat(),
-        SweAgentFormat(),
         OpenaiChatFormat(),
     ):
         register(fmt)

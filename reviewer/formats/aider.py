@@ -30,7 +30,8 @@ from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Step, Trajectory
 
 HISTORY = ".aider.chat.history.md"
-_HEADER = re.compile(r"^# aider chat started at (.+?)\s*$")
+_HEADER_TEXT = "# aider chat started at "
+_HEADER = re.compile(rf"^{_HEADER_TEXT}(.+?)\s*$")
 _CONSOLE = re.compile(r"^>( |$)")
 _USER = re.compile(r"^####( |$)")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
@@ -53,6 +54,10 @@ _MODELINE = re.compile(r"^-\*- .* -\*-\s*$")  # Emacs mode line some history fil
 
 
 def is_history(doc: Document) -> bool:
+    """A session header at the start of a line near the top (found by substring first: every file a
+    folder walk offers is asked)."""
+    if _HEADER_TEXT.encode() not in doc.data[:_SNIFF_CHARS]:
+        return False
     try:
         head = doc.text[:_SNIFF_CHARS]
     except InputError:
