@@ -116,9 +116,18 @@ def collect(paths: list[Path], follow_symlinks: bool = False) -> Collected:
         if path.is_dir():
             _collect_folder(path, wanted, found, follow_symlinks)
         else:
-            found.files.append(formats.lead_file(path) or path)
+            found.files.append(_named_lead(path, follow_symlinks) or path)
     found.files = list(dict.fromkeys(found.files))
     return found
+
+
+def _named_lead(path: Path, follow_symlinks: bool) -> Path | None:
+    """The lead of a file named on the command line: the person named a file of that folder, so the
+    folder is read; but not through a lead that is a link leading out of it (unless they vouch for links)."""
+    lead = formats.lead_file(path)
+    if lead is None or lead == path or follow_symlinks or lead.resolve().is_relative_to(lead.parent.resolve()):
+        return lead
+    return None
 
 
 def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symlinks: bool) -> None:

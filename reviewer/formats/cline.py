@@ -486,9 +486,8 @@ class ClineFormat:
         try:
             history_doc = folder.read(HISTORY)
             if history_doc is None:
-                raise InputError(
-                    doc.name, None, f"part of a Cline task folder, but {HISTORY} is not beside it: nothing to import"
-                )
+                why = folder.notes[0] if folder.notes else f"{HISTORY} is not beside it"
+                raise InputError(doc.name, None, f"part of a Cline task folder, but {why}: nothing to import")
             history = history_doc.value
         except InputError as exc:
             yield None, exc

@@ -260,3 +260,18 @@ def test_read_error_of_the_history_names_it(tmp_path: Path) -> None:
     items = list(ClineFormat().read(Document(folder / "task_metadata.json", (folder / "task_metadata.json").read_bytes())))
     [(_, error)] = items
     assert isinstance(error, InputError) and error.file == str(folder / HISTORY) and "not valid UTF-8" in error.message
+
+
+def test_a_history_leading_out_of_the_task_is_never_read(tmp_path: Path) -> None:
+    task = tmp_path / "task"
+    shutil.copytree(XML, task)
+    (tmp_path / "elsewhere.json").write_text((XML / HISTORY).read_text())
+    (task / HISTORY).unlink()
+    (task / HISTORY).symlink_to(tmp_path / "elsewhere.json")
+    assert collect([task / "ui_messages.json"]).files == [task / "ui_messages.json"]  # named: not mapped to the link
+    error = only_error(task / "ui_messages.json", "cline")
+    assert error == (
+        f"{task / 'ui_messages.json'}: part of a Cline task folder, but {HISTORY}: symbolic link leading outside {task}: not read:"
+        " nothing to import"
+    )
+    assert collect([task / "ui_messages.json"], follow_symlinks=True).files == [task / HISTORY]
