@@ -10,7 +10,7 @@ then bare response items and `{"record_type": "state"}` markers; both are read.
 The transcript comes from the response items; events only add facts to it, so the file is read
 twice: facts by call id first, then the steps. What `apply_patch` changed is taken from the CLI's
 own record (`patch_apply_end`, with real line numbers) over a reconstruction from the patch text.
-Reasoning the CLI stored encrypted stays unread: the step says so.
+Reasoning the provider encrypted stays unread: the step shows "[redacted reasoning]" and counts it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Step, Trajectory
 
 SCAFFOLD = "codex"
-ENCRYPTED = "[encrypted reasoning]"
+REDACTED = "[redacted reasoning]"  # encrypted by the provider: only the fact that there was some
 _ENVELOPES = frozenset({"session_meta", "response_item", "event_msg", "turn_context", "compacted"})
 _ITEMS = frozenset(
     {
@@ -222,7 +222,7 @@ class _Walk:
             if self.open is not None and (self.open.text or self.open.tool_calls):
                 self.open = None  # reasoning starts the next reply
             if readable or encrypted:
-                self.thinking.append(readable or ENCRYPTED)
+                self.thinking.append(readable or REDACTED)
             self.encrypted += encrypted
         elif kind in ("function_call", "custom_tool_call", "local_shell_call", "web_search_call"):
             self.call(p, stamp)
@@ -235,7 +235,7 @@ class _Walk:
         thinking = "\n\n".join(t for t in self.thinking if t) or None
         extra = dict(meta or {})
         if self.encrypted:
-            extra["encrypted_reasoning"] = self.encrypted
+            extra["redacted_reasoning"] = self.encrypted
         step = self.b.step("assistant", text, thinking=thinking, timestamp=stamp, metadata=extra)
         self.thinking, self.encrypted, self.open = [], 0, step
         self.last_usage = step

@@ -71,7 +71,7 @@ def test_counts_roles_and_pairing(sample: Trajectory) -> None:
     answered = {s.tool_result.call_id for s in t.steps if s.tool_result}
     assert {c.id for c in calls} - answered == {c.id for c in calls if c.name == "web_search"}
     first = t.steps[4]  # line 8 (encrypted reasoning) + line 9 (exec_command)
-    assert first.thinking == "[encrypted reasoning]" and first.metadata["encrypted_reasoning"] == 1
+    assert first.thinking == "[redacted reasoning]" and first.metadata["redacted_reasoning"] == 1
     assert first.tool_calls[0].arguments["cmd"].startswith("sed -n '1,180p' /Users/Sample_User/.codex/plugins/")
     assert t.steps[5].tool_result is not None and t.steps[5].tool_result.call_id == "call_Y2p6KmqwoTtpi6atpDPuxC5M"
     parallel = t.steps[18]  # lines 43-46: a commentary message and three calls of one reply
@@ -165,7 +165,7 @@ def test_legacy_rollout_without_envelope(tmp_path: Path) -> None:
     assert t.id == "legacy-1" and t.task.prompt == "add hello.py"
     assert [s.role for s in t.steps] == ["user", "user", "assistant", "tool", "assistant", "tool", "assistant"]
     assert t.steps[0].metadata == {"injected": True}
-    assert t.steps[2].thinking == "**Plan** add the file" and t.steps[2].metadata == {"encrypted_reasoning": 1}
+    assert t.steps[2].thinking == "**Plan** add the file" and t.steps[2].metadata == {"redacted_reasoning": 1}
     assert (t.steps[3].text, t.steps[3].metadata, t.steps[3].tool_result.is_error) == ("Done!", {"exit_code": 0}, False)  # type: ignore[union-attr]
     assert t.steps[5].tool_result is not None and t.steps[5].tool_result.is_error is True
     assert [(e.path, e.step, e.source, e.after) for e in t.file_edits if e.status != "failed"] == [
