@@ -232,7 +232,7 @@ class TrajectoryBuilder:
             twin = twins.get((edit.step, edit.path))
             if twin is not None:
                 edit.status, edit.op = twin.status, edit.op or twin.op
-        recorded = {(e.step, e.path) for e in loose}
+        recorded = {(e.step, path) for e in loose for path in (e.path, e.from_path) if path}  # a rename stands for its old path too
         return [e for e in found if (e.step, e.path) not in recorded] + loose
 
     def _call_edits(self, tracker: FileTracker, call: ToolCall, step: int, recorded: list[FileEdit]) -> list[FileEdit]:
@@ -243,7 +243,7 @@ class TrajectoryBuilder:
         result = self._results.get(call.id)
         if status == "applied" and result is not None and reports_created(result.text):
             made = [_created(e) for e in made]
-        own_paths = {e.path for e in recorded}
+        own_paths = {path for e in recorded for path in (e.path, e.from_path) if path}  # a rename stands for its old path too
         edits = [e for e in made if e.path not in own_paths]
         for own in recorded:
             edits.append(_merged(own, next((e for e in made if e.path == own.path), None), tracker))

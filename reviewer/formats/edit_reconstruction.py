@@ -20,13 +20,19 @@ from reviewer.model import FileEdit, ToolCall
 EDITOR_TOOLS = {"str_replace_editor", "str_replace_based_edit_tool", "text_editor", "edit_file", "file_editor"}
 WRITE_TOOLS = {"Write", "write_file", "create_file"}  # the whole new content in one argument
 REPLACE_TOOLS = {"Edit", "MultiEdit"}  # Claude Code's search/replace editors
-SHELL_TOOLS = {"bash", "execute_bash", "shell", "run", "cmd", "terminal", "run_command", "Bash", "keystrokes"}
+# exec_command and local_shell are Codex CLI's (a `cmd` string, an argv `command`), run_shell_command Gemini CLI's.
+SHELL_TOOLS = {
+    "bash", "execute_bash", "shell", "run", "cmd", "terminal", "run_command", "Bash", "keystrokes", "exec_command", "local_shell",
+    "run_shell_command",
+}  # fmt: skip
 PATCH_TOOLS = {"apply_patch", "patch"}
 WINDOW_EDIT_COMMANDS = {"edit", "create", "insert"}  # SWE-agent's own editor commands (windows, cursors)
 _EDITOR_COMMANDS = {"create", "str_replace", "insert"}
 
 
-_FILE_TOOLS = frozenset(EDITOR_TOOLS | WRITE_TOOLS | REPLACE_TOOLS | PATCH_TOOLS | WINDOW_EDIT_COMMANDS)
+# File editors whose importers record the edits themselves: Cline / Roo Code's, Gemini CLI's `replace`.
+RECORDED_EDITORS = {"write_to_file", "replace_in_file", "apply_diff", "insert_content", "search_and_replace", "replace"}
+_FILE_TOOLS = frozenset(EDITOR_TOOLS | WRITE_TOOLS | REPLACE_TOOLS | PATCH_TOOLS | WINDOW_EDIT_COMMANDS | RECORDED_EDITORS)
 
 
 def is_editor_call(call: ToolCall) -> bool:
@@ -103,6 +109,11 @@ class FileTracker:
         if call.name in PATCH_TOOLS and isinstance(patch, str):
             return self.patch_edits(patch, step, "patch")
         script = command if isinstance(command, str) else args.get("cmd") or args.get("keystrokes")
+        if call.name in SHELL_TOOLS and isinstance(command, list):
+            argv = [word for word in command if isinstance(word, str)]
+            if len(argv) == 2 and argv[0] in PATCH_TOOLS:  # Codex's `shell` running `apply_patch <patch>`
+                return self.patch_edits(argv[1], step, "patch")
+            script = argv[2] if len(argv) == 3 and argv[1] in ("-c", "-lc") else shlex.join(argv)
         if call.name in SHELL_TOOLS and isinstance(script, str):
             return self.shell_edits(script, step)
         return []
