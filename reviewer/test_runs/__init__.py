@@ -30,7 +30,7 @@ from reviewer.model import Step, TestRun
 from reviewer.test_runs.commands import FRAMEWORK_RUNNERS, only_views, prompt_scripts, runner_of, shell_script, target
 from reviewer.test_runs.summaries import PARSERS, might_hold_summary, parse_summary
 
-MAX_COMMAND = 2000  # characters of a command kept (a test command is short; a long script is cut with a note)
+MAX_COMMAND = 2000  # characters of a command kept (a test command is short; a long script keeps its start and end)
 FRAMEWORKS = frozenset({name for name, _, _ in PARSERS} | FRAMEWORK_RUNNERS)
 """Every framework name `find_test_runs` writes; a stored run may carry anything else (it came from a file)."""
 
@@ -82,7 +82,11 @@ def _unpaired_next(steps: Sequence[Step], index: int) -> Step | None:
 
 
 def _kept(script: str) -> str:
-    return script if len(script) <= MAX_COMMAND else script[:MAX_COMMAND] + f"… ({len(script) - MAX_COMMAND:,} more characters)"
+    """The script, or its start and end around a note when long (a heredoc body before `&& pytest`)."""
+    if len(script) <= MAX_COMMAND:
+        return script
+    half = MAX_COMMAND // 2
+    return f"{script[:half]}\n… ({len(script) - MAX_COMMAND:,} characters not kept) …\n{script[-half:]}"
 
 
 def status(run: TestRun) -> Status:

@@ -139,7 +139,7 @@ def _hinted(script: str) -> bool:
     """A cheap first look (most calls stop here): a script without any of these words runs no tests we know."""
     return (
         "test" in script or "check" in script or "spec" in script or "tox" in script or "nox" in script
-        or "jest" in script or "mocha" in script or "verify" in script
+        or "jest" in script or "mocha" in script or "verify" in script or "npm t" in script
     )  # fmt: skip
 
 
