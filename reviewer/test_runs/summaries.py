@@ -4,14 +4,15 @@ Qt-free. Each parser reads one framework's own end-of-run lines as the framework
 formats and their sources are in `tests/testruns/test_summaries.py`). A count the output does not
 state is None. A category a summary leaves out because it is zero (pytest, jest and vitest list only
 the non-zero ones; unittest's `OK` has no failures) is 0 once the summary line is there. Several
-summaries of one framework in one output (`pytest a; pytest b`, cargo's unit, integration and doc
-tests, maven modules) are added up; a count one of them does not state makes the sum None.
+summaries of one framework in one output (cargo's unit, integration and doc tests, maven modules,
+`pytest a; pytest b`) are added up: the counts are those of the whole command.
 
 Bounded cost on huge outputs: colour codes are removed first, only the last `MAX_SCAN` characters
 are read (summaries come last), every pattern is anchored at a line start with bounded repetition,
 and a parser runs only when its keyword occurs (a substring test).
 
-Public API: `Summary`, `parse_summary(output, prefer=None) -> Summary | None`, `MAX_FAILING`.
+Public API: `Summary`, `parse_summary(output, prefer=None) -> Summary | None`, `might_hold_summary(output)`
+(the cheap first look), `PARSERS` (framework name, keywords, parser), `MAX_FAILING`.
 """
 
 from __future__ import annotations
@@ -63,13 +64,9 @@ def might_hold_summary(output: str) -> bool:
     return _KEYWORDS.search(output, max(0, len(output) - MAX_SCAN)) is not None
 
 
-def _total(values: Iterable[int | None]) -> int | None:
-    total = 0
-    for value in values:
-        if value is None:
-            return None
-        total += value
-    return total
+def _column_sums(rows: list[tuple[str, ...]]) -> list[int]:
+    """Each column of matched count groups added up (a group that did not match counts 0)."""
+    return [sum(int(value or 0) for value in column) for column in zip(*rows, strict=True)]
 
 
 def _names(matches: Iterable[str]) -> tuple[str, ...]:
@@ -93,6 +90,7 @@ def _counts(items: str) -> dict[str, int]:
     return found
 
 
+Parser = Callable[[str], Summary | None]
 _COUNT = re.compile(r"(\d{1,9}) ([a-z]{1,12})")
 
 # --- pytest: "==== 1 failed, 2 passed, 1 skipped, 1 error in 0.12s ====", "no tests ran in 0.01s", -q without "=".
@@ -183,58 +181,63 @@ _CARGO = re.compile(r"^test result: (?:ok|FAILED)\. (\d{1,9}) passed; (\d{1,9}) 
 _CARGO_FAILING = re.compile(r"^test (\S{1,300}) \.\.\. FAILED[ \t]*$", re.MULTILINE)
 
 
-def _cargo(text: str) -> Summary | None:
-    results = _CARGO.findall(text)
-    if not results:
-        return None
-    passed, failed, ignored = (sum(int(r[k]) for r in results) for k in range(3))
-    return Summary("cargo", passed, failed, None, ignored, _names(_CARGO_FAILING.findall(text)))
+Counts = tuple[int | None, int | None, int | None, int | None]
+
+
+def _count_lines(
+    framework: str, pattern: re.Pattern[str], failing: re.Pattern[str], counts: Callable[[list[int]], Counts]
+) -> Parser:
+    """A parser for frameworks that print one line of counts per run: the lines' columns are added up,
+    and `counts` turns the sums into (passed, failed, errors, skipped)."""
+
+    def parse(text: str) -> Summary | None:
+        if not (rows := pattern.findall(text)):
+            return None
+        return Summary(framework, *counts(_column_sums(rows)), _names(failing.findall(text)))
+
+    return parse
+
+
+_cargo = _count_lines("cargo", _CARGO, _CARGO_FAILING, lambda c: (c[0], c[1], None, c[2]))  # passed, failed, ignored
 
 
 # --- jest: "Tests:       1 failed, 2 passed, 3 total", "Test Suites: 1 failed, 1 total", "  ✕ adds (5 ms)".
-_JEST = re.compile(r"^Tests:[ \t]+([^\n]{0,200}?)(\d{1,9}) total[ \t]*$", re.MULTILINE)
+_JEST = re.compile(r"^Tests:[ \t]+([^\n]{0,200}?)\d{1,9} total[ \t]*$", re.MULTILINE)
 _JEST_SUITES = re.compile(r"^Test Suites:[ \t]+([^\n]{0,200}?)\d{1,9} total[ \t]*$", re.MULTILINE)
 _JEST_FAILING = re.compile(r"^[ \t]+✕ ([^\n]{1,300}?)(?: \(\d{1,9}(?:\.\d+)? ?m?s\))?[ \t]*$", re.MULTILINE)
-
-
-def _jest(text: str) -> Summary | None:
-    lines = _JEST.findall(text)
-    if not lines:
-        return None
-    counts = [_counts(items) for items, _total in lines]
-    failed = sum(c.get("failed", 0) for c in counts)
-    suites_failed = sum(_counts(items).get("failed", 0) for items in _JEST_SUITES.findall(text))
-    return Summary(
-        "jest",
-        sum(c.get("passed", 0) for c in counts),
-        failed,
-        suites_failed if not failed else 0,  # a suite that failed without a failing test did not run (syntax error...)
-        sum(c.get("skipped", 0) + c.get("todo", 0) for c in counts),
-        _names(_JEST_FAILING.findall(text)),
-    )
-
-
 # --- vitest: "      Tests  1 failed | 2 passed (3)", " Test Files  1 failed (1)", " FAIL  src/a.test.ts > suite > adds".
 _VITEST = re.compile(r"^[ \t]*Tests[ \t]{2,}([^\n]{1,200}?)\(\d{1,9}\)[ \t]*$", re.MULTILINE)
 _VITEST_FILES = re.compile(r"^[ \t]*Test Files[ \t]{2,}([^\n]{1,200}?)\(\d{1,9}\)[ \t]*$", re.MULTILINE)
 _VITEST_FAILING = re.compile(r"^[ \t]*FAIL[ \t]+(\S{1,300} > [^\n]{1,300}?)(?: \d{1,9}ms)?[ \t]*$", re.MULTILINE)
 
 
-def _vitest(text: str) -> Summary | None:
-    lines = _VITEST.findall(text)
+def _suites(
+    framework: str, tests: re.Pattern[str], files: re.Pattern[str], failing: re.Pattern[str], text: str
+) -> Summary | None:
+    """jest and vitest: a count line of tests and one of test files (suites). A file that failed with no
+    failing test did not run (a syntax error, an import that throws): counted as an error."""
+    lines = tests.findall(text)
     if not lines:
         return None
     counts = [_counts(items) for items in lines]
     failed = sum(c.get("failed", 0) for c in counts)
-    files_failed = sum(_counts(items).get("failed", 0) for items in _VITEST_FILES.findall(text))
+    files_failed = sum(_counts(items).get("failed", 0) for items in files.findall(text))
     return Summary(
-        "vitest",
+        framework,
         sum(c.get("passed", 0) for c in counts),
         failed,
         files_failed if not failed else 0,
         sum(c.get("skipped", 0) + c.get("todo", 0) for c in counts),
-        _names(_VITEST_FAILING.findall(text)),
+        _names(failing.findall(text)),
     )
+
+
+def _jest(text: str) -> Summary | None:
+    return _suites("jest", _JEST, _JEST_SUITES, _JEST_FAILING, text)
+
+
+def _vitest(text: str) -> Summary | None:
+    return _suites("vitest", _VITEST, _VITEST_FILES, _VITEST_FAILING, text)
 
 
 # --- mocha: "  2 passing (8ms)", "  1 failing", "  1 pending"; failing tests listed inline as "  1) title".
@@ -268,11 +271,10 @@ _SUREFIRE_FAILING = re.compile(
 
 
 def _maven(text: str) -> Summary | None:
-    lines = _SUREFIRE.findall(text)
-    if not lines:
+    if not (lines := _SUREFIRE.findall(text)):
         return None
-    totals = [line for line in lines if "Time elapsed" not in line[4]] or lines  # per-class lines only when no total
-    run, failures, errors, skipped = (sum(int(line[k]) for line in totals) for k in range(4))
+    totals = [line[:4] for line in lines if "Time elapsed" not in line[4]] or [line[:4] for line in lines]  # per class: no total
+    run, failures, errors, skipped = _column_sums(totals)
     return Summary("maven", run - failures - errors - skipped, failures, errors, skipped, _names(_SUREFIRE_FAILING.findall(text)))
 
 
@@ -281,12 +283,9 @@ _GRADLE = re.compile(r"^(\d{1,9}) tests? completed, (\d{1,9}) failed(?:, (\d{1,9
 _GRADLE_FAILING = re.compile(r"^(\S[^\n]{0,300}? > [^\n]{1,300}?) FAILED[ \t]*$", re.MULTILINE)
 
 
-def _gradle(text: str) -> Summary | None:
-    lines = _GRADLE.findall(text)
-    if not lines:
-        return None
-    completed, failed, skipped = (sum(int(line[k] or 0) for line in lines) for k in range(3))
-    return Summary("gradle", completed - failed - skipped, failed, None, skipped, _names(_GRADLE_FAILING.findall(text)))
+_gradle = _count_lines(
+    "gradle", _GRADLE, _GRADLE_FAILING, lambda c: (c[0] - c[1] - c[2], c[1], None, c[2])
+)  # completed, failed, skipped
 
 
 # --- node's test runner (node --test, spec reporter): "ℹ tests 7", "ℹ pass 5", "ℹ fail 2", "✖ name (1.9ms)".
@@ -319,7 +318,7 @@ def _tap(text: str) -> Summary | None:
 
 
 # (framework, keywords of which one must occur, parser), in the order tried when the command names none.
-PARSERS: tuple[tuple[str, tuple[str, ...], Callable[[str], Summary | None]], ...] = (
+PARSERS: tuple[tuple[str, tuple[str, ...], Parser], ...] = (
     ("pytest", (" passed", " failed", " error", "no tests ran", " skipped", " deselected", " xfailed", " xpassed"), _pytest),
     ("unittest", ("Ran ",), _unittest),
     ("maven", ("Tests run: ",), _maven),

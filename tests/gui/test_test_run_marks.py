@@ -74,12 +74,8 @@ def test_no_tooltip_without_test_runs(qapp) -> None:
     assert model.data(model.index(0, 0), Qt.ItemDataRole.DecorationRole) is None
 
 
-def test_the_step_header_says_what_the_run_saw(qtbot, tmp_path: Path) -> None:
-    view = TranscriptView()
-    qtbot.addWidget(view)
-    view.resize(1000, 500)
-    with qtbot.waitExposed(view):
-        view.show()
+def test_the_step_header_says_what_the_run_saw(transcript: TranscriptView, tmp_path: Path) -> None:
+    view = transcript
     view.set_trajectory(run())
     view.show_step(4)
     header = view.viewer.toPlainText().split("\n", 1)[0]
