@@ -2,7 +2,7 @@
 
 A reviewer of cheating asks first what the agent saw of the tests: failing, then a test file edited,
 then passing. Qt-free; importers fill `Trajectory.test_runs` through `find_test_runs` (called by
-`formats.build.TrajectoryBuilder.build`), and `reviewer show`, the app and detectors read it.
+`formats.build.TrajectoryBuilder.build`), and `reviewer show` and the app read it (detectors may).
 
 A call is a test run when its command runs tests (`commands.runner_of`: pytest, unittest, go test,
 cargo test, npm test, jest, vitest, mocha, maven, gradle, make test, tox, nox, test scripts and the
@@ -45,10 +45,10 @@ STATUS_WORDS: dict[Status, str] = {
 
 def find_test_runs(steps: Sequence[Step], prompt: str = "") -> list[TestRun]:
     """One TestRun per shell call that ran tests, in step order, paired with the step holding its output."""
-    scripts = prompt_scripts(prompt)
+    scripts = prompt_scripts(prompt) if prompt else frozenset()
     answers: dict[str, Step] = {}
     for step in steps:
-        if step.role == "tool" and step.tool_result is not None:
+        if step.tool_result is not None and step.role == "tool":
             answers.setdefault(step.tool_result.call_id, step)
     runs = []
     for step in steps:
@@ -61,15 +61,15 @@ def find_test_runs(steps: Sequence[Step], prompt: str = "") -> list[TestRun]:
             runner = runner_of(script, scripts)
             if runner is None and not might_hold_summary(output):
                 continue  # most calls: no test command, no summary in the output
-            summary = parse_summary(output, runner.framework if runner else None) if output else None
+            framework = runner.framework if runner is not None else None
+            summary = parse_summary(output, framework) if output else None
             if runner is None and (summary is None or only_views(script)):
-                continue
+                continue  # a summary-like line in the output of a command that runs no tests, or a log shown with `cat`
+            counts = (summary.passed, summary.failed, summary.errors, summary.skipped) if summary else (None, None, None, None)
             runs.append(
                 TestRun(
                     step.index, _kept(script), result.index if result is not None else None,
-                    summary.framework if summary else runner.framework if runner else None,
-                    *((summary.passed, summary.failed, summary.errors, summary.skipped) if summary else (None,) * 4),
-                    list(summary.failing) if summary else [],
+                    summary.framework if summary else framework, *counts, list(summary.failing) if summary else [],
                 )
             )  # fmt: skip
     return runs
@@ -152,7 +152,7 @@ def counts_text(run: TestRun) -> str:
             (run.passed, "passed"),
             (run.errors, "error" if run.errors == 1 else "errors"),
             (run.skipped, "skipped"),
-        )  # fmt: skip
+        )
         if n is not None
     ]
     shown = [(n, word) for n, word in counted if n] or sorted(counted, key=lambda c: c[1] != "passed")[:1]

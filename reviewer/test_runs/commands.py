@@ -20,11 +20,14 @@ Public API:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reviewer.model import ToolCall
 
 MAX_SCRIPT = 10_000  # a command that runs tests is short; longer scripts are read this far (heredocs removed first)
+MAX_REMEMBERED = 1000  # scripts up to this long have their answer cached (4,096 of them: at most a few MB)
 
 # Heredoc bodies: `<<EOF` ... `EOF` (quoted or not, `<<-` with an indented end; unterminated: to the end).
 # The rest of the `<<EOF` line is kept (`cat <<EOF > t.py && python t.py`): it runs; the body is data.
@@ -39,9 +42,13 @@ _OPERATOR = re.compile(r"&&|\|\||;;|\|&|[;|&()\n]")
 _QUOTED = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*)"|\\(.)""", re.DOTALL)
 _ESCAPED = re.compile(r'\\([\\"$`])')
 MAX_NESTING = 4  # `bash -c "bash -c '…'"` is read this deep
-_SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "(", ")", ";;", "|&", "{", "}", "!"})
+# Shell words that may start a simple command before the program (`if pytest; then`, `{ pytest; }`, `! pytest`).
+_RESERVED = frozenset({"if", "then", "else", "elif", "while", "until", "do", "{", "}", "!"})
 _ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=")
 _PYTHON = re.compile(r"(?:python|pypy)[\d.]*(?:\.exe)?")
+_SENTENCE_END = re.compile(r"[.!?]\s|\n")
+_TESTS_WORD = re.compile(r"\btests?\b", re.IGNORECASE)
+_RUN_WORD = re.compile(r"\brun", re.IGNORECASE)
 _SCRIPT_FILE = re.compile(r"[\w.-]+\.(?:py|sh|bash|js|mjs|cjs|ts|rb|pl|php)")
 # Script names that say "the tests": test.py, tests.sh, check.py, run_tests.py, runtests.py, test_x.py, x_test.py, x.test.js.
 _TEST_SCRIPT = re.compile(
@@ -68,24 +75,9 @@ VIEWERS = frozenset(
 )  # fmt: skip
 # Frameworks a runner names; the others (npm test, make check, a script) say nothing of the framework.
 FRAMEWORK_RUNNERS = frozenset(
-    {
-        "pytest",
-        "unittest",
-        "go",
-        "cargo",
-        "jest",
-        "vitest",
-        "mocha",
-        "maven",
-        "gradle",
-        "node",
-        "deno",
-        "phpunit",
-        "rspec",
-        "ctest",
-        "dotnet",
-    }
-)
+    {"pytest", "unittest", "go", "cargo", "jest", "vitest", "mocha", "maven", "gradle", "node", "deno", "phpunit", "rspec",
+     "ctest", "dotnet"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +110,16 @@ def runner_of(script: str, scripts: frozenset[str] = frozenset()) -> Runner | No
     """The first simple command of `script` that runs tests, or None.
 
     `scripts` are file names the task names as its tests (`prompt_scripts`); run with an interpreter
-    or directly, they count like `test.py`.
+    or directly, they count like `test.py`. Short scripts are remembered: agents run the same test
+    command again and again, and runs of one benchmark share them.
     """
+    if len(script) > MAX_REMEMBERED:
+        return _first_runner(script, scripts, 0)
+    return _remembered_runner(script, scripts)
+
+
+@lru_cache(maxsize=4096)
+def _remembered_runner(script: str, scripts: frozenset[str]) -> Runner | None:
     return _first_runner(script, scripts, 0)
 
 
@@ -160,11 +160,16 @@ def target(command: str) -> str:
 
 
 def prompt_scripts(prompt: str) -> frozenset[str]:
-    """Script names the task prompt says to run as the tests ("run main.py to see if the tests pass")."""
+    """Script names the task prompt says to run as the tests ("run main.py to see if the tests pass"):
+    each script name in a sentence that says both "run" and "test(s)"."""
+    text = prompt[:200_000]
     found: set[str] = set()
-    for sentence in re.split(r"(?<=[.!?:])\s+|\n", prompt[:200_000]):
-        if re.search(r"\btests?\b", sentence, re.IGNORECASE) and re.search(r"\brun", sentence, re.IGNORECASE):
-            found.update(name.rsplit("/", 1)[-1] for name in _SCRIPT_FILE.findall(sentence))
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    for name in _SCRIPT_FILE.finditer(text):
+        k = bisect_right(ends, name.start())
+        sentence = text[ends[k - 1] if k else 0 : ends[k] if k < len(ends) else len(text)]
+        if _TESTS_WORD.search(sentence) and _RUN_WORD.search(sentence):
+            found.add(name.group().rsplit("/", 1)[-1])
     return frozenset(found)
 
 
@@ -211,7 +216,7 @@ def _unwrapped(words: list[str]) -> list[str]:
     while i < len(words):
         word = words[i]
         program = word.rsplit("/", 1)[-1]
-        if _ASSIGNMENT.match(word):
+        if word in _RESERVED or _ASSIGNMENT.match(word):
             i += 1
         elif program in _WRAPPERS:
             i += 1
@@ -227,6 +232,8 @@ def _unwrapped(words: list[str]) -> list[str]:
 
 
 def _runner(words: list[str], scripts: frozenset[str], depth: int) -> Runner | None:
+    if depth > MAX_NESTING:
+        return None
     words = _unwrapped(words)
     program = _program(words)
     args = words[1:]
@@ -245,7 +252,7 @@ def _runner(words: list[str], scripts: frozenset[str], depth: int) -> Runner | N
         rest = args[1:] if program in ("pnpm", "yarn") else args
         while rest and rest[0].startswith("-"):
             rest = rest[1:]
-        return _runner(rest, scripts, depth) if rest else None
+        return _runner(rest, scripts, depth + 1) if rest else None
     if program in ("jest", "vitest", "mocha"):
         return found(program)
     if program == "go" and first == "test":
@@ -270,8 +277,8 @@ def _runner(words: list[str], scripts: frozenset[str], depth: int) -> Runner | N
         return found(program)
     if program in ("node", "ruby", "perl", "php") and args:
         return _script(args[0], args[1:], scripts)
-    if words and words[0].startswith(("./", "/")) or program.endswith((".sh", ".py")):
-        return _script(words[0], args, scripts) if words else None
+    if words and (words[0].startswith(("./", "/")) or program.endswith((".sh", ".py"))):
+        return _script(words[0], args, scripts)
     return None
 
 

@@ -11,7 +11,7 @@ Bounded cost on huge outputs: colour codes are removed first, only the last `MAX
 are read (summaries come last), every pattern is anchored at a line start with bounded repetition,
 and a parser runs only when its keyword occurs (a substring test).
 
-Public API: `Summary`, `parse_summary(output, prefer=None) -> Summary | None`, `might_hold_summary(output)`
+Public API: `Summary`, `parse_summary(output, framework=None) -> Summary | None`, `might_hold_summary(output)`
 (the cheap first look), `PARSERS` (framework name, keywords, parser), `MAX_FAILING`.
 """
 
@@ -40,21 +40,20 @@ class Summary:
     failing: tuple[str, ...] = field(default=())
 
 
-def parse_summary(output: str, prefer: str | None = None) -> Summary | None:
-    """The summary `output` prints; with several frameworks' summaries in it, `prefer`'s (the framework
-    the command names), else the first in `PARSERS` order. None when no summary line is found."""
+def parse_summary(output: str, framework: str | None = None) -> Summary | None:
+    """The summary `output` prints: the `framework`'s when the command names one (pytest prints pytest's
+    summary, whatever else the output holds), else the first found in `PARSERS` order. None when no
+    summary line is found."""
     text = output[-MAX_SCAN:]
     if "\x1b" in text:
         text = SGR.sub("", text)
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    preferred = _PARSER.get(prefer) if prefer else None
-    found = preferred(text) if preferred is not None else None  # the usual case: the command named the framework
-    if found is not None:
-        return found
+    if framework in _PARSER:
+        return _PARSER[framework](text)
     present = {_KEYWORD_OF[k] for k in _KEYWORDS.findall(text)}
     for name, _, parse in PARSERS:
-        if name in present and parse is not preferred and (found := parse(text)) is not None:
+        if name in present and (found := parse(text)) is not None:
             return found
     return None
 

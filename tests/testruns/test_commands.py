@@ -75,6 +75,8 @@ RUNS = [
     ("python -m tox", "tox", None),
     ("dotnet test", "dotnet", "dotnet"),
     ("ctest --output-on-failure", "ctest", "ctest"),
+    ("if pytest -q; then echo ok; fi", "pytest", "pytest"),
+    ("{ cd x; ! go test ./...; }", "go", "go"),
     ("bundle exec rspec", None, None),  # bundle exec is not a wrapper we know: not claimed
 ]
 
@@ -132,6 +134,7 @@ def test_scripts_the_prompt_names_as_the_tests() -> None:
     assert runner_of("python main.py", scripts) is not None
     assert runner_of("python main.py") is None  # without the prompt, main.py is just a program
     assert prompt_scripts("Create reproduce.py and run it.\nWe'll create a new file called `reproduce.py`.") == frozenset()
+    assert prompt_scripts("To run the tests: `python grade.py`. Keep notes in notes.py.") == {"grade.py"}
 
 
 def test_only_views() -> None:
@@ -169,8 +172,10 @@ def test_quotes_operators_and_comments() -> None:
         '"\\' * 500_000,
         "cat <<EOF\n" * 100_000,
         "test && " * 200_000,
+        "npx " * 5_000 + "jest",
+        "timeout 1 " * 5_000 + "pytest",
     ],
-    ids=["long", "nested bash -c", "quotes", "escapes", "heredocs", "many commands"],
+    ids=["long", "nested bash -c", "quotes", "escapes", "heredocs", "many commands", "nested npx", "nested wrappers"],
 )
 def test_huge_and_hostile_commands_cost_little(hostile: str) -> None:
     start = time.perf_counter()

@@ -347,10 +347,12 @@ def test_several_runs_in_one_output_add_up() -> None:
     assert parse_summary(output) == Summary("pytest", 14, 1, 0, 0)
 
 
-def test_the_framework_the_command_names_wins_over_the_first_found() -> None:
+def test_the_framework_the_command_names_is_the_one_read() -> None:
     both = "Ran 2 tests in 0.001s\n\nOK\n" + "Tests:       1 failed, 1 passed, 2 total\n"
     assert parse_summary(both).framework == "unittest"  # PARSERS order
-    assert parse_summary(both, prefer="jest") == Summary("jest", 1, 1, 0, 0)
+    assert parse_summary(both, "jest") == Summary("jest", 1, 1, 0, 0)
+    assert parse_summary(both, "cargo") is None  # `cargo test` prints libtest's summary or none
+    assert parse_summary(both, "tox") is not None  # not a framework with a parser: any summary
 
 
 @pytest.mark.parametrize(
