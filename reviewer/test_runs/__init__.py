@@ -8,7 +8,7 @@ A call is a test run when its command runs tests (`commands.runner_of`: pytest, 
 cargo test, npm test, jest, vitest, mocha, maven, gradle, make test, tox, nox, test scripts and the
 scripts the prompt names as the tests), or when its output holds a test framework's summary and the
 command is not one that only shows files (`bash run.sh` printing Surefire's totals counts, `cat
-log.txt` does not). Counts come from the output's summary (`summaries.parse_summary`); what it
+log.txt` does not), or when a python tool's code printed one (`subprocess.run(["pytest"])`). Counts come from the output's summary (`summaries.parse_summary`); what it
 does not print stays None. These are what the agent ran and saw, part of the transcript, never the
 grader's outcome, so they may be shown before a reviewer's blind first pass.
 
@@ -54,21 +54,23 @@ def find_test_runs(steps: Sequence[Step], prompt: str = "") -> list[TestRun]:
     for step in steps:
         for call in step.tool_calls:
             script = shell_script(call)
-            if script is None:
+            code = call.arguments.get("code") if script is None else None  # a python tool's code: its output may show a run
+            if script is None and not isinstance(code, str):
                 continue
             result = answers.get(call.id) or _unpaired_next(steps, step.index)
             output = result.text if result is not None else ""
-            runner = runner_of(script, scripts)
+            runner = runner_of(script, scripts) if script is not None else None
             if runner is None and not might_hold_summary(output):
                 continue  # most calls: no test command, no summary in the output
             framework = runner.framework if runner is not None else None
             summary = parse_summary(output, framework) if output else None
-            if runner is None and (summary is None or only_views(script)):
+            if runner is None and (summary is None or (script is not None and only_views(script))):
                 continue  # a summary-like line in the output of a command that runs no tests, or a log shown with `cat`
+            command = script if script is not None else str(code)
             counts = (summary.passed, summary.failed, summary.errors, summary.skipped) if summary else (None, None, None, None)
             runs.append(
                 TestRun(
-                    step.index, _kept(script), result.index if result is not None else None,
+                    step.index, _kept(command), result.index if result is not None else None,
                     summary.framework if summary else framework, *counts, list(summary.failing) if summary else [],
                 )
             )  # fmt: skip

@@ -51,9 +51,12 @@ def test_text_actions_and_other_tools_with_a_command() -> None:
         ("pytest", {"command": "pytest tests/test_a.py"}, "1 passed in 0.01s\n"),  # SWE-agent 0.x: named after its first word
         ("execute", {"cmd": "go test ./..."}, "ok  \tx\t0.01s\n"),
         ("str_replace_editor", {"command": "view", "path": "tests/test_a.py"}, "1 passed in 0.01s\n"),  # a file shown
-        ("python", {"code": "import subprocess; subprocess.run(['pytest'])"}, "1 passed in 0.01s\n"),  # no command
+        ("python", {"code": "import subprocess; subprocess.run(['pytest'])"}, "1 passed in 0.01s\n"),  # Inspect's python tool
+        ("python", {"code": "print(sum(range(3)))"}, "3\n"),
     )
-    assert [(r.step, r.framework, r.passed, r.failed) for r in runs] == [(1, "pytest", 1, 0), (3, "go", None, 0)]
+    assert [(r.step, r.command[:6], r.framework, r.passed, r.failed) for r in runs] == [
+        (1, "pytest", "pytest", 1, 0), (3, "go tes", "go", None, 0), (7, "import", "pytest", 1, 0),
+    ]  # fmt: skip
 
 
 def test_an_output_step_the_format_did_not_link_is_the_next_tool_step() -> None:
