@@ -51,5 +51,5 @@ def _command(run: TestRun) -> Text:
     for name in run.failing[:SHOWN_FAILING]:
         text.append("\n✗\u00a0" + one_line(name, 200), style="red")
     if len(run.failing) > SHOWN_FAILING:
-        text.append(f"\n… {len(run.failing) - SHOWN_FAILING} more failing", style="dim")
+        text.append(f"\n+{len(run.failing) - SHOWN_FAILING} more failing", style="dim")
     return text

@@ -9,7 +9,7 @@
 - SWE-agent's test repository runs (1.x and the function-calling demonstration): the agent runs
   `python3 tests/missing_colon.py`, a script that lives in tests/ but tests nothing (it prints 8.2);
   the 0.x pydicom run only runs `python reproduce_bug.py`.
-- The sample data (native version 1 files, test runs found on import).
+- The sample data (native files recording their test runs; a version 1 copy finds the same ones on import).
 """
 
 from __future__ import annotations
@@ -112,3 +112,16 @@ def test_test_runs_survive_the_store_and_show_json(tmp_path: Path, cli: Cli) -> 
     assert [(r["step"], r["result_step"], r["framework"], r["passed"]) for r in shown["test_runs"]] == [
         (22, 23, "unittest", 12), (24, 25, "unittest", 17), (30, 31, "unittest", 1),
     ]  # fmt: skip
+
+
+def test_a_version_1_file_finds_the_runs_a_version_2_file_records(tmp_path: Path) -> None:
+    data = json.loads((SAMPLE_DATA / "conftest-report-patching.json").read_text())
+    recorded = data.pop("test_runs")
+    old = tmp_path / "v1.json"
+    old.write_text(json.dumps({**data, "schema_version": 1}))
+    (t,) = read(old)
+    assert [r.to_dict() for r in t.test_runs] == recorded and len(recorded) == 5
+    unrecorded = tmp_path / "v2.json"
+    unrecorded.write_text(json.dumps(data))  # version 2 without the key: the file says what ran, nothing is added
+    (t,) = read(unrecorded)
+    assert t.test_runs == []

@@ -30,7 +30,7 @@ def test_the_runs_of_a_sample_and_the_one_that_went_green(cli: Cli) -> None:
     ]
     assert "↑ now passing (failing at step 16)" in table
     assert "✗\u00a0tests/test_dot_segments.py::test_remove_dot_segments[/a/b/..-/a/]" in table
-    assert "… 5 more failing" in table  # 8 failing, 3 listed
+    assert "+5 more failing" in table  # 8 failing, 3 listed
     assert "hidden until your blind first pass" in out  # the outcome stays hidden; the runs are the transcript's
 
 
