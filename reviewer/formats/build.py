@@ -18,6 +18,7 @@ from reviewer.formats.edit_reconstruction import FileTracker, edits_from_patch, 
 from reviewer.formats.refusals import refused, reports_created
 from reviewer.formats.shape import Malformed, expect
 from reviewer.model import Agent, FileEdit, Outcome, Step, Task, ToolCall, ToolResult, Trajectory
+from reviewer.test_runs import find_test_runs
 
 MAX_ID = 512
 
@@ -278,6 +279,7 @@ class TrajectoryBuilder:
             agent=Agent(model, scaffold),
             outcome=outcome or Outcome(),
             file_edits=self.edits(final_patch),
+            test_runs=find_test_runs(self.steps, prompt),
             final_patch=final_patch,
             final_answer=final_answer,
             metadata=meta,
