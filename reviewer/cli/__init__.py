@@ -25,6 +25,7 @@ from reviewer.labelpack import write_labels
 from reviewer.model import Label
 from reviewer.store import DB_ENV, DEFAULT_DB, Store, StoreError, integrity_problems
 from reviewer.store.labels import LabelRejected
+from reviewer.store.listing import BY_CLASSIFIER, RANKED, Queue
 from reviewer.taxonomy import Taxonomy, TaxonomyError
 from reviewer.textsafe import one_line
 
@@ -225,10 +226,15 @@ def validate(
 @click.option("--annotator", help="Only trajectories this annotator labelled.")
 @click.option("--verdict", help="Only trajectories someone gave this verdict.")
 @click.option("--stale", is_flag=True, help="List labels made under an older taxonomy version instead.")
+@click.option("--queue", type=click.Choice(RANKED), help="In review-queue order: nearest the classifier's threshold, most suspicious first, or a seeded random sample.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --queue random.")
 @click.option("--limit", type=click.IntRange(min=1), default=None)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def list_(ctx: click.Context, db: str | None, labelled: bool | None, annotator: str | None, verdict: str | None, stale: bool, limit: int | None, as_json: bool) -> None:
+def list_(
+    ctx: click.Context, db: str | None, labelled: bool | None, annotator: str | None, verdict: str | None, stale: bool, queue: Queue | None,
+    seed: int, limit: int | None, as_json: bool,
+) -> None:  # fmt: skip
     """List trajectories (or, with --stale, labels due for re-review)."""
     store = open_store(ctx, db)
     if verdict is not None and verdict not in store.taxonomy.codes("verdict"):
@@ -240,7 +246,12 @@ def list_(ctx: click.Context, db: str | None, labelled: bool | None, annotator: 
         else:
             out().print(render.label_table(labels, f"{len(labels)} labels made before taxonomy v{store.taxonomy.version}"))
         return
-    rows = store.trajectories.rows(labelled=labelled, annotator=annotator, verdict=verdict, limit=limit)
+    rows = store.trajectories.rows(labelled=labelled, annotator=annotator, verdict=verdict, limit=None if queue else limit)
+    if queue is not None:
+        if queue in BY_CLASSIFIER and store.listing.classifier() is None:
+            click.echo("no classifier predictions yet: run `reviewer train` and `reviewer predict` first", err=True)
+        place = {tid: k for k, tid in enumerate(store.listing.queue_ids(queue, seed))}
+        rows = sorted((r for r in rows if r.id in place), key=lambda r: place[r.id])[:limit]
     if as_json:
         echo_json([
             {"id": r.id, "task_id": r.task_id, "model": r.model, "format": r.format, "steps": r.n_steps,
@@ -373,7 +384,7 @@ def labels_import(ctx: click.Context, db: str | None, packs: tuple[Path, ...], m
 @db_option
 @click.option("--labels", "choice", type=click.Choice(["first", "final"]), default="first", show_default=True,
               help="first: each reviewer's blind first pass (else current label); final: the final labels.")
-@click.option("--include-models", is_flag=True, help="Count model and detector labels (model:*, detectors) as raters.")
+@click.option("--include-models", is_flag=True, help="Count model, classifier and detector labels (model:*, classifier:*, detectors) as raters.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True, help="Bootstrap replicates for the 95% CIs (0: none).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed (recorded in the report).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -566,8 +577,12 @@ def _register_commands() -> None:
     from reviewer.cli.assist_cmd import assist_command
     from reviewer.cli.assist_evaluate_cmd import evaluate_command
     from reviewer.cli.export_cmd import export_command
+    from reviewer.cli.predict_cmd import predict_command
+    from reviewer.cli.train_cmd import train_command
 
     main.add_command(export_command)
+    main.add_command(train_command)
+    main.add_command(predict_command)
     assist = _RunByDefault(
         "assist",
         help=(assist_command.help or "") + "\n\nOptions of the default command: `reviewer assist run --help`. "

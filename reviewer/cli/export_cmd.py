@@ -30,10 +30,11 @@ from reviewer.store import DB_ENV, DEFAULT_DB
 @click.option("--only-adjudicated", is_flag=True, help="Only trajectories with an adjudicated label.")
 @click.option("--with-text", is_flag=True, help="csv: add the rendered text column.")
 @click.option("--csv-raw", is_flag=True, help="csv: write text cells as they are (no leading ' on formula-like cells, minimal quoting).")
+@click.option("--features", is_flag=True, help="jsonl: add what `reviewer train` reads beside the text (sections, detectors, facts).")
 @click.pass_context
 def export_command(
     ctx: click.Context, db: str | None, output: str, fmt: str, aggregate: str, split: str, seed: int,
-    min_reviewers: int, verdict: str | None, only_adjudicated: bool, with_text: bool, csv_raw: bool,
+    min_reviewers: int, verdict: str | None, only_adjudicated: bool, with_text: bool, csv_raw: bool, features: bool,
 ) -> None:  # fmt: skip
     """Write one training record per trajectory: text, gold label, soft label, every label, evidence, split.
 
@@ -43,7 +44,7 @@ def export_command(
     """
     from reviewer.cli import fail, open_store
 
-    options = ExportOptions(fmt, aggregate, split, seed, min_reviewers, verdict, only_adjudicated, with_text, csv_raw)
+    options = ExportOptions(fmt, aggregate, split, seed, min_reviewers, verdict, only_adjudicated, with_text, csv_raw, features)
     store = open_store(ctx, db)
     try:
         options.validate(store.taxonomy)

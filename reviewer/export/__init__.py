@@ -28,10 +28,11 @@ from typing import cast
 
 from reviewer.agreement.aggregate import METHODS, Ballots, Gold, Method, gold_labels
 from reviewer.agreement.report import is_machine
-from reviewer.export import formats, records, splits
+from reviewer.assist.detectors.base import RATER as DETECTORS
+from reviewer.export import features, formats, records, splits
 from reviewer.export.render import RENDER_VERSION, Rendered, SpanMismatch, render
 from reviewer.jsonio import atomic_write
-from reviewer.model import Label
+from reviewer.model import Label, Suggestion
 from reviewer.store import Store
 from reviewer.store.transactions import reading
 from reviewer.taxonomy import Taxonomy
@@ -56,6 +57,7 @@ class ExportOptions:
     only_adjudicated: bool = False
     with_text: bool = False
     csv_raw: bool = False
+    features: bool = False  # jsonl: add what a classifier reads beside the text (reviewer.export.features)
 
     def validate(self, taxonomy: Taxonomy) -> dict[str, float]:
         """Check every option against the taxonomy (OptionError with a one-line reason); the split shares."""
@@ -69,6 +71,8 @@ class ExportOptions:
             raise OptionError("--min-reviewers must be 0 or more")
         if self.seed < 0:
             raise OptionError("--seed must be 0 or more")
+        if self.features and self.fmt != "jsonl":
+            raise OptionError("--features needs --format jsonl")
         try:
             return splits.parse_spec(self.split)
         except splits.SplitSpecError as exc:
@@ -126,6 +130,7 @@ class _Chunk:
     split_of: dict[str, str]
     labels: tuple[str, ...]  # the slice's labels as stored, machines' included
     whole_range: bool  # `ids` are every trajectory of the snapshot from the first to the last
+    detections: dict[str, list[Suggestion]] | None  # the detectors' suggestions, with --features only
 
 
 def _chunk_lines(chunk: _Chunk, store: Store | None = None) -> tuple[list[str], int]:
@@ -148,7 +153,9 @@ def _chunk_lines(chunk: _Chunk, store: Store | None = None) -> tuple[list[str], 
                 tid = trajectory.id
                 if tid not in chunk.golds:  # imported after the export's snapshot, inside the range scanned
                     continue
-                record = builder.build(trajectory, render(trajectory), chunk.golds[tid], labels.get(tid, []), chunk.split_of[tid])
+                rendered = render(trajectory)
+                extra = None if chunk.detections is None else features.fields(trajectory, rendered, chunk.detections.get(tid, []))
+                record = builder.build(trajectory, rendered, chunk.golds[tid], labels.get(tid, []), chunk.split_of[tid], extra)
                 line = fmt.line(record)
                 if line is None:
                     skipped += 1
@@ -167,7 +174,7 @@ def _chunks(store: Store, options: ExportOptions, plan: _Plan, kept: Sequence[st
     for ids in (tuple(kept[start : start + size]) for start in range(0, len(kept), size)):
         yield _Chunk(
             store.path, options, store.taxonomy, ids, {t: plan.golds[t] for t in ids}, {t: plan.split_of[t] for t in ids},
-            tuple(store.labels.records_of(ids)), unfiltered,
+            tuple(store.labels.records_of(ids)), unfiltered, store.suggestions.of(ids, DETECTORS) if options.features else None,
         )  # fmt: skip
 
 
