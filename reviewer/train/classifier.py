@@ -85,6 +85,7 @@ class Classifier:
             kept, [np.asarray(i, dtype=np.float64) for i in bundle["idf"]], np.asarray(bundle["scale"], dtype=np.float64)
         )
         self.names = vectorize.feature_names(self.vocabularies, self.structural)
+        self.counters = vectorize.counters(self.vocabularies)
         self.weights = estimators.weights(bundle["model"])
         target = bundle["target"]
         self.verdicts = (target["positive"][0], target["negative"][0])  # what a prediction says as a verdict
@@ -94,7 +95,7 @@ class Classifier:
         return cls(*modelfile.load(path))
 
     def matrix(self, examples: Sequence[Example]) -> sp.csr_matrix:
-        blocks = vectorize.block_counts(examples, self.vocabularies)
+        blocks = vectorize.block_counts(examples, self.counters)
         return self.design.matrix(blocks, vectorize.structure_matrix(examples, self.structural))
 
     def verdict(self, probability: float) -> str:
@@ -110,10 +111,11 @@ class Classifier:
         cut = float(self.bundle["category_threshold"])
         scored = []
         for k, example in enumerate(examples):
-            row = X.getrow(k)
-            contribution = row.data * self.weights[row.indices]
-            top = np.lexsort((row.indices, -np.abs(contribution)))[:DRIVERS]
-            drivers = [Driver(self.names[row.indices[i]], round(float(contribution[i]), 6)) for i in top if contribution[i] != 0]
+            start, end = X.indptr[k], X.indptr[k + 1]
+            columns = X.indices[start:end]
+            contribution = X.data[start:end] * self.weights[columns]
+            top = np.lexsort((columns, -np.abs(contribution)))[:DRIVERS]
+            drivers = [Driver(self.names[columns[i]], round(float(contribution[i]), 6)) for i in top if contribution[i] != 0]
             codes = [code for code, q in categories.items() if q[k] >= cut] if p[k] >= self.threshold else []
             spans = [span for d in drivers if d.contribution > 0 and (span := locate(example, d.feature)) is not None]
             scored.append(Scored(example, round(float(p[k]), 6), codes, drivers, spans))

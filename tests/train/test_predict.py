@@ -179,3 +179,23 @@ def test_queues_rank_without_saying_why(project: Path, trained: Trained) -> None
     assert randomly != sorted(randomly)
     limited = json.loads(cli("list", "--queue", "suspicious", "--limit", "3", "--labelled", "--json").stdout)
     assert [r["id"] for r in limited] == suspicious[:3]
+
+
+def test_the_app_offers_the_queues(project: Path, trained: Trained, main_window: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    with Store(project) as store:
+        window = main_window(store, "erin")
+        header = window.table.horizontalHeader()
+        window.queue.setCurrentIndex(window.queue.findData("suspicious"))
+        assert window.model.rowCount() == 0 and "No classifier has scored this project yet" in window.transcript.viewer.placeholderText()
+        records = predict(project, trained[0])
+        window.queue.setCurrentIndex(window.queue.findData("all"))
+        window.queue.setCurrentIndex(window.queue.findData("suspicious"))
+        expected = [r["trajectory_id"] for r in sorted(records, key=lambda r: (-r["probability"], r["trajectory_id"]))]
+        assert [window.model.trajectory_id(r) for r in range(window.model.rowCount())] == expected
+        assert header.sortIndicatorSection() == -1  # the queue's own order: no column claims it
+        window.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # a column's sort still works inside the queue
+        assert [window.model.trajectory_id(r) for r in range(window.model.rowCount())] == sorted(expected, reverse=True)
+        window.queue.setCurrentIndex(window.queue.findData("all"))
+        assert header.sortIndicatorSection() == 0 and window.model.query.sort == "id"
