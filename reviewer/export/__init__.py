@@ -15,17 +15,14 @@ snapshot, and a stored trajectory never changes.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import threading
-from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from reviewer import parallel
 from reviewer.agreement.aggregate import METHODS, Ballots, Gold, Method, gold_labels
 from reviewer.agreement.report import is_machine
 from reviewer.assist.detectors.base import RATER as DETECTORS
@@ -178,37 +175,6 @@ def _chunks(store: Store, options: ExportOptions, plan: _Plan, kept: Sequence[st
         )  # fmt: skip
 
 
-def _end_with_parent() -> None:
-    """Worker initializer: end this worker as soon as the exporting process ends, however it ends.
-
-    A pool worker outlives a killed parent otherwise, waiting for work for good (it holds the task
-    queue's pipe open itself). A spawned process has its parent's sentinel, which becomes readable
-    when the parent is gone: a thread waits on it.
-    """
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def exit_when_parent_ends() -> None:
-        parent.join()
-        os._exit(1)
-
-    threading.Thread(target=exit_when_parent_ends, name="end-with-parent", daemon=True).start()
-
-
-def _in_workers(chunks: Iterable[_Chunk], workers: int) -> Generator[tuple[list[str], int], None, None]:
-    """Each chunk's lines, in order, from worker processes; at most two chunks per worker are handed
-    out ahead, so the chunks (labels and all) are read as the work goes, not all at once."""
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_end_with_parent) as pool:
-        pending: deque[Future[tuple[list[str], int]]] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_chunk_lines, chunk))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
 def export(
     store: Store, options: ExportOptions, write: Callable[[str], object], *, workers: int | None = None, chunk: int = CHUNK
 ) -> ExportSummary:
@@ -227,7 +193,7 @@ def export(
         if workers is None:
             workers = min(os.cpu_count() or 1, 4) if len(kept) >= PARALLEL_MIN else 1
         chunks = _chunks(store, options, plan, kept, chunk)
-        results = _in_workers(chunks, workers) if workers > 1 else (_chunk_lines(c, store) for c in chunks)
+        results = parallel.in_order(_chunk_lines, chunks, workers) if workers > 1 else (_chunk_lines(c, store) for c in chunks)
         written = skipped = 0
         with closing(results):  # on a failed write, no worker is left running
             for lines, unusable in results:

@@ -73,8 +73,8 @@ def locate(example: Example, feature: str) -> EvidenceSpan | None:
 
 
 class Classifier:
-    def __init__(self, bundle: dict[str, Any], card: dict[str, Any]):
-        self.bundle, self.card = bundle, card
+    def __init__(self, bundle: dict[str, Any], card: dict[str, Any], path: Path | None = None):
+        self.bundle, self.card, self.path = bundle, card, path  # the model file it was loaded from
         self.model_hash: str = card["model_hash"]
         self.rater = f"classifier:{self.model_hash}"
         self.threshold = float(bundle["threshold"])
@@ -92,7 +92,7 @@ class Classifier:
 
     @classmethod
     def load(cls, path: Path) -> Classifier:
-        return cls(*modelfile.load(path))
+        return cls(*modelfile.load(path), path)
 
     def matrix(self, examples: Sequence[Example]) -> sp.csr_matrix:
         blocks = vectorize.block_counts(examples, self.counters)

@@ -10,9 +10,13 @@ read and featurised exactly as `reviewer export --features` does (`reviewer.expo
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
+from reviewer import parallel
 from reviewer.assist.detectors.base import RATER as DETECTORS
 from reviewer.export.features import fields
 from reviewer.export.render import render
@@ -22,11 +26,13 @@ from reviewer.store.transactions import reading
 from reviewer.textsafe import one_line
 from reviewer.train.classifier import Classifier, Scored
 from reviewer.train.data import example
+from reviewer.train.examples import Example
 
 BATCH = 500
+PARALLEL_MIN = 4000  # below this many trajectories, starting worker processes costs more than they save
 
 
-def examples(store: Store, trajectories: Sequence[Trajectory]) -> list[Any]:
+def examples(store: Store, trajectories: Sequence[Trajectory]) -> list[Example]:
     """The trajectories as examples, with the detectors' findings stored for them."""
     found = store.suggestions.of([t.id for t in trajectories], DETECTORS)
     made = []
@@ -56,32 +62,54 @@ def suggestion(classifier: Classifier, scored: Scored) -> Suggestion:
     )  # fmt: skip
 
 
-def _batches(store: Store, ids: Sequence[str] | None) -> Iterator[list[Trajectory]]:
-    """The trajectories in id order, BATCH at a time, each batch read in one snapshot (and none held
-    while the caller writes its predictions)."""
-    chosen = sorted(set(ids)) if ids is not None else store.trajectories.ids()
-    for start in range(0, len(chosen), BATCH):
-        part = chosen[start : start + BATCH]
-        with reading(store.db):
-            batch = list(store.trajectories.iter_all(part[0], part[-1], part if ids is not None else None))
-        yield batch
+def score(store: Store, classifier: Classifier, ids: Sequence[str], whole_range: bool) -> list[Suggestion]:
+    """The suggestions for one batch of ids (sorted), read in one snapshot; `whole_range`: the ids are
+    every trajectory from the first to the last, so a range scan reads them."""
+    with reading(store.db):
+        batch = list(store.trajectories.iter_all(ids[0], ids[-1], None if whole_range else ids))
+    return [suggestion(classifier, s) for s in classifier.score(examples(store, batch))]
+
+
+_WORKER: dict[str, Any] = {}  # a worker process's own store and classifier (parallel.in_order)
+
+
+def _start_worker(db: Path, model: Path) -> None:
+    _WORKER["store"], _WORKER["classifier"] = Store(db), Classifier.load(model)
+
+
+def _score_in_worker(job: tuple[tuple[str, ...], bool]) -> list[Suggestion]:
+    return score(_WORKER["store"], _WORKER["classifier"], *job)
 
 
 def predict(
-    store: Store, classifier: Classifier, ids: Sequence[str] | None = None, progress: Callable[[int], None] | None = None
-) -> list[Suggestion]:
-    """Score the trajectories (all, or `ids`) in id order and store one suggestion each, batch by batch.
-    Raises KeyError naming the first id the store does not hold, before anything is stored."""
+    store: Store, classifier: Classifier, ids: Sequence[str] | None = None, progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> list[Suggestion]:  # fmt: skip
+    """Score the trajectories (all, or `ids`) in id order and store one suggestion each, batch by batch
+    (no read snapshot held while writing). From PARALLEL_MIN trajectories on, batches are scored in
+    worker processes (each loads the model file again, checked against its card as here) and the
+    suggestions written here, in order. Raises KeyError naming the first id the store does not hold,
+    before anything is stored."""
     missing = [i for i in ids or () if not store.trajectories.exists(i)]
     if missing:
         raise KeyError(missing[0])
+    chosen = sorted(set(ids)) if ids is not None else store.trajectories.ids()
+    jobs = [(tuple(chosen[k : k + BATCH]), ids is None) for k in range(0, len(chosen), BATCH)]
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if len(chosen) >= PARALLEL_MIN and classifier.path is not None else 1
+    if workers > 1 and classifier.path is not None:
+        results: Iterator[list[Suggestion]] = parallel.in_order(
+            _score_in_worker, jobs, workers, _start_worker, (store.path, classifier.path)
+        )
+    else:
+        results = (score(store, classifier, *job) for job in jobs)
     made: list[Suggestion] = []
-    for batch in _batches(store, ids):
-        scored = [suggestion(classifier, s) for s in classifier.score(examples(store, batch))]
-        store.suggestions.replace_many(classifier.rater, {s.trajectory_id: [s] for s in scored})
-        made += scored
-        if progress is not None:
-            progress(len(batch))
+    with closing(results):  # on a failed write, no worker is left running
+        for scored in results:
+            store.suggestions.replace_many(classifier.rater, {s.trajectory_id: [s] for s in scored})
+            made += scored
+            if progress is not None:
+                progress(len(scored))
     return made
 
 

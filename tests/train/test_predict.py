@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -188,7 +189,10 @@ def test_the_app_offers_the_queues(project: Path, trained: Trained, main_window:
         window = main_window(store, "erin")
         header = window.table.horizontalHeader()
         window.queue.setCurrentIndex(window.queue.findData("suspicious"))
-        assert window.model.rowCount() == 0 and "No classifier has scored this project yet" in window.transcript.viewer.placeholderText()
+        assert (
+            window.model.rowCount() == 0
+            and "No classifier has scored this project yet" in window.transcript.viewer.placeholderText()
+        )
         records = predict(project, trained[0])
         window.queue.setCurrentIndex(window.queue.findData("all"))
         window.queue.setCurrentIndex(window.queue.findData("suspicious"))
@@ -199,3 +203,29 @@ def test_the_app_offers_the_queues(project: Path, trained: Trained, main_window:
         assert [window.model.trajectory_id(r) for r in range(window.model.rowCount())] == sorted(expected, reverse=True)
         window.queue.setCurrentIndex(window.queue.findData("all"))
         assert header.sortIndicatorSection() == 0 and window.model.query.sort == "id"
+
+
+def test_worker_processes_predict_the_same(project: Path, trained: Trained, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large store is scored by workers, each with its own store and its own copy of the model
+    file; what they return is stored in order. The workers run here, in-process, behind a stand-in
+    for `parallel.in_order` that pickles every job and result as the pool does (the pool itself is
+    exercised by the export's tests): spawning two interpreters that import scikit-learn would cost
+    more than the rest of these tests."""
+    from reviewer.train import predict as prediction
+    from reviewer.train.classifier import Classifier
+
+    def in_order(fn: Any, items: Any, workers: int, initializer: Any, initargs: tuple[Any, ...]) -> Any:
+        assert workers == 2 and initializer is prediction._start_worker
+        initializer(*pickle.loads(pickle.dumps(initargs)))
+        return (pickle.loads(pickle.dumps(fn(pickle.loads(pickle.dumps(item))))) for item in items)
+
+    monkeypatch.setattr(prediction, "BATCH", 40)  # three batches of the 90 trajectories
+    monkeypatch.setattr(prediction.parallel, "in_order", in_order)
+    classifier = Classifier.load(trained[0])
+    with Store(project) as store:
+        alone = [s.to_dict() for s in prediction.predict(store, classifier, workers=1)]
+        seen: list[int] = []
+        together = [s.to_dict() for s in prediction.predict(store, classifier, workers=2, progress=seen.append)]
+        assert together == alone and seen == [40, 40, 10] and prediction._WORKER["classifier"].model_hash == classifier.model_hash
+        stored = [s.to_dict() for s in store.suggestions.all(rater=classifier.rater)]
+        assert [{**s, "created_at": None} for s in stored] == [{**s, "created_at": None} for s in alone]
