@@ -15,7 +15,8 @@ slower), memory train/baseline.
 
 Prediction. Baseline: reading and rendering every trajectory of the store (`iter_all` + the
 export's `render`), which any scoring of stored trajectories must do. Measured: `reviewer
-predict` on all of them (features, model, evidence spans, one suggestion each stored).
+predict` on all of them (features, model, evidence spans, one suggestion each stored), in one
+process and as the command runs it (worker processes from 4,000 trajectories on).
 Goal: at least 500 trajectories/s.
 
     python bench/train_bench.py                    # 20,000 x 20 steps
@@ -86,7 +87,7 @@ from reviewer.train.predict import predict
 with Store(DB) as store:
     classifier = Classifier.load(MODEL)
     started = time.perf_counter()
-    count = len(predict(store, classifier))
+    count = len(predict(store, classifier, workers=ARGS["workers"]))
     seconds = time.perf_counter() - started
 """
 
@@ -130,10 +131,12 @@ def main() -> None:
         print(f"reviewer train: {train_s:8.1f} s  {train_mb:7.0f} MB peak   (model file {model.stat().st_size / 1e6:.1f} MB)")
         print(f"train ratios: time baseline/train {base_s / train_s:.2f}, memory train/baseline {train_mb / base_mb:.2f}")
         read_s, _ = child(BASELINE_PREDICT, names)
-        predict_s, predict_mb = child(PREDICT, names)
+        one_s, _ = child(PREDICT, {**names, "workers": 1})
+        predict_s, predict_mb = child(PREDICT, {**names, "workers": None})
         print(f"baseline read+render: {args.n / read_s:8.0f} trajectories/s")
-        print(f"reviewer predict:     {args.n / predict_s:8.0f} trajectories/s  {predict_mb:7.0f} MB peak   (goal >= {GOAL:.0f})")
-        print(f"predict ratio baseline/predict: {read_s / predict_s:.2f}")
+        print(f"reviewer predict, one process: {args.n / one_s:8.0f} trajectories/s")
+        print(f"reviewer predict:     {args.n / predict_s:8.0f} trajectories/s  {predict_mb:7.0f} MB peak   (goal >= {GOAL:.0f}; workers from 4,000)")
+        print(f"predict ratios baseline/predict: {read_s / predict_s:.2f} (one process {read_s / one_s:.2f})")
 
 if __name__ == "__main__":
     main()

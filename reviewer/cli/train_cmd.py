@@ -112,7 +112,7 @@ def train_command(
         options = TrainOptions(
             seed=seed, kind=model_kind, balanced=class_weights, threshold=threshold, min_positives=min_positives, folds=folds
         )
-        trained = train(dataset, chosen, options, taxonomy.codes("categories"))
+        trained = train(dataset, chosen, options, taxonomy.codes("categories") if "categories" in taxonomy.fields else [])
         modelfile.save(output, trained.bundle, trained.card)
     except (data.DataError, TaxonomyError, ValueError) as exc:
         fail(str(exc))

@@ -25,7 +25,7 @@ from reviewer.train.train import unpack
 from reviewer.train.vectorize import Design
 
 DRIVERS = 5  # features named per prediction
-SOURCE_OF = {"thinking": "thinking", "text": "text", "tool_call": "tool_call", "diff": "diff", "final_answer": "final_answer"}
+ADDRESSABLE = frozenset({"thinking", "text", "tool_call", "diff", "final_answer"})  # channel kinds that are evidence sources
 _TOKEN_GAP = r"\W+(?:\w\W+)*?"  # between two words of a word n-gram: separators and one-letter words (not tokens)
 
 
@@ -65,10 +65,10 @@ def locate(example: Example, feature: str) -> EvidenceSpan | None:
     for match in pattern.finditer(text):
         place: Place = places[bisect_right(starts, match.start()) - 1]
         inside = match.end() <= place.offset + place.length and JOIN not in match.group()
-        if inside and place.kind in SOURCE_OF:
+        if inside and place.kind in ADDRESSABLE:
             step = place.step if place.step is not None else max(int(example.facts.get("steps", 1)) - 1, 0)
             start = match.start() - place.offset + place.skip
-            return EvidenceSpan(step, SOURCE_OF[place.kind], start, start + len(match.group()), match.group(), None, [])
+            return EvidenceSpan(step, place.kind, start, start + len(match.group()), match.group(), None, [])
     return None
 
 
@@ -92,7 +92,12 @@ class Classifier:
 
     @classmethod
     def load(cls, path: Path) -> Classifier:
-        return cls(*modelfile.load(path), path)
+        """The classifier of a model file; ModelError (one line) for any file it cannot use."""
+        bundle, card = modelfile.load(path)
+        try:
+            return cls(bundle, card, path)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise modelfile.ModelError(f"{path}: not a usable reviewer classifier ({type(exc).__name__}: {exc})") from None
 
     def matrix(self, examples: Sequence[Example]) -> sp.csr_matrix:
         blocks = vectorize.block_counts(examples, self.counters)

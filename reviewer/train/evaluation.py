@@ -96,17 +96,3 @@ def subsample(train: np.ndarray, groups: np.ndarray, fraction: float, rng: np.ra
     tasks = np.unique(groups[train])
     chosen = rng.permutation(tasks)[: max(1, math.ceil(fraction * len(tasks)))]
     return train[np.isin(groups[train], chosen)]
-
-
-def out_of_fold(
-    splits: Sequence[Fold], y: np.ndarray, predict: Callable[[np.ndarray, np.ndarray], np.ndarray | None]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pooled out-of-fold probabilities: `predict(train, test)` per fold (None: that fold cannot train).
-    Returns the rows that were predicted and their probabilities, in row order."""
-    p = np.full(len(y), np.nan)
-    for train, test in splits:
-        found = predict(train, test)
-        if found is not None:
-            p[test] = found
-    rows = np.flatnonzero(~np.isnan(p))
-    return rows, p[rows]

@@ -114,11 +114,12 @@ def predict(
 
 
 def record(s: Suggestion) -> dict[str, Any]:
-    """The `reviewer predict --json` record (the contract's keys)."""
+    """The `reviewer predict --json` record (the contract's keys): the suggestion's, its confidence as the probability."""
+    d = s.to_dict()
     return {
-        "trajectory_id": s.trajectory_id,
-        "rater": s.rater,
-        "probability": s.confidence,
-        "codes": s.codes,
-        "evidence": [e.to_dict() for e in s.evidence],
+        "trajectory_id": d["trajectory_id"],
+        "rater": d["rater"],
+        "probability": d["confidence"],
+        "codes": d["codes"],
+        "evidence": d["evidence"],
     }

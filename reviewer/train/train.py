@@ -137,8 +137,12 @@ def _categories(data: Dataset, order: Sequence[str], min_positives: int) -> tupl
 
 
 def _top(names: Sequence[str], weights: np.ndarray, k: int = TOP_FEATURES) -> dict[str, list[dict[str, Any]]]:
+    """The `k` features that weigh most towards each class (ties by column)."""
     order = np.lexsort((np.arange(len(weights)), -weights))
-    pick = lambda rows: [{"feature": names[i], "weight": evaluation.rounded(weights[i])} for i in rows]  # noqa: E731
+
+    def pick(rows: list[int]) -> list[dict[str, Any]]:
+        return [{"feature": names[i], "weight": evaluation.rounded(weights[i])} for i in rows]
+
     return {
         "towards_positive": pick([i for i in order[:k] if weights[i] > 0]),
         "towards_negative": pick([i for i in order[::-1][:k] if weights[i] < 0]),
@@ -218,8 +222,8 @@ def train(data: Dataset, target: Target, options: TrainOptions, category_order: 
         "data": {"hash": data.data_hash, "records": data.records, "render_version": RENDER_VERSION, "gold": "as reviewer export: adjudicated, else the reviewers' majority"},
         "features": {
             "channels": list(CHANNELS), "channel_cap": CHANNEL_CAP,
-            "word": {"ngram_range": list(vectorize.WORD_NGRAMS), "min_df": vectorize.MIN_DF, "max_candidates": vectorize.MAX_WORD},
-            "char": {"ngram_range": list(vectorize.CHAR_NGRAMS), "unit": "bytes of lowercased UTF-8", "min_df": vectorize.MIN_DF, "max_candidates": vectorize.MAX_CHAR},
+            "word": {"ngram_range": list(vectorize.WORD_NGRAMS), "min_df": vectorize.MIN_DF, "max_df_share": vectorize.MAX_DF, "max_candidates": vectorize.MAX_WORD},
+            "char": {"ngram_range": list(vectorize.CHAR_NGRAMS), "unit": "bytes of lowercased UTF-8", "min_df": vectorize.MIN_DF, "max_df_share": vectorize.MAX_DF, "max_candidates": vectorize.MAX_CHAR},
             "tfidf": "1 + log tf, smoothed idf, l2 per block", "structural": counts.structural_names,
             "n_columns": X.shape[1], "top": _top(names, estimators.weights(model)),
         },

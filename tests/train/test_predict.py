@@ -153,6 +153,9 @@ def test_a_changed_or_unreadable_model_is_refused(project: Path, trained: Traine
         and f"{garbage}: not a readable skops model" in result.stderr
         and len(result.stderr.splitlines()) == 1
     )
+    incomplete = _tampered(model, lambda schema: schema["content"].pop("vocabularies"))
+    result = cli("predict", "--model", str(incomplete))
+    assert result.exit_code == 1 and f"{incomplete}: not a usable reviewer classifier (KeyError" in result.stderr
     result = cli("predict", "--model", str(model), "no-such-trajectory")
     assert result.exit_code == 1 and "unknown trajectory 'no-such-trajectory'" in result.stderr
 
