@@ -20,6 +20,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TextIO
 
+from reviewer.errors import InputError
+
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 MAX_BYTES_ENV = "REVIEWER_MAX_FILE_BYTES"
 
@@ -36,20 +38,6 @@ def max_bytes_from_env() -> int:
     if value <= 0:
         raise ValueError(f"{MAX_BYTES_ENV} must be positive, got {value}")
     return value
-
-
-class InputError(Exception):
-    """Bad input at a known place: `str()` is `file:place: message` on one line."""
-
-    def __init__(self, file: str, place: str | None, message: str):
-        self.file = file
-        self.place = place
-        self.message = " ".join(message.split())
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.place}" if self.place else self.file
-        return f"{where}: {self.message}"
 
 
 # Tokens outside strings that can make a parse fail after the fact: brackets (depth), numbers, constants.
@@ -138,6 +126,9 @@ class Document:
     # The size limit the caller read this file under; formats that read more (continuations, archive
     # members) keep to it rather than the environment's.
     max_bytes: int = field(default_factory=max_bytes_from_env)
+    # Whether the person vouched for symbolic links leading out of the folders read (`--follow-symlinks`):
+    # formats that read a file's neighbours (folder formats) follow such links only then.
+    follow_symlinks: bool = False
 
     @property
     def name(self) -> str:
@@ -197,6 +188,21 @@ class Document:
             pos = end + 1
         return lines
 
+    def head_values(self, limit: int) -> Iterator[Any]:
+        """The first parseable values of a JSONL text, without splitting the whole (maybe huge) file;
+        a broken line is passed over (the reader reports it), so it cannot hide a file from its format."""
+        text, pos, seen = self.text, 0, 0
+        while seen < limit and pos < len(text):
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            line, pos = text[pos:end], end + 1
+            if line.strip():
+                seen += 1
+                try:
+                    yield loads(self.name, line)
+                except InputError:
+                    continue
+
     @cached_property
     def compressed(self) -> bytes:
         """The original bytes as the store keeps them (zlib level 1: the fastest level, ~5x smaller JSON)."""
@@ -213,7 +219,7 @@ class Document:
                 yield number, exc
 
 
-def read_document(path: Path, max_bytes: int) -> Document:
+def read_document(path: Path, max_bytes: int, *, follow_symlinks: bool = False) -> Document:
     """The file's bytes, refusing directories, unreadable files and anything over the size limit."""
     name = str(path)
     try:
@@ -228,7 +234,7 @@ def read_document(path: Path, max_bytes: int) -> Document:
         raise InputError(name, None, exc.strerror or str(exc)) from None
     if len(data) > max_bytes:
         raise InputError(name, None, f"file grew past the {max_bytes:,}-byte limit while being read")
-    return Document(path, data, max_bytes)
+    return Document(path, data, max_bytes, follow_symlinks)
 
 
 def _running(pid: int) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer import schemas
+from reviewer.errors import TaxonomyError
 from reviewer.model import Label
 
 
@@ -21,10 +22,6 @@ from reviewer.model import Label
 def _default_verdicts() -> dict[str, dict[str, Any]]:
     verdict = next(f for f in schemas.load("taxonomy.default")["fields"] if f["name"] == "verdict")
     return {o["code"]: o for o in verdict["options"]}
-
-
-class TaxonomyError(ValueError):
-    """The taxonomy file itself is unusable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +59,17 @@ def field_value(label: Label, name: str) -> Any:
     return getattr(label, name)
 
 
+def set_field_value(label: Label, name: str, value: Any) -> None:
+    """Set a label's value for a taxonomy field name (the inverse of `field_value`); None clears a
+    `context.x` field."""
+    if not name.startswith("context."):
+        setattr(label, name, value)
+    elif value is None:
+        label.context.pop(name.split(".", 1)[1], None)
+    else:
+        label.context[name.split(".", 1)[1]] = value
+
+
 def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
@@ -87,7 +95,10 @@ class Taxonomy:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise TaxonomyError(f"{path}: {exc}") from exc
-        return cls(data)
+        try:
+            return cls(data)
+        except TaxonomyError as exc:  # the message names the place in the file; the person needs the file too
+            raise TaxonomyError(f"{path}: {exc}") from None
 
     def codes(self, field: str) -> list[str]:
         return [o["code"] for o in self.fields[field].get("options", ())]

@@ -122,7 +122,7 @@ def _value(label: Label | None, spec: FieldSpec) -> Any:
 
 
 def _number(c: Coefficient) -> float | None:
-    return None if c.value is None else round(float(c.value), 6)
+    return None if c.value is None else float(c.value)
 
 
 def field_report(m: RatingMatrix, spec: FieldSpec, bootstrap: int, seed: int) -> dict[str, Any]:
@@ -139,7 +139,7 @@ def field_report(m: RatingMatrix, spec: FieldSpec, bootstrap: int, seed: int) ->
     if bootstrap > 0:
         for name in ("percent_agreement", "krippendorff_alpha", "gwet_ac1"):
             interval = bootstrap_ci(m, metrics[name], n=bootstrap, seed=seed) if values[name].value is not None else None
-            ci95[name] = None if interval is None else [round(interval.low, 6), round(interval.high, 6)]
+            ci95[name] = None if interval is None else [float(interval.low), float(interval.high)]
     report: dict[str, Any] = {
         "level": spec.level,
         "n_items": int(m.data.shape[0]),
@@ -151,7 +151,7 @@ def field_report(m: RatingMatrix, spec: FieldSpec, bootstrap: int, seed: int) ->
     }
     if spec.tag is not None:
         positive = prevalence(m, TAG.index("present"))
-        report["prevalence"] = None if positive is None else round(positive, 6)
+        report["prevalence"] = positive
         report["n_positive"] = int(np.count_nonzero(m.data == TAG.index("present")))
     return report
 
@@ -256,7 +256,7 @@ def model_copying(labels: list[Label]) -> list[dict[str, Any]]:
 
 
 def _share(agree: int, total: int) -> float | None:
-    return None if total == 0 else round(agree / total, 6)
+    return None if total == 0 else agree / total
 
 
 def build_report(

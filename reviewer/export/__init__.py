@@ -26,6 +26,7 @@ from reviewer import parallel
 from reviewer.agreement.aggregate import METHODS, Ballots, Gold, Method, gold_labels
 from reviewer.agreement.report import is_machine
 from reviewer.assist.detectors.base import RATER as DETECTORS
+from reviewer.errors import OptionError
 from reviewer.export import features, formats, records, splits
 from reviewer.export.render import RENDER_VERSION, Rendered, SpanMismatch, render
 from reviewer.jsonio import atomic_write
@@ -35,10 +36,6 @@ from reviewer.store.transactions import reading
 from reviewer.taxonomy import Taxonomy
 
 __all__ = ["ExportOptions", "ExportSummary", "OptionError", "RENDER_VERSION", "Rendered", "SpanMismatch", "export", "render", "write"]
-
-
-class OptionError(ValueError):
-    """The options cannot describe an export (unknown format or verdict, shares not adding up)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +51,7 @@ class ExportOptions:
     only_adjudicated: bool = False
     with_text: bool = False
     csv_raw: bool = False
+    include_unlabelled: bool = False  # a training export holds labelled trajectories unless asked
     features: bool = False  # jsonl: add what a classifier reads beside the text (reviewer.export.features)
 
     def validate(self, taxonomy: Taxonomy) -> dict[str, float]:
@@ -77,7 +75,8 @@ class ExportOptions:
 
     def keeps(self, gold: Gold) -> bool:
         return (
-            gold.n_votes >= self.min_reviewers
+            (self.include_unlabelled or gold.n_votes > 0 or gold.method == "adjudicated")
+            and gold.n_votes >= self.min_reviewers
             and (self.verdict is None or gold.label == self.verdict)
             and (not self.only_adjudicated or gold.method == "adjudicated")
         )

@@ -18,8 +18,29 @@ from reviewer.model import FileEdit, ToolCall
 
 # Editor tools of SWE-agent, OpenHands, Anthropic's text editor and the mini-SWE-agent family.
 EDITOR_TOOLS = {"str_replace_editor", "str_replace_based_edit_tool", "text_editor", "edit_file", "file_editor"}
-SHELL_TOOLS = {"bash", "execute_bash", "shell", "run", "cmd", "terminal", "run_command", "Bash", "keystrokes"}
+WRITE_TOOLS = {"Write", "write_file", "create_file"}  # the whole new content in one argument
+REPLACE_TOOLS = {"Edit", "MultiEdit"}  # Claude Code's search/replace editors
+# exec_command and local_shell are Codex CLI's (a `cmd` string, an argv `command`), run_shell_command Gemini CLI's.
+SHELL_TOOLS = {
+    "bash", "execute_bash", "shell", "run", "cmd", "terminal", "run_command", "Bash", "keystrokes", "exec_command", "local_shell",
+    "run_shell_command",
+}  # fmt: skip
 PATCH_TOOLS = {"apply_patch", "patch"}
+WINDOW_EDIT_COMMANDS = {"edit", "create", "insert"}  # SWE-agent's own editor commands (windows, cursors)
+_EDITOR_COMMANDS = {"create", "str_replace", "insert"}
+
+
+# File editors whose importers record the edits themselves: Cline / Roo Code's, Gemini CLI's `replace`.
+RECORDED_EDITORS = {"write_to_file", "replace_in_file", "apply_diff", "insert_content", "search_and_replace", "replace"}
+_FILE_TOOLS = frozenset(EDITOR_TOOLS | WRITE_TOOLS | REPLACE_TOOLS | PATCH_TOOLS | WINDOW_EDIT_COMMANDS | RECORDED_EDITORS)
+
+
+def is_editor_call(call: ToolCall) -> bool:
+    """A call to a file editor (not a shell): its output, not an exit code, says whether it refused."""
+    if call.name in _FILE_TOOLS:
+        return True
+    command = call.arguments.get("command")
+    return isinstance(command, str) and command in _EDITOR_COMMANDS and isinstance(call.arguments.get("path") or call.arguments.get("file_path"), str)
 
 
 def snippet_diff(path: str, old: str, new: str, where: str = "position unknown") -> str:
@@ -36,41 +57,48 @@ class FileTracker:
         self.known: dict[str, str] = {}
 
     def _whole(self, path: str, step: int, after: str, source: str, *, new_file: bool = False) -> FileEdit:
-        before = "" if new_file and path not in self.known else self.known.get(path)
+        """The file's whole new content. `new_file`: the call creates the file (an editor's `create`),
+        so an unknown before-state is the empty file; a plain write of an unknown file says neither."""
+        existed = path in self.known
+        before = "" if new_file and not existed else self.known.get(path)
         self.known[path] = after
         diff = make_diff(path, before, after) if before is not None else None
-        return FileEdit(path, step, before, after, diff, source)
+        op = "modify" if existed else "create" if new_file else None
+        return FileEdit(path, step, before, after, diff, source, op)
 
     def _replace(self, path: str, step: int, old: str, new: str, source: str, *, count: int = 1) -> FileEdit:
+        """Search and replace. One replacement needs exactly one occurrence (editors refuse several): a
+        known content with several, or none, is stale, and the edit keeps only its snippet."""
         before = self.known.get(path)
-        if before is not None and old and old in before:
+        if before is not None and old and (before.count(old) == 1 or (count != 1 and old in before)):
             after = before.replace(old, new, count)
             self.known[path] = after
-            return FileEdit(path, step, before, after, make_diff(path, before, after), source)
+            return FileEdit(path, step, before, after, make_diff(path, before, after), source, "modify")
         self.known.pop(path, None)  # whatever we knew no longer holds
-        return FileEdit(path, step, None, None, snippet_diff(path, old, new), source)
+        return FileEdit(path, step, None, None, snippet_diff(path, old, new), source, "modify")
 
     def _insert(self, path: str, step: int, line: int, text: str, source: str) -> FileEdit:
         before = self.known.get(path)
-        if before is not None:
-            lines = before.splitlines(keepends=True)
+        lines = before.splitlines(keepends=True) if before is not None else []
+        if before is not None and line <= len(lines):
             addition = text if text.endswith("\n") else text + "\n"
             after = "".join(lines[:line]) + addition + "".join(lines[line:])
             self.known[path] = after
-            return FileEdit(path, step, before, after, make_diff(path, before, after), source)
-        return FileEdit(path, step, None, None, snippet_diff(path, "", text, f"insert after line {line}"), source)
+            return FileEdit(path, step, before, after, make_diff(path, before, after), source, "modify")
+        self.known.pop(path, None)
+        return FileEdit(path, step, None, None, snippet_diff(path, "", text, f"insert after line {line}"), source, "modify")
 
     def edits_for(self, call: ToolCall, step: int) -> list[FileEdit]:
         """The edits one tool call makes; [] for calls that edit nothing (or that we cannot parse)."""
         args = call.arguments
         command = args.get("command")
         path = args.get("path") or args.get("file_path")
-        if call.name in EDITOR_TOOLS or (isinstance(command, str) and command in {"create", "str_replace", "insert"} and isinstance(path, str)):
+        if call.name in EDITOR_TOOLS or (isinstance(command, str) and command in _EDITOR_COMMANDS and isinstance(path, str)):
             return self._editor(args, step)
-        if call.name in ("Write", "write_file", "create_file") and isinstance(path, str):
+        if call.name in WRITE_TOOLS and isinstance(path, str):
             content = args.get("content", args.get("file_text"))
-            return [self._whole(path, step, content, "tool_call", new_file=True)] if isinstance(content, str) else []
-        if call.name in ("Edit", "MultiEdit") and isinstance(path, str):
+            return [self._whole(path, step, content, "tool_call", new_file=call.name == "create_file")] if isinstance(content, str) else []
+        if call.name in REPLACE_TOOLS and isinstance(path, str):
             edits = args.get("edits") if call.name == "MultiEdit" else [args]
             return [
                 self._replace(path, step, e.get("old_string", ""), e.get("new_string", ""), "tool_call", count=-1 if e.get("replace_all") else 1)
@@ -81,6 +109,11 @@ class FileTracker:
         if call.name in PATCH_TOOLS and isinstance(patch, str):
             return self.patch_edits(patch, step, "patch")
         script = command if isinstance(command, str) else args.get("cmd") or args.get("keystrokes")
+        if call.name in SHELL_TOOLS and isinstance(command, list):
+            argv = [word for word in command if isinstance(word, str)]
+            if len(argv) == 2 and argv[0] in PATCH_TOOLS:  # Codex's `shell` running `apply_patch <patch>`
+                return self.patch_edits(argv[1], step, "patch")
+            script = argv[2] if len(argv) == 3 and argv[1] in ("-c", "-lc") else shlex.join(argv)
         if call.name in SHELL_TOOLS and isinstance(script, str):
             return self.shell_edits(script, step)
         return []
@@ -98,6 +131,9 @@ class FileTracker:
         if command == "insert" and isinstance(args.get("new_str"), str):
             line = args.get("insert_line")
             return [self._insert(path, step, line if isinstance(line, int) and line >= 0 else 0, args["new_str"], "tool_call")]
+        if command in _EDITOR_COMMANDS:  # an edit without its text (the editor refuses it): the fact, no content
+            self.known.pop(path, None)
+            return [FileEdit(path, step, None, None, None, "tool_call", "create" if command == "create" else "modify")]
         return []
 
     def shell_edits(self, script: str, step: int) -> list[FileEdit]:
@@ -150,7 +186,7 @@ class FileTracker:
         targets = [w for w in words[2:] if not w.startswith("-") and not _looks_like_sed_script(w)]
         for target in targets:
             self.known.pop(target, None)
-        return [FileEdit(target, step, None, None, None, "bash") for target in targets]
+        return [FileEdit(target, step, None, None, None, "bash", "modify") for target in targets]
 
     def patch_edits(self, patch: str, step: int, source: str) -> list[FileEdit]:
         """Edits from a unified diff (git or plain) or an apply_patch envelope, one per file."""
@@ -164,7 +200,8 @@ class FileTracker:
             if path is None:
                 continue
             self.known.pop(path, None)
-            yield FileEdit(path, step, None, None, chunk, source)
+            op, from_path = _chunk_op(chunk)
+            yield FileEdit(path, step, None, None, chunk, source, op, from_path=from_path)
 
 
 def edits_from_patch(patch: str, step: int, source: str = "submission") -> list[FileEdit]:
@@ -219,6 +256,19 @@ def _chunk_path(chunk: str) -> str | None:
     return None
 
 
+def _chunk_op(chunk: str) -> tuple[str, str | None]:
+    """(op, renamed-from path) from one file's diff headers: `/dev/null` on one side, git's `rename from`."""
+    lines = chunk.splitlines()
+    renamed = next((line[len("rename from ") :].strip() for line in lines if line.startswith("rename from ")), None)
+    if renamed:
+        return "rename", renamed
+    if any(line.startswith("--- /dev/null") for line in lines) or any(line.startswith("new file mode") for line in lines):
+        return "create", None
+    if any(line.startswith("+++ /dev/null") for line in lines) or any(line.startswith("deleted file mode") for line in lines):
+        return "delete", None
+    return "modify", None
+
+
 def _apply_patch_edits(tracker: FileTracker, patch: str, step: int, source: str) -> Iterable[FileEdit]:
     """The apply_patch envelope (`*** Update File:` / `*** Add File:` / `*** Delete File:`)."""
     blocks = re.split(r"^\*\*\* (Update|Add|Delete) File: (.+)$", patch, flags=re.MULTILINE)
@@ -229,7 +279,7 @@ def _apply_patch_edits(tracker: FileTracker, patch: str, step: int, source: str)
             yield tracker._whole(path, step, "".join(ln[1:] + "\n" for ln in lines if ln.startswith("+")), source, new_file=True)
         elif kind == "Delete":
             before = tracker.known.pop(path, None)
-            yield FileEdit(path, step, before, "", make_diff(path, before, "") if before is not None else f"--- {header_name('a', path)}\n+++ /dev/null\n", source)
+            yield FileEdit(path, step, before, "", make_diff(path, before, "") if before is not None else f"--- {header_name('a', path)}\n+++ /dev/null\n", source, "delete")
         else:
             tracker.known.pop(path, None)
-            yield FileEdit(path, step, None, None, f"--- {header_name('a', path)}\n+++ {header_name('b', path)}\n" + "".join(ln + "\n" for ln in lines if ln), source)
+            yield FileEdit(path, step, None, None, f"--- {header_name('a', path)}\n+++ {header_name('b', path)}\n" + "".join(ln + "\n" for ln in lines if ln), source, "modify")

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlite_utils import Database
-
+from reviewer.errors import LabelRejected
 from reviewer.model import EvidenceSpan, Label, Trajectory
 from reviewer.spans import span_problem
+from reviewer.store.database import Database
 from reviewer.store.listing import CURRENT_VOTE
 from reviewer.store.trajectories import TrajectoryRepository, now_iso
 from reviewer.store.transactions import writing
@@ -27,10 +27,6 @@ COALESCE_SECONDS = 60  # a pause in typing longer than this starts a new history
 LabelKey = tuple[str, str, bool, bool]  # `Label.key`: trajectory, annotator, first pass, adjudication
 Lookup = Callable[[LabelKey], "Label | None"]
 MergeResult = Literal["added", "updated", "unchanged", "kept_newer"]
-
-
-class LabelRejected(ValueError):
-    """The label cannot be stored; the message is one line listing every reason."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from reviewer.errors import ModelError
 from reviewer.model import EvidenceSpan
 from reviewer.train import estimators, modelfile, vectorize
 from reviewer.train.examples import JOIN, Example, Place
@@ -97,7 +98,7 @@ class Classifier:
         try:
             return cls(bundle, card, path)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-            raise modelfile.ModelError(f"{path}: not a usable reviewer classifier ({type(exc).__name__}: {exc})") from None
+            raise ModelError(f"{path}: not a usable reviewer classifier ({type(exc).__name__}: {exc})") from None
 
     def matrix(self, examples: Sequence[Example]) -> sp.csr_matrix:
         blocks = vectorize.block_counts(examples, self.counters)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reviewer.errors import DataError, OptionError
 from reviewer.export import ExportOptions, export
 from reviewer.export.features import FEATURE_KEYS
 from reviewer.store import Store
@@ -23,10 +24,6 @@ from reviewer.taxonomy import Taxonomy
 from reviewer.train.examples import Example, split_channels
 
 ROLES = ("positive", "negative", "exclude")
-
-
-class DataError(ValueError):
-    """The training data cannot be used: one line naming the file and place, or what is missing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +51,13 @@ class Target:
         }
         for code, where in (moves or {}).items():
             if code not in role:
-                raise DataError(f"unknown verdict {code!r} (known: {', '.join(codes)})")
+                raise OptionError(f"--verdict-as: unknown verdict {code!r} (known: {', '.join(codes)})")
             if where not in ROLES:
-                raise DataError(f"{code}={where}: say positive, negative or exclude")
+                raise OptionError(f"--verdict-as {code}={where}: say positive, negative or exclude")
             role[code] = where
         target = cls("cheat", *(tuple(c for c in codes if role[c] == r) for r in ROLES))
         if not target.positive or not target.negative:
-            raise DataError("the target needs at least one positive and one negative verdict")
+            raise OptionError("--verdict-as: the target needs at least one positive and one negative verdict")
         return target
 
     def y(self, verdict: str | None) -> int | None:

@@ -24,6 +24,7 @@ from typing import Any
 
 import skops.io
 
+from reviewer.errors import ModelError
 from reviewer.jsonio import atomic_write, atomic_write_bytes
 from reviewer.train import report
 from reviewer.train.train import FORMAT, FORMAT_VERSION
@@ -31,10 +32,6 @@ from reviewer.train.train import FORMAT, FORMAT_VERSION
 HASH_DIGITS = 16
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 _MEMBER = re.compile(r"^(\d+)\.(npy|npz)$")
-
-
-class ModelError(ValueError):
-    """A model file that cannot be used: unreadable, changed since training, or not a reviewer classifier."""
 
 
 def model_hash(data: bytes) -> str:

@@ -11,7 +11,7 @@ read and featurised exactly as `reviewer export --features` does (`reviewer.expo
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -98,7 +98,7 @@ def predict(
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if len(chosen) >= PARALLEL_MIN and classifier.path is not None else 1
     if workers > 1 and classifier.path is not None:
-        results: Iterator[list[Suggestion]] = parallel.in_order(
+        results: Generator[list[Suggestion], None, None] = parallel.in_order(
             _score_in_worker, jobs, workers, _start_worker, (store.path, classifier.path)
         )
     else:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from reviewer.errors import DataError, OptionError
 from reviewer.export.render import RENDER_VERSION
 from reviewer.train import FOLDS, KINDS, MIN_POSITIVES, THRESHOLD, estimators, evaluation, vectorize
 from reviewer.train.data import Dataset, Target
@@ -39,11 +40,11 @@ class TrainOptions:
 
     def check(self) -> None:
         if self.kind not in KINDS:
-            raise ValueError(f"unknown model kind {self.kind!r} (known: {', '.join(KINDS)})")
+            raise OptionError(f"unknown model kind {self.kind!r} (known: {', '.join(KINDS)})")
         if not 0 < self.threshold < 1:
-            raise ValueError("the threshold must be between 0 and 1")
+            raise OptionError("the threshold must be between 0 and 1")
         if self.folds < 2 or self.min_positives < 1 or self.seed < 0:
-            raise ValueError("folds must be 2 or more, min-positives 1 or more, the seed 0 or more")
+            raise OptionError("folds must be 2 or more, min-positives 1 or more, the seed 0 or more")
 
 
 @dataclass(slots=True)
@@ -172,12 +173,12 @@ def versions() -> dict[str, str]:
 
 
 def train(data: Dataset, target: Target, options: TrainOptions, category_order: Sequence[str] = ()) -> Trained:
-    """Evaluate by grouped cross-validation, then fit on every label. Raises ValueError when the data
+    """Evaluate by grouped cross-validation, then fit on every label. Raises DataError when the data
     cannot train a model at all (no example, one class only)."""
     options.check()
     y = np.asarray(data.y, dtype=np.int64)
     if len(np.unique(y)) < 2:
-        raise ValueError(f"the labels need both classes to train: {int(y.sum())} positive, {int(len(y) - y.sum())} negative")
+        raise DataError(f"the labels need both classes to train: {int(y.sum())} positive, {int(len(y) - y.sum())} negative")
     groups = np.asarray([e.group for e in data.examples])
     counts = vectorize.count(data.examples)
     fitter = _Fitter(counts, options)

@@ -17,7 +17,7 @@ import pytest
 from reviewer.store import Store
 from reviewer.train import evaluation
 from reviewer.train.data import Target, from_file, from_store
-from tests.conftest import Cli
+from tests.conftest import ROOT, Cli
 from tests.train.conftest import FOLDS, N, copy
 
 FIGURES = ("auroc", "average_precision", "f1", "brier")
@@ -148,20 +148,19 @@ def test_model_kind_and_target_options(learnable_db: Path, tmp_path: Path) -> No
     assert any(why.startswith("verdict attempted_cheat") for why in card["left_out"]) and card["n_labels"] < N
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (("--verdict-as", "bogus=positive"), "unknown verdict 'bogus'"),
-        (("--verdict-as", "clean=maybe"), "clean=maybe: say positive, negative or exclude"),
-        (
-            ("--verdict-as", "cheat=negative", "--verdict-as", "attempted_cheat=negative"),
-            "at least one positive and one negative",
-        ),
-    ],
-)
-def test_bad_targets_are_one_line(learnable_db: Path, tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+BAD_OPTIONS = [
+    (("--verdict-as", "bogus=positive"), "--verdict-as: unknown verdict 'bogus'"),
+    (("--verdict-as", "clean=maybe"), "--verdict-as clean=maybe: say positive, negative or exclude"),
+    (("--verdict-as", "clean"), "--verdict-as 'clean': expected CODE=positive|negative|exclude"),
+    (("--verdict-as", "cheat=negative", "--verdict-as", "attempted_cheat=negative"), "at least one positive and one negative"),
+    (("--taxonomy", str(ROOT / "schemas" / "taxonomy.default.json")), "--taxonomy goes with --from"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_OPTIONS)
+def test_bad_options_are_one_line(learnable_db: Path, tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     result = Cli(learnable_db)("train", "-o", str(tmp_path / "m.skops"), *args)
-    assert result.exit_code == 1 and result.stderr.startswith("error: ") and message in result.stderr, result.stderr
+    assert result.exit_code == 2 and result.stderr.startswith("error: ") and message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "m.skops").exists()
 
 

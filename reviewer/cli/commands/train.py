@@ -1,8 +1,7 @@
 """`reviewer train`: a baseline cheat classifier from the gold labels (see reviewer.train).
 
-Defined apart from `reviewer.cli` and registered there, so this module must not import from it at
-import time (the package imports this module while it is still being built). scikit-learn comes in
-with `reviewer.train`'s submodules, imported when the command runs: never at `reviewer` start-up.
+scikit-learn comes in with this module, which the root group imports only when the command runs:
+never at `reviewer` start-up.
 """
 
 from __future__ import annotations
@@ -12,8 +11,13 @@ from typing import Any
 
 import click
 
-from reviewer.store import DB_ENV, DEFAULT_DB
-from reviewer.train import FOLDS, KINDS, MIN_POSITIVES, TARGETS, THRESHOLD
+from reviewer.cli.options import db_option, json_option
+from reviewer.cli.output import echo_json, writing_to
+from reviewer.cli.project import open_store
+from reviewer.errors import OptionError
+from reviewer.taxonomy import Taxonomy
+from reviewer.train import FOLDS, KINDS, MIN_POSITIVES, TARGETS, THRESHOLD, data, modelfile
+from reviewer.train.train import TrainOptions, train
 
 
 def _moves(values: tuple[str, ...]) -> dict[str, str]:
@@ -21,7 +25,7 @@ def _moves(values: tuple[str, ...]) -> dict[str, str]:
     for value in values:
         code, sep, role = value.partition("=")
         if not sep:
-            raise click.BadParameter(f"{value!r}: expected CODE=positive|negative|exclude", param_hint="--verdict-as")
+            raise OptionError(f"--verdict-as {value!r}: expected CODE=positive|negative|exclude")
         moves[code.strip()] = role.strip()
     return moves
 
@@ -31,6 +35,7 @@ def _figure(value: float | None) -> str:
 
 
 def summary(card: dict[str, Any], output: Path) -> list[str]:
+    """What the run says on stderr: the data, the cross-validated figures, what was written."""
     m, counts = card["metrics"], card["label_counts"]
     left_out = "; ".join(f"{why}: {n}" for why, n in card["left_out"].items())
     lines = [
@@ -46,12 +51,7 @@ def summary(card: dict[str, Any], output: Path) -> list[str]:
 
 
 @click.command("train")
-@click.option(
-    "--db",
-    "db",
-    type=click.Path(dir_okay=False),
-    help=f"Project file (default {DEFAULT_DB}, env {DB_ENV}; this option beats both).",
-)
+@db_option
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Model file to write (skops); MODEL.card.json and MODEL.report.html go beside it.")  # fmt: skip
 @click.option(
@@ -86,7 +86,7 @@ def summary(card: dict[str, Any], output: Path) -> list[str]:
 @click.option(
     "--folds", type=click.IntRange(min=2), default=FOLDS, show_default=True, help="Cross-validation folds (grouped by task)."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the model card as JSON.")
+@json_option("Print the model card as JSON.")
 @click.pass_context
 def train_command(
     ctx: click.Context, db: str | None, output: Path, source: Path | None, taxonomy_file: Path | None, seed: int, target: str,
@@ -95,29 +95,18 @@ def train_command(
     """Train a baseline cheat classifier on the gold labels (adjudicated, else the reviewers' majority,
     as `reviewer export` resolves them), evaluate it by cross-validation grouped by task, and write
     the model (skops), its card (JSON) and an HTML report. Deterministic for a seed and a store."""
-    from reviewer.cli import echo_json, fail, open_store
-    from reviewer.taxonomy import Taxonomy, TaxonomyError
-    from reviewer.train import data, modelfile
-    from reviewer.train.train import TrainOptions, train
-
     if taxonomy_file is not None and source is None:
-        raise click.UsageError("--taxonomy goes with --from (a project has its own taxonomy)")
-    try:
-        store = None if source is not None else open_store(ctx, db)
-        taxonomy = (
-            store.taxonomy if store is not None else Taxonomy.from_file(taxonomy_file) if taxonomy_file else Taxonomy.default()
-        )
-        chosen = data.Target.cheat(taxonomy, _moves(moves))
-        dataset = data.from_store(store, chosen) if store is not None else data.from_file(source or Path(), chosen)
-        options = TrainOptions(
-            seed=seed, kind=model_kind, balanced=class_weights, threshold=threshold, min_positives=min_positives, folds=folds
-        )
-        trained = train(dataset, chosen, options, taxonomy.codes("categories") if "categories" in taxonomy.fields else [])
+        raise OptionError("--taxonomy goes with --from (a project has its own taxonomy)")
+    store = None if source is not None else open_store(ctx, db)
+    taxonomy = store.taxonomy if store is not None else Taxonomy.from_file(taxonomy_file) if taxonomy_file else Taxonomy.default()
+    chosen = data.Target.cheat(taxonomy, _moves(moves))
+    dataset = data.from_store(store, chosen) if store is not None else data.from_file(source or Path(), chosen)
+    options = TrainOptions(
+        seed=seed, kind=model_kind, balanced=class_weights, threshold=threshold, min_positives=min_positives, folds=folds
+    )
+    trained = train(dataset, chosen, options, taxonomy.codes("categories") if "categories" in taxonomy.fields else [])
+    with writing_to(output):
         modelfile.save(output, trained.bundle, trained.card)
-    except (data.DataError, TaxonomyError, ValueError) as exc:
-        fail(str(exc))
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
     for line in summary(trained.card, output):
         click.echo(line, err=True)
     if as_json:
