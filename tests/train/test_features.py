@@ -133,3 +133,30 @@ def test_report_renders_agent_text_inertly(trained: tuple[Path, dict[str, Any]])
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;\\u202e&lt;/table&gt;" in page
     assert "<script" not in page and "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert page.count("<svg") == 2 and "Cross-validation" in page and "Learning curve" in page
+
+
+def test_prediction_counts_words_as_training_does() -> None:
+    """WordGrams (prediction) against CountVectorizer (training) on text with case, punctuation,
+    one-letter words, underscores, digits, non-ASCII letters and repeats, for full and partial vocabularies."""
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from reviewer.train.vectorize import TOKEN, WORD_NGRAMS, WordGrams
+
+    texts = [
+        "Hello world, hello   World! a b cc dd",
+        "sys.exit(0) and __init__ foo_bar 42 42 x y",
+        "ÜBER straße Straße ĺa",
+        "",
+        "a",
+        "cc dd cc dd",
+    ]
+    fitted = CountVectorizer(ngram_range=WORD_NGRAMS, token_pattern=TOKEN.pattern).fit(texts)
+    full = np.asarray(fitted.get_feature_names_out(), dtype=str)
+    for vocabulary in (full, full[::3], full[1::2], full[:0]):
+        expected = CountVectorizer(ngram_range=WORD_NGRAMS, token_pattern=TOKEN.pattern, vocabulary=vocabulary.tolist() or None)
+        counted = WordGrams(vocabulary).counts(texts)
+        if len(vocabulary):
+            assert (counted != expected.fit_transform(texts)).nnz == 0
+        else:
+            assert counted.shape == (len(texts), 0)
