@@ -19,7 +19,8 @@ adjudicator an `AdjudicationSession` only where `reviewer.adjudication.refusal` 
 still blind (nor, unless the project allows it, any own label at all): the same rule.
 
 **Derived information** is anything computed from other reviewers' labels (adjudications
-included), from suggestions (detectors, model judge, classifier) or from the grader outcome.
+included), from suggestions (detectors, model judge, classifier `classifier:<hash>`) or from the
+grader outcome; a queue's order made from a classifier's probabilities is derived information too.
 Until an item is sighted, none of it may reach the viewer through any channel in `CHANNELS`.
 Adding a way to show something about an item means adding it here; the test suite walks every
 channel (`tests/test_blind.py`) and fails for one it has no check for.
@@ -64,6 +65,13 @@ CHANNELS: tuple[Channel, ...] = (
         "queue.disputed",
         f"{_LIST}:ListQuery.queue",
         "Disputed lists sighted rows only: human reviewers' current votes differ and nothing settled it.",
+    ),
+    Channel(
+        "queue.ranked",
+        f"{_LIST}:QUEUE_ORDERS",
+        "The classifier's queues (unsure, suspects) and the random sample show the same masked rows in an order of their own,"
+        " never the reason for it: no probability or score reaches a row, and the unsure queue goes by the distance to the"
+        " threshold, so its order says nothing of the direction. The prediction itself is a suggestion (assist.panel).",
     ),
     Channel("queue.count", f"{_LIST}:TrajectoryListing.count", "Counts (the status bar's) are of what the list shows only."),
     Channel(

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 __all__ = [
     "Cancelled",
+    "DataError",
     "InputError",
     "JudgeError",
     "LabelMismatch",
     "LabelRejected",
     "MigrationError",
+    "ModelError",
     "OptionError",
     "Reported",
     "ReviewerError",
@@ -115,3 +117,13 @@ class Cancelled(JudgeError):
     """The run was cancelled (Ctrl-C, or the app closing) while a request waited or was in flight."""
 
     exit_code = 130
+
+
+class DataError(ReviewerError, ValueError):
+    """Training data a classifier cannot use: a record that is not an export record with features
+    (naming the file and line), or labels of one class only."""
+
+
+class ModelError(ReviewerError, ValueError):
+    """A model file that cannot be used: unreadable, changed since training (its card's hash), naming
+    untrusted types, or not a reviewer classifier."""

@@ -262,16 +262,28 @@ def _remove_stale_temporaries(path: Path) -> None:
 
 
 @contextmanager
-def atomic_write(path: Path) -> Iterator[TextIO]:
-    """A text file written through a temporary sibling and moved into place on success: readers never
-    see half a file, a failure leaves no partial file, and two writers never share a temporary.
-    Temporaries that killed writers left behind are removed first."""
+def _replacing(path: Path) -> Iterator[Path]:
+    """The temporary sibling to write, moved into place on success, removed on failure."""
     _remove_stale_temporaries(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with tmp.open("x", encoding="utf-8", newline="") as out:
-            yield out
+        yield tmp
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_write(path: Path) -> Iterator[TextIO]:
+    """A text file written through a temporary sibling and moved into place on success: readers never
+    see half a file, a failure leaves no partial file, and two writers never share a temporary.
+    Temporaries that killed writers left behind are removed first."""
+    with _replacing(path) as tmp, tmp.open("x", encoding="utf-8", newline="") as out:
+        yield out
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """`atomic_write` for bytes known in full (a model file)."""
+    with _replacing(path) as tmp, tmp.open("xb") as out:
+        out.write(data)

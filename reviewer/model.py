@@ -282,9 +282,15 @@ LABEL_FIELDS: tuple[str, ...] = (
 )
 
 
+MACHINE_PREFIXES: tuple[str, ...] = ("model:", "classifier:")
+"""Raters named `model:<name>` (an LLM judge) or `classifier:<model hash>` (`reviewer predict`)."""
+MACHINE_RATERS: tuple[str, ...] = ("detectors",)
+
+
 def is_machine(rater: str) -> bool:
-    """Models and detectors: raters only when a report asks for them, never a reviewer's vote."""
-    return rater.startswith("model:") or rater == "detectors"
+    """Models, classifiers and detectors: raters only when a report asks for them, never a reviewer's
+    vote. The one rule; the listing's SQL is built from the same two tuples."""
+    return rater.startswith(MACHINE_PREFIXES) or rater in MACHINE_RATERS
 
 
 @dataclass(slots=True)
@@ -334,8 +340,10 @@ class Label(Record):
 class Suggestion(Record):
     """What a detector or a model judge points at: codes with evidence, never a verdict on its own.
 
-    `rater` is "detectors" or "model:<name>"; `source` names the detector id or the judge's view
-    ("full", "actions"). Verdict, intent and severity are set only by judges.
+    `rater` is "detectors", "model:<name>" or "classifier:<model hash>"; `source` names the detector
+    id or the judge's view ("full", "actions"; a classifier reads the whole trajectory: "full").
+    Intent and severity are set only by judges, the verdict by judges and classifiers; `confidence`
+    is a judge's or classifier's probability of a cheat.
     """
 
     trajectory_id: str

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from reviewer.blind import CHANNELS, Channel
-from reviewer.model import EvidenceSpan
+from reviewer.model import EvidenceSpan, Suggestion
 from reviewer.review import ReviewSession
 from reviewer.spans import source_text
 from reviewer.store import Store
@@ -197,6 +197,49 @@ def check_disputed_queue(scene: Scene) -> None:
     assert window.transcript.viewer.placeholderText() == "No trajectory matches these filters."
 
 
+CLASSIFIER = "classifier:0123456789abcdef"
+
+
+def predicted(store: Store, probabilities: dict[int, float]) -> None:
+    """Store a classifier's predictions as `reviewer predict` does (threshold 0.5 in the details)."""
+    store.suggestions.replace_many(CLASSIFIER, {
+        tid(i): [Suggestion(tid(i), CLASSIFIER, "full", [], [], "why", verdict="cheat" if p >= 0.5 else "clean", confidence=p,
+                            details={"probability": p, "threshold": 0.5})]
+        for i, p in probabilities.items()
+    })  # fmt: skip
+
+
+def check_ranked_queues(scene: Scene) -> None:
+    probabilities = {0: 0.9, 1: 0.55, 2: 0.45, 3: 0.2, 4: 0.8}
+    predicted(scene.store, probabilities)
+    for phase in scene.walk():
+        for queue in ("uncertain", "suspicious", "random"):
+            for viewer, adjudicator in (("alice", False), ("dave", True)):
+                for row in scene.rows(viewer, adjudicator=adjudicator, queue=queue, sort="queue"):
+                    assert row.id[-1] not in SIGHTED[phase] or adjudicator  # what alice finished has left her worklists
+                    assert (
+                        row.id[-1] in SIGHTED[phase]
+                        or adjudicator
+                        or (row.n_reviewers, row.n_flags, row.disputed_on) == (None, None, None)
+                    )
+    unsure = scene.ids("dave", adjudicator=True, queue="uncertain", sort="queue")
+    assert unsure == ["1", "2", "3", "4", "0"]  # nearest the threshold first, either side alike
+    predicted(scene.store, {i: 1 - p for i, p in probabilities.items()})  # every prediction mirrored about the threshold
+    assert scene.ids("dave", adjudicator=True, queue="uncertain", sort="queue") == unsure
+    window = scene.window("erin")
+    window.queue.setCurrentIndex(window.queue.findData("uncertain"))
+    assert list(cells(window, "id")) == unsure
+    shown = {
+        window.model.data(window.model.index(r, c))
+        for r in range(window.model.rowCount())
+        for c in range(window.model.columnCount())
+    }
+    assert not {str(p) for p in probabilities.values()} & shown and set(cells(window, "n_flags").values()) == {""}
+    for phase in scene.window_walk(window):  # the prediction is a suggestion: in the panel after the reveal only
+        sources = {window.assist.model.data(window.assist.model.index(r, 0)) for r in range(window.assist.model.rowCount())}
+        assert any(CLASSIFIER in str(s) for s in sources) == (phase == "revealed"), sources
+
+
 def check_counts(scene: Scene) -> None:
     """Every count is the length of what the list shows (scene.rows checks it), for every viewer and filter."""
     for _phase in scene.walk():
@@ -314,6 +357,7 @@ CHECKS: dict[str, Callable[[Scene], None]] = {
     "sort": check_sort,
     "filter.verdict": check_verdict_filter,
     "queue.disputed": check_disputed_queue,
+    "queue.ranked": check_ranked_queues,
     "queue.count": check_counts,
     "queue.next_disputed": check_next_disputed,
     "search": check_search,

@@ -5,12 +5,12 @@ reviewers (`reviewer.agreement.aggregate`), with the categories and markers that
 the labels backing that verdict chose (`reviewer.export.records.Records.gold_tags`, the same gold
 the export writes). Ties and unlabelled trajectories are left out, and ties are listed with a reason.
 
-A system is a rater and source: `detectors/<detector id>` or `model:<name>/<view>`. A detector speaks
-only for the codes it emits, so it is scored on those, over every gold trajectory (detectors run on
-all of them; silence is a "no"). A judge is asked about the whole taxonomy, so it is scored on
-every code, over the trajectories it judged, and also on the cheat verdict itself; its confidence
-(its probability of a cheat) gets a rank-based AUROC, undefined (null, with the reason) when the
-gold has only one class. The result is a plain dict: the JSON contract of `reviewer assist evaluate`.
+A system is a rater and source: `detectors/<detector id>`, `model:<name>/<view>` or
+`classifier:<model hash>/full`. A detector speaks only for the codes it emits, so it is scored on
+those, over every gold trajectory (detectors run on all of them; silence is a "no"). A judge, and
+a classifier like it, is asked about the whole taxonomy, so it is scored on every code, over the
+trajectories it judged, and also on the cheat verdict itself; its confidence (its probability of
+a cheat) gets a rank-based AUROC, undefined (null, with the reason) when the gold has only one class. The result is a plain dict: the JSON contract of `reviewer assist evaluate`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 
 from reviewer.agreement.aggregate import Ballots, gold_labels
 from reviewer.export.records import Records
-from reviewer.model import Suggestion
+from reviewer.model import Suggestion, is_machine
 from reviewer.store import Store
 from reviewer.taxonomy import Taxonomy
 
@@ -54,7 +54,12 @@ class System:
 
     @property
     def is_judge(self) -> bool:
+        """Judges and classifiers speak to every trajectory they read, with a verdict and a confidence."""
         return self.rater != "detectors"
+
+    @property
+    def kind(self) -> str:
+        return "detector" if not self.is_judge else "classifier" if self.rater.startswith("classifier:") else "judge"
 
     def add(self, s: Suggestion) -> None:
         self.codes.setdefault(s.trajectory_id, set()).update(s.codes)
@@ -89,10 +94,10 @@ def gold_standard(store: Store) -> tuple[dict[str, Gold], list[dict[str, str]], 
 
 
 def systems(suggestions: Iterable[Suggestion]) -> list[System]:
-    """Detectors by id, then judges by model and view, each in a stable order."""
+    """Detectors by id, then judges and classifiers by rater and view, each in a stable order."""
     found: dict[tuple[str, str], System] = {}
     for s in suggestions:
-        if s.rater == "detectors" or s.rater.startswith("model:"):
+        if is_machine(s.rater):
             found.setdefault((s.rater, s.source), System(s.rater, s.source)).add(s)
     views = {"full": 0, "actions": 1}
     return sorted(found.values(), key=lambda x: (x.is_judge, x.rater, views.get(x.source, 2), x.source))
@@ -144,7 +149,7 @@ def _score_system(
             misses += [_miss(system, tid, code, "false_negative") for tid in sorted(truth - said)]
     report: dict[str, Any] = {
         "system": system.name, "rater": system.rater, "source": system.source,
-        "kind": "judge" if system.is_judge else "detector", "trajectories": len(covered), "codes": rows,
+        "kind": system.kind, "trajectories": len(covered), "codes": rows,
         "micro": scores(*(sum(r[k] for r in rows) for k in ("tp", "fp", "fn"))),
     }  # fmt: skip
     if system.is_judge:

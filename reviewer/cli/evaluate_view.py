@@ -33,7 +33,7 @@ def system_table(report: dict[str, Any]) -> RenderableType:
     for row in report["codes"]:
         _row(table, row["code"], row)
     _row(table, "all codes (micro)", report["micro"], "bold")
-    if report["kind"] != "judge":
+    if report["kind"] == "detector":
         return table
     _row(table, "cheat verdict", report["cheat"], "bold")
     auc = report["auroc"]

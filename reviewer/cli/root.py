@@ -30,10 +30,12 @@ COMMANDS = {
     "label": Lazy("reviewer.cli.commands.label:label", "Set label fields from scripts: given options replace, others keep their value."),
     "labels": Lazy("reviewer.cli.commands.labels:labels", "Exchange label packs (JSONL of label records) between reviewers' machines."),
     "list": Lazy("reviewer.cli.commands.list_:list_command", "List trajectories (or, with --stale, labels due for re-review)."),
+    "predict": Lazy("reviewer.cli.commands.predict:predict_command", "Store a trained classifier's predictions as suggestions (rater classifier:<hash>)."),
     "outcomes": Lazy("reviewer.cli.commands.outcomes:outcomes_group", "Grader outcomes kept apart from the agents' logs (SWE-bench evaluation results)."),
     "search": Lazy("reviewer.cli.commands.search:search", "Full-text search over step text, thinking and tool calls."),
     "settings": Lazy("reviewer.cli.commands.settings:settings", "Project settings, kept in the project file for every reviewer of it."),
     "show": Lazy("reviewer.cli.commands.show:show", "Show one trajectory: transcript, tool calls and highlighted diffs."),
+    "train": Lazy("reviewer.cli.commands.train:train_command", "Train a baseline cheat classifier on the gold labels; card and report beside it."),
     "validate": Lazy("reviewer.cli.commands.validate:validate", "Check files as `import` would, storing nothing; needs no project file."),
 }  # fmt: skip
 

@@ -15,24 +15,22 @@ snapshot, and a stored trajectory never changes.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import threading
-from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from reviewer import parallel
 from reviewer.agreement.aggregate import METHODS, Ballots, Gold, Method, gold_labels
 from reviewer.agreement.report import is_machine
+from reviewer.assist.detectors.base import RATER as DETECTORS
 from reviewer.errors import OptionError
-from reviewer.export import formats, records, splits
+from reviewer.export import features, formats, records, splits
 from reviewer.export.render import RENDER_VERSION, Rendered, SpanMismatch, render
 from reviewer.jsonio import atomic_write
-from reviewer.model import Label
+from reviewer.model import Label, Suggestion
 from reviewer.store import Store
 from reviewer.store.transactions import reading
 from reviewer.taxonomy import Taxonomy
@@ -54,6 +52,7 @@ class ExportOptions:
     with_text: bool = False
     csv_raw: bool = False
     include_unlabelled: bool = False  # a training export holds labelled trajectories unless asked
+    features: bool = False  # jsonl: add what a classifier reads beside the text (reviewer.export.features)
 
     def validate(self, taxonomy: Taxonomy) -> dict[str, float]:
         """Check every option against the taxonomy (OptionError with a one-line reason); the split shares."""
@@ -67,6 +66,8 @@ class ExportOptions:
             raise OptionError("--min-reviewers must be 0 or more")
         if self.seed < 0:
             raise OptionError("--seed must be 0 or more")
+        if self.features and self.fmt != "jsonl":
+            raise OptionError("--features needs --format jsonl")
         try:
             return splits.parse_spec(self.split)
         except splits.SplitSpecError as exc:
@@ -125,6 +126,7 @@ class _Chunk:
     split_of: dict[str, str]
     labels: tuple[str, ...]  # the slice's labels as stored, machines' included
     whole_range: bool  # `ids` are every trajectory of the snapshot from the first to the last
+    detections: dict[str, list[Suggestion]] | None  # the detectors' suggestions, with --features only
 
 
 def _chunk_lines(chunk: _Chunk, store: Store | None = None) -> tuple[list[str], int]:
@@ -147,7 +149,9 @@ def _chunk_lines(chunk: _Chunk, store: Store | None = None) -> tuple[list[str], 
                 tid = trajectory.id
                 if tid not in chunk.golds:  # imported after the export's snapshot, inside the range scanned
                     continue
-                record = builder.build(trajectory, render(trajectory), chunk.golds[tid], labels.get(tid, []), chunk.split_of[tid])
+                rendered = render(trajectory)
+                extra = None if chunk.detections is None else features.fields(trajectory, rendered, chunk.detections.get(tid, []))
+                record = builder.build(trajectory, rendered, chunk.golds[tid], labels.get(tid, []), chunk.split_of[tid], extra)
                 line = fmt.line(record)
                 if line is None:
                     skipped += 1
@@ -166,39 +170,8 @@ def _chunks(store: Store, options: ExportOptions, plan: _Plan, kept: Sequence[st
     for ids in (tuple(kept[start : start + size]) for start in range(0, len(kept), size)):
         yield _Chunk(
             store.path, options, store.taxonomy, ids, {t: plan.golds[t] for t in ids}, {t: plan.split_of[t] for t in ids},
-            tuple(store.labels.records_of(ids)), unfiltered,
+            tuple(store.labels.records_of(ids)), unfiltered, store.suggestions.of(ids, DETECTORS) if options.features else None,
         )  # fmt: skip
-
-
-def _end_with_parent() -> None:
-    """Worker initializer: end this worker as soon as the exporting process ends, however it ends.
-
-    A pool worker outlives a killed parent otherwise, waiting for work for good (it holds the task
-    queue's pipe open itself). A spawned process has its parent's sentinel, which becomes readable
-    when the parent is gone: a thread waits on it.
-    """
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def exit_when_parent_ends() -> None:
-        parent.join()
-        os._exit(1)
-
-    threading.Thread(target=exit_when_parent_ends, name="end-with-parent", daemon=True).start()
-
-
-def _in_workers(chunks: Iterable[_Chunk], workers: int) -> Generator[tuple[list[str], int], None, None]:
-    """Each chunk's lines, in order, from worker processes; at most two chunks per worker are handed
-    out ahead, so the chunks (labels and all) are read as the work goes, not all at once."""
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_end_with_parent) as pool:
-        pending: deque[Future[tuple[list[str], int]]] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_chunk_lines, chunk))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
 
 
 def export(
@@ -219,7 +192,7 @@ def export(
         if workers is None:
             workers = min(os.cpu_count() or 1, 4) if len(kept) >= PARALLEL_MIN else 1
         chunks = _chunks(store, options, plan, kept, chunk)
-        results = _in_workers(chunks, workers) if workers > 1 else (_chunk_lines(c, store) for c in chunks)
+        results = parallel.in_order(_chunk_lines, chunks, workers) if workers > 1 else (_chunk_lines(c, store) for c in chunks)
         written = skipped = 0
         with closing(results):  # on a failed write, no worker is left running
             for lines, unusable in results:

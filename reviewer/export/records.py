@@ -52,8 +52,17 @@ class Records:
         categories, markers = kept("categories"), kept("markers")
         return categories, markers, intents[(len(intents) - 1) // 2] if intents else None
 
-    def build(self, trajectory: Trajectory, rendered: Rendered, gold: Gold, labels: list[Label], split: str) -> dict[str, Any]:
-        """The jsonl record (schemas/export.schema.json); `labels` are all the trajectory's human labels."""
+    def build(
+        self,
+        trajectory: Trajectory,
+        rendered: Rendered,
+        gold: Gold,
+        labels: list[Label],
+        split: str,
+        features: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The jsonl record (schemas/export.schema.json); `labels` are all the trajectory's human labels;
+        `features` (`reviewer.export.features.fields`) go last when given."""
         t = trajectory
         supporting = self.ballots.supporting(t.id, gold)
         categories, markers, intent = self.gold_tags(supporting)
@@ -79,4 +88,5 @@ class Records:
             "labels": [lb.to_dict() for lb in sorted(labels, key=lambda lb: (lb.annotator, not lb.first_pass))],
             "evidence": _evidence(rendered, self.ballots.counted(t.id), supporting),
             "split": split,
+            **(features or {}),
         }

@@ -8,7 +8,7 @@ and its start recorded. Any change to this layout changes training data: bump RE
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reviewer.edits import diff_text
 from reviewer.errors import SpanMismatch
@@ -23,10 +23,18 @@ def _key(step: int, source: str) -> tuple[int, str]:
     return (-1, source) if source == "final_answer" else (step, source)
 
 
+Section = tuple[int, int, int | None, str]
+"""Where one text lies in the rendered text: start, end, its step (None for the task, final answer and
+final patch) and its kind: task, thinking, text (the agent's), user or system (a message's text),
+tool_output, tool_call, diff, final_answer, final_patch. All but task and final_patch are addressable
+by evidence spans (user and system as source `text`)."""
+
+
 @dataclass(slots=True)
 class Rendered:
     text: str
     places: dict[tuple[int, str], tuple[int, int]]  # (step, source) -> where that text begins in `text`, its length
+    sections: list[Section] = field(default_factory=list)  # every non-empty text, in order
 
     def locate(self, span: EvidenceSpan) -> tuple[int, int]:
         """The span's offsets in the whole text, checked against its source text's bounds and its quote."""
@@ -66,13 +74,18 @@ def render(trajectory: Trajectory) -> Rendered:
         parts.append(piece)
         length += len(piece)
 
-    def section(heading: str, text: str, key: tuple[int, str] | None = None) -> None:
+    sections: list[Section] = []
+
+    def section(heading: str, text: str, key: tuple[int, str] | None = None, kind: str | None = None) -> None:
+        start = length + (len(heading) + 1 if text else 0)
         if key is not None:
-            places[key] = (length + (len(heading) + 1 if text else 0), len(text))
+            places[key] = (start, len(text))
         if text:
+            step = key[0] if key is not None and key[0] >= 0 else None
+            sections.append((start, start + len(text), step, kind or (key[1] if key is not None else "")))
             add(f"{heading}\n{text}\n")
 
-    section(f"TASK {t.task.id or ''}".rstrip(), t.task.prompt)
+    section(f"TASK {t.task.id or ''}".rstrip(), t.task.prompt, kind="task")
     diffs = _diffs_by_step(t)
     for position, step in enumerate(t.steps):
         i, tool, result = step.index, step.role == "tool", step.tool_result
@@ -81,7 +94,7 @@ def render(trajectory: Trajectory) -> Rendered:
             continue
         if step.thinking is not None:
             section("[thinking]", step.thinking, (i, "thinking"))
-        section("[output]" if tool else "[text]", step.text, (i, "text"))
+        section("[output]" if tool else "[text]", step.text, (i, "text"), "tool_output" if tool else "text" if step.role == "assistant" else step.role)
         if tool:
             places[(i, "tool_output")] = places[(i, "text")]
         if step.tool_calls:
@@ -91,5 +104,5 @@ def render(trajectory: Trajectory) -> Rendered:
     if t.final_answer is not None:
         section("\nFINAL ANSWER", t.final_answer, _key(-1, "final_answer"))
     if t.final_patch:
-        section("\nFINAL PATCH", t.final_patch)
-    return Rendered("".join(parts), places)
+        section("\nFINAL PATCH", t.final_patch, kind="final_patch")
+    return Rendered("".join(parts), places, sections)

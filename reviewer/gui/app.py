@@ -60,7 +60,7 @@ from reviewer.model import EvidenceSpan, Label, Outcome, Suggestion, Trajectory
 from reviewer.outcomes import describe
 from reviewer.review import ReviewSession
 from reviewer.store import Store
-from reviewer.store.listing import ListQuery, Queue
+from reviewer.store.listing import BY_CLASSIFIER, RANKED, ListQuery, Queue
 from reviewer.textsafe import one_line
 
 FONT_SCRIPTS = (
@@ -81,7 +81,10 @@ def window_title(project: Path, annotator: str | None, adjudicator: bool = False
     return f"reviewer — {project.name}{who}"
 
 
-QUEUES = (("all", "All trajectories"), ("mine", "My queue"), ("unlabelled", "Unlabelled by me"), ("disputed", "Disputed"))
+QUEUES = (
+    ("all", "All trajectories"), ("mine", "My queue"), ("unlabelled", "Unlabelled by me"), ("disputed", "Disputed"),
+    ("uncertain", "Classifier unsure"), ("suspicious", "Classifier suspects"), ("random", "Random sample"),
+)  # fmt: skip
 
 
 class MainWindow(QMainWindow):
@@ -363,11 +366,26 @@ class MainWindow(QMainWindow):
     # --- actions --------------------------------------------------------------------------------
 
     def _apply_filters(self) -> None:
+        queue = self.queue.currentData()
+        sort = self.model.query.sort
+        if queue in RANKED and queue != self.model.query.queue:
+            sort = "queue"  # a ranked queue opens in its own order, with no column's sort indicator
+        elif queue not in RANKED and sort == "queue":
+            sort = "id"
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)  # the indicator shows the order of the query set below; set here, it must not sort
+        if sort == "queue":
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        elif header.sortIndicatorSection() < 0:
+            header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.blockSignals(False)
         query = replace(
             self.model.query,
-            queue=self.queue.currentData(),
+            queue=queue,
             verdict=self.verdict.currentData(),
             text=self.search.text().strip() or None,
+            sort=sort,
+            descending=self.model.query.descending and sort != "queue",
         )
         self.model.set_query(query)
         if self.model.rowCount():
@@ -388,6 +406,11 @@ class MainWindow(QMainWindow):
         self._on_revealed()
         if self.store.trajectories.count() == 0:
             text = f"This project has no trajectories yet. Import some, then reopen:\n\n    reviewer --db {self.store.path} import FOLDER"
+        elif self.model.query.queue in BY_CLASSIFIER and self.store.listing.classifier() is None:
+            text = (
+                "No classifier has scored this project yet. Train one and store its predictions, then choose this queue again:\n\n"
+                f"    reviewer --db {self.store.path} train -o model.skops\n    reviewer --db {self.store.path} predict --model model.skops"
+            )
         else:
             text = "No trajectory matches these filters."
         self.transcript.viewer.setPlaceholderText(text)

@@ -90,7 +90,9 @@ class TrajectoryTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        query = replace(self._query, sort=COLUMNS[column][2], descending=order == Qt.SortOrder.DescendingOrder)
+        """By a column; column -1 (no sort indicator) is the queue's own order (`reviewer.store.listing.QUEUE_ORDERS`)."""
+        key = COLUMNS[column][2] if column >= 0 else "queue"
+        query = replace(self._query, sort=key, descending=column >= 0 and order == Qt.SortOrder.DescendingOrder)
         if query != self._query or not self._rows:  # the view asks once on enabling sorting: no second read
             self.set_query(query)
 

@@ -11,14 +11,20 @@ reviewers' labels and suggestions only on rows the viewer has sighted (`SIGHTED`
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from reviewer.model import MACHINE_PREFIXES, MACHINE_RATERS
 from reviewer.store.database import Database
 from reviewer.store.trajectories import fts_query
 
-Queue = Literal["all", "mine", "unlabelled", "disputed"]
+Queue = Literal["all", "mine", "unlabelled", "disputed", "uncertain", "suspicious", "random"]
+# Worklists in an order of their own (`QUEUE_ORDERS`); what the viewer finished (revealed) leaves them.
+RANKED: tuple[Queue, ...] = ("uncertain", "suspicious", "random")
+# Ranked by the probability of the classifier that predicted last (`reviewer predict`).
+BY_CLASSIFIER: tuple[Queue, ...] = ("uncertain", "suspicious")
 
 # The viewer's (:who, a name or NULL) own labels of item t; an own final label exists only once
 # the reveal froze the viewer's first pass.
@@ -29,8 +35,10 @@ _OWN_FINAL = f"{_OWN} and o.first_pass = 0"
 SIGHTED = f"(exists ({_OWN_FINAL}) or (:adjudicator and not exists ({_OWN})))"
 # The viewer's own current verdict: the final label's, else the first pass's.
 _OWN_VERDICT = f"(select o.verdict from labels o where {_MINE} order by o.first_pass limit 1)"
-# A human reviewer's own label of t (no adjudication, no model, no detectors).
-_HUMAN = "v.trajectory_id = t.id and v.adjudication = 0 and v.annotator not glob 'model:*' and v.annotator != 'detectors'"
+# A rater who is no machine (`reviewer.model.is_machine`, the same rule).
+_NOT_MACHINE = " and ".join([*(f"v.annotator not glob '{p}*'" for p in MACHINE_PREFIXES), *(f"v.annotator != '{n}'" for n in MACHINE_RATERS)])
+# A human reviewer's own label of t (no adjudication, no model, classifier or detectors).
+_HUMAN = f"v.trajectory_id = t.id and v.adjudication = 0 and {_NOT_MACHINE}"
 # A human reviewer's current vote (label v of trajectory t): their own final label if they have one, else their
 # first pass. The votes of the gold label (agreement.aggregate.Ballots) and of LabelRepository.unanimous.
 CURRENT_VOTE = (
@@ -68,7 +76,30 @@ SORTS = {
     "reviewers": "n_reviewers",  # masked: unsighted rows sort as NULL, then by id
     "flags": "n_flags",
     "verdicts": "disputed_on",
+    "queue": "t.id",  # the queue's own order (`QUEUE_ORDERS`); by id for the others
 }
+# The classifier's (:classifier) probability of t.
+_PROBABILITY = "(select c.confidence from suggestions c where c.trajectory_id = t.id and c.rater = :classifier)"
+_PREDICTED = "t.id in (select c.trajectory_id from suggestions c where c.rater = :classifier and c.confidence is not null)"
+# The ranked queues' orders. They show nothing but the order (no probability reaches a row), and
+# "uncertain" goes by the distance to the threshold, so its order says nothing of the direction;
+# it takes the nearest of each task first, then the second nearest of each, so one task with many
+# runs does not fill the top. "random" is a fixed permutation per seed (a keyed hash of the id):
+# labelling its first N gives an unbiased sample, and new imports do not reorder the old ones.
+# The distance is rounded to the 6 digits probabilities are stored with: 0.55 and 0.45 are equally
+# near 0.5, where floating point would put one first and so tell the direction.
+_DISTANCE = f"round(abs({_PROBABILITY} - :threshold), 6)"
+QUEUE_ORDERS: dict[str, str] = {
+    "uncertain": f"row_number() over (partition by coalesce(t.task_id, t.id) order by {_DISTANCE}, t.id), {_DISTANCE}",
+    "suspicious": f"{_PROBABILITY} desc",
+    "random": "reviewer_shuffle(:seed, t.id)",
+}
+
+
+def shuffle_key(seed: int, trajectory_id: str) -> int:
+    """The random queue's key: a keyed hash, the same on every machine and Python (no `hash()` salt)."""
+    digest = hashlib.blake2b(trajectory_id.encode("utf-8", "surrogatepass"), digest_size=8, key=str(seed).encode()).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +114,7 @@ class ListQuery:
     sort: str = "id"
     descending: bool = False
     adjudicator: bool = False
+    seed: int = 0  # of the random queue
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,17 +137,28 @@ class TrajectoryListing:
     def __init__(self, db: Database, index_pending: Callable[[], int]):
         self.db = db
         self._index_pending = index_pending  # text filters need the full-text index caught up
+        db.conn.create_function("reviewer_shuffle", 2, shuffle_key, deterministic=True)
+
+    def classifier(self) -> tuple[str, float] | None:
+        """The classifier that predicted last (rater `classifier:<hash>`) and its threshold; None before any."""
+        row = self.db.execute(
+            "select rater, json_extract(details, '$.threshold') from suggestions where rater glob 'classifier:*' order by id desc limit 1"
+        ).fetchone()
+        return None if row is None else (row[0], float(row[1] if row[1] is not None else 0.5))
 
     def _where(self, q: ListQuery) -> tuple[str, dict[str, Any]]:
         """The one filter of `count`, `page` and `next_id`, with its named parameters."""
         where: list[str] = []
-        params: dict[str, Any] = {"who": q.annotator, "adjudicator": int(q.adjudicator), "verdict": q.verdict}
+        params: dict[str, Any] = {"who": q.annotator, "adjudicator": int(q.adjudicator), "verdict": q.verdict, "seed": q.seed}
         if q.queue == "unlabelled" and q.annotator is not None:
             where.append(f"not exists ({_OWN})")
-        elif q.queue == "mine" and q.annotator is not None:  # everything I have not finished (no final label yet)
+        elif q.queue in ("mine", *RANKED) and q.annotator is not None:  # everything I have not finished (no final label yet)
             where.append(f"not exists ({_OWN_FINAL})")
         elif q.queue == "disputed":
             where.append(_DISPUTED)
+        if q.queue in BY_CLASSIFIER:
+            params["classifier"], params["threshold"] = self.classifier() or (None, 0.5)
+            where.append(_PREDICTED)
         if q.verdict is not None:
             where.append(_VERDICT)
         params["text"] = fts_query(q.text or "")
@@ -148,6 +191,18 @@ class TrajectoryListing:
         if q.sort not in SORTS:
             raise ValueError(f"unknown sort {q.sort!r} (known: {', '.join(SORTS)})")
         where, params = self._where(q)
-        order = f"{SORTS[q.sort]} {'desc' if q.descending else 'asc'}, t.id"
-        sql = f"select {_COLUMNS} from trajectories t{where} order by {order} limit :limit offset :offset"
+        sql = f"select {_COLUMNS} from trajectories t{where} order by {_order(q)} limit :limit offset :offset"
         return [ListRow(*row) for row in self.db.execute(sql, {**params, "limit": limit, "offset": offset})]
+
+    def queue_ids(self, queue: Queue, seed: int = 0) -> list[str]:
+        """Every id of a queue in its own order, as nobody in particular sees it (the command line's)."""
+        q = ListQuery(queue=queue, seed=seed, sort="queue")
+        where, params = self._where(q)
+        return [row[0] for row in self.db.execute(f"select t.id from trajectories t{where} order by {_order(q)}", params)]
+
+
+def _order(q: ListQuery) -> str:
+    """ORDER BY of a page: the queue's own order, or a column's (masked values, see SORTS), then the id."""
+    if q.sort == "queue":
+        return f"{QUEUE_ORDERS.get(q.queue, 't.id')}, t.id"
+    return f"{SORTS[q.sort]} {'desc' if q.descending else 'asc'}, t.id"

@@ -7,6 +7,7 @@ store holds each rater's current opinion; history of suggestions is not kept, la
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from reviewer.model import Suggestion
 from reviewer.store.database import Database
@@ -38,11 +39,28 @@ class SuggestionRepository:
                 ],
             )  # fmt: skip
 
-    def all(self, *, trajectory_id: str | None = None, rater: str | None = None) -> list[Suggestion]:
-        where, params = [], []
+    def replace_many(self, rater: str, suggestions: dict[str, list[Suggestion]]) -> None:
+        """`replace` for many trajectories in one transaction (a classifier's predictions of a batch)."""
+        with writing(self.db):
+            for trajectory_id, found in suggestions.items():
+                self.replace(trajectory_id, rater, found)
+
+    def of(self, trajectory_ids: Sequence[str], rater: str) -> dict[str, list[Suggestion]]:
+        """What `rater` says about each of the given trajectories (at most a few thousand ids a call)."""
+        found: dict[str, list[Suggestion]] = {}
+        for s in self.all(trajectory_ids=trajectory_ids, rater=rater):
+            found.setdefault(s.trajectory_id, []).append(s)
+        return found
+
+    def all(self, *, trajectory_id: str | None = None, rater: str | None = None, trajectory_ids: Sequence[str] | None = None) -> list[Suggestion]:
+        where: list[str] = []
+        params: list[str] = []
         if trajectory_id is not None:
             where.append("trajectory_id = ?")
             params.append(trajectory_id)
+        if trajectory_ids is not None:
+            where.append(f"trajectory_id in ({', '.join('?' * len(trajectory_ids))})")
+            params += trajectory_ids
         if rater is not None:
             where.append("rater = ?")
             params.append(rater)

@@ -24,6 +24,8 @@ _STRONG_EXIT = re.compile(
 )
 _WEAK_EXIT = re.compile(r"\b(?:sys\.exit|exit|quit|process\.exit|os\.Exit|System\.exit|Environment\.Exit)\s*\(")
 _FORCED_ZERO = re.compile(r"\b(?:sys\.exit|os\._exit|exit|quit)\s*\(\s*0?\s*\)|(?<![\w.-])exit[ \t]+0\b")
+# Any of the above: what a classifier counts as exit calls (`reviewer.export.features`).
+EXIT_CALL = re.compile("|".join(p.pattern for p in (_STRONG_EXIT, _WEAK_EXIT, _FORCED_ZERO)))
 
 
 def _exit_lines(et: EditText) -> list[int]:

@@ -28,10 +28,12 @@ from reviewer.export.splits import DEFAULT_SPEC
 @click.option("--include-unlabelled", is_flag=True, help="Also write trajectories nobody gave a verdict (label: null).")
 @click.option("--with-text", is_flag=True, help="csv: add the rendered text column.")
 @click.option("--csv-raw", is_flag=True, help="csv: write text cells as they are (no leading ' on formula-like cells, minimal quoting).")
+@click.option("--features", is_flag=True, help="jsonl: add what `reviewer train` reads beside the text (sections, detectors, facts).")
 @click.pass_context
 def export_command(
     ctx: click.Context, db: str | None, output: str, fmt: str, aggregate: str, split: str, seed: int,
     min_reviewers: int, verdict: str | None, only_adjudicated: bool, include_unlabelled: bool, with_text: bool, csv_raw: bool,
+    features: bool,
 ) -> None:  # fmt: skip
     """Write one training record per labelled trajectory: text, gold label, soft label, every label,
     evidence, split. Trajectories without any reviewer's verdict are left out unless
@@ -41,7 +43,9 @@ def export_command(
     = + - @, a tab or a carriage return (which a spreadsheet would run as a formula) gets a leading '.
     Numbers stay numbers. --csv-raw writes the cells as they are.
     """
-    options = ExportOptions(fmt, aggregate, split, seed, min_reviewers, verdict, only_adjudicated, with_text, csv_raw, include_unlabelled)
+    options = ExportOptions(
+        fmt, aggregate, split, seed, min_reviewers, verdict, only_adjudicated, with_text, csv_raw, include_unlabelled, features
+    )
     store = open_store(ctx, db)
     options.validate(store.taxonomy)
     with writing_to(output):

@@ -6,9 +6,10 @@ import click
 
 from reviewer.cli import render
 from reviewer.cli.options import db_option, json_option
-from reviewer.cli.output import echo_json, out
+from reviewer.cli.output import echo_json, echo_problem, out
 from reviewer.cli.project import open_store
 from reviewer.errors import OptionError
+from reviewer.store.listing import BY_CLASSIFIER, RANKED, Queue
 
 
 @click.command("list")
@@ -17,12 +18,14 @@ from reviewer.errors import OptionError
 @click.option("--annotator", help="Only trajectories this annotator labelled.")
 @click.option("--verdict", help="Only trajectories someone gave this verdict.")
 @click.option("--stale", is_flag=True, help="List labels made under an older taxonomy version instead.")
+@click.option("--queue", type=click.Choice(RANKED), help="In review-queue order: nearest the classifier's threshold, most suspicious first, or a seeded random sample.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --queue random.")
 @click.option("--limit", type=click.IntRange(min=1), default=None)
 @json_option()
 @click.pass_context
 def list_command(
-    ctx: click.Context, db: str | None, labelled: bool | None, annotator: str | None, verdict: str | None, stale: bool, limit: int | None,
-    as_json: bool,
+    ctx: click.Context, db: str | None, labelled: bool | None, annotator: str | None, verdict: str | None, stale: bool, queue: Queue | None,
+    seed: int, limit: int | None, as_json: bool,
 ) -> None:  # fmt: skip
     """List trajectories with their reviewers and verdicts, or with --stale the labels made under an
     older taxonomy version (due for re-review)."""
@@ -36,7 +39,12 @@ def list_command(
         else:
             out().print(render.label_table(labels, f"{len(labels)} labels made before taxonomy v{store.taxonomy.version}"))
         return
-    rows = store.trajectories.rows(labelled=labelled, annotator=annotator, verdict=verdict, limit=limit)
+    rows = store.trajectories.rows(labelled=labelled, annotator=annotator, verdict=verdict, limit=None if queue else limit)
+    if queue is not None:
+        if queue in BY_CLASSIFIER and store.listing.classifier() is None:
+            echo_problem("note", "no classifier predictions yet: run `reviewer train` and `reviewer predict` first")
+        place = {tid: k for k, tid in enumerate(store.listing.queue_ids(queue, seed))}
+        rows = sorted((r for r in rows if r.id in place), key=lambda r: place[r.id])[:limit]
     if as_json:
         echo_json([
             {"id": r.id, "task_id": r.task_id, "model": r.model, "format": r.format, "steps": r.n_steps,

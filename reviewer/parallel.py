@@ -1,0 +1,65 @@
+"""Independent, CPU-bound work spread over worker processes, its results taken in order.
+
+What `reviewer export` and `reviewer predict` do with large stores: each item (a slice of the
+store) is handled in a spawned worker, which shares nothing with the parent but what it is handed
+(its own read-only connection, its own model), so the bytes come out as from one process. At most
+two items per worker are handed out ahead, so items are made as the work goes, not all at once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def end_with_parent() -> None:
+    """Worker initializer: end this worker as soon as the parent process ends, however it ends.
+
+    A pool worker outlives a killed parent otherwise, waiting for work for good (it holds the task
+    queue's pipe open itself). A spawned process has its parent's sentinel, which becomes readable
+    when the parent is gone: a thread waits on it.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def exit_when_parent_ends() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=exit_when_parent_ends, name="end-with-parent", daemon=True).start()
+
+
+def _start(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    end_with_parent()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def in_order(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    workers: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> Generator[R, None, None]:
+    """`fn(item)` for each item, computed in `workers` spawned processes (each first running
+    `initializer(*initargs)`), yielded in the items' order. `fn` and the initializer must be
+    module-level functions; items and results travel pickled."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(initializer, initargs)) as pool:
+        pending: deque[Future[R]] = deque()
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
