@@ -13,7 +13,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from reviewer.edits import diff_text, is_test_path
+from reviewer.edits import diff_text, edit_caption, is_test_path
 from reviewer.importer import ImportReport
 from reviewer.model import Label, Step, Trajectory
 from reviewer.spans import render_tool_calls
@@ -42,13 +42,15 @@ def step_view(step: Step, trajectory: Trajectory, limit: int | None) -> Renderab
     if step.tool_calls:
         parts.append(Panel(Text(visible(clipped(render_tool_calls(step.tool_calls), limit))), title="tool call", title_align="left", border_style="blue"))
     for edit in (e for e in trajectory.file_edits if e.step == step.index):
-        parts.append(diff_view(edit.path, diff_text(edit)))
+        parts.append(diff_view(edit.path, diff_text(edit), edit_caption(edit)))
     return Group(*parts)
 
 
-def diff_view(path: str, diff: str) -> RenderableType:
+def diff_view(path: str, diff: str, caption: str = "") -> RenderableType:
     """A Pygments-highlighted diff; test and grader files are marked so they cannot be missed."""
     title = Text(visible(path), style="bold")
+    if caption:
+        title.append(f"  {visible(caption)}", style="dim")
     if is_test_path(path):
         title.append("  TEST/GRADER FILE", style="bold white on red")
     return Panel(Syntax(visible(diff), "diff", theme=THEME, word_wrap=True), title=title, title_align="left")

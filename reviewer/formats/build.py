@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reviewer.formats.edit_reconstruction import FileTracker, edits_from_patch
+from reviewer.formats.edit_reconstruction import FileTracker, can_write_files, edits_from_patch
+from reviewer.formats.message_code import message_edits
 from reviewer.formats.shape import Malformed, expect
 from reviewer.model import Agent, FileEdit, Outcome, Step, Task, ToolCall, ToolResult, Trajectory
 
@@ -88,6 +89,8 @@ class TrajectoryBuilder:
     _ids: set[str] = field(default_factory=set)
     _failed_calls: set[str] = field(default_factory=set)
     _extra_edits: list[FileEdit] = field(default_factory=list)
+    _cwds: dict[int, str] = field(default_factory=dict)
+    _filled: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def next_index(self) -> int:
@@ -167,6 +170,12 @@ class TrajectoryBuilder:
                 return named[0]
         return open_calls[0] if open_calls else None
 
+    def working_directory(self, path: str) -> None:
+        """Where the agent's shell runs from the next step on: relative paths in its commands are read
+        against it (without one they stay as written)."""
+        if path:
+            self._cwds[len(self.steps)] = path
+
     def add_edit(self, edit: FileEdit) -> None:
         """An edit the format records itself (an observation's old/new content): it wins over a
         reconstruction of the same file at the same step."""
@@ -176,15 +185,31 @@ class TrajectoryBuilder:
         tracker = FileTracker()
         found: list[FileEdit] = []
         recorded = {(e.step, e.path) for e in self._extra_edits}
+        recorded_at: dict[int, list[FileEdit]] = {}
+        for edit in self._extra_edits:
+            recorded_at.setdefault(edit.step, []).append(edit)
+        calls = {c.call.id: c.call for c in self._calls}
         for step in self.steps:
+            tracker.cwd = self._cwds.get(step.index, tracker.cwd)
             for call in step.tool_calls:
                 if call.id in self._failed_calls:
                     continue  # a failed edit call changed nothing
                 found += [e for e in tracker.edits_for(call, step.index) if (e.step, e.path) not in recorded]
+            for edit in recorded_at.get(step.index, ()):
+                tracker.note(edit)  # what the format recorded is what the file holds
+            answered = calls.get(step.tool_result.call_id) if step.tool_result is not None else None
+            if answered is not None and answered.id not in self._failed_calls:
+                found += tracker.observe(answered, step.text, step.index)  # a diff the workspace printed
         found += self._extra_edits
+        if not any(can_write_files(c) for s in self.steps for c in s.tool_calls) and not found:
+            found += message_edits(self.steps)  # no tool wrote files: the solution is in the messages
         found.sort(key=lambda e: e.step)
+        self._filled = tracker.filled
         if final_patch and self.steps:
-            found += edits_from_patch(final_patch, self.steps[-1].index)
+            submitted = edits_from_patch(final_patch, self.steps[-1].index)
+            shown = {(e.step, e.path, e.diff) for e in submitted}
+            found = [e for e in found if e.source != "observed" or (e.step, e.path, e.diff) not in shown]  # the submission itself
+            found += submitted
         return found
 
     def build(
@@ -205,13 +230,16 @@ class TrajectoryBuilder:
         meta = dict(metadata or {})
         if self.notes:
             meta["import_notes"] = self.notes
+        file_edits = self.edits(final_patch)
+        if self._filled:
+            meta["edits_filled_from_observed_diffs"] = self._filled
         return Trajectory(
             id=str(id)[:MAX_ID],
             task=Task(prompt, task_id, repo, instance),
             steps=self.steps,
             agent=Agent(model, scaffold),
             outcome=outcome or Outcome(),
-            file_edits=self.edits(final_patch),
+            file_edits=file_edits,
             final_patch=final_patch,
             final_answer=final_answer,
             metadata=meta,

@@ -24,6 +24,7 @@ from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, openai_tool_call, text_of
 from reviewer.formats.edit_reconstruction import SHELL_TOOLS, FileTracker, snippet_diff
 from reviewer.formats.shape import Malformed, expect, guarded
+from reviewer.formats.text_calls import editor_arguments
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Outcome, Step, ToolCall, Trajectory
 
@@ -226,8 +227,15 @@ class _RunReader:
         return [self._text_call(action)] if isinstance(action, str) and action.strip() else []
 
     def _text_call(self, action: str) -> ToolCall:
-        """A plain-text action is one call named after its command (`edit`, `submit`, `python`...)."""
-        call = self.b.call(None, action.split(maxsplit=1)[0], {"command": action})
+        """A plain-text action is one call named after its command (`edit`, `submit`, `python`...);
+        an editor command line (`str_replace_editor create PATH --file_text ...`) gets the editor's
+        arguments, the line kept as the call's raw arguments."""
+        editor = editor_arguments(action) if action.startswith("str_replace_editor ") else None
+        if editor is not None:
+            call = self.b.call(None, "str_replace_editor", editor)
+            call.raw_arguments = action
+        else:
+            call = self.b.call(None, action.split(maxsplit=1)[0], {"command": action})
         self.text_actions.add(call.id)
         return call
 
@@ -258,6 +266,8 @@ class _RunReader:
             if answered[1].name == "submit":
                 self.submitted = _PROMPT_TRAILER.sub("", text)
         self.b.result(call_id, text, is_error=answered is not None and _rejected(answered[1], text), metadata=meta)
+        if cwd := _CWD.search(text):
+            self.b.working_directory(cwd["path"].strip())  # SWE-agent's prompt names the shell's directory
 
     def _align(self, step: Step, action: str) -> None:
         """Attach the trajectory entry for this action (state, timing) and the requeried ones before it."""
@@ -382,7 +392,7 @@ class _EditScanner:
             return self._editor(call, step, result)
         command = call.arguments.get("command")
         if call.id in self.text_actions and call.name not in SHELL_TOOLS and isinstance(command, str):
-            return self.tracker.shell_edits(command, step.index)
+            return self.tracker.shell_edits(command, step.index, self.cwd)
         return []
 
     def _editor(self, call: ToolCall, step: Step, result: Step | None) -> list[FileEdit]:

@@ -116,7 +116,12 @@ def test_wrong_initial_state_pairs_every_observation_by_cause() -> None:
     assert t.steps[2].text.endswith("/workspace/game_2048.py") and t.steps[6].text.endswith("/workspace/2048.py")
     assert t.steps[4].text == "\n[The command completed with exit code 0.]" and t.steps[4].metadata["exit_code"] == 0
     assert t.final_answer is not None and t.final_answer.startswith("The file has been successfully renamed from `game_2048.py`")
-    assert t.file_edits == []  # a rename by `mv` records no content
+    (moved,) = t.file_edits  # `mv` renames the file; its content was never shown, so it stays unknown
+    assert (moved.path, moved.from_path, moved.op, moved.step, moved.source) == (
+        "/workspace/2048.py", "/workspace/game_2048.py", "rename", 3, "bash",
+    )  # fmt: skip
+    assert moved.before is None and moved.after is None
+    assert moved.diff == "diff --git /workspace/game_2048.py /workspace/2048.py\nrename from /workspace/game_2048.py\nrename to /workspace/2048.py\n"
 
 
 # --- the other V0 forms, built from the real events ---------------------------------------------------

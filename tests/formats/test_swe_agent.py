@@ -137,9 +137,14 @@ def test_v0_refused_edits_are_errors_and_change_nothing() -> None:
         ("/pydicom__pydicom/reproduce_bug.py", 2, "observation"),
         ("/pydicom__pydicom/reproduce_bug.py", 4, "observation"),
         ("/pydicom__pydicom/pydicom/pixel_data_handlers/numpy_handler.py", 18, "tool_call"),
+        ("/pydicom__pydicom/reproduce_bug.py", 22, "bash"),  # `rm reproduce_bug.py` in /pydicom__pydicom
         ("pydicom/pixel_data_handlers/numpy_handler.py", 25, "submission"),
     ]
-    created, pasted, handler = t.file_edits[:3]
+    created, pasted, handler, removed = t.file_edits[:4]
+    assert (removed.op, removed.before, removed.after) == ("delete", pasted.after, "")
+    assert removed.diff.startswith(
+        "--- /pydicom__pydicom/reproduce_bug.py\n+++ /dev/null\n@@ -1,18 +0,0 @@\n-import numpy as np\n"
+    )
     assert (created.before, created.after) == ("", "\n")  # `create` makes a one-line empty file
     assert pasted.before == "\n" and pasted.after.startswith(
         "import numpy as np\nfrom pydicom.dataset import Dataset, FileMetaDataset\n"
