@@ -14,6 +14,7 @@ commands inside a compound command are seen as commands.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 MAX_SCRIPT = 1_000_000  # characters: longer command lines are not read (a real agent's are far shorter)
@@ -21,6 +22,7 @@ MAX_DEPTH = 50  # nested groups and substitutions
 
 _OPERATORS = ("&&", "||", ";;", "|&", ";", "&", "|", "(", ")")
 _RESERVED = {"if", "then", "elif", "else", "fi", "do", "done", "while", "until", "!", "esac", "in", "time"}
+_PLAIN = re.compile(r"[^\s;&|()<>'\"\\$`*?\[~]+")  # a run of characters that mean only themselves
 _ANSI_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 
 
@@ -222,6 +224,11 @@ class _Lexer:
         literal, glob = True, False
         start = self.i
         while self.i < len(s):
+            plain = _PLAIN.match(s, self.i)
+            if plain is not None:
+                parts.append(plain.group())
+                self.i = plain.end()
+                continue
             c = s[self.i]
             if c in " \t\r\n;&|()<>":
                 break

@@ -64,7 +64,7 @@ def shell_ops(script: str, cwd: str | None, files: KnownFiles, depth: int = 0) -
 
     A generator: the caller applies each operation before asking for the next, so `cat a > b` after
     a write of `a` reads what was written."""
-    if depth > MAX_DEPTH:
+    if depth > MAX_DEPTH or not _MAY_WRITE.search(script):
         return
     try:
         tree = parse(script)
@@ -740,3 +740,8 @@ _HANDLERS: dict[str, Handler] = {
     "git": _git,
     **{name: _Run.shell for name in _SHELLS},
 }
+
+# A line with none of these (no redirection, no command that writes) is not read at all: most are not.
+_MAY_WRITE = re.compile(
+    r">|\bpython|\b(?:" + "|".join(re.escape(name) for name in _HANDLERS if name not in ("echo", "printf", "cat", ":", "true")) + r")\b"
+)
