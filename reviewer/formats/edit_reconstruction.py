@@ -103,6 +103,9 @@ class FileTracker:
         prefix = directory.rstrip("/") + "/"
         return [p for p in everything if p.startswith(prefix)]
 
+    def named(self, name: str) -> bool:
+        return any(path == name or path.endswith("/" + name) for path in self.known)
+
     def exists(self, path: str) -> bool | None:
         """True, False, or None when the trajectory has not shown either."""
         if path in self.gone:

@@ -107,6 +107,10 @@ class KnownFiles(Protocol):
         """Files known to exist inside `directory` (for `rm -r`, `cp -r`, globs)."""
         ...
 
+    def named(self, name: str) -> bool:
+        """Whether the content of a file with this base name is known (a script the code may run)."""
+        ...
+
 
 ShellReader = Callable[[str, str | None, KnownFiles, int], Iterator[FileOp]]
 """`shell_ops(script, cwd, files, depth)`: how Python code that runs a shell command is read."""

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 MAX_SCRIPT = 1_000_000  # characters: longer command lines are not read (a real agent's are far shorter)
 MAX_DEPTH = 50  # nested groups and substitutions
 
-_OPERATORS = ("&&", "||", ";;", "|&", ";", "&", "|", "(", ")")
+_OPERATOR = re.compile(r"&&|\|\||;;|\|&|[;&|()]")
+_REDIRECT = re.compile(r"(\d*)(<<<|<<-|&>>|<<|>>|<>|>\||&>|>&|<&|<|>)")  # an optional descriptor, then the operator
+_BLANKS = re.compile(r"(?:[ \t\r]|\\\n)+")  # blanks, and backslash-newline line continuations
 _RESERVED = {"if", "then", "elif", "else", "fi", "do", "done", "while", "until", "!", "esac", "in", "time"}
 _PLAIN = re.compile(r"[^\s;&|()<>'\"\\$`*?\[~]+")  # a run of characters that mean only themselves
 _ANSI_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
@@ -127,50 +129,26 @@ class _Lexer:
                 self.i += 1
                 self._bodies()
                 self.out.append(_Op("\n"))
-            elif c in " \t\r":
-                self.i += 1
-            elif c == "\\" and s.startswith("\\\n", self.i):
-                self.i += 2
+            elif (blank := _BLANKS.match(s, self.i)) is not None:
+                self.i = blank.end()
             elif c == "#":
                 end = s.find("\n", self.i)
                 self.i = len(s) if end < 0 else end
-            elif self._operator():
-                continue
+            elif (redirect := _REDIRECT.match(s, self.i)) is not None:
+                self.i = redirect.end()
+                self._redirect(redirect[2], int(redirect[1]) if redirect[1] else None)
+            elif (operator := _OPERATOR.match(s, self.i)) is not None:
+                self.i = operator.end()
+                self.out.append(_Op(operator.group()))
             else:
-                self._word_or_redirect()
+                self.out.append(self._word())
         self._bodies()
         if self.pending:
             raise ShellSyntaxError("here-document without a body")
         return self.out
 
-    def _operator(self) -> bool:
-        s, i = self.s, self.i
-        if s[i] in "<>" or (s[i] == "&" and s.startswith(("&>", "&>>"), i)):
-            self._redirect(None)
-            return True
-        for op in _OPERATORS:
-            if s.startswith(op, i):
-                self.i += len(op)
-                self.out.append(_Op(op))
-                return True
-        return False
-
-    def _word_or_redirect(self) -> None:
-        s, start = self.s, self.i
-        while self.i < len(s) and s[self.i].isdigit():
-            self.i += 1
-        if self.i > start and self.i < len(s) and s[self.i] in "<>":
-            self._redirect(int(s[start : self.i]))
-            return
-        self.i = start
-        self.out.append(self._word())
-
-    def _redirect(self, fd: int | None) -> None:
+    def _redirect(self, op: str, fd: int | None) -> None:
         s = self.s
-        for op in ("<<<", "<<-", "&>>", "<<", ">>", "<>", ">|", "&>", ">&", "<&", "<", ">"):
-            if s.startswith(op, self.i):
-                self.i += len(op)
-                break
         self._blanks()
         if op in (">&", "<&") and self.i < len(s) and (s[self.i].isdigit() or s[self.i] == "-"):
             j = self.i
@@ -224,10 +202,10 @@ class _Lexer:
         literal, glob = True, False
         start = self.i
         while self.i < len(s):
-            plain = _PLAIN.match(s, self.i)
-            if plain is not None:
-                parts.append(plain.group())
-                self.i = plain.end()
+            run = _PLAIN.match(s, self.i)
+            if run is not None:
+                parts.append(run.group())
+                self.i = run.end()
                 continue
             c = s[self.i]
             if c in " \t\r\n;&|()<>":

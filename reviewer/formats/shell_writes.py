@@ -64,7 +64,7 @@ def shell_ops(script: str, cwd: str | None, files: KnownFiles, depth: int = 0) -
 
     A generator: the caller applies each operation before asking for the next, so `cat a > b` after
     a write of `a` reads what was written."""
-    if depth > MAX_DEPTH or not _MAY_WRITE.search(script):
+    if depth > MAX_DEPTH or not _may_write(script, files):
         return
     try:
         tree = parse(script)
@@ -741,7 +741,20 @@ _HANDLERS: dict[str, Handler] = {
     **{name: _Run.shell for name in _SHELLS},
 }
 
-# A line with none of these (no redirection, no command that writes) is not read at all: most are not.
+# Most command lines write nothing: one with no redirection, no here-document and no command that can
+# write is not read at all (reading every `python -m pytest` would slow imports down for nothing).
+_WRITING_COMMANDS = [name for name in _HANDLERS if name not in ("echo", "printf", "cat", ":", "true", "git")]
 _MAY_WRITE = re.compile(
-    r">|\bpython|\b(?:" + "|".join(re.escape(name) for name in _HANDLERS if name not in ("echo", "printf", "cat", ":", "true")) + r")\b"
+    r"[<>]"  # redirections, here-documents and here-strings (`cat > f`, `python - <<EOF`, `patch < d`)
+    r"|\bpython[\d.]*\s+(?:-[A-Za-z]+\s+)*-c\b"  # python -c CODE
+    r"|\bgit\s+(?:-[Cc]\s+\S+\s+|--?[\w-]+\s+)*(?:rm|mv|apply|checkout|restore|reset|stash|commit)\b"
+    r"|(?<![\w.-])(?:" + "|".join(re.escape(name) for name in _WRITING_COMMANDS) + r")(?![\w.-])"
 )
+_PYTHON_SCRIPT = re.compile(r"\bpython[\d.]*\s+(?:-[A-Za-z]+\s+)*([^\s;&|<>()'\"-][^\s;&|<>()'\"]*\.py)\b")
+
+
+def _may_write(script: str, files: KnownFiles) -> bool:
+    """Whether the line can change a file: cheap tests before the line is read."""
+    if _MAY_WRITE.search(script):
+        return True
+    return any(files.named(posixpath.basename(m[1])) for m in _PYTHON_SCRIPT.finditer(script))  # a known script run
