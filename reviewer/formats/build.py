@@ -189,6 +189,8 @@ class TrajectoryBuilder:
         for edit in self._extra_edits:
             recorded_at.setdefault(edit.step, []).append(edit)
         calls = {c.call.id: c.call for c in self._calls}
+        submitted = final_patch.replace("\r\n", "\n").strip() if final_patch else None
+        last_output = max((s.index for s in self.steps if s.tool_result is not None), default=None)
         for step in self.steps:
             tracker.cwd = self._cwds.get(step.index, tracker.cwd)
             for call in step.tool_calls:
@@ -199,17 +201,16 @@ class TrajectoryBuilder:
                 tracker.note(edit)  # what the format recorded is what the file holds
             answered = calls.get(step.tool_result.call_id) if step.tool_result is not None else None
             if answered is not None and answered.id not in self._failed_calls:
-                found += tracker.observe(answered, step.text, step.index)  # a diff the workspace printed
+                final = submitted if step.index == last_output else None  # the submit command printing the patch
+                found += tracker.observe(answered, step.text, step.index, final)  # a diff the workspace printed
         found += self._extra_edits
         if not any(can_write_files(c) for s in self.steps for c in s.tool_calls) and not found:
             found += message_edits(self.steps)  # no tool wrote files: the solution is in the messages
         found.sort(key=lambda e: e.step)
-        self._filled = tracker.filled
         if final_patch and self.steps:
-            submitted = edits_from_patch(final_patch, self.steps[-1].index)
-            shown = {(e.step, e.path, e.diff) for e in submitted}
-            found = [e for e in found if e.source != "observed" or (e.step, e.path, e.diff) not in shown]  # the submission itself
-            found += submitted
+            tracker.learn_from_submission(final_patch.replace("\r\n", "\n"), self.steps[-1].index)
+            found += edits_from_patch(final_patch, self.steps[-1].index)
+        self._filled = tracker.filled
         return found
 
     def build(

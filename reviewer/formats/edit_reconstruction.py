@@ -314,7 +314,7 @@ class FileTracker:
 
     # Observed diffs ------------------------------------------------------------------------
 
-    def observe(self, call: ToolCall, output: str, step: int) -> list[FileEdit]:
+    def observe(self, call: ToolCall, output: str, step: int, submission: str | None = None) -> list[FileEdit]:
         """Observed edits when the call printed a diff of the workspace (`observed`), used to fill in.
 
         A diff against the last commit (git diff, submit) gives a file's whole content at this step
@@ -324,9 +324,14 @@ class FileTracker:
         file held it at this step and no edit seen since changed it. A modified file whose content
         cannot be computed fills only an edit that is the file's only one so far and knows nothing
         of what it did (a `sed -i`): the diff since the commit is then that edit's diff. Known
-        content is never replaced. Each fill is listed in `filled`."""
+        content is never replaced. Each fill is listed in `filled`. The run's last output, when it
+        holds the whole `submission`, is the submit command printing it: not shown twice (the
+        submission's own edits show it, and `learn_from_submission` reads it)."""
         kind = observed.diff_kind(call, shell_script(call))
         if kind is None:
+            return []
+        output = output.replace("\r\n", "\n")
+        if submission and submission in output:
             return []
         found = observed.observed_edits(output, step, kind)
         for item in found:
@@ -334,12 +339,23 @@ class FileTracker:
                 self._learn(item, step)
         return [item.edit for item in found]
 
+    def learn_from_submission(self, patch: str, step: int) -> None:
+        """The submitted patch is the workspace's change at the end of the run: it fills in like a `git diff`
+        printed at the last step (only files whose latest edit lacks content are read)."""
+        for chunk in unified_diff.split_files(patch):
+            name = unified_diff.chunk_path(chunk)
+            latest = self.last.get(self._match(name)) if name is not None else None
+            if latest is not None and latest.after is None and latest.op != "delete":  # what `_learn` may fill
+                for item in observed.observed_edits(chunk, step, observed.BASE):
+                    self._learn(item, step)
+
     def _match(self, name: str) -> str:
         """The tracked file a diff's repository-relative name means (`src/x.py` for `/repo/src/x.py`)."""
         if name in self.last or self.exists(name):
             return name
-        candidates = [p for p in self.last.keys() | self.known.keys() if p.endswith("/" + name)]
-        return candidates[0] if len(candidates) == 1 else name
+        suffix = "/" + name
+        candidates = {p for p in self.last if p.endswith(suffix)} | {p for p in self.known if p.endswith(suffix)}
+        return candidates.pop() if len(candidates) == 1 else name
 
     def _learn(self, item: observed.Observed, step: int) -> None:
         edit = item.edit
@@ -432,15 +448,17 @@ class FileTracker:
             yield self._patched(path, step, chunk, source, op, from_path)
 
     def _patched(self, path: str, step: int, chunk: str, source: str, op: str, from_path: str | None) -> FileEdit:
-        """One file's piece of a patch: content computed when the file's content before it is known."""
-        parsed = unified_diff.parse_hunks(chunk)
-        hunks = parsed[0] if parsed else None
+        """One file's piece of a patch: content computed when the file's content before it is known
+        (its hunks are read only then)."""
         if op == "delete":
-            return self._delete(path, step, source) if hunks is None else self._delete_with(path, step, source, chunk)
+            edit = self._delete(path, step, source)
+            edit.diff = chunk
+            return edit
         before = "" if op == "create" else self.known.get(from_path or path)
+        parsed = unified_diff.parse_hunks(chunk) if before is not None else None
         after = None
-        if hunks is not None and before is not None:
-            after = unified_diff.new_file_content(hunks) if op == "create" else unified_diff.apply_hunks(before, hunks)
+        if parsed is not None and before is not None:
+            after = unified_diff.new_file_content(parsed[0]) if op == "create" else unified_diff.apply_hunks(before, parsed[0])
         if from_path is not None:
             self.known.pop(from_path, None)
             self.present.discard(from_path)
@@ -449,11 +467,6 @@ class FileTracker:
             self.created.add(path)
         self._state(path, after)
         return self._record(FileEdit(path, step, before if after is not None else None, after, chunk, source, op, from_path=from_path))
-
-    def _delete_with(self, path: str, step: int, source: str, chunk: str) -> FileEdit:
-        edit = self._delete(path, step, source)
-        edit.diff = chunk
-        return edit
 
 
 def edits_from_patch(patch: str, step: int, source: str = "submission") -> list[FileEdit]:

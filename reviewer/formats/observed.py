@@ -106,9 +106,9 @@ def _command_kind(words: list[str]) -> str | None:
 
 
 def observed_edits(output: str, step: int, kind: str) -> list[Observed]:
-    """The well-formed per-file pieces of a diff printed at `step`."""
+    """The well-formed per-file pieces of a diff printed at `step` (line ends already `\\n`)."""
     found: list[Observed] = []
-    for chunk in unified_diff.split_files(output.replace("\r\n", "\n")):
+    for chunk in unified_diff.split_files(output):
         parsed = unified_diff.parse_hunks(chunk)
         path = unified_diff.chunk_path(chunk)
         if parsed is None or path is None:

@@ -22,6 +22,8 @@ MAX_DEPTH = 50  # nested groups and substitutions
 
 _OPERATOR = re.compile(r"&&|\|\||;;|\|&|[;&|()]")
 _REDIRECT = re.compile(r"(\d*)(<<<|<<-|&>>|<<|>>|<>|>\||&>|>&|<&|<|>)")  # an optional descriptor, then the operator
+_REDIRECT_STARTS = frozenset("<>&0123456789")
+_WORD_ENDS = frozenset(" \t\r\n;&|()<>")
 _BLANKS = re.compile(r"(?:[ \t\r]|\\\n)+")  # blanks, and backslash-newline line continuations
 _RESERVED = {"if", "then", "elif", "else", "fi", "do", "done", "while", "until", "!", "esac", "in", "time"}
 _PLAIN = re.compile(r"[^\s;&|()<>'\"\\$`*?\[~]+")  # a run of characters that mean only themselves
@@ -129,15 +131,15 @@ class _Lexer:
                 self.i += 1
                 self._bodies()
                 self.out.append(_Op("\n"))
-            elif (blank := _BLANKS.match(s, self.i)) is not None:
+            elif c in " \t\r\\" and (blank := _BLANKS.match(s, self.i)) is not None:
                 self.i = blank.end()
             elif c == "#":
                 end = s.find("\n", self.i)
                 self.i = len(s) if end < 0 else end
-            elif (redirect := _REDIRECT.match(s, self.i)) is not None:
+            elif c in _REDIRECT_STARTS and (redirect := _REDIRECT.match(s, self.i)) is not None:
                 self.i = redirect.end()
                 self._redirect(redirect[2], int(redirect[1]) if redirect[1] else None)
-            elif (operator := _OPERATOR.match(s, self.i)) is not None:
+            elif c in ";&|()" and (operator := _OPERATOR.match(s, self.i)) is not None:
                 self.i = operator.end()
                 self.out.append(_Op(operator.group()))
             else:
@@ -179,25 +181,23 @@ class _Lexer:
         """Read the bodies of the here-documents opened on the line just ended."""
         s = self.s
         for redirect, delimiter, quoted, strip_tabs in self.pending:
-            lines: list[str] = []
-            closed = False
-            while self.i < len(s) and not closed:
-                end = s.find("\n", self.i)
-                line = s[self.i :] if end < 0 else s[self.i : end]
-                self.i = len(s) if end < 0 else end + 1
-                if strip_tabs:
-                    line = line.lstrip("\t")
-                closed = line == delimiter
-                if not closed:
-                    lines.append(line)
-            body = "".join(line + "\n" for line in lines)
+            closing = re.compile(("^\t*" if strip_tabs else "^") + re.escape(delimiter) + "$", re.MULTILINE).search(s, self.i)
+            text = s[self.i : closing.start()] if closing else s[self.i :]
+            self.i = len(s) if closing is None else min(len(s), closing.end() + 1)
+            if strip_tabs:
+                text = re.sub(r"(?m)^\t+", "", text)
+            body = text if not text or text.endswith("\n") else text + "\n"
             # Without its closing line the body may go on in input we do not see (keystrokes typed
             # into a terminal): unknown, like a body whose expansions only the shell knew.
-            redirect.body = body if closed and (quoted or not any(c in body for c in "$`")) else None
+            redirect.body = body if closing and (quoted or not any(c in body for c in "$`")) else None
         self.pending = []
 
     def _word(self, depth: int = 0) -> Word:
         s = self.s
+        run = _PLAIN.match(s, self.i)
+        if run is not None and (run.end() == len(s) or s[run.end()] in _WORD_ENDS):
+            self.i = run.end()
+            return Word(run.group())  # the common case: nothing but plain characters
         parts: list[str] = []
         literal, glob = True, False
         start = self.i

@@ -64,13 +64,37 @@ def shell_ops(script: str, cwd: str | None, files: KnownFiles, depth: int = 0) -
 
     A generator: the caller applies each operation before asking for the next, so `cat a > b` after
     a write of `a` reads what was written."""
-    if depth > MAX_DEPTH or not _may_write(script, files):
+    if depth > MAX_DEPTH:
         return
+    written = _heredoc_write(script, cwd)
+    if written is not None:
+        yield written
+    elif _may_write(script, files):
+        yield from _read(script, cwd, files, depth)
+
+
+def _read(script: str, cwd: str | None, files: KnownFiles, depth: int) -> Iterator[FileOp]:
     try:
         tree = parse(script)
     except ShellSyntaxError:
         return
     yield from _Run(files, depth).script(tree, _Where(cwd))
+
+
+_HEREDOC_WRITE = re.compile(r"[ \t\n]*cat[ \t]*>[ \t]*([\w./+-]+)[ \t]*<<(['\"]?)(\w+)\2[ \t]*\n(.*?\n)?\3\n?", re.DOTALL)
+
+
+def _heredoc_write(script: str, cwd: str | None) -> Write | None:
+    """`cat > PATH <<'EOF' ... EOF` alone on the line, the commonest write of all, read without the
+    general reader (it is most of the cost of an import's shell reading); the same result as `_read`."""
+    match = _HEREDOC_WRITE.fullmatch(script)
+    if match is None:
+        return None
+    quoted, delimiter, body = match[2], match[3], match[4] or ""
+    if f"\n{delimiter}\n" in "\n" + body or match[1].startswith("~"):
+        return None  # the body ends earlier than it seems: the general reader decides
+    known = quoted or not any(c in body for c in "$`")
+    return Write(resolve(match[1], cwd), body if known else None, SOURCE)
 
 
 @dataclass
@@ -186,12 +210,11 @@ class _Run:
     # Commands ---------------------------------------------------------------------------------
 
     def shell(self, args: list[Word], where: _Where, stdin: str | None, out: _Out) -> Iterator[FileOp]:
-        """`bash -c '...'`, `bash script.sh` (known content), `bash <<EOF`: the inner script's operations."""
-        options = [a.text for a in args if a.text.startswith("-")]
-        if "-c" in options:
-            k = next(i for i, a in enumerate(args) if a.text == "-c")
-            if k + 1 < len(args) and args[k + 1].literal:
-                yield from self._nested(args[k + 1].text, where)
+        """`bash -c '...'` (or `-lc`), `bash script.sh` (known content), `bash <<EOF`: the inner script's operations."""
+        flag = next((k for k, a in enumerate(args) if re.fullmatch(r"-[a-z]*c[a-z]*", a.text)), None)
+        if flag is not None:
+            if flag + 1 < len(args) and args[flag + 1].literal:
+                yield from self._nested(args[flag + 1].text, where)
             return
         operands = [a for a in args if not a.text.startswith("-")]
         code = self._script_text(operands[0], where) if operands else stdin
@@ -745,8 +768,7 @@ _HANDLERS: dict[str, Handler] = {
 # write is not read at all (reading every `python -m pytest` would slow imports down for nothing).
 _WRITING_COMMANDS = [name for name in _HANDLERS if name not in ("echo", "printf", "cat", ":", "true", "git")]
 _MAY_WRITE = re.compile(
-    r"[<>]"  # redirections, here-documents and here-strings (`cat > f`, `python - <<EOF`, `patch < d`)
-    r"|\bpython[\d.]*\s+(?:-[A-Za-z]+\s+)*-c\b"  # python -c CODE
+    r"\bpython[\d.]*\s+(?:-[A-Za-z]+\s+)*-c\b"  # python -c CODE
     r"|\bgit\s+(?:-[Cc]\s+\S+\s+|--?[\w-]+\s+)*(?:rm|mv|apply|checkout|restore|reset|stash|commit)\b"
     r"|(?<![\w.-])(?:" + "|".join(re.escape(name) for name in _WRITING_COMMANDS) + r")(?![\w.-])"
 )
@@ -755,6 +777,6 @@ _PYTHON_SCRIPT = re.compile(r"\bpython[\d.]*\s+(?:-[A-Za-z]+\s+)*([^\s;&|<>()'\"
 
 def _may_write(script: str, files: KnownFiles) -> bool:
     """Whether the line can change a file: cheap tests before the line is read."""
-    if _MAY_WRITE.search(script):
+    if "<" in script or ">" in script or _MAY_WRITE.search(script):  # redirections, here-documents and here-strings
         return True
     return any(files.named(posixpath.basename(m[1])) for m in _PYTHON_SCRIPT.finditer(script))  # a known script run

@@ -266,7 +266,8 @@ class _RunReader:
             if answered[1].name == "submit":
                 self.submitted = _PROMPT_TRAILER.sub("", text)
         self.b.result(call_id, text, is_error=answered is not None and _rejected(answered[1], text), metadata=meta)
-        if cwd := _CWD.search(text):
+        at = text.rfind("(Current directory: ")
+        if at >= 0 and (cwd := _CWD.match(text, at)):
             self.b.working_directory(cwd["path"].strip())  # SWE-agent's prompt names the shell's directory
 
     def _align(self, step: Step, action: str) -> None:

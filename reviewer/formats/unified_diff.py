@@ -42,7 +42,8 @@ def split_files(patch: str) -> list[str]:
 def header_paths(chunk: str) -> tuple[str | None, str | None]:
     """The raw old and new names of a file's piece (`a/x.py`, `/dev/null`), from `---`/`+++` or `diff --git`."""
     minus = plus = None
-    for line in chunk.splitlines():
+    end = chunk.find("\n@@")
+    for line in (chunk if end < 0 else chunk[:end]).splitlines():
         if line.startswith("--- ") and minus is None:
             minus = line[4:].split("\t")[0].strip()
         elif line.startswith("+++ ") and minus is not None:

@@ -117,7 +117,7 @@ def test_known_content_is_never_replaced_and_other_diffs_fill_nothing() -> None:
     assert [(e.path, e.op, e.from_path) for e in compared] == [("calc.py", "modify", None)]  # two files compared, not a rename
 
 
-def test_builder_keeps_observed_edits_drops_the_copy_of_the_submission_and_lists_fills() -> None:
+def test_builder_keeps_observed_edits_drops_the_printed_submission_and_lists_fills() -> None:
     b = TrajectoryBuilder()
     b.step("user", "fix it")
     sed = b.call("1", "bash", {"command": "sed -i 's/b = 2/b = 3/' src/calc.py"})

@@ -8,6 +8,7 @@ import pytest
 from reviewer.edits import diff_text
 from reviewer.formats.edit_reconstruction import FileTracker
 from reviewer.formats.shell_syntax import ShellSyntaxError, parse
+from reviewer.formats.shell_writes import _read, shell_ops
 from reviewer.model import FileEdit, ToolCall
 
 
@@ -242,3 +243,20 @@ def test_content_that_grows_without_bound_becomes_unknown() -> None:
     edits = t.shell_edits("; ".join(["cat f.txt f.txt > g.txt; mv g.txt f.txt"] * 12), 3)
     assert edits[-1].path == "f.txt" and edits[-1].after is None  # 5,001 × 2^12 characters is past the bound
     assert edits[0].after == ("y" * 5000 + "\n") * 2
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "cat > a.py <<'EOF'\nx = 1\nEOF",
+        "cat > a.py << EOF\nx = $HOME\nEOF\n",
+        'cat >src/b.py <<"END"\n$literal\nEND',
+        "cat > a.py <<'EOF'\nEOF",
+        "cat > a.py <<'EOF'\nfirst\nEOF\nrm a.py\nEOF",  # the body ends at the first EOF line; then a command
+        "  cat > a.py <<EOF\n`date`\nEOF",
+        "cat > a.py <<'EOF'\nno end",
+    ],
+)
+def test_the_fast_heredoc_reading_agrees_with_the_general_reader(script: str) -> None:
+    t = FileTracker(cwd="/r")
+    assert list(shell_ops(script, "/r", t)) == list(_read(script, "/r", t, 0))
