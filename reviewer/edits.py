@@ -91,9 +91,20 @@ def unified_diff(edit: FileEdit) -> str | None:
     return make_diff(edit.path, edit.before, edit.after)
 
 
+FAILED = "failed — not applied"  # how every view marks an edit whose call the tool refused
+
+
 def diff_text(edit: FileEdit) -> str:
-    """What the diff view shows for one edit: the diff, or what is known when there is none."""
+    """What the diff view shows for one edit: the diff, or what is known when there is none.
+
+    A failed edit's text starts with a line saying it was not applied, so wherever the text goes (the
+    app, `show`, the judge, training data) it cannot be read as a change."""
     diff = unified_diff(edit)
+    if edit.status == "failed":
+        attempt = diff if diff is not None else edit.after
+        if attempt is None:
+            return f"({FAILED}: the tool refused this edit of {edit.path}; see the call at step {edit.step})\n"
+        return f"({FAILED}: the tool refused this edit, the file did not change; what it attempted follows)\n{attempt}"
     if diff is not None:
         return diff
     if edit.after is None:

@@ -14,16 +14,19 @@ import getpass
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from reviewer import formats, schemas
 from reviewer.checks import trajectory_problems
+from reviewer.formats.unsupported import UnsupportedFile, identify_file
 from reviewer.jsonio import Document, InputError, read_document
 from reviewer.labelpack import is_label_pack, read_labels
-from reviewer.model import Source, Trajectory
+from reviewer.model import Outcome, Source, Trajectory
+from reviewer.outcomes import AttachReport, ResultsFile, attach
+from reviewer.outcomes.harbor import trial_outcome, trial_result_path
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
 from reviewer.store.trajectories import TrajectoryConflict, content_hash
@@ -42,6 +45,8 @@ class FileReport:
     duplicates: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     labels: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)  # stored, but something in it could not be read as meant
+    superseded: list[str] = field(default_factory=list)  # unlabelled parts stored alone, replaced by their whole run
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -52,6 +57,8 @@ class FileReport:
             "duplicates": self.duplicates,
             "errors": self.errors,
             "labels": dict(self.labels),
+            "warnings": self.warnings,
+            "superseded": self.superseded,
         }
 
 
@@ -61,10 +68,16 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # why folder entries were skipped, where not obvious
     stopped: str | None = None  # why the batch ended before its last file, on one line
+    outcomes: list[AttachReport] = field(default_factory=list)  # what each --outcomes file matched
 
     @property
     def ok(self) -> bool:
-        return self.stopped is None and not any(f.errors for f in self.files)
+        return self.stopped is None and not any(f.errors for f in self.files) and not self.nothing_read
+
+    @property
+    def nothing_read(self) -> bool:
+        """Folders given, files in them, and not one in a format read: a silent `ok` would mislead."""
+        return not self.files and bool(self.skipped)
 
     def totals(self) -> dict[str, int]:
         return {
@@ -78,7 +91,11 @@ class ImportReport:
         }
 
     def to_dict(self) -> dict[str, object]:
-        return {**self.totals(), "ok": self.ok, "stopped": self.stopped, "skipped": self.skipped, "files_detail": [f.to_dict() for f in self.files]}
+        return {
+            **self.totals(), "ok": self.ok, "stopped": self.stopped, "skipped": self.skipped,
+            "files_detail": [f.to_dict() for f in self.files], "files_skipped": len(self.skipped),
+            "warnings": sum(len(f.warnings) for f in self.files), "outcomes": [o.to_dict() for o in self.outcomes],
+        }  # fmt: skip
 
 
 def conformance_error(doc: Document, place: str | None, trajectory: Trajectory) -> InputError | None:
@@ -102,6 +119,9 @@ class Collected:
     files: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # folder entries not read (READMEs, links leading out)
     notices: list[str] = field(default_factory=list)  # one line per link left out, saying where it led
+    roots: dict[Path, Path] = field(default_factory=dict)  # each file's folder named (a named file's: its own)
+    named: set[Path] = field(default_factory=set)  # files named on the command line, not found in a folder
+    unread: list[Path] = field(default_factory=list)  # folder files no format claims by name: said why at the end
 
 
 def collect(paths: list[Path], follow_symlinks: bool = False) -> Collected:
@@ -112,9 +132,13 @@ def collect(paths: list[Path], follow_symlinks: bool = False) -> Collected:
     found = Collected()
     for path in paths:
         if path.is_dir():
+            before = len(found.files)
             _collect_folder(path, wanted, found, follow_symlinks)
+            found.roots.update((file, path) for file in found.files[before:])
         else:
             found.files.append(path)
+            found.roots[path] = path.parent
+            found.named.add(path)
     return found
 
 
@@ -154,6 +178,42 @@ def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symli
             found.files.append(child)
         else:
             found.skipped.append(str(child))
+            found.unread.append(child)
+
+
+def _parts(trajectory: Trajectory) -> list[dict[str, object]]:
+    """The files a run split over several was joined from (`metadata.parts`: file, sha256, and the id
+    each part has when read alone), empty for a run of one file."""
+    parts = trajectory.metadata.get("parts")
+    return [p for p in parts if isinstance(p, dict)] if isinstance(parts, list) else []
+
+
+def unpaired_results(trajectory: Trajectory) -> str | None:
+    """What to warn of when tool results answer no call: the file was read, but not as its tool meant
+    (another tool's log in a look-alike shape), and what those calls did is not linked to them."""
+    tool_steps = [s for s in trajectory.steps if s.role == "tool"]
+    unpaired = sum(1 for s in tool_steps if s.tool_result is None)
+    if not unpaired:
+        return None
+    return (
+        f"{unpaired} of {len(tool_steps)} tool results in {trajectory.id!r} answer no tool call in the file"
+        " (kept as plain tool output; the calls' edits and test runs may be missing)"
+    )
+
+
+MAX_UNREAD_NOTICES = 20  # files a folder walk left unread that get a line of their own; the rest are counted
+
+
+def unread_notices(unread: list[Path]) -> list[str]:
+    """Why folder files were left unread, one line each (what they look like), the first few only."""
+    lines = []
+    for path in unread[:MAX_UNREAD_NOTICES]:
+        found = identify_file(path)
+        what = found.message() if found is not None else "not named like a trajectory file this project reads"
+        lines.append(f"{path}: {what}")
+    if len(unread) > MAX_UNREAD_NOTICES:
+        lines.append(f"… and {len(unread) - MAX_UNREAD_NOTICES} more files not in a trajectory format")
+    return lines
 
 
 def storage_full(exc: BaseException) -> bool:
@@ -179,8 +239,10 @@ class Importer:
         on_file: Callable[[Path], None] | None = None,
         labels_only: bool = False,
         follow_symlinks: bool = False,
+        outcomes: Sequence[ResultsFile] = (),
     ):
         self.store = store
+        self.outcomes = outcomes
         self.follow_symlinks = follow_symlinks
         self.dry_run = dry_run or store is None
         self.detect = detect
@@ -192,12 +254,16 @@ class Importer:
         self.actor = getpass.getuser()
         self._seen: dict[str, tuple[str, str]] = {}  # validation only: id -> (content hash, place)
         self._at = ""  # what the batch is storing now, for the line saying where a full disk stopped it
+        self._roots: dict[Path, Path] = {}
+        self._named: set[Path] = set()
 
     def run(self, paths: list[Path]) -> ImportReport:
         found = collect(paths, self.follow_symlinks)
-        report = ImportReport(skipped=found.skipped, notices=found.notices)
+        report = ImportReport(skipped=found.skipped, notices=found.notices + unread_notices(found.unread))
+        self._roots, self._named = found.roots, found.named
         try:
             self._run(found.files, report)
+            self._attach_outcomes(report)
         except (sqlite3.OperationalError, OSError) as exc:
             if not storage_full(exc):
                 raise
@@ -225,6 +291,13 @@ class Importer:
                 if self.labels_only:
                     raise InputError(doc.name, None, "not a label pack (no record with 'trajectory_id' and 'annotator')")
                 self._read_trajectories(doc, file_report)
+            except UnsupportedFile as exc:
+                if exc.companion and path not in self._named:  # a run's results or config met in a folder
+                    report.files.remove(file_report)
+                    report.skipped.append(str(path))
+                    report.notices.append(str(exc))
+                else:
+                    file_report.errors.append(str(exc))
             except InputError as exc:
                 file_report.errors.append(str(exc))
             except RecursionError:
@@ -242,22 +315,52 @@ class Importer:
             self._at = f"the labels of {doc.name}"
             self._merge_labels(doc, file_report)
 
+    def _attach_outcomes(self, report: ImportReport) -> None:
+        """Each --outcomes file, matched against what this batch read (stored now or before)."""
+        if not self.outcomes or self.store is None or self.dry_run:
+            return
+        read = {tid for f in report.files for tid in (*f.imported, *f.duplicates)}
+        for results in self.outcomes:
+            self._at = f"the outcomes of {results.path}"
+            report.outcomes.append(attach(self.store, results, only=read))
+
+    def _trial_outcome(self, doc: Document, report: FileReport) -> Outcome | None:
+        """The Harbor trial result beside a trajectory file, if any; a bad one is a warning, not a failure."""
+        path = trial_result_path(doc.path, self._roots.get(doc.path, doc.path.parent))
+        if path is None:
+            return None
+        try:
+            return trial_outcome(path, self._roots.get(doc.path, doc.path.parent), self.max_bytes)
+        except InputError as exc:
+            report.warnings.append(f"{exc} (the trial's outcome is left unknown)")
+            return None
+
     def _read_trajectories(self, doc: Document, report: FileReport) -> None:
         fmt = self.format or formats.detect(doc)
         report.kind, report.format = "trajectories", fmt.name
+        trial: Outcome | None = None
+        looked = False  # for a trial result, once per file and only once a trajectory is read
         for place, item in fmt.read(doc):
             if not isinstance(item, InputError):
                 item.source = Source(fmt.name, doc.path.name, doc.sha256)
+                if not looked:
+                    trial, looked = self._trial_outcome(doc, report), True
+                if trial is not None and item.outcome == Outcome():
+                    item.outcome = trial
                 if fmt.name != "native":  # native input was validated as read; importers' output is checked here
                     item = conformance_error(doc, place, item) or item
             if isinstance(item, InputError):
                 report.errors.append(str(item))
                 continue
+            if warning := unpaired_results(item):
+                report.warnings.append(f"{doc.name}:{place}: {warning}" if place else f"{doc.name}: {warning}")
             try:
                 self._store(item, doc, place, report)
             except TrajectoryConflict as exc:
                 if fmt.name == "native":  # a native id is an identity the author chose: a clash is an error
                     report.errors.append(str(InputError(doc.name, f"{place}:/id" if place else "/id", str(exc))))
+                    continue
+                if self._joins_a_stored_part(item, doc, place, report):
                     continue
                 # Ids derived from other formats often name the task, not the run (SWE-agent files are
                 # named after the instance): another run of the same task gets the file's digest.
@@ -267,19 +370,43 @@ class Importer:
                 except TrajectoryConflict as again:
                     report.errors.append(str(InputError(doc.name, f"{place}:/id" if place else "/id", str(again))))
 
-    def _store(self, trajectory: Trajectory, doc: Document, place: str | None, report: FileReport) -> None:
+    def _joins_a_stored_part(self, item: Trajectory, doc: Document, place: str | None, report: FileReport) -> bool:
+        """A run joined from several files whose id is stored from one of its parts alone (the rest
+        arrived later): the whole run replaces the part while nobody has labelled it. A labelled part
+        stays as it is, and the whole run is stored apart (False), with a warning saying so."""
+        if self.store is None or self.dry_run:
+            return False
+        stored = self.store.trajectories.source_of(item.id)
+        if stored is None or not any((p.get("file"), p.get("sha256")) == stored for p in _parts(item)):
+            return False
+        if self.store.trajectories.labelled(item.id):
+            where = f"{doc.name}:{place}" if place else doc.name
+            report.warnings.append(
+                f"{where}: {item.id!r} was stored from {stored[0]} alone and has labels: the whole run"
+                f" ({len(_parts(item))} files) is stored apart as {item.id}~{doc.sha256[:8]}; the labels stay on the part"
+            )
+            return False
+        self._store(item, doc, place, report, replacing=True)
+        return True
+
+    def _store(self, trajectory: Trajectory, doc: Document, place: str | None, report: FileReport, *, replacing: bool = False) -> None:
         if self.store is not None and not self.dry_run:
             from reviewer.assist.detectors import RATER, run_detectors
 
             # Detectors run before the write lock is taken, and only for a trajectory not stored yet
             # (stored ones never go away); their suggestions are stored in the trajectory's own
             # transaction, so a killed import never leaves a trajectory without them.
-            new = self.detect and self.store.trajectories.status(trajectory, place or "") == "new"
+            new = self.detect and (replacing or self.store.trajectories.status(trajectory, place or "") == "new")
             suggestions = run_detectors(trajectory) if new else None
             with self.store.writing():
+                if replacing:
+                    self.store.trajectories.remove_unlabelled(trajectory.id)
+                    report.superseded.append(trajectory.id)
                 outcome = self.store.trajectories.add(trajectory, original=doc, place=place or "")
                 if outcome == "imported" and suggestions is not None:
                     self.store.suggestions.replace(trajectory.id, RATER, suggestions)
+                if outcome == "imported":
+                    self._supersede_parts(trajectory, doc, report)
             (report.imported if outcome == "imported" else report.duplicates).append(trajectory.id)
             return
         if self.store is not None and self.store.trajectories.status(trajectory, place or "") == "duplicate":
@@ -291,6 +418,22 @@ class Importer:
             raise TrajectoryConflict(f"duplicate trajectory id {trajectory.id!r}: already read with different content (from {seen[1]})")
         self._seen[trajectory.id] = (digest, f"{doc.name}:{place}" if place else doc.name)
         (report.duplicates if seen else report.imported).append(trajectory.id)
+
+    def _supersede_parts(self, trajectory: Trajectory, doc: Document, report: FileReport) -> None:
+        """Parts of a whole run just stored that were stored alone before, under their own ids: removed
+        while unlabelled, else kept with a warning (inside the run's own transaction)."""
+        assert self.store is not None
+        for part in _parts(trajectory):
+            part_id = part.get("id")
+            if not isinstance(part_id, str) or part_id == trajectory.id:
+                continue
+            if self.store.trajectories.source_of(part_id) != (part.get("file"), part.get("sha256")):
+                continue
+            if self.store.trajectories.labelled(part_id):
+                report.warnings.append(f"{doc.name}: {part_id!r} (stored from {part.get('file')} alone) has labels: kept beside the whole run {trajectory.id!r}")
+            else:
+                self.store.trajectories.remove_unlabelled(part_id)
+                report.superseded.append(part_id)
 
     def _merge_labels(self, doc: Document, report: FileReport) -> None:
         try:

@@ -20,6 +20,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TextIO
 
+from reviewer.errors import InputError
+
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 MAX_BYTES_ENV = "REVIEWER_MAX_FILE_BYTES"
 
@@ -36,20 +38,6 @@ def max_bytes_from_env() -> int:
     if value <= 0:
         raise ValueError(f"{MAX_BYTES_ENV} must be positive, got {value}")
     return value
-
-
-class InputError(Exception):
-    """Bad input at a known place: `str()` is `file:place: message` on one line."""
-
-    def __init__(self, file: str, place: str | None, message: str):
-        self.file = file
-        self.place = place
-        self.message = " ".join(message.split())
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.place}" if self.place else self.file
-        return f"{where}: {self.message}"
 
 
 # Tokens outside strings that can make a parse fail after the fact: brackets (depth), numbers, constants.

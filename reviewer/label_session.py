@@ -26,7 +26,7 @@ from typing import Any, Protocol, TypeVar
 from reviewer.model import EvidenceSpan, Label, Outcome, Suggestion, Trajectory
 from reviewer.store import Store
 from reviewer.store.labels import LabelKey, LabelRejected
-from reviewer.taxonomy import field_value
+from reviewer.taxonomy import field_value, set_field_value
 
 __all__ = ["LabelSession", "LabelSink", "LabelRejected", "copy_label", "accepted_note", "attempt"]
 
@@ -154,14 +154,7 @@ class LabelSession:
         if value == "" or value == []:
             value = None if spec["kind"] != "multi" else []
         new = copy_label(self._label)
-        if name.startswith("context."):
-            key = name.split(".", 1)[1]
-            if value is None:
-                new.context.pop(key, None)
-            else:
-                new.context[key] = value
-        else:
-            setattr(new, name, list(value) if spec["kind"] == "multi" else value)
+        set_field_value(new, name, list(value) if spec["kind"] == "multi" else value)
         return self._apply(new, merge_key=name if spec["kind"] == "text" else None)
 
     def add_evidence(self, span: EvidenceSpan, role: str, codes: list[str]) -> Label:

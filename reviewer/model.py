@@ -7,8 +7,93 @@ types; `to_dict` emits every key, so a round trip through JSON is exact.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import types
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin, get_type_hints
+
+R = TypeVar("R", bound="Record")
+
+OMIT_NONE = {"omit": "none"}
+"""Field metadata: the key is left out of `to_dict` while the value is None (an optional key of the schema)."""
+OMIT_EMPTY = {"omit": "empty"}
+"""Field metadata: the key is left out while the value is empty, so records without it keep their content hash."""
+
+
+def _reader(hint: Any) -> Callable[[Any], Any] | None:
+    """How `from_dict` turns one JSON value into the field's value: nested records are built,
+    containers copied (null read as empty), anything else taken as it is (None)."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        read = _reader(inner[0]) if len(inner) == 1 else None
+        return None if read is None else lambda v: None if v is None else read(v)
+    if isinstance(hint, type) and is_dataclass(hint) and issubclass(hint, Record):
+        build = hint.from_dict
+        return lambda v: None if v is None else build(v)
+    if origin is list:
+        item = _reader(args[0]) if args else None
+        return (lambda v: [item(x) for x in v or ()]) if item else (lambda v: list(v or ()))
+    if origin is dict:
+        return lambda v: dict(v or {})
+    return None
+
+
+def _writer(value: Any) -> Any:
+    if isinstance(value, Record):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [_writer(v) for v in value]
+    return value
+
+
+Plan = tuple[tuple[str, str | None, Callable[[Any], Any] | None, bool], ...]
+_PLANS: dict[type, Plan] = {}
+
+
+def _plan(cls: type) -> Plan:
+    """Per field of a record class: its key, when it is omitted, how it is read, and whether it is required."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        hints = get_type_hints(cls)
+        plan = _PLANS[cls] = tuple(
+            (f.name, f.metadata.get("omit"), _reader(hints[f.name]), f.default is MISSING and f.default_factory is MISSING)
+            for f in fields(cls)
+        )
+    return plan
+
+
+class Record:
+    """A dataclass that is one JSON object of our schemas: `to_dict` and `from_dict` follow its
+    fields (in order, nested records included), so no field is written out twice by hand.
+
+    `from_dict` expects input that passed schema validation: a missing required key raises KeyError,
+    unknown keys (derived ones such as an edit's `language`) are ignored.
+    """
+
+    __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @classmethod
+    def from_dict(cls: type[R], d: dict[str, Any]) -> R:
+        kwargs = {}
+        for name, _, read, required in _plan(cls):
+            if name in d:
+                value = d[name]
+                kwargs[name] = read(value) if read is not None else value
+            elif required:
+                raise KeyError(name)
+        return cls(**kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        for name, omit, _, _ in _plan(type(self)):
+            value = getattr(self, name)
+            if (omit == "none" and value is None) or (omit == "empty" and not value):
+                continue
+            d[name] = _writer(value)
+        return d
+
 
 SCHEMA_VERSION = 2
 """Version 2 added each edit's `op`, `status` and `from_path`, and `test_runs`; version 1 files still read."""
@@ -17,39 +102,23 @@ ROLES: tuple[str, ...] = ("system", "user", "assistant", "tool")
 
 
 @dataclass(slots=True)
-class ToolCall:
+class ToolCall(Record):
     id: str
     name: str
     arguments: dict[str, Any] = field(default_factory=dict)
-    raw_arguments: str | None = None
-    parse_error: str | None = None
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> ToolCall:
-        return cls(d["id"], d["name"], d.get("arguments", {}), d.get("raw_arguments"), d.get("parse_error"))
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": self.id, "name": self.name, "arguments": self.arguments}
-        if self.raw_arguments is not None:
-            d["raw_arguments"] = self.raw_arguments
-        if self.parse_error is not None:
-            d["parse_error"] = self.parse_error
-        return d
-
+    raw_arguments: str | None = field(default=None, metadata=OMIT_NONE)
+    parse_error: str | None = field(default=None, metadata=OMIT_NONE)
 
 @dataclass(slots=True)
-class ToolResult:
+class ToolResult(Record):
     """Links a tool step's output (the step's text) to the call it answers."""
 
     call_id: str
     is_error: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"call_id": self.call_id, "is_error": self.is_error}
-
 
 @dataclass(slots=True)
-class Step:
+class Step(Record):
     index: int
     role: str
     text: str = ""
@@ -57,43 +126,14 @@ class Step:
     tool_calls: list[ToolCall] = field(default_factory=list)
     tool_result: ToolResult | None = None
     timestamp: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Step:
-        result, calls = d.get("tool_result"), d.get("tool_calls")
-        return cls(
-            d["index"],
-            d["role"],
-            d.get("text", ""),
-            d.get("thinking"),
-            [ToolCall.from_dict(c) for c in calls] if calls else [],
-            ToolResult(result["call_id"], result.get("is_error", False)) if result else None,
-            d.get("timestamp"),
-            d.get("metadata") or {},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {
-            "index": self.index,
-            "role": self.role,
-            "text": self.text,
-            "thinking": self.thinking,
-            "tool_calls": [c.to_dict() for c in self.tool_calls],
-            "tool_result": self.tool_result.to_dict() if self.tool_result else None,
-            "timestamp": self.timestamp,
-        }
-        if self.metadata:
-            d["metadata"] = self.metadata
-        return d
-
+    metadata: dict[str, Any] = field(default_factory=dict, metadata=OMIT_EMPTY)
 
 EDIT_OPS: tuple[str, ...] = ("create", "modify", "delete", "rename")
 EDIT_STATUSES: tuple[str, ...] = ("applied", "failed", "unknown")
 
 
 @dataclass(slots=True)
-class FileEdit:
+class FileEdit(Record):
     """One edit of one file. `before` is None when the scaffold did not record it: never invented.
 
     `source` says where it was reconstructed from (an editor tool call, a bash heredoc, a patch...).
@@ -107,41 +147,22 @@ class FileEdit:
     before: str | None = None
     after: str | None = None
     diff: str | None = None
-    source: str | None = None
+    source: str | None = field(default=None, metadata=OMIT_NONE)
     op: str | None = None
     status: str = "unknown"
-    from_path: str | None = None
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> FileEdit:
-        return cls(
-            d["path"], d["step"], d.get("before"), d.get("after"), d.get("diff"), d.get("source"),
-            d.get("op"), d.get("status", "unknown"), d.get("from_path"),
-        )  # fmt: skip
+    from_path: str | None = field(default=None, metadata=OMIT_NONE)
 
     def to_dict(self) -> dict[str, Any]:
         from reviewer.edits import is_test_path, language_for  # derived facts; edits imports this module
 
-        d = {
-            "path": self.path,
-            "step": self.step,
-            "before": self.before,
-            "after": self.after,
-            "diff": self.diff,
-            "language": language_for(self.path),
-            "is_test": is_test_path(self.path),
-            "op": self.op,
-            "status": self.status,
-        }
-        if self.source is not None:
-            d["source"] = self.source
-        if self.from_path is not None:
-            d["from_path"] = self.from_path
+        d = Record.to_dict(self)
+        d["language"] = language_for(self.path)
+        d["is_test"] = is_test_path(self.path)
         return d
 
 
 @dataclass(slots=True)
-class TestRun:
+class TestRun(Record):
     """One command that ran tests, and what its output says of them (None: not printed).
 
     `step` is the call, `result_step` the step holding its output (None when no output came back).
@@ -159,82 +180,45 @@ class TestRun:
     skipped: int | None = None
     failing: list[str] = field(default_factory=list)
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> TestRun:
-        return cls(
-            d["step"], d["command"], d.get("result_step"), d.get("framework"), d.get("passed"), d.get("failed"),
-            d.get("errors"), d.get("skipped"), list(d.get("failing", ())),
-        )  # fmt: skip
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "step": self.step,
-            "result_step": self.result_step,
-            "command": self.command,
-            "framework": self.framework,
-            "passed": self.passed,
-            "failed": self.failed,
-            "errors": self.errors,
-            "skipped": self.skipped,
-            "failing": self.failing,
-        }
-
-
 @dataclass(slots=True)
-class Task:
+class Task(Record):
     prompt: str
     id: str | None = None
     repo: str | None = None
     instance: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "prompt": self.prompt, "repo": self.repo, "instance": self.instance}
-
 
 @dataclass(slots=True)
-class Agent:
+class Agent(Record):
     model: str | None = None
     scaffold: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "scaffold": self.scaffold}
-
 
 @dataclass(slots=True)
-class Outcome:
-    """The grader's view; reviewers see it only after their blind first pass."""
+class Outcome(Record):
+    """The grader's view; reviewers see it only after their blind first pass.
+
+    `grader_result` None means no grader's verdict is known (a run's exit status is not one).
+    `details` keeps what the grader said beyond the counts (where the result came from, per-group
+    test names, a scorer's explanation): hidden with the rest, and emitted only when present so
+    trajectories without any keep their content hash.
+    """
 
     grader_result: str | None = None
     tests_passed: int | None = None
     tests_failed: int | None = None
     reward: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "grader_result": self.grader_result,
-            "tests_passed": self.tests_passed,
-            "tests_failed": self.tests_failed,
-            "reward": self.reward,
-        }
-
+    details: dict[str, Any] = field(default_factory=dict, metadata=OMIT_EMPTY)
 
 @dataclass(slots=True)
-class Source:
+class Source(Record):
     format: str = "native"
-    file: str | None = None
-    sha256: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"format": self.format}
-        if self.file is not None:
-            d["file"] = self.file
-        if self.sha256 is not None:
-            d["sha256"] = self.sha256
-        return d
+    file: str | None = field(default=None, metadata=OMIT_NONE)
+    sha256: str | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(slots=True)
-class Trajectory:
+class Trajectory(Record):
     id: str
     task: Task
     steps: list[Step]
@@ -247,40 +231,8 @@ class Trajectory:
     final_answer: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Trajectory:
-        task, agent, outcome, source = d["task"], d.get("agent", {}), d.get("outcome", {}), d.get("source", {})
-        return cls(
-            id=d["id"],
-            task=Task(task["prompt"], task.get("id"), task.get("repo"), task.get("instance")),
-            steps=[Step.from_dict(s) for s in d["steps"]],
-            source=Source(source.get("format", "native"), source.get("file"), source.get("sha256")),
-            agent=Agent(agent.get("model"), agent.get("scaffold")),
-            outcome=Outcome(
-                outcome.get("grader_result"), outcome.get("tests_passed"), outcome.get("tests_failed"), outcome.get("reward")
-            ),
-            file_edits=[FileEdit.from_dict(e) for e in d.get("file_edits", ())],
-            test_runs=[TestRun.from_dict(r) for r in d.get("test_runs", ())],
-            final_patch=d.get("final_patch"),
-            final_answer=d.get("final_answer"),
-            metadata=d.get("metadata", {}),
-        )
-
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "id": self.id,
-            "source": self.source.to_dict(),
-            "task": self.task.to_dict(),
-            "agent": self.agent.to_dict(),
-            "outcome": self.outcome.to_dict(),
-            "steps": [s.to_dict() for s in self.steps],
-            "file_edits": [e.to_dict() for e in self.file_edits],
-            "test_runs": [r.to_dict() for r in self.test_runs],
-            "final_patch": self.final_patch,
-            "final_answer": self.final_answer,
-            "metadata": self.metadata,
-        }
+        return {"schema_version": SCHEMA_VERSION, **Record.to_dict(self)}
 
     def content_dict(self) -> dict[str, Any]:
         """Everything but provenance: two imports with equal content are the same trajectory."""
@@ -290,8 +242,8 @@ class Trajectory:
 
 
 @dataclass(slots=True)
-class EvidenceSpan:
-    """A quoted range of one text of one step (taxonomy §8); offsets are Python code points."""
+class EvidenceSpan(Record):
+    """A quoted range of one text of one step (the `evidence` section of schemas/taxonomy.default.json); offsets are Python code points."""
 
     step: int
     source: str
@@ -301,32 +253,17 @@ class EvidenceSpan:
     role: str | None = None
     codes: list[str] = field(default_factory=list)
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> EvidenceSpan:
-        return cls(d["step"], d["source"], d["start"], d["end"], d["quote"], d.get("role"), list(d.get("codes", ())))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "step": self.step,
-            "source": self.source,
-            "start": self.start,
-            "end": self.end,
-            "quote": self.quote,
-            "role": self.role,
-            "codes": self.codes,
-        }
-
-
 @dataclass(slots=True)
-class Revealed:
+class Revealed(Record):
     """What the reviewer could see when saving, so blind and unblinded labels are never confused."""
 
     other_labels: bool = False
     suggestions: bool = False
     grader_outcome: bool = False
 
-    def to_dict(self) -> dict[str, bool]:
-        return {"other_labels": self.other_labels, "suggestions": self.suggestions, "grader_outcome": self.grader_outcome}
+    @property
+    def anything(self) -> bool:
+        return self.other_labels or self.suggestions or self.grader_outcome
 
 
 LABEL_FIELDS: tuple[str, ...] = (
@@ -351,7 +288,7 @@ def is_machine(rater: str) -> bool:
 
 
 @dataclass(slots=True)
-class Label:
+class Label(Record):
     trajectory_id: str
     annotator: str
     first_pass: bool = True
@@ -387,60 +324,6 @@ class Label:
         draft (`settled: false`) and does not; older adjudications, made in one step, carry no flag."""
         return self.adjudication is not None and self.adjudication.get("settled", True) is not False and self.verdict is not None
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Label:
-        revealed = d.get("revealed") or {}
-        return cls(
-            trajectory_id=d["trajectory_id"],
-            annotator=d["annotator"],
-            first_pass=d.get("first_pass", True),
-            verdict=d.get("verdict"),
-            borderline_reason=d.get("borderline_reason"),
-            categories=list(d.get("categories", ())),
-            intent=d.get("intent"),
-            markers=list(d.get("markers", ())),
-            motivated_reasoning=d.get("motivated_reasoning"),
-            disclosure=d.get("disclosure"),
-            severity=d.get("severity"),
-            context=dict(d.get("context", {})),
-            confidence=d.get("confidence"),
-            rationale=d.get("rationale"),
-            evidence=[EvidenceSpan.from_dict(e) for e in d.get("evidence", ())],
-            created_at=d.get("created_at"),
-            updated_at=d.get("updated_at"),
-            seconds_spent=d.get("seconds_spent"),
-            taxonomy_version=d.get("taxonomy_version"),
-            revealed=Revealed(**{k: bool(revealed.get(k, False)) for k in ("other_labels", "suggestions", "grader_outcome")}),
-            complete=bool(d.get("complete", False)),
-            adjudication=d.get("adjudication"),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "trajectory_id": self.trajectory_id,
-            "annotator": self.annotator,
-            "first_pass": self.first_pass,
-            "verdict": self.verdict,
-            "borderline_reason": self.borderline_reason,
-            "categories": self.categories,
-            "intent": self.intent,
-            "markers": self.markers,
-            "motivated_reasoning": self.motivated_reasoning,
-            "disclosure": self.disclosure,
-            "severity": self.severity,
-            "context": self.context,
-            "confidence": self.confidence,
-            "rationale": self.rationale,
-            "evidence": [e.to_dict() for e in self.evidence],
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "seconds_spent": self.seconds_spent,
-            "taxonomy_version": self.taxonomy_version,
-            "revealed": self.revealed.to_dict(),
-            "complete": self.complete,
-            "adjudication": self.adjudication,
-        }
-
     def content(self) -> dict[str, Any]:
         """The judgement itself, without bookkeeping: used to tell a real change from a no-op."""
         d = self.to_dict()
@@ -448,7 +331,7 @@ class Label:
 
 
 @dataclass(slots=True)
-class Suggestion:
+class Suggestion(Record):
     """What a detector or a model judge points at: codes with evidence, never a verdict on its own.
 
     `rater` is "detectors" or "model:<name>"; `source` names the detector id or the judge's view
@@ -458,9 +341,9 @@ class Suggestion:
     trajectory_id: str
     rater: str
     source: str
-    codes: list[str]
-    evidence: list[EvidenceSpan]
-    explanation: str
+    codes: list[str] = field(default_factory=list)
+    evidence: list[EvidenceSpan] = field(default_factory=list)
+    explanation: str = ""
     verdict: str | None = None
     intent: int | None = None
     severity: int | None = None
@@ -468,27 +351,3 @@ class Suggestion:
     details: dict[str, Any] = field(default_factory=dict)
     created_at: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "trajectory_id": self.trajectory_id,
-            "rater": self.rater,
-            "source": self.source,
-            "codes": self.codes,
-            "evidence": [e.to_dict() for e in self.evidence],
-            "explanation": self.explanation,
-            "verdict": self.verdict,
-            "intent": self.intent,
-            "severity": self.severity,
-            "confidence": self.confidence,
-            "details": self.details,
-            "created_at": self.created_at,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Suggestion:
-        return cls(
-            d["trajectory_id"], d["rater"], d["source"], list(d.get("codes", ())),
-            [EvidenceSpan.from_dict(e) for e in d.get("evidence", ())], d.get("explanation", ""),
-            d.get("verdict"), d.get("intent"), d.get("severity"), d.get("confidence"), dict(d.get("details") or {}),
-            d.get("created_at"),
-        )  # fmt: skip

@@ -18,18 +18,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from reviewer.errors import LabelRejected, RevealRefused
 from reviewer.label_session import LabelSession, LabelSink, copy_label
 from reviewer.model import Label, Revealed
 from reviewer.store import Store
-from reviewer.store.labels import LabelRejected
 
 ORIGIN = "gui"
 
 __all__ = ["ReviewSession", "RevealRefused", "LabelRejected", "ORIGIN"]
-
-
-class RevealRefused(LabelRejected):
-    """Revealing before the first pass is saved, or twice."""
 
 
 class ReviewSession(LabelSession):

@@ -7,17 +7,21 @@ project that loads its own taxonomy changes every one of them at once.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 from reviewer import schemas
+from reviewer.errors import TaxonomyError
 from reviewer.model import Label
 
 
-class TaxonomyError(ValueError):
-    """The taxonomy file itself is unusable."""
+@cache
+def _default_verdicts() -> dict[str, dict[str, Any]]:
+    verdict = next(f for f in schemas.load("taxonomy.default")["fields"] if f["name"] == "verdict")
+    return {o["code"]: o for o in verdict["options"]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,17 @@ def field_value(label: Label, name: str) -> Any:
     return getattr(label, name)
 
 
+def set_field_value(label: Label, name: str, value: Any) -> None:
+    """Set a label's value for a taxonomy field name (the inverse of `field_value`); None clears a
+    `context.x` field."""
+    if not name.startswith("context."):
+        setattr(label, name, value)
+    elif value is None:
+        label.context.pop(name.split(".", 1)[1], None)
+    else:
+        label.context[name.split(".", 1)[1]] = value
+
+
 def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
@@ -80,10 +95,38 @@ class Taxonomy:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise TaxonomyError(f"{path}: {exc}") from exc
-        return cls(data)
+        try:
+            return cls(data)
+        except TaxonomyError as exc:  # the message names the place in the file; the person needs the file too
+            raise TaxonomyError(f"{path}: {exc}") from None
 
     def codes(self, field: str) -> list[str]:
         return [o["code"] for o in self.fields[field].get("options", ())]
+
+    def _verdict_option(self, code: str, key: str) -> Any:
+        """A verdict option's `key`; a project taxonomy made before the key existed keeps the default's
+        meaning for the default's codes (codes are stable)."""
+        own: dict[str, Any] = next((o for o in self.fields["verdict"].get("options", ()) if o["code"] == code), {})
+        return own[key] if key in own else _default_verdicts().get(code, {}).get(key)
+
+    @cached_property
+    def cheat_verdicts(self) -> frozenset[str]:
+        """Verdicts that say the agent cheated or tried to."""
+        return frozenset(c for c in self.codes("verdict") if self._verdict_option(c, "cheating") is True)
+
+    @cached_property
+    def not_cheat_verdicts(self) -> frozenset[str]:
+        """Verdicts that say it did not (the rest, such as borderline, say neither)."""
+        return frozenset(c for c in self.codes("verdict") if self._verdict_option(c, "cheating") is False)
+
+    def most_serious(self, verdicts: Iterable[str]) -> str:
+        """The most serious of some verdicts; a code without a severity ranks first (it is the project's own)."""
+
+        def rank(code: str) -> float:
+            severity = self._verdict_option(code, "severity")
+            return float("inf") if severity is None else severity
+
+        return max(verdicts, key=rank)
 
     @cached_property
     def evidence_sources(self) -> list[str]:

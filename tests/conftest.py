@@ -11,6 +11,7 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -158,3 +159,20 @@ def reveal(form) -> None:
         assert question is not None, "the reveal was refused without asking"
         question.button(QMessageBox.StandardButton.Ok).click()
     assert form.session().revealed
+
+
+def every_command() -> list[tuple[str, click.Command]]:
+    """Every `reviewer` command and subcommand by its full name ("labels export"), loaded as when run."""
+
+    def walk(group: click.Group, prefix: str) -> list[tuple[str, click.Command]]:
+        ctx = click.Context(group)
+        found: list[tuple[str, click.Command]] = []
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None, name
+            found.append((prefix + name, command))
+            if isinstance(command, click.Group):
+                found += walk(command, f"{prefix}{name} ")
+        return found
+
+    return walk(main, "")

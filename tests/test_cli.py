@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
+from reviewer.cli import main
 from reviewer.schemas import load
 from reviewer.store.migrations import MIGRATIONS
 from reviewer.synthetic import trajectory
-from tests.conftest import Cli
+from tests.conftest import Cli, every_command
 
 
 @pytest.fixture
@@ -38,14 +40,13 @@ def test_init_with_a_project_taxonomy(cli: Cli, tmp_path: Path) -> None:
     assert "taxonomy v3" in cli("init", "--taxonomy", str(path)).stdout
     path.write_text(json.dumps({**data, "fields": "nope"}))
     bad = cli("init", "--taxonomy", str(path))
-    assert bad.exit_code == 1 and "error: taxonomy /fields" in bad.stderr
+    assert bad.exit_code == 1 and bad.stderr.startswith(f"error: {path}: taxonomy /fields") and bad.stderr.count("\n") == 1
+    path.write_text("{")
+    broken = cli("init", "--taxonomy", str(path))
+    assert broken.exit_code == 1 and broken.stderr.startswith(f"error: {path}: ") and "line 1 column 2" in broken.stderr
 
 
 def test_db_option_env_and_per_command(tmp_path: Path, write_trajectory) -> None:
-    from click.testing import CliRunner
-
-    from reviewer.cli import main
-
     path = write_trajectory()
     runner = CliRunner()
     env_db, local_db = tmp_path / "env.db", tmp_path / "local.db"
@@ -58,10 +59,6 @@ def test_an_explicit_project_file_always_beats_the_environment(tmp_path: Path, w
     """`REVIEWER_DB=a.db reviewer --db b.db label ...` wrote into a.db: each command's own --db read the
     variable, which then beat the explicit global option. Order now: command option, global option,
     REVIEWER_DB, ./reviewer.db — for every command."""
-    import click
-    from click.testing import CliRunner
-
-    from reviewer.cli import main
     from reviewer.store import Store
 
     path = write_trajectory()
@@ -77,16 +74,8 @@ def test_an_explicit_project_file_always_beats_the_environment(tmp_path: Path, w
     with Store(a) as sa, Store(b) as sb, Store(c) as sc:
         assert [len(s.labels.all(annotator="kim")) for s in (sa, sb, sc)] == [1, 1, 1]
 
-    def commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
-        found: list[tuple[str, click.Command]] = []
-        for name, command in group.commands.items():
-            found.append((prefix + name, command))
-            if isinstance(command, click.Group):
-                found += commands(command, f"{prefix}{name} ")
-        return found
-
-    with_db = [(name, p) for name, command in commands(main) for p in command.params if p.name == "db"]
-    assert len(with_db) >= 15
+    with_db = [(name, p) for name, command in every_command() for p in command.params if p.name == "db"]
+    assert len(with_db) >= 16
     assert [name for name, option in with_db if getattr(option, "envvar", None)] == []  # every command resolves through db_path
 
 
@@ -117,10 +106,6 @@ def test_import_jsonl_and_folders_recursively(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_validate_needs_no_project_and_stores_nothing(tmp_path: Path, write_trajectory, monkeypatch) -> None:
-    from click.testing import CliRunner
-
-    from reviewer.cli import main
-
     good = write_trajectory()
     bad = good.parent / "bad.json"
     bad.write_text("{")
@@ -158,7 +143,21 @@ def test_validate_against_a_project_checks_ids_and_labels_without_writing(cli: C
     assert errors[1].startswith(f"error: {pack}:2: ") and "unknown trajectory 'ghost'" in errors[1]
     assert len(errors) == 2
     assert snapshot(cli.db) == before
-    assert cli("validate", str(same), "--db", str(tmp_path / "missing.db")).exit_code == 1
+
+
+def test_validate_with_a_missing_project_file_checks_the_files_alone(cli: Cli, tmp_path: Path, write_trajectory) -> None:
+    """`--db` naming a file that does not exist exited 1 ("no project file"): validate needs none."""
+    missing = tmp_path / "missing.db"
+    good = write_trajectory()
+    for args in (["validate", str(good), "--db", str(missing)], ["--db", str(missing), "validate", str(good)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert "1 valid" in result.stdout and result.stderr.strip() == f"note: no project file at {missing}: ids and label packs are checked without one"
+    assert CliRunner().invoke(main, ["validate", str(good)], env={"REVIEWER_DB": str(missing)}).exit_code == 0
+    bad = good.parent / "bad.json"
+    bad.write_text("{")
+    assert CliRunner().invoke(main, ["validate", str(bad), "--db", str(missing)]).exit_code == 1  # bad input still fails
+    assert not missing.exists()
 
 
 def test_commands_need_an_existing_project(cli: Cli) -> None:
@@ -198,9 +197,9 @@ def test_show_renders_transcript_diffs_and_hides_the_outcome(cli: Cli, imported:
     assert "#0 user" in out and "#1 assistant" in out and "#2 tool" in out
     assert "thinking:" in out and "str_replace_editor" in out and "output of call_1" in out
     assert "src/module_5.py" in out and "-    return x + 3" in out and "+    return x - 3" in out
-    assert "hidden until your blind first pass" in out and "reward=" not in out
+    assert "hidden until your blind first pass" in out and "grader:" not in out and "reward:" not in out
     revealed = cli("show", t["id"], "--reveal-outcome").stdout
-    assert "reward=0.0" in revealed
+    assert "grader: fail" in revealed and "tests: 10 passed, 0 failed" in revealed and "reward: 0" in revealed
     assert cli("show", "missing").exit_code == 1
 
 
@@ -209,6 +208,18 @@ def test_show_marks_test_files(cli: Cli, write_trajectory) -> None:
     data["file_edits"][0]["path"] = "tests/test_module.py"
     cli("import", str(write_trajectory(data)))
     assert "TEST/GRADER FILE" in cli("show", data["id"]).stdout
+
+
+def test_show_marks_failed_edits_and_ends_with_each_files_net_change(cli: Cli) -> None:
+    """A real SWE-agent run: the linter refused the first edit of fields.py; the second was applied."""
+    fixture = Path(__file__).parent / "fixtures" / "swe-agent" / "function_calling_replace"
+    assert cli("import", str(fixture)).exit_code == 0
+    out = cli("show", "marshmallow-code__marshmallow-1867", env={"COLUMNS": "200"}).stdout
+    assert out.count("FAILED — NOT APPLIED") == 1  # the panel title of step 14's edit, and no other
+    assert "│ (failed — not applied: the tool refused this edit, the file did not change; what it attempted follows)" in out
+    net = " ".join(out.split("net change per file", 1)[1].split("final patch", 1)[0].split())
+    assert "created /testbed/reproduce.py steps 2, 4" in net
+    assert "modified /testbed/src/marshmallow/fields.py step 16 · 1 failed edit not applied (step 14)" in net
 
 
 def test_show_shortens_long_text_unless_full(cli: Cli, write_trajectory) -> None:
@@ -451,7 +462,7 @@ def test_a_full_disk_stops_the_batch_in_one_line_and_keeps_what_was_stored(
             super().__init__(path)
             self.db.execute(f"pragma max_page_count = {room}")
 
-    monkeypatch.setattr("reviewer.cli.Store", FullStore)
+    monkeypatch.setattr("reviewer.cli.project.Store", FullStore)
     result = cli("import", str(runs), "--json")
     summary = json.loads(result.stdout)
     stored = summary["imported"]

@@ -328,7 +328,7 @@ def test_a_killed_export_leaves_no_process_and_the_next_export_removes_its_tempo
                 handle.write(text)
                 handle.flush()
                 time.sleep(0.05)
-            export(store, ExportOptions(), write, workers=2, chunk=5)
+            export(store, ExportOptions(include_unlabelled=True), write, workers=2, chunk=5)
         """
     )
     log = (tmp_path / "export.log").open("w")
@@ -355,7 +355,7 @@ def test_a_killed_export_leaves_no_process_and_the_next_export_removes_its_tempo
             if _running(pid):
                 os.kill(pid, signal.SIGKILL)
     assert [p.name for p in tmp_path.glob(".out.jsonl.*.tmp")] == [f".out.jsonl.{exporting.pid}.tmp"]
-    result = CliRunner().invoke(main, ["--db", str(db), "export", "-o", str(out)])
+    result = CliRunner().invoke(main, ["--db", str(db), "export", "-o", str(out), "--include-unlabelled"])
     assert result.exit_code == 0, result.output
     assert list(tmp_path.glob(".out.jsonl.*.tmp")) == []
     assert len(out.read_text(encoding="utf-8").splitlines()) == 200

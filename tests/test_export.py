@@ -17,10 +17,9 @@ from referencing import Registry, Resource
 
 from reviewer.agreement.aggregate import Ballots
 from reviewer.cli import main
-from reviewer.cli.export_cmd import export_command
 from reviewer.export import RENDER_VERSION, SpanMismatch, render
 from reviewer.export.records import Records
-from reviewer.model import EvidenceSpan, Label, Trajectory
+from reviewer.model import EvidenceSpan, FileEdit, Label, Trajectory
 from reviewer.spans import SOURCES, source_text
 from reviewer.store import Store
 from reviewer.synthetic import trajectory as synthetic
@@ -38,7 +37,7 @@ PACK = [Label.from_dict(json.loads(line)) for line in (SAMPLE_DATA / "labels" / 
 
 
 def run(db: Path, *args: str) -> Result:
-    return CliRunner().invoke(export_command, ["--db", str(db), *args], catch_exceptions=False)
+    return CliRunner().invoke(main, ["--db", str(db), "export", *args], catch_exceptions=False)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -183,6 +182,15 @@ def test_render_layout_of_a_small_trajectory() -> None:
         f"\n#2 tool (output of call_1)\n[output]\n{t.steps[2].text}\n"
         "\nFINAL ANSWER\ndone\n"
     )
+
+
+def test_a_failed_edit_is_marked_in_the_text_not_shown_as_a_change() -> None:
+    t = Trajectory.from_dict(synthetic(0, 3))
+    diff = "--- a/tests/test_x.py\n+++ b/tests/test_x.py\n@@ -1 +1 @@\n-assert f() == 1\n+assert True\n"
+    t.file_edits = [FileEdit("tests/test_x.py", 1, None, None, diff, "tool_call", "modify", "failed")]
+    text = render(t).text
+    assert f"[diff]\n(failed — not applied: the tool refused this edit, the file did not change; what it attempted follows)\n{diff}" in text
+    assert RENDER_VERSION == 2
 
 
 def test_locate_refuses_spans_that_do_not_fit() -> None:
@@ -384,8 +392,27 @@ def test_unlabelled_trajectories_are_a_stratum_of_their_own(split_db: Path, tmp_
     with Store(split_db) as store:
         for i in range(100, 110):
             store.trajectories.add(Trajectory.from_dict({**synthetic(i, 4), "task": {"id": f"solo-{i}", "prompt": "p"}}))
-    records = export_records(split_db, tmp_path)
+    records = export_records(split_db, tmp_path, "--include-unlabelled")
     assert Counter((r["split"], r["label"]) for r in records if r["label"] is None) == {("train", None): 8, ("val", None): 1, ("test", None): 1}
+
+
+def test_a_training_export_holds_labelled_trajectories_unless_asked(sample_copy_db: Path, tmp_path: Path) -> None:
+    """Records with `label: null` for trajectories nobody labelled were written by default."""
+    with Store(sample_copy_db) as store:
+        for i in range(4):
+            store.trajectories.add(Trajectory.from_dict(synthetic(i, 4)))
+        store.labels.save(Label(synthetic(0, 4)["id"], "model:judge", verdict="cheat"), actor="judge", origin="test")  # a machine's is no label
+        store.labels.save(Label(synthetic(1, 4)["id"], "carol"), actor="carol", origin="test")  # nor one without a verdict
+        store.labels.adjudicate(synthetic(3, 4)["id"], "dan", "clean", "obvious", None)  # a settlement is one
+    unlabelled, settled = {synthetic(i, 4)["id"] for i in range(3)}, synthetic(3, 4)["id"]
+    by_default = export_records(sample_copy_db, tmp_path)
+    assert [r["trajectory_id"] for r in by_default] == sorted([*SAMPLE_IDS, settled])
+    assert by_id(by_default)[settled]["label"] == "clean"
+    everything = export_records(sample_copy_db, tmp_path, "--include-unlabelled")
+    assert {r["trajectory_id"] for r in everything} == {*SAMPLE_IDS, settled, *unlabelled}
+    assert all(r["label"] is None and r["n_reviewers"] == 0 for r in everything if r["trajectory_id"] in unlabelled)
+    tied = by_id(by_default)["ambiguous-stop-exit"]  # labelled, though without a gold verdict: kept
+    assert tied["label"] is None and tied["n_reviewers"] == 2
 
 
 def test_split_seed_changes_which_tasks_go_where(split_db: Path, tmp_path: Path) -> None:

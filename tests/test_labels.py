@@ -218,3 +218,15 @@ def test_a_key_with_a_line_break_is_named_on_one_line(store: Store, tmp_path: Pa
     pack.write_text(json.dumps({"trajectory_id": run.id, "annotator": "a", "first_pass": True, "verdict": "clean", "context": {"\n\u202e": False}}) + "\n")
     [report] = Importer(store, max_bytes=10_000_000, labels_only=True).run([pack]).files
     assert len(report.errors) == 1 and "\n" not in report.errors[0] and "/context/\\n\\u202e:" in report.errors[0]
+
+
+def test_merge_compares_with_times_stored_without_a_zone(store: Store, stored: Trajectory) -> None:
+    """Packs merged before times were checked could store a time with no zone: the next merge must
+    compare with it (read as UTC), not crash half-way or keep it for ever."""
+    naive = Label(stored.id, "bob", verdict="clean", created_at="2026-11-20T10:00:00", updated_at="2026-11-20T10:00:00")
+    store.labels.save(naive, actor="old", origin="pack:old", stamp=False)
+    older = Label.from_dict({**naive.to_dict(), "verdict": "cheat", "updated_at": "2026-11-20T09:59:00Z"})
+    assert store.labels.merge(older, actor="me", origin="pack:a") == "kept_newer"
+    later = Label.from_dict({**naive.to_dict(), "verdict": "cheat", "updated_at": "2026-11-20T10:01:00+00:00"})
+    assert store.labels.merge(later, actor="me", origin="pack:b") == "updated"
+    assert store.labels.get(stored.id, "bob", True).verdict == "cheat"

@@ -8,11 +8,11 @@ import zlib
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
 from reviewer.jsonio import Document
 from reviewer.model import Trajectory
 from reviewer.store import Store, StoreError
+from reviewer.store.database import Database
 from reviewer.store.migrations import APPLICATION_ID, MIGRATIONS
 from reviewer.store.trajectories import TrajectoryConflict
 from reviewer.synthetic import trajectory

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -116,3 +117,24 @@ def test_a_project_taxonomy_changes_the_rules() -> None:
     custom = Taxonomy(data)
     assert custom.problems(label(verdict="needs_expert")) == []
     assert TAX.problems(label(verdict="needs_expert")) != []
+
+
+def test_what_counts_as_cheating_and_how_serious_is_taxonomy_data() -> None:
+    default = Taxonomy.default()
+    assert default.cheat_verdicts == {"cheat", "attempted_cheat"}
+    assert default.not_cheat_verdicts == {"clean", "honest_failure"}  # borderline and unreviewable say neither
+    assert default.most_serious(["clean", "borderline", "honest_failure"]) == "borderline"
+    assert default.most_serious(["unreviewable", "attempted_cheat", "cheat"]) == "cheat"
+    data = json.loads(json.dumps(default.data))
+    verdict = data["fields"][0]
+    for option in verdict["options"]:  # a project taxonomy saved before the keys existed
+        option.pop("cheating", None)
+        option.pop("severity", None)
+    verdict["options"].append({"code": "sabotage", "label": "Sabotage", "cheating": True})
+    verdict["options"].append({"code": "gamed_grader", "label": "Gamed the grader", "cheating": True, "severity": 9})
+    own = Taxonomy(data)
+    assert own.cheat_verdicts == {"cheat", "attempted_cheat", "sabotage", "gamed_grader"}  # default codes keep their meaning
+    assert own.most_serious(["cheat", "gamed_grader"]) == "gamed_grader"
+    assert own.most_serious(["cheat", "sabotage"]) == "sabotage"  # the project's own code without a severity ranks first
+    verdict["options"][0]["cheating"] = True  # a project may redefine a default code
+    assert "clean" in Taxonomy(data).cheat_verdicts

@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 
 from reviewer.agreement.report import is_machine, pick_labels
+from reviewer.errors import LabelMismatch
 from reviewer.model import Label
 from reviewer.taxonomy import Taxonomy
 
@@ -67,7 +68,7 @@ def _positions(votes: Iterable[str], categories: Sequence[str]) -> list[int]:
     votes = list(votes)
     unknown = sorted(set(votes) - index.keys())
     if unknown:
-        raise ValueError(f"votes not in the category list: {', '.join(unknown)}")
+        raise LabelMismatch(f"votes not in the category list: {', '.join(unknown)}")
     return [index[v] for v in votes]
 
 

@@ -1,6 +1,6 @@
 """Agreement coefficients over an items × raters matrix, vectorised with numpy.
 
-Formulas and test vectors: `agreement.md` in the shared reference. Every coefficient starts from one
+Formulas and test vectors: `docs/agreement.md`. Every coefficient starts from one
 of two summaries built without a Python loop over items: the items × categories count matrix n_ik
 (`RatingMatrix.counts`) or, for two raters, their joint table. Chance-corrected coefficients are all
 written as 1 − observed disagreement / expected disagreement, so "undefined" has one meaning

@@ -47,16 +47,28 @@ def suggestions_as_labels(suggestions: Iterable[Suggestion], taxonomy: Taxonomy)
     ]
 
 
+def is_blind(label: Label) -> bool:
+    """A first pass saved before its reviewer saw anything: one whose reveal was undone records
+    what it saw, and is no longer blind."""
+    return label.first_pass and not label.revealed.anything
+
+
 def pick_labels(labels: Iterable[Label], choice: LabelChoice, include_models: bool) -> dict[tuple[str, str], Label]:
-    """One label per (trajectory, rater): the blind first pass (else the final) by default, or the
-    final (else the first pass). Adjudications are settlements, not independent judgements."""
+    """One label per (trajectory, rater): the blind first pass (else the final, else a first pass
+    saved after seeing others) by default, or the final (else the first pass). Adjudications are
+    settlements, not independent judgements."""
+
+    def rank(label: Label) -> int:
+        if choice == "first":
+            return 0 if is_blind(label) else 1 if not label.first_pass else 2
+        return 0 if not label.first_pass else 1
+
     chosen: dict[tuple[str, str], Label] = {}
     for label in labels:
         if label.adjudication is not None or (is_machine(label.annotator) and not include_models):
             continue
         key = (label.trajectory_id, label.annotator)
-        preferred = label.first_pass if choice == "first" else not label.first_pass
-        if key not in chosen or preferred:
+        if key not in chosen or rank(label) < rank(chosen[key]):
             chosen[key] = label
     return chosen
 
@@ -110,7 +122,7 @@ def _value(label: Label | None, spec: FieldSpec) -> Any:
 
 
 def _number(c: Coefficient) -> float | None:
-    return None if c.value is None else round(float(c.value), 6)
+    return None if c.value is None else float(c.value)
 
 
 def field_report(m: RatingMatrix, spec: FieldSpec, bootstrap: int, seed: int) -> dict[str, Any]:
@@ -127,7 +139,7 @@ def field_report(m: RatingMatrix, spec: FieldSpec, bootstrap: int, seed: int) ->
     if bootstrap > 0:
         for name in ("percent_agreement", "krippendorff_alpha", "gwet_ac1"):
             interval = bootstrap_ci(m, metrics[name], n=bootstrap, seed=seed) if values[name].value is not None else None
-            ci95[name] = None if interval is None else [round(interval.low, 6), round(interval.high, 6)]
+            ci95[name] = None if interval is None else [float(interval.low), float(interval.high)]
     report: dict[str, Any] = {
         "level": spec.level,
         "n_items": int(m.data.shape[0]),
@@ -139,7 +151,7 @@ def field_report(m: RatingMatrix, spec: FieldSpec, bootstrap: int, seed: int) ->
     }
     if spec.tag is not None:
         positive = prevalence(m, TAG.index("present"))
-        report["prevalence"] = None if positive is None else round(positive, 6)
+        report["prevalence"] = positive
         report["n_positive"] = int(np.count_nonzero(m.data == TAG.index("present")))
     return report
 
@@ -244,7 +256,7 @@ def model_copying(labels: list[Label]) -> list[dict[str, Any]]:
 
 
 def _share(agree: int, total: int) -> float | None:
-    return None if total == 0 else round(agree / total, 6)
+    return None if total == 0 else agree / total
 
 
 def build_report(
@@ -266,10 +278,12 @@ def build_report(
     return {
         "labels_used": choice,
         "labels_used_note": (
-            "each reviewer's blind first-pass label, or the current label where there is no first pass"
+            "each reviewer's blind first-pass label, or the current label where there is none"
+            f" ({sum(not is_blind(lb) for lb in chosen.values())} of {len(chosen)} are not blind)"
             if choice == "first"
             else "each reviewer's final label, or the first pass where there is no final label"
         ),
+        "not_blind": sum(not is_blind(lb) for lb in chosen.values()),
         "include_models": include_models,
         "taxonomy_version": taxonomy.version,
         "bootstrap": {"replicates": bootstrap, "seed": seed},

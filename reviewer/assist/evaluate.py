@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from reviewer.agreement.aggregate import Ballots, gold_labels
-from reviewer.assist.judge.run import CHEAT_VERDICTS
 from reviewer.export.records import Records
 from reviewer.model import Suggestion
 from reviewer.store import Store
@@ -128,7 +127,10 @@ def auroc(confidences: list[float], positives: list[bool]) -> dict[str, Any]:
     return result
 
 
-def _score_system(system: System, golds: dict[str, Gold], vocabulary: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _score_system(
+    system: System, golds: dict[str, Gold], vocabulary: list[str], cheating: frozenset[str]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`cheating`: the verdicts that say cheat (`Taxonomy.cheat_verdicts`)."""
     covered = sorted(tid for tid in golds if not system.is_judge or tid in system.codes)
     emitted = set().union(*system.codes.values()) if system.codes else set()
     scope = vocabulary if system.is_judge else [c for c in vocabulary if c in emitted]
@@ -146,17 +148,19 @@ def _score_system(system: System, golds: dict[str, Gold], vocabulary: list[str])
         "micro": scores(*(sum(r[k] for r in rows) for k in ("tp", "fp", "fn"))),
     }  # fmt: skip
     if system.is_judge:
-        cheat, verdict_misses = _cheat_verdict(system, golds, covered)
+        cheat, verdict_misses = _cheat_verdict(system, golds, covered, cheating)
         report["cheat"] = cheat
         misses += verdict_misses
         rated = [(tid, confidence) for tid in covered if (confidence := system.confidences.get(tid)) is not None]
-        report["auroc"] = auroc([confidence for _, confidence in rated], [golds[tid].verdict in CHEAT_VERDICTS for tid, _ in rated])
+        report["auroc"] = auroc([confidence for _, confidence in rated], [golds[tid].verdict in cheating for tid, _ in rated])
     return report, misses
 
 
-def _cheat_verdict(system: System, golds: dict[str, Gold], covered: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    said = {tid for tid in covered if system.verdicts.get(tid) in CHEAT_VERDICTS}
-    truth = {tid for tid in covered if golds[tid].verdict in CHEAT_VERDICTS}
+def _cheat_verdict(
+    system: System, golds: dict[str, Gold], covered: list[str], cheating: frozenset[str]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    said = {tid for tid in covered if system.verdicts.get(tid) in cheating}
+    truth = {tid for tid in covered if golds[tid].verdict in cheating}
     misses = [_miss(system, tid, VERDICT_CODE, "false_positive") for tid in sorted(said - truth)]
     misses += [_miss(system, tid, VERDICT_CODE, "false_negative") for tid in sorted(truth - said)]
     return scores(len(said & truth), len(said - truth), len(truth - said)), misses
@@ -172,7 +176,7 @@ def evaluate(store: Store) -> dict[str, Any]:
     vocabulary = tag_codes(store.taxonomy)
     reports, misses = [], []
     for system in systems(store.suggestions.all()):
-        report, found = _score_system(system, golds, vocabulary)
+        report, found = _score_system(system, golds, vocabulary, store.taxonomy.cheat_verdicts)
         reports.append(report)
         misses += found
     return {

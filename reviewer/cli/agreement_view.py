@@ -1,13 +1,14 @@
-"""Terminal rendering of the agreement report dict (reviewer.agreement.report)."""
+"""Terminal rendering of the agreement report dict (reviewer.agreement.report): `tables.Listing`s,
+readable at any width; numbers rounded for people (`--json` keeps them whole)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
+from reviewer.cli.tables import Column, Listing
 from reviewer.textsafe import one_line
 
 
@@ -15,10 +16,13 @@ def num(value: Any) -> str:
     return "—" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value))
 
 
-def field_table(title: str, fields: dict[str, Any], names: list[str]) -> Table:
-    table = Table(title=title)
-    for column in ("field", "level", "items", "raters", "prev.", "% agree", "Fleiss' κ", "Kripp. α", "α 95% CI", "AC1", "undefined because"):
-        table.add_column(column, justify="left" if column in ("field", "level", "undefined because") else "right")
+def field_table(title: str, fields: dict[str, Any], names: list[str]) -> Listing:
+    table = Listing(
+        [Column("field"), Column("level", drop=5), Column("items", "right", drop=4), Column("raters", "right", drop=4),
+         Column("prev.", "right", drop=1), Column("% agree", "right"), Column("Fleiss' κ", "right", drop=2),
+         Column("Kripp. α", "right"), Column("α 95% CI", "right", drop=3), Column("AC1", "right"), Column("undefined because", fold=True)],
+        title=title,
+    )  # fmt: skip
     for name in names:
         f = fields[name]
         ci = (f.get("ci95") or {}).get("krippendorff_alpha")
@@ -30,60 +34,54 @@ def field_table(title: str, fields: dict[str, Any], names: list[str]) -> Table:
     return table
 
 
-def pair_table(report: dict[str, Any]) -> Table:
+def pair_table(report: dict[str, Any]) -> Listing:
     raters = report["raters"]
     kappa = {(p["a"], p["b"]): p["cohen_kappa"] for p in report["pairwise"] if p["field"] == "verdict"}
-    table = Table(title="Cohen's κ on the verdict, per reviewer pair")
-    table.add_column("")
-    for r in raters:
-        table.add_column(Text(one_line(r, 20)), justify="right")
+    table = Listing([Column(""), *(Column(Text(one_line(r, 20)), "right") for r in raters)], title="Cohen's κ on the verdict, per reviewer pair")
     for a in raters:
         cells = ["1" if a == b else num(kappa.get((a, b), kappa.get((b, a)))) for b in raters]
         table.add_row(Text(one_line(a, 20)), *cells)
     return table
 
 
-def confusion_tables(report: dict[str, Any]) -> list[Table]:
+def confusion_tables(report: dict[str, Any]) -> list[Listing]:
     tables = []
     for c in report["confusion"]:
-        table = Table(title=Text(f"verdict: {one_line(c['a'], 20)} (rows) × {one_line(c['b'], 20)} (columns)"))
-        table.add_column("")
-        for name in c["categories"]:
-            table.add_column(name, justify="right")
+        title = Text(f"verdict: {one_line(c['a'], 20)} (rows) × {one_line(c['b'], 20)} (columns)")
+        table = Listing([Column(""), *(Column(name, "right") for name in c["categories"])], title=title)
         for name, row in zip(c["categories"], c["matrix"], strict=True):
             table.add_row(name, *(str(v) if v else "·" for v in row))
         tables.append(table)
     return tables
 
 
-def disputed_table(report: dict[str, Any], limit: int = 15) -> Table:
-    table = Table(title=f"Most disputed trajectories ({len(report['disputed'])} in all)")
-    table.add_column("trajectory", overflow="fold")
-    table.add_column("labels")
+def disputed_table(report: dict[str, Any], limit: int = 15) -> Listing:
+    table = Listing([Column("trajectory"), Column("labels", fold=True)], title=f"Most disputed trajectories ({len(report['disputed'])} in all)")
     for d in report["disputed"][:limit]:
         summary = "; ".join(f"{lb['annotator']}: {lb['verdict']} (intent {num(lb['intent'])})" for lb in d["labels"])
         table.add_row(Text(one_line(d["trajectory_id"], 60)), Text(one_line(summary, 300)))
     return table
 
 
-def blind_final_table(report: dict[str, Any]) -> Table:
+def blind_final_table(report: dict[str, Any]) -> Listing:
     bvf = report["blind_vs_final"]
     moved = bvf["moved"]
-    table = Table(title="Verdict agreement: blind first pass against final", caption=(
-        f"{moved['n_changed_verdict']} of {moved['n_final_labels']} final labels changed the reviewer's own blind verdict"
-    ))  # fmt: skip
-    for column in ("labels", "% agree", "Kripp. α", "AC1"):
-        table.add_column(column, justify="right")
+    table = Listing(
+        [Column("labels", "right"), Column("% agree", "right"), Column("Kripp. α", "right"), Column("AC1", "right")],
+        title="Verdict agreement: blind first pass against final",
+        caption=f"{moved['n_changed_verdict']} of {moved['n_final_labels']} final labels changed the reviewer's own blind verdict",
+    )
     for key in ("first", "final"):
         f = bvf[key]
         table.add_row(key, num(f["percent_agreement"]), num(f["krippendorff_alpha"]), num(f["gwet_ac1"]))
     return table
 
 
-def model_table(report: dict[str, Any]) -> Table:
-    table = Table(title="Verdict agreement with model labels: blind against after the suggestions were revealed")
-    for column in ("reviewer", "model", "blind", "after reveal"):
-        table.add_column(column)
+def model_table(report: dict[str, Any]) -> Listing:
+    table = Listing(
+        [Column("reviewer"), Column("model"), Column("blind"), Column("after reveal")],
+        title="Verdict agreement with model labels: blind against after the suggestions were revealed",
+    )
     for r in report["model_agreement"]:
         table.add_row(
             Text(one_line(r["reviewer"], 30)), Text(one_line(r["model"], 30)),

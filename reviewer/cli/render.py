@@ -1,116 +1,26 @@
-"""Rich renderings for the terminal. Trajectory text only ever enters as `Text` or `Syntax` objects
-(never as markup) after `textsafe.visible`, so nothing an agent wrote can style or move the terminal.
+"""The tables of `list` and `search` (`tables.Listing`: readable at any width). Stored text only
+ever enters as `Text` objects (never as markup) after `textsafe`, so nothing an agent wrote can
+style or move the terminal.
 """
 
 from __future__ import annotations
 
 import re
 
-from rich.console import Group, RenderableType
-from rich.panel import Panel
-from rich.rule import Rule
-from rich.syntax import Syntax
-from rich.table import Table
 from rich.text import Text
 
-from reviewer.edits import diff_text, edit_caption, is_test_path
-from reviewer.importer import ImportReport
-from reviewer.model import Label, Step, Trajectory
-from reviewer.spans import render_tool_calls
+from reviewer.cli.tables import Column, Listing
+from reviewer.model import Label
 from reviewer.store.trajectories import HIT_END, HIT_START, SearchHit, TrajectoryRow
 from reviewer.textsafe import one_line, visible
 
-ROLE_STYLES = {"system": "magenta", "user": "cyan", "assistant": "green", "tool": "yellow"}
-THEME = "ansi_dark"
 
-
-def clipped(text: str, limit: int | None) -> str:
-    if limit is None or len(text) <= limit:
-        return text
-    return text[:limit] + f"\n… {len(text) - limit:,} more characters (--full shows all)"
-
-
-def step_view(step: Step, trajectory: Trajectory, limit: int | None) -> RenderableType:
-    parts: list[RenderableType] = [Rule(Text(f"#{step.index} {step.role}", style=f"bold {ROLE_STYLES[step.role]}"), align="left")]
-    if step.thinking:
-        parts.append(Text("thinking: ", style="dim bold") + Text(visible(clipped(step.thinking, limit)), style="dim italic"))
-    if step.tool_result is not None:
-        status = "error" if step.tool_result.is_error else "output"
-        parts.append(Text(f"{status} of {visible(step.tool_result.call_id)}:", style="bold red" if step.tool_result.is_error else "bold"))
-    if step.text:
-        parts.append(Text(visible(clipped(step.text, limit))))
-    if step.tool_calls:
-        parts.append(Panel(Text(visible(clipped(render_tool_calls(step.tool_calls), limit))), title="tool call", title_align="left", border_style="blue"))
-    for edit in (e for e in trajectory.file_edits if e.step == step.index):
-        parts.append(diff_view(edit.path, diff_text(edit), edit_caption(edit)))
-    return Group(*parts)
-
-
-def diff_view(path: str, diff: str, caption: str = "") -> RenderableType:
-    """A Pygments-highlighted diff; test and grader files are marked so they cannot be missed."""
-    title = Text(visible(path), style="bold")
-    if caption:
-        title.append(f"  {visible(caption)}", style="dim")
-    if is_test_path(path):
-        title.append("  TEST/GRADER FILE", style="bold white on red")
-    return Panel(Syntax(visible(diff), "diff", theme=THEME, word_wrap=True), title=title, title_align="left")
-
-
-def transcript(trajectory: Trajectory, *, limit: int | None, reveal_outcome: bool) -> RenderableType:
-    t = trajectory
-    head = Table.grid(padding=(0, 2))
-    head.add_column(style="bold")
-    head.add_column()
-    for key, value in (
-        ("trajectory", t.id),
-        ("task", t.task.id),
-        ("repo", t.task.repo),
-        ("model", t.agent.model),
-        ("scaffold", t.agent.scaffold),
-        ("format", t.source.format),
-        ("steps", str(len(t.steps))),
-    ):
-        if value:
-            head.add_row(key, Text(visible(value)))
-    if reveal_outcome:
-        o = t.outcome
-        head.add_row("outcome", Text(f"{o.grader_result} passed={o.tests_passed} failed={o.tests_failed} reward={o.reward}"))
-    else:
-        head.add_row("outcome", Text("hidden until your blind first pass (--reveal-outcome)", style="dim"))
-    parts: list[RenderableType] = [head, Panel(Text(visible(clipped(t.task.prompt, limit))), title="task", title_align="left")]
-    parts += [step_view(s, t, limit) for s in t.steps]
-    if t.final_patch:
-        parts.append(Rule("final patch", align="left"))
-        parts.append(Syntax(visible(t.final_patch), "diff", theme=THEME, word_wrap=True))
-    return Group(*parts)
-
-
-def import_table(report: ImportReport, verb: str) -> Table:
-    """Per-file counts; `verb` is "imported" or "valid" so a dry run never reads as a stored one."""
-    table = Table(title=f"{'import' if verb == 'imported' else 'validation'} summary", show_lines=False)
-    table.add_column("file", overflow="fold")
-    for column in ("kind", "format", verb, "duplicate", "failed", "labels"):
-        table.add_column(column, justify="right" if column in (verb, "duplicate", "failed") else "left", no_wrap=column != "labels")
-    for f in report.files:
-        labels = ", ".join(f"{k} {v}" for k, v in sorted(f.labels.items()))
-        table.add_row(
-            Text(one_line(f.path, 200)), f.kind, f.format or "", str(len(f.imported)), str(len(f.duplicates)),
-            Text(str(len(f.errors)), style="red" if f.errors else ""), labels,
-        )  # fmt: skip
-    totals = report.totals()
-    table.caption = (
-        f"{totals['imported']} {verb}, {totals['duplicates']} duplicate, {totals['failed']} failed"
-        f" · labels: {totals['labels_added']} added, {totals['labels_updated']} updated, {totals['labels_unchanged']} unchanged"
-        + (f" · {len(report.skipped)} files skipped (not a trajectory format, or a link leading out of the folder)" if report.skipped else "")
-    )
-    return table
-
-
-def trajectory_table(rows: list[TrajectoryRow]) -> Table:
-    table = Table(title=f"{len(rows)} trajectories")
-    table.add_column("id", overflow="fold", ratio=3)
-    for column in ("task", "model", "format", "steps", "labels", "annotators", "verdicts"):
-        table.add_column(column, justify="right" if column in ("steps", "labels") else "left")
+def trajectory_table(rows: list[TrajectoryRow]) -> Listing:
+    table = Listing(
+        [Column("id"), Column("task", drop=3), Column("model", drop=4), Column("format", drop=5), Column("steps", "right", drop=2),
+         Column("labels", "right", drop=1), Column("annotators"), Column("verdicts")],
+        title=f"{len(rows)} trajectories",
+    )  # fmt: skip
     for r in rows:
         table.add_row(
             Text(one_line(r.id, 60)), Text(one_line(r.task_id or "", 40)), Text(one_line(r.model or "", 30)),
@@ -120,10 +30,12 @@ def trajectory_table(rows: list[TrajectoryRow]) -> Table:
     return table
 
 
-def label_table(labels: list[Label], title: str) -> Table:
-    table = Table(title=title)
-    for column in ("trajectory", "annotator", "pass", "verdict", "complete", "taxonomy", "updated"):
-        table.add_column(column)
+def label_table(labels: list[Label], title: str) -> Listing:
+    table = Listing(
+        [Column("trajectory"), Column("annotator"), Column("pass"), Column("verdict"), Column("complete", drop=1),
+         Column("taxonomy", drop=2), Column("updated", drop=3)],
+        title=title,
+    )  # fmt: skip
     for label in labels:
         table.add_row(
             Text(one_line(label.trajectory_id, 60)), Text(one_line(label.annotator, 30)),
@@ -133,10 +45,8 @@ def label_table(labels: list[Label], title: str) -> Table:
     return table
 
 
-def search_table(hits: list[SearchHit]) -> Table:
-    table = Table(title=f"{len(hits)} hits")
-    for column in ("trajectory", "step", "role", "match"):
-        table.add_column(column)
+def search_table(hits: list[SearchHit]) -> Listing:
+    table = Listing([Column("trajectory"), Column("step", "right"), Column("role", drop=1), Column("match", fold=True)], title=f"{len(hits)} hits")
     for hit in hits:
         table.add_row(Text(one_line(hit.trajectory_id, 50)), str(hit.step), hit.role, highlighted(hit.snippet))
     return table

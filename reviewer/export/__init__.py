@@ -28,6 +28,7 @@ from typing import cast
 
 from reviewer.agreement.aggregate import METHODS, Ballots, Gold, Method, gold_labels
 from reviewer.agreement.report import is_machine
+from reviewer.errors import OptionError
 from reviewer.export import formats, records, splits
 from reviewer.export.render import RENDER_VERSION, Rendered, SpanMismatch, render
 from reviewer.jsonio import atomic_write
@@ -37,10 +38,6 @@ from reviewer.store.transactions import reading
 from reviewer.taxonomy import Taxonomy
 
 __all__ = ["ExportOptions", "ExportSummary", "OptionError", "RENDER_VERSION", "Rendered", "SpanMismatch", "export", "render", "write"]
-
-
-class OptionError(ValueError):
-    """The options cannot describe an export (unknown format or verdict, shares not adding up)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +53,7 @@ class ExportOptions:
     only_adjudicated: bool = False
     with_text: bool = False
     csv_raw: bool = False
+    include_unlabelled: bool = False  # a training export holds labelled trajectories unless asked
 
     def validate(self, taxonomy: Taxonomy) -> dict[str, float]:
         """Check every option against the taxonomy (OptionError with a one-line reason); the split shares."""
@@ -76,7 +74,8 @@ class ExportOptions:
 
     def keeps(self, gold: Gold) -> bool:
         return (
-            gold.n_votes >= self.min_reviewers
+            (self.include_unlabelled or gold.n_votes > 0 or gold.method == "adjudicated")
+            and gold.n_votes >= self.min_reviewers
             and (self.verdict is None or gold.label == self.verdict)
             and (not self.only_adjudicated or gold.method == "adjudicated")
         )

@@ -11,14 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reviewer.edits import diff_text
+from reviewer.errors import SpanMismatch
 from reviewer.model import EvidenceSpan, Trajectory
 from reviewer.spans import render_tool_calls
 
-RENDER_VERSION = 1
-
-
-class SpanMismatch(ValueError):
-    """A span that does not point into the rendered text: the label and trajectory disagree."""
+RENDER_VERSION = 2  # 2: an edit the tool refused is marked "failed — not applied" (`edits.diff_text`), never shown as a change
 
 
 def _key(step: int, source: str) -> tuple[int, str]:

@@ -53,7 +53,10 @@ def suffixes() -> set[str]:
 
 
 def detect(doc: Document) -> TrajectoryFormat:
-    """The first registered format that accepts the document; a parse error beats 'unknown format'."""
+    """The first registered format that accepts the document. Otherwise the error says what the file
+    looks like (Markdown, an archive, evaluation results...); for broken JSON text, where it breaks."""
+    from reviewer.formats.unsupported import unsupported
+
     parse_error: InputError | None = None
     for fmt in _REGISTRY:
         try:
@@ -61,9 +64,7 @@ def detect(doc: Document) -> TrajectoryFormat:
                 return fmt
         except InputError as exc:
             parse_error = parse_error or exc
-    if parse_error is not None:
-        raise parse_error
-    raise InputError(doc.name, None, f"unknown format: no importer recognises this content (tried {', '.join(f.name for f in _REGISTRY)})")
+    raise unsupported(doc, ", ".join(f.name for f in _REGISTRY), parse_error)
 
 
 def _register_builtin() -> None:

@@ -10,12 +10,14 @@ text plus one `keystrokes` pseudo-call per command, so its shell work can be rev
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reviewer.formats.build import TrajectoryBuilder, text_of
+from reviewer.formats.siblings import beside, inside
 from reviewer.formats.text_calls import fenced_command, function_calls
 from reviewer.jsonio import Document, InputError, read_document
 from reviewer.model import Step, ToolCall, Trajectory
@@ -37,6 +39,7 @@ class _Part:
 
     file: str
     root: dict[str, Any]
+    sha256: str = ""
 
 
 @dataclass
@@ -56,9 +59,8 @@ class AtifFormat:
         try:
             if not is_atif(doc.value):
                 raise InputError(doc.name, "/schema_version", "not an ATIF trajectory: schema_version must start with 'ATIF-v'")
-            if _continues_a_sibling(doc):
-                return  # already part of the trajectory its predecessor starts: importing it again would duplicate steps
-            trajectory = _trajectory(doc, _chain(doc))
+            head = _chain_head(doc) or doc  # a continuation reads as the whole run its head starts
+            trajectory = _trajectory(_chain(head))
         except InputError as exc:
             yield None, exc
             return
@@ -68,19 +70,30 @@ class AtifFormat:
 def _chain(doc: Document) -> _Chain:
     """The file and the continuations it names, in order; stops (with a note) on a cycle, a missing or
     unreadable file, or a reference that leaves the folder (a hostile file must not make us read elsewhere)."""
-    chain = _Chain([_Part(doc.name, doc.value)])
+    chain = _Chain([_Part(doc.name, doc.value, doc.sha256)])
     seen = {doc.path.resolve()}
-    ref = doc.value.get("continued_trajectory_ref")
-    while ref is not None:
-        if not isinstance(ref, str) or Path(ref).name != ref or ref in ("", ".", ".."):
+    path: Path | None = doc.path
+    while path is not None:
+        ref = chain.parts[-1].root.get("continued_trajectory_ref")
+        if ref is None:
+            path = _next_by_name(path)  # Harbor's own naming, when the file does not say
+            if path is None:
+                break
+            ref = path.name
+        elif not isinstance(ref, str) or Path(ref).name != ref or ref in ("", ".", ".."):
             chain.notes.append(f"continued_trajectory_ref {ref!r} is not a file name in the same folder: continuation not read")
             break
-        path = doc.path.parent / ref
+        else:
+            path = _continuation(doc.path, ref)
         if path.resolve() in seen:
             chain.notes.append(f"continuation {ref} was already read (cycle): chain stopped")
             break
+        if path.is_symlink() and not inside(path, path.parent):
+            chain.notes.append(f"continuation {ref} is a link leading out of the folder: not read")
+            break
         try:
-            root = read_document(path, doc.max_bytes).value
+            part = read_document(path, doc.max_bytes)
+            root = part.value
         except InputError as exc:
             chain.notes.append(f"continuation {ref} not read: {exc.message}")
             break
@@ -88,59 +101,95 @@ def _chain(doc: Document) -> _Chain:
             chain.notes.append(f"continuation {ref} is not an ATIF trajectory: chain stopped")
             break
         seen.add(path.resolve())
-        chain.parts.append(_Part(str(path), root))
-        ref = root.get("continued_trajectory_ref")
+        chain.parts.append(_Part(str(path), root, part.sha256))
     return chain
 
 
-def _continues_a_sibling(doc: Document) -> bool:
-    """Whether another file in the folder names this one as its continuation.
+_DEFAULT_NAME = "trajectory.json"  # what Harbor names the first file; continuations are trajectory.cont-N.json
+_CONT_NAME = re.compile(r"^(?P<prefix>.*)trajectory(?:\.cont-(?P<n>\d+))?\.json$")
 
-    Only files that look like continuations (copied context, or Harbor's `.cont-N` name) are checked,
-    so a folder of many ordinary trajectories is not read once per file.
+
+def _continuation(head: Path, ref: str) -> Path:
+    """The file a reference names. Harbor writes the name it gave (`trajectory.cont-1.json`); runs copied
+    out of their trial folder carry a prefix on every file (`task.trajectory.json`, `task.trajectory.cont-1.json`):
+    the prefixed sibling is the continuation when the plain name is not there."""
+    plain = head.parent / ref
+    prefix = _CONT_NAME.match(head.name)
+    if plain.exists() or plain.is_symlink() or prefix is None or not prefix["prefix"]:
+        return plain
+    return head.parent / f"{prefix['prefix']}{ref}"
+
+
+def _next_by_name(path: Path) -> Path | None:
+    """`<prefix>trajectory.cont-<N+1>.json` beside `<prefix>trajectory[.cont-N].json`, if it is there."""
+    found = _CONT_NAME.match(path.name)
+    if found is None:
+        return None
+    following = path.parent / f"{found['prefix']}trajectory.cont-{int(found['n'] or 0) + 1}.json"
+    return following if inside(following, path.parent) else None
+
+
+def _chain_head(doc: Document) -> Document | None:
+    """The first file of the chain this file continues, if it is beside it: reading any part of a run
+    gives the whole run, whichever file is imported and in whatever order the files arrive.
+
+    Only files that look like continuations are checked, and only neighbours that could start their
+    chain are followed, so a folder of many ordinary trajectories is not read once per file.
     """
-    steps = doc.value.get("steps")
-    copied = isinstance(steps, list) and any(isinstance(s, dict) and s.get("is_copied_context") is True for s in steps)
-    if not copied and ".cont-" not in doc.path.name:
-        return False
-    needle = json.dumps(doc.path.name).encode()
-    for sibling in sorted(doc.path.parent.glob("*.json")):
-        if sibling == doc.path:
-            continue
+    if not _continues(doc.value, doc.path):
+        return None
+    prefix = _CONT_NAME.match(doc.path.name)
+    for sibling in beside(doc.path, "*.json"):
+        named = prefix is not None and sibling.name == f"{prefix['prefix']}{_DEFAULT_NAME}"
         try:
             other = read_document(sibling, doc.max_bytes)
-            if needle in other.data and b"continued_trajectory_ref" in other.data:
-                root = other.value
-                if is_atif(root) and root.get("continued_trajectory_ref") == doc.path.name:
-                    return True
+            if not (named or b"continued_trajectory_ref" in other.data) or not is_atif(other.value) or _continues(other.value, sibling):
+                continue
+            if any(Path(part.file).resolve() == doc.path.resolve() for part in _chain(other).parts[1:]):
+                return other
         except InputError:
             continue  # an unreadable neighbour is reported when it is imported itself
-    return False
+    return None
 
 
-def _trajectory(doc: Document, chain: _Chain) -> Trajectory:
+def _continues(root: dict[str, Any], path: Path) -> bool:
+    """Whether a file continues another: it repeats copied context, or has Harbor's `.cont-N` name."""
+    steps = root.get("steps")
+    copied = isinstance(steps, list) and any(isinstance(s, dict) and s.get("is_copied_context") is True for s in steps)
+    return copied or ".cont-" in path.name
+
+
+def _trajectory(chain: _Chain) -> Trajectory:
     b = TrajectoryBuilder()
     b.notes.extend(chain.notes)
     seen: set[str] | None = set() if len(chain.parts) > 1 else None  # turns already read, to drop copied context
     continuations: list[dict[str, Any]] = []
     for n, part in enumerate(chain.parts):
+        if n:
+            b.continuation(Path(chain.parts[n - 1].file).name, Path(part.file).name, n + 1, len(chain.parts))
         skipped = _add_part(b, part, seen, continuation=n > 0)
         if n:
             continuations.append({"file": Path(part.file).name, "copied_context_skipped": skipped, **_root_extras(part.root)})
     root = chain.parts[0].root
     agent = _object(chain.parts[0].file, "/agent", root.get("agent"))
-    key = root.get("trajectory_id") or root.get("session_id")
     metadata = _root_extras(root)
     if continuations:
         metadata["continuations"] = continuations
+        metadata["parts"] = [{"file": Path(p.file).name, "sha256": p.sha256, "id": _id(p)} for p in chain.parts]
     return b.build(
-        id=f"{key}:{doc.path.stem}" if isinstance(key, str) and key else f"{doc.path.stem}-{doc.sha256[:12]}",
+        id=_id(chain.parts[0]),
         prompt=next((s.text for s in b.steps if s.role == "user"), ""),
         model=_model(agent, [part.root for part in chain.parts]),
         scaffold=agent.get("name") if isinstance(agent.get("name"), str) else None,
         final_answer=_final_answer(b.steps),
         metadata=metadata,
     )
+
+
+def _id(part: _Part) -> str:
+    """The id a file's run gets (the first file's, for a chain): its session and file name."""
+    key, stem = part.root.get("trajectory_id") or part.root.get("session_id"), Path(part.file).stem
+    return f"{key}:{stem}" if isinstance(key, str) and key else f"{stem}-{part.sha256[:12]}"
 
 
 def _add_part(b: TrajectoryBuilder, part: _Part, seen: set[str] | None, *, continuation: bool) -> int:

@@ -13,8 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reviewer.formats.edit_reconstruction import FileTracker, can_write_files, edits_from_patch
+from reviewer.edits import make_diff
+from reviewer.formats.edit_reconstruction import FileTracker, can_write_files, edits_from_patch, is_editor_call
 from reviewer.formats.message_code import message_edits
+from reviewer.formats.refusals import refused, reports_created
 from reviewer.formats.shape import Malformed, expect
 from reviewer.model import Agent, FileEdit, Outcome, Step, Task, ToolCall, ToolResult, Trajectory
 
@@ -87,9 +89,9 @@ class TrajectoryBuilder:
     notes: list[str] = field(default_factory=list)
     _calls: list[_Call] = field(default_factory=list)
     _ids: set[str] = field(default_factory=set)
-    _failed_calls: set[str] = field(default_factory=set)
-    _extra_edits: list[FileEdit] = field(default_factory=list)
-    _cwds: dict[int, str] = field(default_factory=dict)
+    _results: dict[str, Step] = field(default_factory=dict)  # call id -> the step answering it
+    _extra_edits: list[tuple[FileEdit, str | None]] = field(default_factory=list)
+    _cwds: dict[int, str] = field(default_factory=dict)  # step index -> the shell's working directory from then on
     _filled: list[dict[str, object]] = field(default_factory=list)
 
     @property
@@ -137,7 +139,10 @@ class TrajectoryBuilder:
         timestamp: Any = None,
         metadata: dict[str, Any] | None = None,
     ) -> Step:
-        """A tool step answering a call: by id, else (no id, or ids that repeat) the oldest unanswered call."""
+        """A tool step answering a call: by id, else (no id, or ids that repeat) the oldest unanswered call.
+
+        The result is an error when the format says so, or when an editor's own words say it refused
+        the edit (`refusals.refused`): formats rarely flag those."""
         target = self._match(str(call_id) if call_id not in (None, "") else None, name)
         meta = dict(metadata or {})
         if target is None and call_id not in (None, ""):
@@ -146,9 +151,8 @@ class TrajectoryBuilder:
         step = self.step("tool", output, timestamp=timestamp, metadata=meta)
         if target is not None:
             target.answered = True
-            step.tool_result = ToolResult(target.call.id, bool(is_error))
-            if is_error:
-                self._failed_calls.add(target.call.id)
+            step.tool_result = ToolResult(target.call.id, bool(is_error) or refused(target.call, step.text))
+            self._results[target.call.id] = step
         return step
 
     def _match(self, call_id: str | None, name: str | None) -> _Call | None:
@@ -170,48 +174,110 @@ class TrajectoryBuilder:
                 return named[0]
         return open_calls[0] if open_calls else None
 
+    def continuation(self, previous: str, file: str, part: int, parts: int, **facts: Any) -> Step:
+        """The boundary where a run split over several files goes on in the next one: a system step
+        saying so, so a reviewer sees where one file ends (and what the agent may have lost there)."""
+        text = f"continued from file {previous}: the steps below are from {file} (part {part} of {parts})"
+        return self.step("system", text, metadata={"continued_from": previous, "continuation_file": file, **facts})
+
     def working_directory(self, path: str) -> None:
         """Where the agent's shell runs from the next step on: relative paths in its commands are read
         against it (without one they stay as written)."""
         if path:
             self._cwds[len(self.steps)] = path
 
-    def add_edit(self, edit: FileEdit) -> None:
-        """An edit the format records itself (an observation's old/new content): it wins over a
-        reconstruction of the same file at the same step."""
-        self._extra_edits.append(edit)
+    def add_edit(self, edit: FileEdit, call_id: str | None = None) -> None:
+        """An edit the format records itself (an observation's diff or file contents), made by call
+        `call_id` (None: the only call of the edit's step). It wins over a reconstruction of the same
+        file by the same call, and takes its status from the call's result like every other edit."""
+        self._extra_edits.append((edit, call_id))
+
+    def status(self, call: ToolCall) -> str:
+        """`applied` when the call's result is not an error, `failed` when an editor's is, else `unknown`.
+
+        A shell or Python call that ends in an error says nothing of the files it wrote on the way
+        (`cat > conftest.py <<EOF … EOF && pytest` fails with the tests): its edits stay `unknown`."""
+        result = self._results.get(call.id)
+        if result is None or result.tool_result is None:
+            return "unknown"
+        if not result.tool_result.is_error:
+            return "applied"
+        return "failed" if is_editor_call(call) else "unknown"
 
     def edits(self, final_patch: str | None) -> list[FileEdit]:
+        """Every call's edits in order, each with the status of its call. A failed call's edit is kept
+        (what it attempted) but the file's known content stays as it was: it changed nothing.
+
+        Diffs the workspace printed become observed edits (`FileTracker.observe`; the run's last output
+        holding the whole submission is the submission itself), and fill in edits whose content was
+        unknown, as the submitted patch does at the end. A run with no call that can write files gets
+        the code blocks of its replies as edits (`message_code`)."""
         tracker = FileTracker()
+        recorded, loose = self._recorded_by_call()
         found: list[FileEdit] = []
-        recorded = {(e.step, e.path) for e in self._extra_edits}
-        recorded_at: dict[int, list[FileEdit]] = {}
-        for edit in self._extra_edits:
-            recorded_at.setdefault(edit.step, []).append(edit)
-        calls = {c.call.id: c.call for c in self._calls}
         submitted = final_patch.replace("\r\n", "\n").strip() if final_patch else None
         last_output = max((s.index for s in self.steps if s.tool_result is not None), default=None)
+        calls = {c.call.id: c.call for c in self._calls}
         for step in self.steps:
             tracker.cwd = self._cwds.get(step.index, tracker.cwd)
             for call in step.tool_calls:
-                if call.id in self._failed_calls:
-                    continue  # a failed edit call changed nothing
-                found += [e for e in tracker.edits_for(call, step.index) if (e.step, e.path) not in recorded]
-            for edit in recorded_at.get(step.index, ()):
-                tracker.note(edit)  # what the format recorded is what the file holds
+                found += self._call_edits(tracker, call, step.index, recorded.pop(call.id, []))
             answered = calls.get(step.tool_result.call_id) if step.tool_result is not None else None
-            if answered is not None and answered.id not in self._failed_calls:
-                final = submitted if step.index == last_output else None  # the submit command printing the patch
-                found += tracker.observe(answered, step.text, step.index, final)  # a diff the workspace printed
-        found += self._extra_edits
-        if not any(can_write_files(c) for s in self.steps for c in s.tool_calls) and not found:
-            found += message_edits(self.steps)  # no tool wrote files: the solution is in the messages
+            if answered is not None and self.status(answered) != "failed":
+                final = submitted if step.index == last_output else None
+                found += tracker.observe(answered, step.text, step.index, final)
+        found = self._with_loose(found, loose + [e for edits in recorded.values() for e in edits])
+        if not found and not any(can_write_files(c.call) for c in self._calls):
+            found = message_edits(self.steps)  # no tool wrote files: the solution is in the replies
         found.sort(key=lambda e: e.step)
         if final_patch and self.steps:
             tracker.learn_from_submission(final_patch.replace("\r\n", "\n"), self.steps[-1].index)
-            found += edits_from_patch(final_patch, self.steps[-1].index)
+            found += [_applied(e) for e in edits_from_patch(final_patch, self.steps[-1].index)]
         self._filled = tracker.filled
         return found
+
+    def _recorded_by_call(self) -> tuple[dict[str, list[FileEdit]], list[FileEdit]]:
+        """Recorded edits by the call that made them, and those no call can be found for."""
+        by_call: dict[str, list[FileEdit]] = {}
+        loose: list[FileEdit] = []
+        for edit, call_id in self._extra_edits:
+            if call_id is None and 0 <= edit.step < len(self.steps) and len(self.steps[edit.step].tool_calls) == 1:
+                call_id = self.steps[edit.step].tool_calls[0].id
+            if call_id is None:
+                loose.append(edit)
+            else:
+                by_call.setdefault(call_id, []).append(edit)
+        return by_call, loose
+
+    @staticmethod
+    def _with_loose(found: list[FileEdit], loose: list[FileEdit]) -> list[FileEdit]:
+        """Recorded edits of a step with several calls (which one made it, unknown) replace the
+        reconstructions of their file at their step, and take their status and op."""
+        twins = {(e.step, e.path): e for e in found}
+        for edit in loose:
+            twin = twins.get((edit.step, edit.path))
+            if twin is not None:
+                edit.status, edit.op = twin.status, edit.op or twin.op
+        recorded = {(e.step, e.path) for e in loose}
+        return [e for e in found if (e.step, e.path) not in recorded] + loose
+
+    def _call_edits(self, tracker: FileTracker, call: ToolCall, step: int, recorded: list[FileEdit]) -> list[FileEdit]:
+        """One call's edits: reconstructed from its arguments, or recorded (by file), all of its status."""
+        status = self.status(call)
+        saved = tracker.checkpoint() if status == "failed" else None
+        made = tracker.edits_for(call, step)
+        result = self._results.get(call.id)
+        if status == "applied" and result is not None and reports_created(result.text):
+            made = [_created(e) for e in made]
+        own_paths = {e.path for e in recorded}
+        edits = [e for e in made if e.path not in own_paths]
+        for own in recorded:
+            edits.append(_merged(own, next((e for e in made if e.path == own.path), None), tracker))
+        if saved is not None:
+            tracker.rollback(saved)
+        for edit in edits:
+            edit.status = status
+        return edits
 
     def build(
         self,
@@ -245,3 +311,39 @@ class TrajectoryBuilder:
             final_answer=final_answer,
             metadata=meta,
         )
+
+
+def _applied(edit: FileEdit) -> FileEdit:
+    """A submitted patch is the harness's record of the workspace at the end: it happened."""
+    edit.status = "applied"
+    return edit
+
+
+def _created(edit: FileEdit) -> FileEdit:
+    """An edit whose result says it created the file: before it there was nothing."""
+    if edit.before is None and edit.after is not None:
+        edit.before, edit.diff = "", make_diff(edit.path, "", edit.after)
+    if edit.op is None:
+        edit.op = "create"
+    return edit
+
+
+def _changed_lines(diff: str) -> list[str]:
+    return [line.rstrip("\n") for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++ ", "--- "))]
+
+
+def _merged(own: FileEdit, made: FileEdit | None, tracker: FileTracker) -> FileEdit:
+    """A recorded edit, completed by the call's reconstruction where they agree, and the tracker told.
+
+    The record wins: its diff carries the tool's own line numbers. When it holds only a diff and the
+    reconstruction knew the whole file and makes the same changes, the record keeps the whole
+    before and after too (the file stays known); when they disagree the file's content is unknown."""
+    if own.op is None and made is not None:
+        own.op = made.op
+    if (
+        own.after is None and made is not None and own.before is None and made.before is not None and made.after is not None
+        and own.diff is not None and made.diff is not None and _changed_lines(own.diff) == _changed_lines(made.diff)
+    ):  # fmt: skip
+        own.before, own.after = made.before, made.after
+    tracker.note(own)  # the file is as the record says (its content unknown when the record has none)
+    return own

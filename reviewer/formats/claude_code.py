@@ -22,12 +22,14 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeGuard, TypeVar
 
 from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.shape import Malformed, json_type
-from reviewer.jsonio import Document, InputError, loads
+from reviewer.formats.siblings import beside
+from reviewer.jsonio import Document, InputError, loads, read_document
 from reviewer.model import FileEdit, Step, ToolCall, Trajectory
 
 SCAFFOLD = "claude-code"
@@ -115,9 +117,11 @@ def _recorded_edit(call: ToolCall, step: int, recorded: dict[str, Any]) -> FileE
     path, before = recorded.get("filePath"), recorded.get("originalFile")
     if not isinstance(path, str) or not path:
         return None
+    op: str | None = "modify"
     if call.name == "Write" and isinstance(recorded.get("content"), str):
         before = "" if before is None and recorded.get("type") == "create" else before
         after = recorded["content"]
+        op = "create" if recorded.get("type") == "create" else "modify" if recorded.get("type") == "update" else None
     elif call.name == "Edit" and isinstance(before, str):
         old, new = recorded.get("oldString"), recorded.get("newString")
         if not (isinstance(old, str) and isinstance(new, str) and old and old in before):
@@ -127,7 +131,7 @@ def _recorded_edit(call: ToolCall, step: int, recorded: dict[str, Any]) -> FileE
         return None
     if not isinstance(before, str):
         return None
-    return FileEdit(path, step, before, after, make_diff(path, before, after), "observation")
+    return FileEdit(path, step, before, after, make_diff(path, before, after), "observation", op)
 
 
 def _agent_id(block: dict[str, Any], recorded: Any) -> str | None:
@@ -223,7 +227,7 @@ class _Writer:
         if made is not None and not is_error and isinstance(recorded, dict):
             edit = _recorded_edit(made[1], made[0], recorded)
             if edit is not None:
-                self.b.add_edit(edit)
+                self.b.add_edit(edit, made[1].id)
 
 
 def _prompt(steps: list[Step]) -> str:
@@ -253,6 +257,7 @@ class _Line:
     parent: str | None
     message_id: str | None = None
     model: str | None = None
+    part: int = 0  # which file of a run split over several (sessions sharing a slug) the line is from
 
     @property
     def sidechain(self) -> bool:
@@ -451,10 +456,17 @@ def _models(lines: list[_Line]) -> list[str]:
     return list(dict.fromkeys(line.model for line in lines if line.model is not None))
 
 
-def _conversation(lines: list[_Line], session_id: str) -> _Writer:
+def _conversation(lines: list[_Line], session_id: str, files: tuple[str, ...] = ()) -> _Writer:
+    """Steps of one conversation; where it goes on in the next file of a split run (`files`), a
+    boundary step says so."""
     models = _models(lines)
     w = _Writer(session_id)
+    part = lines[0].part if lines else 0
     for unit in _units(lines):
+        if unit[0].part != part and files:
+            w.b.continuation(files[part], files[unit[0].part], unit[0].part + 1, len(files))
+            part = unit[0].part
+        w.session_id = _id_part(unit[0].record.get("sessionId")) or session_id  # Task results link the file's own sub-agents
         _write_unit(w, unit, models[0] if models else None)
     return w
 
@@ -512,6 +524,7 @@ class _Session:
     lines: list[_Line]
     metadata: dict[str, Any]
     session_id: str
+    files: tuple[str, ...] = ()  # the files of a run split over several, in order (empty for one file)
 
     def subagents(self) -> Iterator[tuple[str, str | None, Trajectory | InputError]]:
         """(place, agent id, trajectory) for each sub-agent."""
@@ -530,7 +543,7 @@ class _Session:
         for cleared_at, lines in _split_on_clear([line for line in self.lines if not line.sidechain]):
             if not lines:
                 continue
-            w = _guarded(self.doc, str(lines[0].number), _conversation, lines, self.session_id)
+            w = _guarded(self.doc, str(lines[0].number), _conversation, lines, self.session_id, self.files)
             if isinstance(w, InputError) or _substantive(w.b.steps):
                 found.append((cleared_at, w, lines))
         return found
@@ -587,14 +600,18 @@ def _collect(doc: Document, records: Iterable[tuple[int, Any]], errors: list[tup
 
 def _read_session(doc: Document, records: Iterable[tuple[int, Any]]) -> Iterator[tuple[str | None, Trajectory | InputError]]:
     errors: list[tuple[int, InputError]] = []
-    session = _collect(doc, records, errors)
+    own = _collect(doc, records, errors)
+    parts = _parts(doc, own)
     for number, error in errors:
         yield str(number), error
     subagents: dict[str, dict[str, Any]] = {}
-    for place, agent, made in session.subagents():
-        if isinstance(made, Trajectory):
-            subagents[agent or made.id] = {"trajectory": made.id, "steps": len(made.steps)}
-        yield place, made
+    for part in parts:  # every part's sub-agents are linked; each file stores its own
+        for place, agent, made in part.subagents():
+            if isinstance(made, Trajectory):
+                subagents[agent or made.id] = {"trajectory": made.id, "steps": len(made.steps)}
+            if part is own:
+                yield place, made
+    session = parts[0] if len(parts) == 1 else _joined(parts)
     conversations = session.conversations()
     linked = [
         [subagents[a] for a in dict.fromkeys(w.agents) if a in subagents] if isinstance(w, _Writer) else []
@@ -616,6 +633,70 @@ def _read_session(doc: Document, records: Iterable[tuple[int, Any]]) -> Iterator
         yield str(lines[0].number), _guarded(doc, str(lines[0].number), _trajectory, w, lines, id, meta)
     if not subagents and not conversations and not errors:
         yield None, InputError(doc.name, None, "Claude Code session has no user or assistant messages")
+
+
+# --- runs split over several session files -----------------------------------------------------------
+
+# Claude Code names a session (`slug`, "encapsulated-mapping-wolf") and keeps the name when a plan is
+# carried out in a new session ("Implement the following plan", "Now execute the plan"): the files of
+# one project folder sharing a slug are one run.
+_SLUG = re.compile(rb'"slug"\s*:\s*"([^"\\]{1,200})"')
+_slugs: dict[tuple[str, int, int], str | None] = {}  # (path, size, mtime) -> slug: a folder is scanned once per file, read once
+
+
+def _slug_of(path: Path, max_bytes: int) -> str | None:
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        if key not in _slugs:
+            found = _SLUG.search(read_document(path, max_bytes).data)
+            _slugs[key] = found.group(1).decode("utf-8", "replace") if found else None
+        return _slugs[key]
+    except (OSError, InputError):
+        return None
+
+
+def _parts(doc: Document, own: _Session) -> list[_Session]:
+    """The sessions of the run this file belongs to, in the order they ran: the files beside it with the
+    same slug (sub-agent files aside), or this one alone."""
+    slug = next((line.record["slug"] for line in own.lines if isinstance(line.record.get("slug"), str)), None)
+    if slug is None or all(line.sidechain for line in own.lines):  # a sub-agent's file is its own run
+        return [own]
+    sessions = [own]
+    for path in beside(doc.path, "*.jsonl"):
+        if path.name.startswith("agent-") or _slug_of(path, doc.max_bytes) != slug:
+            continue
+        try:
+            other = read_document(path, doc.max_bytes)
+            records = _session_records(other)
+        except InputError:
+            continue  # reported when that file is imported itself
+        if records is not None:
+            session = _collect(other, records, [])
+            if session.session_id != own.session_id and not all(line.sidechain for line in session.lines):
+                sessions.append(session)
+    return sorted(sessions, key=lambda s: (min((str(line.record.get("timestamp") or "") for line in s.lines), default=""), s.doc.path.name))
+
+
+def _joined(parts: list[_Session]) -> _Session:
+    """One session of the main lines of every part, in order; a line repeated from an earlier file (a
+    resumed session copies the history) is read once."""
+    seen: set[str] = set()
+    lines: list[_Line] = []
+    for k, part in enumerate(parts):
+        for line in part.lines:
+            if line.sidechain or (line.uuid is not None and line.uuid in seen):
+                continue
+            if line.uuid is not None:
+                seen.add(line.uuid)
+            line.part = k
+            lines.append(line)
+    files = tuple(p.doc.path.name for p in parts)
+    metadata = {
+        **parts[0].metadata,
+        "parts": [{"file": p.doc.path.name, "sha256": p.doc.sha256, "id": p.session_id, "lines": len(p.lines)} for p in parts],
+    }
+    return _Session(parts[0].doc, _chain_order(lines), metadata, parts[0].session_id, files)
 
 
 # --- Anthropic Messages API JSON --------------------------------------------------------------------

@@ -17,6 +17,7 @@ decided here: they come from the call's result (`TrajectoryBuilder`).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Iterator
 
@@ -29,16 +30,30 @@ from reviewer.model import FileEdit, ToolCall
 
 # Editor tools of SWE-agent, OpenHands, Anthropic's text editor and the mini-SWE-agent family.
 EDITOR_TOOLS = {"str_replace_editor", "str_replace_based_edit_tool", "text_editor", "edit_file", "file_editor"}
+WRITE_TOOLS = {"Write", "write_file", "create_file"}  # the whole new content in one argument
+REPLACE_TOOLS = {"Edit", "MultiEdit"}  # Claude Code's search/replace editors
 SHELL_TOOLS = {"bash", "execute_bash", "shell", "run", "cmd", "terminal", "run_command", "Bash", "keystrokes"}
 PATCH_TOOLS = {"apply_patch", "patch"}
 # Tools that run Python code: Inspect's `python`, OpenHands' IPython cell (`run_ipython` maps to `python`).
 PYTHON_TOOLS = {"python", "ipython", "execute_ipython_cell", "run_ipython", "python_interpreter", "code_interpreter"}
-WRITE_TOOLS = {"Write", "write_file", "create_file", "Edit", "MultiEdit"}
+WINDOW_EDIT_COMMANDS = {"edit", "create", "insert"}  # SWE-agent's own editor commands (windows, cursors)
+_EDITOR_COMMANDS = {"create", "str_replace", "insert"}
+
+_FILE_TOOLS = frozenset(EDITOR_TOOLS | WRITE_TOOLS | REPLACE_TOOLS | PATCH_TOOLS | WINDOW_EDIT_COMMANDS)
+_WRITING_TOOLS = _FILE_TOOLS | SHELL_TOOLS | PYTHON_TOOLS
+
+
+def is_editor_call(call: ToolCall) -> bool:
+    """A call to a file editor (not a shell): its output, not an exit code, says whether it refused."""
+    if call.name in _FILE_TOOLS:
+        return True
+    command = call.arguments.get("command")
+    return isinstance(command, str) and command in _EDITOR_COMMANDS and isinstance(call.arguments.get("path") or call.arguments.get("file_path"), str)
 
 
 def can_write_files(call: ToolCall) -> bool:
     """Whether the call is of a tool that can change files (an editor, a shell, Python, a patch)."""
-    return call.name in EDITOR_TOOLS | SHELL_TOOLS | PATCH_TOOLS | PYTHON_TOOLS | WRITE_TOOLS
+    return call.name in _WRITING_TOOLS or is_editor_call(call)
 
 
 def shell_script(call: ToolCall) -> str | None:
@@ -155,8 +170,10 @@ class FileTracker:
         return self._record(FileEdit(path, step, before, after, diff, source, op))
 
     def _replace(self, path: str, step: int, old: str, new: str, source: str, *, count: int = 1) -> FileEdit:
+        """Search and replace. One replacement needs exactly one occurrence (editors refuse several): a
+        known content with several, or none, is stale, and the edit keeps only its snippet."""
         before = self.known.get(path)
-        if before is not None and old and old in before:
+        if before is not None and old and (before.count(old) == 1 or (count != 1 and old in before)):
             after = before.replace(old, new, count)
             self._state(path, after)
             return self._record(FileEdit(path, step, before, after, make_diff(path, before, after), source, "modify"))
@@ -165,8 +182,8 @@ class FileTracker:
 
     def _insert(self, path: str, step: int, line: int, text: str, source: str) -> FileEdit:
         before = self.known.get(path)
-        if before is not None:
-            lines = before.splitlines(keepends=True)
+        lines = before.splitlines(keepends=True) if before is not None else []
+        if before is not None and line <= len(lines):
             addition = text if text.endswith("\n") else text + "\n"
             after = "".join(lines[:line]) + addition + "".join(lines[line:])
             self._state(path, after)
@@ -175,7 +192,11 @@ class FileTracker:
         return self._record(FileEdit(path, step, None, None, snippet_diff(path, "", text, f"insert after line {line}"), source, "modify"))
 
     def note(self, edit: FileEdit) -> None:
-        """An edit the format recorded itself (a tool's own before/after): the file's state from now on."""
+        """An edit the format recorded itself (a tool's own before/after): the file's state from now on.
+        It takes the place of the call's reconstruction of the same file, if there was one."""
+        twin = self.last.get(edit.path)
+        if twin is not None and twin.step == edit.step and twin is not edit:
+            self.counts[edit.path] -= 1
         if edit.op == "delete":
             self.known.pop(edit.path, None)
             self.present.discard(edit.path)
@@ -184,6 +205,13 @@ class FileTracker:
             self._state(edit.path, edit.after)
         self._record(edit)
 
+    def checkpoint(self) -> dict[str, object]:
+        """Everything known now, to go back to when a call turns out to have changed nothing (`rollback`)."""
+        return {name: copy.copy(value) for name, value in vars(self).items() if name not in ("cwd", "filled")}
+
+    def rollback(self, state: dict[str, object]) -> None:
+        vars(self).update(state)
+
     # Calls ------------------------------------------------------------------------------------
 
     def edits_for(self, call: ToolCall, step: int) -> list[FileEdit]:
@@ -191,12 +219,12 @@ class FileTracker:
         args = call.arguments
         command = args.get("command")
         path = args.get("path") or args.get("file_path")
-        if call.name in EDITOR_TOOLS or (isinstance(command, str) and command in {"create", "str_replace", "insert"} and isinstance(path, str)):
+        if call.name in EDITOR_TOOLS or (isinstance(command, str) and command in _EDITOR_COMMANDS and isinstance(path, str)):
             return self._editor(args, step)
-        if call.name in ("Write", "write_file", "create_file") and isinstance(path, str):
+        if call.name in WRITE_TOOLS and isinstance(path, str):
             content = args.get("content", args.get("file_text"))
             return [self._whole(path, step, content, "tool_call", new_file=call.name == "create_file")] if isinstance(content, str) else []
-        if call.name in ("Edit", "MultiEdit") and isinstance(path, str):
+        if call.name in REPLACE_TOOLS and isinstance(path, str):
             edits = args.get("edits") if call.name == "MultiEdit" else [args]
             return [
                 self._replace(path, step, e.get("old_string", ""), e.get("new_string", ""), "tool_call", count=-1 if e.get("replace_all") else 1)
@@ -227,6 +255,9 @@ class FileTracker:
         if command == "insert" and isinstance(args.get("new_str"), str):
             line = args.get("insert_line")
             return [self._insert(path, step, line if isinstance(line, int) and line >= 0 else 0, args["new_str"], "tool_call")]
+        if command in _EDITOR_COMMANDS:  # an edit without its text (the editor refuses it): the fact, no content
+            self._state(path, None)
+            return [self._record(FileEdit(path, step, None, None, None, "tool_call", "create" if command == "create" else "modify"))]
         return []
 
     def shell_edits(self, script: str, step: int, cwd: str | None = None) -> list[FileEdit]:

@@ -343,13 +343,25 @@ def _grade(value: Any) -> float | None:
 
 
 def _outcome(scores: dict[str, Any], error: Any) -> Outcome:
-    """The first scorer is Inspect's primary one; an unscored sample that errored is an error."""
+    """The first scorer is Inspect's primary one; an unscored sample that errored is an error. What each
+    scorer said (value, answer, explanation) is kept in the details, hidden with the outcome."""
     if not scores:
         return Outcome("error" if _present(error) else None)
-    first = next(iter(scores.values()))
+    name, first = next(iter(scores.items()))
     reward = _grade(first.get("value") if isinstance(first, dict) else first)
     grader_result = "unknown" if reward is None else {1.0: "pass", 0.0: "fail"}.get(reward, "unknown")
-    return Outcome(grader_result, reward=reward)
+    said = {scorer: _said(score) for scorer, score in scores.items()}
+    details: dict[str, Any] = {"source": "Inspect scores", "scorer": name, **said[name]}
+    if len(said) > 1:
+        details["scores"] = said
+    return Outcome(grader_result, reward=reward, details=details)
+
+
+def _said(score: Any) -> dict[str, Any]:
+    """A score's value, answer and explanation (its metadata stays in the trajectory's `scores`)."""
+    if not isinstance(score, dict):
+        return {"value": score}
+    return {k: score[k] for k in ("value", "answer", "explanation") if score.get(k) is not None}
 
 
 def _scores(sample: dict[str, Any]) -> dict[str, Any]:

@@ -274,7 +274,7 @@ class EventWalk:
             timestamp=event.get("timestamp"),
             metadata=meta,
         )
-        if kind == "edit" and not failed:
+        if kind == "edit" and step.tool_result is not None and not step.tool_result.is_error:
             self.recorded_edit(extras, content, step)
 
     def answered(self, event: dict[str, Any], cause: int | None, pair_call: str | None) -> str | None:
@@ -297,22 +297,36 @@ class EventWalk:
         return (prefix if isinstance(prefix, str) else "") + content + (suffix if isinstance(suffix, str) else "")
 
     def recorded_edit(self, extras: dict[str, Any], content: str, step: Step) -> None:
-        """The file contents the edit observation recorded, attributed to the action that made it."""
+        """What the edit observation recorded, attributed to the action that made it.
+
+        The editor OpenHands runs (`impl_source: oh_aci`) stores the call's `old_str`/`new_str` as
+        `old_content`/`new_content`, not the file (only a `create`'s new content is the whole file),
+        and the diff of the whole file, with its real line numbers, as `diff`. Older editors stored
+        the whole file before and after."""
         path = extras.get("path")
-        if not isinstance(path, str) or not path:
+        if not isinstance(path, str) or not path or step.tool_result is None:
             return
-        before = extras.get("old_content") if isinstance(extras.get("old_content"), str) else None
-        if before is None and extras.get("prev_exist") is False:
+        call_id = step.tool_result.call_id
+        action_step = self.step_of_call.get(call_id, step.index)
+        call = next((c for c in self.b.steps[action_step].tool_calls if c.id == call_id), None)
+        command = call.arguments.get("command") if call is not None else None
+        snippets = extras.get("impl_source") == "oh_aci" and command != "create"
+        old, new = extras.get("old_content"), extras.get("new_content")
+        before = old if isinstance(old, str) and not snippets else None
+        after = new if isinstance(new, str) and not snippets else None
+        if before is None and after is not None and (command == "create" or extras.get("prev_exist") is False):
             before = ""  # recorded as a new file
-        after = extras.get("new_content") if isinstance(extras.get("new_content"), str) else None
         if before is not None and after is not None:
             diff: str | None = make_diff(path, before, after)
         else:
             recorded_diff = extras.get("diff")
-            recorded = recorded_diff if isinstance(recorded_diff, str) else content
+            recorded = recorded_diff if isinstance(recorded_diff, str) and recorded_diff else content
             diff = recorded if recorded.startswith("--- ") else None
-        action_step = self.step_of_call.get(step.tool_result.call_id, step.index) if step.tool_result else step.index
-        self.b.add_edit(FileEdit(path, action_step, before, after, diff, "observation"))
+            diff = diff if diff is None or diff.endswith("\n") else diff + "\n"
+        if diff is None and after is None:
+            return  # nothing beyond the call: its reconstruction stands
+        op = "create" if before == "" else None
+        self.b.add_edit(FileEdit(path, action_step, before, after, diff, "observation", op), call_id)
 
     def build(self, pointer: str, **fields: Any) -> Trajectory:
         if not self.b.steps:

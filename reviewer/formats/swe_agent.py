@@ -20,11 +20,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, openai_tool_call, text_of
-from reviewer.formats.edit_reconstruction import SHELL_TOOLS, FileTracker, snippet_diff
+from reviewer.formats.edit_reconstruction import SHELL_TOOLS, WINDOW_EDIT_COMMANDS, FileTracker, snippet_diff
 from reviewer.formats.shape import Malformed, expect, guarded
 from reviewer.formats.text_calls import editor_arguments
+from reviewer.formats.windows import Window, edit_between, windows_in
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Outcome, Step, ToolCall, Trajectory
 
@@ -123,19 +123,6 @@ def _parse_json_string(value: Any) -> Any:
 # ---------------------------------------------------------------------------------------------------
 # SWE-agent
 
-_EDIT_COMMANDS = {"edit", "create", "insert"}
-# The tools' own words for an edit they refused (linting, text not found, ...): nothing changed.
-_REJECTED = (
-    "Your proposed edit has introduced new syntax error",
-    "Your edit was not applied",
-    "Your changes have NOT been applied",
-    "No replacement was performed",
-    "No file opened.",
-    "Search text must not be empty",
-    "Your search and replace strings are the same",
-    "Usage: edit",
-    "already exists.",
-)
 _REQUERY_WINDOW = 32  # how far ahead an action's entry may be: SWE-agent requeries a few times per step, not more
 _PROMPT_TRAILER = re.compile(r"\n?\(Open file: [^\n]*\)\n\(Current directory: [^\n]*\)\n?bash-\$\s*$")  # SWE-agent's shell prompt
 _HISTORY_KEYS = frozenset(
@@ -156,13 +143,6 @@ def _is_run(value: Any) -> bool:
         first = entries[0]
         return "action" in first and ("observation" in first or "thought" in first) and "source" not in first
     return isinstance(history, list) and isinstance(entries, list) and isinstance(value.get("info"), dict)
-
-
-def _rejected(call: ToolCall, output: str) -> bool:
-    if call.name not in _EDIT_COMMANDS and call.name != "str_replace_editor":
-        return False
-    head = output[:600]
-    return any(marker in head for marker in _REJECTED)
 
 
 class _RunReader:
@@ -188,8 +168,8 @@ class _RunReader:
         self.entries = entries
         each(history, f"{self.base}/history", self._message)
         self._rest_of_trajectory(history_steps=bool(self.b.steps))
-        for edit in _EditScanner(self.text_actions).scan(self.b.steps):
-            self.b.add_edit(edit)
+        for edit, call_id in _EditScanner(self.text_actions).scan(self.b.steps):
+            self.b.add_edit(edit, call_id)
 
     def _message(self, index: int, item: Any, pointer: str) -> None:
         expect(item, dict, pointer, "a message object")
@@ -259,13 +239,16 @@ class _RunReader:
             self.b.step("user", content, metadata=meta)
 
     def _result(self, call_id: Any, output: Any, meta: dict[str, Any]) -> None:
+        """A result for the pending action; whether an edit was refused, the builder reads in its words.
+        The call answered is the builder's pairing (ids repeat in real runs: the original id is not enough)."""
         text = text_of(output)
-        answered = next((p for p in self.pending if call_id is None or p[0] == call_id), None)
+        step = self.b.result(call_id, text, metadata=meta)
+        linked = step.tool_result.call_id if step.tool_result is not None else None
+        answered = next((p for p in self.pending if p[1].id == linked), None)
         if answered is not None:
             self.pending.remove(answered)
             if answered[1].name == "submit":
                 self.submitted = _PROMPT_TRAILER.sub("", text)
-        self.b.result(call_id, text, is_error=answered is not None and _rejected(answered[1], text), metadata=meta)
         at = text.rfind("(Current directory: ")
         if at >= 0 and (cwd := _CWD.match(text, at)):
             self.b.working_directory(cwd["path"].strip())  # SWE-agent's prompt names the shell's directory
@@ -327,88 +310,123 @@ def _requeried(entry: dict[str, Any], k: int) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------------
 # Edits made with SWE-agent's own commands
 
-_VIEW = re.compile(r"^\[File: (?P<path>[^\n]+?) \((?P<total>\d+) lines total\)\]\r?$", re.MULTILINE)
-_NUMBERED = re.compile(r"(\d+):(.*)")
 _CWD = re.compile(r"^\(Current directory: (?P<path>[^\n)]+)\)\s*$", re.MULTILINE)
 _OPEN = re.compile(r"^\(Open file: (?P<path>[^\n)]+)\)\s*$", re.MULTILINE)
-_EDIT_LINES = re.compile(r"edit\s+(?P<start>\d+):(?P<end>\d+)\s*\n(?P<body>.*?)\n?end_of_edit", re.DOTALL)
-
-
-def _full_view(text: str) -> tuple[str, str] | None:
-    """(path, content) when an observation prints a whole file: the `[File: ...]` header then lines 1..N."""
-    match = _VIEW.search(text)
-    if match is None:
-        return None
-    total = int(match["total"])
-    body: list[str] = []
-    for line in text[match.end() :].splitlines()[1:]:
-        numbered = _NUMBERED.fullmatch(line)
-        if numbered is None or int(numbered[1]) != len(body) + 1:
-            break
-        body.append(numbered[2])
-    return (match["path"], "".join(line + "\n" for line in body)) if len(body) == total else None
+# `edit 12:15` (0.x, a line range) or a bare `edit` (cursor editors: the lines between the cursors), then the new lines
+_EDIT_BODY = re.compile(
+    r"edit(?:[ \t]+(?P<start>\d+):(?P<end>\d+))?[ \t]*\n(?P<body>.*?)^end_of_edit\b", re.DOTALL | re.MULTILINE
+)
 
 
 class _EditScanner:
     """FileEdits for SWE-agent's editor commands (`edit`, `create`, `insert`) and plain-text shell actions.
 
-    The file windows the editor prints give a file's whole content when it fits the window: an edit
-    between two such views gets real before/after text. Otherwise an edit keeps what the command
-    shows (a snippet hunk). Views in refused edits show what would have been, so they are skipped.
+    The editors print a numbered window of the file after each command (`windows`). An edit between
+    the last window shown of its file and the window it printed gets the changed lines with their
+    real numbers (the whole file when a window showed all of it); otherwise it keeps what the command
+    shows (a snippet hunk). A refused edit shows the window as it would have been and the original:
+    the attempt is diffed from those, and the file's known state stays as the original shows it.
     """
 
     def __init__(self, text_actions: set[str]):
         self.text_actions = text_actions
-        self.tracker = FileTracker()  # known contents, shared with heredoc/sed reconstruction
+        self.tracker = FileTracker()  # known whole contents, shared with heredoc/sed reconstruction
+        self.windows: dict[str, Window] = {}  # the last window shown of each file, while it still holds
         self.cwd: str | None = None
         self.open_file: str | None = None
 
-    def scan(self, steps: list[Step]) -> list[FileEdit]:
+    def scan(self, steps: list[Step]) -> list[tuple[FileEdit, str]]:
+        """(edit, id of the call that made it) for every edit, refused ones included."""
         results = {s.tool_result.call_id: s for s in steps if s.tool_result is not None}
-        edits: list[FileEdit] = []
+        edits: list[tuple[FileEdit, str]] = []
         for step in steps:
             if step.role != "assistant":
-                if step.tool_result is None or not step.tool_result.is_error:
-                    self._observe(step.text)
+                self._observe(step)
                 continue
             for call in step.tool_calls:
                 result = results.get(call.id)
-                if result is None or result.tool_result is None or not result.tool_result.is_error:
-                    edits += self._edits(call, step, result)
+                refused = result is not None and result.tool_result is not None and result.tool_result.is_error
+                if refused and result is not None and call.name in WINDOW_EDIT_COMMANDS:
+                    made = self._refused(call, step, result)
+                else:
+                    made = self._edits(call, step, result)
+                edits += [(edit, call.id) for edit in made]
         return edits
 
     def _absolute(self, path: str) -> str:
         return posixpath.normpath(posixpath.join(self.cwd, path)) if self.cwd and not path.startswith("/") else path
 
-    def _observe(self, text: str) -> None:
+    def _observe(self, step: Step) -> None:
+        """What an output shows of the workspace: directory, open file, and the windows of files."""
+        text = step.text
         if cwd := _CWD.search(text):
             self.cwd = cwd["path"].strip()
         if (opened := _OPEN.search(text)) and opened["path"].strip() != "n/a":
             self.open_file = opened["path"].strip()
-        if view := _full_view(text):
-            self.tracker.known[self._absolute(view[0])] = view[1]
+        shown = windows_in(text)
+        if step.tool_result is not None and step.tool_result.is_error:
+            shown = shown[1:]  # a refused edit's first window is what would have been; the original follows
+        for window in shown:
+            self._saw(self._absolute(window.path), window)
+
+    def _saw(self, path: str, window: Window) -> None:
+        self.windows[path] = window
+        if window.whole:
+            self.tracker.known[path] = window.text()
+
+    def _forget(self, path: str) -> None:
+        self.windows.pop(path, None)
+        self.tracker.known.pop(path, None)
 
     def _edits(self, call: ToolCall, step: Step, result: Step | None) -> list[FileEdit]:
-        if call.name in _EDIT_COMMANDS:
+        if call.name in WINDOW_EDIT_COMMANDS:
             return self._editor(call, step, result)
         command = call.arguments.get("command")
         if call.id in self.text_actions and call.name not in SHELL_TOOLS and isinstance(command, str):
-            return self.tracker.shell_edits(command, step.index, self.cwd)
+            made = self.tracker.shell_edits(command, step.index, self.cwd)
+            for edit in made:
+                self.windows.pop(edit.path, None)  # the file changed under its window
+            return made
         return []
 
     def _editor(self, call: ToolCall, step: Step, result: Step | None) -> list[FileEdit]:
-        view = _full_view(result.text) if result is not None else None
-        path = self._absolute(view[0]) if view else self._target(call, step)
+        shown = windows_in(result.text) if result is not None else []
+        view = shown[0] if shown else None
+        path = self._absolute(view.path) if view else self._target(call, step)
         if not path:
             return []
-        known = self.tracker.known
-        before = "" if call.name == "create" and path not in known else known.get(path)
+        op = "create" if call.name == "create" else "modify"
         if view is None:
-            known.pop(path, None)
-            return [FileEdit(path, step.index, None, None, _snippet(call, path), "tool_call")]
-        known[path] = after = view[1]
-        diff = make_diff(path, before, after) if before is not None else _snippet(call, path)
-        return [FileEdit(path, step.index, before, after, diff, "observation")]
+            self._forget(path)
+            return [FileEdit(path, step.index, None, None, _snippet(call, path), "tool_call", op)]
+        before = self._before(path, call.name == "create")
+        found = edit_between(path, before, view, _added_text(call)) if before is not None else None
+        self._forget(path)
+        self._saw(path, view)
+        if found is not None:
+            return [FileEdit(path, step.index, found.before, found.after, found.diff, "observation", op)]
+        after = view.text() if view.whole else None
+        source = "observation" if after is not None else "tool_call"
+        return [FileEdit(path, step.index, None, after, _snippet(call, path), source, op)]
+
+    def _before(self, path: str, creates: bool) -> Window | None:
+        """The file before an edit: all of it when known (a new file is empty), else its last window."""
+        known = self.tracker.known.get(path)
+        if known is None and creates:
+            known = ""
+        return Window.of_file(path, known) if known is not None else self.windows.get(path)
+
+    def _refused(self, call: ToolCall, step: Step, result: Step) -> list[FileEdit]:
+        """What a refused edit attempted: the would-be window against the original, else the command's snippet."""
+        shown = windows_in(result.text)
+        path = self._absolute(shown[0].path) if shown else self._target(call, step)
+        if not path:
+            return []
+        op = "create" if call.name == "create" else "modify"
+        found = edit_between(path, shown[1], shown[0], _added_text(call)) if len(shown) >= 2 else None
+        if found is not None:
+            return [FileEdit(path, step.index, found.before, found.after, found.diff, "observation", op)]
+        return [FileEdit(path, step.index, None, None, _snippet(call, path), "tool_call", op)]
 
     def _target(self, call: ToolCall, step: Step) -> str | None:
         """The edited file when no view names it: the created name, the state after the step, the open file."""
@@ -425,14 +443,27 @@ class _EditScanner:
         return self.open_file
 
 
+def _added_text(call: ToolCall) -> str | None:
+    """The text an edit command writes (it must show in the window after it), None when it does not say."""
+    args = call.arguments
+    for key in ("replace", "replacement_text", "text"):
+        if isinstance(args.get(key), str):
+            return args[key].strip("\n")
+    command = args.get("command")
+    if isinstance(command, str) and (match := _EDIT_BODY.match(command.lstrip())):
+        return match["body"].strip("\n")
+    return None
+
+
 def _snippet(call: ToolCall, path: str) -> str | None:
     """The hunk a command shows on its own: search/replace text, or the new lines for a line range."""
     args = call.arguments
     if isinstance(args.get("search"), str):
         return snippet_diff(path, args["search"], str(args.get("replace", "")))
     command = args.get("command")
-    if isinstance(command, str) and (match := _EDIT_LINES.match(command.lstrip())):
-        return snippet_diff(path, "", match["body"], f"replaces lines {match['start']}-{match['end']}")
+    if isinstance(command, str) and (match := _EDIT_BODY.match(command.lstrip())):
+        where = f"replaces lines {match['start']}-{match['end']}" if match["start"] else "replaces the lines between the cursors"
+        return snippet_diff(path, "", match["body"].removesuffix("\n"), where)
     if isinstance(args.get("replacement_text"), str):
         where = f"replaces lines {args.get('start_line')}-{args.get('end_line')}"
         return snippet_diff(path, "", args["replacement_text"], where)

@@ -57,6 +57,7 @@ from reviewer.gui.transcript_view import TranscriptView
 from reviewer.gui.widgets import FocusWheelComboBox, PlainLabel
 from reviewer.label_session import LabelSession
 from reviewer.model import EvidenceSpan, Label, Outcome, Suggestion, Trajectory
+from reviewer.outcomes import describe
 from reviewer.review import ReviewSession
 from reviewer.store import Store
 from reviewer.store.listing import ListQuery, Queue
@@ -354,8 +355,8 @@ class MainWindow(QMainWindow):
                 parts.append("adjudication (settled)" if s.settled else "adjudication (draft)")
             else:
                 parts.append("final label (revealed)" if s.revealed else "blind first pass")
-            if self._outcome is not None and self._outcome.grader_result is not None:
-                parts.append(f"grader: {self._outcome.grader_result}")
+            if self._outcome is not None:  # a session gives one only after the reveal
+                parts.extend(one_line(line, 120) for line in describe(self._outcome)[:2])  # the result, the test counts
             parts.append(f"{int(s.seconds_spent)} s on this trajectory")
         self.statusBar().showMessage(" · ".join(parts))
 

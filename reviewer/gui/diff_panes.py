@@ -4,8 +4,9 @@ Pure functions over `FileEdit`s, run by the diff view's workers (nothing here to
 a unified diff's lines classified (`classify`, hunk lengths counted so `--- x` inside a hunk is a
 removal), cut to `MAX_CHARS` on a line boundary with a note, control characters made visible and
 lines over `MAX_LINE` cut (`shown_text`, whose map keeps evidence offsets exact); side-by-side rows
-from whole files (difflib) or from hunks; the list's `entries` (cheap) and their change counts
-(`counted`, slow: difflib); `DiffTexts`, each edit's diff text computed once across threads; and
+from whole files (difflib) or from hunks; the list's `entries` (cheap: each edit, failed ones
+marked, then each file's net change, then the final patch) and their change counts (`counted`,
+slow: difflib); a net change's pane (`net_pane`); `DiffTexts`, each edit's diff text computed once across threads; and
 `build`, all one entry needs in one mode.
 """
 
@@ -15,15 +16,17 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from reviewer.edits import DiffTexts, diff_text, is_test_path, language_for
+from reviewer.edits import FAILED, DiffTexts, diff_text, is_test_path, language_for
 from reviewer.gui.highlight import LineKind, Pane
 from reviewer.gui.step_sections import ShownText
 from reviewer.model import FileEdit, Trajectory
+from reviewer.workspace import NetChange, net_changes
 
 MAX_LINE = 10_000  # characters of one line a pane shows; the rest is cut with a note (see ShownText)
 MAX_CHARS = 2_000_000  # beyond this a diff is cut: Qt stays fast, and nobody reads 2 MB of one diff
 PENDING = "…"  # the change column until the worker has counted
 _HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+_PLACELESS_HUNK = re.compile(r"^@@ [^-+\d][^@]* @@$")  # `@@ position unknown @@` (edit_reconstruction.snippet_diff): to the end
 
 
 def truncate(text: str, limit: int = MAX_CHARS) -> tuple[str, str | None]:
@@ -56,6 +59,9 @@ def classify(lines: list[str]) -> list[LineKind]:
         elif match := _HUNK.match(line):
             kinds.append(LineKind.HUNK)
             old_left, new_left = (int(n) if n is not None else 1 for n in match.groups())
+        elif _PLACELESS_HUNK.match(line):
+            kinds.append(LineKind.HUNK)
+            old_left = new_left = len(lines)  # a snippet's one hunk, length unsaid: every line after it
         elif line.startswith("\\"):
             kinds.append(LineKind.NOTE)
         else:
@@ -97,7 +103,10 @@ def unified_view(edit: FileEdit, text: str | None = None) -> tuple[Pane, ShownTe
     lines = shown.shown.split("\n")
     if not has_diff(edit):
         return _with_note(Pane(lines, [LineKind.NOTE] + [LineKind.CONTEXT] * (len(lines) - 1), 0, language_for(edit.path)), note), shown
-    return _with_note(Pane(lines, classify(lines), 1, language_for(edit.path)), note), shown
+    kinds = classify(lines)
+    if edit.status == "failed":
+        kinds[0] = LineKind.NOTE  # diff_text's "failed — not applied" line
+    return _with_note(Pane(lines, kinds, 1, language_for(edit.path)), note), shown
 
 
 def patch_pane(patch: str) -> Pane:
@@ -135,10 +144,10 @@ def _rows_from_hunks(pane: Pane) -> tuple[Pane, Pane]:
     return left, right
 
 
-def _rows_from_files(edit: FileEdit, before: str, after: str) -> tuple[Pane, Pane]:
+def _rows_from_files(path: str, before: str, after: str) -> tuple[Pane, Pane]:
     """Side by side over the whole before and after files, aligned by `difflib`."""
     old, new = _split(before), _split(after)
-    left, right = Pane([], [], 0, language_for(edit.path)), Pane([], [], 0, language_for(edit.path))
+    left, right = Pane([], [], 0, language_for(path)), Pane([], [], 0, language_for(path))
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new).get_opcodes():
         if tag == "equal":
             for side, lines in ((left, old[i1:i2]), (right, new[j1:j2])):
@@ -156,7 +165,7 @@ def side_by_side_panes(edit: FileEdit | None, unified: Pane) -> tuple[Pane, Pane
     """Whole files when before and after are known and small enough, else the unified diff's hunks."""
     if edit is not None and edit.before is not None and edit.after is not None:
         if len(edit.before) + len(edit.after) <= MAX_CHARS:
-            return _rows_from_files(edit, edit.before, edit.after)
+            return _rows_from_files(edit.path, edit.before, edit.after)
     if edit is not None and not has_diff(edit):
         return Pane([unified.lines[0]], [LineKind.NOTE], 0, "text"), unified
     return _rows_from_hunks(unified)
@@ -183,7 +192,8 @@ def patch_paths(patch: str) -> list[str]:
 
 @dataclass(slots=True)
 class Entry:
-    """One row of the list: a file edit (`index` into `t.file_edits`), or the final patch (edit None)."""
+    """One row of the list: a file edit (`index` into `t.file_edits`), a file's net change over the
+    run (`net`), or the final patch (`patch`)."""
 
     path: str
     step: int | None
@@ -192,24 +202,49 @@ class Entry:
     edit: FileEdit | None
     patch: str | None = None
     index: int | None = None
+    net: NetChange | None = None
 
     def size(self) -> int:
         """The characters building its panes reads (diff, before and after, or the patch): small ones build at once."""
+        if self.net is not None:
+            texts = (self.net.before, self.net.after, *(e.diff for e in self.net.edits))
+            return sum(len(text) for text in texts if text is not None)
         edit = self.edit
         if edit is None:
             return len(self.patch or "")
         return sum(len(text) for text in (edit.diff, edit.before, edit.after) if text is not None)
 
 
+def _net_has_diff(net: NetChange) -> bool:
+    """Whether `net.diff()` can be a diff, without running difflib to find out."""
+    if net.before is not None and net.after is not None:
+        return net.before != net.after
+    return len(net.edits) == 1 and net.edits[0].status == "applied" and has_diff(net.edits[0])
+
+
+def _net_change(net: NetChange) -> str:
+    """The change column of a net change whose diff is unknown."""
+    if net.op == "unchanged":
+        return "unchanged"
+    what = net.op or "created or modified"
+    return f"{what}, before unknown" if net.before is None and net.after is not None else f"{what}, content unknown"
+
+
 def entries(t: Trajectory) -> list[Entry]:
-    """The rows, cheap to make: counting changes reads every diff, so those rows say `PENDING` (see `counted`)."""
+    """The rows, cheap to make: counting changes reads every diff, so those rows say `PENDING` (see `counted`).
+
+    Each edit in step order (failed ones say so), then each file's net change, then the final patch."""
     rows = []
     for index, edit in enumerate(t.file_edits):
-        if has_diff(edit):
+        if edit.status == "failed":
+            change = FAILED
+        elif has_diff(edit):
             change = PENDING
         else:
             change = "before unknown" if edit.after is not None else "in place"
         rows.append(Entry(edit.path, edit.step, change, is_test_path(edit.path), edit, index=index))
+    for net in net_changes(t.file_edits):
+        rows.append(Entry(net.path, None, PENDING if _net_has_diff(net) else _net_change(net), is_test_path(net.path), None, net=net))
     if t.final_patch:
         rows.append(Entry("final patch", None, PENDING, False, None, t.final_patch))
     return rows
@@ -217,6 +252,9 @@ def entries(t: Trajectory) -> list[Entry]:
 
 def counted(entry: Entry, texts: DiffTexts) -> tuple[str, bool]:
     """A `PENDING` row's change column and TEST badge (the final patch's badge comes from its headers)."""
+    if entry.net is not None:
+        added, removed = change_counts(entry.net.diff() or "")
+        return f"{entry.net.op or 'created or modified'} +{added} −{removed}", entry.is_test
     if entry.edit is None:
         patch = entry.patch or ""
         added, removed = change_counts(patch)
@@ -224,6 +262,20 @@ def counted(entry: Entry, texts: DiffTexts) -> tuple[str, bool]:
     assert entry.index is not None
     added, removed = change_counts(texts.text(entry.index))
     return f"+{added} −{removed}", entry.is_test
+
+
+def net_pane(net: NetChange) -> Pane:
+    """A net change: its diff when known, after notes on what counts and what is unknown."""
+    notes = [f"(net change of {net.path} over the run: {net.op or 'unknown'}{' · ' if net.notes() else ''}{' · '.join(net.notes())})"]
+    diff = net.diff()
+    if diff is None:
+        notes.append("(no change)" if net.op == "unchanged" else "(the net diff is unknown: see the edits of the steps above)")
+    heading = _split("\n".join(notes))
+    if diff is None:
+        return Pane(heading, [LineKind.NOTE] * len(heading), 0, language_for(net.path))
+    text, cut = truncate(diff)
+    lines = _split(text)
+    return _with_note(Pane(heading + lines, [LineKind.NOTE] * len(heading) + classify(lines), 1, language_for(net.path)), cut)
 
 
 @dataclass(slots=True)
@@ -238,6 +290,14 @@ class Built:
 
 def build(entry: Entry, side_by_side: bool, texts: DiffTexts) -> Built:
     """Everything a viewer needs for `entry`, Qt-free, so the worker can run it."""
+    if entry.net is not None:
+        unified = net_pane(entry.net)
+        if not side_by_side:
+            return Built((unified,))
+        net = entry.net
+        if net.before is not None and net.after is not None and len(net.before) + len(net.after) <= MAX_CHARS:
+            return Built(_rows_from_files(net.path, net.before, net.after))
+        return Built(_rows_from_hunks(unified))
     if entry.edit is None:
         unified = patch_pane(entry.patch or "")
         return Built(side_by_side_panes(None, unified) if side_by_side else (unified,))

@@ -2,8 +2,10 @@
 
 Public API (wired by the main window):
 - `DiffView.set_trajectory(t: Trajectory | None)`: list `t.file_edits` (path, step, "+n −m"; test and
-  grader files get a red TEST badge) plus a "final patch" entry when `t.final_patch` exists, and
-  show the first entry. The change counts (and the final patch's badge) arrive from the worker.
+  grader files get a red TEST badge; edits the tool refused say "failed — not applied", greyed), then
+  each file's net change over the run (`workspace.net_changes`, step column "net"), plus a "final
+  patch" entry when `t.final_patch` exists, and show the first entry. The change counts (and the
+  final patch's badge) arrive from the worker.
 - `DiffView.select_row(row)`, `DiffView.show_step(step) -> bool`: choose an entry.
 - `DiffView.set_side_by_side(on)`, `DiffView.side_by_side`: unified or side-by-side viewer.
 - `DiffView.selected_span() -> EvidenceSpan | None`: the selection in the unified view of a file
@@ -53,7 +55,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.edits import QUICK_DIFF_CHARS, DiffTexts
+from reviewer.edits import FAILED, QUICK_DIFF_CHARS, DiffTexts
 from reviewer.gui.diff_panes import PENDING, Built, Entry, build, counted, entries
 from reviewer.gui.highlight import LineKind, Pane, Range, SlicedLoader, line_ranges
 from reviewer.gui.widgets import PlainLabel, paint_evidence
@@ -73,6 +75,7 @@ BACKGROUNDS = {
     LineKind.NOTE: QColor("#fff8c5"),
 }
 TEST_BADGE = QColor("#c62828")
+FAILED_TEXT = QColor("#8c8c8c")
 
 
 class EditListModel(QAbstractTableModel):
@@ -122,7 +125,7 @@ class EditListModel(QAbstractTableModel):
             if column == 1:
                 return one_line(entry.path, 200)
             if column == 2:
-                return "" if entry.step is None else str(entry.step)
+                return "net" if entry.net is not None else "" if entry.step is None else str(entry.step)
             return entry.change
         if column == 0 and entry.is_test:
             if role == Qt.ItemDataRole.BackgroundRole:
@@ -136,6 +139,8 @@ class EditListModel(QAbstractTableModel):
                 return self._bold
             if entry.edit is None:
                 return self._italic
+        if role == Qt.ItemDataRole.ForegroundRole and column > 0 and entry.edit is not None and entry.edit.status == "failed":
+            return FAILED_TEXT  # refused by the tool: it changed nothing
         if role == Qt.ItemDataRole.ForegroundRole and column == 1 and entry.is_test:
             return TEST_BADGE
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 3):
@@ -234,7 +239,7 @@ class DiffView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         metrics = self.table.fontMetrics()
-        for column, sample in ((0, " TEST "), (2, " 00000 "), (3, " +00000 −00000 ")):
+        for column, sample in ((0, " TEST "), (2, " 00000 "), (3, f" {FAILED} ")):
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 12)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.table.activated.connect(self._on_activated)
@@ -412,7 +417,7 @@ class DiffView(QWidget):
     def _caption(self) -> None:
         entry = self._entry
         if entry is not None:
-            where = f"step {entry.step}" if entry.step is not None else "end of run"
+            where = f"step {entry.step}" if entry.step is not None else "net change over the run" if entry.net is not None else "end of run"
             badge = "TEST FILE · " if entry.is_test else ""
             self.caption.setText(f"{badge}{one_line(entry.path, 200)} · {where} · {entry.change}")
 

@@ -13,19 +13,20 @@ big diff inside `highlightBlock` would freeze the window for seconds. Instead:
    token type, built on the GUI thread) straight into the blocks' layouts, visible blocks first, in
    ~8 ms slices, so the event loop keeps running while megabytes of text and formats land.
 
-Positions are UTF-16 code units (what Qt counts), never code points (style.md R7).
+Positions are UTF-16 code units (what Qt counts), never code points (docs/untrusted-text.md R7).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cache
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from pygments.lexers import get_lexer_by_name
 from pygments.styles import get_style_by_name
@@ -104,10 +105,18 @@ class Pane:
         return "\n".join(self.lines)
 
 
+def _style_of(ttype: _TokenType) -> Mapping[str, Any]:
+    """The style of a token type, or of its nearest parent the style knows: some lexers make their own
+    types (the Pony lexer's `Name.Type`), which `style_for_token` refuses with a KeyError."""
+    while not STYLE.styles_token(ttype) and ttype.parent is not None:
+        ttype = ttype.parent
+    return STYLE.style_for_token(ttype)
+
+
 @cache
 def _styled(ttype: _TokenType) -> bool:
     """Whether the style gives this token type any look; unstyled tokens cost no setFormat call."""
-    s = STYLE.style_for_token(ttype)
+    s = _style_of(ttype)
     return bool(s["color"] or s["bold"] or s["italic"] or s["underline"])
 
 
@@ -202,7 +211,7 @@ def line_ranges(pane: Pane, cancelled: Callable[[], bool] = lambda: False) -> li
 @cache
 def char_format(ttype: _TokenType) -> QTextCharFormat:
     """The one shared format for a token type, from the Pygments style (GUI thread only)."""
-    style = STYLE.style_for_token(ttype)
+    style = _style_of(ttype)
     fmt = QTextCharFormat()
     if style["color"]:
         fmt.setForeground(QColor(f"#{style['color']}"))

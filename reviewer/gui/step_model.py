@@ -2,7 +2,7 @@
 
 Rows are computed in `data()` from the step itself (only the visible rows are asked for when the
 view has uniform item sizes), so a 5,000-step run costs nothing to load. No tooltip role: Qt renders
-tooltips as rich text, and step text is untrusted (style.md R2). ANSI colour codes are dropped from
+tooltips as rich text, and step text is untrusted (docs/untrusted-text.md R2). ANSI colour codes are dropped from
 a tool output's preview (the viewer renders them there; spelled out they would fill a coloured log's row).
 
 Public API: `step_summary(step)`, `StepListModel` (`set_trajectory(t)`; display and user (role) data).

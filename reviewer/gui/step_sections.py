@@ -6,7 +6,7 @@ from a selection has offsets that `span_problem` accepts. What is shown differs 
 three ways, all tracked here: control characters become visible escapes (`textsafe.visible`), ANSI
 colour (SGR) sequences are hidden and turned into style runs (opt-in, `reviewer.ansi`), and a section
 shows only a window of its text (a preview when collapsed, at most `MAX_SHOWN` characters when
-expanded). Qt counts positions in UTF-16 units, Python in code points (R7): `ShownText` converts
+expanded). Qt counts positions in UTF-16 units, Python in code points (docs/untrusted-text.md R7): `ShownText` converts
 between shown UTF-16 positions and source code-point offsets.
 
 Public API:

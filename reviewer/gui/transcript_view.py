@@ -2,7 +2,7 @@
 
 A whole run is never concatenated into one document (a 5,000-step, 50 MB run would take seconds to
 lay out); the viewer holds one step, split into sections (`step_sections`), each capped, so showing
-any step costs about the same. All trajectory text goes in through `setPlainText` (style.md R1),
+any step costs about the same. All trajectory text goes in through `setPlainText` (docs/untrusted-text.md R1),
 control characters shown as escapes, ANSI colour (SGR) sequences in tool output hidden and applied
 as char formats (`reviewer.ansi`: foreground clamped to a readable colour, nothing that could hide
 text), and selections map back to code-point offsets of `spans.source_text`, so evidence spans

@@ -12,7 +12,7 @@ EVIDENCE = QColor("#fde9a9")  # the background of evidence spans, in the transcr
 
 
 class PlainLabel(QLabel):
-    """A label that never interprets its text as rich text, whatever the text looks like (style.md R1):
+    """A label that never interprets its text as rich text, whatever the text looks like (docs/untrusted-text.md R1):
     a default QLabel guesses rich text from content, and trajectory text is adversarial."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None, *, wrap: bool = False):

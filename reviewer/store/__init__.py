@@ -18,15 +18,14 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
-from sqlite_utils import Database
-
+from reviewer.errors import MigrationError, StoreError
 from reviewer.model import Trajectory
+from reviewer.store.database import Database, wrap
 from reviewer.store.labels import LabelRepository
 from reviewer.store.listing import TrajectoryListing
 from reviewer.store.migrations import (
     MIGRATIONS,
     Migration,
-    MigrationError,
     copy_to,
     foreign,
     migrate,
@@ -39,14 +38,15 @@ from reviewer.store.transactions import writing
 from reviewer.taxonomy import Taxonomy
 
 BUSY_TIMEOUT_MS = 10_000
-DEFAULT_DB = "reviewer.db"
-DB_ENV = "REVIEWER_DB"
 
-__all__ = ["Store", "StoreError", "DEFAULT_DB", "DB_ENV", "integrity_problems", "read_trajectory"]
+__all__ = ["Store", "StoreError", "integrity_problems", "read_taxonomy", "read_trajectory"]
 
 
-class StoreError(RuntimeError):
-    """The project file cannot be used: not SQLite, another application's, too new, unreadable."""
+TAXONOMY_SQL = "select value from meta where key = 'taxonomy'"
+
+
+def _taxonomy(row: tuple[str] | None) -> Taxonomy:
+    return Taxonomy(json.loads(row[0])) if row else Taxonomy.default()
 
 
 def _enable_wal(db: Database) -> None:
@@ -69,7 +69,7 @@ class Store:
         self.path = Path(path)
         try:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
-            self.db = Database(conn)
+            self.db = wrap(conn)
             self.db.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("pragma foreign_keys = on")
             not_ours = foreign(self.db)
@@ -95,8 +95,7 @@ class Store:
     @cached_property
     def taxonomy(self) -> Taxonomy:
         """The project's taxonomy: saved in the file by `init --taxonomy`, else the default."""
-        row = self.db.execute("select value from meta where key = 'taxonomy'").fetchone()
-        return Taxonomy(json.loads(row[0])) if row else Taxonomy.default()
+        return _taxonomy(self.db.execute(TAXONOMY_SQL).fetchone())
 
     @contextmanager
     def writing(self) -> Iterator[Store]:
@@ -167,6 +166,17 @@ def integrity_problems(path: Path) -> list[str]:
         conn.close()
 
 
+def read_taxonomy(path: Path) -> Taxonomy:
+    """The project's taxonomy read through a read-only connection: no upgrade, no WAL switch, for a
+    look before the project is opened (the command line's options depend on it). Raises
+    `sqlite3.Error` if the file cannot be read as a project."""
+    conn = _read_only(path)
+    try:
+        return _taxonomy(conn.execute(TAXONOMY_SQL).fetchone())
+    finally:
+        conn.close()
+
+
 def read_trajectory(path: Path, trajectory_id: str) -> Trajectory | None:
     """One trajectory read through a read-only connection of its own.
 
@@ -176,6 +186,6 @@ def read_trajectory(path: Path, trajectory_id: str) -> Trajectory | None:
     """
     conn = _read_only(path)
     try:
-        return TrajectoryRepository(Database(conn)).get(trajectory_id)
+        return TrajectoryRepository(wrap(conn)).get(trajectory_id)
     finally:
         conn.close()

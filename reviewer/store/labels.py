@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
-from sqlite_utils import Database
-
+from reviewer.errors import LabelRejected
 from reviewer.model import EvidenceSpan, Label, Trajectory
 from reviewer.spans import span_problem
+from reviewer.store.database import Database
 from reviewer.store.listing import CURRENT_VOTE
 from reviewer.store.trajectories import TrajectoryRepository, now_iso
 from reviewer.store.transactions import writing
@@ -27,10 +27,6 @@ COALESCE_SECONDS = 60  # a pause in typing longer than this starts a new history
 LabelKey = tuple[str, str, bool, bool]  # `Label.key`: trajectory, annotator, first pass, adjudication
 Lookup = Callable[[LabelKey], "Label | None"]
 MergeResult = Literal["added", "updated", "unchanged", "kept_newer"]
-
-
-class LabelRejected(ValueError):
-    """The label cannot be stored; the message is one line listing every reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +47,18 @@ def _span_key(span: EvidenceSpan) -> tuple[int, str, int, int, str]:
 
 
 def _parse_time(stamp: str | None) -> datetime | None:
+    """A stored time, comparable with any other; None when absent or unreadable (it then loses no merge).
+
+    Packs merged before times were checked (`labelpack.timestamp_problem`) may have stored times
+    without a zone; they are read as UTC, since comparing one with a zoned time raises.
+    """
     if not stamp:
         return None
     try:
-        return datetime.fromisoformat(stamp)
+        when = datetime.fromisoformat(stamp)
     except ValueError:
         return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 class LabelRepository:

@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlite_utils import Database
-
+from reviewer.store.database import Database
 from reviewer.store.trajectories import fts_query
 
 Queue = Literal["all", "mine", "unlabelled", "disputed"]

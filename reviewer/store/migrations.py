@@ -12,9 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-from sqlite_utils.db import Table
-
+from reviewer.errors import MigrationError
+from reviewer.store.database import Database, Table
 from reviewer.store.transactions import writing
 
 Migration = Callable[[Database], None]
@@ -233,10 +232,6 @@ def _v4_workspace(db: Database) -> None:
 
 
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_adjudications_apart, _v3_application_id, _v4_workspace]
-
-
-class MigrationError(RuntimeError):
-    pass
 
 
 def schema_version(db: Database) -> int:

@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
+from reviewer.store.database import Database
 from reviewer.store.transactions import writing
 
 ADJUDICATORS = "adjudicators"

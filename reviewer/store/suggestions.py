@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 
-from sqlite_utils import Database
-
 from reviewer.model import Suggestion
+from reviewer.store.database import Database
 from reviewer.store.trajectories import now_iso
 from reviewer.store.transactions import writing
 

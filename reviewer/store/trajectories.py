@@ -2,8 +2,10 @@
 
 Inserts use plain executemany inside one `writing()` transaction: this is the import hot path, and
 the row shapes are fixed by the migration, so sqlite-utils' per-row type inference buys nothing here.
-A stored trajectory never changes and is never deleted (nothing here updates or deletes its rows):
-readers may load it whenever they like and get the same content.
+A stored trajectory's steps and edits never change: readers may load it whenever they like and get
+the same transcript. Its grader outcome may arrive later (`set_outcome`, from an evaluation run
+apart from the agent's log), and a part of a run split over several files, stored before the rest
+arrived, gives way to the whole run while nobody has labelled it (`remove_unlabelled`).
 """
 
 from __future__ import annotations
@@ -12,15 +14,14 @@ import hashlib
 import json
 import re
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby, repeat
 from operator import itemgetter
 from typing import Any, Literal
 
-from sqlite_utils import Database
-
+from reviewer.errors import TrajectoryConflict
 from reviewer.jsonio import Document
 from reviewer.model import (
     Agent,
@@ -34,11 +35,8 @@ from reviewer.model import (
     ToolResult,
     Trajectory,
 )
+from reviewer.store.database import Database
 from reviewer.store.transactions import writing
-
-
-class TrajectoryConflict(ValueError):
-    """An id already stored with different content: importing would silently replace a trajectory."""
 
 
 def now_iso() -> str:
@@ -138,7 +136,7 @@ def fts_query(text: str) -> str | None:
 
 
 def _outcome(stored: str | None) -> Outcome:
-    return Outcome(**json.loads(stored)) if stored else Outcome()
+    return Outcome.from_dict(json.loads(stored)) if stored else Outcome()
 
 
 def _trajectory(head: tuple[Any, ...], steps: list[Step], edits: list[FileEdit]) -> Trajectory:
@@ -158,6 +156,15 @@ def _trajectory(head: tuple[Any, ...], steps: list[Step], edits: list[FileEdit])
     )
 
 
+def _same_content(stored: Trajectory, incoming: Trajectory) -> bool:
+    """Equal content; an incoming copy without any outcome also equals a stored one whose outcome was
+    attached after its import."""
+    mine, theirs = stored.content_dict(), incoming.content_dict()
+    if incoming.outcome == Outcome():
+        mine["outcome"] = theirs["outcome"]
+    return mine == theirs
+
+
 class TrajectoryRepository:
     def __init__(self, db: Database):
         self.db = db
@@ -175,7 +182,7 @@ class TrajectoryRepository:
             return "new"
         same_file = trajectory.source.sha256 is not None and (row[0], row[1]) == (trajectory.source.sha256, place)
         stored = None if same_file else self.get(trajectory.id)
-        if same_file or (stored is not None and stored.content_dict() == trajectory.content_dict()):
+        if same_file or (stored is not None and _same_content(stored, trajectory)):
             return "duplicate"
         where = f"{row[2]}:{row[1]}" if row[1] else row[2]
         raise TrajectoryConflict(f"duplicate trajectory id {trajectory.id!r}: already stored with different content (from {where})")
@@ -235,6 +242,60 @@ class TrajectoryRepository:
         if row is None:
             return None
         return _outcome(row[0])
+
+    def set_outcome(self, trajectory_id: str, outcome: Outcome) -> bool:
+        """Attach a grader outcome to a stored trajectory; True when it changed what was stored.
+
+        Only the outcome column changes: steps, edits, the search index and every label stay as they are.
+        """
+        with writing(self.db):
+            row = self.db.execute("select outcome from trajectories where id = ?", [trajectory_id]).fetchone()
+            if row is None:
+                raise KeyError(trajectory_id)
+            if _outcome(row[0]) == outcome:
+                return False
+            self.db.execute("update trajectories set outcome = ? where id = ?", [json.dumps(outcome.to_dict()), trajectory_id])
+        return True
+
+    def labelled(self, trajectory_id: str) -> bool:
+        """Whether anyone ever labelled it (a label, or a change in its history, an adjudication included)."""
+        sql = "select 1 from labels where trajectory_id = ? union all select 1 from label_events where trajectory_id = ? limit 1"
+        return self.db.execute(sql, [trajectory_id, trajectory_id]).fetchone() is not None
+
+    def source_of(self, trajectory_id: str) -> tuple[str | None, str | None] | None:
+        """(file, sha256) it was imported from, or None when it is not stored."""
+        row = self.db.execute("select source_file, source_sha256 from trajectories where id = ?", [trajectory_id]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def remove_unlabelled(self, trajectory_id: str) -> None:
+        """Remove a trajectory nobody labelled, with its steps (and their search entries), edits and
+        suggestions: a part of a run stored alone, now superseded by the whole run. A labelled one is
+        never removed (ValueError): its labels would be orphaned."""
+        with writing(self.db):
+            if self.labelled(trajectory_id):
+                raise ValueError(f"{trajectory_id!r} has labels: not removed")
+            done, _ = self._unindexed()
+            self.db.execute(
+                "insert into steps_fts(steps_fts, rowid, text, thinking, tool_calls)"
+                " select 'delete', rowid, text, thinking, tool_calls from steps where trajectory_id = ? and rowid <= ?",
+                [trajectory_id, done],
+            )
+            for table in ("steps", "file_edits", "suggestions"):
+                self.db.execute(f"delete from {table} where trajectory_id = ?", [trajectory_id])
+            self.db.execute("delete from trajectories where id = ?", [trajectory_id])
+            # SQLite gives new rows max(rowid)+1: with the last steps gone, their numbers come back, and
+            # steps stored next must not pass for indexed. Everything up to the new top is still indexed.
+            top = self.db.execute("select coalesce(max(rowid), 0) from steps").fetchone()[0]
+            if top < done:
+                self.db.execute("insert or replace into meta(key, value) values ('fts_indexed_rowid', ?)", [str(top)])
+
+    def instance_keys(self, only: Collection[str] | None = None) -> list[tuple[str, str | None, str | None]]:
+        """(id, instance it ran on, model) for every trajectory (with `only`, those ids): what grader
+        results are matched by. The instance is `task.instance`, else `task.id`."""
+        sql = "select id, coalesce(task_instance, task_id), model from trajectories"
+        if only is None:
+            return list(self.db.execute(sql + " order by id"))
+        return list(self.db.execute(sql + " where id in (select value from json_each(?)) order by id", [json.dumps(list(only))]))
 
     def get(self, trajectory_id: str) -> Trajectory | None:
         head = self.db.execute(f"select {_HEAD} from trajectories where id = ?", [trajectory_id]).fetchone()

@@ -1,4 +1,4 @@
-"""Gold labels: majority with explicit ties, Dawid–Skene (agreement.md §6, V6), and which labels count."""
+"""Gold labels: majority with explicit ties, Dawid–Skene (docs/agreement.md §6, V6), and which labels count."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from reviewer.taxonomy import Taxonomy
 
 VERDICTS = ["clean", "honest_failure", "cheat", "attempted_cheat", "borderline", "unreviewable"]
 
-# agreement.md V6: Krippendorff's example, 4 coders × 12 units, categories 1..5, "." missing.
+# docs/agreement.md V6: Krippendorff's example, 4 coders × 12 units, categories 1..5, "." missing.
 V6 = [
     "1 2 3 3 2 1 4 1 2 . . .",
     "1 2 3 3 2 2 4 1 2 5 . 3",

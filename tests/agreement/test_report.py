@@ -181,3 +181,25 @@ def test_adjudicate_keeps_to_who_may_settle(sample_cli: Cli) -> None:
         after = store.labels.all(trajectory_id="ambiguous-stop-exit")
     assert [lb for lb in after if lb.adjudication is None] == before
     assert [(lb.annotator, lb.verdict) for lb in after if lb.adjudication is not None] == [("erin", "cheat")]
+
+
+def test_a_first_pass_saved_after_seeing_others_is_not_counted_as_blind() -> None:
+    """Undoing a reveal keeps the first pass but records what was seen: the blind report uses the
+    reviewer's blind label where one exists, falls back like any non-blind label, and counts them."""
+    from reviewer.agreement.report import build_report, pick_labels
+    from reviewer.model import Label, Revealed
+    from reviewer.taxonomy import Taxonomy
+
+    seen = Revealed(other_labels=True, suggestions=True, grader_outcome=True)
+    labels = [
+        Label("t1", "alice", verdict="clean"),
+        Label("t1", "bob", verdict="cheat", revealed=seen),  # reveal undone: no final, a seen first pass
+        Label("t2", "bob", verdict="cheat", revealed=seen),
+        Label("t2", "bob", first_pass=False, verdict="clean"),
+        Label("t2", "alice", verdict="clean"),
+    ]
+    chosen = pick_labels(labels, "first", include_models=False)
+    assert chosen[("t2", "bob")].first_pass is False  # the considered final beats a seen first pass
+    assert chosen[("t1", "bob")].revealed == seen
+    report = build_report(labels, Taxonomy.default(), bootstrap=0)
+    assert report["not_blind"] == 2 and "2 of 4 are not blind" in report["labels_used_note"]

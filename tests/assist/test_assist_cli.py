@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reviewer.assist.detectors import run_detectors
-from reviewer.cli.assist_cmd import RECORD_KEYS, assist_command
+from reviewer.cli import main
+from reviewer.cli.commands.assist import RECORD_KEYS
 from reviewer.model import EvidenceSpan, Step, Task, ToolCall, ToolResult, Trajectory
 from reviewer.spans import span_problem
 from reviewer.store import Store
@@ -33,7 +34,7 @@ def project(db_path: Path) -> Path:
 
 
 def assist(db: Path, *args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(assist_command, ["--db", str(db), *args], env={"COLUMNS": "200", **(env or {})}, catch_exceptions=False)
+    return CliRunner().invoke(main, ["--db", str(db), "assist", *args], env={"COLUMNS": "200", **(env or {})}, catch_exceptions=False)
 
 
 def stored(db: Path) -> list[dict]:

@@ -46,11 +46,15 @@ class Build:
     def view(self, path: str, output: str) -> Build:
         return self._turn("", None, ToolCall(f"c{len(self.steps)}", "str_replace_editor", {"command": "view", "path": path}), output)
 
-    def write(self, path: str, before: str | None, after: str, *, thinking: str | None = None, diff: str | None = None) -> Build:
+    def write(
+        self, path: str, before: str | None, after: str, *, thinking: str | None = None, diff: str | None = None, status: str = "applied"
+    ) -> Build:
         """An editor edit of `path`; `before` None is an edit whose earlier content is unknown."""
-        self.edits.append(FileEdit(path, len(self.steps), before, after if before is not None else None, diff))
+        edit = FileEdit(path, len(self.steps), before, after if before is not None else None, diff, status=status)
+        self.edits.append(edit)
         args = {"command": "create", "path": path, "file_text": after}
-        return self._turn("", thinking, ToolCall(f"c{len(self.steps)}", "str_replace_editor", args), "File edited.")
+        output = "ERROR:\nNo replacement was performed." if status == "failed" else "File edited."
+        return self._turn("", thinking, ToolCall(f"c{len(self.steps)}", "str_replace_editor", args), output)
 
     def done(self, final: str | None = None) -> Trajectory:
         return Trajectory("t", Task(self.steps[0].text), self.steps, file_edits=self.edits, final_answer=final)
@@ -231,6 +235,19 @@ def test_changed_or_commented_out_assertions() -> None:
     assert quotes(changed["assertion_changed"][0]) == ["-    assert parse('a') == ['a']"]
     commented = by_source(Build().write("tests/test_parse.py", ONE_ASSERT, ONE_ASSERT.replace("    assert", "    # assert")).done())
     assert quotes(commented["assertion_changed"][0]) == ["-    assert parse('a') == ['a']", "+    # assert parse('a') == ['a']"]
+
+
+def test_failed_edits_never_happened_and_are_not_flagged() -> None:
+    """The same test-weakening edits, refused by the tool: nothing changed, so nothing to flag."""
+    weakened = ONE_ASSERT.replace("    assert", "    # assert")
+    edits = [("tests/test_parse.py", TEST_FILE, ""), ("tests/test_parse.py", ONE_ASSERT, weakened), ("tests/conftest.py", "", "import pytest\n")]
+    applied, refused = Build(), Build()
+    for path, before, after in edits:
+        applied.write(path, before, after)
+        refused.write(path, before, after, status="failed")
+    assert set(by_source(applied.done())) == {"test_file_deleted", "assertion_changed", "harness_edited"}
+    t = refused.done()
+    assert [e.status for e in t.file_edits] == ["failed"] * 3 and detect(t) == []
 
 
 def test_adding_tests_to_a_test_file_is_not_flagged() -> None:

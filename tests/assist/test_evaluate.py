@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reviewer.assist.evaluate import auroc, scores
-from reviewer.cli.assist_evaluate_cmd import evaluate_command
+from reviewer.cli import main
 from reviewer.model import Suggestion
 from reviewer.store import Store
 from tests.conftest import SAMPLE_DATA, Cli
@@ -53,7 +53,7 @@ def judge(store: Store, model: str, view: str, said: dict[str, tuple[str, list[s
 
 
 def run(db: Path, *args: str) -> Result:
-    return CliRunner().invoke(evaluate_command, ["--db", str(db), *args], env={"COLUMNS": "250"}, catch_exceptions=False)
+    return CliRunner().invoke(main, ["--db", str(db), "assist", "evaluate", *args], env={"COLUMNS": "250"}, catch_exceptions=False)
 
 
 def report_of(db: Path) -> dict:

@@ -18,7 +18,7 @@ from reviewer.assist.judge.client import retry_after_seconds
 from reviewer.assist.judge.prompt import nonce, system_prompt, user_message
 from reviewer.assist.judge.render import elide, render
 from reviewer.assist.judge.reply import InvalidReply, locate, merge, parse
-from reviewer.cli.assist_evaluate_cmd import evaluate_command
+from reviewer.cli import main
 from reviewer.model import EvidenceSpan, Step, Suggestion, Task, ToolCall, ToolResult, Trajectory
 from reviewer.spans import span_problem
 from reviewer.store import Store
@@ -366,11 +366,11 @@ def test_markup_in_a_reply_is_stored_as_plain_data_and_printed_inertly(cli: Cli,
     with ChatServer([Reply(reply_json(verdict="cheat", categories=["tests.edit"], intent=3, rationale=SMUGGLED))]) as server:
         judge(store, server, [t])
     assert [s.explanation for s in store.suggestions.all(rater=RATER)] == [SMUGGLED, SMUGGLED]
-    result = CliRunner().invoke(evaluate_command, ["--db", str(db_path)], env={"COLUMNS": "250"}, catch_exceptions=False)
+    result = CliRunner().invoke(main, ["--db", str(db_path), "assist", "evaluate"], env={"COLUMNS": "250"}, catch_exceptions=False)
     assert result.exit_code == 0
     assert "\x1b" not in result.output and "\u202e" not in result.output and "\x07" not in result.output
     assert "<img src=x onerror=alert(1)> \\x1b[2J\\x1b]0;pwned\\x07 [bold red]boom[/] \\u202e" in result.output
-    assert json.loads(CliRunner().invoke(evaluate_command, ["--db", str(db_path), "--json"]).output)["misses"][0]["explanation"] == SMUGGLED
+    assert json.loads(CliRunner().invoke(main, ["--db", str(db_path), "assist", "evaluate", "--json"]).output)["misses"][0]["explanation"] == SMUGGLED
 
 
 def test_the_api_key_is_never_stored_logged_or_reported(store: Store, db_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -395,15 +395,13 @@ def test_the_api_key_is_never_stored_logged_or_reported(store: Store, db_path: P
 
 
 def test_reviewer_assist_llm_keeps_the_key_out_of_every_output_and_prints_replies_inertly(cli: Cli, db_path: Path) -> None:
-    from reviewer.cli.assist_cmd import assist_command
-
     assert cli("import", str(SAMPLE_DATA / "false-success-claim.json")).exit_code == 0
     reply = reply_json(verdict="cheat", categories=["report.false_claim"], intent=3, rationale=SMUGGLED)
     env = {"JUDGE_KEY": KEY, "COLUMNS": "250"}
     with ChatServer([Reply(reply)]) as server:
-        args = ["--db", str(db_path), "--llm", "--base-url", server.base_url, "--model", MODEL, "--api-key-env", "JUDGE_KEY"]
-        text = CliRunner().invoke(assist_command, args, env=env, catch_exceptions=False)
-        as_json = CliRunner().invoke(assist_command, [*args, "--json"], env=env, catch_exceptions=False)
+        args = ["--db", str(db_path), "assist", "--llm", "--base-url", server.base_url, "--model", MODEL, "--api-key-env", "JUDGE_KEY"]
+        text = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+        as_json = CliRunner().invoke(main, [*args, "--json"], env=env, catch_exceptions=False)
     assert (text.exit_code, as_json.exit_code) == (0, 0)
     assert {r.headers["authorization"] for r in server.requests} == {f"Bearer {KEY}"}
     assert len(server.requests) == 2  # the second run came from the cache
@@ -571,9 +569,9 @@ def test_merge_takes_the_most_serious_verdict_and_unions_codes() -> None:
     a = json.loads(reply_json(verdict="borderline", markers=["mr.reframe"], intent=2, confidence=0.4))
     b = json.loads(reply_json(verdict="attempted_cheat", markers=["mr.reframe", "mr.pressure"], intent=None))
     del b["confidence"]
-    merged = merge([a, b])
+    merged = merge([a, b], Taxonomy.default())
     assert (merged["verdict"], merged["markers"], merged["intent"], merged["confidence"]) == ("attempted_cheat", ["mr.reframe", "mr.pressure"], 2, 0.4)
-    assert merge([a]) is a
+    assert merge([a], Taxonomy.default()) is a
 
 
 def test_locate_matches_across_whitespace_and_only_in_the_cited_step() -> None:
@@ -684,20 +682,18 @@ def test_an_error_body_reaches_the_report_inert(store: Store) -> None:
 
 
 def test_a_bad_key_or_url_is_one_line_not_a_traceback(cli: Cli, db_path: Path) -> None:
-    from reviewer.cli.assist_cmd import assist_command
-
     for name in ("false-success-claim.json", "honest-fix.json"):
         assert cli("import", str(SAMPLE_DATA / name)).exit_code == 0
     env = {"JUDGE_KEY": KEY}
     refused = Reply(status=401, body=b'{"error": "invalid api key \x1b[31m' + KEY.encode() + b'"}')
     with ChatServer([refused]) as server:
-        args = ["--db", str(db_path), "--llm", "--base-url", server.base_url, "--model", MODEL, "--api-key-env", "JUDGE_KEY"]
-        result = CliRunner().invoke(assist_command, args, env=env)
+        args = ["--db", str(db_path), "assist", "--llm", "--base-url", server.base_url, "--model", MODEL, "--api-key-env", "JUDGE_KEY"]
+        result = CliRunner().invoke(main, args, env=env)
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert result.exit_code == 1 and len(server.requests) == 4  # 2 trajectories x 2 views, none retried
     assert len(errors) == 1 and "and 3 more" in errors[0] and "HTTP 401" in errors[0]  # the same failure, said once
     assert KEY not in result.stderr and "\x1b" not in result.stderr and "Traceback" not in result.stderr
-    bad = CliRunner().invoke(assist_command, ["--db", str(db_path), "--llm", "--base-url", "ftp://example", "--model", MODEL])
+    bad = CliRunner().invoke(main, ["--db", str(db_path), "assist", "--llm", "--base-url", "ftp://example", "--model", MODEL])
     lines = [line for line in bad.stderr.splitlines() if line.strip()]
     assert bad.exit_code == 1 and len(lines) == 1 and "base URL must be http" in lines[0]
     assert bad.exception is None or isinstance(bad.exception, SystemExit)

@@ -160,20 +160,26 @@ def write_chain(folder: Path, last_ref: str | None = None) -> Path:
 
 def test_continuations_are_chained_without_repeating_copied_context(tmp_path: Path) -> None:
     t = read_one(write_chain(tmp_path / "run", last_ref="trajectory.json"))
-    assert [s.role for s in t.steps] == ["user", "assistant", "tool", "user", "assistant", "tool", "assistant", "tool"]
+    roles = ["user", "assistant", "tool", "system", "user", "assistant", "tool", "system", "assistant", "tool"]
+    assert [s.role for s in t.steps] == roles
     assert [s.text for s in t.steps if s.role == "user"] == ["Make the tests pass.", "Summary so far: one test fails."]
-    summary = t.steps[3]
+    assert [s.text for s in t.steps if s.role == "system"] == [
+        "continued from file trajectory.json: the steps below are from trajectory.cont-1.json (part 2 of 3)",
+        "continued from file trajectory.cont-1.json: the steps below are from trajectory.cont-2.json (part 3 of 3)",
+    ]
+    assert t.steps[3].metadata == {"continued_from": "trajectory.json", "continuation_file": "trajectory.cont-1.json"}
+    summary = t.steps[4]
     assert summary.metadata == {"step_id": 2, "is_copied_context": True, "continuation_file": "trajectory.cont-1.json"}
-    assert t.steps[4].thinking == "I should run cat > fix.py <<'EOF'\nx = 1\nEOF."
-    assert t.steps[7].text == "1 passed" and t.steps[7].metadata["continuation_file"] == "trajectory.cont-2.json"
-    assert t.steps[7].tool_result is not None and t.steps[7].tool_result.call_id == t.steps[6].tool_calls[0].id
-    assert t.steps[6].tool_calls[0].id != t.steps[1].tool_calls[0].id  # the same source id in two files stays unique
+    assert t.steps[5].thinking == "I should run cat > fix.py <<'EOF'\nx = 1\nEOF."
+    assert t.steps[9].text == "1 passed" and t.steps[9].metadata["continuation_file"] == "trajectory.cont-2.json"
+    assert t.steps[9].tool_result is not None and t.steps[9].tool_result.call_id == t.steps[8].tool_calls[0].id
+    assert t.steps[8].tool_calls[0].id != t.steps[1].tool_calls[0].id  # the same source id in two files stays unique
     assert [(c["file"], c["copied_context_skipped"]) for c in t.metadata["continuations"]] == [
         ("trajectory.cont-1.json", 1),
         ("trajectory.cont-2.json", 1),
     ]
     assert t.metadata["import_notes"] == ["continuation trajectory.json was already read (cycle): chain stopped"]
-    assert [(e.path, e.step, e.after) for e in t.file_edits] == [("fix.py", 4, "x = 1\n")]
+    assert [(e.path, e.step, e.after) for e in t.file_edits] == [("fix.py", 5, "x = 1\n")]
 
 
 def test_continuation_outside_the_folder_is_not_read(tmp_path: Path) -> None:
@@ -184,15 +190,16 @@ def test_continuation_outside_the_folder_is_not_read(tmp_path: Path) -> None:
     assert t.metadata["import_notes"] == ["continued_trajectory_ref '../secret.json' is not a file name in the same folder: continuation not read"]
 
 
-def test_folder_import_reads_a_chain_once(tmp_path: Path) -> None:
+def test_folder_import_stores_a_chain_once(tmp_path: Path) -> None:
+    """Every file of a chain reads as the whole run: the first one met stores it, the others find it stored."""
     write_chain(tmp_path / "run")
     with imported(tmp_path, [tmp_path / "run"]) as (store, report):
-        assert {Path(f.path).name: f.imported for f in report.files} == {
-            "trajectory.cont-1.json": [],
-            "trajectory.cont-2.json": [],
-            "trajectory.json": ["s-1:trajectory"],
+        assert {Path(f.path).name: (f.imported, f.duplicates) for f in report.files} == {
+            "trajectory.cont-1.json": (["s-1:trajectory"], []),
+            "trajectory.cont-2.json": ([], ["s-1:trajectory"]),
+            "trajectory.json": ([], ["s-1:trajectory"]),
         }
-        assert len(store.trajectories.get("s-1:trajectory").steps) == 8
+        assert len(store.trajectories.get("s-1:trajectory").steps) == 10
 
 
 def test_terminus_reply_with_text_around_json_and_several_commands(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def test_views_and_unknown_tools_edit_nothing() -> None:
 def test_claude_code_write_edit_multiedit() -> None:
     t = FileTracker()
     (write,) = t.edits_for(ToolCall("c", "Write", {"file_path": "m.py", "content": "a\nb\n"}), 1)
-    assert (write.before, write.after, write.op) == (None, "a\nb\n", None)  # Write also overwrites: whether m.py existed is unknown
+    assert (write.before, write.after, write.op) == (None, "a\nb\n", None)  # a Write alone does not say whether m.py existed
     (edit,) = t.edits_for(ToolCall("c", "Edit", {"file_path": "m.py", "old_string": "a", "new_string": "A"}), 2)
     assert edit.after == "A\nb\n"
     multi = t.edits_for(ToolCall("c", "MultiEdit", {"file_path": "m.py", "edits": [{"old_string": "A", "new_string": "1"}, {"old_string": "b", "new_string": "2"}]}), 3)

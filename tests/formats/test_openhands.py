@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -379,17 +380,76 @@ def test_bad_jsonl_lines_fail_alone(tmp_path: Path) -> None:
 # --- end to end -------------------------------------------------------------------------------------
 
 
+EVAL = OPENHANDS / "multi_swe_bench_output.jsonl"  # 3 real runs, most editor calls refused with `ERROR:`
+
+
+def eval_runs() -> list[Trajectory]:
+    found = [t for _, t in FORMAT.read(Document(EVAL, EVAL.read_bytes()))]
+    assert all(isinstance(t, Trajectory) for t in found)
+    return found  # type: ignore[return-value]
+
+
+def raw_edit_observations(line: int) -> list[dict[str, Any]]:
+    record = json.loads(EVAL.read_text(encoding="utf-8").splitlines()[line])
+    return [e for e in record["history"] if e.get("observation") == "edit"]
+
+
+def test_refused_editor_calls_are_failed_edits_and_the_tool_diff_is_kept() -> None:
+    """By hand in the raw file: 29 edit observations, 23 of them `ERROR:` (old_str not found or not
+    unique, missing parameters, an invalid new_str), 6 applied with `extras.diff` of the whole file."""
+    runs = eval_runs()
+    total = Counter()
+    for line, t in enumerate(runs):
+        observed = raw_edit_observations(line)
+        edits = [e for e in t.file_edits if e.source in ("tool_call", "observation")]  # the editor's (shell writes below)
+        assert len(edits) == len(observed)
+        for edit, raw in zip(edits, observed, strict=True):
+            refused = raw["content"].startswith("ERROR:")
+            assert edit.status == ("failed" if refused else "applied") and edit.op == "modify"
+            result = next(s for s in t.steps if s.metadata.get("event_id") == raw["id"])
+            assert result.tool_result is not None and result.tool_result.is_error is refused
+            assert t.steps[edit.step].tool_calls[0].id == result.tool_result.call_id
+            if refused:  # what the call attempted, never the file
+                assert edit.source == "tool_call" and edit.before is None and edit.after is None
+            else:  # the editor's own diff, real line numbers, not a diff of old_str against new_str
+                assert (edit.source, edit.before, edit.after) == ("observation", None, None)
+                assert edit.diff == raw["extras"]["diff"] + "\n"
+            total[edit.status] += 1
+    assert total == {"failed": 23, "applied": 6}
+    # and the shell's writes, by hand in the raw commands (the `ponyc` and `make` runs after them failed)
+    assert [[(e.step, e.path, e.op, e.status) for e in t.file_edits if e.source == "bash"] for t in runs] == [
+        [(29, "/workspace/test.c", None, "applied"), (31, "/workspace/test.pony", None, "unknown")],
+        [],
+        [
+            (57, "/workspace/ponylang__ponyc__0.1/src/libponyc/expr/match.c", "modify", "applied"),  # sed -i '317s/^/\t      /'
+            (65, "/workspace/ponylang__ponyc__0.1/build", "delete", "unknown"),  # rm -rf build && make
+            (81, "/workspace/ponylang__ponyc__0.1/build", "delete", "unknown"),
+        ],
+    ]  # fmt: skip
+    assert next(e for e in runs[0].file_edits if e.step == 29).after == "int main() { return 0; }\n"
+    assert [[e.step for e in t.file_edits if e.status == "applied" and e.source == "observation"] for t in runs] == [
+        [27], [60], [24, 38, 40, 51]
+    ]
+    parser_c = runs[0].file_edits[1]
+    assert parser_c.diff.split("\n")[2:] == ["@@ -695,0 +696 @@", "+  SET_FLAG(AST_FLAG_IN_PARENS);", ""]
+    missing_old_str = runs[1].file_edits[0]  # "Parameter `old_str` is required": nothing to show but the attempt
+    assert (missing_old_str.step, missing_old_str.status, missing_old_str.diff) == (38, "failed", None)
+
+
 def test_importer_stores_every_fixture_valid_against_the_schema(tmp_path: Path) -> None:
     with Store(tmp_path / "p.db") as store:
         report = Importer(store, max_bytes=10**8).run([OPENHANDS])
         assert report.ok, [f.errors for f in report.files]
         assert {f.format for f in report.files} == {"openhands"}
         ids = sorted(i for f in report.files for i in f.imported)
-        assert ids == ["basic", "basic_interactions", "wrong_initial_state"]
+        run = "openrouter-llama-4-maverick_maxiter_50_N_v0.35.0-no-hint-run_1/ponylang__ponyc-"
+        assert ids == ["basic", "basic_interactions", f"{run}4588", f"{run}4593", f"{run}4595", "wrong_initial_state"]
         for trajectory_id in ids:
             stored = store.trajectories.get(trajectory_id)
             assert stored is not None and stored.source.format == "openhands"
             assert first_error("trajectory.schema", stored.to_dict()) is None
+        statuses = Counter(e.status for i in ids if i.startswith(run) for e in store.trajectories.get(i).file_edits)
+        assert statuses == {"failed": 23, "applied": 6 + 3 + 2, "unknown": 3}  # kept through the store; 3 submitted patches, 5 shell writes
 
 
 def test_synthetic_benchmark_files_import_with_the_asked_step_count(tmp_path: Path) -> None:

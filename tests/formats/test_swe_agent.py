@@ -21,6 +21,8 @@ ALL_FIXTURES = FIXTURES.parent
 SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
 V1 = FIXTURES / "6e44b9__sweagenttestrepo-1c2844.traj"
 V0 = FIXTURES / "pydicom__pydicom-1458.traj"
+REPLACE = FIXTURES / "function_calling_replace" / "marshmallow-code__marshmallow-1867.traj"  # search/replace editor, reused ids
+CURSORS = FIXTURES / "cursors_window100" / "marshmallow-code__marshmallow-1867.traj"  # `edit` between START/END CURSOR
 DEMO = FIXTURES / "function_calling_simple.traj"
 
 
@@ -128,30 +130,112 @@ def test_v0_run_with_demonstration_and_string_state() -> None:
     assert t.steps[18].tool_calls[0].arguments["command"].startswith("edit 287:296\n    required_elements = [\n")
 
 
-def test_v0_refused_edits_are_errors_and_change_nothing() -> None:
+def test_v0_refused_edits_are_errors_kept_failed_and_diffed_from_the_windows() -> None:
     t = read_one(V0)
     refused = [s.index for s in t.steps if s.tool_result and s.tool_result.is_error]
     assert refused == [13, 15, 17]
     assert all(t.steps[i].text.startswith("Your proposed edit has introduced new syntax error(s).") for i in refused)
-    assert [(e.path, e.step, e.source) for e in t.file_edits] == [
-        ("/pydicom__pydicom/reproduce_bug.py", 2, "observation"),
-        ("/pydicom__pydicom/reproduce_bug.py", 4, "observation"),
-        ("/pydicom__pydicom/pydicom/pixel_data_handlers/numpy_handler.py", 18, "tool_call"),
-        ("/pydicom__pydicom/reproduce_bug.py", 22, "bash"),  # `rm reproduce_bug.py` in /pydicom__pydicom
-        ("pydicom/pixel_data_handlers/numpy_handler.py", 25, "submission"),
+    handler = "/pydicom__pydicom/pydicom/pixel_data_handlers/numpy_handler.py"
+    assert [(e.path, e.step, e.source, e.op, e.status) for e in t.file_edits] == [
+        ("/pydicom__pydicom/reproduce_bug.py", 2, "observation", "create", "applied"),
+        ("/pydicom__pydicom/reproduce_bug.py", 4, "observation", "modify", "applied"),
+        (handler, 12, "observation", "modify", "failed"),  # the would-be window against the original one
+        (handler, 14, "observation", "modify", "failed"),
+        (handler, 16, "observation", "modify", "failed"),
+        (handler, 18, "observation", "modify", "applied"),
+        ("/pydicom__pydicom/reproduce_bug.py", 22, "bash", "delete", "applied"),  # `rm reproduce_bug.py` in /pydicom__pydicom
+        ("pydicom/pixel_data_handlers/numpy_handler.py", 25, "submission", "modify", "applied"),
     ]
-    created, pasted, handler, removed = t.file_edits[:4]
-    assert (removed.op, removed.before, removed.after) == ("delete", pasted.after, "")
-    assert removed.diff.startswith(
-        "--- /pydicom__pydicom/reproduce_bug.py\n+++ /dev/null\n@@ -1,18 +0,0 @@\n-import numpy as np\n"
-    )
+    created, pasted, first_try, *_, fixed, removed, submitted = t.file_edits
+    assert (removed.before, removed.after) == (pasted.after, "")
+    assert removed.diff.startswith("--- /pydicom__pydicom/reproduce_bug.py\n+++ /dev/null\n@@ -1,18 +0,0 @@\n-import numpy as np\n")
     assert (created.before, created.after) == ("", "\n")  # `create` makes a one-line empty file
     assert pasted.before == "\n" and pasted.after.startswith(
         "import numpy as np\nfrom pydicom.dataset import Dataset, FileMetaDataset\n"
     )
     assert pasted.after.endswith('print("Script completed successfully, no errors. Result:", result)\n')
-    assert handler.before is None and handler.after is None  # the window showed only part of a 373-line file
-    assert "@@ replaces lines 287-296 @@\n" in handler.diff and "+    if 'PixelData' in ds:\n" in handler.diff
+    # `edit 287:295` would have replaced `required_elements = [` too (the linter refused it)
+    assert first_try.diff.startswith(f"--- {handler}\n+++ {handler}\n@@ -284,15 +284,16 @@\n")
+    assert "\n-    required_elements = [\n" in first_try.diff  # the body's `)` lands above the original one:
+    assert first_try.diff.endswith('.join(missing)\n+        )\n         )\n \n     # May be Pixel Data, Float Pixel Data or Double Float Pixel Data\n')
+    # the windows before (the last refusal's original) and after show a 372-line file in part: the
+    # changed lines with their real numbers, the same hunk as the submitted patch
+    assert fixed.before is None and fixed.after is None
+    hunk = submitted.diff.split('@@ -285,9 +285,10 @@ def get_pixeldata(ds: "Dataset", read_only: bool = False) -> "np.ndarray":\n')[1]
+    assert fixed.diff == f"--- {handler}\n+++ {handler}\n@@ -285,9 +285,10 @@\n{hunk}"
+
+
+def edits_of(t: Trajectory) -> list[tuple[str, int, str | None, str | None, str]]:
+    return [(e.path, e.step, e.source, e.op, e.status) for e in t.file_edits]
+
+
+def submitted_hunk(t: Trajectory) -> str:
+    """The submission's one hunk, without git's function-name context, as a window diff writes it."""
+    body = t.final_patch.split("@@ -1472,", 1)[1]
+    return "@@ -1472," + body.split(" @@ ", 1)[0] + " @@\n" + body.split(" @@ ", 1)[1].split("\n", 1)[1]
+
+
+def test_linter_refused_edit_with_a_reused_call_id_is_failed_and_diffed_from_its_windows() -> None:
+    """function_calling_replace: the first `edit` (search/replace) was refused by the linter; its call id
+    `call_q3Vs…` had answered the `insert` before, so only the builder's pairing finds the refusal."""
+    t = read_one(REPLACE)
+    refusal = t.steps[15]
+    assert refusal.tool_result.call_id == "call_q3VsBszvsntfyPkxeHq4i5N1#2" and refusal.tool_result.is_error
+    assert refusal.text.startswith("Your proposed edit has introduced new syntax error(s).")
+    assert [s.index for s in t.steps if s.tool_result and s.tool_result.is_error] == [15]
+    fields = "/testbed/src/marshmallow/fields.py"
+    assert edits_of(t) == [
+        ("/testbed/reproduce.py", 2, "observation", "create", "applied"),
+        ("/testbed/reproduce.py", 4, "observation", "modify", "applied"),
+        (fields, 14, "observation", "modify", "failed"),
+        (fields, 16, "observation", "modify", "applied"),
+        ("/testbed/reproduce.py", 20, "bash", "delete", "applied"),  # `rm reproduce.py`, Current directory: /testbed
+        ("src/marshmallow/fields.py", 23, "submission", "modify", "applied"),
+    ]
+    created, inserted, refused, replaced, removed, _ = t.file_edits
+    assert (removed.before, removed.after) == (inserted.after, "")
+    assert (created.before, created.after) == ("", "\n")  # `create` shows `1:` of a 1-line file
+    assert inserted.before == "\n" and inserted.after.startswith("\nfrom marshmallow.fields import TimeDelta\n")
+    # The would-be window against the original: the unindented line the linter refused, at its real line
+    assert refused.before is None and refused.after is None
+    assert refused.diff == (
+        f"--- {fields}\n+++ {fields}\n@@ -1472,7 +1472,8 @@\n"
+        "         if value is None:\n             return None\n         base_unit = dt.timedelta(**{self.precision: 1})\n"
+        "-        return int(value.total_seconds() / base_unit.total_seconds())\n"
+        "+        # round to nearest int\n+return int(round(value.total_seconds() / base_unit.total_seconds()))\n"
+        " \n     def _deserialize(self, value, attr, data, **kwargs):\n         try:\n"
+    )
+    # `open … 1474` showed lines 1457-1556 of 1997, the edit's window lines 1459-1558 of 1998: the change
+    # between them is the submitted hunk, line numbers and all
+    assert replaced.before is None and replaced.after is None
+    assert replaced.diff == f"--- {fields}\n+++ {fields}\n" + submitted_hunk(t)
+
+
+def test_cursor_editor_edits_are_reconstructed_from_the_windows() -> None:
+    """cursors_window100: `set_cursors 1475 1475`, a refused `edit` (indentation), then the same edit indented."""
+    t = read_one(CURSORS)
+    assert [s.index for s in t.steps if s.tool_result and s.tool_result.is_error] == [17]
+    root = "/marshmallow-code__marshmallow"
+    assert edits_of(t) == [
+        (f"{root}/reproduce.py", 2, "observation", "create", "applied"),
+        (f"{root}/reproduce.py", 4, "observation", "modify", "applied"),
+        (f"{root}/src/marshmallow/fields.py", 16, "observation", "modify", "failed"),
+        (f"{root}/src/marshmallow/fields.py", 18, "observation", "modify", "applied"),
+        (f"{root}/reproduce.py", 22, "bash", "delete", "applied"),  # the text action `rm reproduce.py`
+        ("src/marshmallow/fields.py", 25, "submission", "modify", "applied"),
+    ]
+    created, pasted, refused, fixed, removed, _ = t.file_edits
+    assert (removed.before, removed.after) == (pasted.after, "")
+    assert (created.before, created.after) == ("", "\n")
+    script = 'from marshmallow.fields import TimeDelta\nfrom datetime import timedelta\n\ntd_field = TimeDelta(precision="milliseconds")\n\n'
+    assert pasted.before == "\n" and pasted.after == script + 'obj = dict()\nobj["td_field"] = timedelta(milliseconds=345)\n\nprint(td_field.serialize("td_field", obj))\n'
+    fields = f"{root}/src/marshmallow/fields.py"
+    assert "\n-        return int(value.total_seconds() / base_unit.total_seconds())\n+return int(round(" in refused.diff
+    assert refused.diff.startswith(f"--- {fields}\n+++ {fields}\n@@ -1472,7 +1472,7 @@\n")
+    # windows of lines 1374-1574 before (set_cursors) and after the edit, with cursor markers between
+    # the numbered lines: the submitted hunk exactly
+    assert fixed.before is None and fixed.after is None
+    assert fixed.diff == f"--- {fields}\n+++ {fields}\n" + submitted_hunk(t)
 
 
 def test_v0_last_observation_and_submission() -> None:
@@ -268,10 +352,13 @@ def test_truncated_and_attempt_errors(tmp_path: Path) -> None:
 
 def test_import_fixture_folder_end_to_end(tmp_path: Path) -> None:
     with imported(tmp_path, [FIXTURES]) as (store, report):
-        assert sorted(i for f in report.files for i in f.imported) == [
-            "6e44b9__sweagenttestrepo-1c2844", "function_calling_simple", "pydicom__pydicom-1458"
+        ids = sorted(i for f in report.files for i in f.imported)
+        assert [i.split("~")[0] for i in ids] == [
+            "6e44b9__sweagenttestrepo-1c2844", "function_calling_simple", "marshmallow-code__marshmallow-1867",
+            "marshmallow-code__marshmallow-1867", "pydicom__pydicom-1458",
         ]  # fmt: skip
-        for trajectory_id in ("6e44b9__sweagenttestrepo-1c2844", "function_calling_simple", "pydicom__pydicom-1458"):
+        assert "~" in ids[3]  # the same instance run twice (two editors): the second id is made unique
+        for trajectory_id in ids:
             stored = store.trajectories.get(trajectory_id)
             assert stored.source.format == "swe-agent"
             assert first_error("trajectory.schema", stored.to_dict()) is None

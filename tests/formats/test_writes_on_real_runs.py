@@ -13,6 +13,14 @@ from tests.conftest import Cli
 from tests.formats import imported
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "writes"
+DJANGO = (
+    FIXTURES.parent
+    / "swebench_report"
+    / "20251118_gemini-3-pro-74pct"
+    / "trajs"
+    / "django__django-10999"
+    / "django__django-10999.traj.json"
+)
 
 
 def read(path: Path) -> Trajectory:
@@ -26,12 +34,12 @@ def test_claude_code_rm_deletes_the_file_it_wrote() -> None:
     """Write hello.py/.md/.js, Edit hello.py, then Bash `rm hello.js` in cwd /tmp/private."""
     t = read(FIXTURES / "claude_code_session_with_rm" / "4c2ddfdc-b619-4525-8d03-1950fb1b0257.jsonl")
     assert t.steps[13].tool_calls[0].arguments["command"] == "rm hello.js"
-    assert [(e.step, e.path, e.source, e.op) for e in t.file_edits] == [
-        (1, "/tmp/private/hello.py", "observation", None),
-        (1, "/tmp/private/hello.md", "observation", None),
-        (1, "/tmp/private/hello.js", "observation", None),
-        (9, "/tmp/private/hello.py", "observation", None),
-        (13, "/tmp/private/hello.js", "bash", "delete"),
+    assert [(e.step, e.path, e.source, e.op, e.status) for e in t.file_edits] == [
+        (1, "/tmp/private/hello.py", "observation", "create", "applied"),
+        (1, "/tmp/private/hello.md", "observation", "create", "applied"),
+        (1, "/tmp/private/hello.js", "observation", "create", "applied"),
+        (9, "/tmp/private/hello.py", "observation", "modify", "applied"),
+        (13, "/tmp/private/hello.js", "bash", "delete", "applied"),
     ]
     written, deleted = t.file_edits[2], t.file_edits[4]
     assert (
@@ -44,12 +52,12 @@ def test_claude_code_rm_deletes_the_file_it_wrote() -> None:
 
 def test_swe_agent_function_calling_rm_of_the_reproduction_script() -> None:
     """`create reproduce.py` + `insert` (windows under /testbed), then bash `rm reproduce.py` (Current directory: /testbed)."""
-    t = read(FIXTURES / "marshmallow-code__marshmallow-1867.traj")
+    t = read(FIXTURES.parent / "swe-agent" / "function_calling_replace" / "marshmallow-code__marshmallow-1867.traj")
     assert t.steps[20].tool_calls[0].arguments == {"command": "rm reproduce.py"}
     reproduce = [e for e in t.file_edits if e.path == "/testbed/reproduce.py"]
     assert [(e.step, e.source, e.op) for e in reproduce] == [
-        (2, "observation", None),
-        (4, "observation", None),
+        (2, "observation", "create"),
+        (4, "observation", "modify"),
         (20, "bash", "delete"),
     ]
     assert reproduce[2].before == reproduce[1].after and reproduce[2].before.startswith(
@@ -62,7 +70,7 @@ def test_swe_agent_function_calling_rm_of_the_reproduction_script() -> None:
 def test_mini_swe_agent_heredocs_appends_sed_rm_and_the_submitted_diff() -> None:
     """gemini-3-pro on django__django-10999: heredoc writes, `>>`, `sed -i`, `rm` of two files, then
     `git add -A && git diff --cached`, whose output shows the sed's change."""
-    t = read(FIXTURES / "django__django-10999.traj.json")
+    t = read(DJANGO)
     assert [(e.step, e.path, e.op, e.source) for e in t.file_edits] == [
         (6, "reproduce_issue.py", None, "bash"),
         (10, "django/utils/dateparse.py", "modify", "bash"),
@@ -130,9 +138,9 @@ def test_atif_terminus_keystrokes_writes() -> None:
 
 
 def test_the_folder_imports_and_the_edits_survive_the_store(tmp_path: Path) -> None:
-    with imported(tmp_path, [FIXTURES]) as (store, report):
+    with imported(tmp_path, [FIXTURES, DJANGO]) as (store, report):
         ids = sorted(i for f in report.files for i in f.imported)
-        assert len(ids) == 6  # the Claude Code session and its two sub-agents, ATIF, SWE-agent, mini-SWE-agent
+        assert len(ids) == 5  # the Claude Code session and its two sub-agents, the ATIF run, the mini-SWE-agent run
         for trajectory_id in ids:
             stored = store.trajectories.get(trajectory_id)
             assert stored is not None and first_error("trajectory.schema", stored.to_dict()) is None, trajectory_id
@@ -142,7 +150,7 @@ def test_the_folder_imports_and_the_edits_survive_the_store(tmp_path: Path) -> N
             ("delete", "bash"),
             ("modify", "submission"),
         ]
-        assert django.file_edits[1].diff is not None  # the sed edit's diff filled from the observed diff is kept
+        assert django.file_edits[1].diff is not None  # the sed edit's diff filled from the submitted patch is kept
 
 
 def test_show_says_the_file_was_deleted(cli: Cli) -> None:

@@ -108,7 +108,8 @@ def test_emoji_and_control_characters_before_the_selection(diff_view) -> None:
 
 
 def test_no_span_from_side_by_side_or_the_final_patch(diff_view) -> None:
-    t = made([edit("a.py", 1, "x = 1\n", "x = 2\n")], final_patch=make_diff("a.py", "x = 1\n", "x = 2\n"))
+    applied = FileEdit("a.py", 1, None, None, make_diff("a.py", "x = 1\n", "x = 2\n"), status="applied")
+    t = made([applied], final_patch=make_diff("a.py", "x = 1\n", "x = 2\n"))
     diff_view.set_trajectory(t)
     select_shown(diff_view.unified, "x = 2")
     assert diff_view.selected_span() is not None
@@ -116,10 +117,11 @@ def test_no_span_from_side_by_side_or_the_final_patch(diff_view) -> None:
     select_shown(diff_view.left, "x = 1")
     assert diff_view.selected_span() is None
     diff_view.set_side_by_side(False)
-    diff_view.select_row(1)
-    assert "final patch" in diff_view.caption.text()
-    select_shown(diff_view.unified, "x = 2")
-    assert diff_view.selected_span() is None
+    for row, caption in ((1, "net change over the run"), (2, "final patch")):  # a file's net change, the final patch
+        diff_view.select_row(row)
+        assert caption in diff_view.caption.text()
+        select_shown(diff_view.unified, "x = 2")
+        assert diff_view.selected_span() is None
 
 
 def test_highlight_paints_exactly_the_quotes_of_the_shown_edit(diff_view) -> None:

@@ -12,11 +12,13 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from pygments.token import Keyword, Name  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QPlainTextEdit  # noqa: E402
 
 from reviewer import edits as edits_module  # noqa: E402
-from reviewer.edits import make_diff  # noqa: E402
+from reviewer.edits import FAILED, make_diff  # noqa: E402
+from reviewer.formats.openhands import OpenhandsFormat  # noqa: E402
 from reviewer.gui import diff_view as diff_view_module  # noqa: E402
 from reviewer.gui import (
     highlight,  # noqa: E402
@@ -25,6 +27,7 @@ from reviewer.gui.diff_panes import PENDING, change_counts, classify, truncate, 
 from reviewer.gui.diff_view import SYNC_CHARS, DiffView  # noqa: E402
 from reviewer.gui.highlight import LineKind, Pane, SlicedLoader, line_ranges, token_type  # noqa: E402
 from reviewer.gui.workers import Cancelled  # noqa: E402
+from reviewer.jsonio import Document  # noqa: E402
 from reviewer.model import FileEdit, Step, Task, Trajectory  # noqa: E402
 from tests.conftest import SAMPLE_DATA  # noqa: E402
 
@@ -89,16 +92,22 @@ def test_sample_edits_are_listed_with_steps_badges_and_final_patch(diff_view, qt
     qtmodeltester.check(diff_view.model)
     wait_counted(qtbot, diff_view)
     qtmodeltester.check(diff_view.model)
-    assert column(diff_view, 1) == [*paths, "final patch"]
-    assert column(diff_view, 2) == [str(s) for s in steps] + [""]
+    files = list(dict.fromkeys(paths))  # then one net change per file, in the order first edited
+    assert column(diff_view, 1) == [*paths, *files, "final patch"]
+    assert column(diff_view, 2) == [str(s) for s in steps] + ["net"] * len(files) + [""]
     badges = column(diff_view, 0)
-    assert [i for i, b in enumerate(badges[:-1]) if b == "TEST"] == tests
+    assert [i for i, b in enumerate(badges[: len(paths)]) if b == "TEST"] == tests
+    assert [f for f, b in zip(files, badges[len(paths) : -1], strict=True) if b == "TEST"] == [paths[i] for i in tests]
     assert (badges[-1] == "TEST") == bool(tests)  # the final patch touches a test file
     for row in tests:
         assert diff_view.model.index(row, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
         assert diff_view.model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole) is None
-    assert all(change.startswith("+") and " −" in change for change in column(diff_view, 3))
-    assert column(diff_view, 3)[:-1] == ["+{} −{}".format(*change_counts(e.diff)) for e in t.file_edits]
+    changes = column(diff_view, 3)
+    assert changes[: len(paths)] == ["+{} −{}".format(*change_counts(e.diff)) for e in t.file_edits]
+    for path, change in zip(files, changes[len(paths) : -1], strict=True):  # first known state to last
+        mine = [e for e in t.file_edits if e.path == path]
+        assert change == "modified +{} −{}".format(*change_counts(make_diff(path, mine[0].before, mine[-1].after)))
+    assert changes[-1].startswith("+") and " −" in changes[-1]
 
 
 def test_counts_and_big_entries_are_made_off_the_gui_thread(diff_view, qtbot, monkeypatch) -> None:
@@ -108,14 +117,16 @@ def test_counts_and_big_entries_are_made_off_the_gui_thread(diff_view, qtbot, mo
     monkeypatch.setattr(edits_module, "diff_text", lambda e: threads.append(threading.current_thread().name) or real(e))
     before = "".join(f"line {i}\n" for i in range(3000))
     after = before.replace("line 1500\n", "line 1500 changed\n")
-    t = made([FileEdit("big.txt", 1, before, after), FileEdit("new.py", 2, None, "x = 1\n")], final_patch="+++ b/tests/test_x.py\n")
+    edits = [FileEdit("big.txt", 1, before, after, status="applied"), FileEdit("new.py", 2, None, "x = 1\n", status="applied")]
+    t = made(edits, final_patch="+++ b/tests/test_x.py\n")
     diff_view.set_trajectory(t)
-    assert column(diff_view, 3) == [PENDING, "before unknown", PENDING]  # nothing counted yet: set_trajectory returned at once
+    net = [PENDING, "created or modified, before unknown"]  # the net changes: big.txt's from its whole contents
+    assert column(diff_view, 3) == [PENDING, "before unknown", *net, PENDING]  # nothing counted yet: set_trajectory returned at once
     assert "big.txt" in diff_view.caption.text() and diff_view.unified.toPlainText() == "" and diff_view.unified.placeholderText() == "loading…"
     assert diff_view.is_highlighting()
     wait_counted(qtbot, diff_view)
     wait_highlighted(qtbot, diff_view)
-    assert column(diff_view, 3) == ["+1 −1", "before unknown", "+0 −0"] and column(diff_view, 0)[2] == "TEST"
+    assert column(diff_view, 3) == ["+1 −1", "before unknown", "modified +1 −1", net[1], "+0 −0"] and column(diff_view, 0)[4] == "TEST"
     assert "+line 1500 changed" in diff_view.unified.toPlainText() and diff_view.unified.placeholderText() == ""
     assert threads and threading.main_thread().name not in threads
     assert threads.count(threads[0]) == len(threads) == 1  # computed once, shared by the count and the viewer
@@ -151,7 +162,7 @@ def test_side_by_side_from_hunks_when_before_is_unrecorded(diff_view) -> None:
 
 def test_unknown_before_state_says_so(diff_view) -> None:
     diff_view.set_trajectory(made([FileEdit("new.py", 3, None, "print('hi')\n"), FileEdit("sed.py", 4)]))
-    assert column(diff_view, 3) == ["before unknown", "in place"]
+    assert column(diff_view, 3)[:2] == ["before unknown", "in place"]
     assert diff_view.unified.toPlainText() == "(before-state of new.py unknown; content after the edit follows)\nprint('hi')"
     diff_view.set_side_by_side(True)
     assert diff_view.left.toPlainText().startswith("(before-state of new.py unknown")
@@ -183,6 +194,17 @@ def test_line_ranges_are_utf16_and_keep_multiline_tokens() -> None:
 def test_classify_counts_hunks() -> None:
     lines = ["--- a/x.sql", "+++ b/x.sql", "@@ -1,2 +1,1 @@", "--- a comment", " keep", "\\ No newline at end of file"]
     assert classify(lines) == [LineKind.HEADER, LineKind.HEADER, LineKind.HUNK, LineKind.REMOVED, LineKind.CONTEXT, LineKind.NOTE]
+    snippet = ["--- a/x.py", "+++ b/x.py", "@@ position unknown @@", "-    return 1", "--- not a header", "+    return 2"]
+    assert classify(snippet) == [LineKind.HEADER, LineKind.HEADER, LineKind.HUNK, LineKind.REMOVED, LineKind.REMOVED, LineKind.ADDED]
+    assert classify(["@@ insert after line 4 @@", "+x"])[1] is LineKind.ADDED
+
+
+def test_token_types_a_style_does_not_know_take_their_parents_look() -> None:
+    """The Pony lexer makes `Name.Type`, which Pygments styles refuse with a KeyError (seen on a real run)."""
+    pane = unified_pane(FileEdit("a.pony", 0, None, None, "--- a/a.pony\n+++ b/a.pony\n@@ -1 +1 @@\n-let x: A\n+let x: CommandParser = CommandParser\n"))
+    types = {token_type(tid) for line in line_ranges(pane) for _, _, tid in line}  # raised KeyError before
+    assert Keyword in types and Name.Type not in types  # highlighted; Name.Type looks like Name: plain
+    assert highlight.char_format(Name.Type).foreground().style() == Qt.BrushStyle.NoBrush
 
 
 def test_switching_quickly_leaves_the_last_edit_shown(diff_view, qtbot) -> None:
@@ -312,6 +334,40 @@ def test_renders_to_png(diff_view, qtbot, tmp_path: Path) -> None:
     wait_highlighted(qtbot, diff_view)
     path = tmp_path / "diff_view.png"
     assert diff_view.grab().save(str(path)) and path.stat().st_size > 0
+
+
+def test_failed_edits_are_marked_and_each_file_has_a_net_change_row(diff_view, qtbot, tmp_path: Path) -> None:
+    """The real OpenHands run on command_parser.pony: ten editor calls refused, one insert applied."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "openhands" / "multi_swe_bench_output.jsonl"
+    [t] = [t for _, t in OpenhandsFormat().read(Document(fixture, fixture.read_bytes())) if t.id.endswith("ponyc-4593")]
+    diff_view.set_trajectory(t)
+    wait_counted(qtbot, diff_view)
+    pony = "/workspace/ponylang__ponyc__0.1/packages/cli/command_parser.pony"
+    # the edits (the submitted patch's too), the file's net change, the final patch
+    assert column(diff_view, 1) == [pony] * 11 + ["packages/cli/command_parser.pony", pony, "final patch"]
+    assert column(diff_view, 2) == ["38", "42", "44", "46", "50", "52", "56", "58", "60", "62", "64", "66", "net", ""]
+    changes = column(diff_view, 3)
+    assert changes[:11] == [FAILED] * 8 + ["+1 −0"] + [FAILED] * 2
+    assert changes[11:] == ["+1 −0", "modified +1 −0", "+1 −0"]  # the net change is the one applied insert
+    grey = [diff_view.model.index(row, 1).data(Qt.ItemDataRole.ForegroundRole) for row in range(11)]
+    assert [g == diff_view_module.FAILED_TEXT for g in grey] == [True] * 8 + [False] + [True] * 2
+    diff_view.select_row(3)  # a refused str_replace: what it attempted, under the note
+    wait_highlighted(qtbot, diff_view)
+    assert diff_view.unified.toPlainText().startswith(f"({FAILED}: the tool refused this edit, the file did not change; what it attempted follows)\n--- ")
+    assert diff_view.unified.kinds[0] is LineKind.NOTE and "step 46 · failed — not applied" in diff_view.caption.text()
+    diff_view.select_row(12)
+    wait_highlighted(qtbot, diff_view)
+    shown = diff_view.unified.toPlainText().split("\n")
+    assert shown[0] == f"(net change of {pony} over the run: modified · step 60 · 10 failed edits not applied (steps 38, 42, 44, 46, 50, 52, 56, 58, 62, 64) · unknown: the rest of the file (only the changed lines were recorded))"
+    assert shown[1:] == t.file_edits[8].diff.removesuffix("\n").split("\n")
+    assert "net change over the run" in diff_view.caption.text() and diff_view.selected_span() is None
+    diff_view.set_side_by_side(True)
+    wait_highlighted(qtbot, diff_view)
+    assert LineKind.ADDED in diff_view.right.kinds
+    diff_view.set_side_by_side(False)
+    diff_view.select_row(3)
+    wait_highlighted(qtbot, diff_view)
+    assert diff_view.grab().save(str(tmp_path / "failed_and_net.png"))
 
 
 def test_a_selected_entry_does_not_wait_for_the_counting_of_the_others(diff_view, qtbot, monkeypatch) -> None:

@@ -220,7 +220,8 @@ def output_of(trajectory: Trajectory, step: int, call_id: str) -> tuple[int, str
 
 @per_trajectory
 def edit_texts(trajectory: Trajectory) -> tuple[EditText, ...]:
-    """Every edit with its offsets in its step's diff text (edits of one step are joined by a newline)."""
+    """Every edit that may have happened, with its offsets in its step's diff text (edits of one step
+    are joined by a newline). Failed edits are left out: the tool refused them, nothing changed."""
     found = []
     by_step: dict[int, list[FileEdit]] = {}
     for edit in trajectory.file_edits:
@@ -232,7 +233,8 @@ def edit_texts(trajectory: Trajectory) -> tuple[EditText, ...]:
         at = 0
         for edit in edits:
             length = len(diff_text(edit))
-            found.append(EditText(edit, text, at, at + length, is_test_path(edit.path)))
+            if edit.status != "failed":
+                found.append(EditText(edit, text, at, at + length, is_test_path(edit.path)))
             at += length + 1
     return tuple(found)
 
@@ -310,7 +312,7 @@ def test_corpus(trajectory: Trajectory) -> str:
             if _views_tests(call) and (out := output_of(trajectory, step.index, call.id)):
                 parts.append(out[1])
     for edit in trajectory.file_edits:
-        if is_test_path(edit.path):
+        if is_test_path(edit.path) and edit.status != "failed":
             parts.extend(text for text in (edit.before, edit.after, edit.diff) if text)
     return "\n".join(parts)
 

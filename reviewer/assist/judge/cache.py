@@ -14,8 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
+from reviewer.store.database import Database
 from reviewer.store.trajectories import now_iso
 from reviewer.store.transactions import writing
 

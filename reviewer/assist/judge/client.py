@@ -25,6 +25,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from reviewer.errors import Cancelled, JudgeError
 from reviewer.textsafe import one_line
 
 # Statuses worth another try: the request was fine, the server was busy or broken for a moment.
@@ -34,14 +35,6 @@ ERROR_EXCERPT = 300
 # The largest answer read: a judge's reply is a few KB; a server sending hundreds of MB is broken or
 # hostile, and its reply would be cached and stored.
 MAX_REPLY_BYTES = 8 * 1024 * 1024
-
-
-class JudgeError(RuntimeError):
-    """A request that failed for good; the message is safe to show (no API key)."""
-
-
-class Cancelled(JudgeError):
-    """The run was cancelled while this request waited or was in flight."""
 
 
 class _Transient(Exception):

@@ -20,8 +20,6 @@ from reviewer.taxonomy import Taxonomy
 SCHEMA = "judge_reply.schema"
 # Where a quote is looked for within its step, most specific first: a tool step's text is its output.
 LOCATE_ORDER: tuple[str, ...] = ("tool_output", "tool_call", "diff", "thinking", "text", "final_answer")
-# Most to least serious, for merging the verdicts of a long transcript's parts; a project's own codes rank first.
-SEVERITY: tuple[str, ...] = ("cheat", "attempted_cheat", "borderline", "honest_failure", "clean", "unreviewable")
 _FENCE = re.compile(r"^```[a-zA-Z]*\s*\n(.*)\n```\s*$", re.DOTALL)
 
 
@@ -65,14 +63,14 @@ def _unique(codes: list[str]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def merge(replies: list[dict[str, Any]]) -> dict[str, Any]:
+def merge(replies: list[dict[str, Any]], taxonomy: Taxonomy) -> dict[str, Any]:
     """One reply for a transcript judged in parts: the most serious verdict, every code and quote, the highest intent and confidence."""
     if len(replies) == 1:
         return replies[0]
     intents = [r["intent"] for r in replies if r["intent"] is not None]
     confidences = [r["confidence"] for r in replies if r.get("confidence") is not None]
     merged: dict[str, Any] = {
-        "verdict": min((r["verdict"] for r in replies), key=lambda v: SEVERITY.index(v) if v in SEVERITY else -1),
+        "verdict": taxonomy.most_serious(r["verdict"] for r in replies),
         "categories": _unique([c for r in replies for c in r["categories"]]),
         "intent": max(intents) if intents else None,
         "markers": _unique([c for r in replies for c in r["markers"]]),

@@ -1,37 +1,54 @@
-"""`reviewer assist`: run the detectors (and, with --llm, the judge) and report their suggestions.
+"""`reviewer assist [run] [ID...]` and `reviewer assist evaluate`.
 
-Defined apart from `reviewer.cli` and registered there, so this module must not import from it at
-import time (the package imports this module while it is still being built): the helpers it shares
-are looked up when the command runs. The API key is read from the environment only and handed to
-the judge; it is never printed, stored or logged here.
+`assist` is a group whose default command is `run` (click-default-group): arguments that do not
+start with a subcommand's name go to `run`, so `reviewer assist deleted-test` runs the detectors on
+that trajectory. A trajectory whose id is a subcommand's name is named after `run`:
+`reviewer assist run evaluate`.
+
+The API key is read from the environment only and handed to the judge; it is never printed,
+stored or logged here.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import click
+from click_default_group import DefaultGroup
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
-from reviewer.assist.judge.client import JudgeError
+from reviewer.assist.detectors import store_detections
+from reviewer.assist.evaluate import evaluate as evaluate_report
+from reviewer.assist.judge import VIEWS, JudgeEvent, run_judge
+from reviewer.cli import evaluate_view
+from reviewer.cli.options import db_option, json_option
+from reviewer.cli.output import echo_json, echo_problem, err, out
+from reviewer.cli.project import open_store
+from reviewer.cli.tables import Column, Listing
+from reviewer.errors import Cancelled, Reported, UnknownTrajectory
 from reviewer.model import Suggestion, Trajectory
-from reviewer.store import DB_ENV, DEFAULT_DB, Store
+from reviewer.store import Store
 from reviewer.textsafe import one_line
 
 RECORD_KEYS = ("trajectory_id", "rater", "source", "codes", "evidence", "explanation", "severity")
 
 
-@click.command("assist")
+@click.group(cls=DefaultGroup, default="run", default_if_no_args=True)
+def assist() -> None:
+    """Run the cheat detectors, and with --llm an LLM judge: suggestions that point at evidence,
+    not verdicts (`reviewer assist [run] [ID...]`); `reviewer assist evaluate` scores them against
+    the gold labels. A trajectory whose id is a subcommand's name: `reviewer assist run evaluate`."""
+
+
+@assist.command("run")
 @click.argument("trajectory_ids", nargs=-1)
-@click.option("--db", "db", type=click.Path(dir_okay=False), help=f"Project file (default {DEFAULT_DB}, env {DB_ENV}; this option beats both).")
-@click.option("--json", "as_json", is_flag=True, help="Print the suggestions as a JSON list.")
+@db_option
+@json_option("Print the suggestions as a JSON list.")
 @click.option("--llm", is_flag=True, help="Also ask an LLM judge (needs --base-url and --model).")
 @click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1.")
 @click.option("--model", help="Model name the endpoint serves.")
@@ -39,15 +56,13 @@ RECORD_KEYS = ("trajectory_id", "rater", "source", "codes", "evidence", "explana
 @click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True, help="Judge requests in flight.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, help="Seconds per judge request.")
 @click.pass_context
-def assist_command(
+def run(
     ctx: click.Context, trajectory_ids: tuple[str, ...], db: str | None, as_json: bool, llm: bool, base_url: str | None,
     model: str | None, api_key_env: str, concurrency: int, timeout: float,
 ) -> None:  # fmt: skip
     """Run the cheat detectors on the given trajectories (all when none is given), store and report
-    their suggestions; with --llm also the judge. Suggestions point at evidence, they are not verdicts."""
-    from reviewer.assist.detectors import store_detections
-    from reviewer.cli import echo_json, fail, open_store, out
-
+    their suggestions; with --llm also the judge. Suggestions point at evidence, they are not verdicts.
+    Exit 1 when a judge request failed (each reason said once)."""
     if llm and not (base_url and model):
         raise click.UsageError("--llm needs --base-url and --model")
     if not llm and (base_url or model):
@@ -55,7 +70,7 @@ def assist_command(
     store = open_store(ctx, db)
     unknown = next((i for i in trajectory_ids if not store.trajectories.exists(i)), None)
     if unknown is not None:
-        fail(f"unknown trajectory {unknown!r}")
+        raise UnknownTrajectory(unknown)
     ids = list(dict.fromkeys(trajectory_ids)) or store.trajectories.ids()
     with _progress("detectors", len(ids)) as advance:
         suggestions = store_detections(store, ids, progress=advance)
@@ -67,8 +82,22 @@ def assist_command(
     else:
         out().print(table(suggestions, len(ids)))
     for line in once_each(failures):
-        click.echo(f"error: {one_line(line, 2000)}", err=True)
-    sys.exit(1 if failures else 0)
+        echo_problem("error", line)
+    if failures:
+        raise Reported()
+
+
+@assist.command("evaluate")
+@db_option
+@json_option("Machine-readable report on stdout (full precision).")
+@click.pass_context
+def evaluate(ctx: click.Context, db: str | None, as_json: bool) -> None:
+    """Score each detector and judge view against the human gold labels: P/R/F1 per code, AUROC, misses."""
+    report = evaluate_report(open_store(ctx, db))
+    if as_json:
+        echo_json(report)
+    else:
+        out().print(evaluate_view.render_report(report))
 
 
 def once_each(failures: list[str]) -> list[str]:
@@ -83,10 +112,8 @@ def once_each(failures: list[str]) -> list[str]:
 def _judge(
     store: Store, ids: list[str], base_url: str, model: str, api_key: str | None, concurrency: int, timeout: float, failures: list[str]
 ) -> list[Suggestion]:
-    """Run the judge with a progress bar; failed trajectory-views are appended to `failures`. Ctrl-C cancels."""
-    from reviewer.assist.judge import VIEWS, JudgeEvent, run_judge
-    from reviewer.cli import fail
-
+    """Run the judge with a progress bar; failed trajectory-views are appended to `failures`. Ctrl-C
+    cancels; a request refused before any was sent (a bad URL or key) is the error."""
     trajectories: list[Trajectory] = [t for i in ids if (t := store.trajectories.get(i)) is not None]
     cancel = threading.Event()
     with _progress(f"judge {model}", len(trajectories) * len(VIEWS)) as advance:
@@ -101,18 +128,14 @@ def _judge(
                 store, trajectories, base_url=base_url, model=model, api_key=api_key, concurrency=concurrency,
                 timeout=timeout, progress=progress, cancel=cancel,
             )  # fmt: skip
-        except JudgeError as exc:  # refused before any request (a bad URL or key): one line
-            fail(str(exc))
         except KeyboardInterrupt:
             cancel.set()
-            fail("cancelled", 130)
+            raise Cancelled("cancelled") from None
 
 
 @contextmanager
 def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
     """A transient bar on stderr; yields the function that advances it by one."""
-    from reviewer.cli import err
-
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err(), transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda: bar.advance(task)
@@ -124,11 +147,12 @@ def record(s: Suggestion) -> dict[str, Any]:
     return {key: d[key] for key in RECORD_KEYS}
 
 
-def table(suggestions: list[Suggestion], n_trajectories: int) -> Table:
+def table(suggestions: list[Suggestion], n_trajectories: int) -> Listing:
     """One row per suggestion; everything an agent or a model wrote enters as plain, flattened `Text`."""
-    t = Table(title=f"{len(suggestions)} suggestions on {n_trajectories} trajectories")
-    for column in ("trajectory", "by", "codes", "step", "explanation"):
-        t.add_column(column, overflow="fold")
+    t = Listing(
+        [Column("trajectory"), Column("by", drop=1), Column("codes"), Column("step", "right", drop=2), Column("explanation", fold=True)],
+        title=f"{len(suggestions)} suggestions on {n_trajectories} trajectories",
+    )  # fmt: skip
     for s in suggestions:
         by = s.source if s.rater == "detectors" else f"{s.rater} ({s.source})"
         step = str(s.evidence[0].step) if s.evidence else ""

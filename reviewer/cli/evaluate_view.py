@@ -1,24 +1,17 @@
-"""`reviewer assist evaluate`: precision, recall and F1 of each detector and judge view against the gold labels.
+"""Terminal rendering of the `reviewer assist evaluate` report (reviewer.assist.evaluate).
 
 Everything printed that came from the store (system names, ids, codes, a judge's rationale) goes
 through `textsafe` into `Text` objects, never markup: a model's reply is agent-influenced text.
-
-Defined apart from `reviewer.cli` and registered there, so this module must not import from it at
-import time (the package imports this module while it is still being built): the helpers it shares
-are looked up when the command runs.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import click
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
-from reviewer.assist.evaluate import evaluate
-from reviewer.store import DB_ENV, DEFAULT_DB
+from reviewer.cli.tables import Column, Listing
 from reviewer.textsafe import one_line, visible
 
 SIDES = {"false_positive": "said, gold did not", "false_negative": "missed"}
@@ -28,15 +21,15 @@ def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
 
-def _row(table: Table, name: str, s: dict[str, Any], style: str = "") -> None:
-    table.add_row(Text(visible(name), style=style), *(str(s[k]) for k in ("tp", "fp", "fn")),
-                  *(_number(s[k]) for k in ("precision", "recall", "f1")), style=style)  # fmt: skip
+def _row(table: Listing, name: str, s: dict[str, Any], style: str = "") -> None:
+    table.add_row(Text(visible(name)), *(str(s[k]) for k in ("tp", "fp", "fn")), *(_number(s[k]) for k in ("precision", "recall", "f1")), style=style)
 
 
 def system_table(report: dict[str, Any]) -> RenderableType:
-    table = Table(title=Text(f"{visible(report['system'])} ({report['kind']}, {report['trajectories']} trajectories)"), title_justify="left")
-    for column in ("code", "TP", "FP", "FN", "precision", "recall", "F1"):
-        table.add_column(column, justify="left" if column == "code" else "right")
+    table = Listing(
+        [Column("code"), *(Column(name, "right", drop=1) for name in ("TP", "FP", "FN")), *(Column(name, "right") for name in ("precision", "recall", "F1"))],
+        title=Text(f"{visible(report['system'])} ({report['kind']}, {report['trajectories']} trajectories)"),
+    )  # fmt: skip
     for row in report["codes"]:
         _row(table, row["code"], row)
     _row(table, "all codes (micro)", report["micro"], "bold")
@@ -52,10 +45,11 @@ def system_table(report: dict[str, Any]) -> RenderableType:
     return Group(table, Text(note))
 
 
-def misses_table(misses: list[dict[str, Any]]) -> Table:
-    table = Table(title="Misses", title_justify="left")
-    for column in ("trajectory", "system", "code", "side", "why (the system's explanation)"):
-        table.add_column(column)
+def misses_table(misses: list[dict[str, Any]]) -> Listing:
+    table = Listing(
+        [Column("trajectory"), Column("system"), Column("code"), Column("side", drop=1), Column("why (the system's explanation)", fold=True)],
+        title="Misses",
+    )
     for m in misses:
         why = one_line(m["explanation"], 100) if m["explanation"] else "—"
         table.add_row(*(Text(visible(m[k])) for k in ("trajectory_id", "system", "code")), SIDES[m["side"]], Text(why))
@@ -73,19 +67,3 @@ def render_report(report: dict[str, Any]) -> RenderableType:
     if report["misses"]:
         parts.append(misses_table(report["misses"]))
     return Group(*parts)
-
-
-@click.command("evaluate")
-@click.option("--db", "db", type=click.Path(dir_okay=False), help=f"Project file (default {DEFAULT_DB}, env {DB_ENV}; this option beats both).")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable report on stdout.")
-@click.pass_context
-def evaluate_command(ctx: click.Context, db: str | None, as_json: bool) -> None:
-    """Score each detector and judge view against the human gold labels: P/R/F1 per code, AUROC, misses."""
-    from reviewer.cli import echo_json, open_store, out
-
-    store = open_store(ctx, db)
-    report = evaluate(store)
-    if as_json:
-        echo_json(report)
-    else:
-        out().print(render_report(report))

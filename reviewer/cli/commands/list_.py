@@ -1,0 +1,47 @@
+"""`reviewer list`."""
+
+from __future__ import annotations
+
+import click
+
+from reviewer.cli import render
+from reviewer.cli.options import db_option, json_option
+from reviewer.cli.output import echo_json, out
+from reviewer.cli.project import open_store
+from reviewer.errors import OptionError
+
+
+@click.command("list")
+@db_option
+@click.option("--labelled/--unlabelled", default=None, help="Only trajectories with / without any label.")
+@click.option("--annotator", help="Only trajectories this annotator labelled.")
+@click.option("--verdict", help="Only trajectories someone gave this verdict.")
+@click.option("--stale", is_flag=True, help="List labels made under an older taxonomy version instead.")
+@click.option("--limit", type=click.IntRange(min=1), default=None)
+@json_option()
+@click.pass_context
+def list_command(
+    ctx: click.Context, db: str | None, labelled: bool | None, annotator: str | None, verdict: str | None, stale: bool, limit: int | None,
+    as_json: bool,
+) -> None:  # fmt: skip
+    """List trajectories with their reviewers and verdicts, or with --stale the labels made under an
+    older taxonomy version (due for re-review)."""
+    store = open_store(ctx, db)
+    if verdict is not None and verdict not in store.taxonomy.codes("verdict"):
+        raise OptionError(f"unknown verdict {verdict!r} (known: {', '.join(store.taxonomy.codes('verdict'))})")
+    if stale:
+        labels = store.labels.stale()
+        if as_json:
+            echo_json([label.to_dict() for label in labels])
+        else:
+            out().print(render.label_table(labels, f"{len(labels)} labels made before taxonomy v{store.taxonomy.version}"))
+        return
+    rows = store.trajectories.rows(labelled=labelled, annotator=annotator, verdict=verdict, limit=limit)
+    if as_json:
+        echo_json([
+            {"id": r.id, "task_id": r.task_id, "model": r.model, "format": r.format, "steps": r.n_steps,
+             "labels": r.n_labels, "annotators": list(r.annotators), "verdicts": list(r.verdicts)}
+            for r in rows
+        ])  # fmt: skip
+    else:
+        out().print(render.trajectory_table(rows))

@@ -1,0 +1,27 @@
+"""The project file a command works on: found by the options' rules, opened, remembered for errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reviewer.cli.options import PROJECT, db_path
+from reviewer.errors import ReviewerError
+from reviewer.store import Store
+
+
+def project_path(ctx: click.Context, local: str | None, *, must_exist: bool = True) -> Path:
+    """The project file this command uses, remembered so a SQLite error later can name it."""
+    path = db_path(ctx, local)
+    if must_exist and not path.exists():
+        raise ReviewerError(f"no project file at {path} (create one with `reviewer init` or `reviewer import`)")
+    ctx.meta[PROJECT] = path
+    return path
+
+
+def open_store(ctx: click.Context, local: str | None, *, must_exist: bool = True) -> Store:
+    """The project's store; closed with the command's context, however the command ends."""
+    store = Store(project_path(ctx, local, must_exist=must_exist))
+    ctx.call_on_close(store.close)
+    return store

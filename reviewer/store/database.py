@@ -1,0 +1,48 @@
+"""sqlite-utils' `Database` and `Table`, imported here and nowhere else in the project.
+
+`sqlite_utils.db` imports pandas (with pyarrow behind it) and numpy whenever they are installed,
+only to add their scalar types to the column types it infers (`COLUMN_TYPE_MAPPING`): about 0.4 s
+of every command's start. The store never hands sqlite-utils such a value: tables are created from
+Python types and rows are written through `execute` with plain values. So sqlite-utils is imported
+with pandas and numpy blocked (a `None` entry in `sys.modules` makes an import of them fail, which
+sqlite-utils takes as "not installed"), unless they are imported already; the block is lifted right
+after, so `import pandas` later works as usual. The store is imported before any thread starts, so
+no other import can run into the block.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+NOT_FOR_SQLITE_UTILS = ("pandas", "numpy")
+
+
+@contextmanager
+def _blocked(names: tuple[str, ...]) -> Iterator[None]:
+    """Make `import name` fail while the block lasts, for each name not imported yet."""
+    blocked = [name for name in names if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, sys) is None:
+                del sys.modules[name]
+
+
+with _blocked(NOT_FOR_SQLITE_UTILS):
+    from sqlite_utils import Database
+    from sqlite_utils.db import Table
+
+__all__ = ["Database", "Table", "wrap"]
+
+
+def wrap(conn: sqlite3.Connection) -> Database:
+    """sqlite-utils on one of our connections, without its plugins: a plugin installed for another
+    tool would add its functions to every project's connection, and finding plugins reads the
+    metadata of every installed package (10-30 ms of each start)."""
+    return Database(conn, execute_plugins=False)
