@@ -111,7 +111,14 @@ def test_real_openhands_runs() -> None:
         for t in runs
     ]
     assert summary == [
-        [("parser.c", "modified", (27,), 1, True)],  # one applied edit: its diff is the net change
+        [
+            ("parser.c", "modified", (27,), 1, True),  # one applied edit: its diff is the net change
+            ("test.c", None, (29,), 0, False),  # `echo "int main() { return 0; }" > /workspace/test.c`
+            ("test.pony", None, (31,), 0, False),  # `echo "…" > test.pony && ponyc …` (which failed)
+        ],
         [("command_parser.pony", "modified", (60,), 10, True)],
-        [("match.c", "modified", (24, 38, 40, 51), 12, False)],  # four hunks on an unseen file: no net diff
+        [
+            ("match.c", "modified", (24, 38, 40, 51, 57), 12, False),  # four hunks on an unseen file and a `sed -i`: no net diff
+            ("build", "deleted", (65, 81), 0, False),  # `rm -rf build && make` twice
+        ],
     ]
