@@ -373,8 +373,10 @@ class FileTracker:
     def learn_from_submission(self, patch: str, step: int) -> None:
         """The submitted patch is the workspace's change at the end of the run: it fills in like a `git diff`
         printed at the last step (only files whose latest edit lacks content are read)."""
+        if all(e.after is not None or e.op == "delete" for e in self.last.values()):
+            return  # nothing to fill in
         for chunk in unified_diff.split_files(patch):
-            name = unified_diff.chunk_path(chunk)
+            name = unified_diff.piece(chunk).path
             latest = self.last.get(self._match(name)) if name is not None else None
             if latest is not None and latest.after is None and latest.op != "delete":  # what `_learn` may fill
                 for item in observed.observed_edits(chunk, step, observed.BASE):
@@ -465,18 +467,18 @@ class FileTracker:
 
     def _unified_edits(self, patch: str, step: int, source: str, cwd: str | None, strip: int | None, reverse: bool) -> Iterable[FileEdit]:
         for chunk in unified_diff.split_files(patch):
-            name = unified_diff.chunk_path(chunk, strip)
-            if name is None:
+            described = unified_diff.piece(chunk, strip)
+            if described.path is None:
                 continue
-            path = resolve(name, cwd) if cwd else name
+            path = resolve(described.path, cwd) if cwd else described.path
             if reverse:
                 before = self.known.get(path)
                 self._state(path, None)
                 yield self._record(FileEdit(path, step, before, None, None, source, "modify"))
                 continue
-            op, old_name = unified_diff.chunk_op(chunk, strip)
-            from_path = (resolve(old_name, cwd) if cwd else old_name) if op == "rename" and old_name else None
-            yield self._patched(path, step, chunk, source, op, from_path)
+            old_name = described.from_path
+            from_path = (resolve(old_name, cwd) if cwd else old_name) if old_name else None
+            yield self._patched(path, step, chunk, source, described.op, from_path)
 
     def _patched(self, path: str, step: int, chunk: str, source: str, op: str, from_path: str | None) -> FileEdit:
         """One file's piece of a patch: content computed when the file's content before it is known

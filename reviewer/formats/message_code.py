@@ -147,8 +147,7 @@ def _placeholder(language: str, counts: dict[str, int]) -> str | None:
 def _patch_edits(patch: str, step: int) -> list[FileEdit]:
     edits = []
     for chunk in unified_diff.split_files(patch):
-        path = unified_diff.chunk_path(chunk)
-        if path is not None:
-            op, from_path = unified_diff.chunk_op(chunk)
-            edits.append(FileEdit(path, step, None, None, chunk, SOURCE, op, from_path=from_path))
+        described = unified_diff.piece(chunk)
+        if described.path is not None:
+            edits.append(FileEdit(described.path, step, None, None, chunk, SOURCE, described.op, from_path=described.from_path))
     return edits

@@ -110,11 +110,11 @@ def observed_edits(output: str, step: int, kind: str) -> list[Observed]:
     found: list[Observed] = []
     for chunk in unified_diff.split_files(output):
         parsed = unified_diff.parse_hunks(chunk)
-        path = unified_diff.chunk_path(chunk)
+        described = unified_diff.piece(chunk)
+        path, op, from_path = described.path, described.op, described.from_path
         if parsed is None or path is None:
             continue
         hunks, text = parsed
-        op, from_path = unified_diff.chunk_op(chunk)
         if kind == OTHER and op == "rename" and not text.startswith("diff --git"):
             op, from_path = "modify", None  # `diff -u old new` compares two files, it does not rename
         before: str | None = None

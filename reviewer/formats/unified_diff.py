@@ -39,21 +39,17 @@ def split_files(patch: str) -> list[str]:
     return ["".join(lines[a:b]) for a, b in zip(starts, ends, strict=True)]
 
 
-def header_paths(chunk: str) -> tuple[str | None, str | None]:
-    """The raw old and new names of a file's piece (`a/x.py`, `/dev/null`), from `---`/`+++` or `diff --git`."""
+def _header_names(head: str) -> tuple[str | None, str | None]:
+    """The raw old and new names in a piece's headers (`a/x.py`, `/dev/null`), from `---`/`+++` or `diff --git`."""
     minus = plus = None
-    end = chunk.find("\n@@")
-    for line in (chunk if end < 0 else chunk[:end]).splitlines():
+    for line in head.splitlines():
         if line.startswith("--- ") and minus is None:
             minus = line[4:].split("\t")[0].strip()
         elif line.startswith("+++ ") and minus is not None:
             plus = line[4:].split("\t")[0].strip()
             break
-        elif line.startswith("@@"):
-            break
-    if plus is None and chunk.startswith("diff --git "):
-        first = chunk.splitlines()[0][len("diff --git ") :]
-        old, sep, new = first.partition(" b/")
+    if plus is None and head.startswith("diff --git "):
+        old, sep, new = head.split("\n", 1)[0][len("diff --git ") :].partition(" b/")
         if sep:
             return old, "b/" + new.strip()
     return minus, plus
@@ -66,29 +62,32 @@ def strip_components(name: str, strip: int | None) -> str:
     return "/".join(name.split("/")[strip:]) if strip else name
 
 
-def chunk_path(chunk: str, strip: int | None = None) -> str | None:
-    """The file a piece changes: its new name, or its old one when it is deleted."""
-    minus, plus = header_paths(chunk)
-    for name in (plus, minus):
-        if name and name != "/dev/null":
-            return strip_components(name, strip) or None
-    return None
+@dataclass(frozen=True)
+class Piece:
+    """What one file's piece of a diff says of its file: the path it changes (its new name, or the old
+    one when deleted; None when neither is given), and the op its headers give."""
+
+    path: str | None
+    op: str  # create, delete, rename or modify
+    from_path: str | None  # a rename's old path
 
 
-def chunk_op(chunk: str, strip: int | None = None) -> tuple[str, str | None]:
-    """(op, from_path): create, delete, rename (with the old path) or modify, from the headers."""
+def piece(chunk: str, strip: int | None = None) -> Piece:
+    """The file and op of one piece: create (`/dev/null` before, `new file mode`), delete, rename (git's
+    `rename from`, or two different names), else modify."""
     head = chunk.split("\n@@", 1)[0]
-    minus, plus = header_paths(chunk)
+    minus, plus = _header_names(head)
+    path = next((strip_components(name, strip) or None for name in (plus, minus) if name and name != "/dev/null"), None)
     if "\nnew file mode" in head or minus == "/dev/null":
-        return "create", None
+        return Piece(path, "create", None)
     if "\ndeleted file mode" in head or plus == "/dev/null":
-        return "delete", None
+        return Piece(path, "delete", None)
     renamed = re.search(r"^rename from (.+)$", head, re.MULTILINE)
     if renamed:
-        return "rename", renamed[1].strip()
+        return Piece(path, "rename", renamed[1].strip())
     if minus and plus and strip_components(minus, strip) != strip_components(plus, strip) and "\ncopy from" not in head:
-        return "rename", strip_components(minus, strip)
-    return "modify", None
+        return Piece(path, "rename", strip_components(minus, strip))
+    return Piece(path, "modify", None)
 
 
 def parse_hunks(chunk: str) -> tuple[list[Hunk], str] | None:
