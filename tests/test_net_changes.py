@@ -76,6 +76,12 @@ def test_renames_are_followed() -> None:
     assert [(c.path, c.op) for c in refused] == [("a.py", "modified")]  # the failed rename moved nothing
 
 
+def test_a_rename_as_a_files_first_edit() -> None:
+    """`mv game_2048.py 2048.py` of a file no edit touched before (OpenHands' wrong_initial_state)."""
+    [net] = net_changes([edit("2048.py", 3, None, None, "rename", from_path="game_2048.py", source="bash")])
+    assert (net.path, net.from_path, net.op, net.steps) == ("2048.py", "game_2048.py", "renamed", (3,))
+
+
 def test_what_is_not_known_is_said_not_guessed() -> None:
     pending = net_changes([edit("a.py", 1, "1\n", "2\n"), edit("a.py", 3, "2\n", "3\n", status="unknown")])[0]
     assert (pending.op, pending.before, pending.after, pending.diff()) == ("modified", "1\n", None, None)

@@ -160,3 +160,12 @@ def test_show_says_the_file_was_deleted(cli: Cli) -> None:
     shown = out[out.index("#13 assistant") :]
     assert "/tmp/private/hello.js  deleted · bash" in shown and "+++ /dev/null" in shown
     assert '-  console.log("Hello, World!");' in shown
+
+
+def test_show_follows_a_rename_of_a_file_never_edited_before(cli: Cli) -> None:
+    """OpenHands' wrong_initial_state: `mv /workspace/game_2048.py /workspace/2048.py` and nothing else."""
+    assert cli("import", str(FIXTURES.parent / "openhands" / "wrong_initial_state.json")).exit_code == 0
+    out = cli("show", "wrong_initial_state", env={"COLUMNS": "200"}).stdout
+    assert "/workspace/2048.py  renamed from /workspace/game_2048.py · bash" in out
+    net = " ".join(out.split("net change per file", 1)[1].split())
+    assert "renamed /workspace/2048.py step 3 · from /workspace/game_2048.py" in net
