@@ -14,6 +14,7 @@ Goal for native: ratio >= 0.5.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
 import json
 import sqlite3
@@ -66,11 +67,25 @@ def parse(path: Path) -> object:
         return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def folder_files(path: Path) -> list[Path]:
+    """The files the import reads for `path`: itself, or every file of the folder a folder format
+    (Cline, OpenHands V1, Harbor) reads whole through it."""
+    if formats.lead_file(path) != path:
+        return [path]
+    return sorted(p for p in path.parent.rglob("*") if p.is_file())
+
+
+def read(path: Path) -> object:
+    """A JSON file parsed; a folder's text files (Harbor's logs and rewards) read as text."""
+    return parse(path) if path.suffix in (".json", ".jsonl", ".eval", ".traj") else path.read_text(encoding="utf-8")
+
+
 def rows_by_file(db: Path) -> dict[str, list[tuple[tuple, list[tuple]]]]:
-    """What the import stored, per source file: the rows the baseline will insert."""
+    """What the import stored, per source file (by its digest: a folder format's files share names): the
+    rows the baseline will insert."""
     conn = sqlite3.connect(db)
     out: dict[str, list[tuple[tuple, list[tuple]]]] = {}
-    for tid, source_file, prompt, model in conn.execute("select id, source_file, task_prompt, model from trajectories"):
+    for tid, source_file, prompt, model in conn.execute("select id, source_sha256, task_prompt, model from trajectories"):
         steps = conn.execute(
             "select trajectory_id, idx, role, text, thinking, tool_calls, call_id, is_error, timestamp from steps"
             " where trajectory_id = ? order by idx",
@@ -91,10 +106,12 @@ def baseline(paths: list[Path], rows: dict[str, list[tuple[tuple, list[tuple]]]]
         " call_id text, is_error int, timestamp text, primary key (trajectory_id, idx))"
     )
     conn.commit()
+    digests = {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
     start = time.perf_counter()
     for path in paths:
-        parse(path)
-        for head, steps in rows[path.name]:
+        for member in folder_files(path):
+            read(member)
+        for head, steps in rows[digests[path]]:
             with conn:
                 conn.execute("insert into trajectories values (?,?,?)", head)
                 conn.executemany("insert into steps values (?,?,?,?,?,?,?,?,?)", steps)
@@ -118,7 +135,7 @@ def bench_format(fmt: str, n: int, steps: int, repeat: int, root: Path) -> None:
     data = root / fmt
     data.mkdir()
     paths = writer(fmt)(data, n, steps)
-    mb = sum(p.stat().st_size for p in paths) / 1e6
+    mb = sum(member.stat().st_size for p in paths for member in folder_files(p)) / 1e6
     base_times, our_times = [], []
     for r in range(repeat):
         ours, count = measured(data, root / f"{fmt}-ours{r}.db")

@@ -82,6 +82,12 @@ CHANNELS: tuple[Channel, ...] = (
         "Others' evidence spans are highlighted in the transcript and diffs only after the reveal.",
     ),
     Channel(
+        "transcript.test_runs",
+        "reviewer.gui.step_model:StepListModel.data",
+        "Test-run marks (icon, tooltip, step header) and `show`'s Test runs table are what the agent ran and saw in the"
+        " transcript, never the grader outcome: the same before and after the reveal.",
+    ),
+    Channel(
         "form.hidden_fields",
         "reviewer.review:ReviewSession.field_visible",
         "Fields marked hidden_until_first_pass (the grader outcome) appear only on the final label.",

@@ -13,6 +13,7 @@ import errno
 import getpass
 import os
 import sqlite3
+import stat
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,9 +25,8 @@ from reviewer.checks import trajectory_problems
 from reviewer.formats.unsupported import UnsupportedFile, identify_file
 from reviewer.jsonio import Document, InputError, read_document
 from reviewer.labelpack import is_label_pack, read_labels
-from reviewer.model import Outcome, Source, Trajectory
+from reviewer.model import Source, Trajectory
 from reviewer.outcomes import AttachReport, ResultsFile, attach
-from reviewer.outcomes.harbor import trial_outcome, trial_result_path
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
 from reviewer.store.trajectories import TrajectoryConflict, content_hash
@@ -119,7 +119,6 @@ class Collected:
     files: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # folder entries not read (READMEs, links leading out)
     notices: list[str] = field(default_factory=list)  # one line per link left out, saying where it led
-    roots: dict[Path, Path] = field(default_factory=dict)  # each file's folder named (a named file's: its own)
     named: set[Path] = field(default_factory=set)  # files named on the command line, not found in a folder
     unread: list[Path] = field(default_factory=list)  # folder files no format claims by name: said why at the end
 
@@ -127,19 +126,28 @@ class Collected:
 def collect(paths: list[Path], follow_symlinks: bool = False) -> Collected:
     """Files to read: named files always; in folders, files a registered format claims by suffix.
     `follow_symlinks` follows links out of the folders too (`--follow-symlinks`: the person vouches
-    for where they lead)."""
+    for where they lead). A file of a folder some format reads whole (a Cline task, an OpenHands V1
+    conversation, a Harbor trial) stands for that folder: its lead file is read, once."""
     wanted = formats.suffixes()
     found = Collected()
     for path in paths:
         if path.is_dir():
-            before = len(found.files)
             _collect_folder(path, wanted, found, follow_symlinks)
-            found.roots.update((file, path) for file in found.files[before:])
         else:
-            found.files.append(path)
-            found.roots[path] = path.parent
-            found.named.add(path)
+            lead = _named_lead(path, follow_symlinks) or path
+            found.files.append(lead)
+            found.named.add(lead)
+    found.files = list(dict.fromkeys(found.files))
     return found
+
+
+def _named_lead(path: Path, follow_symlinks: bool) -> Path | None:
+    """The lead of a file named on the command line: the person named a file of that folder, so the
+    folder is read; but not through a lead that is a link leading out of it (unless they vouch for links)."""
+    lead = formats.lead_file(path)
+    if lead is None or lead == path or follow_symlinks or lead.resolve().is_relative_to(lead.parent.resolve()):
+        return lead
+    return None
 
 
 def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symlinks: bool) -> None:
@@ -168,13 +176,27 @@ def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symli
             and not ((here / name).is_symlink() and leads_out(here / name))
             and (here / name).resolve() not in walked
         )
-        candidates.extend(here / name for name in filenames if not name.startswith("."))
-    read: set[Path] = set()
+        # hidden files only by a full name a format claims (Aider's `.aider.chat.history.md`)
+        candidates.extend(here / name for name in filenames if not name.startswith(".") or name in wanted)
+    read: set[tuple[int, int]] = set()  # (device, inode): a file reached through several links is read once
+    stand_ins: dict[Path, Path] = {}  # lead outside this folder (it is part of a conversation) -> the first of its files here
+    leads_inside: dict[Path, bool] = {}  # asked once per lead: a conversation has thousands of event files
     for child in sorted(candidates):
-        if (child.is_symlink() and leads_out(child)) or not child.is_file() or child.resolve() in read:
+        if child.is_symlink() and leads_out(child):
             continue
-        read.add(child.resolve())
-        if any(child.name.endswith(s) for s in wanted):
+        try:
+            info = child.stat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or (info.st_dev, info.st_ino) in read:
+            continue
+        read.add((info.st_dev, info.st_ino))
+        lead = formats.lead_file(child)
+        if lead is not None:
+            if lead not in leads_inside:
+                leads_inside[lead] = follow_symlinks or lead.resolve().is_relative_to(inside)
+            found.files.append(lead if leads_inside[lead] else stand_ins.setdefault(lead, child))
+        elif any(child.name.endswith(s) for s in wanted):
             found.files.append(child)
         else:
             found.skipped.append(str(child))
@@ -254,13 +276,12 @@ class Importer:
         self.actor = getpass.getuser()
         self._seen: dict[str, tuple[str, str]] = {}  # validation only: id -> (content hash, place)
         self._at = ""  # what the batch is storing now, for the line saying where a full disk stopped it
-        self._roots: dict[Path, Path] = {}
         self._named: set[Path] = set()
 
     def run(self, paths: list[Path]) -> ImportReport:
         found = collect(paths, self.follow_symlinks)
         report = ImportReport(skipped=found.skipped, notices=found.notices + unread_notices(found.unread))
-        self._roots, self._named = found.roots, found.named
+        self._named = found.named
         try:
             self._run(found.files, report)
             self._attach_outcomes(report)
@@ -273,6 +294,7 @@ class Importer:
                 f" {totals['imported']} trajectories and {totals['labels_added'] + totals['labels_updated']} labels stored"
                 f" before it, {len(found.files) - len(report.files)} files not read"
             )
+        report.notices += formats.problems()  # plugin formats left out: said, never fatal
         return report
 
     def _run(self, files: list[Path], report: ImportReport) -> None:
@@ -283,7 +305,7 @@ class Importer:
             file_report = FileReport(str(path))
             report.files.append(file_report)
             try:
-                doc = read_document(path, self.max_bytes)
+                doc = read_document(path, self.max_bytes, follow_symlinks=self.follow_symlinks)
                 if is_label_pack(doc):
                     file_report.kind = "labels"
                     packs.append((file_report, doc))
@@ -324,29 +346,12 @@ class Importer:
             self._at = f"the outcomes of {results.path}"
             report.outcomes.append(attach(self.store, results, only=read))
 
-    def _trial_outcome(self, doc: Document, report: FileReport) -> Outcome | None:
-        """The Harbor trial result beside a trajectory file, if any; a bad one is a warning, not a failure."""
-        path = trial_result_path(doc.path, self._roots.get(doc.path, doc.path.parent))
-        if path is None:
-            return None
-        try:
-            return trial_outcome(path, self._roots.get(doc.path, doc.path.parent), self.max_bytes)
-        except InputError as exc:
-            report.warnings.append(f"{exc} (the trial's outcome is left unknown)")
-            return None
-
     def _read_trajectories(self, doc: Document, report: FileReport) -> None:
         fmt = self.format or formats.detect(doc)
         report.kind, report.format = "trajectories", fmt.name
-        trial: Outcome | None = None
-        looked = False  # for a trial result, once per file and only once a trajectory is read
         for place, item in fmt.read(doc):
             if not isinstance(item, InputError):
                 item.source = Source(fmt.name, doc.path.name, doc.sha256)
-                if not looked:
-                    trial, looked = self._trial_outcome(doc, report), True
-                if trial is not None and item.outcome == Outcome():
-                    item.outcome = trial
                 if fmt.name != "native":  # native input was validated as read; importers' output is checked here
                     item = conformance_error(doc, place, item) or item
             if isinstance(item, InputError):

@@ -126,6 +126,9 @@ class Document:
     # The size limit the caller read this file under; formats that read more (continuations, archive
     # members) keep to it rather than the environment's.
     max_bytes: int = field(default_factory=max_bytes_from_env)
+    # Whether the person vouched for symbolic links leading out of the folders read (`--follow-symlinks`):
+    # formats that read a file's neighbours (folder formats) follow such links only then.
+    follow_symlinks: bool = False
 
     @property
     def name(self) -> str:
@@ -185,6 +188,21 @@ class Document:
             pos = end + 1
         return lines
 
+    def head_values(self, limit: int) -> Iterator[Any]:
+        """The first parseable values of a JSONL text, without splitting the whole (maybe huge) file;
+        a broken line is passed over (the reader reports it), so it cannot hide a file from its format."""
+        text, pos, seen = self.text, 0, 0
+        while seen < limit and pos < len(text):
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            line, pos = text[pos:end], end + 1
+            if line.strip():
+                seen += 1
+                try:
+                    yield loads(self.name, line)
+                except InputError:
+                    continue
+
     @cached_property
     def compressed(self) -> bytes:
         """The original bytes as the store keeps them (zlib level 1: the fastest level, ~5x smaller JSON)."""
@@ -201,7 +219,7 @@ class Document:
                 yield number, exc
 
 
-def read_document(path: Path, max_bytes: int) -> Document:
+def read_document(path: Path, max_bytes: int, *, follow_symlinks: bool = False) -> Document:
     """The file's bytes, refusing directories, unreadable files and anything over the size limit."""
     name = str(path)
     try:
@@ -216,7 +234,7 @@ def read_document(path: Path, max_bytes: int) -> Document:
         raise InputError(name, None, exc.strerror or str(exc)) from None
     if len(data) > max_bytes:
         raise InputError(name, None, f"file grew past the {max_bytes:,}-byte limit while being read")
-    return Document(path, data, max_bytes)
+    return Document(path, data, max_bytes, follow_symlinks)
 
 
 def _running(pid: int) -> bool:

@@ -4,8 +4,13 @@ Trajectories are adversarial input: an escape sequence can recolour, hide or rew
 reviewer sees, and bidi controls can reorder code. Control characters are shown as visible
 escapes (`\\x1b`, `\\u202e`) rather than dropped, so the reviewer sees that they were there.
 
+A carriage return ending a line (`\r\n`, Windows-made output) is a line ending and shows as one; a
+carriage return anywhere else (a progress bar redrawing its line, a CR hiding what precedes it on a
+terminal) is shown as `\x0d`.
+
 Public API: `visible(text)`, `one_line(text, limit)`, `strip_sgr(text)` (for one-line previews of
-coloured tool output; a viewer that renders colour uses `reviewer.ansi` instead), `INVISIBLE`,
+coloured tool output; a viewer that renders colour uses `reviewer.ansi` instead), `INVISIBLE` and
+`shown_as(match)` (what one of its matches shows as, for viewers that map shown positions back),
 `csv_row(values, raw)` (the one way this package writes a CSV line; see there for formula injection).
 """
 
@@ -19,18 +24,22 @@ from typing import Any
 
 from reviewer.ansi import SGR
 
-# C0 controls except tab and newline, DEL, C1 controls, and Unicode bidi/format controls.
-INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+# The CR of a CRLF line ending; C0 controls except tab and newline, DEL, C1 controls, and Unicode bidi/format controls.
+INVISIBLE = re.compile("\r(?=\n)|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
+def shown_as(match: re.Match[str]) -> str:
+    """What one INVISIBLE match shows as: nothing for the CR of a line ending, else the character's escape."""
+    char = match.group()
+    if char == "\r" and match.string.startswith("\n", match.end()):
+        return ""
+    code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def visible(text: str) -> str:
-    """The text with every control or invisible formatting character shown as an escape."""
-    return INVISIBLE.sub(_escape, text)
+    """The text with every control or invisible formatting character shown as an escape (a CRLF as a line end)."""
+    return INVISIBLE.sub(shown_as, text)
 
 
 def one_line(text: str, limit: int = 300) -> str:

@@ -288,6 +288,22 @@ def check_hidden_fields(scene: Scene) -> None:
         assert window.form.editors[GRADER_FIELD].isVisibleTo(window.form) == revealed
 
 
+def check_test_run_marks(scene: Scene) -> None:
+    from PySide6.QtCore import Qt
+
+    from reviewer.gui.step_model import mark_icon
+
+    outcome = scene.store.trajectories.get(tid(1)).outcome
+    assert (outcome.tests_passed, outcome.tests_failed) == (10, 1)  # the grader's figures, which must not show
+    window = scene.window()
+    model = window.transcript.model
+    for _phase in scene.window_walk(window):
+        tips = [model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole) for row in range(model.rowCount())]
+        assert tips == [None, None, "tests failed · pytest: 1 failed, 3 passed", *[None] * 4]
+        icon = model.data(model.index(2, 0), Qt.ItemDataRole.DecorationRole)
+        assert icon.cacheKey() == mark_icon("failed").cacheKey()
+
+
 CHECKS: dict[str, Callable[[Scene], None]] = {
     "column.trajectory": check_trajectory_columns,
     "column.status": check_status,
@@ -306,6 +322,7 @@ CHECKS: dict[str, Callable[[Scene], None]] = {
     "assist.panel": check_assist_panel,
     "tab.reviewers": check_reviewers_tab,
     "evidence.others": check_others_evidence,
+    "transcript.test_runs": check_test_run_marks,
     "form.hidden_fields": check_hidden_fields,
 }
 

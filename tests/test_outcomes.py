@@ -266,7 +266,7 @@ def test_the_window_shows_an_attached_outcome_only_after_the_reveal(run_store: S
     assert "grader: fail (SWE-bench instance report: report.json)" in message and "tests: 10 passed, 2 failed" in message
 
 
-# --- Harbor trials ---------------------------------------------------------------------------------
+# --- Harbor trials (read by the harbor format: tests/formats/test_harbor.py) -------------------------
 
 
 @pytest.fixture
@@ -277,26 +277,6 @@ def job(tmp_path: Path) -> Path:
     return folder
 
 
-def test_a_harbor_trial_result_beside_the_trajectory_is_its_outcome(cli: Cli, db_path: Path, job: Path) -> None:
-    result = cli("import", str(job), "--json")
-    summary = json.loads(result.stdout)
-    assert result.exit_code == 0, result.stderr
-    assert (summary["imported"], summary["failed"], summary["files_skipped"]) == (1, 0, 3)  # result.json, reward.txt, test-stdout.txt
-    assert f"{job / TRIAL.name / 'result.json'}: a Harbor trial result: not a trajectory" in result.stderr
-    (trajectory_id,) = summary["files_detail"][0]["imported"]
-    outcome = stored_outcome(db_path, trajectory_id)
-    assert (outcome.grader_result, outcome.reward) == ("pass", 1.0)
-    assert outcome.details["rewards"] == {"reward": 1.0} and outcome.details["trial_name"] == "hello-world__abc123"
-    assert "2 passed in 0.02s" in outcome.details["verifier_output"]
-    assert describe(outcome)[:2] == ["grader: pass (Harbor trial result: result.json)", "reward: 1"]
-
-
-def test_a_trajectory_named_alone_reads_nothing_outside_its_folder(cli: Cli, db_path: Path, job: Path) -> None:
-    summary = json.loads(cli("import", str(job / TRIAL.name / "agent" / "trajectory.json"), "--json").stdout)
-    (trajectory_id,) = summary["files_detail"][0]["imported"]
-    assert stored_outcome(db_path, trajectory_id) == Outcome()
-
-
 def test_a_result_json_linking_out_of_the_folder_is_not_read(cli: Cli, db_path: Path, job: Path, tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere.json"
     shutil.move(job / TRIAL.name / "result.json", outside)
@@ -304,27 +284,6 @@ def test_a_result_json_linking_out_of_the_folder_is_not_read(cli: Cli, db_path: 
     summary = json.loads(cli("import", str(job), "--json").stdout)
     (trajectory_id,) = summary["files_detail"][0]["imported"]
     assert stored_outcome(db_path, trajectory_id) == Outcome()
-
-
-def test_a_broken_trial_result_is_a_warning_and_the_run_still_imports(cli: Cli, db_path: Path, job: Path) -> None:
-    (job / TRIAL.name / "result.json").write_text('{"trial_name": "x", "verifier_result": {"rewards": [1]}}')
-    result = cli("import", str(job), "--json")
-    summary = json.loads(result.stdout)
-    assert summary["imported"] == 1 and summary["warnings"] == 1
-    assert f"warning: {job / TRIAL.name / 'result.json'}:/verifier_result/rewards: expected an object of named rewards" in result.stderr
-
-
-def test_a_trial_the_verifier_never_graded(tmp_path: Path) -> None:
-    from reviewer.outcomes.harbor import trial_outcome
-
-    path = tmp_path / "result.json"
-    path.write_text(json.dumps({"trial_name": "t", "verifier_result": None, "exception_info": {"exception_type": "AgentTimeoutError", "exception_message": "timed out"}}))
-    outcome = trial_outcome(path, tmp_path, LIMIT)
-    assert outcome is not None and (outcome.grader_result, outcome.reward) == ("error", None)
-    assert outcome.details["exception"] == {"exception_type": "AgentTimeoutError", "exception_message": "timed out"}
-    path.write_text(json.dumps({"trial_name": "t", "verifier_result": {"rewards": {"accuracy": 0.5}}}))
-    partial = trial_outcome(path, tmp_path, LIMIT)
-    assert partial is not None and (partial.grader_result, partial.reward) == ("unknown", 0.5)
 
 
 # --- what the trajectory files themselves say -------------------------------------------------------

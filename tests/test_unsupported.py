@@ -1,8 +1,7 @@
 """Files no importer reads are said for what they are, skipped files are counted, and a file read with
 tool results that answer no call is never accepted without a warning.
 
-tests/fixtures/aider/chat-history.head.md is the head of Aider's own test fixture: Markdown, first line
-`-*- mode: fundamental -*-`, then pre-commit output, then `# aider chat started at 2024-08-05 19:33:02`.
+A Markdown chat log (as chat front-ends export them) stands for the text files people try first.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from reviewer.cli import main
 from .conftest import Cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-AIDER = FIXTURES / "aider" / "chat-history.head.md"
+CHAT_LOG = "# Chat with the assistant\n\n**You:** fix the failing test\n\n**Assistant:** I changed `parse()`.\n"
 
 
 def lines(stderr: str) -> list[str]:
@@ -31,13 +30,14 @@ def validate(*args: str) -> Result:
     return CliRunner().invoke(main, ["validate", *args], catch_exceptions=False)
 
 
-def test_markdown_chat_history_is_named_for_what_it_is() -> None:
-    result = validate(str(AIDER))
+def test_markdown_chat_history_is_named_for_what_it_is(tmp_path: Path) -> None:
+    log = tmp_path / "chat.md"
+    log.write_text(CHAT_LOG)
+    result = validate(str(log))
     assert result.exit_code == 1
     (line,) = lines(result.stderr)
     assert line.startswith(
-        f"error: {AIDER}: Markdown text, an Aider chat history (.aider.chat.history.md) (first line '-*- mode: fundamental -*-'):"
-        " not a format reviewer imports (tried native,"
+        f"error: {log}: Markdown text, not JSON (first line '# Chat with the assistant'): not a trajectory format reviewer reads (tried native,"
     )
     assert "invalid JSON" not in line
 
@@ -45,15 +45,15 @@ def test_markdown_chat_history_is_named_for_what_it_is() -> None:
 def test_a_folder_of_unsupported_files_is_not_ok_and_says_why(tmp_path: Path) -> None:
     folder = tmp_path / "runs"
     folder.mkdir()
-    shutil.copy(AIDER, folder / ".aider.chat.history.md.txt")  # hidden: never walked
-    shutil.copy(AIDER, folder / "chat-history.md")
+    (folder / ".chat.md").write_text(CHAT_LOG)  # hidden: never walked
+    (folder / "chat-history.md").write_text(CHAT_LOG)
     result = validate(str(folder), "--json")
     summary = json.loads(result.stdout)
     assert result.exit_code == 1
     assert (summary["ok"], summary["files"], summary["files_skipped"], summary["skipped"]) == (False, 0, 1, [str(folder / "chat-history.md")])
     assert lines(result.stderr) == [
-        f"skipped: {folder / 'chat-history.md'}: Markdown text, an Aider chat history (.aider.chat.history.md)"
-        " (first line '-*- mode: fundamental -*-'): not a format reviewer imports",
+        f"skipped: {folder / 'chat-history.md'}: Markdown text, not JSON (first line '# Chat with the assistant'):"
+        " not a trajectory format reviewer reads",
         "error: no file in a trajectory format among the paths given (1 skipped, see above)",
     ]
 
@@ -68,13 +68,13 @@ def test_a_readme_beside_trajectories_is_counted_and_harmless(cli: Cli, tmp_path
 
 
 def test_unknown_json_and_archives_say_their_shape(tmp_path: Path) -> None:
-    meta = tmp_path / "task_metadata.json"
-    meta.write_text('{"files_in_context": []}')
+    meta = tmp_path / "run_metadata.json"
+    meta.write_text('{"run": "r1", "seed": 3}')
     archive = tmp_path / "run.json"
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("x.txt", "x")
     out = validate(str(meta), str(archive)).stderr
-    assert f'error: {meta}: unknown format: a JSON object with keys "files_in_context": no importer recognises this content' in out
+    assert f'error: {meta}: unknown format: a JSON object with keys "run", "seed": no importer recognises this content' in out
     assert f"error: {archive}: a zip archive: binary, not a trajectory format reviewer reads" in out
 
 
@@ -86,21 +86,21 @@ def test_evaluation_results_named_on_their_own_say_how_to_use_them(cli: Cli) -> 
 
 
 def test_tool_results_that_answer_no_call_are_a_warning(cli: Cli, tmp_path: Path) -> None:
-    """An Anthropic message list (Claude-Code-looking, like Cline's api_conversation_history.json) whose
-    calls are XML in the text: its tool_result blocks pair with nothing."""
+    """An Anthropic message list whose tool_result blocks pair with nothing (the calls were lost when
+    the log was cut): read, but never without saying so."""
     messages = [
-        {"role": "user", "content": [{"type": "text", "text": "<task>fix the bug</task>"}]},
-        {"role": "assistant", "content": [{"type": "text", "text": "<read_file><path>a.py</path></read_file>"}]},
+        {"role": "user", "content": [{"type": "text", "text": "fix the bug"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "Reading a.py first."}]},
         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_01", "content": "print(1)"}]},
-        {"role": "assistant", "content": [{"type": "text", "text": "<attempt_completion>done</attempt_completion>"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "Done."}]},
         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_02", "content": "ok"}]},
     ]
-    path = tmp_path / "api_conversation_history.json"
+    path = tmp_path / "messages.json"
     path.write_text(json.dumps(messages))
     result = cli("import", str(path), "--json")
     summary = json.loads(result.stdout)
     assert result.exit_code == 0 and summary["imported"] == 1 and summary["warnings"] == 1
-    expected = "2 of 2 tool results in 'api_conversation_history' answer no tool call in the file"
+    expected = "2 of 2 tool results in 'messages' answer no tool call in the file"
     assert summary["files_detail"][0]["warnings"][0].startswith(f"{path}: {expected}")
     assert f"warning: {path}: {expected}" in result.stderr
     paired = FIXTURES / "claude_code" / "tool_call_conversation.jsonl"

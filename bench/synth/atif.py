@@ -47,7 +47,7 @@ def _agent_step(step_id: int, turn: int) -> dict[str, Any]:
     }
 
 
-def _trajectory(i: int, steps: int) -> dict[str, Any]:
+def trajectory(i: int, steps: int) -> dict[str, Any]:
     body = [
         {"step_id": 1, "source": "system", "message": "You are a careful software engineer. Use the tools to solve the task."},
         {"step_id": 2, "source": "user", "message": f"Fix the failing test in tests/test_calc.py (task {i}) without editing the tests."},
@@ -63,4 +63,4 @@ def _trajectory(i: int, steps: int) -> dict[str, Any]:
 
 
 def write(folder: Path, n: int, steps: int) -> list[Path]:
-    return write_files(folder, n, lambda i: f"atif-{i:06d}.trajectory.json", lambda i: json.dumps(_trajectory(i, steps), indent=1))
+    return write_files(folder, n, lambda i: f"atif-{i:06d}.trajectory.json", lambda i: json.dumps(trajectory(i, steps), indent=1))

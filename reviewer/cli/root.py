@@ -23,6 +23,7 @@ COMMANDS = {
     "assist": Lazy("reviewer.cli.commands.assist:assist", "Run the cheat detectors (and an LLM judge): suggestions with evidence, not verdicts."),
     "db": Lazy("reviewer.cli.commands.db:db_group", "Look after the project file: a safe copy, a health check."),
     "export": Lazy("reviewer.cli.commands.export:export_command", "Write training records: text, gold label, soft label, every label, evidence, split."),
+    "formats": Lazy("reviewer.cli.commands.formats:formats_command", "List the trajectory formats import reads, in detection order, with their origin."),
     "gui": Lazy("reviewer.cli.commands.gui:gui", "Open the review app on the project file."),
     "import": Lazy("reviewer.cli.commands.import_:import_command", "Import trajectory files, JSONL files and folders; label packs found are merged."),
     "init": Lazy("reviewer.cli.commands.init:init", "Create (or upgrade) the project file."),

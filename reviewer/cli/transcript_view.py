@@ -12,6 +12,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from reviewer.cli.test_runs_view import test_runs_view
 from reviewer.edits import FAILED, diff_text, edit_caption, is_test_path
 from reviewer.model import Step, Trajectory
 from reviewer.outcomes import describe
@@ -91,6 +92,8 @@ def transcript(trajectory: Trajectory, *, limit: int | None, reveal_outcome: boo
     else:
         head.add_row("outcome", Text("hidden until your blind first pass (--reveal-outcome)", style="dim"))
     parts: list[RenderableType] = [head, Panel(Text(visible(clipped(t.task.prompt, limit))), title="task", title_align="left")]
+    if (runs := test_runs_view(t)) is not None:
+        parts.append(runs)
     parts += [step_view(s, t, limit) for s in t.steps]
     if (net := net_change_view(t)) is not None:
         parts.append(net)

@@ -57,14 +57,20 @@ class AtifFormat:
 
     def read(self, doc: Document) -> Iterator[tuple[str | None, Trajectory | InputError]]:
         try:
-            if not is_atif(doc.value):
-                raise InputError(doc.name, "/schema_version", "not an ATIF trajectory: schema_version must start with 'ATIF-v'")
-            head = _chain_head(doc) or doc  # a continuation reads as the whole run its head starts
-            trajectory = _trajectory(_chain(head))
+            trajectory = convert(doc)
         except InputError as exc:
             yield None, exc
             return
         yield None, trajectory
+
+
+def convert(doc: Document) -> Trajectory:
+    """One ATIF file (and the continuations it names) as a trajectory, for formats that hold ATIF
+    inside something larger (a Harbor trial folder); raises InputError for content that is not ATIF."""
+    if not is_atif(doc.value):
+        raise InputError(doc.name, "/schema_version", "not an ATIF trajectory: schema_version must start with 'ATIF-v'")
+    head = _chain_head(doc) or doc  # a continuation reads as the whole run its head starts
+    return _trajectory(_chain(head))
 
 
 def _chain(doc: Document) -> _Chain:

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reviewer.edits import make_diff
-from reviewer.formats.edit_reconstruction import FileTracker, can_write_files, edits_from_patch, is_editor_call
+from reviewer.formats.edit_reconstruction import FileTracker, edits_from_patch, is_editor_call
 from reviewer.formats.message_code import message_edits
 from reviewer.formats.refusals import refused, reports_created
 from reviewer.formats.shape import Malformed, expect
 from reviewer.model import Agent, FileEdit, Outcome, Step, Task, ToolCall, ToolResult, Trajectory
+from reviewer.test_runs import find_test_runs
 
 MAX_ID = 512
 
@@ -91,6 +92,9 @@ class TrajectoryBuilder:
     _ids: set[str] = field(default_factory=set)
     _results: dict[str, Step] = field(default_factory=dict)  # call id -> the step answering it
     _extra_edits: list[tuple[FileEdit, str | None]] = field(default_factory=list)
+    # Whether a run without tools is a chat whose replies hold the solution (chat logs, Inspect's
+    # generate-only tasks: `message_code`), not a tool's Q&A session whose code blocks explain.
+    solution_in_replies: bool = False
     _cwds: dict[int, str] = field(default_factory=dict)  # step index -> the shell's working directory from then on
     _filled: list[dict[str, object]] = field(default_factory=list)
 
@@ -210,8 +214,9 @@ class TrajectoryBuilder:
 
         Diffs the workspace printed become observed edits (`FileTracker.observe`; the run's last output
         holding the whole submission is the submission itself), and fill in edits whose content was
-        unknown, as the submitted patch does at the end. A run with no call that can write files gets
-        the code blocks of its replies as edits (`message_code`)."""
+        unknown, as the submitted patch does at the end. A chat-style run (`solution_in_replies`) without
+        any tool call gets the code blocks of its replies as edits (`message_code`): in a run with
+        tools, or an agent's Q&A session, they are quotes and explanations."""
         tracker = FileTracker()
         recorded, loose = self._recorded_by_call()
         found: list[FileEdit] = []
@@ -227,8 +232,8 @@ class TrajectoryBuilder:
                 final = submitted if step.index == last_output else None
                 found += tracker.observe(answered, step.text, step.index, final)
         found = self._with_loose(found, loose + [e for edits in recorded.values() for e in edits])
-        if not found and not any(can_write_files(c.call) for c in self._calls):
-            found = message_edits(self.steps)  # no tool wrote files: the solution is in the replies
+        if self.solution_in_replies and not found and not self._calls:
+            found = message_edits(self.steps)  # a chat without tools: the solution is in the replies
         found.sort(key=lambda e: e.step)
         if final_patch and self.steps:
             tracker.learn_from_submission(final_patch.replace("\r\n", "\n"), self.steps[-1].index)
@@ -258,7 +263,7 @@ class TrajectoryBuilder:
             twin = twins.get((edit.step, edit.path))
             if twin is not None:
                 edit.status, edit.op = twin.status, edit.op or twin.op
-        recorded = {(e.step, e.path) for e in loose}
+        recorded = {(e.step, path) for e in loose for path in (e.path, e.from_path) if path}  # a rename stands for its old path too
         return [e for e in found if (e.step, e.path) not in recorded] + loose
 
     def _call_edits(self, tracker: FileTracker, call: ToolCall, step: int, recorded: list[FileEdit]) -> list[FileEdit]:
@@ -269,7 +274,7 @@ class TrajectoryBuilder:
         result = self._results.get(call.id)
         if status == "applied" and result is not None and reports_created(result.text):
             made = [_created(e) for e in made]
-        own_paths = {e.path for e in recorded}
+        own_paths = {path for e in recorded for path in (e.path, e.from_path) if path}  # a rename stands for its old path too
         edits = [e for e in made if e.path not in own_paths]
         for own in recorded:
             edits.append(_merged(own, next((e for e in made if e.path == own.path), None), tracker))
@@ -307,6 +312,7 @@ class TrajectoryBuilder:
             agent=Agent(model, scaffold),
             outcome=outcome or Outcome(),
             file_edits=file_edits,
+            test_runs=find_test_runs(self.steps, prompt),
             final_patch=final_patch,
             final_answer=final_answer,
             metadata=meta,

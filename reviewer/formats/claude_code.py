@@ -27,9 +27,10 @@ from typing import Any, TypeGuard, TypeVar
 
 from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
+from reviewer.formats.cline import is_history as is_cline_history
 from reviewer.formats.shape import Malformed, json_type
 from reviewer.formats.siblings import beside
-from reviewer.jsonio import Document, InputError, loads, read_document
+from reviewer.jsonio import Document, InputError, read_document
 from reviewer.model import FileEdit, Step, ToolCall, Trajectory
 
 SCAFFOLD = "claude-code"
@@ -306,26 +307,11 @@ def _is_session_line(value: Any) -> bool:
     )
 
 
-def _head_values(doc: Document, limit: int) -> Iterator[Any]:
-    """The first parseable values of a JSONL text, without splitting the whole (maybe huge) file."""
-    text, pos, seen = doc.text, 0, 0
-    while seen < limit and pos < len(text):
-        end = text.find("\n", pos)
-        end = len(text) if end < 0 else end
-        line, pos = text[pos:end], end + 1
-        if line.strip():
-            seen += 1
-            try:
-                yield loads(doc.name, line)
-            except InputError:
-                continue  # a broken line is the reader's to report
-
-
 def _looks_like_session(doc: Document) -> bool:
     """A conversation line near the top, before any line that is not an object with a `type` (every
     Claude Code line has one; snapshot and summary lines have no uuid). Unparseable lines are passed
     over: one broken line must not hide a session from its importer, the reader reports it."""
-    for value in _head_values(doc, _SNIFF_LINES):
+    for value in doc.head_values(_SNIFF_LINES):
         if _is_session_line(value):
             return True
         if not isinstance(value, dict) or not isinstance(value.get("type"), str):
@@ -714,6 +700,8 @@ def _api_messages(value: Any) -> list[tuple[str, Any]] | None:
     Only Anthropic marks it: typed tool_use/tool_result/thinking blocks, a top-level `system` beside
     `messages`, or a response's `type: "message"`. Plain text chats are left to the OpenAI importer.
     """
+    if is_cline_history(value):
+        return None  # Cline's history: Anthropic messages with its own tool calls and results
     if isinstance(value, list):
         found = [(f"/{k}", m) for k, m in enumerate(value)]
     elif isinstance(value, dict) and isinstance(value.get("messages"), list):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import re
+import shlex
 from collections.abc import Iterable, Iterator
 
 from reviewer.edits import header_name, make_diff
@@ -32,15 +33,20 @@ from reviewer.model import FileEdit, ToolCall
 EDITOR_TOOLS = {"str_replace_editor", "str_replace_based_edit_tool", "text_editor", "edit_file", "file_editor"}
 WRITE_TOOLS = {"Write", "write_file", "create_file"}  # the whole new content in one argument
 REPLACE_TOOLS = {"Edit", "MultiEdit"}  # Claude Code's search/replace editors
-SHELL_TOOLS = {"bash", "execute_bash", "shell", "run", "cmd", "terminal", "run_command", "Bash", "keystrokes"}
+# exec_command and local_shell are Codex CLI's (a `cmd` string, an argv `command`), run_shell_command Gemini CLI's.
+SHELL_TOOLS = {
+    "bash", "execute_bash", "shell", "run", "cmd", "terminal", "run_command", "Bash", "keystrokes", "exec_command", "local_shell",
+    "run_shell_command",
+}  # fmt: skip
 PATCH_TOOLS = {"apply_patch", "patch"}
 # Tools that run Python code: Inspect's `python`, OpenHands' IPython cell (`run_ipython` maps to `python`).
 PYTHON_TOOLS = {"python", "ipython", "execute_ipython_cell", "run_ipython", "python_interpreter", "code_interpreter"}
 WINDOW_EDIT_COMMANDS = {"edit", "create", "insert"}  # SWE-agent's own editor commands (windows, cursors)
 _EDITOR_COMMANDS = {"create", "str_replace", "insert"}
 
-_FILE_TOOLS = frozenset(EDITOR_TOOLS | WRITE_TOOLS | REPLACE_TOOLS | PATCH_TOOLS | WINDOW_EDIT_COMMANDS)
-_WRITING_TOOLS = _FILE_TOOLS | SHELL_TOOLS | PYTHON_TOOLS
+# File editors whose importers record the edits themselves: Cline / Roo Code's, Gemini CLI's `replace`.
+RECORDED_EDITORS = {"write_to_file", "replace_in_file", "apply_diff", "insert_content", "search_and_replace", "replace"}
+_FILE_TOOLS = frozenset(EDITOR_TOOLS | WRITE_TOOLS | REPLACE_TOOLS | PATCH_TOOLS | WINDOW_EDIT_COMMANDS | RECORDED_EDITORS)
 
 
 def is_editor_call(call: ToolCall) -> bool:
@@ -51,18 +57,23 @@ def is_editor_call(call: ToolCall) -> bool:
     return isinstance(command, str) and command in _EDITOR_COMMANDS and isinstance(call.arguments.get("path") or call.arguments.get("file_path"), str)
 
 
-def can_write_files(call: ToolCall) -> bool:
-    """Whether the call is of a tool that can change files (an editor, a shell, Python, a patch)."""
-    return call.name in _WRITING_TOOLS or is_editor_call(call)
-
-
 def shell_script(call: ToolCall) -> str | None:
-    """The command line a shell tool call ran."""
+    """The command line a shell tool call ran: a string, or (Codex) an argv list, `bash -lc SCRIPT` or words."""
     if call.name not in SHELL_TOOLS:
         return None
     args = call.arguments
     script = args.get("command") if isinstance(args.get("command"), str) else args.get("cmd") or args.get("keystrokes")
+    argv = _argv(call)
+    if argv:
+        script = argv[2] if len(argv) == 3 and argv[1] in ("-c", "-lc") else shlex.join(argv)
     return script if isinstance(script, str) else None
+
+
+def _argv(call: ToolCall) -> list[str]:
+    """A shell call's command given as an argv list (Codex's `shell`), else []."""
+    command = call.arguments.get("command")
+    return [word for word in command if isinstance(word, str)] if call.name in SHELL_TOOLS and isinstance(command, list) else []
+
 
 _ABSENT = object()  # a base state: the file did not exist before the run
 
@@ -234,6 +245,9 @@ class FileTracker:
         patch = args.get("patch") or args.get("input")
         if call.name in PATCH_TOOLS and isinstance(patch, str):
             return self.patch_edits(patch, step, "patch")
+        argv = _argv(call)
+        if len(argv) == 2 and argv[0] in PATCH_TOOLS:  # Codex's `shell` running `apply_patch <patch>`
+            return self.patch_edits(argv[1], step, "patch")
         script = shell_script(call)
         if script is not None:
             return self.shell_edits(script, step)

@@ -9,6 +9,7 @@ from reviewer import schemas
 from reviewer.checks import trajectory_problems
 from reviewer.jsonio import Document, InputError
 from reviewer.model import Trajectory
+from reviewer.test_runs import find_test_runs
 
 
 def _is_native(value: Any) -> bool:
@@ -32,6 +33,8 @@ def parse_trajectory(doc: Document, value: Any, line: int | None) -> Trajectory:
     if error is not None:
         raise InputError(doc.name, where(schemas.pointer(error)), error.message[:200])
     trajectory = Trajectory.from_dict(value)
+    if value["schema_version"] < 2:  # written before test runs were recorded: found in the transcript, as importers do
+        trajectory.test_runs = find_test_runs(trajectory.steps, trajectory.task.prompt)
     problems = trajectory_problems(trajectory)
     if problems:
         pointer, message = problems[0]

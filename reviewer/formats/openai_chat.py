@@ -4,7 +4,7 @@ Accepted: a bare list of `{role, content}` messages; an object holding one under
 `traj` (docent's τ-bench wrapper adds `task_id`, `reward`, `info`, `trial`); a list of such objects
 (τ-bench's results file); JSONL with one message per line (one trajectory) or one conversation per
 line (one trajectory each), decided from the first record. Message lists that belong to a more
-specific format (mini-SWE-agent, Anthropic content blocks) are left alone so they fail loudly
+specific format (mini-SWE-agent, Anthropic content blocks, Cline histories, Gemini chats) are left alone so they fail loudly
 instead of being half-read.
 """
 
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from reviewer.formats.build import TrajectoryBuilder, text_of
+from reviewer.formats.cline import is_history as is_cline_history
+from reviewer.formats.gemini_cli import saved_chat as is_gemini_chat
 from reviewer.jsonio import Document, InputError
 from reviewer.model import Outcome, ToolCall, Trajectory
 
@@ -78,7 +80,7 @@ def is_conversation(value: Any) -> bool:
     messages = messages_of(value)
     if not messages or not _is_message(messages[0]) or not all(isinstance(m, dict) and "role" in m for m in messages):
         return False
-    if isinstance(value, dict) and _is_mini_swe_agent_object(value):
+    if (isinstance(value, dict) and _is_mini_swe_agent_object(value)) or is_cline_history(messages) or is_gemini_chat(value):
         return False
     return not any(_mini_swe_agent_message(m) for m in messages[:_HEAD]) and not any(_anthropic_message(m) for m in messages)
 
@@ -157,7 +159,7 @@ def _guarded(doc: Document, value: Any, at: _At, id: str) -> Trajectory | InputE
 
 
 def _conversation(doc: Document, wrapper: dict[str, Any] | None, messages: list[tuple[_At, Any]], id: str) -> Trajectory:
-    b = TrajectoryBuilder()
+    b = TrajectoryBuilder(solution_in_replies=True)
     for at, message in messages:
         _add_message(b, doc.name, at, message)
     wrapper = wrapper or {}

@@ -30,6 +30,11 @@ def json_type(value: Any) -> str:
     return "null" if value is None else _JSON_TYPES.get(type(value), type(value).__name__)
 
 
+def as_object(value: Any) -> dict[str, Any]:
+    """An optional object: the value when it is one, else empty (for facts that may be absent or odd)."""
+    return value if isinstance(value, dict) else {}
+
+
 def expect(value: Any, kind: type | tuple[type, ...], pointer: str, what: str) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise Malformed(pointer, f"expected {what}, got {json_type(value)}")

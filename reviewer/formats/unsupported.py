@@ -21,10 +21,6 @@ from reviewer.textsafe import one_line
 HEAD_BYTES = 4096  # enough of a file to say what it looks like
 _JSON_SCALAR = re.compile(r"(-?\d|true\b|false\b|null\b)")
 _MAGIC = {b"PK\x03\x04": "a zip archive", b"\x1f\x8b": "a gzip archive", b"\x28\xb5\x2f\xfd": "a zstd archive", b"%PDF": "a PDF"}
-# Text whose first lines give its origin away: (pattern, what it is).
-_TEXT_ORIGINS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^# aider chat started at ", re.MULTILINE), "an Aider chat history (.aider.chat.history.md)"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +56,6 @@ def identify_bytes(head: bytes) -> Unsupported | None:
     if not stripped or stripped[0] in '{["' or _JSON_SCALAR.match(stripped):
         return None  # JSON text, maybe broken: parsing says where
     first = one_line(stripped.splitlines()[0], 80)
-    for pattern, origin in _TEXT_ORIGINS:
-        if pattern.search(text):
-            return Unsupported(f"Markdown text, {origin} (first line {first!r})", "not a format reviewer imports")
     kind = "Markdown text" if re.search(r"^(#{1,6} |```|[-*] )", text, re.MULTILINE) else "plain text"
     return Unsupported(f"{kind}, not JSON (first line {first!r})", "not a trajectory format reviewer reads")
 
@@ -78,7 +71,8 @@ def identify_file(path: Path) -> Unsupported | None:
 
 def identify_json(value: Any) -> Unsupported:
     """A parsed JSON value no importer accepted: a known companion file, or its shape in brief."""
-    from reviewer.outcomes import harbor, swebench  # the outcome readers know these shapes
+    from reviewer.formats import harbor
+    from reviewer.outcomes import swebench  # the outcome reader knows these shapes
 
     if swebench.kind_of(value) is not None:
         advice = "evaluation results, not a trajectory: attach them with `reviewer outcomes attach` or `import --outcomes`"

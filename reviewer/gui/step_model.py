@@ -1,11 +1,17 @@
 """The transcript's step list as a Qt list model: one row per step, `#index role  first line  size`.
 
 Rows are computed in `data()` from the step itself (only the visible rows are asked for when the
-view has uniform item sizes), so a 5,000-step run costs nothing to load. No tooltip role: Qt renders
-tooltips as rich text, and step text is untrusted (docs/untrusted-text.md R2). ANSI colour codes are dropped from
-a tool output's preview (the viewer renders them there; spelled out they would fill a coloured log's row).
+view has uniform item sizes), so a 5,000-step run costs nothing to load. ANSI colour codes are dropped
+from a tool output's preview (the viewer renders them there; spelled out they would fill a coloured log's row).
 
-Public API: `step_summary(step)`, `StepListModel` (`set_trajectory(t)`; display and user (role) data).
+A step holding a test run's output is marked (`reviewer.test_runs.marks`): a coloured icon, green ✓
+passed, red ✗ failed, a white ✓ on green for a run that passed after the same tests failed, grey ?
+when no counts were printed, amber ○ when no test ran. Its tooltip gives the counts. Tooltips are
+rich text in Qt and step text is untrusted (docs/untrusted-text.md R2), so only that one, made of counts and fixed
+words (`Mark.describe`), is ever set; no step text goes into a tooltip.
+
+Public API: `step_summary(step)`, `StepListModel` (`set_trajectory(t)`, `mark(step)`; display, decoration,
+tooltip (marked steps only) and user (role) data), `mark_icon(kind)`.
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from reviewer.gui.step_sections import human_size
 from reviewer.model import Step, Trajectory
+from reviewer.test_runs import Mark, marks
 from reviewer.textsafe import one_line, strip_sgr
 
 Index = QModelIndex | QPersistentModelIndex
@@ -40,15 +48,63 @@ def step_summary(step: Step) -> str:
     return "  ·  ".join(p for p in parts if p)
 
 
+# (glyph, glyph colour, disc colour or None) per mark kind; "went green" is a passing run after the same tests failed.
+MARK_STYLES: dict[str, tuple[str, str, str | None]] = {
+    "passed": ("✓", "#1a7f37", None),
+    "went green": ("✓", "#ffffff", "#1a7f37"),
+    "failed": ("✗", "#cf222e", None),
+    "none ran": ("○", "#9a6700", None),
+    "unknown": ("?", "#6e7781", None),
+    "none": ("", "#000000", None),  # an empty icon, so marked and unmarked rows line up
+}
+_ICONS: dict[str, QIcon] = {}
+
+
+def mark_kind(mark: Mark | None) -> str:
+    if mark is None:
+        return "none"
+    return "went green" if mark.was_failing is not None else mark.status
+
+
+def mark_icon(kind: str) -> QIcon:
+    """The icon of a mark kind, drawn once (needs a QGuiApplication)."""
+    icon = _ICONS.get(kind)
+    if icon is None:
+        glyph, colour, disc = MARK_STYLES[kind]
+        pixmap = QPixmap(32, 32)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if disc is not None:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(disc))
+            painter.drawEllipse(QRectF(1, 1, 30, 30))
+        font = QFont()
+        font.setPixelSize(24)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor(colour))
+        painter.drawText(QRectF(0, 0, 32, 32), Qt.AlignmentFlag.AlignCenter, glyph)
+        painter.end()
+        icon = _ICONS[kind] = QIcon(pixmap)
+    return icon
+
+
 class StepListModel(QAbstractListModel):
     def __init__(self) -> None:
         super().__init__()
         self._steps: list[Step] = []
+        self._marks: dict[int, Mark] = {}
 
     def set_trajectory(self, trajectory: Trajectory | None) -> None:
         self.beginResetModel()
         self._steps = trajectory.steps if trajectory else []
+        self._marks = marks(trajectory.test_runs) if trajectory else {}
         self.endResetModel()
+
+    def mark(self, step: int) -> Mark | None:
+        """The test run whose output this step holds, if any."""
+        return self._marks.get(step)
 
     def rowCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self._steps)
@@ -60,4 +116,8 @@ class StepListModel(QAbstractListModel):
             return step_summary(self._steps[index.row()])
         if role == Qt.ItemDataRole.UserRole:
             return self._steps[index.row()].role
+        if role == Qt.ItemDataRole.DecorationRole and self._marks:
+            return mark_icon(mark_kind(self._marks.get(index.row())))
+        if role == Qt.ItemDataRole.ToolTipRole and (mark := self._marks.get(index.row())) is not None:
+            return mark.describe()  # counts and fixed words only: no agent text in rich text
         return None

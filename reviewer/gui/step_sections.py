@@ -28,7 +28,7 @@ from reviewer.ansi import PLAIN, SGR, Style, apply, style_at
 from reviewer.edits import DiffTexts
 from reviewer.model import Trajectory
 from reviewer.spans import source_text
-from reviewer.textsafe import INVISIBLE, visible
+from reviewer.textsafe import INVISIBLE, shown_as
 
 LONG_LINES = 200  # a section longer than this (or LONG_CHARS) starts collapsed
 LONG_CHARS = 20_000
@@ -331,7 +331,7 @@ def _replacements(raw: str, ansi: bool, cuts: list[tuple[int, int]]) -> list[tup
         if k >= 0 and a < cuts[k][1]:
             continue
         params = m.group(1) if ansi else None
-        found.append((a, b, "" if params is not None else visible(m.group()), params))
+        found.append((a, b, "" if params is not None else shown_as(m), params))
     if cuts:
         found += [(a, b, cut_note(b - a), None) for a, b in cuts]
         found.sort()

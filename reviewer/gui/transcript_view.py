@@ -240,6 +240,8 @@ class TranscriptView(QWidget):
         meta = [f"#{s.index}", s.role, s.timestamp or ""]
         if s.tool_result is not None:
             meta.append(one_line(f"answers {s.tool_result.call_id}", 80) + (" · ERROR" if s.tool_result.is_error else ""))
+        if (mark := self.model.mark(step)) is not None:
+            meta.append(mark.describe())
         add("  ·  ".join(m for m in meta if m), header=True)
         diffs = self._texts.diffs
         self._diff_token = 0

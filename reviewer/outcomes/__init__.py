@@ -17,9 +17,10 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reviewer.formats import harbor
 from reviewer.jsonio import InputError, read_document
 from reviewer.model import Outcome
-from reviewer.outcomes import harbor, swebench
+from reviewer.outcomes import swebench
 from reviewer.store import Store
 from reviewer.textsafe import one_line
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 from reviewer.importer import Importer, ImportReport
+from reviewer.model import Trajectory
 from reviewer.store import Store
 
 
@@ -45,3 +46,12 @@ def synthetic(synth: ModuleType, folder: Path, n: int, steps: int) -> list[Path]
     paths = synth.write(folder, n, steps)
     assert synth.write(folder.parent / f"{folder.name}-again", 1, steps)[0].read_bytes() == paths[0].read_bytes()
     return paths
+
+
+def synthetic_one(tmp_path: Path, synth: ModuleType, steps: int, trajectory_id: str) -> Trajectory:
+    """Three files of a bench generator imported without an error; the one with `trajectory_id`, of `steps` steps."""
+    with imported(tmp_path, synthetic(synth, tmp_path / "synth", 3, steps)) as (store, report):
+        assert report.totals()["imported"] == 3
+        found = store.trajectories.get(trajectory_id)
+    assert found is not None and len(found.steps) == steps
+    return found

@@ -21,12 +21,33 @@ FOLDER_FORMAT = {
     "atif": "atif",
     "openai_chat": "openai_chat",
     "claude_code": "claude_code",
+    "codex": "codex",
+    "cline": "cline",
+    "gemini_cli": "gemini_cli",
+    "openhands_v1": "openhands_v1",
+    "harbor": "harbor",
+    "aider": "aider",
 }
-SAMPLES = sorted(p for folder in FOLDER_FORMAT for p in (FIXTURES / folder).glob("*") if p.is_file() and p.suffix != ".md")
+# Folder formats keep one folder per trajectory under their format's folder: every file in it a format could
+# read is a sample (Harbor's logs and rewards are text: read only as part of their trial).
+SAMPLES = sorted(
+    p for folder in FOLDER_FORMAT for p in (FIXTURES / folder).rglob("*") if p.is_file() and p.name.endswith(tuple(formats.suffixes()))
+)
+# By content, a Harbor trial's agent/trajectory.json is ATIF (imported as part of its trial, through result.json).
+CONTENT_FORMAT = {("harbor", "trajectory.json"): "atif"}
+# A Harbor job's own config.json and result.json summarise its trials, which are the trajectories.
+JOB_SUMMARIES = {FIXTURES / "harbor" / "2026-01-20__10-00-00" / name for name in ("config.json", "result.json")}
+
+
+def format_of(path: Path) -> str:
+    if not path.is_relative_to(FIXTURES):
+        return "native"
+    folder = path.relative_to(FIXTURES).parts[0]
+    return CONTENT_FORMAT.get((folder, path.name), FOLDER_FORMAT[folder])
 
 
 def test_every_format_has_real_samples() -> None:
-    assert {p.parent.name for p in SAMPLES} == set(FOLDER_FORMAT)
+    assert {p.relative_to(FIXTURES).parts[0] for p in SAMPLES} == set(FOLDER_FORMAT)
 
 
 NATIVE = sorted((Path(__file__).resolve().parents[2] / "sample_data").glob("*.json"))
@@ -43,7 +64,7 @@ def claims(fmt: formats.TrajectoryFormat, doc: Document) -> bool:
 def test_exactly_one_importer_claims_each_sample(path: Path) -> None:
     """Every sniffer is asked, not just the first that answers: a later format must not claim it either."""
     doc = Document(path, path.read_bytes())
-    expected = FOLDER_FORMAT.get(path.parent.name, "native")
+    expected = format_of(path)
     assert [fmt.name for fmt in formats.formats() if claims(fmt, doc)] == [expected]
     assert formats.detect(doc).name == expected
 
@@ -54,9 +75,11 @@ def test_import_the_whole_fixture_tree_auto_detected(cli: Cli) -> None:
     assert result.exit_code == 0, result.stderr
     by_path = {Path(f["path"]): f for f in summary["files_detail"]}
     for path in SAMPLES:
-        assert by_path[path]["format"] == FOLDER_FORMAT[path.parent.name], path
+        lead = formats.lead_file(path)
+        read = by_path[lead or path]  # a folder is read once, through its lead file
+        assert read["format"] == (FOLDER_FORMAT[path.relative_to(FIXTURES).parts[0]] if lead else format_of(path)), path
         # log_formats.json and .eval hold the same run: the second is a duplicate, not a new trajectory
-        assert by_path[path]["imported"] or by_path[path]["duplicates"], path
+        assert read["imported"] or read["duplicates"] or path in JOB_SUMMARIES, path
     for row in json.loads(cli("list", "--json").stdout):
         shown = json.loads(cli("show", row["id"], "--json").stdout)
         assert first_error("trajectory.schema", shown) is None, row["id"]

@@ -63,12 +63,16 @@ def test_fences_with_tildes_and_longer_backticks() -> None:
     assert [(b.language, b.body) for b in blocks] == [("python", "x = '```'\n"), ("python", "```\ninner\n```\n")]
 
 
-def test_only_runs_without_file_writing_tools_get_message_edits() -> None:
-    chat = TrajectoryBuilder()
+def test_only_chat_runs_without_tools_get_message_edits() -> None:
+    chat = TrajectoryBuilder(solution_in_replies=True)
     chat.step("user", "write add")
     chat.step("assistant", FIRST)
     assert [e.source for e in chat.build(id="chat", prompt="write add").file_edits] == ["message"]
-    tools = TrajectoryBuilder()
+    agent = TrajectoryBuilder()  # an agent's session that only talked (Aider's ask mode, a Codex question)
+    agent.step("user", "how would you write add?")
+    agent.step("assistant", FIRST)
+    assert agent.build(id="agent", prompt="how").file_edits == []
+    tools = TrajectoryBuilder(solution_in_replies=True)
     tools.step("user", "write add")
     run = tools.call("1", "bash", {"command": "ls"})
     tools.step("assistant", FIRST, calls=[run])  # a quote of code in a run that has a shell: not the change

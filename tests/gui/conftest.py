@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import pytest
 
 pytest.importorskip("PySide6")
 
+from PySide6.QtWidgets import QWidget  # noqa: E402
+
 from reviewer.gui.diff_view import DiffView  # noqa: E402
+from reviewer.gui.transcript_view import TranscriptView  # noqa: E402
+
+W = TypeVar("W", bound=QWidget)
+
+
+def shown(qtbot, widget: W, width: int, height: int) -> W:
+    """The widget at that size, on screen (highlighting, slicing and list layout need a laid-out viewport)."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    with qtbot.waitExposed(widget):
+        widget.show()
+    return widget
 
 
 @pytest.fixture
 def diff_view(qtbot) -> DiffView:
-    """A shown diff view (highlighting and slicing need a laid-out viewport)."""
-    v = DiffView()
-    qtbot.addWidget(v)
-    v.resize(900, 600)
-    with qtbot.waitExposed(v):
-        v.show()
-    return v
+    return shown(qtbot, DiffView(), 900, 600)
+
+
+@pytest.fixture
+def transcript(qtbot) -> TranscriptView:
+    """An empty transcript view."""
+    return shown(qtbot, TranscriptView(), 1000, 500)

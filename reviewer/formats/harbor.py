@@ -1,0 +1,261 @@
+"""Harbor (Terminal-Bench) trial folders: one agent's attempt at one task, with the grader's verdict.
+
+A trial folder (`harbor/models/trial/paths.py`, `TrialPaths`) holds `config.json` (the TrialConfig),
+`result.json` (the TrialResult: task, agent and model, token counts, the verifier's rewards, an
+exception if the trial broke, the time of each phase), `agent/` (what the agent wrote: ATIF
+`trajectory.json` for the agents that produce it, otherwise the harness's `command-<i>/` folders
+with `command.txt`, `return-code.txt`, `stdout.txt`, `stderr.txt`), `verifier/` (`reward.txt` or
+`reward.json`, `test-stdout.txt`) and `trial.log`. A job folder holds many trial folders beside its
+own `config.json` and `result.json`; each trial is one trajectory.
+
+The folder is read through its `result.json`; any of its files stands for it. The transcript is
+the ATIF trajectory when there is one, else the harness commands and their output (what the agent
+CLI printed: the model's own turns are not in the folder then, and the trajectory says so). The
+rewards and the verifier's test counts are the grader outcome, which reviewers see only after
+their blind first pass: the verifier's output is never put in the transcript or the metadata.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from reviewer.formats.atif import convert as atif_trajectory
+from reviewer.formats.build import TrajectoryBuilder
+from reviewer.formats.folder import FolderFiles
+from reviewer.formats.shape import as_object
+from reviewer.formats.swe_agent import whole_value
+from reviewer.jsonio import Document, InputError, read_document
+from reviewer.model import Agent, Outcome, Task, Trajectory
+
+RESULT = "result.json"
+CONFIG = "config.json"
+ATIF = "agent/trajectory.json"
+_LEVELS = 8  # how far above a file its trial folder may be (agent/sessions/... logs are deep)
+_MAX_RESULT_BYTES = 16 * 1024 * 1024  # a result.json is a few KB; a bigger one is not read to find a trial
+_COMMAND = re.compile(r"^command-(\d+)$")
+_COUNT = re.compile(r"\b(\d+) (passed|failed|error|errors)\b")
+# Exceptions about the grading, not the agent's run: the outcome, hidden until the blind first pass.
+_GRADING_EXCEPTIONS = ("Verifier", "Reward")
+
+
+def is_trial_result(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("trial_name"), str)
+        and isinstance(value.get("task_name"), str)
+        and ("verifier_result" in value or "agent_info" in value)
+    )
+
+
+def _is_trial_config(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("task"), dict)
+        and isinstance(value.get("agent"), dict)
+        and "trials_dir" in value
+    )
+
+
+def _is_job_file(value: Any) -> bool:
+    """A job's own config.json (JobConfig) or result.json (JobResult): its trials are read from their folders."""
+    return isinstance(value, dict) and (
+        ("job_name" in value and "jobs_dir" in value) or ("n_total_trials" in value and isinstance(value.get("stats"), dict))
+    )
+
+
+def trial_folder(path: Path) -> Path | None:
+    """The trial folder a file belongs to: the nearest folder above it holding a TrialResult `result.json`
+    beside `agent/` or `verifier/` (a job folder has neither; a folder that merely looks like it is not
+    one, so its files are still read on their own)."""
+    folder = path.parent
+    for _ in range(_LEVELS):
+        result = folder / RESULT
+        if (folder / "agent").is_dir() or (folder / "verifier").is_dir():
+            try:
+                found = result.stat()
+            except OSError:
+                found = None
+            if found is not None and _holds_trial_result(result, found.st_mtime_ns, found.st_size):
+                return folder
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _holds_trial_result(result: Path, mtime_ns: int, size: int) -> bool:
+    """Whether the file is a Harbor TrialResult (asked once per version of the file: every file of a
+    trial asks about the same one)."""
+    if size > _MAX_RESULT_BYTES:
+        return False
+    try:
+        return is_trial_result(read_document(result, _MAX_RESULT_BYTES).value)
+    except InputError:
+        return False
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def outcome_of(result: dict[str, Any], test_output: str | None) -> Outcome:
+    """The verifier's rewards (`reward`, or the only one there is) and the test counts its output prints;
+    a trial that broke before a reward was written is an error."""
+    verifier = result.get("verifier_result")
+    rewards = verifier.get("rewards") if isinstance(verifier, dict) else None
+    reward = None
+    if isinstance(rewards, dict):
+        reward = (
+            _number(rewards.get("reward"))
+            if "reward" in rewards
+            else _number(next(iter(rewards.values())))
+            if len(rewards) == 1
+            else None
+        )
+    if reward is None:
+        grade = "error" if result.get("exception_info") else None
+    else:
+        grade = {1.0: "pass", 0.0: "fail"}.get(reward, "unknown")
+    passed, failed = _test_counts(test_output) if test_output else (None, None)
+    return Outcome(grade, passed, failed, reward)
+
+
+def _test_counts(output: str) -> tuple[int | None, int | None]:
+    """pytest's closing summary (`2 passed, 1 failed in 0.12s`), the last one printed."""
+    summary = [line for line in output.splitlines() if re.search(r"\b(passed|failed)\b.* in [\d.]+s", line)]
+    if not summary:
+        return None, None
+    counts = {kind: int(n) for n, kind in _COUNT.findall(summary[-1])}
+    return counts.get("passed", 0), counts.get("failed", 0)
+
+
+def _facts(result: dict[str, Any]) -> dict[str, Any]:
+    """What the trial says about the run (never the rewards, nor exceptions of the grading)."""
+    keep = ("id", "trial_name", "task_name", "task_id", "source", "task_checksum", "agent_info", "started_at", "finished_at")
+    facts = {k: result[k] for k in keep if result.get(k) is not None}
+    agent = result.get("agent_result")
+    if isinstance(agent, dict):
+        facts["agent_result"] = {
+            k: v for k, v in agent.items() if k in ("n_input_tokens", "n_cache_tokens", "n_output_tokens", "cost_usd")
+        }
+    phases = {k: result[k] for k in ("environment_setup", "agent_setup", "agent_execution") if isinstance(result.get(k), dict)}
+    if phases:
+        facts["phases"] = phases
+    exception = result.get("exception_info")
+    if isinstance(exception, dict) and not str(exception.get("exception_type", "")).startswith(_GRADING_EXCEPTIONS):
+        facts["exception"] = {k: exception.get(k) for k in ("exception_type", "exception_message", "occurred_at")}
+    return facts
+
+
+def _agent(result: dict[str, Any], config: Any) -> tuple[str | None, str | None]:
+    """(model, agent name): the result's agent_info, else the trial config's agent."""
+    info = as_object(result.get("agent_info"))
+    model_info = as_object(info.get("model_info"))
+    configured = as_object(as_object(config).get("agent"))
+    model = model_info.get("name") or configured.get("model_name")
+    name = info.get("name") or configured.get("name")
+    return (model if isinstance(model, str) else None), (name if isinstance(name, str) else None)
+
+
+def _harness_log(folder: FolderFiles) -> TrajectoryBuilder:
+    """Without ATIF: the commands the harness ran to drive the agent, each with what it printed."""
+    b = TrajectoryBuilder()
+    agent = folder.root / "agent"
+    commands = sorted(
+        (p for p in agent.iterdir() if p.is_dir() and _COMMAND.match(p.name)) if agent.is_dir() else (),
+        key=lambda p: int(_COMMAND.match(p.name).group(1)),  # type: ignore[union-attr]
+    )
+    for command_dir in commands:
+        rel = f"agent/{command_dir.name}"
+        texts = {name: _text(folder, f"{rel}/{name}") for name in ("command.txt", "return-code.txt", "stdout.txt", "stderr.txt")}
+        meta: dict[str, Any] = {"harness_command": command_dir.name}
+        code = (texts["return-code.txt"] or "").strip()
+        if code.lstrip("-").isdigit():
+            meta["return_code"] = int(code)
+        b.step("system", texts["command.txt"] or "", metadata=meta)
+        output = "\n".join(t for t in (texts["stdout.txt"], texts["stderr.txt"]) if t)
+        b.step("tool", output, metadata=dict(meta))
+    b.notes.append("no ATIF trajectory in agent/: the steps are the harness's commands and their output, not the model's turns")
+    return b
+
+
+def _text(folder: FolderFiles, relative: str) -> str | None:
+    try:
+        found = folder.read(relative)
+        return None if found is None else found.text
+    except InputError as exc:
+        folder.notes.append(f"{relative} not read: {exc.message}")
+        return None
+
+
+def _trial(doc: Document, root: Path) -> Trajectory:
+    folder = FolderFiles(doc, root)
+    result_doc = folder.read(RESULT)
+    if result_doc is None:
+        raise InputError(str(root / RESULT), None, "Harbor trial folder without a readable result.json")
+    result = result_doc.value
+    if not is_trial_result(result):
+        raise InputError(
+            result_doc.name, None, "not a Harbor trial result (no trial_name, task_name, agent_info or verifier_result)"
+        )
+    config = result.get("config") if isinstance(result.get("config"), dict) else folder.value(CONFIG)
+    atif_doc = folder.read(ATIF)
+    if atif_doc is not None:
+        base = atif_trajectory(atif_doc)
+    else:
+        b = _harness_log(folder)
+        base = b.build(id="", prompt="")
+    model, scaffold = _agent(result, config)
+    test_output = _text(folder, "verifier/test-stdout.txt")
+    metadata = {"harbor": _facts(result), **({"atif": base.metadata} if atif_doc is not None else base.metadata)}
+    if folder.notes:
+        metadata.setdefault("import_notes", []).extend(folder.notes)
+    task_name = result["task_name"]
+    return dataclasses.replace(
+        base,
+        id=result["trial_name"],
+        task=Task(base.task.prompt, task_name, None, task_name),
+        agent=Agent(model or base.agent.model, scaffold or base.agent.scaffold),
+        outcome=outcome_of(result, test_output),
+        metadata=metadata,
+    )
+
+
+class HarborFormat:
+    name = "harbor"
+    suffixes: tuple[str, ...] = (".json",)
+
+    def sniff(self, doc: Document) -> bool:
+        value = whole_value(doc)
+        return is_trial_result(value) or _is_trial_config(value) or _is_job_file(value)
+
+    def lead(self, path: Path) -> Path | None:
+        folder = trial_folder(path)
+        return folder / RESULT if folder is not None else None
+
+    def read(self, doc: Document) -> Iterator[tuple[str | None, Trajectory | InputError]]:
+        root = trial_folder(doc.path)
+        if root is None:
+            if _is_job_file(doc.value):
+                return  # a job's own summary: its trials are read from their folders
+            yield (
+                None,
+                InputError(
+                    doc.name,
+                    None,
+                    "a Harbor trial file, but no trial result (result.json with trial_name and task_name beside agent/ or verifier/) above it",
+                ),
+            )
+            return
+        try:
+            yield None, _trial(doc, root)
+        except InputError as exc:
+            yield None, exc
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            yield None, InputError(str(root / RESULT), None, f"unexpected shape ({type(exc).__name__}: {exc})")

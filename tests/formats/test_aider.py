@@ -1,0 +1,177 @@
+"""Aider chat history: sessions of Aider's own history (lines 1-217, 1680-2705, 6754-6887, 9567-9892 and
+94909-94922 of Aider-AI/aider `tests/fixtures/chat-history.md`, kept verbatim), checked by hand: turns,
+edits with the status the console gives them, shell commands and their output; plus the whole
+1,133-session file and bad input."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bench.synth import aider as synth
+from reviewer import formats
+from reviewer.formats.aider import AiderFormat, reply_edits, sessions
+from reviewer.importer import collect
+from reviewer.jsonio import Document, InputError
+from reviewer.model import Trajectory
+from reviewer.schemas import first_error
+from tests.formats import imported, only_error, synthetic_one
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "aider"
+HISTORY = FIXTURES / ".aider.chat.history.md"
+WHOLE = Path("/work/shared/samples/aider/chat-history.md")
+
+
+@pytest.fixture(scope="module")
+def by_id() -> dict[str, Trajectory]:
+    items = list(AiderFormat().read(Document(HISTORY, HISTORY.read_bytes())))
+    assert not [i for _, i in items if isinstance(i, InputError)]
+    return {t.id: t for _, t in items if isinstance(t, Trajectory)}
+
+
+def test_sessions_with_something_typed_or_answered(by_id: dict[str, Trajectory]) -> None:
+    # six headers; 19:33:02 (a --lint run) and 2024-08-21 15:14:18 (--apply, no model) have neither
+    assert list(by_id) == [
+        "aider-before-first-session",  # the file begins mid-session (lint output typed back as a request)
+        "aider-2024-08-05T19:33:32",
+        "aider-2024-08-06T08:47:10",
+        "aider-2024-08-06T14:13:01",
+        "aider-2024-08-07T12:46:04",
+    ]
+
+
+def test_an_applied_edit(by_id: dict[str, Trajectory]) -> None:
+    t = by_id["aider-2024-08-05T19:33:32"]
+    assert [s.role for s in t.steps] == ["system", "user", "assistant", "system", "user", "user"]
+    assert (t.agent.model, t.agent.scaffold) == ("claude-3-5-sonnet-20240620", "aider")  # "> Models: … with diff edit format"
+    assert t.metadata["aider_version"] == "v0.47.2-dev" and t.metadata["edit_format"] == "diff"
+    assert t.task.prompt == "Use the Spinner instead of the inlined custom spinner"
+    assert t.steps[2].text.startswith("Certainly! I'll modify the `run_install` function") and "<<<<<<< SEARCH" in t.steps[2].text
+    assert t.steps[3].text.splitlines()[1] == "Applied edit to aider/utils.py"
+    [edit] = t.file_edits
+    assert (edit.path, edit.step, edit.op, edit.status, edit.source) == ("aider/utils.py", 2, "modify", "applied", "message")
+    assert edit.before is None and edit.diff is not None  # the file before is not in the history: the block alone
+    assert (
+        '-        spinner = itertools.cycle(["⠋", "⠙", "⠹"' in edit.diff
+        and '+        spinner = Spinner("Installing...")' in edit.diff
+    )
+    assert [s.text for s in t.steps[4:]] == ["/diff", "/ex"]
+
+
+def test_one_block_of_four_fails_to_match(by_id: dict[str, Trajectory]) -> None:
+    t = by_id["aider-2024-08-06T14:13:01"]
+    # the reply of line 6786 has four blocks; the console: "# 1 SEARCH/REPLACE block failed to match!",
+    # the failed one is `self.cache_missing = False`, "# The other 3 SEARCH/REPLACE blocks were applied"
+    reply = t.steps[10]
+    assert reply.role == "assistant" and reply.text.startswith("To implement the requested changes, we need to:")
+    statuses = [(e.step, e.status) for e in t.file_edits]
+    assert statuses == [(10, "applied"), (10, "applied"), (10, "applied"), (10, "failed"), (12, "failed")]
+    assert "-        self.cache_missing = False\n" in (t.file_edits[3].diff or "")
+    assert t.steps[12].text.startswith("Here is the corrected *SEARCH/REPLACE* block:")  # failed again (line 6868)
+    assert [m for m in ("claude-3-5-sonnet-20240620", "openrouter/anthropic/claude-3.5-sonnet", "gpt-4o")] == t.metadata["models"]
+
+
+def test_test_command_and_interrupted_reply(by_id: dict[str, Trajectory]) -> None:
+    t = by_id["aider-2024-08-06T08:47:10"]
+    test = t.steps[13]
+    assert (test.role, test.text) == ("user", "/test pytest tests/basic/test_repomap.py")
+    assert [(c.name, c.arguments) for c in test.tool_calls] == [("bash", {"command": "pytest tests/basic/test_repomap.py"})]
+    output = t.steps[14]
+    assert output.role == "tool" and output.tool_result is not None and output.tool_result.call_id == test.tool_calls[0].id
+    assert (
+        output.text.startswith("============================= test session starts")
+        and "FAILED tests/basic/test_repomap.py::" in output.text
+    )
+    assert t.steps[15].text.startswith("To fix the error, we need to import the `GitRepo` class.")  # the reply after the output
+    # the reply of line 2489 was cut by ^C inside its last block; the person typed /clear: its whole blocks stay unknown
+    assert t.steps[19].text.rstrip().endswith("=======") and t.steps[20].text == "/clear"
+    assert [e.status for e in t.file_edits if e.step == 19] == ["unknown"] * 3
+    assert Counter(e.status for e in t.file_edits) == Counter({"applied": 8, "unknown": 3})
+
+
+def test_shell_command_output(by_id: dict[str, Trajectory]) -> None:
+    t = by_id["aider-2024-08-07T12:46:04"]
+    assert [(s.role, s.text.splitlines()[0]) for s in t.steps] == [
+        ("system", "/Users/gauthier/Projects/aider/.venv/bin/aider"),
+        ("user", "!ls"),
+        ("tool", "CNAME"),
+        ("user", "!ls --color"),
+        ("tool", "CNAME"),
+    ]
+    # the unprefixed output lines run to the one ending in Aider's line break ("tmp_timing.svg  ")
+    lines = t.steps[2].text.splitlines()
+    assert lines[lines.index("tmp_timing.svg") :] == [
+        "tmp_timing.svg",
+        "Add the output to the chat? (y/n/instructions): n",
+        "",
+        "",
+        "^C again to exit",
+    ]
+    assert t.task.prompt == "" and t.file_edits == []
+
+
+def test_reply_edits_follow_aiders_file_name_rule() -> None:
+    text = "Here:\n\nsrc/a.py\n```python\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n<<<<<<< SEARCH\ny\n=======\nz\n>>>>>>> REPLACE\n```\n"
+    assert [(e.path, e.block.search, e.block.replace) for e in reply_edits(text)] == [
+        ("src/a.py", "x = 1\n", "x = 2\n"),
+        ("src/a.py", "y\n", "z\n"),
+    ]
+    fenced = "```\nnotes.md\n<<<<<<< SEARCH\n#### Old heading\n=======\n#### New heading\n>>>>>>> REPLACE\n```\n"
+    assert [(e.path, e.block.replace) for e in reply_edits(fenced)] == [("notes.md", "#### New heading\n")]
+
+
+def test_headings_and_quotes_inside_code_stay_in_the_reply() -> None:
+    text = (
+        "# aider chat started at 2026-01-01 10:00:00\n\n#### edit the notes  \n\n"
+        "notes.md\n```\n<<<<<<< SEARCH\n#### Old\n> quoted\n\n> quoted after a blank\n=======\n#### New\n>>>>>>> REPLACE\n```\n\n"
+        "> Applied edit to notes.md  \n"
+    )
+    [session] = sessions(text)
+    assert [b.kind for b in session.blocks] == ["user", "reply", "console"]
+    assert "> quoted after a blank" in session.blocks[1].text
+
+
+def test_the_whole_history_file_reads() -> None:
+    """All 1,133 sessions of Aider's own test fixture: 681 with a request or a reply, each valid."""
+    if not WHOLE.exists():
+        pytest.skip("the shared samples are not on this machine")
+    items = list(AiderFormat().read(Document(WHOLE, WHOLE.read_bytes())))
+    trajectories = [i for _, i in items if isinstance(i, Trajectory)]
+    assert len(items) == len(trajectories) == 681
+    statuses = Counter((e.source, e.status) for t in trajectories for e in t.file_edits)
+    # and the 7 files of the diff `/run git diff a162` printed in session 2024-08-10T11:14:11 (observed)
+    assert statuses == Counter({("message", "applied"): 459, ("message", "unknown"): 148, ("message", "failed"): 59, ("observed", "applied"): 7})
+    assert all(first_error("trajectory.schema", t.to_dict()) is None for t in trajectories[:50])
+
+
+def test_found_in_a_folder_walk_despite_the_dot(tmp_path: Path) -> None:
+    assert collect([FIXTURES]).files == [HISTORY]
+    assert formats.detect(Document(HISTORY, HISTORY.read_bytes())).name == "aider"  # the only one: test_detection
+    readme = tmp_path / "notes.md"
+    readme.write_text("# Notes\n\nnothing\n")
+    assert AiderFormat().sniff(Document(readme, readme.read_bytes())) is False
+
+
+def test_fixture_imports_and_validates(tmp_path: Path) -> None:
+    with imported(tmp_path, [FIXTURES]) as (store, report):
+        assert report.totals()["imported"] == 5
+        for tid in ("aider-2024-08-06T14:13:01", "aider-2024-08-07T12:46:04"):
+            stored = store.trajectories.get(tid)
+            assert stored is not None and first_error("trajectory.schema", stored.to_dict()) is None
+
+
+def test_bad_input_is_one_line(tmp_path: Path) -> None:
+    empty = tmp_path / ".aider.chat.history.md"
+    empty.write_text("\n# aider chat started at 2026-01-01 10:00:00\n\n> Aider v0.86.1  \n", encoding="utf-8")
+    assert only_error(empty, "aider") == f"{empty}: Aider chat history without any message typed or answered"
+    latin = tmp_path / "latin" / ".aider.chat.history.md"
+    latin.parent.mkdir()
+    latin.write_bytes("# aider chat started at 2026-01-01 10:00:00\n\n#### caf\xe9  \n".encode("latin-1"))
+    assert "not valid UTF-8" in only_error(latin)
+
+
+def test_synthetic_histories_import(tmp_path: Path) -> None:
+    t = synthetic_one(tmp_path, synth, 22, "aider-2026-01-01T00:00:01")
+    assert [e.status for e in t.file_edits][:3] == ["applied", "applied", "failed"]
