@@ -12,8 +12,9 @@ is a proposed patch: its files' edits. Blocks in languages that are not a progra
 shell sessions, data) are left out unless a file name is given. Whether the grader took a version is
 not recorded here: status stays `unknown`.
 
-Only runs without a tool call that can write files use this (`TrajectoryBuilder.edits`): in a run
-with tools, code in messages is a quote or an explanation, not the change.
+Only chat-style runs without any tool call use this (`TrajectoryBuilder.solution_in_replies`, set by
+the OpenAI chat and Inspect importers): in a run with tools, or an agent's question-and-answer
+session, code in messages is a quote or an explanation, not the change.
 """
 
 from __future__ import annotations
