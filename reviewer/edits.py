@@ -66,6 +66,22 @@ def make_diff(path: str, before: str, after: str) -> str:
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
+_OP_WORDS = {"create": "created", "modify": "modified", "delete": "deleted", "rename": "renamed"}
+
+
+def edit_caption(edit: FileEdit) -> str:
+    """What the edit did to its file and what it was read from (`deleted · bash`, `renamed from a.py · bash`,
+    `observed`): a diff alone does not say that a file was removed, moved, or only seen in a `git diff`."""
+    parts = []
+    if edit.op == "rename" and edit.from_path:
+        parts.append(f"renamed from {edit.from_path}")
+    elif edit.op in _OP_WORDS:
+        parts.append(_OP_WORDS[edit.op])
+    if edit.source:
+        parts.append(edit.source)
+    return " · ".join(parts)
+
+
 def unified_diff(edit: FileEdit) -> str | None:
     """The recorded diff, else one derived from before/after; None when the before-state is unknown."""
     if edit.diff is not None:
@@ -92,6 +108,8 @@ def diff_text(edit: FileEdit) -> str:
     if diff is not None:
         return diff
     if edit.after is None:
+        if edit.op in (None, "create") and edit.source in ("bash", "python"):  # `cmd > f`, `write_text(computed)`
+            return f"({edit.path} was written; the trajectory does not record its content: see the command at step {edit.step})\n"
         return f"({edit.path} was edited in place; the trajectory does not record how: see the command at step {edit.step})\n"
     return f"(before-state of {edit.path} unknown; content after the edit follows)\n{edit.after}"
 

@@ -72,7 +72,7 @@ def net_changes(edits: Iterable[FileEdit]) -> list[NetChange]:
             key = len(chains)
             chains.append((origin, []))
         if renamed and edit.status != "failed":
-            del chain_of[origin]
+            chain_of.pop(origin, None)  # absent when the rename is the file's first edit (`mv a b` of an unseen a)
             chain_of[edit.path] = key
         else:
             chain_of[origin] = key

@@ -218,7 +218,7 @@ def test_show_marks_failed_edits_and_ends_with_each_files_net_change(cli: Cli) -
     assert out.count("FAILED — NOT APPLIED") == 1  # the panel title of step 14's edit, and no other
     assert "│ (failed — not applied: the tool refused this edit, the file did not change; what it attempted follows)" in out
     net = " ".join(out.split("net change per file", 1)[1].split("final patch", 1)[0].split())
-    assert "created /testbed/reproduce.py steps 2, 4" in net
+    assert "unchanged /testbed/reproduce.py steps 2, 4, 20" in net  # created, then `rm reproduce.py`
     assert "modified /testbed/src/marshmallow/fields.py step 16 · 1 failed edit not applied (step 14)" in net
 
 

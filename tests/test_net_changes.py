@@ -76,6 +76,12 @@ def test_renames_are_followed() -> None:
     assert [(c.path, c.op) for c in refused] == [("a.py", "modified")]  # the failed rename moved nothing
 
 
+def test_a_rename_as_a_files_first_edit() -> None:
+    """`mv game_2048.py 2048.py` of a file no edit touched before (OpenHands' wrong_initial_state)."""
+    [net] = net_changes([edit("2048.py", 3, None, None, "rename", from_path="game_2048.py", source="bash")])
+    assert (net.path, net.from_path, net.op, net.steps) == ("2048.py", "game_2048.py", "renamed", (3,))
+
+
 def test_what_is_not_known_is_said_not_guessed() -> None:
     pending = net_changes([edit("a.py", 1, "1\n", "2\n"), edit("a.py", 3, "2\n", "3\n", status="unknown")])[0]
     assert (pending.op, pending.before, pending.after, pending.diff()) == ("modified", "1\n", None, None)
@@ -111,7 +117,14 @@ def test_real_openhands_runs() -> None:
         for t in runs
     ]
     assert summary == [
-        [("parser.c", "modified", (27,), 1, True)],  # one applied edit: its diff is the net change
+        [
+            ("parser.c", "modified", (27,), 1, True),  # one applied edit: its diff is the net change
+            ("test.c", None, (29,), 0, False),  # `echo "int main() { return 0; }" > /workspace/test.c`
+            ("test.pony", None, (31,), 0, False),  # `echo "…" > test.pony && ponyc …` (which failed)
+        ],
         [("command_parser.pony", "modified", (60,), 10, True)],
-        [("match.c", "modified", (24, 38, 40, 51), 12, False)],  # four hunks on an unseen file: no net diff
+        [
+            ("match.c", "modified", (24, 38, 40, 51, 57), 12, False),  # four hunks on an unseen file and a `sed -i`: no net diff
+            ("build", "deleted", (65, 81), 0, False),  # `rm -rf build && make` twice
+        ],
     ]

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reviewer.cli.test_runs_view import test_runs_view
-from reviewer.edits import FAILED, diff_text, is_test_path
+from reviewer.edits import FAILED, diff_text, edit_caption, is_test_path
 from reviewer.model import Step, Trajectory
 from reviewer.outcomes import describe
 from reviewer.spans import render_tool_calls
@@ -42,14 +42,16 @@ def step_view(step: Step, trajectory: Trajectory, limit: int | None) -> Renderab
     if step.tool_calls:
         parts.append(Panel(Text(visible(clipped(render_tool_calls(step.tool_calls), limit))), title="tool call", title_align="left", border_style="blue"))
     for edit in (e for e in trajectory.file_edits if e.step == step.index):
-        parts.append(diff_view(edit.path, diff_text(edit), failed=edit.status == "failed"))
+        parts.append(diff_view(edit.path, diff_text(edit), failed=edit.status == "failed", caption=edit_caption(edit)))
     return Group(*parts)
 
 
-def diff_view(path: str, diff: str, *, failed: bool = False) -> RenderableType:
+def diff_view(path: str, diff: str, *, failed: bool = False, caption: str = "") -> RenderableType:
     """A Pygments-highlighted diff; test and grader files are marked so they cannot be missed, and so
-    are edits the tool refused (they changed nothing)."""
+    are edits the tool refused (they changed nothing). `caption` says what the edit did (`edit_caption`)."""
     title = Text(visible(path), style="bold")
+    if caption:
+        title.append(f"  {visible(caption)}", style="dim")
     if is_test_path(path):
         title.append("  TEST/GRADER FILE", style="bold white on red")
     if failed:

@@ -18,6 +18,7 @@ from typing import Any
 
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.siblings import beside, inside
+from reviewer.formats.text_calls import fenced_command, function_calls
 from reviewer.jsonio import Document, InputError, read_document
 from reviewer.model import Step, ToolCall, Trajectory
 
@@ -262,9 +263,13 @@ def _add_step(b: TrajectoryBuilder, file: str, pointer: str, step: dict[str, Any
     meta = {k: v for k, v in step.items() if k not in _MAPPED_STEP_KEYS} | extra_meta
     if isinstance(step.get("extra"), dict) and _is_compaction(step["extra"]):
         meta["compaction"] = True  # a context boundary, not an instruction to the agent
-    text, calls = _content(b, file, pointer, step, role)
     observation = _object(file, f"{pointer}/observation", step.get("observation"))
     results = _list(file, f"{pointer}/observation/results", observation.get("results"))
+    text, calls = _content(b, file, pointer, step, role)
+    if not calls and role == "assistant" and isinstance(step.get("message"), str):
+        calls = _written_calls(b, step["message"], answered=bool(results))
+        if calls:
+            meta["calls_written_as_text"] = True  # parsed from the reply, which is kept as written
     source = b.step(role, text, thinking=thinking, calls=[c for c, _ in calls], timestamp=step.get("timestamp"), metadata=meta)
     origin = {"step_id": step["step_id"]} if "step_id" in step else {}
     _add_results(b, file, f"{pointer}/observation/results", results, [original for _, original in calls], source, origin | extra_meta)
@@ -298,6 +303,20 @@ def _call(b: TrajectoryBuilder, file: str, pointer: str, raw: Any, k: int) -> tu
     call_id = call.get("tool_call_id")
     original = str(call_id) if call_id not in (None, "") else f"call-{b.next_index}-{k}"
     return b.call(original, name, call.get("arguments")), original
+
+
+def _written_calls(b: TrajectoryBuilder, message: str, *, answered: bool) -> list[tuple[ToolCall, str]]:
+    """Calls the reply writes as text: `<function=NAME>` blocks (OpenHands without function calling),
+    else, when the step has an observation to pair with, its one fenced ```bash block."""
+    written = function_calls(message)
+    command = fenced_command(message) if not written and answered else None
+    if command is not None:
+        written = [("bash", {"command": command})]
+    calls = []
+    for k, (name, arguments) in enumerate(written):
+        original = f"text-{b.next_index}-{k}"  # unique across a chain, whose step ids restart
+        calls.append((b.call(original, name, arguments), original))
+    return calls
 
 
 def _terminus_reply(message: str) -> tuple[str, dict[str, Any], str] | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from reviewer.edits import make_diff
 from reviewer.formats.edit_reconstruction import FileTracker, edits_from_patch, is_editor_call
+from reviewer.formats.message_code import message_edits
 from reviewer.formats.refusals import refused, reports_created
 from reviewer.formats.shape import Malformed, expect
 from reviewer.model import Agent, FileEdit, Outcome, Step, Task, ToolCall, ToolResult, Trajectory
@@ -91,6 +92,11 @@ class TrajectoryBuilder:
     _ids: set[str] = field(default_factory=set)
     _results: dict[str, Step] = field(default_factory=dict)  # call id -> the step answering it
     _extra_edits: list[tuple[FileEdit, str | None]] = field(default_factory=list)
+    # Whether a run without tools is a chat whose replies hold the solution (chat logs, Inspect's
+    # generate-only tasks: `message_code`), not a tool's Q&A session whose code blocks explain.
+    solution_in_replies: bool = False
+    _cwds: dict[int, str] = field(default_factory=dict)  # step index -> the shell's working directory from then on
+    _filled: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def next_index(self) -> int:
@@ -178,6 +184,12 @@ class TrajectoryBuilder:
         text = f"continued from file {previous}: the steps below are from {file} (part {part} of {parts})"
         return self.step("system", text, metadata={"continued_from": previous, "continuation_file": file, **facts})
 
+    def working_directory(self, path: str) -> None:
+        """Where the agent's shell runs from the next step on: relative paths in its commands are read
+        against it (without one they stay as written)."""
+        if path:
+            self._cwds[len(self.steps)] = path
+
     def add_edit(self, edit: FileEdit, call_id: str | None = None) -> None:
         """An edit the format records itself (an observation's diff or file contents), made by call
         `call_id` (None: the only call of the edit's step). It wins over a reconstruction of the same
@@ -198,17 +210,35 @@ class TrajectoryBuilder:
 
     def edits(self, final_patch: str | None) -> list[FileEdit]:
         """Every call's edits in order, each with the status of its call. A failed call's edit is kept
-        (what it attempted) but the file's known content stays as it was: it changed nothing."""
+        (what it attempted) but the file's known content stays as it was: it changed nothing.
+
+        Diffs the workspace printed become observed edits (`FileTracker.observe`; the run's last output
+        holding the whole submission is the submission itself), and fill in edits whose content was
+        unknown, as the submitted patch does at the end. A chat-style run (`solution_in_replies`) without
+        any tool call gets the code blocks of its replies as edits (`message_code`): in a run with
+        tools, or an agent's Q&A session, they are quotes and explanations."""
         tracker = FileTracker()
         recorded, loose = self._recorded_by_call()
         found: list[FileEdit] = []
+        submitted = final_patch.replace("\r\n", "\n").strip() if final_patch else None
+        last_output = max((s.index for s in self.steps if s.tool_result is not None), default=None)
+        calls = {c.call.id: c.call for c in self._calls}
         for step in self.steps:
+            tracker.cwd = self._cwds.get(step.index, tracker.cwd)
             for call in step.tool_calls:
                 found += self._call_edits(tracker, call, step.index, recorded.pop(call.id, []))
+            answered = calls.get(step.tool_result.call_id) if step.tool_result is not None else None
+            if answered is not None and self.status(answered) != "failed":
+                final = submitted if step.index == last_output else None
+                found += tracker.observe(answered, step.text, step.index, final)
         found = self._with_loose(found, loose + [e for edits in recorded.values() for e in edits])
+        if self.solution_in_replies and not found and not self._calls:
+            found = message_edits(self.steps)  # a chat without tools: the solution is in the replies
         found.sort(key=lambda e: e.step)
         if final_patch and self.steps:
+            tracker.learn_from_submission(final_patch.replace("\r\n", "\n"), self.steps[-1].index)
             found += [_applied(e) for e in edits_from_patch(final_patch, self.steps[-1].index)]
+        self._filled = tracker.filled
         return found
 
     def _recorded_by_call(self) -> tuple[dict[str, list[FileEdit]], list[FileEdit]]:
@@ -239,7 +269,7 @@ class TrajectoryBuilder:
     def _call_edits(self, tracker: FileTracker, call: ToolCall, step: int, recorded: list[FileEdit]) -> list[FileEdit]:
         """One call's edits: reconstructed from its arguments, or recorded (by file), all of its status."""
         status = self.status(call)
-        saved = dict(tracker.known) if status == "failed" else None
+        saved = tracker.checkpoint() if status == "failed" else None
         made = tracker.edits_for(call, step)
         result = self._results.get(call.id)
         if status == "applied" and result is not None and reports_created(result.text):
@@ -249,7 +279,7 @@ class TrajectoryBuilder:
         for own in recorded:
             edits.append(_merged(own, next((e for e in made if e.path == own.path), None), tracker))
         if saved is not None:
-            tracker.known = saved
+            tracker.rollback(saved)
         for edit in edits:
             edit.status = status
         return edits
@@ -272,13 +302,16 @@ class TrajectoryBuilder:
         meta = dict(metadata or {})
         if self.notes:
             meta["import_notes"] = self.notes
+        file_edits = self.edits(final_patch)
+        if self._filled:
+            meta["edits_filled_from_observed_diffs"] = self._filled
         return Trajectory(
             id=str(id)[:MAX_ID],
             task=Task(prompt, task_id, repo, instance),
             steps=self.steps,
             agent=Agent(model, scaffold),
             outcome=outcome or Outcome(),
-            file_edits=self.edits(final_patch),
+            file_edits=file_edits,
             test_runs=find_test_runs(self.steps, prompt),
             final_patch=final_patch,
             final_answer=final_answer,
@@ -313,13 +346,10 @@ def _merged(own: FileEdit, made: FileEdit | None, tracker: FileTracker) -> FileE
     before and after too (the file stays known); when they disagree the file's content is unknown."""
     if own.op is None and made is not None:
         own.op = made.op
-    if own.after is not None:
-        tracker.known[own.path] = own.after
-    elif (
-        made is not None and own.before is None and made.before is not None and made.after is not None
+    if (
+        own.after is None and made is not None and own.before is None and made.before is not None and made.after is not None
         and own.diff is not None and made.diff is not None and _changed_lines(own.diff) == _changed_lines(made.diff)
     ):  # fmt: skip
         own.before, own.after = made.before, made.after
-    else:
-        tracker.known.pop(own.path, None)
+    tracker.note(own)  # the file is as the record says (its content unknown when the record has none)
     return own

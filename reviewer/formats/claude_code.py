@@ -400,6 +400,8 @@ def _write_unit(w: _Writer, unit: list[_Line], main_model: str | None) -> None:
     first = unit[0]
     meta = _unit_metadata(unit, main_model)
     stamp = _timestamp(first.record.get("timestamp"))
+    if isinstance(first.record.get("cwd"), str):
+        w.b.working_directory(first.record["cwd"])  # where the Bash tool's relative paths point
     if first.kind == "system":
         content = first.record.get("content")
         w.b.step("system", content if isinstance(content, str) else "", timestamp=stamp, metadata=meta)

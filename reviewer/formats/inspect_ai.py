@@ -475,7 +475,7 @@ class _Log:
         kept = {k: v for k, v in sample.items() if k not in _BULKY}
         if has_refs:  # known from the raw bytes: walking every string of every sample is the slow part
             kept = attachments.resolve(kept)
-        b = TrajectoryBuilder()
+        b = TrajectoryBuilder(solution_in_replies=True)
         for k, message in enumerate(kept["messages"]):
             _add_message(b, message, f"/messages/{k}")
         b.notes.extend(attachments.missing)

@@ -159,7 +159,7 @@ def _guarded(doc: Document, value: Any, at: _At, id: str) -> Trajectory | InputE
 
 
 def _conversation(doc: Document, wrapper: dict[str, Any] | None, messages: list[tuple[_At, Any]], id: str) -> Trajectory:
-    b = TrajectoryBuilder()
+    b = TrajectoryBuilder(solution_in_replies=True)
     for at, message in messages:
         _add_message(b, doc.name, at, message)
     wrapper = wrapper or {}

@@ -23,6 +23,7 @@ from typing import Any
 from reviewer.formats.build import TrajectoryBuilder, openai_tool_call, text_of
 from reviewer.formats.edit_reconstruction import SHELL_TOOLS, WINDOW_EDIT_COMMANDS, FileTracker, snippet_diff
 from reviewer.formats.shape import Malformed, expect, guarded
+from reviewer.formats.text_calls import editor_arguments
 from reviewer.formats.windows import Window, edit_between, windows_in
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Outcome, Step, ToolCall, Trajectory
@@ -206,8 +207,15 @@ class _RunReader:
         return [self._text_call(action)] if isinstance(action, str) and action.strip() else []
 
     def _text_call(self, action: str) -> ToolCall:
-        """A plain-text action is one call named after its command (`edit`, `submit`, `python`...)."""
-        call = self.b.call(None, action.split(maxsplit=1)[0], {"command": action})
+        """A plain-text action is one call named after its command (`edit`, `submit`, `python`...);
+        an editor command line (`str_replace_editor create PATH --file_text ...`) gets the editor's
+        arguments, the line kept as the call's raw arguments."""
+        editor = editor_arguments(action) if action.startswith("str_replace_editor ") else None
+        if editor is not None:
+            call = self.b.call(None, "str_replace_editor", editor)
+            call.raw_arguments = action
+        else:
+            call = self.b.call(None, action.split(maxsplit=1)[0], {"command": action})
         self.text_actions.add(call.id)
         return call
 
@@ -241,6 +249,9 @@ class _RunReader:
             self.pending.remove(answered)
             if answered[1].name == "submit":
                 self.submitted = _PROMPT_TRAILER.sub("", text)
+        at = text.rfind("(Current directory: ")
+        if at >= 0 and (cwd := _CWD.match(text, at)):
+            self.b.working_directory(cwd["path"].strip())  # SWE-agent's prompt names the shell's directory
 
     def _align(self, step: Step, action: str) -> None:
         """Attach the trajectory entry for this action (state, timing) and the requeried ones before it."""
@@ -372,7 +383,7 @@ class _EditScanner:
             return self._editor(call, step, result)
         command = call.arguments.get("command")
         if call.id in self.text_actions and call.name not in SHELL_TOOLS and isinstance(command, str):
-            made = self.tracker.shell_edits(command, step.index)
+            made = self.tracker.shell_edits(command, step.index, self.cwd)
             for edit in made:
                 self.windows.pop(edit.path, None)  # the file changed under its window
             return made

@@ -611,7 +611,7 @@ def awkward() -> list[Trajectory]:
     unlinked = Build().say("Running the tests.").done("🎉 Ünïcode first. All tests pass.")
     unlinked.steps += [Step(2, "assistant", "", tool_calls=[ToolCall("x", "bash", {"command": "pytest -q"})]), Step(3, "tool", "FAILED t\n1 failed")]
     in_place = Build().run("sed -i 's/== 1/== 2/' tests/test_a.py").done()
-    in_place.file_edits.append(FileEdit("tests/test_a.py", 1, None, None, None, "bash"))
+    in_place.file_edits.append(FileEdit("tests/test_a.py", 1, None, None, None, "bash", "modify"))
     stray = Build().done("   ")
     stray.file_edits.append(FileEdit("tests/test_a.py", 99, "x\n", ""))
     raw_patch = Build().write("tests/test_a.py", None, "", diff="--- a/tests/test_a.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-def test_a(): pass\n").done()

@@ -20,13 +20,14 @@ def editor(command: str, path: str, **kw: object) -> ToolCall:
 def test_create_then_str_replace_gives_full_before_and_after() -> None:
     t = FileTracker()
     (created,) = t.edits_for(editor("create", "src/a.py", file_text="x = 1\ny = 2\n"), 3)
-    assert (created.before, created.after, created.source, created.step) == ("", "x = 1\ny = 2\n", "tool_call", 3)
+    assert (created.before, created.after, created.source, created.step, created.op) == ("", "x = 1\ny = 2\n", "tool_call", 3, "create")
     assert created.diff.startswith("--- a/src/a.py\n+++ b/src/a.py\n@@ -0,0 +1,2 @@\n+x = 1\n")
     (replaced,) = t.edits_for(editor("str_replace", "src/a.py", old_str="y = 2", new_str="y = 3"), 5)
     assert (replaced.before, replaced.after) == ("x = 1\ny = 2\n", "x = 1\ny = 3\n")
     assert "-y = 2\n+y = 3\n" in replaced.diff
     (inserted,) = t.edits_for(editor("insert", "src/a.py", insert_line=1, new_str="z = 0"), 6)
     assert inserted.after == "x = 1\nz = 0\ny = 3\n"
+    assert (replaced.op, inserted.op) == ("modify", "modify")
 
 
 def test_edit_of_an_unseen_file_keeps_only_the_snippet() -> None:
@@ -62,9 +63,10 @@ def test_shell_heredocs_appends_sed_and_git_apply() -> None:
         "python3 <<EOF\nprint('not an edit')\nEOF\n"
     )
     edits = FileTracker().shell_edits(script, 4)
-    assert [(e.path, e.source) for e in edits] == [
-        ("conftest.py", "bash"), ("conftest.py", "bash"), ("tests/test_x.py", "bash"), ("notes.txt", "bash"), ("c.py", "bash"),
-    ]  # fmt: skip
+    assert [(e.path, e.source, e.op) for e in edits] == [
+        ("/x/conftest.py", "bash", None), ("/x/conftest.py", "bash", "modify"), ("/x/tests/test_x.py", "bash", "modify"),
+        ("/x/notes.txt", "bash", None), ("/x/c.py", "bash", "modify"),
+    ]  # fmt: skip  (after `cd /x`, relative paths are under /x)
     write, append, sed, _notes, patch = edits
     assert write.before is None and write.after == "import pytest\n"
     assert append.before == "import pytest\n" and append.after == "import pytest\nX = 1\n"
@@ -79,6 +81,7 @@ def test_apply_patch_envelope() -> None:
     assert update.path == "q.py" and "-    return 1\n+    return 2\n" in update.diff and update.before is None
     assert add.path == "tests/new_test.py" and add.before == "" and add.after == "def test():\n    pass\n"
     assert delete.path == "old.py" and delete.diff == "--- a/old.py\n+++ /dev/null\n"
+    assert [e.op for e in (update, add, delete)] == ["modify", "create", "delete"]
 
 
 def test_submission_patch_split_per_file_with_crlf_and_leading_blank_line() -> None:
@@ -86,6 +89,7 @@ def test_submission_patch_split_per_file_with_crlf_and_leading_blank_line() -> N
     assert (calc.path, calc.step, calc.source) == ("src/calc.py", 12, "submission")
     assert calc.diff.startswith("diff --git a/src/calc.py") and "\r" not in calc.diff and "+a = 2\n" in calc.diff
     assert test.path == "tests/test_calc.py" and "+++ /dev/null" in test.diff
+    assert (calc.op, test.op, test.after) == ("modify", "delete", "")
 
 
 def test_plain_unified_diff_without_git_headers() -> None:

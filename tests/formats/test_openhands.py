@@ -117,7 +117,12 @@ def test_wrong_initial_state_pairs_every_observation_by_cause() -> None:
     assert t.steps[2].text.endswith("/workspace/game_2048.py") and t.steps[6].text.endswith("/workspace/2048.py")
     assert t.steps[4].text == "\n[The command completed with exit code 0.]" and t.steps[4].metadata["exit_code"] == 0
     assert t.final_answer is not None and t.final_answer.startswith("The file has been successfully renamed from `game_2048.py`")
-    assert t.file_edits == []  # a rename by `mv` records no content
+    (moved,) = t.file_edits  # `mv` renames the file; its content was never shown, so it stays unknown
+    assert (moved.path, moved.from_path, moved.op, moved.step, moved.source) == (
+        "/workspace/2048.py", "/workspace/game_2048.py", "rename", 3, "bash",
+    )  # fmt: skip
+    assert moved.before is None and moved.after is None
+    assert moved.diff == "diff --git /workspace/game_2048.py /workspace/2048.py\nrename from /workspace/game_2048.py\nrename to /workspace/2048.py\n"
 
 
 # --- the other V0 forms, built from the real events ---------------------------------------------------
@@ -396,7 +401,7 @@ def test_refused_editor_calls_are_failed_edits_and_the_tool_diff_is_kept() -> No
     total = Counter()
     for line, t in enumerate(runs):
         observed = raw_edit_observations(line)
-        edits = [e for e in t.file_edits if e.source != "submission"]
+        edits = [e for e in t.file_edits if e.source in ("tool_call", "observation")]  # the editor's (shell writes below)
         assert len(edits) == len(observed)
         for edit, raw in zip(edits, observed, strict=True):
             refused = raw["content"].startswith("ERROR:")
@@ -411,6 +416,17 @@ def test_refused_editor_calls_are_failed_edits_and_the_tool_diff_is_kept() -> No
                 assert edit.diff == raw["extras"]["diff"] + "\n"
             total[edit.status] += 1
     assert total == {"failed": 23, "applied": 6}
+    # and the shell's writes, by hand in the raw commands (the `ponyc` and `make` runs after them failed)
+    assert [[(e.step, e.path, e.op, e.status) for e in t.file_edits if e.source == "bash"] for t in runs] == [
+        [(29, "/workspace/test.c", None, "applied"), (31, "/workspace/test.pony", None, "unknown")],
+        [],
+        [
+            (57, "/workspace/ponylang__ponyc__0.1/src/libponyc/expr/match.c", "modify", "applied"),  # sed -i '317s/^/\t      /'
+            (65, "/workspace/ponylang__ponyc__0.1/build", "delete", "unknown"),  # rm -rf build && make
+            (81, "/workspace/ponylang__ponyc__0.1/build", "delete", "unknown"),
+        ],
+    ]  # fmt: skip
+    assert next(e for e in runs[0].file_edits if e.step == 29).after == "int main() { return 0; }\n"
     assert [[e.step for e in t.file_edits if e.status == "applied" and e.source == "observation"] for t in runs] == [
         [27], [60], [24, 38, 40, 51]
     ]
@@ -433,7 +449,7 @@ def test_importer_stores_every_fixture_valid_against_the_schema(tmp_path: Path) 
             assert stored is not None and stored.source.format == "openhands"
             assert first_error("trajectory.schema", stored.to_dict()) is None
         statuses = Counter(e.status for i in ids if i.startswith(run) for e in store.trajectories.get(i).file_edits)
-        assert statuses == {"failed": 23, "applied": 6 + 3}  # kept through the store; 3 submitted patches
+        assert statuses == {"failed": 23, "applied": 6 + 3 + 2, "unknown": 3}  # kept through the store; 3 submitted patches, 5 shell writes
 
 
 def test_synthetic_benchmark_files_import_with_the_asked_step_count(tmp_path: Path) -> None:

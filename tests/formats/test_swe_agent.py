@@ -143,9 +143,12 @@ def test_v0_refused_edits_are_errors_kept_failed_and_diffed_from_the_windows() -
         (handler, 14, "observation", "modify", "failed"),
         (handler, 16, "observation", "modify", "failed"),
         (handler, 18, "observation", "modify", "applied"),
+        ("/pydicom__pydicom/reproduce_bug.py", 22, "bash", "delete", "applied"),  # `rm reproduce_bug.py` in /pydicom__pydicom
         ("pydicom/pixel_data_handlers/numpy_handler.py", 25, "submission", "modify", "applied"),
     ]
-    created, pasted, first_try, *_, fixed, submitted = t.file_edits
+    created, pasted, first_try, *_, fixed, removed, submitted = t.file_edits
+    assert (removed.before, removed.after) == (pasted.after, "")
+    assert removed.diff.startswith("--- /pydicom__pydicom/reproduce_bug.py\n+++ /dev/null\n@@ -1,18 +0,0 @@\n-import numpy as np\n")
     assert (created.before, created.after) == ("", "\n")  # `create` makes a one-line empty file
     assert pasted.before == "\n" and pasted.after.startswith(
         "import numpy as np\nfrom pydicom.dataset import Dataset, FileMetaDataset\n"
@@ -186,9 +189,11 @@ def test_linter_refused_edit_with_a_reused_call_id_is_failed_and_diffed_from_its
         ("/testbed/reproduce.py", 4, "observation", "modify", "applied"),
         (fields, 14, "observation", "modify", "failed"),
         (fields, 16, "observation", "modify", "applied"),
+        ("/testbed/reproduce.py", 20, "bash", "delete", "applied"),  # `rm reproduce.py`, Current directory: /testbed
         ("src/marshmallow/fields.py", 23, "submission", "modify", "applied"),
     ]
-    created, inserted, refused, replaced, _ = t.file_edits
+    created, inserted, refused, replaced, removed, _ = t.file_edits
+    assert (removed.before, removed.after) == (inserted.after, "")
     assert (created.before, created.after) == ("", "\n")  # `create` shows `1:` of a 1-line file
     assert inserted.before == "\n" and inserted.after.startswith("\nfrom marshmallow.fields import TimeDelta\n")
     # The would-be window against the original: the unindented line the linter refused, at its real line
@@ -216,9 +221,11 @@ def test_cursor_editor_edits_are_reconstructed_from_the_windows() -> None:
         (f"{root}/reproduce.py", 4, "observation", "modify", "applied"),
         (f"{root}/src/marshmallow/fields.py", 16, "observation", "modify", "failed"),
         (f"{root}/src/marshmallow/fields.py", 18, "observation", "modify", "applied"),
+        (f"{root}/reproduce.py", 22, "bash", "delete", "applied"),  # the text action `rm reproduce.py`
         ("src/marshmallow/fields.py", 25, "submission", "modify", "applied"),
     ]
-    created, pasted, refused, fixed, _ = t.file_edits
+    created, pasted, refused, fixed, removed, _ = t.file_edits
+    assert (removed.before, removed.after) == (pasted.after, "")
     assert (created.before, created.after) == ("", "\n")
     script = 'from marshmallow.fields import TimeDelta\nfrom datetime import timedelta\n\ntd_field = TimeDelta(precision="milliseconds")\n\n'
     assert pasted.before == "\n" and pasted.after == script + 'obj = dict()\nobj["td_field"] = timedelta(milliseconds=345)\n\nprint(td_field.serialize("td_field", obj))\n'
