@@ -39,27 +39,49 @@ def _reader(hint: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-def _writer(value: Any) -> Any:
+def _writer(hint: Any) -> Callable[[Any], Any] | None:
+    """How `to_dict` writes the field's value, decided once per field from its type: nested records as
+    dicts, lists copied (their records as dicts), anything else as it is (None: no call per value, which
+    keeps writing the many small records of a trajectory cheap)."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        write = _writer(inner[0]) if len(inner) == 1 else _any_writer
+        return None if write is None else lambda v: None if v is None else write(v)
+    if isinstance(hint, type) and is_dataclass(hint) and issubclass(hint, Record):
+        return lambda v: v.to_dict()
+    if origin is list:
+        item = _writer(args[0]) if args else _any_writer
+        return (lambda v: [item(x) for x in v]) if item else list
+    if hint is Any:
+        return _any_writer
+    return None
+
+
+def _any_writer(value: Any) -> Any:
+    """A value whose type the hint does not say: records and lists written as such, wherever they are."""
     if isinstance(value, Record):
         return value.to_dict()
     if isinstance(value, list):
-        return [_writer(v) for v in value]
+        return [_any_writer(v) for v in value]
     return value
 
 
-Plan = tuple[tuple[str, str | None, Callable[[Any], Any] | None, bool], ...]
+Plan = tuple[tuple[str, str | None, Callable[[Any], Any] | None, bool, Callable[[Any], Any] | None], ...]
 _PLANS: dict[type, Plan] = {}
 
 
 def _plan(cls: type) -> Plan:
-    """Per field of a record class: its key, when it is omitted, how it is read, and whether it is required."""
+    """Per field of a record class: its key, when it is omitted, how it is read, whether it is required,
+    and how it is written."""
     plan = _PLANS.get(cls)
     if plan is None:
         hints = get_type_hints(cls)
         plan = _PLANS[cls] = tuple(
-            (f.name, f.metadata.get("omit"), _reader(hints[f.name]), f.default is MISSING and f.default_factory is MISSING)
+            (f.name, f.metadata.get("omit"), _reader(hints[f.name]), f.default is MISSING and f.default_factory is MISSING,
+             _writer(hints[f.name]))
             for f in fields(cls)
-        )
+        )  # fmt: skip
     return plan
 
 
@@ -77,7 +99,7 @@ class Record:
     @classmethod
     def from_dict(cls: type[R], d: dict[str, Any]) -> R:
         kwargs = {}
-        for name, _, read, required in _plan(cls):
+        for name, _, read, required, _ in _plan(cls):
             if name in d:
                 value = d[name]
                 kwargs[name] = read(value) if read is not None else value
@@ -87,11 +109,11 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
-        for name, omit, _, _ in _plan(type(self)):
+        for name, omit, _, _, write in _plan(type(self)):
             value = getattr(self, name)
-            if (omit == "none" and value is None) or (omit == "empty" and not value):
+            if omit is not None and ((omit == "none" and value is None) or (omit == "empty" and not value)):
                 continue
-            d[name] = _writer(value)
+            d[name] = value if write is None else write(value)
         return d
 
 

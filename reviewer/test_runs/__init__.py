@@ -46,12 +46,13 @@ STATUS_WORDS: dict[Status, str] = {
 def find_test_runs(steps: Sequence[Step], prompt: str = "") -> list[TestRun]:
     """One TestRun per shell call that ran tests, in step order, paired with the step holding its output."""
     scripts = prompt_scripts(prompt) if prompt else frozenset()
-    answers: dict[str, Step] = {}
-    for step in steps:
-        if step.tool_result is not None and step.role == "tool":
-            answers.setdefault(step.tool_result.call_id, step)
+    answers = {
+        s.tool_result.call_id: s for s in reversed(steps) if s.tool_result is not None and s.role == "tool"
+    }  # first answer wins
     runs = []
     for step in steps:
+        if not step.tool_calls:
+            continue
         for call in step.tool_calls:
             script = shell_script(call)
             code = call.arguments.get("code") if script is None else None  # a python tool's code: its output may show a run

@@ -99,11 +99,11 @@ def shell_script(call: ToolCall) -> str | None:
     An editor's `{"command": "view"}` reads as the one word `view`, which runs nothing (`VIEWERS`).
     """
     args = call.arguments
-    for key in ("command", "cmd", "keystrokes"):
-        script = args.get(key)
-        if isinstance(script, str):
-            return script
-    return None
+    script = args.get("command")
+    if isinstance(script, str):
+        return script
+    script = args.get("cmd", args.get("keystrokes"))
+    return script if isinstance(script, str) else None
 
 
 def runner_of(script: str, scripts: frozenset[str] = frozenset()) -> Runner | None:
