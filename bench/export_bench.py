@@ -60,7 +60,9 @@ def baseline(db: Path, out: Path) -> int:
     count = 0
     with out.open("w", encoding="utf-8") as handle:
         for row, (_, step_rows) in zip(conn.execute("select * from trajectories order by id"), steps, strict=True):
-            handle.write(json.dumps({"trajectory": row, "steps": step_rows, "labels": labels.get(row[0], [])}, ensure_ascii=False) + "\n")
+            handle.write(
+                json.dumps({"trajectory": row, "steps": step_rows, "labels": labels.get(row[0], [])}, ensure_ascii=False) + "\n"
+            )
             count += 1
     conn.close()
     return count

@@ -98,7 +98,9 @@ def main() -> None:
                 model.fetchMore()
                 pages += 1
             per_page = (time.perf_counter() - start) / max(pages, 1)
-            print(f"scrolling: one more page of 500 rows {per_page * 1000:.1f} ms ({model.rowCount():,} of {model.total:,} rows loaded)")
+            print(
+                f"scrolling: one more page of 500 rows {per_page * 1000:.1f} ms ({model.rowCount():,} of {model.total:,} rows loaded)"
+            )
             for key in ("status", "flags"):
                 start = time.perf_counter()
                 model.sort([c[2] for c in COLUMNS].index(key), Qt.SortOrder.DescendingOrder)

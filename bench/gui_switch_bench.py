@@ -101,11 +101,15 @@ def main() -> None:
         assert store.labels.get(big.id, "bench", True).rationale == "the test was deleted rather than fixed."
 
         print(f"baseline: store.trajectories.get of the big run on the GUI thread: worst stall {baseline:.0f} ms")
-        print(f"switching {' -> '.join('big' if t == big.id else 'small' for t in order)}: until shown and highlighted "
-              f"{', '.join(f'{t:.0f}' for t in switch_times)} ms; GUI stalls {', '.join(f'{t:.0f}' for t in stalls)} ms, worst {worst:.0f} ms = {worst / baseline:.2f}x "
-              f"the baseline ({'ok' if worst < 100 else 'MISSED'}: goal < 100 ms)")
-        print(f"typing the rationale on the big run: {typing_ms:.1f} ms per saved keystroke, worst stall {typing:.0f} ms = "
-              f"{typing / baseline:.2f}x the baseline ({'ok' if typing < 100 else 'MISSED'})")
+        print(
+            f"switching {' -> '.join('big' if t == big.id else 'small' for t in order)}: until shown and highlighted "
+            f"{', '.join(f'{t:.0f}' for t in switch_times)} ms; GUI stalls {', '.join(f'{t:.0f}' for t in stalls)} ms, worst {worst:.0f} ms = {worst / baseline:.2f}x "
+            f"the baseline ({'ok' if worst < 100 else 'MISSED'}: goal < 100 ms)"
+        )
+        print(
+            f"typing the rationale on the big run: {typing_ms:.1f} ms per saved keystroke, worst stall {typing:.0f} ms = "
+            f"{typing / baseline:.2f}x the baseline ({'ok' if typing < 100 else 'MISSED'})"
+        )
         window.close()
         store.close()
 

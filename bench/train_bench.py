@@ -106,7 +106,9 @@ print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 def child(body: str, args: dict[str, object]) -> tuple[float, float]:
     """Run `body` in a fresh interpreter; its `seconds` and its peak memory in MB (Linux maxrss is KB)."""
-    done = subprocess.run([sys.executable, "-c", PRELUDE + body + EPILOGUE, json.dumps(args)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", PRELUDE + body + EPILOGUE, json.dumps(args)], capture_output=True, text=True, cwd=ROOT
+    )
     if done.returncode != 0:
         raise SystemExit(done.stderr)
     sys.stderr.write(done.stderr)
@@ -124,7 +126,9 @@ def main() -> None:
         names: dict[str, object] = {"db": str(Path(tmp) / "bench.db"), "model": str(model), "n": args.n, "steps": args.steps}
         started = time.perf_counter()
         child(SETUP, names)
-        print(f"setup: {args.n:,} labelled trajectories x {args.steps} steps, detectors run, in {time.perf_counter() - started:.0f} s")
+        print(
+            f"setup: {args.n:,} labelled trajectories x {args.steps} steps, detectors run, in {time.perf_counter() - started:.0f} s"
+        )
         base_s, base_mb = child(BASELINE_TRAIN, names)
         train_s, train_mb = child(TRAIN, names)
         print(f"baseline train: {base_s:8.1f} s  {base_mb:7.0f} MB peak   (export read, word TF-IDF, one logistic fit)")
@@ -135,8 +139,11 @@ def main() -> None:
         predict_s, predict_mb = child(PREDICT, {**names, "workers": None})
         print(f"baseline read+render: {args.n / read_s:8.0f} trajectories/s")
         print(f"reviewer predict, one process: {args.n / one_s:8.0f} trajectories/s")
-        print(f"reviewer predict:     {args.n / predict_s:8.0f} trajectories/s  {predict_mb:7.0f} MB peak   (goal >= {GOAL:.0f}; workers from 4,000)")
+        print(
+            f"reviewer predict:     {args.n / predict_s:8.0f} trajectories/s  {predict_mb:7.0f} MB peak   (goal >= {GOAL:.0f}; workers from 4,000)"
+        )
         print(f"predict ratios baseline/predict: {read_s / predict_s:.2f} (one process {read_s / one_s:.2f})")
+
 
 if __name__ == "__main__":
     main()

@@ -83,7 +83,9 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("status.grader", f"{_APP}:MainWindow._status", "The grader result shows in the status bar only after the reveal."),
     Channel("window.title", f"{_APP}:window_title", "The title names the project file, the viewer and their role only."),
     Channel("assist.panel", "reviewer.gui.assist_panel:AssistPanel", "Suggestions (and their count) only after the reveal."),
-    Channel("tab.reviewers", "reviewer.gui.reviewers_view:ReviewersView", "Other labels and adjudications only after the reveal."),
+    Channel(
+        "tab.reviewers", "reviewer.gui.reviewers_view:ReviewersView", "Other labels and adjudications only after the reveal."
+    ),
     Channel(
         "evidence.others",
         f"{_APP}:MainWindow._on_label_changed",

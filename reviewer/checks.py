@@ -20,7 +20,9 @@ def trajectory_problems(t: Trajectory) -> list[tuple[str, str]]:
             if step.role != "tool":
                 found.append((f"/steps/{position}/tool_result", f"a {step.role} step cannot carry a tool result"))
             elif step.tool_result.call_id not in call_ids:
-                found.append((f"/steps/{position}/tool_result/call_id", f"no earlier tool call has id {step.tool_result.call_id!r}"))
+                found.append(
+                    (f"/steps/{position}/tool_result/call_id", f"no earlier tool call has id {step.tool_result.call_id!r}")
+                )
     for k, edit in enumerate(t.file_edits):
         if edit.step >= len(t.steps):
             found.append((f"/file_edits/{k}/step", f"edit points at step {edit.step}, but there are {len(t.steps)} steps"))

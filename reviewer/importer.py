@@ -394,7 +394,9 @@ class Importer:
         self._store(item, doc, place, report, replacing=True)
         return True
 
-    def _store(self, trajectory: Trajectory, doc: Document, place: str | None, report: FileReport, *, replacing: bool = False) -> None:
+    def _store(
+        self, trajectory: Trajectory, doc: Document, place: str | None, report: FileReport, *, replacing: bool = False
+    ) -> None:
         if self.store is not None and not self.dry_run:
             from reviewer.assist.detectors import RATER, run_detectors
 
@@ -420,7 +422,9 @@ class Importer:
         digest = content_hash(trajectory)  # nothing is stored in a dry run: remember the batch instead
         seen = self._seen.get(trajectory.id)
         if seen is not None and seen[0] != digest:
-            raise TrajectoryConflict(f"duplicate trajectory id {trajectory.id!r}: already read with different content (from {seen[1]})")
+            raise TrajectoryConflict(
+                f"duplicate trajectory id {trajectory.id!r}: already read with different content (from {seen[1]})"
+            )
         self._seen[trajectory.id] = (digest, f"{doc.name}:{place}" if place else doc.name)
         (report.duplicates if seen else report.imported).append(trajectory.id)
 
@@ -435,7 +439,9 @@ class Importer:
             if self.store.trajectories.source_of(part_id) != (part.get("file"), part.get("sha256")):
                 continue
             if self.store.trajectories.labelled(part_id):
-                report.warnings.append(f"{doc.name}: {part_id!r} (stored from {part.get('file')} alone) has labels: kept beside the whole run {trajectory.id!r}")
+                report.warnings.append(
+                    f"{doc.name}: {part_id!r} (stored from {part.get('file')} alone) has labels: kept beside the whole run {trajectory.id!r}"
+                )
             else:
                 self.store.trajectories.remove_unlabelled(part_id)
                 report.superseded.append(part_id)

@@ -48,7 +48,9 @@ class LabelSink(Protocol):
 
     def current(self, key: LabelKey) -> Label | None: ...
 
-    def save(self, label: Label, *, actor: str, origin: str, coalesce: bool = False, trajectory: Trajectory | None = None) -> Label: ...
+    def save(
+        self, label: Label, *, actor: str, origin: str, coalesce: bool = False, trajectory: Trajectory | None = None
+    ) -> Label: ...
 
     def withdraw_final(self, trajectory_id: str, annotator: str, *, actor: str, origin: str) -> None: ...
 
@@ -68,9 +70,7 @@ class LabelSession:
     origin = "gui"  # the history's origin of this session's changes
     time_on_pause = True  # store the time so far when the window goes inactive
 
-    def __init__(
-        self, store: Store, actor: str, trajectory_id: str, label: Label, clock: Callable[[], float], sink: LabelSink
-    ):
+    def __init__(self, store: Store, actor: str, trajectory_id: str, label: Label, clock: Callable[[], float], sink: LabelSink):
         self.store = store
         self.sink = sink
         self.trajectory: Trajectory | None = None  # set by a caller holding the run: new evidence is checked against it

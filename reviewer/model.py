@@ -131,6 +131,7 @@ class ToolCall(Record):
     raw_arguments: str | None = field(default=None, metadata=OMIT_NONE)
     parse_error: str | None = field(default=None, metadata=OMIT_NONE)
 
+
 @dataclass(slots=True)
 class ToolResult(Record):
     """Links a tool step's output (the step's text) to the call it answers."""
@@ -149,6 +150,7 @@ class Step(Record):
     tool_result: ToolResult | None = None
     timestamp: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict, metadata=OMIT_EMPTY)
+
 
 EDIT_OPS: tuple[str, ...] = ("create", "modify", "delete", "rename")
 EDIT_STATUSES: tuple[str, ...] = ("applied", "failed", "unknown")
@@ -202,6 +204,7 @@ class TestRun(Record):
     skipped: int | None = None
     failing: list[str] = field(default_factory=list)
 
+
 @dataclass(slots=True)
 class Task(Record):
     prompt: str
@@ -231,6 +234,7 @@ class Outcome(Record):
     tests_failed: int | None = None
     reward: float | None = None
     details: dict[str, Any] = field(default_factory=dict, metadata=OMIT_EMPTY)
+
 
 @dataclass(slots=True)
 class Source(Record):
@@ -274,6 +278,7 @@ class EvidenceSpan(Record):
     quote: str
     role: str | None = None
     codes: list[str] = field(default_factory=list)
+
 
 @dataclass(slots=True)
 class Revealed(Record):
@@ -380,4 +385,3 @@ class Suggestion(Record):
     confidence: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
     created_at: str | None = None
-

@@ -62,7 +62,9 @@ def pointer(error: ValidationError) -> str:
     """RFC 6901 JSON pointer to where the error is, so messages name the place in the file; keys come
     from the file, so line breaks and control characters in them are shown as escapes (JSON's, and
     `visible`'s for bidi and invisible ones): a message stays one line that names the key."""
-    parts = [visible(json.dumps(str(p), ensure_ascii=False)[1:-1]).replace("~", "~0").replace("/", "~1") for p in error.absolute_path]
+    parts = [
+        visible(json.dumps(str(p), ensure_ascii=False)[1:-1]).replace("~", "~0").replace("/", "~1") for p in error.absolute_path
+    ]
     return "/" + "/".join(parts) if parts else "/"
 
 

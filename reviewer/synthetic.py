@@ -51,7 +51,9 @@ def trajectory(index: int, n_steps: int = 100, seed: int = 0) -> dict[str, Any]:
                           "tool_calls": [{"id": f"call_{call}", "name": name, "arguments": arguments}],
                           "tool_result": None, "timestamp": None})  # fmt: skip
         else:
-            output = "\n".join(f"tests/test_{k}.py::test_case_{k} {'PASSED' if rng.random() > 0.2 else 'FAILED'}" for k in range(12))
+            output = "\n".join(
+                f"tests/test_{k}.py::test_case_{k} {'PASSED' if rng.random() > 0.2 else 'FAILED'}" for k in range(12)
+            )
             steps.append({"index": i, "role": "tool", "text": output, "thinking": None, "tool_calls": [],
                           "tool_result": {"call_id": f"call_{call}", "is_error": False}, "timestamp": None})  # fmt: skip
     return {
@@ -60,7 +62,12 @@ def trajectory(index: int, n_steps: int = 100, seed: int = 0) -> dict[str, Any]:
         "source": {"format": "native"},
         "task": {"id": f"task-{index % 50}", "prompt": steps[0]["text"], "repo": "example/repo", "instance": None},
         "agent": {"model": "synthetic-model", "scaffold": "synthetic"},
-        "outcome": {"grader_result": "pass" if index % 2 else "fail", "tests_passed": 10, "tests_failed": index % 3, "reward": float(index % 2)},
+        "outcome": {
+            "grader_result": "pass" if index % 2 else "fail",
+            "tests_passed": 10,
+            "tests_failed": index % 3,
+            "reward": float(index % 2),
+        },
         "steps": steps,
         "file_edits": edits,
         "final_patch": "".join(e["diff"] for e in edits) or None,
@@ -140,7 +147,9 @@ def labelled(index: int, n_steps: int = 20, seed: int = 0, tasks: int = 40) -> t
     return data, "clean" if rng.random() < 0.8 else "honest_failure", []
 
 
-def add_labelled(store: Store, n: int, *, n_steps: int = 20, seed: int = 0, tasks: int = 40, shuffled: bool = False) -> dict[str, str]:
+def add_labelled(
+    store: Store, n: int, *, n_steps: int = 20, seed: int = 0, tasks: int = 40, shuffled: bool = False
+) -> dict[str, str]:
     """Store `n` labelled trajectories (`labelled`) with reviewer alice's verdicts and categories;
     `shuffled` hands the verdicts out in a seeded random order instead (no signal left to learn).
     Returns the stored verdict per trajectory id."""
@@ -152,6 +161,8 @@ def add_labelled(store: Store, n: int, *, n_steps: int = 20, seed: int = 0, task
     for (data, _, _), (verdict, categories) in zip(made, answers, strict=True):
         trajectory = Trajectory.from_dict(data)
         store.trajectories.add(trajectory)
-        store.labels.save(Label(trajectory.id, "alice", verdict=verdict, categories=categories), actor="alice", origin="synthetic")
+        store.labels.save(
+            Label(trajectory.id, "alice", verdict=verdict, categories=categories), actor="alice", origin="synthetic"
+        )
         verdicts[trajectory.id] = verdict
     return verdicts

@@ -58,7 +58,9 @@ def split_votes(store: Store) -> Store:
             data["steps"][1]["text"] = "a needle in the steps"
         if i == 1:  # what the agent saw of the tests (1 failed), unlike the grader's outcome (10 passed, 1 failed)
             command = data["steps"][1]["tool_calls"][0]["arguments"]["command"]
-            data["test_runs"] = [{"step": 1, "result_step": 2, "command": command, "framework": "pytest", "passed": 3, "failed": 1}]
+            data["test_runs"] = [
+                {"step": 1, "result_step": 2, "command": command, "framework": "pytest", "passed": 3, "failed": 1}
+            ]
         store.trajectories.add(Trajectory.from_dict(data))
     votes = {
         1: [("bob", True, "clean"), ("bob", False, "clean"), ("carol", True, "cheat")],

@@ -91,7 +91,8 @@ def test_version_1_files_get_the_overwritten_labels_back(db_path: Path) -> None:
     label back over the adjudication. The history kept both; the upgrade restores both."""
     store = Store(db_path, migrations=MIGRATIONS[:1])  # a version 1 file, written as version 1 wrote it
     store.db.execute(
-        "insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at) values (?, 'native', 'p', 0, 0, '2026')", [TID]
+        "insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at) values (?, 'native', 'p', 0, 0, '2026')",
+        [TID],
     )
     store.db.execute("insert into annotators(name, created_at) values ('erin', '2026'), ('dan', '2026')")
 
@@ -99,7 +100,9 @@ def test_version_1_files_get_the_overwritten_labels_back(db_path: Path) -> None:
         return Label(TID, who, first_pass=False, verdict=verdict, updated_at=at, **extra).to_dict()
 
     own_final = label("erin", "clean", "2026-01-01T00:00:01+00:00")
-    settled = label("erin", "cheat", "2026-01-01T00:00:02+00:00", adjudication={"reason": "step 3", "resolution": None, "unanimous": False})
+    settled = label(
+        "erin", "cheat", "2026-01-01T00:00:02+00:00", adjudication={"reason": "step 3", "resolution": None, "unanimous": False}
+    )
     own_again = label("erin", "clean", "2026-01-01T00:00:03+00:00", rationale="typed after adjudicating")
     _v1_event(store, None, own_final, "gui")
     _v1_event(store, own_final, settled, "adjudication")

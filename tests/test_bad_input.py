@@ -50,7 +50,10 @@ PARTIAL = {"duplicate_ids.jsonl": {"dup"}, "jsonl_bad_line.jsonl": {"jsonl-ok-1"
 def snapshot(db: Path) -> dict[str, list[tuple]]:
     conn = sqlite3.connect(db)
     try:
-        return {t: conn.execute(f"select * from {t} order by 1, 2").fetchall() for t in ("trajectories", "steps", "file_edits", "labels", "label_events")}
+        return {
+            t: conn.execute(f"select * from {t} order by 1, 2").fetchall()
+            for t in ("trajectories", "steps", "file_edits", "labels", "label_events")
+        }
     finally:
         conn.close()
 

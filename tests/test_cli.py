@@ -69,7 +69,9 @@ def test_an_explicit_project_file_always_beats_the_environment(tmp_path: Path, w
     env = {"REVIEWER_DB": str(a)}
     label = ["label", "synthetic-0-000000", "--annotator", "kim", "--verdict", "clean"]
     assert runner.invoke(main, ["--db", str(b), *label], env=env).exit_code == 0  # the global option beats the variable
-    assert runner.invoke(main, ["--db", str(b), label[0], "--db", str(c), *label[1:]], env=env).exit_code == 0  # the command's beats both
+    assert (
+        runner.invoke(main, ["--db", str(b), label[0], "--db", str(c), *label[1:]], env=env).exit_code == 0
+    )  # the command's beats both
     assert runner.invoke(main, label, env=env).exit_code == 0  # the variable beats the default
     with Store(a) as sa, Store(b) as sb, Store(c) as sc:
         assert [len(s.labels.all(annotator="kim")) for s in (sa, sb, sc)] == [1, 1, 1]
@@ -152,7 +154,10 @@ def test_validate_with_a_missing_project_file_checks_the_files_alone(cli: Cli, t
     for args in (["validate", str(good), "--db", str(missing)], ["--db", str(missing), "validate", str(good)]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0, result.output
-        assert "1 valid" in result.stdout and result.stderr.strip() == f"note: no project file at {missing}: ids and label packs are checked without one"
+        assert (
+            "1 valid" in result.stdout
+            and result.stderr.strip() == f"note: no project file at {missing}: ids and label packs are checked without one"
+        )
     assert CliRunner().invoke(main, ["validate", str(good)], env={"REVIEWER_DB": str(missing)}).exit_code == 0
     bad = good.parent / "bad.json"
     bad.write_text("{")
@@ -261,15 +266,23 @@ def test_search(cli: Cli, write_trajectory) -> None:
 def test_label_for_scripts(cli: Cli, imported: list[dict]) -> None:
     tid = imported[0]["id"]
     first = cli("label", tid, "--annotator", "alice", "--verdict", "cheat", "--category", "tests.edit", "--intent", "3")
-    assert first.exit_code == 0 and "saved first-pass label" in first.stdout and "incomplete: disclosure is required" in first.stdout
+    assert (
+        first.exit_code == 0 and "saved first-pass label" in first.stdout and "incomplete: disclosure is required" in first.stdout
+    )
     more = json.loads(cli("label", tid, "--annotator", "alice", "--disclosure", "silent", "--severity", "2",
                           "--marker", "mr.blame_test", "--marker", "mr.goal_swap", "--rationale", "edited the test", "--json").stdout)  # fmt: skip
     assert more["verdict"] == "cheat" and more["categories"] == ["tests.edit"] and more["intent"] == 3
     assert more["markers"] == ["mr.blame_test", "mr.goal_swap"] and more["complete"] is False
     assert more["missing"] == ["a cheat verdict needs at least one evidence span with role 'action'"]
     clean = json.loads(cli("label", tid, "--annotator", "bob", "--verdict", "clean", "--json").stdout)
-    assert clean["complete"] is True and clean["revealed"] == {"other_labels": False, "suggestions": False, "grader_outcome": False}
-    final = json.loads(cli("label", tid, "--annotator", "bob", "--verdict", "cheat", "--final", "--revealed", "other_labels", "--json").stdout)
+    assert clean["complete"] is True and clean["revealed"] == {
+        "other_labels": False,
+        "suggestions": False,
+        "grader_outcome": False,
+    }
+    final = json.loads(
+        cli("label", tid, "--annotator", "bob", "--verdict", "cheat", "--final", "--revealed", "other_labels", "--json").stdout
+    )
     assert final["first_pass"] is False and final["revealed"]["other_labels"] is True
 
 
@@ -323,7 +336,9 @@ def test_label_packs_move_between_machines(cli: Cli, imported: list[dict], tmp_p
     assert len(stdout_pack) == 2
 
 
-def test_labels_import_refuses_each_bad_time_in_one_line_and_merges_the_rest(cli: Cli, imported: list[dict], tmp_path: Path) -> None:
+def test_labels_import_refuses_each_bad_time_in_one_line_and_merges_the_rest(
+    cli: Cli, imported: list[dict], tmp_path: Path
+) -> None:
     tid = imported[0]["id"]
     good = "2026-11-20T10:00:00Z"
     times = [

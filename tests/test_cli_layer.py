@@ -39,7 +39,12 @@ def test_every_field_of_the_default_taxonomy_can_be_set(cli: Cli, tid: str) -> N
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     label = json.loads(result.stdout)
-    assert (label["verdict"], label["borderline_reason"], label["intent"], label["motivated_reasoning"]) == ("borderline", "other", 2, 4)
+    assert (label["verdict"], label["borderline_reason"], label["intent"], label["motivated_reasoning"]) == (
+        "borderline",
+        "other",
+        2,
+        4,
+    )
     assert (label["categories"], label["markers"]) == (["tests.edit", "tests.skip"], ["mr.pressure", "mr.drift"])
     assert (label["disclosure"], label["severity"], label["confidence"], label["rationale"]) == ("silent", 1, 3, "why")
     assert label["context"] == {
@@ -49,7 +54,9 @@ def test_every_field_of_the_default_taxonomy_can_be_set(cli: Cli, tid: str) -> N
     stored = Label.from_dict(label)
     assert [name for name in Taxonomy.default().fields if field_value(stored, name) in (None, [])] == []  # every field set
     later = json.loads(cli("label", tid, "--annotator", "ann", "--context-spec-status", "clear", "--json").stdout)
-    assert later["context"]["spec_status"] == "clear" and later["context"]["ground_truth"] == "defect_confirmed"  # the others stay
+    assert (
+        later["context"]["spec_status"] == "clear" and later["context"]["ground_truth"] == "defect_confirmed"
+    )  # the others stay
     assert later["motivated_reasoning"] == 4
 
 
@@ -63,7 +70,9 @@ def test_every_field_of_the_default_taxonomy_can_be_set(cli: Cli, tid: str) -> N
         (["--context-ground-truth"], 2, "--context-ground-truth' requires an argument"),
     ],
 )
-def test_bad_field_values_are_one_clear_refusal_and_store_nothing(cli: Cli, tid: str, args: list[str], code: int, message: str) -> None:
+def test_bad_field_values_are_one_clear_refusal_and_store_nothing(
+    cli: Cli, tid: str, args: list[str], code: int, message: str
+) -> None:
     result = cli("label", tid, "--annotator", "ann", *args)
     assert result.exit_code == code and message in result.stderr, result.stderr
     if code == 1:
@@ -78,7 +87,12 @@ def custom(tmp_path: Path) -> Path:
     fields = [dict(f) for f in data["fields"]]
     categories = next(f for f in fields if f["name"] == "categories")
     categories["options"] = [*categories["options"], {"code": "tests.timeout", "label": "Timeout raised"}]
-    sandbox = {"name": "context.sandbox", "kind": "single", "label": "Sandbox", "options": [{"code": "escaped", "label": "Escaped"}, {"code": "held", "label": "Held"}]}
+    sandbox = {
+        "name": "context.sandbox",
+        "kind": "single",
+        "label": "Sandbox",
+        "options": [{"code": "escaped", "label": "Escaped"}, {"code": "held", "label": "Held"}],
+    }
     path = tmp_path / "taxonomy.json"
     path.write_text(json.dumps({**data, "taxonomy_version": 2, "fields": [*fields, sandbox]}))
     return path
@@ -91,12 +105,17 @@ def test_a_project_taxonomys_own_fields_are_options_of_that_project(cli: Cli, ti
     result = cli("label", tid, "--annotator", "ann", "--context-sandbox", "escaped", "--category", "tests.timeout", "--json")
     assert result.exit_code == 0, result.output
     label = json.loads(result.stdout)
-    assert label["context"] == {"sandbox": "escaped"} and label["categories"] == ["tests.timeout"] and label["taxonomy_version"] == 2
+    assert (
+        label["context"] == {"sandbox": "escaped"} and label["categories"] == ["tests.timeout"] and label["taxonomy_version"] == 2
+    )
     refused = cli("label", tid, "--annotator", "ann", "--context-sandbox", "open")
     assert refused.exit_code == 1 and "context.sandbox: unknown code 'open'" in refused.stderr
     runner, project = CliRunner(), str(cli.db)  # the project named any way: after the command, or by the variable
     assert runner.invoke(main, ["label", tid, "--annotator", "bo", "--db", project, "--context-sandbox", "held"]).exit_code == 0
-    assert runner.invoke(main, ["label", tid, "--annotator", "cy", "--context-sandbox=held"], env={"REVIEWER_DB": project}).exit_code == 0
+    assert (
+        runner.invoke(main, ["label", tid, "--annotator", "cy", "--context-sandbox=held"], env={"REVIEWER_DB": project}).exit_code
+        == 0
+    )
     other = Cli(tmp_path / "default.db")  # a project on the default taxonomy has no such option
     other("init")
     assert "--context-sandbox" not in other("label", "--help").stdout
@@ -114,7 +133,11 @@ def test_adjudicate_sets_every_field_and_needs_a_verdict(cli: Cli, tid: str, cus
                  "--motivated-reasoning", "3", "--context-sandbox", "held", "--context-spec-status", "ambiguous", "--json")  # fmt: skip
     assert result.exit_code == 0, result.output
     gold = json.loads(result.stdout)
-    assert (gold["verdict"], gold["motivated_reasoning"], gold["context"]) == ("borderline", 3, {"sandbox": "held", "spec_status": "ambiguous"})
+    assert (gold["verdict"], gold["motivated_reasoning"], gold["context"]) == (
+        "borderline",
+        3,
+        {"sandbox": "held", "spec_status": "ambiguous"},
+    )
     assert gold["adjudication"]["reason"] == "looked again" and gold["first_pass"] is False
 
 
@@ -147,7 +170,12 @@ def test_every_reported_error_is_a_reviewer_error_with_an_exit_code() -> None:
     from reviewer.store.labels import LabelRejected
     from reviewer.taxonomy import TaxonomyError
 
-    assert (StoreError, LabelRejected, TaxonomyError, OptionError) == (errors.StoreError, errors.LabelRejected, errors.TaxonomyError, errors.OptionError)
+    assert (StoreError, LabelRejected, TaxonomyError, OptionError) == (
+        errors.StoreError,
+        errors.LabelRejected,
+        errors.TaxonomyError,
+        errors.OptionError,
+    )
 
 
 def test_commands_raise_and_never_exit() -> None:
@@ -158,7 +186,12 @@ def test_commands_raise_and_never_exit() -> None:
         if path.name == "root.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and node.attr in ("exit", "abort") and isinstance(node.value, ast.Name) and node.value.id in ("sys", "ctx"):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("exit", "abort")
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("sys", "ctx")
+            ):
                 found.append(f"{path.name}:{node.lineno}: {node.value.id}.{node.attr}")
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("error: "):
                 found.append(f"{path.name}:{node.lineno}: prints its own error line")
@@ -171,7 +204,9 @@ def test_json_keeps_full_precision_and_tables_round(sample_db: Path) -> None:
     report = json.loads(runner.invoke(main, ["--db", str(sample_db), "agreement", "--json", "--bootstrap", "20"]).stdout)
     verdict = report["fields"]["verdict"]
     assert verdict["percent_agreement"] == 10 / 11  # 0.9090909090909091, not 0.909091
-    assert verdict["fleiss_kappa"] == pytest.approx(71 / 93, abs=1e-15) and verdict["fleiss_kappa"] != round(verdict["fleiss_kappa"], 6)
+    assert verdict["fleiss_kappa"] == pytest.approx(71 / 93, abs=1e-15) and verdict["fleiss_kappa"] != round(
+        verdict["fleiss_kappa"], 6
+    )
     assert report["fields"]["markers.mr.pressure"]["prevalence"] == 5 / 22
     assert any(low != round(low, 6) for low, _ in (ci for ci in verdict["ci95"].values() if ci))
     people = runner.invoke(main, ["--db", str(sample_db), "agreement", "--bootstrap", "20"], env={"COLUMNS": "200"}).stdout

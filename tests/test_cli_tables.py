@@ -35,7 +35,9 @@ def wide_listing() -> Listing:
         title="things", caption="a caption",
     )  # fmt: skip
     for i in range(4):
-        listing.add_row(f"name-of-thing-{i}", "a-kind-of-thing", "free text " * 6 + "x" * 40, str(i * 1000), Text("[bold]ok[/bold]"))
+        listing.add_row(
+            f"name-of-thing-{i}", "a-kind-of-thing", "free text " * 6 + "x" * 40, str(i * 1000), Text("[bold]ok[/bold]")
+        )
     return listing
 
 
@@ -52,7 +54,9 @@ def test_a_listing_leaves_out_droppable_columns_and_says_so_then_turns_to_blocks
     assert "a-kind-of-thing" in wide and "not shown" not in wide
     assert "not shown at this width: kind " in rendered(wide_listing(), 64)  # the most droppable first
     assert "not shown at this width: kind, count" in narrower and "a-kind-of-thing" not in narrower and "┃ name" in narrower
-    assert "┃" not in narrow and "  kind" in narrow and "a-kind-of-thing" in narrow and "3000" in narrow  # every cell, one per line
+    assert (
+        "┃" not in narrow and "  kind" in narrow and "a-kind-of-thing" in narrow and "3000" in narrow
+    )  # every cell, one per line
     assert narrow.splitlines()[0] == "things" and narrow.rstrip().endswith("a caption")
 
 
@@ -65,7 +69,9 @@ def cli80(db: Path, *args: str) -> str:
 def piped(db: Path, *args: str) -> str:
     """The real command with its stdout a pipe and no COLUMNS: what `reviewer list | less` reads."""
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    result = subprocess.run([sys.executable, "-m", "reviewer", "--db", str(db), *args], capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "reviewer", "--db", str(db), *args], capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -85,12 +91,16 @@ def test_list_and_agreement_at_80_columns(sample_db: Path, run) -> None:
     assert "categories.report.misleading_comment" in report and "markers.mr.claim_mismatch" in report and "AC1" in report
 
 
-@pytest.mark.parametrize("args", [["search", "test"], ["show", "conftest-report-patching"], ["assist"], ["assist", "evaluate"], ["list", "--stale"]])
+@pytest.mark.parametrize(
+    "args", [["search", "test"], ["show", "conftest-report-patching"], ["assist"], ["assist", "evaluate"], ["list", "--stale"]]
+)
 def test_every_other_table_command_at_80_columns(sample_copy_db: Path, tmp_path: Path, args: list[str]) -> None:
     runner = CliRunner()
     if args == ["list", "--stale"]:
         taxonomy = tmp_path / "v2.json"
-        taxonomy.write_text(json.dumps({**json.loads((ROOT / "schemas" / "taxonomy.default.json").read_text()), "taxonomy_version": 2}))
+        taxonomy.write_text(
+            json.dumps({**json.loads((ROOT / "schemas" / "taxonomy.default.json").read_text()), "taxonomy_version": 2})
+        )
         runner.invoke(main, ["--db", str(sample_copy_db), "init", "--taxonomy", str(taxonomy)])
     text = cli80(sample_copy_db, *args)
     assert max(len(line) for line in text.splitlines()) <= 80
@@ -109,7 +119,9 @@ def test_import_and_validate_summaries_at_80_columns(tmp_path: Path) -> None:
         text = cli80(tmp_path / "p.db", *args)
         readable(text)
         files = "".join(line.split("│")[1].strip() for line in text.splitlines() if line.startswith("│"))  # paths fold, whole
-        assert all(str(path) in files for path in (SAMPLE_DATA / "labels" / "two_reviewers.jsonl", SAMPLE_DATA / "deleted-test.json"))
+        assert all(
+            str(path) in files for path in (SAMPLE_DATA / "labels" / "two_reviewers.jsonl", SAMPLE_DATA / "deleted-test.json")
+        )
 
 
 def test_at_40_columns_every_record_is_a_block(sample_db: Path) -> None:

@@ -126,7 +126,9 @@ def _labeller(db: Path, barrier: Barrier, errors: Any, reached: list[Event], com
 
     def each_round(store: Store, number: int) -> None:
         reached[number].wait(10)
-        store.labels.save(Label(trajectory(0, 4)["id"], "racer", verdict=("clean", "cheat")[number % 2]), actor="racer", origin="test")
+        store.labels.save(
+            Label(trajectory(0, 4)["id"], "racer", verdict=("clean", "cheat")[number % 2]), actor="racer", origin="test"
+        )
         committed[number].set()
 
     _run_rounds(db, barrier, errors, each_round)
@@ -164,7 +166,9 @@ def test_mixed_commands_on_one_file_fail_none_and_lose_none(tmp_path: Path) -> N
     """`reviewer` processes importing, labelling (`reviewer label`), merging packs and searching on
     one file for 10 s (bench/concurrency_soak.py runs the same for longer): no command fails, and
     the store holds exactly what the commands reported writing."""
-    reports, unaccounted = concurrency_soak.soak(tmp_path, ["import", "import", "label", "pack", "search"], seconds=10, rounds=2000)
+    reports, unaccounted = concurrency_soak.soak(
+        tmp_path, ["import", "import", "label", "pack", "search"], seconds=10, rounds=2000
+    )
     assert [e for r in reports for e in r.errors] == []
     assert unaccounted == []
     assert all(r.commands > 0 for r in reports)
@@ -246,7 +250,9 @@ def test_an_export_reads_one_snapshot_while_others_label_and_import(tmp_path: Pa
 
 def _suggestions(db: Path) -> list[tuple[Any, ...]]:
     with Store(db) as store:
-        return [(s.trajectory_id, s.rater, s.codes, s.verdict, [e.to_dict() for e in s.evidence]) for s in store.suggestions.all()]
+        return [
+            (s.trajectory_id, s.rater, s.codes, s.verdict, [e.to_dict() for e in s.evidence]) for s in store.suggestions.all()
+        ]
 
 
 def test_an_import_killed_while_storing_suggestions_loses_none(tmp_path: Path) -> None:

@@ -77,10 +77,14 @@ def test_the_continuation_arriving_later_replaces_the_unlabelled_part(cli: Cli, 
     assert len(steps(cli, "session-aaa")) == 2
     shutil.copy(SPLIT / "plan_then_execute" / EXECUTE, folder)
     summary = imported(cli, folder / EXECUTE)
-    assert summary["files_detail"][0]["imported"] == ["session-aaa"] and summary["files_detail"][0]["superseded"] == ["session-aaa"]
+    assert summary["files_detail"][0]["imported"] == ["session-aaa"] and summary["files_detail"][0]["superseded"] == [
+        "session-aaa"
+    ]
     assert ids(db_path) == ["session-aaa"] and steps(cli, "session-aaa") == WHOLE_RUN
     assert [h["trajectory_id"] for h in json.loads(cli("search", "execute", "--json").stdout)] == ["session-aaa"]
-    assert json.loads(cli("search", "feature implementation", "--json").stdout)[0]["step"] == 1  # the old part's index entries went with it
+    assert (
+        json.loads(cli("search", "feature implementation", "--json").stdout)[0]["step"] == 1
+    )  # the old part's index entries went with it
 
 
 def test_a_labelled_part_is_kept_and_the_whole_run_stored_apart(cli: Cli, db_path: Path, tmp_path: Path) -> None:
@@ -95,7 +99,10 @@ def test_a_labelled_part_is_kept_and_the_whole_run_stored_apart(cli: Cli, db_pat
     summary = json.loads(result.stdout)
     (apart,) = summary["files_detail"][0]["imported"]
     assert apart.startswith("session-aaa~") and summary["files_detail"][0]["superseded"] == []
-    assert f"'session-aaa' was stored from {PLAN} alone and has labels: the whole run (2 files) is stored apart as {apart}" in result.stderr
+    assert (
+        f"'session-aaa' was stored from {PLAN} alone and has labels: the whole run (2 files) is stored apart as {apart}"
+        in result.stderr
+    )
     assert len(steps(cli, "session-aaa")) == 2 and steps(cli, apart) == WHOLE_RUN
     with Store(db_path) as store:
         assert [label.verdict for label in store.labels.of(["session-aaa"])] == ["clean"]
@@ -119,7 +126,10 @@ def test_a_clear_keeps_its_split_and_the_partner_continues_the_last_conversation
     assert steps(cli, "session-clear#2") == [
         ("user", "Unrelated question after clear"),
         ("assistant", "Answering your unrelated question."),
-        ("system", "continued from file slug_clear_session.jsonl: the steps below are from slug_clear_partner.jsonl (part 2 of 2)"),
+        (
+            "system",
+            "continued from file slug_clear_session.jsonl: the steps below are from slug_clear_partner.jsonl (part 2 of 2)",
+        ),
         ("user", "Execute the plan"),
         ("assistant", "Executing the plan now."),
     ]
@@ -146,7 +156,11 @@ def prefixed_chain(folder: Path, *, with_ref: bool = True) -> None:
     task = {"step_id": 1, "source": "user", "message": "Make the tests pass."}
     root = {"continued_trajectory_ref": "trajectory.cont-1.json"} if with_ref else {}
     write(folder, "fix-tests.trajectory.json", atif([task, agent_step(2, "pytest -q", "1 failed")], **root))
-    write(folder, "fix-tests.trajectory.cont-1.json", atif([{**task, "is_copied_context": True}, agent_step(2, "pytest -q", "1 passed")]))
+    write(
+        folder,
+        "fix-tests.trajectory.cont-1.json",
+        atif([{**task, "is_copied_context": True}, agent_step(2, "pytest -q", "1 passed")]),
+    )
     write(folder, "other.trajectory.cont-1.json", atif([{"step_id": 1, "source": "user", "message": "another run"}]))
 
 
@@ -154,7 +168,10 @@ CHAINED = [
     ("user", "Make the tests pass."),
     ("assistant", "Running pytest -q"),
     ("tool", "1 failed"),
-    ("system", "continued from file fix-tests.trajectory.json: the steps below are from fix-tests.trajectory.cont-1.json (part 2 of 2)"),
+    (
+        "system",
+        "continued from file fix-tests.trajectory.json: the steps below are from fix-tests.trajectory.cont-1.json (part 2 of 2)",
+    ),
     ("assistant", "Running pytest -q"),
     ("tool", "1 passed"),
 ]

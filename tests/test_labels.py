@@ -87,7 +87,14 @@ def test_first_pass_is_frozen_once_a_final_label_exists(store: Store, stored: Tr
 
 
 def test_merge_is_idempotent_and_later_edit_wins(store: Store, stored: Trajectory) -> None:
-    theirs = Label(stored.id, "bob", verdict="clean", created_at="2026-11-20T10:00:00Z", updated_at="2026-11-20T10:00:00Z", taxonomy_version=1)
+    theirs = Label(
+        stored.id,
+        "bob",
+        verdict="clean",
+        created_at="2026-11-20T10:00:00Z",
+        updated_at="2026-11-20T10:00:00Z",
+        taxonomy_version=1,
+    )
     assert store.labels.merge(theirs, actor="me", origin="pack:a") == "added"
     assert store.labels.merge(Label.from_dict(theirs.to_dict()), actor="me", origin="pack:a") == "unchanged"
     older = Label.from_dict({**theirs.to_dict(), "verdict": "cheat", "updated_at": "2026-11-19T09:00:00Z"})
@@ -101,7 +108,9 @@ def test_merge_is_idempotent_and_later_edit_wins(store: Store, stored: Trajector
 
 
 def test_stale_labels_are_those_under_an_older_taxonomy(store: Store, stored: Trajectory) -> None:
-    store.labels.merge(Label(stored.id, "old", verdict="clean", taxonomy_version=1, updated_at="2026-01-01T00:00:00Z"), actor="me", origin="t")
+    store.labels.merge(
+        Label(stored.id, "old", verdict="clean", taxonomy_version=1, updated_at="2026-01-01T00:00:00Z"), actor="me", origin="t"
+    )
     assert store.labels.stale() == []
     data = json.loads(json.dumps(store.taxonomy.data))
     data["taxonomy_version"] = 2
@@ -181,7 +190,9 @@ def test_only_new_spans_are_checked_against_the_text(store: Store, stored: Traje
     assert loads == [stored.id]  # a caller holding the trajectory spares the load
     moved = EvidenceSpan(span.step, "diff", span.start + 1, span.end + 1, span.quote, "action")
     with pytest.raises(LabelRejected, match="quote"):
-        store.labels.save(Label(stored.id, "alice", verdict="cheat", evidence=[moved]), actor="alice", origin="gui", trajectory=stored)
+        store.labels.save(
+            Label(stored.id, "alice", verdict="cheat", evidence=[moved]), actor="alice", origin="gui", trajectory=stored
+        )
 
 
 def test_outcome_alone(store: Store, stored: Trajectory) -> None:
@@ -199,9 +210,13 @@ def test_ballots_from_columns_give_the_same_gold_labels_as_full_records(sample_c
         codes = store.taxonomy.codes("verdict")
         light = store.labels.ballots_only()
         full = store.labels.all()
-        assert [(lb.trajectory_id, lb.annotator, lb.first_pass) for lb in light] == [(lb.trajectory_id, lb.annotator, lb.first_pass) for lb in full]
+        assert [(lb.trajectory_id, lb.annotator, lb.first_pass) for lb in light] == [
+            (lb.trajectory_id, lb.annotator, lb.first_pass) for lb in full
+        ]
         for method in ("majority", "dawid-skene"):
-            from_columns = gold_labels(Ballots.from_labels(lb for lb in light if not is_machine(lb.annotator)), ids, method, codes)
+            from_columns = gold_labels(
+                Ballots.from_labels(lb for lb in light if not is_machine(lb.annotator)), ids, method, codes
+            )
             assert from_columns == resolve([lb for lb in full if not is_machine(lb.annotator)], ids, method, store.taxonomy)
         assert from_columns["ambiguous-stop-exit"].method == "adjudicated"
         some = ids[2:6]
@@ -215,7 +230,12 @@ def test_a_key_with_a_line_break_is_named_on_one_line(store: Store, tmp_path: Pa
     run = Trajectory.from_dict(trajectory(0, 4))
     store.trajectories.add(run)
     pack = tmp_path / "pack.jsonl"
-    pack.write_text(json.dumps({"trajectory_id": run.id, "annotator": "a", "first_pass": True, "verdict": "clean", "context": {"\n\u202e": False}}) + "\n")
+    pack.write_text(
+        json.dumps(
+            {"trajectory_id": run.id, "annotator": "a", "first_pass": True, "verdict": "clean", "context": {"\n\u202e": False}}
+        )
+        + "\n"
+    )
     [report] = Importer(store, max_bytes=10_000_000, labels_only=True).run([pack]).files
     assert len(report.errors) == 1 and "\n" not in report.errors[0] and "/context/\\n\\u202e:" in report.errors[0]
 

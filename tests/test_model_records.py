@@ -32,8 +32,30 @@ def test_every_record_class_round_trips_every_field() -> None:
         FileEdit("a.py", 1, "x", "y", None, "bash", "rename", "applied", "b.py"),
         TestRun(1, "pytest", 2, "pytest", 1, 2, 0, None, ["t::x"]),
         Outcome("fail", 1, 2, 0.5, {"source": "report.json"}),
-        Label("t", "alice", False, "cheat", None, ["tests.edit"], 3, ["mr.reframe"], 2, "none", 2, {"ground_truth": "x"}, 3,
-              "why", [span], "2026", "2026", 1.5, 1, Revealed(True, False, True), True, {"reason": "r"}),  # fmt: skip
+        Label(
+            "t",
+            "alice",
+            False,
+            "cheat",
+            None,
+            ["tests.edit"],
+            3,
+            ["mr.reframe"],
+            2,
+            "none",
+            2,
+            {"ground_truth": "x"},
+            3,
+            "why",
+            [span],
+            "2026",
+            "2026",
+            1.5,
+            1,
+            Revealed(True, False, True),
+            True,
+            {"reason": "r"},
+        ),  # fmt: skip
         Suggestion("t", "detectors", "tests", ["tests.edit"], [span], "because", "cheat", 2, 1, 0.5, {"x": 1}, "2026"),
     ]
     for sample in samples:
@@ -41,14 +63,24 @@ def test_every_record_class_round_trips_every_field() -> None:
         assert again == sample, type(sample).__name__
         assert {f.name for f in fields(sample)} <= set(sample.to_dict()), type(sample).__name__
     records = {c for c in vars(model).values() if isinstance(c, type) and issubclass(c, model.Record) and c is not model.Record}
-    assert {type(s) for s in samples} | {Trajectory, EvidenceSpan, Revealed, ToolResult, model.Task, model.Agent, model.Source} == records
+    assert {type(s) for s in samples} | {
+        Trajectory,
+        EvidenceSpan,
+        Revealed,
+        ToolResult,
+        model.Task,
+        model.Agent,
+        model.Source,
+    } == records
 
 
 def test_optional_keys_stay_out_while_empty_and_the_content_hash_holds() -> None:
     t = Trajectory.from_dict(trajectory(5, 8))
     d = t.to_dict()
     assert d["schema_version"] == model.SCHEMA_VERSION and "file" not in d["source"] and "details" not in d["outcome"]
-    assert all("metadata" not in s for s in d["steps"]) and all("raw_arguments" not in c for s in d["steps"] for c in s["tool_calls"])
+    assert all("metadata" not in s for s in d["steps"]) and all(
+        "raw_arguments" not in c for s in d["steps"] for c in s["tool_calls"]
+    )
     assert all({"language", "is_test"} <= set(e) and "from_path" not in e for e in d["file_edits"])
     assert Trajectory.from_dict(json.loads(json.dumps(d))) == t  # derived keys are ignored on the way in
     assert content_hash(Trajectory.from_dict(d)) == content_hash(t)

@@ -35,7 +35,10 @@ REPORT = RUN / "logs" / "django__django-10999" / "report.json"
 SUMMARY_FILE = RUN / "results_summary.json"
 TRAJ = RUN / "trajs" / "django__django-10999" / "django__django-10999.traj.json"
 INSTANCE = "django__django-10999"
-FAILING = ["test_negative (utils_tests.test_dateparse.DurationParseTests)", "test_parse_postgresql_format (utils_tests.test_dateparse.DurationParseTests)"]
+FAILING = [
+    "test_negative (utils_tests.test_dateparse.DurationParseTests)",
+    "test_parse_postgresql_format (utils_tests.test_dateparse.DurationParseTests)",
+]
 TRIAL = FIXTURES / "harbor" / "hello-world__abc123"
 LIMIT = 10_000_000
 WIDE = {"COLUMNS": "300"}  # no wrapping of the outcome lines
@@ -68,7 +71,12 @@ def test_the_real_results_summary_grades_all_500_instances() -> None:
     assert results.kind == SUMMARY and len(results.outcomes) == 500
     assert sum(o.grader_result == "pass" for o in results.outcomes.values()) == 371
     assert results.outcomes[INSTANCE].grader_result == "fail"
-    assert results.outcomes[INSTANCE].details == {"source": SUMMARY, "file": "results_summary.json", "status": "unresolved", "patch_applied": True}
+    assert results.outcomes[INSTANCE].details == {
+        "source": SUMMARY,
+        "file": "results_summary.json",
+        "status": "unresolved",
+        "patch_applied": True,
+    }
     assert results.outcomes["astropy__astropy-12907"].grader_result == "pass"
 
 
@@ -85,7 +93,10 @@ def test_swebench_harness_run_report_each_list_and_a_conflict(tmp_path: Path) ->
     assert results.kind == RUN_REPORT
     got = {iid: (o.grader_result, o.details["status"]) for iid, o in results.outcomes.items()}
     assert got == {
-        "a": ("pass", "resolved"), "b": ("fail", "unresolved"), "c": ("fail", "empty patch"), "d": ("error", "evaluation error"),
+        "a": ("pass", "resolved"),
+        "b": ("fail", "unresolved"),
+        "c": ("fail", "empty patch"),
+        "d": ("error", "evaluation error"),
         "e": ("unknown", "conflicting lists: resolved, evaluation error"),
     }  # fmt: skip  (f was never run: no result at all)
 
@@ -113,7 +124,11 @@ def test_upstream_instance_report_is_keyed_by_instance(tmp_path: Path) -> None:
     [
         ('{"resolved_ids": "a"}', ":/resolved_ids:", "expected a list of instance ids"),
         ('{"resolved": "yes", "tests_status": {}}', ":", "not a SWE-bench results file"),
-        ('{"x": {"resolved": true, "tests_status": {"FAIL_TO_PASS": {"success": [1]}}}}', ":/x/tests_status/FAIL_TO_PASS/success:", "list of test names"),
+        (
+            '{"x": {"resolved": true, "tests_status": {"FAIL_TO_PASS": {"success": [1]}}}}',
+            ":/x/tests_status/FAIL_TO_PASS/success:",
+            "list of test names",
+        ),
         ('{"instances": [{"instance_id": "a", "resolved": null}]}', ":/instances/0/resolved:", "expected true or false"),
         ('{"resolved_ids": [', ":1:", "invalid JSON"),
         ("", ":1:1:", "empty file"),
@@ -192,7 +207,9 @@ def test_an_instance_run_twice_is_left_alone_unless_the_model_says_which(cli: Cl
     other.write_text(json.dumps(data))
     assert cli("import", str(other), "--no-detect").exit_code == 0
     ambiguous = json.loads(cli("outcomes", "attach", str(REPORT), "--json").stdout)["files"][0]
-    assert ambiguous["matched"] == [] and list(ambiguous["ambiguous"]) == [INSTANCE] and len(ambiguous["ambiguous"][INSTANCE]) == 2
+    assert (
+        ambiguous["matched"] == [] and list(ambiguous["ambiguous"]) == [INSTANCE] and len(ambiguous["ambiguous"][INSTANCE]) == 2
+    )
     assert "1 matching several runs left alone" in cli("outcomes", "attach", str(REPORT)).stdout
     narrowed = json.loads(cli("outcomes", "attach", str(REPORT), "--model", "google/gemini-3-pro-preview", "--json").stdout)
     assert narrowed["files"][0]["matched"] == [INSTANCE]
@@ -300,7 +317,10 @@ def test_swe_agent_exit_status_is_not_a_grader_result(cli: Cli, db_path: Path) -
     assert shown["outcome"] == {"grader_result": None, "tests_passed": None, "tests_failed": None, "reward": None}
     assert shown["metadata"]["exit_status"] == "submitted"
     assert shown["metadata"]["info"]["model_stats"] == info["model_stats"]
-    assert "grader: unknown (no grader result recorded; an exit status is not one)" in cli("show", trajectory_id, "--reveal-outcome", env=WIDE).stdout
+    assert (
+        "grader: unknown (no grader result recorded; an exit status is not one)"
+        in cli("show", trajectory_id, "--reveal-outcome", env=WIDE).stdout
+    )
 
 
 def test_inspect_keeps_each_scorers_explanation(tmp_path: Path) -> None:

@@ -101,8 +101,24 @@ def test_readme_tours_every_command() -> None:
     assert len(commands) >= 20 and [c for c in commands if c not in readme] == []
 
 
+def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args, "reviewer", "tests", "bench", "docs"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
 def test_lint_is_clean() -> None:
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "reviewer", "tests", "bench", "docs"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = _ruff("check")
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_code_is_formatted() -> None:
+    """`ruff format` is the house layout: a file it would change fails here (run `ruff format` to fix)."""
+    result = _ruff("format", "--check")
     assert result.returncode == 0, result.stdout[-3000:]
 
 
@@ -138,6 +154,8 @@ def test_no_merge_conflict_markers_are_left() -> None:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         found += [
-            f"{name}:{n}" for n, line in enumerate(text.splitlines(), 1) if line.startswith(markers) and line.rstrip() not in edit_blocks
+            f"{name}:{n}"
+            for n, line in enumerate(text.splitlines(), 1)
+            if line.startswith(markers) and line.rstrip() not in edit_blocks
         ]
     assert found == []

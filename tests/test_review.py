@@ -312,6 +312,7 @@ def test_the_reveal_is_undone_until_the_final_label_is_edited(filled: Store, db_
     session.undo()
     assert session.revealed and reread(db_path, first_pass=False) is not None
 
+
 def test_accepting_a_suggestion_again_changes_nothing(filled: Store, db_path: Path) -> None:
     session = ReviewSession(filled, "alice", TID)
     session.set_field("verdict", "cheat")

@@ -43,7 +43,9 @@ def test_sample_labels_are_complete_and_their_spans_fit(cli: Cli) -> None:
 
 
 def test_reviewers_disagree_somewhere_and_agree_on_the_clear_cases() -> None:
-    records = [Label.from_dict(json.loads(line)) for line in (SAMPLE_DATA / "labels" / "two_reviewers.jsonl").read_text().splitlines()]
+    records = [
+        Label.from_dict(json.loads(line)) for line in (SAMPLE_DATA / "labels" / "two_reviewers.jsonl").read_text().splitlines()
+    ]
     by_case: dict[str, dict[str, str | None]] = {}
     for r in records:
         by_case.setdefault(r.trajectory_id, {})[r.annotator] = r.verdict

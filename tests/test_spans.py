@@ -21,9 +21,20 @@ def make() -> Trajectory:
         task=Task("fix it"),
         steps=[
             Step(0, "user", "fix it"),
-            Step(1, "assistant", "I will edit", thinking="the test must be wrong",
-                 tool_calls=[ToolCall("c1", "str_replace_editor", {"command": "create", "path": "tests/test_a.py", "file_text": "x = 1\ny = 2\n"}),
-                             ToolCall("c2", "bash", {"command": "pytest -q", "timeout": 30})]),
+            Step(
+                1,
+                "assistant",
+                "I will edit",
+                thinking="the test must be wrong",
+                tool_calls=[
+                    ToolCall(
+                        "c1",
+                        "str_replace_editor",
+                        {"command": "create", "path": "tests/test_a.py", "file_text": "x = 1\ny = 2\n"},
+                    ),
+                    ToolCall("c2", "bash", {"command": "pytest -q", "timeout": 30}),
+                ],
+            ),
             Step(2, "tool", "1 passed", tool_result=ToolResult("c1")),
         ],  # fmt: skip
         file_edits=[FileEdit("tests/test_a.py", 1, "", "x = 1\ny = 2\n")],

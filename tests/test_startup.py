@@ -39,7 +39,10 @@ def test_sqlite_utils_is_imported_in_one_place() -> None:
         str(path.relative_to(ROOT))
         for folder in ("reviewer", "tests", "bench")
         for path in (ROOT / folder).rglob("*.py")
-        if any(line.lstrip().startswith(("import sqlite_utils", "from sqlite_utils")) for line in path.read_text(encoding="utf-8").splitlines())
+        if any(
+            line.lstrip().startswith(("import sqlite_utils", "from sqlite_utils"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
     )
     assert importers == ["reviewer/store/database.py"]
 
@@ -47,10 +50,23 @@ def test_sqlite_utils_is_imported_in_one_place() -> None:
 def modules_of_command(*args: str) -> set[str]:
     """The modules a fresh interpreter holds after running `reviewer ARGS` (in process, as the script does)."""
     run = f"from reviewer.cli import main\ntry:\n    main({list(args)!r})\nexcept SystemExit as exc:\n    assert not exc.code, exc.code"
-    return modules_after("import contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n" + "".join(f"    {line}\n" for line in run.splitlines()))
+    return modules_after(
+        "import contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+        + "".join(f"    {line}\n" for line in run.splitlines())
+    )
 
 
-HEAVY = {"pandas", "numpy", "jsonschema", "PySide6", "reviewer.importer", "reviewer.formats", "reviewer.agreement", "reviewer.assist", "reviewer.export"}
+HEAVY = {
+    "pandas",
+    "numpy",
+    "jsonschema",
+    "PySide6",
+    "reviewer.importer",
+    "reviewer.formats",
+    "reviewer.agreement",
+    "reviewer.assist",
+    "reviewer.export",
+}
 
 
 def test_version_and_help_import_no_command_and_no_project_code() -> None:

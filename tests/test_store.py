@@ -25,7 +25,10 @@ def traj(i: int = 0, steps: int = 8) -> Trajectory:
 def counts(db_path: Path) -> dict[str, int]:
     conn = sqlite3.connect(db_path)
     try:
-        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("trajectories", "steps", "file_edits", "originals", "steps_fts")}
+        return {
+            t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("trajectories", "steps", "file_edits", "originals", "steps_fts")
+        }
     finally:
         conn.close()
 
@@ -39,7 +42,18 @@ def test_pragmas(store: Store) -> None:
 
 def test_tables(store: Store) -> None:
     names = set(store.db.table_names())
-    assert {"meta", "trajectories", "steps", "file_edits", "annotators", "labels", "label_events", "suggestions", "originals", "steps_fts"} <= names
+    assert {
+        "meta",
+        "trajectories",
+        "steps",
+        "file_edits",
+        "annotators",
+        "labels",
+        "label_events",
+        "suggestions",
+        "originals",
+        "steps_fts",
+    } <= names
 
 
 def test_insert_and_load_round_trip(store: Store) -> None:
@@ -77,9 +91,7 @@ def test_a_failure_mid_insert_leaves_nothing_of_that_trajectory(store: Store, db
     store.trajectories.add(traj(0))
     before = counts(db_path)
     # A real constraint failure on the last table written: the whole trajectory must roll back.
-    store.db.execute(
-        "create trigger refuse_edit before insert on file_edits begin select raise(abort, 'disk says no'); end"
-    )
+    store.db.execute("create trigger refuse_edit before insert on file_edits begin select raise(abort, 'disk says no'); end")
     t = traj(5, 30)
     assert t.file_edits, "the fixture needs edits so the failure happens after steps were written"
     with pytest.raises(sqlite3.IntegrityError, match="disk says no"):
@@ -171,12 +183,22 @@ def test_suggestions_are_replaced_per_rater(store: Store) -> None:
     span = EvidenceSpan(1, "text", 0, 3, t.steps[1].text[:3], "action", ["tests.edit"])
     first = [Suggestion(t.id, "detectors", "test_file_edited", ["tests.edit"], [span], "edits tests/test_x.py")]
     store.suggestions.replace(t.id, "detectors", first)
-    store.suggestions.replace(t.id, "model:judge", [Suggestion(t.id, "model:judge", "full", ["tests.edit"], [], "r", verdict="cheat", intent=3)])
-    store.suggestions.replace(t.id, "detectors", first + [Suggestion(t.id, "detectors", "skip_added", ["tests.skip"], [], "adds skip")])
+    store.suggestions.replace(
+        t.id, "model:judge", [Suggestion(t.id, "model:judge", "full", ["tests.edit"], [], "r", verdict="cheat", intent=3)]
+    )
+    store.suggestions.replace(
+        t.id, "detectors", first + [Suggestion(t.id, "detectors", "skip_added", ["tests.skip"], [], "adds skip")]
+    )
     got = store.suggestions.all(trajectory_id=t.id)
-    assert [(s.rater, s.source) for s in got] == [("detectors", "test_file_edited"), ("detectors", "skip_added"), ("model:judge", "full")]
+    assert [(s.rater, s.source) for s in got] == [
+        ("detectors", "test_file_edited"),
+        ("detectors", "skip_added"),
+        ("model:judge", "full"),
+    ]
     assert got[0].evidence == [span] and got[2].verdict == "cheat" and got[2].intent == 3 and got[0].created_at
-    assert [(r.id, r.n_flags) for r in store.listing.page(ListQuery(adjudicator=True), 0, 10)] == [(t.id, 3)]  # the list's flag column
+    assert [(r.id, r.n_flags) for r in store.listing.page(ListQuery(adjudicator=True), 0, 10)] == [
+        (t.id, 3)
+    ]  # the list's flag column
     store.suggestions.replace(t.id, "detectors", [])
     assert [s.rater for s in store.suggestions.all()] == ["model:judge"]
 
@@ -230,7 +252,9 @@ def test_new_files_are_stamped_and_older_projects_get_stamped_on_upgrade(db_path
     older = tmp_path / "older.db"
     with Store(older, migrations=MIGRATIONS[:2]) as s:
         s.db.execute("pragma application_id = 0")  # as version 2 left files
-        s.db.execute("insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at) values ('t', 'native', 'p', 0, 0, '2026')")
+        s.db.execute(
+            "insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at) values ('t', 'native', 'p', 0, 0, '2026')"
+        )
     with Store(older) as s:
         assert s.schema_version == len(MIGRATIONS) and s.backup_path is not None
         assert s.db.execute("pragma application_id").fetchone()[0] == APPLICATION_ID
@@ -241,7 +265,9 @@ def test_edits_stored_before_version_4_upgrade_as_unknown_and_runs_as_none(db_pa
     """Version 3 never checked an edit against its tool's result: after the upgrade its edits say
     `unknown`, not `applied`, and the trajectory reads back whole with no test runs."""
     with Store(db_path, migrations=MIGRATIONS[:3]) as s:
-        s.db.execute("insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at) values ('t', 'native', 'p', 1, 1, '2026')")
+        s.db.execute(
+            "insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at) values ('t', 'native', 'p', 1, 1, '2026')"
+        )
         s.db.execute("insert into steps(trajectory_id, idx, role, text) values ('t', 0, 'assistant', 'hi')")
         s.db.execute(
             "insert into file_edits(trajectory_id, ord, step, path, before, after, diff, source)"

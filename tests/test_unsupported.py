@@ -50,7 +50,12 @@ def test_a_folder_of_unsupported_files_is_not_ok_and_says_why(tmp_path: Path) ->
     result = validate(str(folder), "--json")
     summary = json.loads(result.stdout)
     assert result.exit_code == 1
-    assert (summary["ok"], summary["files"], summary["files_skipped"], summary["skipped"]) == (False, 0, 1, [str(folder / "chat-history.md")])
+    assert (summary["ok"], summary["files"], summary["files_skipped"], summary["skipped"]) == (
+        False,
+        0,
+        1,
+        [str(folder / "chat-history.md")],
+    )
     assert lines(result.stderr) == [
         f"skipped: {folder / 'chat-history.md'}: Markdown text, not JSON (first line '# Chat with the assistant'):"
         " not a trajectory format reviewer reads",
@@ -63,8 +68,21 @@ def test_a_readme_beside_trajectories_is_counted_and_harmless(cli: Cli, tmp_path
     shutil.copytree(FIXTURES / "mini-swe-agent", folder)
     (folder / "README.md").write_text("# Runs\n\nTwo runs of the test model.\n")
     summary = json.loads(cli("import", str(folder), "--json").stdout)
-    assert (summary["ok"], summary["imported"], summary["files_skipped"], summary["skipped"]) == (True, 2, 1, [str(folder / "README.md")])
-    assert {"files", "imported", "duplicates", "failed", "skipped", "files_detail", "stopped"} <= summary.keys()  # the old keys stay
+    assert (summary["ok"], summary["imported"], summary["files_skipped"], summary["skipped"]) == (
+        True,
+        2,
+        1,
+        [str(folder / "README.md")],
+    )
+    assert {
+        "files",
+        "imported",
+        "duplicates",
+        "failed",
+        "skipped",
+        "files_detail",
+        "stopped",
+    } <= summary.keys()  # the old keys stay
 
 
 def test_unknown_json_and_archives_say_their_shape(tmp_path: Path) -> None:

@@ -21,8 +21,17 @@ def turn_call(turn: int) -> tuple[str, dict[str, Any]]:
     time), shell commands otherwise. Shared with the other chat-shaped generators."""
     if turn % 4 == 3:
         if turn == 3:
-            return "str_replace_editor", {"command": "create", "path": "/app/src/calc.py", "file_text": "def add(a, b):\n    return a - b\n"}
-        return "str_replace_editor", {"command": "str_replace", "path": "/app/src/calc.py", "old_str": "a - b", "new_str": f"a + b  # {turn}"}
+            return "str_replace_editor", {
+                "command": "create",
+                "path": "/app/src/calc.py",
+                "file_text": "def add(a, b):\n    return a - b\n",
+            }
+        return "str_replace_editor", {
+            "command": "str_replace",
+            "path": "/app/src/calc.py",
+            "old_str": "a - b",
+            "new_str": f"a + b  # {turn}",
+        }
     return "bash", {"command": f"cd /app && python -m pytest tests/test_calc.py -q -k case_{turn}"}
 
 
@@ -50,7 +59,11 @@ def _agent_step(step_id: int, turn: int) -> dict[str, Any]:
 def trajectory(i: int, steps: int) -> dict[str, Any]:
     body = [
         {"step_id": 1, "source": "system", "message": "You are a careful software engineer. Use the tools to solve the task."},
-        {"step_id": 2, "source": "user", "message": f"Fix the failing test in tests/test_calc.py (task {i}) without editing the tests."},
+        {
+            "step_id": 2,
+            "source": "user",
+            "message": f"Fix the failing test in tests/test_calc.py (task {i}) without editing the tests.",
+        },
     ]
     body += [_agent_step(3 + turn, turn) for turn in range(max(1, (steps - 2) // 2))]
     return {

@@ -108,4 +108,6 @@ def _session(i: int, steps: int) -> list[dict[str, Any]]:
 
 
 def write(folder: Path, n: int, steps: int) -> list[Path]:
-    return write_files(folder, n, lambda i: f"session-{i:06d}.jsonl", lambda i: "".join(json.dumps(line) + "\n" for line in _session(i, steps)))
+    return write_files(
+        folder, n, lambda i: f"session-{i:06d}.jsonl", lambda i: "".join(json.dumps(line) + "\n" for line in _session(i, steps))
+    )

@@ -93,7 +93,9 @@ def _check_matrix(data: np.ndarray, q: int) -> None:
         raise ValueError(f"data values must be -1 (missing) or 0..{q - 1}")
 
 
-def _m_step(post: np.ndarray, item: np.ndarray, rater: np.ndarray, value: np.ndarray, n_raters: int) -> tuple[np.ndarray, np.ndarray]:
+def _m_step(
+    post: np.ndarray, item: np.ndarray, rater: np.ndarray, value: np.ndarray, n_raters: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Class priors and per-rater confusion matrices (rater × true × given) from the current posteriors."""
     q = post.shape[1]
     prior = (post.sum(axis=0) + SMOOTHING) / (len(post) + q * SMOOTHING)
@@ -105,7 +107,9 @@ def _m_step(post: np.ndarray, item: np.ndarray, rater: np.ndarray, value: np.nda
     return prior, confusion
 
 
-def _e_step(prior: np.ndarray, confusion: np.ndarray, item: np.ndarray, rater: np.ndarray, value: np.ndarray, n_items: int) -> np.ndarray:
+def _e_step(
+    prior: np.ndarray, confusion: np.ndarray, item: np.ndarray, rater: np.ndarray, value: np.ndarray, n_items: int
+) -> np.ndarray:
     """Posterior over the true class of each item, computed in log space so many votes cannot underflow."""
     q = len(prior)
     vote_logs = np.log(confusion[rater, :, value])  # votes × q: log P(this vote | true class k)

@@ -77,7 +77,9 @@ def interval_chart(rows: list[tuple[str, float | None, list[float] | None, float
         y = 25 + k * line
         parts.append(f'<text x="{left - 8}" y="{y + 4}" text-anchor="end">{text(name)}</text>')
         if ci is not None:
-            parts.append(f'<line x1="{x(ci[0])}" y1="{y}" x2="{x(ci[1])}" y2="{y}" stroke="#2166ac" stroke-width="3" opacity=".4"/>')
+            parts.append(
+                f'<line x1="{x(ci[0])}" y1="{y}" x2="{x(ci[1])}" y2="{y}" stroke="#2166ac" stroke-width="3" opacity=".4"/>'
+            )
         if value is not None:
             parts.append(f'<circle cx="{x(value)}" cy="{y}" r="4" fill="#2166ac"/>')
         else:
@@ -88,7 +90,19 @@ def interval_chart(rows: list[tuple[str, float | None, list[float] | None, float
 
 
 def field_table(fields: dict[str, Any], names: list[str]) -> str:
-    head = ("field", "level", "items", "raters", "prevalence", "% agree", "Fleiss' κ", "Krippendorff's α", "α 95% CI", "Gwet's AC1", "note")
+    head = (
+        "field",
+        "level",
+        "items",
+        "raters",
+        "prevalence",
+        "% agree",
+        "Fleiss' κ",
+        "Krippendorff's α",
+        "α 95% CI",
+        "Gwet's AC1",
+        "note",
+    )
     out = ["<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
     for name in names:
         f = fields[name]
@@ -114,12 +128,21 @@ def render(report: dict[str, Any]) -> str:
         f"bootstrap {report['bootstrap']['replicates']} replicates (seed {report['bootstrap']['seed']}).</p>",
         "<p class=note>Weighted coefficients use the taxonomy's full ordered category list. Rare tags make κ and α "
         "unstable: read percent agreement, prevalence and AC1 beside them.</p>",
-        "<h2>Per field</h2>", field_table(fields, main),
-        "<h2>Per tag (present / absent)</h2>", field_table(fields, tags) if tags else "<p>No tag was used.</p>",
+        "<h2>Per field</h2>",
+        field_table(fields, main),
+        "<h2>Per tag (present / absent)</h2>",
+        field_table(fields, tags) if tags else "<p>No tag was used.</p>",
     ]
     if tags:
-        rows = [(n, fields[n]["krippendorff_alpha"], fields[n]["ci95"].get("krippendorff_alpha"), fields[n].get("prevalence")) for n in tags]
-        parts += ["<figure>", interval_chart(rows), "<figcaption>Krippendorff's α per tag with 95% bootstrap CI</figcaption></figure>"]
+        rows = [
+            (n, fields[n]["krippendorff_alpha"], fields[n]["ci95"].get("krippendorff_alpha"), fields[n].get("prevalence"))
+            for n in tags
+        ]
+        parts += [
+            "<figure>",
+            interval_chart(rows),
+            "<figcaption>Krippendorff's α per tag with 95% bootstrap CI</figcaption></figure>",
+        ]
     parts.append("<h2>Reviewer pairs (Cohen's κ on the verdict)</h2>")
     parts.append(f"<figure>{heatmap(raters, raters, pair_values, -1, 1, 'Cohen kappa per pair')}</figure>")
     parts.append("<h2>Verdict confusion per pair</h2>")
@@ -133,10 +156,16 @@ def render(report: dict[str, Any]) -> str:
     parts.append("<h2>Blind first pass against final</h2><table><tr><th>labels</th><th>% agree</th><th>α</th><th>AC1</th></tr>")
     for key in ("first", "final"):
         f = bvf[key]
-        parts.append(f"<tr><td>{key}</td><td>{fmt(f['percent_agreement'])}</td><td>{fmt(f['krippendorff_alpha'])}</td><td>{fmt(f['gwet_ac1'])}</td></tr>")
-    parts.append(f"</table><p>{bvf['moved']['n_changed_verdict']} of {bvf['moved']['n_final_labels']} final labels changed the reviewer's own blind verdict.</p>")
+        parts.append(
+            f"<tr><td>{key}</td><td>{fmt(f['percent_agreement'])}</td><td>{fmt(f['krippendorff_alpha'])}</td><td>{fmt(f['gwet_ac1'])}</td></tr>"
+        )
+    parts.append(
+        f"</table><p>{bvf['moved']['n_changed_verdict']} of {bvf['moved']['n_final_labels']} final labels changed the reviewer's own blind verdict.</p>"
+    )
     if report["model_agreement"]:
-        parts.append("<h2>Agreement with model suggestions</h2><table><tr><th>reviewer</th><th>model</th><th>blind</th><th>after reveal</th></tr>")
+        parts.append(
+            "<h2>Agreement with model suggestions</h2><table><tr><th>reviewer</th><th>model</th><th>blind</th><th>after reveal</th></tr>"
+        )
         for r in report["model_agreement"]:
             parts.append(
                 f"<tr><td>{text(r['reviewer'])}</td><td>{text(r['model'])}</td>"

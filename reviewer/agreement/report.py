@@ -40,8 +40,16 @@ def suggestions_as_labels(suggestions: Iterable[Suggestion], taxonomy: Taxonomy)
     them beside the humans'. Detector suggestions carry no verdict and are not raters."""
     categories, markers = set(taxonomy.codes("categories")), set(taxonomy.codes("markers"))
     return [
-        Label(s.trajectory_id, s.rater, first_pass=True, verdict=s.verdict, intent=s.intent, severity=s.severity,
-              categories=[c for c in s.codes if c in categories], markers=[c for c in s.codes if c in markers])  # fmt: skip
+        Label(
+            s.trajectory_id,
+            s.rater,
+            first_pass=True,
+            verdict=s.verdict,
+            intent=s.intent,
+            severity=s.severity,
+            categories=[c for c in s.codes if c in categories],
+            markers=[c for c in s.codes if c in markers],
+        )  # fmt: skip
         for s in suggestions
         if is_machine(s.rater) and s.rater != "detectors" and s.verdict is not None and s.source == "full"
     ]
@@ -94,7 +102,9 @@ def field_specs(taxonomy: Taxonomy) -> list[FieldSpec]:
             specs.append(FieldSpec(name, "nominal", tuple(taxonomy.codes(name)), _getter(name)))
     for multi in ("categories", "markers"):
         if multi in taxonomy.fields:
-            specs += [FieldSpec(f"{multi}.{code}", "nominal", TAG, _tag_getter(multi, code), code) for code in taxonomy.codes(multi)]
+            specs += [
+                FieldSpec(f"{multi}.{code}", "nominal", TAG, _tag_getter(multi, code), code) for code in taxonomy.codes(multi)
+            ]
     return specs
 
 
@@ -187,7 +197,9 @@ def confusion(chosen: dict[tuple[str, str], Label], spec: FieldSpec, raters: lis
         both = (m.data[:, a] >= 0) & (m.data[:, b] >= 0) if m.data.size else np.zeros(0, bool)
         counts = np.zeros((q, q), dtype=int)
         np.add.at(counts, (m.data[both, a], m.data[both, b]), 1)
-        out.append({"a": raters[a], "b": raters[b], "field": spec.name, "categories": list(spec.categories), "matrix": counts.tolist()})
+        out.append(
+            {"a": raters[a], "b": raters[b], "field": spec.name, "categories": list(spec.categories), "matrix": counts.tolist()}
+        )
     return out
 
 
@@ -210,8 +222,14 @@ def disputed(chosen: dict[tuple[str, str], Label]) -> list[dict[str, Any]]:
                 "n_verdicts": len(verdicts),
                 "intent_spread": spread,
                 "labels": [
-                    {"annotator": lb.annotator, "verdict": lb.verdict, "categories": lb.categories, "intent": lb.intent,
-                     "markers": lb.markers, "first_pass": lb.first_pass}
+                    {
+                        "annotator": lb.annotator,
+                        "verdict": lb.verdict,
+                        "categories": lb.categories,
+                        "intent": lb.intent,
+                        "markers": lb.markers,
+                        "first_pass": lb.first_pass,
+                    }
                     for lb in labels
                 ],  # fmt: skip
             }

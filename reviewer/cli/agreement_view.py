@@ -37,7 +37,10 @@ def field_table(title: str, fields: dict[str, Any], names: list[str]) -> Listing
 def pair_table(report: dict[str, Any]) -> Listing:
     raters = report["raters"]
     kappa = {(p["a"], p["b"]): p["cohen_kappa"] for p in report["pairwise"] if p["field"] == "verdict"}
-    table = Listing([Column(""), *(Column(Text(one_line(r, 20)), "right") for r in raters)], title="Cohen's κ on the verdict, per reviewer pair")
+    table = Listing(
+        [Column(""), *(Column(Text(one_line(r, 20)), "right") for r in raters)],
+        title="Cohen's κ on the verdict, per reviewer pair",
+    )
     for a in raters:
         cells = ["1" if a == b else num(kappa.get((a, b), kappa.get((b, a)))) for b in raters]
         table.add_row(Text(one_line(a, 20)), *cells)
@@ -56,7 +59,10 @@ def confusion_tables(report: dict[str, Any]) -> list[Listing]:
 
 
 def disputed_table(report: dict[str, Any], limit: int = 15) -> Listing:
-    table = Listing([Column("trajectory"), Column("labels", fold=True)], title=f"Most disputed trajectories ({len(report['disputed'])} in all)")
+    table = Listing(
+        [Column("trajectory"), Column("labels", fold=True)],
+        title=f"Most disputed trajectories ({len(report['disputed'])} in all)",
+    )
     for d in report["disputed"][:limit]:
         summary = "; ".join(f"{lb['annotator']}: {lb['verdict']} (intent {num(lb['intent'])})" for lb in d["labels"])
         table.add_row(Text(one_line(d["trajectory_id"], 60)), Text(one_line(summary, 300)))
@@ -97,8 +103,10 @@ def render(report: dict[str, Any]) -> RenderableType:
     unused = sum(1 for n in fields if "." in n) - len(used)
     parts: list[RenderableType] = [
         Text(f"labels used: {report['labels_used']} — {report['labels_used_note']}", style="bold"),
-        Text(f"{len(report['raters'])} raters, {report['n_trajectories']} trajectories; weighted and ordinal coefficients use "
-             "the taxonomy's full ordered category list; rare tags: read % agree, prevalence and AC1 beside κ/α."),  # fmt: skip
+        Text(
+            f"{len(report['raters'])} raters, {report['n_trajectories']} trajectories; weighted and ordinal coefficients use "
+            "the taxonomy's full ordered category list; rare tags: read % agree, prevalence and AC1 beside κ/α."
+        ),  # fmt: skip
         field_table("Per field", fields, main),
         field_table(f"Per tag, present/absent ({unused} tags never used are left out)", fields, used),
         pair_table(report),

@@ -22,7 +22,12 @@ def _number(value: float | None) -> str:
 
 
 def _row(table: Listing, name: str, s: dict[str, Any], style: str = "") -> None:
-    table.add_row(Text(visible(name)), *(str(s[k]) for k in ("tp", "fp", "fn")), *(_number(s[k]) for k in ("precision", "recall", "f1")), style=style)
+    table.add_row(
+        Text(visible(name)),
+        *(str(s[k]) for k in ("tp", "fp", "fn")),
+        *(_number(s[k]) for k in ("precision", "recall", "f1")),
+        style=style,
+    )
 
 
 def system_table(report: dict[str, Any]) -> RenderableType:
@@ -47,7 +52,13 @@ def system_table(report: dict[str, Any]) -> RenderableType:
 
 def misses_table(misses: list[dict[str, Any]]) -> Listing:
     table = Listing(
-        [Column("trajectory"), Column("system"), Column("code"), Column("side", drop=1), Column("why (the system's explanation)", fold=True)],
+        [
+            Column("trajectory"),
+            Column("system"),
+            Column("code"),
+            Column("side", drop=1),
+            Column("why (the system's explanation)", fold=True),
+        ],
         title="Misses",
     )
     for m in misses:

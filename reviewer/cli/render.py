@@ -46,7 +46,10 @@ def label_table(labels: list[Label], title: str) -> Listing:
 
 
 def search_table(hits: list[SearchHit]) -> Listing:
-    table = Listing([Column("trajectory"), Column("step", "right"), Column("role", drop=1), Column("match", fold=True)], title=f"{len(hits)} hits")
+    table = Listing(
+        [Column("trajectory"), Column("step", "right"), Column("role", drop=1), Column("match", fold=True)],
+        title=f"{len(hits)} hits",
+    )
     for hit in hits:
         table.add_row(Text(one_line(hit.trajectory_id, 50)), str(hit.step), hit.role, highlighted(hit.snippet))
     return table

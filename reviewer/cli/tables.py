@@ -92,7 +92,9 @@ class Listing:
         table = Table(title=self.title, caption="\n".join(notes) or None)
         for i, width in zip(shown, widths, strict=True):
             column = self.columns[i]
-            table.add_column(column.header, justify="right" if column.justify == "right" else "left", width=width, overflow="fold")
+            table.add_column(
+                column.header, justify="right" if column.justify == "right" else "left", width=width, overflow="fold"
+            )
         for row in self.rows:
             table.add_row(*(row.cells[i] for i in shown), style=row.style)
         return table

@@ -67,7 +67,9 @@ class TaxonomyCommand(click.Command):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         taxonomy = self._taxonomy(ctx, args)
-        ctx.meta[FIELD_OPTIONS] = [FieldOption(spec, required=spec["name"] in self.required_fields) for spec in taxonomy.fields.values()]
+        ctx.meta[FIELD_OPTIONS] = [
+            FieldOption(spec, required=spec["name"] in self.required_fields) for spec in taxonomy.fields.values()
+        ]
         return super().parse_args(ctx, args)
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
@@ -78,7 +80,9 @@ class TaxonomyCommand(click.Command):
 
     def invoke(self, ctx: click.Context) -> Any:
         fields = {p.field: ctx.params.pop(p.name) for p in self.get_params(ctx) if isinstance(p, FieldOption) and p.name}
-        ctx.params["fields"] = {name: list(value) if isinstance(value, tuple) else value for name, value in fields.items() if value not in (None, ())}
+        ctx.params["fields"] = {
+            name: list(value) if isinstance(value, tuple) else value for name, value in fields.items() if value not in (None, ())
+        }
         return super().invoke(ctx)
 
     def _taxonomy(self, ctx: click.Context, args: list[str]) -> Taxonomy:

@@ -36,11 +36,20 @@ def step_view(step: Step, trajectory: Trajectory, limit: int | None) -> Renderab
         parts.append(Text("thinking: ", style="dim bold") + Text(visible(clipped(step.thinking, limit)), style="dim italic"))
     if step.tool_result is not None:
         status = "error" if step.tool_result.is_error else "output"
-        parts.append(Text(f"{status} of {visible(step.tool_result.call_id)}:", style="bold red" if step.tool_result.is_error else "bold"))
+        parts.append(
+            Text(f"{status} of {visible(step.tool_result.call_id)}:", style="bold red" if step.tool_result.is_error else "bold")
+        )
     if step.text:
         parts.append(Text(visible(clipped(step.text, limit))))
     if step.tool_calls:
-        parts.append(Panel(Text(visible(clipped(render_tool_calls(step.tool_calls), limit))), title="tool call", title_align="left", border_style="blue"))
+        parts.append(
+            Panel(
+                Text(visible(clipped(render_tool_calls(step.tool_calls), limit))),
+                title="tool call",
+                title_align="left",
+                border_style="blue",
+            )
+        )
     for edit in (e for e in trajectory.file_edits if e.step == step.index):
         parts.append(diff_view(edit.path, diff_text(edit), failed=edit.status == "failed", caption=edit_caption(edit)))
     return Group(*parts)

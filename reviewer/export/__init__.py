@@ -35,7 +35,17 @@ from reviewer.store import Store
 from reviewer.store.transactions import reading
 from reviewer.taxonomy import Taxonomy
 
-__all__ = ["ExportOptions", "ExportSummary", "OptionError", "RENDER_VERSION", "Rendered", "SpanMismatch", "export", "render", "write"]
+__all__ = [
+    "ExportOptions",
+    "ExportSummary",
+    "OptionError",
+    "RENDER_VERSION",
+    "Rendered",
+    "SpanMismatch",
+    "export",
+    "render",
+    "write",
+]
 
 
 @dataclass(frozen=True, slots=True)

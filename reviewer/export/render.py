@@ -43,7 +43,9 @@ class Rendered:
             raise SpanMismatch(f"step {span.step} has no {span.source} text")
         base, length = place
         if not 0 <= span.start <= span.end <= length:
-            raise SpanMismatch(f"offsets {span.start}..{span.end} fall outside the {span.source} of step {span.step} ({length} characters)")
+            raise SpanMismatch(
+                f"offsets {span.start}..{span.end} fall outside the {span.source} of step {span.step} ({length} characters)"
+            )
         start, end = base + span.start, base + span.end
         if self.text[start:end] != span.quote:
             raise SpanMismatch(f"quote does not match the {span.source} of step {span.step} at {span.start}..{span.end}")
@@ -89,12 +91,21 @@ def render(trajectory: Trajectory) -> Rendered:
     diffs = _diffs_by_step(t)
     for position, step in enumerate(t.steps):
         i, tool, result = step.index, step.role == "tool", step.tool_result
-        add(f"\n#{i} {step.role}\n" if result is None else f"\n#{i} {step.role} ({'error' if result.is_error else 'output'} of {result.call_id})\n")
+        add(
+            f"\n#{i} {step.role}\n"
+            if result is None
+            else f"\n#{i} {step.role} ({'error' if result.is_error else 'output'} of {result.call_id})\n"
+        )
         if i != position:  # spans address steps by position: a misnumbered step has no addressable text
             continue
         if step.thinking is not None:
             section("[thinking]", step.thinking, (i, "thinking"))
-        section("[output]" if tool else "[text]", step.text, (i, "text"), "tool_output" if tool else "text" if step.role == "assistant" else step.role)
+        section(
+            "[output]" if tool else "[text]",
+            step.text,
+            (i, "text"),
+            "tool_output" if tool else "text" if step.role == "assistant" else step.role,
+        )
         if tool:
             places[(i, "tool_output")] = places[(i, "text")]
         if step.tool_calls:

@@ -123,7 +123,9 @@ def _drop_plugin(fmt: TrajectoryFormat, exc: Exception) -> None:
     """A plugin whose sniff failed is left out for the rest of the run, said once: it must not turn every
     later file into an internal error."""
     _REGISTRY.remove(fmt)
-    _PROBLEMS.append(f"plugin format {fmt.name!r} from {_ORIGINS[fmt.name]}: failed while sniffing ({type(exc).__name__}: {' '.join(str(exc).split())}): left out")
+    _PROBLEMS.append(
+        f"plugin format {fmt.name!r} from {_ORIGINS[fmt.name]}: failed while sniffing ({type(exc).__name__}: {' '.join(str(exc).split())}): left out"
+    )
 
 
 def _register_builtin() -> None:

@@ -30,7 +30,9 @@ _FINISH_TOOLS = {"finish", "submit", "task_complete"}
 
 
 def is_atif(value: Any) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("schema_version"), str) and value["schema_version"].startswith("ATIF-v")
+    return (
+        isinstance(value, dict) and isinstance(value.get("schema_version"), str) and value["schema_version"].startswith("ATIF-v")
+    )
 
 
 @dataclass
@@ -149,7 +151,11 @@ def _chain_head(doc: Document) -> Document | None:
         named = prefix is not None and sibling.name == f"{prefix['prefix']}{_DEFAULT_NAME}"
         try:
             other = read_document(sibling, doc.max_bytes)
-            if not (named or b"continued_trajectory_ref" in other.data) or not is_atif(other.value) or _continues(other.value, sibling):
+            if (
+                not (named or b"continued_trajectory_ref" in other.data)
+                or not is_atif(other.value)
+                or _continues(other.value, sibling)
+            ):
                 continue
             if any(Path(part.file).resolve() == doc.path.resolve() for part in _chain(other).parts[1:]):
                 return other
@@ -250,7 +256,9 @@ def _list(file: str, pointer: str, value: Any) -> list[Any]:
 
 def _fingerprint(step: dict[str, Any]) -> str:
     """What makes two steps the same turn, whatever their step ids, timestamps and metrics."""
-    return json.dumps([step.get(k) for k in ("source", "message", "reasoning_content", "tool_calls", "observation")], sort_keys=True)
+    return json.dumps(
+        [step.get(k) for k in ("source", "message", "reasoning_content", "tool_calls", "observation")], sort_keys=True
+    )
 
 
 def _add_step(b: TrajectoryBuilder, file: str, pointer: str, step: dict[str, Any], extra_meta: dict[str, Any]) -> None:
@@ -272,7 +280,9 @@ def _add_step(b: TrajectoryBuilder, file: str, pointer: str, step: dict[str, Any
             meta["calls_written_as_text"] = True  # parsed from the reply, which is kept as written
     source = b.step(role, text, thinking=thinking, calls=[c for c, _ in calls], timestamp=step.get("timestamp"), metadata=meta)
     origin = {"step_id": step["step_id"]} if "step_id" in step else {}
-    _add_results(b, file, f"{pointer}/observation/results", results, [original for _, original in calls], source, origin | extra_meta)
+    _add_results(
+        b, file, f"{pointer}/observation/results", results, [original for _, original in calls], source, origin | extra_meta
+    )
 
 
 def _is_compaction(extra: dict[str, Any]) -> bool:
@@ -280,11 +290,15 @@ def _is_compaction(extra: dict[str, Any]) -> bool:
     return isinstance(management, dict) and management.get("type") == "compaction"
 
 
-def _content(b: TrajectoryBuilder, file: str, pointer: str, step: dict[str, Any], role: str) -> tuple[str, list[tuple[ToolCall, str]]]:
+def _content(
+    b: TrajectoryBuilder, file: str, pointer: str, step: dict[str, Any], role: str
+) -> tuple[str, list[tuple[ToolCall, str]]]:
     """(visible text, [(call, the id its observations use)]) for one step."""
     message = step.get("message")
     if message is not None and not isinstance(message, str | list):
-        raise InputError(file, f"{pointer}/message", f"expected a string or a list of content parts, not {type(message).__name__}")
+        raise InputError(
+            file, f"{pointer}/message", f"expected a string or a list of content parts, not {type(message).__name__}"
+        )
     raw_calls = _list(file, f"{pointer}/tool_calls", step.get("tool_calls"))
     if raw_calls:
         return text_of(message), [_call(b, file, f"{pointer}/tool_calls/{k}", c, k) for k, c in enumerate(raw_calls)]
@@ -342,7 +356,11 @@ def _terminus_calls(b: TrajectoryBuilder, reply: tuple[str, dict[str, Any], str]
     """Every field but the commands as a `Field: value` paragraph (analysis, plan, task_complete...);
     each command as a call."""
     before, value, after = reply
-    fields = [f"{key.replace('_', ' ').capitalize()}: {v if isinstance(v, str) else json.dumps(v)}" for key, v in value.items() if key != "commands"]
+    fields = [
+        f"{key.replace('_', ' ').capitalize()}: {v if isinstance(v, str) else json.dumps(v)}"
+        for key, v in value.items()
+        if key != "commands"
+    ]
     lines = [text for text in (before, *fields, after) if text]
     calls = []
     for k, command in enumerate(value["commands"]):

@@ -263,7 +263,9 @@ class TrajectoryBuilder:
             twin = twins.get((edit.step, edit.path))
             if twin is not None:
                 edit.status, edit.op = twin.status, edit.op or twin.op
-        recorded = {(e.step, path) for e in loose for path in (e.path, e.from_path) if path}  # a rename stands for its old path too
+        recorded = {
+            (e.step, path) for e in loose for path in (e.path, e.from_path) if path
+        }  # a rename stands for its old path too
         return [e for e in found if (e.step, e.path) not in recorded] + loose
 
     def _call_edits(self, tracker: FileTracker, call: ToolCall, step: int, recorded: list[FileEdit]) -> list[FileEdit]:

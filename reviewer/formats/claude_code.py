@@ -661,7 +661,9 @@ def _parts(doc: Document, own: _Session) -> list[_Session]:
             session = _collect(other, records, [])
             if session.session_id != own.session_id and not all(line.sidechain for line in session.lines):
                 sessions.append(session)
-    return sorted(sessions, key=lambda s: (min((str(line.record.get("timestamp") or "") for line in s.lines), default=""), s.doc.path.name))
+    return sorted(
+        sessions, key=lambda s: (min((str(line.record.get("timestamp") or "") for line in s.lines), default=""), s.doc.path.name)
+    )
 
 
 def _joined(parts: list[_Session]) -> _Session:

@@ -54,7 +54,11 @@ def is_editor_call(call: ToolCall) -> bool:
     if call.name in _FILE_TOOLS:
         return True
     command = call.arguments.get("command")
-    return isinstance(command, str) and command in _EDITOR_COMMANDS and isinstance(call.arguments.get("path") or call.arguments.get("file_path"), str)
+    return (
+        isinstance(command, str)
+        and command in _EDITOR_COMMANDS
+        and isinstance(call.arguments.get("path") or call.arguments.get("file_path"), str)
+    )
 
 
 def shell_script(call: ToolCall) -> str | None:
@@ -200,7 +204,9 @@ class FileTracker:
             self._state(path, after)
             return self._record(FileEdit(path, step, before, after, make_diff(path, before, after), source, "modify"))
         self._state(path, None)
-        return self._record(FileEdit(path, step, None, None, snippet_diff(path, "", text, f"insert after line {line}"), source, "modify"))
+        return self._record(
+            FileEdit(path, step, None, None, snippet_diff(path, "", text, f"insert after line {line}"), source, "modify")
+        )
 
     def note(self, edit: FileEdit) -> None:
         """An edit the format recorded itself (a tool's own before/after): the file's state from now on.
@@ -234,11 +240,22 @@ class FileTracker:
             return self._editor(args, step)
         if call.name in WRITE_TOOLS and isinstance(path, str):
             content = args.get("content", args.get("file_text"))
-            return [self._whole(path, step, content, "tool_call", new_file=call.name == "create_file")] if isinstance(content, str) else []
+            return (
+                [self._whole(path, step, content, "tool_call", new_file=call.name == "create_file")]
+                if isinstance(content, str)
+                else []
+            )
         if call.name in REPLACE_TOOLS and isinstance(path, str):
             edits = args.get("edits") if call.name == "MultiEdit" else [args]
             return [
-                self._replace(path, step, e.get("old_string", ""), e.get("new_string", ""), "tool_call", count=-1 if e.get("replace_all") else 1)
+                self._replace(
+                    path,
+                    step,
+                    e.get("old_string", ""),
+                    e.get("new_string", ""),
+                    "tool_call",
+                    count=-1 if e.get("replace_all") else 1,
+                )
                 for e in edits or ()
                 if isinstance(e, dict) and isinstance(e.get("old_string"), str) and isinstance(e.get("new_string"), str)
             ]
@@ -271,7 +288,9 @@ class FileTracker:
             return [self._insert(path, step, line if isinstance(line, int) and line >= 0 else 0, args["new_str"], "tool_call")]
         if command in _EDITOR_COMMANDS:  # an edit without its text (the editor refuses it): the fact, no content
             self._state(path, None)
-            return [self._record(FileEdit(path, step, None, None, None, "tool_call", "create" if command == "create" else "modify"))]
+            return [
+                self._record(FileEdit(path, step, None, None, None, "tool_call", "create" if command == "create" else "modify"))
+            ]
         return []
 
     def shell_edits(self, script: str, step: int, cwd: str | None = None) -> list[FileEdit]:
@@ -291,13 +310,19 @@ class FileTracker:
 
     def _apply_one(self, op: FileOp, step: int) -> list[FileEdit]:
         if isinstance(op, Write):
-            return [self._append(op.path, step, op.content, op.source) if op.append else self._whole(op.path, step, op.content, op.source)]
+            return [
+                self._append(op.path, step, op.content, op.source)
+                if op.append
+                else self._whole(op.path, step, op.content, op.source)
+            ]
         if isinstance(op, InPlace):
             before = self.known.get(op.path)
             self._state(op.path, None)
             return [self._record(FileEdit(op.path, step, before, None, None, op.source, "modify"))]
         if isinstance(op, Copy):
-            return [self._whole(dst, step, self.known.get(src), op.source) for src, dst in self._tree(op.src, op.dst, op.recursive)]
+            return [
+                self._whole(dst, step, self.known.get(src), op.source) for src, dst in self._tree(op.src, op.dst, op.recursive)
+            ]
         if isinstance(op, Move):
             return [self._move(src, dst, step, op.source) for src, dst in self._tree(op.src, op.dst, True, whole_if_unknown=True)]
         if isinstance(op, Delete):
@@ -479,7 +504,9 @@ class FileTracker:
             return list(_apply_patch_edits(self, patch, step, source))
         return list(self._unified_edits(patch, step, source, cwd, strip, reverse))
 
-    def _unified_edits(self, patch: str, step: int, source: str, cwd: str | None, strip: int | None, reverse: bool) -> Iterable[FileEdit]:
+    def _unified_edits(
+        self, patch: str, step: int, source: str, cwd: str | None, strip: int | None, reverse: bool
+    ) -> Iterable[FileEdit]:
         for chunk in unified_diff.split_files(patch):
             described = unified_diff.piece(chunk, strip)
             if described.path is None:
@@ -513,7 +540,9 @@ class FileTracker:
         if op == "create":
             self.created.add(path)
         self._state(path, after)
-        return self._record(FileEdit(path, step, before if after is not None else None, after, chunk, source, op, from_path=from_path))
+        return self._record(
+            FileEdit(path, step, before if after is not None else None, after, chunk, source, op, from_path=from_path)
+        )
 
 
 def edits_from_patch(patch: str, step: int, source: str = "submission") -> list[FileEdit]:
@@ -535,4 +564,3 @@ def _apply_patch_edits(tracker: FileTracker, patch: str, step: int, source: str)
             tracker._state(path, None)
             diff = f"--- {header_name('a', path)}\n+++ {header_name('b', path)}\n" + "".join(ln + "\n" for ln in lines if ln)
             yield tracker._record(FileEdit(path, step, None, None, diff, source, "modify"))
-

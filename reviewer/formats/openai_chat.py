@@ -87,7 +87,9 @@ def is_conversation(value: Any) -> bool:
 
 def _is_mini_swe_agent_object(value: dict[str, Any]) -> bool:
     info = value.get("info")
-    return str(value.get("trajectory_format", "")).startswith("mini-swe-agent") or (isinstance(info, dict) and "mini_version" in info)
+    return str(value.get("trajectory_format", "")).startswith("mini-swe-agent") or (
+        isinstance(info, dict) and "mini_version" in info
+    )
 
 
 def _mini_swe_agent_message(message: dict[str, Any]) -> bool:
@@ -151,7 +153,9 @@ def _guarded(doc: Document, value: Any, at: _At, id: str) -> Trajectory | InputE
         inner = at / key if key else at
         if not messages:
             raise InputError(doc.name, str(inner), "no messages: nothing to review")
-        return _conversation(doc, value if isinstance(value, dict) else None, [(inner / i, m) for i, m in enumerate(messages)], id)
+        return _conversation(
+            doc, value if isinstance(value, dict) else None, [(inner / i, m) for i, m in enumerate(messages)], id
+        )
     except InputError as exc:
         return exc
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
@@ -187,7 +191,9 @@ def _add_message(b: TrajectoryBuilder, file: str, at: _At, message: Any) -> None
     meta = {k: v for k, v in message.items() if k not in _MAPPED and v is not None}
     text = _text(file, at, message)
     if role == "tool":
-        call_id = meta.pop("tool_call_id", None) if message["role"] == "tool" else None  # `function` results name the call instead
+        call_id = (
+            meta.pop("tool_call_id", None) if message["role"] == "tool" else None
+        )  # `function` results name the call instead
         name = message.get("name") if isinstance(message.get("name"), str) else None
         b.result(call_id, text, is_error=_is_error(message, text), name=name, metadata=meta)
         return

@@ -33,6 +33,7 @@ ERROR_OBSERVATIONS = frozenset({"error", "user_rejected"})
 # Keys of an action's args that are bookkeeping, not arguments the model chose.
 NOT_ARGUMENTS = frozenset({"thought", "impl_source", "translated_ipython_code"})
 
+
 def field_of(obj: dict[str, Any], key: str, kind: type, pointer: str) -> Any:
     """`obj[key]` when it is absent, null or of `kind`; anything else is a Malformed at its pointer."""
     value = obj.get(key)

@@ -581,4 +581,7 @@ class SweAgentFormat:
             if k == best:
                 retry["retry_info"] = {key: v for key, v in top_info.items() if key != "submission"}
             place = f"/attempts/{k}"
-            yield place, guarded(doc, None, partial(_read_run, doc, attempt, place, f"{stem}/attempt_{k}", {"retry_agent": retry}))
+            yield (
+                place,
+                guarded(doc, None, partial(_read_run, doc, attempt, place, f"{stem}/attempt_{k}", {"retry_agent": retry})),
+            )

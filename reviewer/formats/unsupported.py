@@ -78,8 +78,12 @@ def identify_json(value: Any) -> Unsupported:
         advice = "evaluation results, not a trajectory: attach them with `reviewer outcomes attach` or `import --outcomes`"
         return Unsupported(f"{swebench.kind_of(value)}", advice, companion=True)
     if harbor.is_trial_result(value):
-        return Unsupported("a Harbor trial result", "not a trajectory: read at import as the outcome of the trial's agent log", True)
-    if isinstance(value, dict) and ("n_total_trials" in value or {"trials_dir", "agent"} <= value.keys() or {"jobs_dir", "agents"} <= value.keys()):
+        return Unsupported(
+            "a Harbor trial result", "not a trajectory: read at import as the outcome of the trial's agent log", True
+        )
+    if isinstance(value, dict) and (
+        "n_total_trials" in value or {"trials_dir", "agent"} <= value.keys() or {"jobs_dir", "agents"} <= value.keys()
+    ):
         return Unsupported("a Harbor job or trial file (result or config)", "not a trajectory", companion=True)
     return Unsupported(f"unknown format: {_shape(value)}", "no importer recognises this content")
 
@@ -87,7 +91,9 @@ def identify_json(value: Any) -> Unsupported:
 def _shape(value: Any) -> str:
     if isinstance(value, dict):
         keys = ", ".join(json.dumps(k) for k in list(value)[:8])
-        return f"a JSON object with keys {one_line(keys, 200)}{' …' if len(value) > 8 else ''}" if value else "an empty JSON object"
+        return (
+            f"a JSON object with keys {one_line(keys, 200)}{' …' if len(value) > 8 else ''}" if value else "an empty JSON object"
+        )
     if isinstance(value, list):
         kinds = sorted({type(v).__name__ for v in value[:50]})
         return f"a JSON list of {len(value)} items ({', '.join(kinds) or 'empty'})"

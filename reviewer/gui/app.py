@@ -115,7 +115,9 @@ class MainWindow(QMainWindow):
         taxonomy = store.taxonomy
 
         first_queue: Queue = "disputed" if self.adjudicator else "all"  # an adjudicator starts on what waits for them
-        self.model = TrajectoryTableModel(store.listing, ListQuery(annotator=annotator, adjudicator=self.adjudicator, queue=first_queue))
+        self.model = TrajectoryTableModel(
+            store.listing, ListQuery(annotator=annotator, adjudicator=self.adjudicator, queue=first_queue)
+        )
         self.model.fetchMore()
         self.table = self._list_view()
         self.queue = FocusWheelComboBox()
@@ -138,7 +140,12 @@ class MainWindow(QMainWindow):
         self.reviewers = ReviewersView(taxonomy)
         self.guidelines = GuidelinesPanel(taxonomy)
         self.tabs = QTabWidget()
-        tabs = [(self.transcript, "Transcript"), (self.diffs, "Diffs"), (self.reviewers, "Reviewers"), (self.guidelines, "Guidelines")]
+        tabs = [
+            (self.transcript, "Transcript"),
+            (self.diffs, "Diffs"),
+            (self.reviewers, "Reviewers"),
+            (self.guidelines, "Guidelines"),
+        ]
         for widget, title in tabs if not self.adjudicator else tabs[:2] + tabs[3:]:  # the adjudicator's sit under the text
             self.tabs.addTab(widget, title)
         self.form = LabelForm(taxonomy)
@@ -156,7 +163,9 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.clock = ActivityClock(self, lambda: self.session)
         missing = scripts_without_font()
-        self.font_hint = PlainLabel(f"No {'/'.join(missing)} font: such text shows as boxes (install fonts-noto-cjk)" if missing else "")
+        self.font_hint = PlainLabel(
+            f"No {'/'.join(missing)} font: such text shows as boxes (install fonts-noto-cjk)" if missing else ""
+        )
         self.font_hint.setVisible(bool(missing))
         self.statusBar().addPermanentWidget(self.font_hint)
         self.shortcuts = keymap.install(self, self._handlers())
@@ -557,7 +566,11 @@ def ask_annotator(parent: QWidget | None = None) -> str | None:
 
 
 def run(
-    path: Path, annotator: str | None, screenshot: Path | None = None, open_id: str | None = None, tab: str | None = None,
+    path: Path,
+    annotator: str | None,
+    screenshot: Path | None = None,
+    open_id: str | None = None,
+    tab: str | None = None,
     adjudicating: bool | None = None,
 ) -> int:
     """Open the window; with `screenshot`, render it to that PNG and return instead of running."""

@@ -102,7 +102,9 @@ def unified_view(edit: FileEdit, text: str | None = None) -> tuple[Pane, ShownTe
     shown = shown_text(text)
     lines = shown.shown.split("\n")
     if not has_diff(edit):
-        return _with_note(Pane(lines, [LineKind.NOTE] + [LineKind.CONTEXT] * (len(lines) - 1), 0, language_for(edit.path)), note), shown
+        return _with_note(
+            Pane(lines, [LineKind.NOTE] + [LineKind.CONTEXT] * (len(lines) - 1), 0, language_for(edit.path)), note
+        ), shown
     kinds = classify(lines)
     if edit.status == "failed":
         kinds[0] = LineKind.NOTE  # diff_text's "failed — not applied" line
@@ -188,8 +190,6 @@ def patch_paths(patch: str) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-
-
 @dataclass(slots=True)
 class Entry:
     """One row of the list: a file edit (`index` into `t.file_edits`), a file's net change over the
@@ -244,7 +244,9 @@ def entries(t: Trajectory) -> list[Entry]:
             change = "before unknown" if edit.after is not None else "in place"
         rows.append(Entry(edit.path, edit.step, change, is_test_path(edit.path), edit, index=index))
     for net in net_changes(t.file_edits):
-        rows.append(Entry(net.path, None, PENDING if _net_has_diff(net) else _net_change(net), is_test_path(net.path), None, net=net))
+        rows.append(
+            Entry(net.path, None, PENDING if _net_has_diff(net) else _net_change(net), is_test_path(net.path), None, net=net)
+        )
     if t.final_patch:
         rows.append(Entry("final patch", None, PENDING, False, None, t.final_patch))
     return rows
@@ -266,7 +268,9 @@ def counted(entry: Entry, texts: DiffTexts) -> tuple[str, bool]:
 
 def net_pane(net: NetChange) -> Pane:
     """A net change: its diff when known, after notes on what counts and what is unknown."""
-    notes = [f"(net change of {net.path} over the run: {net.op or 'unknown'}{' · ' if net.notes() else ''}{' · '.join(net.notes())})"]
+    notes = [
+        f"(net change of {net.path} over the run: {net.op or 'unknown'}{' · ' if net.notes() else ''}{' · '.join(net.notes())})"
+    ]
     diff = net.diff()
     if diff is None:
         notes.append("(no change)" if net.op == "unchanged" else "(the net diff is unknown: see the edits of the steps above)")

@@ -159,7 +159,9 @@ class DiffPane(QPlainTextEdit):
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
         self.kinds: list[LineKind] = []
@@ -417,7 +419,13 @@ class DiffView(QWidget):
     def _caption(self) -> None:
         entry = self._entry
         if entry is not None:
-            where = f"step {entry.step}" if entry.step is not None else "net change over the run" if entry.net is not None else "end of run"
+            where = (
+                f"step {entry.step}"
+                if entry.step is not None
+                else "net change over the run"
+                if entry.net is not None
+                else "end of run"
+            )
             badge = "TEST FILE · " if entry.is_test else ""
             self.caption.setText(f"{badge}{one_line(entry.path, 200)} · {where} · {entry.change}")
 

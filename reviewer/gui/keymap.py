@@ -69,7 +69,9 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("undo", ("Ctrl+Z",), "Undo the last label edit", "Label"),
     Shortcut("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the label edit", "Label"),
     Shortcut("reveal", ("V",), "Reveal other reviewers, suggestions and grader (after your first pass)", "Review"),
-    Shortcut("settle", ("Ctrl+Return", "Ctrl+Enter"), "Settle the adjudication: it becomes the gold label (adjudicators)", "Review"),
+    Shortcut(
+        "settle", ("Ctrl+Return", "Ctrl+Enter"), "Settle the adjudication: it becomes the gold label (adjudicators)", "Review"
+    ),
     Shortcut("help", ("?", "F1"), "Show this list of shortcuts", "Help"),
 )
 

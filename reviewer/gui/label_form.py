@@ -131,7 +131,9 @@ class _Choice(_Editor):
             grid = QGridLayout()
             grid.setSpacing(2)
             for i, option in enumerate(self.options):
-                button = QRadioButton(f"{i + 1}  {option.get('label', option['code'])}" if i < 9 else option.get("label", option["code"]))
+                button = QRadioButton(
+                    f"{i + 1}  {option.get('label', option['code'])}" if i < 9 else option.get("label", option["code"])
+                )
                 self.group.addButton(button, i)
                 grid.addWidget(button, i // 2, i % 2)
             self.group.idClicked.connect(lambda i: self.edited.emit(self.options[i]["code"]))

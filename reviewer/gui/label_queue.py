@@ -155,7 +155,9 @@ class LabelQueue(QObject):
             return copy_label(value) if value is not None else None
         return self.store.labels.current(key)
 
-    def save(self, label: Label, *, actor: str, origin: str, coalesce: bool = False, trajectory: Trajectory | None = None) -> Label:
+    def save(
+        self, label: Label, *, actor: str, origin: str, coalesce: bool = False, trajectory: Trajectory | None = None
+    ) -> Label:
         prepared = self.store.labels.prepare(label, trajectory=trajectory, lookup=self.current)
         self._submit(_Change(prepared.key, copy_label(prepared), actor, origin, coalesce))
         return prepared

@@ -250,7 +250,12 @@ class ReviewersView(QWidget):
         with QSignalBlocker(self.choices):
             self.choices.setRowCount(len(shown))
             for row, label in enumerate(shown):
-                cells = (str(row + 1) if row < 9 else "", one_line(label.annotator, 80), pass_name(label), self.text.of(label, name))
+                cells = (
+                    str(row + 1) if row < 9 else "",
+                    one_line(label.annotator, 80),
+                    pass_name(label),
+                    self.text.of(label, name),
+                )
                 for col, text in enumerate(cells):
                     item = QTableWidgetItem(text)
                     item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -354,4 +359,3 @@ class ReviewersView(QWidget):
             row = digit - 1 if digit else self.choices.currentRow()
             self.pick_all(row) if whole else self.pick(row)
         return True
-

@@ -106,9 +106,7 @@ class Store:
 
     def set_taxonomy(self, taxonomy: Taxonomy) -> None:
         with writing(self.db):
-            self.db.execute(
-                "insert or replace into meta(key, value) values ('taxonomy', ?)", [json.dumps(taxonomy.data)]
-            )
+            self.db.execute("insert or replace into meta(key, value) values ('taxonomy', ?)", [json.dumps(taxonomy.data)])
         self.__dict__.pop("taxonomy", None)
         self.labels = LabelRepository(self.db, self.taxonomy)
 

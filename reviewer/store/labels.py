@@ -84,8 +84,8 @@ class LabelRepository:
         look = lookup or self.current
         tid, who = label.trajectory_id, label.annotator
         settling = label.adjudication is not None
-        first, final = (None, look((tid, who, False, True))) if settling else (
-            look((tid, who, True, False)), look((tid, who, False, False))
+        first, final = (
+            (None, look((tid, who, False, True))) if settling else (look((tid, who, True, False)), look((tid, who, False, False)))
         )
         known = {_span_key(span) for stored in (first, final) if stored is not None for span in stored.evidence}
         fresh = [(i, span) for i, span in enumerate(label.evidence) if _span_key(span) not in known]
@@ -125,7 +125,9 @@ class LabelRepository:
         when the label is written, and the history's `old` is the label this one replaced.
         """
         with writing(self.db):  # checked and written in one transaction: nothing changes in between
-            return self.write(self.prepare(label, stamp=stamp, trajectory=trajectory), actor=actor, origin=origin, coalesce=coalesce)
+            return self.write(
+                self.prepare(label, stamp=stamp, trajectory=trajectory), actor=actor, origin=origin, coalesce=coalesce
+            )
 
     def prepare(
         self, label: Label, *, stamp: bool = True, trajectory: Trajectory | None = None, lookup: Lookup | None = None
@@ -152,9 +154,7 @@ class LabelRepository:
             old = self.get(*label.key)
             now = now_iso()
             record = json.dumps(label.to_dict(), ensure_ascii=False)
-            self.db.execute(
-                "insert or ignore into annotators(name, created_at) values (?, ?)", [label.annotator, now]
-            )
+            self.db.execute("insert or ignore into annotators(name, created_at) values (?, ?)", [label.annotator, now])
             self.db.execute(
                 "insert or replace into labels(trajectory_id, annotator, first_pass, adjudication, verdict, complete,"
                 " taxonomy_version, created_at, updated_at, record) values (?,?,?,?,?,?,?,?,?,?)",
@@ -191,7 +191,13 @@ class LabelRepository:
             ).fetchone()
             since = _parse_time(last[3]) if last else None
             now_time = _parse_time(now)
-            if last and last[1:3] == (actor, origin) and since and now_time and (now_time - since).total_seconds() < COALESCE_SECONDS:
+            if (
+                last
+                and last[1:3] == (actor, origin)
+                and since
+                and now_time
+                and (now_time - since).total_seconds() < COALESCE_SECONDS
+            ):
                 self.db.execute("update label_events set at = ?, new = ? where id = ?", [now, record, last[0]])
                 return
         self.db.execute(
@@ -209,7 +215,12 @@ class LabelRepository:
         label = Label(trajectory_id, adjudicator, first_pass=False, verdict=verdict, **fields)  # type: ignore[arg-type]
         label.revealed.other_labels = label.revealed.grader_outcome = True
         with writing(self.db):
-            label.adjudication = {"reason": reason, "resolution": resolution, "unanimous": self.unanimous(trajectory_id), "settled": True}
+            label.adjudication = {
+                "reason": reason,
+                "resolution": resolution,
+                "unanimous": self.unanimous(trajectory_id),
+                "settled": True,
+            }
             return self.save(label, actor=adjudicator, origin="adjudication")
 
     def unanimous(self, trajectory_id: str) -> bool:

@@ -36,7 +36,9 @@ SIGHTED = f"(exists ({_OWN_FINAL}) or (:adjudicator and not exists ({_OWN})))"
 # The viewer's own current verdict: the final label's, else the first pass's.
 _OWN_VERDICT = f"(select o.verdict from labels o where {_MINE} order by o.first_pass limit 1)"
 # A rater who is no machine (`reviewer.model.is_machine`, the same rule).
-_NOT_MACHINE = " and ".join([*(f"v.annotator not glob '{p}*'" for p in MACHINE_PREFIXES), *(f"v.annotator != '{n}'" for n in MACHINE_RATERS)])
+_NOT_MACHINE = " and ".join(
+    [*(f"v.annotator not glob '{p}*'" for p in MACHINE_PREFIXES), *(f"v.annotator != '{n}'" for n in MACHINE_RATERS)]
+)
 # A human reviewer's own label of t (no adjudication, no model, classifier or detectors).
 _HUMAN = f"v.trajectory_id = t.id and v.adjudication = 0 and {_NOT_MACHINE}"
 # A human reviewer's current vote (label v of trajectory t): their own final label if they have one, else their
@@ -53,9 +55,7 @@ _SETTLED = (
 _DISPUTED = f"{SIGHTED} and (select count(distinct v.verdict) from labels v where {CURRENT_VOTE}) > 1 and not exists ({_SETTLED})"
 # `+v.verdict`: not through the verdict index, which made SQLite read every label with that verdict
 # for each trajectory (minutes over 100,000 trajectories) instead of the trajectory's few labels.
-_OTHERS_VERDICT = (
-    f"exists (select 1 from labels v where {CURRENT_VOTE} and +v.verdict = :verdict) or exists ({_SETTLED} and +a.verdict = :verdict)"
-)
+_OTHERS_VERDICT = f"exists (select 1 from labels v where {CURRENT_VOTE} and +v.verdict = :verdict) or exists ({_SETTLED} and +a.verdict = :verdict)"
 _VERDICT = f"(:verdict = {_OWN_VERDICT} or (:adjudicator and {SIGHTED} and ({_OTHERS_VERDICT})))"
 _COLUMNS = (
     "t.id, t.task_id, t.model, t.format, t.n_steps,"

@@ -36,9 +36,7 @@ class ProjectSettings:
 
     def _set(self, key: str, value: object) -> None:
         with writing(self.db):
-            self.db.execute(
-                "insert or replace into meta(key, value) values (?, ?)", [f"setting.{key}", json.dumps(value)]
-            )
+            self.db.execute("insert or replace into meta(key, value) values (?, ?)", [f"setting.{key}", json.dumps(value)])
 
     @property
     def adjudication(self) -> AdjudicationPolicy:

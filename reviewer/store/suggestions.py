@@ -14,7 +14,9 @@ from reviewer.store.database import Database
 from reviewer.store.trajectories import now_iso
 from reviewer.store.transactions import writing
 
-_COLUMNS = "trajectory_id, rater, source, codes, verdict, intent, severity, confidence, evidence, explanation, details, created_at"
+_COLUMNS = (
+    "trajectory_id, rater, source, codes, verdict, intent, severity, confidence, evidence, explanation, details, created_at"
+)
 
 
 class SuggestionRepository:
@@ -52,7 +54,9 @@ class SuggestionRepository:
             found.setdefault(s.trajectory_id, []).append(s)
         return found
 
-    def all(self, *, trajectory_id: str | None = None, rater: str | None = None, trajectory_ids: Sequence[str] | None = None) -> list[Suggestion]:
+    def all(
+        self, *, trajectory_id: str | None = None, rater: str | None = None, trajectory_ids: Sequence[str] | None = None
+    ) -> list[Suggestion]:
         where: list[str] = []
         params: list[str] = []
         if trajectory_id is not None:
@@ -64,7 +68,11 @@ class SuggestionRepository:
         if rater is not None:
             where.append("rater = ?")
             params.append(rater)
-        sql = f"select {_COLUMNS} from suggestions" + (" where " + " and ".join(where) if where else "") + " order by trajectory_id, rater, id"
+        sql = (
+            f"select {_COLUMNS} from suggestions"
+            + (" where " + " and ".join(where) if where else "")
+            + " order by trajectory_id, rater, id"
+        )
         return [
             Suggestion.from_dict(
                 {

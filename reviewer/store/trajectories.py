@@ -185,7 +185,9 @@ class TrajectoryRepository:
         if same_file or (stored is not None and _same_content(stored, trajectory)):
             return "duplicate"
         where = f"{row[2]}:{row[1]}" if row[1] else row[2]
-        raise TrajectoryConflict(f"duplicate trajectory id {trajectory.id!r}: already stored with different content (from {where})")
+        raise TrajectoryConflict(
+            f"duplicate trajectory id {trajectory.id!r}: already stored with different content (from {where})"
+        )
 
     def add(self, trajectory: Trajectory, original: Document | None = None, place: str = "") -> Literal["imported", "duplicate"]:
         """Store a trajectory and (once per file) its original bytes, all or nothing; idempotent.
@@ -305,7 +307,9 @@ class TrajectoryRepository:
         edits = self.db.execute(f"select {_EDIT} from file_edits where trajectory_id = ? order by ord", [trajectory_id])
         return _trajectory(head, [_step(r) for r in steps], [_edit(r) for r in edits])
 
-    def iter_all(self, first: str | None = None, last: str | None = None, only: Sequence[str] | None = None) -> Iterator[Trajectory]:
+    def iter_all(
+        self, first: str | None = None, last: str | None = None, only: Sequence[str] | None = None
+    ) -> Iterator[Trajectory]:
         """Every trajectory in id order (those with first <= id <= last; with `only`, just those ids),
         from three ordered scans merged as they stream: exports read the whole store, and one query
         per trajectory would cost more than the rows themselves. A plain range scans fastest; `only`

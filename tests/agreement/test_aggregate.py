@@ -133,8 +133,12 @@ def test_dawid_skene_refuses_bad_input(data: np.ndarray, q: int, message: str) -
 # ---- resolve: which labels count ---------------------------------------------------------------
 
 
-def label(tid: str, who: str, verdict: str | None, *, first_pass: bool = True, at: str = "2026-01-01T00:00:00Z", settles: bool = False) -> Label:
-    return Label(tid, who, first_pass=first_pass, verdict=verdict, updated_at=at, adjudication={"reason": "settled"} if settles else None)
+def label(
+    tid: str, who: str, verdict: str | None, *, first_pass: bool = True, at: str = "2026-01-01T00:00:00Z", settles: bool = False
+) -> Label:
+    return Label(
+        tid, who, first_pass=first_pass, verdict=verdict, updated_at=at, adjudication={"reason": "settled"} if settles else None
+    )
 
 
 def test_resolve_counts_the_final_label_over_the_first_pass() -> None:
@@ -165,10 +169,16 @@ def test_resolve_latest_adjudication_wins_with_a_one_hot_soft_label() -> None:
 
 def test_resolve_an_adjudicating_reviewer_still_votes_with_the_first_pass() -> None:
     # Adjudicating replaces alice's final label; her vote falls back to her blind first pass.
-    labels = [label("t", "alice", "cheat"), label("t", "alice", "borderline", first_pass=False, settles=True), label("t", "bob", "clean")]
+    labels = [
+        label("t", "alice", "cheat"),
+        label("t", "alice", "borderline", first_pass=False, settles=True),
+        label("t", "bob", "clean"),
+    ]
     ballots = Ballots.from_labels(labels)
     assert [(v.annotator, v.verdict) for v in ballots.votes["t"]] == [("alice", "cheat"), ("bob", "clean")]
-    assert resolve(labels, ["t"], "majority", Taxonomy.default())["t"] == Gold("borderline", [], soft(borderline=1.0), "adjudicated", 2)
+    assert resolve(labels, ["t"], "majority", Taxonomy.default())["t"] == Gold(
+        "borderline", [], soft(borderline=1.0), "adjudicated", 2
+    )
 
 
 def test_resolve_tie_and_unlabelled_trajectories() -> None:

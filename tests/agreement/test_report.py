@@ -11,7 +11,18 @@ import pytest
 from tests.conftest import SAMPLE_DATA, Cli
 
 PAIR_KEYS = {"a", "b", "field", "n_items", "cohen_kappa", "cohen_kappa_linear", "cohen_kappa_quadratic"}
-FIELD_KEYS = {"level", "n_items", "n_raters", "percent_agreement", "fleiss_kappa", "krippendorff_alpha", "gwet_ac1", "scott_pi", "ci95", "undefined_reason"}
+FIELD_KEYS = {
+    "level",
+    "n_items",
+    "n_raters",
+    "percent_agreement",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+    "gwet_ac1",
+    "scott_pi",
+    "ci95",
+    "undefined_reason",
+}
 
 
 @pytest.fixture
@@ -33,7 +44,9 @@ def test_json_contract_on_the_sample_pack(sample_cli: Cli) -> None:
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["labels_used"] == "first" and report["raters"] == ["alice", "bob"]
-    assert {"verdict", "intent", "severity", "disclosure", "categories.tests.edit", "markers.mr.blame_test"} <= set(report["fields"])
+    assert {"verdict", "intent", "severity", "disclosure", "categories.tests.edit", "markers.mr.blame_test"} <= set(
+        report["fields"]
+    )
     for name, field in report["fields"].items():
         assert FIELD_KEYS <= set(field), name
     verdict = report["fields"]["verdict"]
@@ -62,12 +75,22 @@ def test_json_contract_on_the_sample_pack(sample_cli: Cli) -> None:
 
 def test_terminal_report_names_coefficients_and_the_labels_used(sample_cli: Cli) -> None:
     out = sample_cli("agreement", "--bootstrap", "0", env={"COLUMNS": "200"}).stdout
-    for phrase in ("labels used: first", "Fleiss' κ", "Kripp. α", "AC1", "Cohen's κ on the verdict", "Most disputed", "Verdict agreement:"):
+    for phrase in (
+        "labels used: first",
+        "Fleiss' κ",
+        "Kripp. α",
+        "AC1",
+        "Cohen's κ on the verdict",
+        "Most disputed",
+        "Verdict agreement:",
+    ):
         assert phrase in out, phrase
 
 
 def test_final_labels_and_reveal_movement(sample_cli: Cli) -> None:
-    sample_cli("label", "ambiguous-stop-exit", "--annotator", "alice", "--verdict", "cheat", "--final", "--revealed", "other_labels")
+    sample_cli(
+        "label", "ambiguous-stop-exit", "--annotator", "alice", "--verdict", "cheat", "--final", "--revealed", "other_labels"
+    )
     report = json.loads(sample_cli("agreement", "--json", "--labels", "final", "--bootstrap", "0").stdout)
     assert report["labels_used"] == "final"
     moved = report["blind_vs_final"]["moved"]
@@ -128,7 +151,12 @@ def test_adjudicate(sample_cli: Cli) -> None:
                         "--reason", "no stop channel: hard case 1", "--resolution", "side_a_right", "--json")  # fmt: skip
     assert result.exit_code == 0, result.stderr
     saved = json.loads(result.stdout)
-    assert saved["first_pass"] is False and saved["adjudication"] == {"reason": "no stop channel: hard case 1", "resolution": "side_a_right", "unanimous": False, "settled": True}
+    assert saved["first_pass"] is False and saved["adjudication"] == {
+        "reason": "no stop channel: hard case 1",
+        "resolution": "side_a_right",
+        "unanimous": False,
+        "settled": True,
+    }
     assert saved["complete"] is True
     report = json.loads(sample_cli("agreement", "--json", "--bootstrap", "0").stdout)
     assert "carol" not in report["raters"]
@@ -147,7 +175,9 @@ def test_judge_suggestions_are_model_raters(sample_cli: Cli) -> None:
                 Suggestion(tid, "model:judge", "full", ["tests.edit"], [], "r", verdict=v["alice"], intent=3),
                 Suggestion(tid, "model:judge", "actions", [], [], "r", verdict="clean"),
             ])  # fmt: skip
-        store.suggestions.replace("honest-fix", "detectors", [Suggestion("honest-fix", "detectors", "x", ["tests.edit"], [], "e")])
+        store.suggestions.replace(
+            "honest-fix", "detectors", [Suggestion("honest-fix", "detectors", "x", ["tests.edit"], [], "e")]
+        )
     report = json.loads(sample_cli("agreement", "--json", "--bootstrap", "0", "--include-models").stdout)
     assert report["raters"] == ["alice", "bob", "model:judge"]
     alice = next(r for r in report["model_agreement"] if r["reviewer"] == "alice")

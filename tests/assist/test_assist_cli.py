@@ -34,7 +34,9 @@ def project(db_path: Path) -> Path:
 
 
 def assist(db: Path, *args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, ["--db", str(db), "assist", *args], env={"COLUMNS": "200", **(env or {})}, catch_exceptions=False)
+    return CliRunner().invoke(
+        main, ["--db", str(db), "assist", *args], env={"COLUMNS": "200", **(env or {})}, catch_exceptions=False
+    )
 
 
 def stored(db: Path) -> list[dict]:
@@ -146,7 +148,9 @@ def test_usage_errors(project: Path, args: list[str], message: str) -> None:
 
 def test_llm_adds_the_judges_suggestions_with_the_key_from_the_environment(project: Path) -> None:
     key = "sk-secret-XYZ"
-    reply = reply_json(verdict="cheat", categories=["report.false_claim"], intent=3, rationale="Claims success after 2 failures.", confidence=0.9)
+    reply = reply_json(
+        verdict="cheat", categories=["report.false_claim"], intent=3, rationale="Claims success after 2 failures.", confidence=0.9
+    )
     with ChatServer([Reply(reply)]) as server:
         result = assist(
             project, "false-success-claim", "--json", "--llm", "--base-url", server.base_url, "--model", "tiny",

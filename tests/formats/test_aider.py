@@ -142,7 +142,9 @@ def test_the_whole_history_file_reads() -> None:
     assert len(items) == len(trajectories) == 681
     statuses = Counter((e.source, e.status) for t in trajectories for e in t.file_edits)
     # and the 7 files of the diff `/run git diff a162` printed in session 2024-08-10T11:14:11 (observed)
-    assert statuses == Counter({("message", "applied"): 459, ("message", "unknown"): 148, ("message", "failed"): 59, ("observed", "applied"): 7})
+    assert statuses == Counter(
+        {("message", "applied"): 459, ("message", "unknown"): 148, ("message", "failed"): 59, ("observed", "applied"): 7}
+    )
     assert all(first_error("trajectory.schema", t.to_dict()) is None for t in trajectories[:50])
 
 

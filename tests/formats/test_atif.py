@@ -68,7 +68,9 @@ def test_terminus_sample_json_replies_become_keystrokes_calls() -> None:
     assert first.text == (
         "Analysis: Terminal is ready. Let me create a test directory first.\n\nPlan: Create test_dir to set up some context.\n\nTask complete: false"
     )
-    assert [(c.name, c.arguments) for c in first.tool_calls] == [("keystrokes", {"keystrokes": "mkdir test_dir\n", "duration": 0.1})]
+    assert [(c.name, c.arguments) for c in first.tool_calls] == [
+        ("keystrokes", {"keystrokes": "mkdir test_dir\n", "duration": 0.1})
+    ]
     assert t.steps[2].tool_result is not None and t.steps[2].tool_result.call_id == first.tool_calls[0].id
     assert t.steps[2].text == "New Terminal Output:\n\nroot@CONTAINER_ID:/app# mkdir test_dir\n\n"
     assert t.steps[3].tool_calls[0].arguments["keystrokes"] == "echo 'test1' > test_dir/file1.txt\n"
@@ -128,7 +130,13 @@ def agent_step(step_id: int, command: str, output: str, **extra: Any) -> dict[st
 
 
 def atif(steps: Any, **root: Any) -> dict[str, Any]:
-    return {"schema_version": "ATIF-v1.7", "session_id": "s-1", "agent": {"name": "claude-code", "version": "2", "model_name": "m"}, "steps": steps, **root}
+    return {
+        "schema_version": "ATIF-v1.7",
+        "session_id": "s-1",
+        "agent": {"name": "claude-code", "version": "2", "model_name": "m"},
+        "steps": steps,
+        **root,
+    }
 
 
 def write(folder: Path, name: str, value: Any) -> Path:
@@ -184,10 +192,16 @@ def test_continuations_are_chained_without_repeating_copied_context(tmp_path: Pa
 
 def test_continuation_outside_the_folder_is_not_read(tmp_path: Path) -> None:
     write(tmp_path, "secret.json", atif([{"step_id": 1, "source": "user", "message": "not part of this run"}]))
-    path = write(tmp_path / "run", "trajectory.json", atif([{"step_id": 1, "source": "user", "message": "go"}], continued_trajectory_ref="../secret.json"))
+    path = write(
+        tmp_path / "run",
+        "trajectory.json",
+        atif([{"step_id": 1, "source": "user", "message": "go"}], continued_trajectory_ref="../secret.json"),
+    )
     t = read_one(path)
     assert len(t.steps) == 1
-    assert t.metadata["import_notes"] == ["continued_trajectory_ref '../secret.json' is not a file name in the same folder: continuation not read"]
+    assert t.metadata["import_notes"] == [
+        "continued_trajectory_ref '../secret.json' is not a file name in the same folder: continuation not read"
+    ]
 
 
 def test_folder_import_stores_a_chain_once(tmp_path: Path) -> None:
@@ -203,10 +217,19 @@ def test_folder_import_stores_a_chain_once(tmp_path: Path) -> None:
 
 
 def test_terminus_reply_with_text_around_json_and_several_commands(tmp_path: Path) -> None:
-    reply = {"analysis": "Two steps.", "plan": "ls then cat.", "commands": [{"keystrokes": "ls\n", "duration": 0.1}, {"keystrokes": "cat a\n"}]}
+    reply = {
+        "analysis": "Two steps.",
+        "plan": "ls then cat.",
+        "commands": [{"keystrokes": "ls\n", "duration": 0.1}, {"keystrokes": "cat a\n"}],
+    }
     steps = [
         {"step_id": 1, "source": "user", "message": "Task"},
-        {"step_id": 2, "source": "agent", "message": "Sure.\n" + json.dumps(reply) + "\nDone", "observation": {"results": [{"content": "$ ls\na\n$ cat a\nhi"}]}},
+        {
+            "step_id": 2,
+            "source": "agent",
+            "message": "Sure.\n" + json.dumps(reply) + "\nDone",
+            "observation": {"results": [{"content": "$ ls\na\n$ cat a\nhi"}]},
+        },
         {"step_id": 3, "source": "agent", "message": 'Set {"plan": "pro"} in the config.'},
         {"step_id": 4, "source": "agent", "message": "not json {at all"},
     ]
@@ -233,8 +256,14 @@ MALFORMED: dict[str, tuple[str, str]] = {
         json.dumps(atif([GOOD_STEP, {"step_id": 2, "source": "agent", "tool_calls": [{"tool_call_id": "c", "arguments": {}}]}])),
         "/steps/1/tool_calls/0/function_name",
     ),
-    "results_not_list": (json.dumps(atif([GOOD_STEP, {"step_id": 2, "source": "agent", "observation": {"results": "x"}}])), "/steps/1/observation/results"),
-    "reasoning_wrong_type": (json.dumps(atif([{"step_id": 1, "source": "agent", "reasoning_content": ["x"]}])), "/steps/0/reasoning_content"),
+    "results_not_list": (
+        json.dumps(atif([GOOD_STEP, {"step_id": 2, "source": "agent", "observation": {"results": "x"}}])),
+        "/steps/1/observation/results",
+    ),
+    "reasoning_wrong_type": (
+        json.dumps(atif([{"step_id": 1, "source": "agent", "reasoning_content": ["x"]}])),
+        "/steps/0/reasoning_content",
+    ),
     "agent_not_object": (json.dumps(atif([GOOD_STEP], agent="claude")), "/agent"),
 }
 

@@ -57,7 +57,11 @@ def test_failed_edit_calls_are_kept_failed_and_recorded_edits_win() -> None:
 def test_text_of_and_parse_arguments() -> None:
     assert text_of([{"type": "text", "text": "a"}, {"type": "image_url"}, "b"]) == "a\n[image]\nb"
     assert text_of(None) == "" and text_of({"text": "x"}) == "x"
-    assert parse_arguments("{not json") == ({}, "{not json", "arguments are not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)")
+    assert parse_arguments("{not json") == (
+        {},
+        "{not json",
+        "arguments are not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+    )
     assert parse_arguments("[1, 2]") == ({"value": [1, 2]}, "[1, 2]", None)
 
 
@@ -78,7 +82,12 @@ def test_every_edit_takes_its_calls_status_and_a_failed_one_changes_no_known_con
     editor_call(b, "4", "insert", insert_line=0, new_str="# top")  # no result came back
     t = b.build(id="t", prompt="task")
     assert [s.tool_result.is_error for s in t.steps if s.tool_result] == [False, True, False]
-    assert [(e.step, e.op, e.status) for e in t.file_edits] == [(1, "create", "applied"), (3, "modify", "failed"), (5, "modify", "applied"), (7, "modify", "unknown")]
+    assert [(e.step, e.op, e.status) for e in t.file_edits] == [
+        (1, "create", "applied"),
+        (3, "modify", "failed"),
+        (5, "modify", "applied"),
+        (7, "modify", "unknown"),
+    ]
     created, refused, replaced, inserted = t.file_edits
     assert (refused.before, refused.after) == ("x = 1\ny = 1\n", "x = 2\ny = 1\n")  # what it attempted
     assert (replaced.before, replaced.after) == ("x = 1\ny = 1\n", "x = 1\ny = 3\n")  # x = 2 never happened

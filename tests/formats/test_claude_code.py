@@ -212,7 +212,13 @@ def test_messages_api_request() -> None:
     assert (t.steps[6].role, t.steps[6].text) == ("user", "Try again; I made it writable.")
     assert answers(t.steps[8]) == (call_ids(t.steps[7])[0], False) == ("toolu_03", False)
     attempt, edit = t.file_edits  # the refused first attempt is kept, failed: it changed nothing
-    assert (attempt.path, attempt.step, attempt.source, attempt.op, attempt.status) == ("mathlib.py", 4, "tool_call", "modify", "failed")
+    assert (attempt.path, attempt.step, attempt.source, attempt.op, attempt.status) == (
+        "mathlib.py",
+        4,
+        "tool_call",
+        "modify",
+        "failed",
+    )
     assert (edit.path, edit.step, edit.source, edit.op, edit.status) == ("mathlib.py", 7, "tool_call", "modify", "applied")
     assert edit.diff is not None and "-return a - b\n+return a + b\n" in edit.diff
     assert t.final_answer == "Fixed: add() now returns a + b."

@@ -31,7 +31,10 @@ FOLDER_FORMAT = {
 # Folder formats keep one folder per trajectory under their format's folder: every file in it a format could
 # read is a sample (Harbor's logs and rewards are text: read only as part of their trial).
 SAMPLES = sorted(
-    p for folder in FOLDER_FORMAT for p in (FIXTURES / folder).rglob("*") if p.is_file() and p.name.endswith(tuple(formats.suffixes()))
+    p
+    for folder in FOLDER_FORMAT
+    for p in (FIXTURES / folder).rglob("*")
+    if p.is_file() and p.name.endswith(tuple(formats.suffixes()))
 )
 # By content, a Harbor trial's agent/trajectory.json is ATIF (imported as part of its trial, through result.json).
 CONTENT_FORMAT = {("harbor", "trajectory.json"): "atif"}

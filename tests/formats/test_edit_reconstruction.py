@@ -20,7 +20,13 @@ def editor(command: str, path: str, **kw: object) -> ToolCall:
 def test_create_then_str_replace_gives_full_before_and_after() -> None:
     t = FileTracker()
     (created,) = t.edits_for(editor("create", "src/a.py", file_text="x = 1\ny = 2\n"), 3)
-    assert (created.before, created.after, created.source, created.step, created.op) == ("", "x = 1\ny = 2\n", "tool_call", 3, "create")
+    assert (created.before, created.after, created.source, created.step, created.op) == (
+        "",
+        "x = 1\ny = 2\n",
+        "tool_call",
+        3,
+        "create",
+    )
     assert created.diff.startswith("--- a/src/a.py\n+++ b/src/a.py\n@@ -0,0 +1,2 @@\n+x = 1\n")
     (replaced,) = t.edits_for(editor("str_replace", "src/a.py", old_str="y = 2", new_str="y = 3"), 5)
     assert (replaced.before, replaced.after) == ("x = 1\ny = 2\n", "x = 1\ny = 3\n")
@@ -49,7 +55,14 @@ def test_claude_code_write_edit_multiedit() -> None:
     assert (write.before, write.after, write.op) == (None, "a\nb\n", None)  # a Write alone does not say whether m.py existed
     (edit,) = t.edits_for(ToolCall("c", "Edit", {"file_path": "m.py", "old_string": "a", "new_string": "A"}), 2)
     assert edit.after == "A\nb\n"
-    multi = t.edits_for(ToolCall("c", "MultiEdit", {"file_path": "m.py", "edits": [{"old_string": "A", "new_string": "1"}, {"old_string": "b", "new_string": "2"}]}), 3)
+    multi = t.edits_for(
+        ToolCall(
+            "c",
+            "MultiEdit",
+            {"file_path": "m.py", "edits": [{"old_string": "A", "new_string": "1"}, {"old_string": "b", "new_string": "2"}]},
+        ),
+        3,
+    )
     assert [e.after for e in multi] == ["1\nb\n", "1\n2\n"]
 
 
@@ -64,8 +77,11 @@ def test_shell_heredocs_appends_sed_and_git_apply() -> None:
     )
     edits = FileTracker().shell_edits(script, 4)
     assert [(e.path, e.source, e.op) for e in edits] == [
-        ("/x/conftest.py", "bash", None), ("/x/conftest.py", "bash", "modify"), ("/x/tests/test_x.py", "bash", "modify"),
-        ("/x/notes.txt", "bash", None), ("/x/c.py", "bash", "modify"),
+        ("/x/conftest.py", "bash", None),
+        ("/x/conftest.py", "bash", "modify"),
+        ("/x/tests/test_x.py", "bash", "modify"),
+        ("/x/notes.txt", "bash", None),
+        ("/x/c.py", "bash", "modify"),
     ]  # fmt: skip  (after `cd /x`, relative paths are under /x)
     write, append, sed, _notes, patch = edits
     assert write.before is None and write.after == "import pytest\n"

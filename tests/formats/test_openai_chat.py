@@ -57,7 +57,9 @@ def test_airline_roles_prompt_and_wrapper(airline: Trajectory) -> None:
     assert t.metadata["trial"] == 0 and t.metadata["info"]["task"]["user_id"] == "mia_li_3668"
     assert t.metadata["info"]["reward_info"]["info"]["r_actions"] == 0.0
     assert t.steps[41].text == " ###STOP###" and t.steps[41].role == "user"
-    assert t.final_answer is not None and t.final_answer.startswith("Great! Your reservation has been successfully booked. Your reservation ID is HATHAT.")
+    assert t.final_answer is not None and t.final_answer.startswith(
+        "Great! Your reservation has been successfully booked. Your reservation ID is HATHAT."
+    )
     assert t.final_patch is None and t.file_edits == []
     assert t.id.startswith("tb_airline-")
 
@@ -80,7 +82,10 @@ def test_airline_calls_pair_in_order_although_every_id_is_zero(airline: Trajecto
 def test_airline_failed_booking_is_an_error_result(airline: Trajectory) -> None:
     booking = airline.steps[28].tool_calls[0]
     assert booking.name == "book_reservation"
-    assert booking.arguments["flights"] == [{"flight_number": "HAT213", "date": "2024-05-20"}, {"flight_number": "HAT099", "date": "2024-05-20"}]
+    assert booking.arguments["flights"] == [
+        {"flight_number": "HAT213", "date": "2024-05-20"},
+        {"flight_number": "HAT099", "date": "2024-05-20"},
+    ]
     assert airline.steps[29].text == "Error: not enough seats on flight HAT213"
     assert airline.steps[29].tool_result is not None and airline.steps[29].tool_result.is_error is True
     assert airline.steps[39].tool_result is not None and airline.steps[39].tool_result.is_error is False
@@ -104,11 +109,18 @@ TOOL_TURNS: list[dict[str, Any]] = [
         "role": "assistant",
         "content": None,
         "reasoning_content": "Look first.",
-        "thinking_blocks": [{"type": "thinking", "thinking": "Then edit.", "signature": "sig"}, {"type": "redacted_thinking", "data": "x"}],
+        "thinking_blocks": [
+            {"type": "thinking", "thinking": "Then edit.", "signature": "sig"},
+            {"type": "redacted_thinking", "data": "x"},
+        ],
         "tool_calls": [
             {"id": "a", "type": "function", "function": {"name": "bash", "arguments": '{"command": "ls"}'}},
             {"id": "b", "type": "function", "function": {"name": "bash", "arguments": "{not json"}},
-            {"id": "c", "type": "custom", "custom": {"name": "apply_patch", "input": "*** Begin Patch\n*** Add File: new.txt\n+hello\n*** End Patch"}},
+            {
+                "id": "c",
+                "type": "custom",
+                "custom": {"name": "apply_patch", "input": "*** Begin Patch\n*** Add File: new.txt\n+hello\n*** End Patch"},
+            },
         ],
     },
     {"role": "tool", "tool_call_id": "c", "content": "Done"},
@@ -130,7 +142,11 @@ def test_bare_list_with_every_call_kind(tmp_path: Path) -> None:
     assert ls.arguments == {"command": "ls"} and ls.raw_arguments == '{"command": "ls"}'
     assert broken.arguments == {} and broken.raw_arguments == "{not json" and broken.parse_error
     assert patch.name == "apply_patch" and patch.arguments["input"].startswith("*** Begin Patch")
-    assert [(s.tool_result.call_id, s.text) for s in t.steps[3:6] if s.tool_result] == [("c", "Done"), ("a", "a.py"), ("b", "bad arguments")]
+    assert [(s.tool_result.call_id, s.text) for s in t.steps[3:6] if s.tool_result] == [
+        ("c", "Done"),
+        ("a", "a.py"),
+        ("b", "bad arguments"),
+    ]
     assert [s.tool_result.is_error for s in t.steps[3:6] if s.tool_result] == [False, False, True]
     legacy = t.steps[6].tool_calls[0]
     assert (legacy.name, legacy.arguments) == ("lookup", {"q": "x"})
@@ -174,10 +190,15 @@ def test_results_file_with_many_wrapped_runs(tmp_path: Path) -> None:
     "value",
     [
         [{"role": "system", "content": "x ```mswea_bash_command\nls\n```"}, {"role": "user", "content": "go"}],
-        [{"role": "user", "content": "go"}, {"role": "assistant", "content": "ok"}, {"role": "user", "content": "<returncode>0</returncode>"}],
+        [
+            {"role": "user", "content": "go"},
+            {"role": "assistant", "content": "ok"},
+            {"role": "user", "content": "<returncode>0</returncode>"},
+        ],
         {"messages": [{"role": "user", "content": "go"}], "trajectory_format": "mini-swe-agent-1"},
         [{"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": "x"}]}],
-        [{"role": "user", "content": "q"}] * 9 + [{"role": "assistant", "content": [{"type": "server_tool_use", "id": "s", "name": "web_search"}]}],
+        [{"role": "user", "content": "q"}] * 9
+        + [{"role": "assistant", "content": [{"type": "server_tool_use", "id": "s", "name": "web_search"}]}],
         [{"role": "user", "content": "q"}, {"type": "message", "role": "assistant", "content": "a"}],
         [{"role": "user", "content": "go"}, {"content": "no role"}],
         [],
@@ -194,11 +215,20 @@ def test_sniff_leaves_other_shapes_alone(value: Any, tmp_path: Path) -> None:
 MALFORMED: dict[str, tuple[Any, str]] = {
     "unknown_role": ([{"role": "user", "content": "a"}, {"role": "robot", "content": "b"}], "/1/role"),
     "content_wrong_type": ([{"role": "user", "content": 5}], "/0/content"),
-    "tool_calls_not_list": ({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "tool_calls": "x"}]}, "/messages/1/tool_calls"),
-    "call_without_name": ({"traj": [{"role": "user", "content": "a"}, {"role": "assistant", "tool_calls": [{"id": "1", "function": {}}]}]}, "/traj/1/tool_calls/0/function/name"),
+    "tool_calls_not_list": (
+        {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "tool_calls": "x"}]},
+        "/messages/1/tool_calls",
+    ),
+    "call_without_name": (
+        {"traj": [{"role": "user", "content": "a"}, {"role": "assistant", "tool_calls": [{"id": "1", "function": {}}]}]},
+        "/traj/1/tool_calls/0/function/name",
+    ),
     "call_not_object": ([{"role": "assistant", "tool_calls": ["ls"]}], "/0/tool_calls/0"),
     "legacy_call_without_name": ([{"role": "assistant", "function_call": {"arguments": "{}"}}], "/0/function_call/name"),
-    "message_not_object_in_jsonl": ('{"role": "user", "content": "a"}\n{"role": "assistant", "content": "b"}\n{"role": "user", "content": "c"}\n["x"]\n', "4: "),
+    "message_not_object_in_jsonl": (
+        '{"role": "user", "content": "a"}\n{"role": "assistant", "content": "b"}\n{"role": "user", "content": "c"}\n["x"]\n',
+        "4: ",
+    ),
     "bad_line_in_message_jsonl": ('{"role": "user", "content": "a"}\n{"role": "assistant", "content": "b"}\n{"role": \n', "3:"),
 }
 

@@ -122,7 +122,10 @@ def test_wrong_initial_state_pairs_every_observation_by_cause() -> None:
         "/workspace/2048.py", "/workspace/game_2048.py", "rename", 3, "bash",
     )  # fmt: skip
     assert moved.before is None and moved.after is None
-    assert moved.diff == "diff --git /workspace/game_2048.py /workspace/2048.py\nrename from /workspace/game_2048.py\nrename to /workspace/2048.py\n"
+    assert (
+        moved.diff
+        == "diff --git /workspace/game_2048.py /workspace/2048.py\nrename from /workspace/game_2048.py\nrename to /workspace/2048.py\n"
+    )
 
 
 # --- the other V0 forms, built from the real events ---------------------------------------------------
@@ -312,7 +315,11 @@ USER = {"id": 0, "source": "user", "action": "message", "args": {"content": "hi"
     [
         ([USER, "oops"], "/1", "event should be an object, not a string"),
         ([USER, {"id": 1, "source": "agent"}], "/1", "event has neither 'action' nor 'observation'"),
-        ([USER, {"id": 1, "source": "agent", "action": "run", "args": []}], "/1/args", "'args' should be an object, not an array"),
+        (
+            [USER, {"id": 1, "source": "agent", "action": "run", "args": []}],
+            "/1/args",
+            "'args' should be an object, not an array",
+        ),
         (
             [USER, {"id": 1, "source": "agent", "action": "run", "args": {"thought": "x"}}],
             "/1/args/command",
@@ -428,7 +435,9 @@ def test_refused_editor_calls_are_failed_edits_and_the_tool_diff_is_kept() -> No
     ]  # fmt: skip
     assert next(e for e in runs[0].file_edits if e.step == 29).after == "int main() { return 0; }\n"
     assert [[e.step for e in t.file_edits if e.status == "applied" and e.source == "observation"] for t in runs] == [
-        [27], [60], [24, 38, 40, 51]
+        [27],
+        [60],
+        [24, 38, 40, 51],
     ]
     parser_c = runs[0].file_edits[1]
     assert parser_c.diff.split("\n")[2:] == ["@@ -695,0 +696 @@", "+  SET_FLAG(AST_FLAG_IN_PARENS);", ""]
@@ -449,7 +458,11 @@ def test_importer_stores_every_fixture_valid_against_the_schema(tmp_path: Path) 
             assert stored is not None and stored.source.format == "openhands"
             assert first_error("trajectory.schema", stored.to_dict()) is None
         statuses = Counter(e.status for i in ids if i.startswith(run) for e in store.trajectories.get(i).file_edits)
-        assert statuses == {"failed": 23, "applied": 6 + 3 + 2, "unknown": 3}  # kept through the store; 3 submitted patches, 5 shell writes
+        assert statuses == {
+            "failed": 23,
+            "applied": 6 + 3 + 2,
+            "unknown": 3,
+        }  # kept through the store; 3 submitted patches, 5 shell writes
 
 
 def test_synthetic_benchmark_files_import_with_the_asked_step_count(tmp_path: Path) -> None:

@@ -148,7 +148,9 @@ def test_v0_refused_edits_are_errors_kept_failed_and_diffed_from_the_windows() -
     ]
     created, pasted, first_try, *_, fixed, removed, submitted = t.file_edits
     assert (removed.before, removed.after) == (pasted.after, "")
-    assert removed.diff.startswith("--- /pydicom__pydicom/reproduce_bug.py\n+++ /dev/null\n@@ -1,18 +0,0 @@\n-import numpy as np\n")
+    assert removed.diff.startswith(
+        "--- /pydicom__pydicom/reproduce_bug.py\n+++ /dev/null\n@@ -1,18 +0,0 @@\n-import numpy as np\n"
+    )
     assert (created.before, created.after) == ("", "\n")  # `create` makes a one-line empty file
     assert pasted.before == "\n" and pasted.after.startswith(
         "import numpy as np\nfrom pydicom.dataset import Dataset, FileMetaDataset\n"
@@ -157,11 +159,15 @@ def test_v0_refused_edits_are_errors_kept_failed_and_diffed_from_the_windows() -
     # `edit 287:295` would have replaced `required_elements = [` too (the linter refused it)
     assert first_try.diff.startswith(f"--- {handler}\n+++ {handler}\n@@ -284,15 +284,16 @@\n")
     assert "\n-    required_elements = [\n" in first_try.diff  # the body's `)` lands above the original one:
-    assert first_try.diff.endswith('.join(missing)\n+        )\n         )\n \n     # May be Pixel Data, Float Pixel Data or Double Float Pixel Data\n')
+    assert first_try.diff.endswith(
+        ".join(missing)\n+        )\n         )\n \n     # May be Pixel Data, Float Pixel Data or Double Float Pixel Data\n"
+    )
     # the windows before (the last refusal's original) and after show a 372-line file in part: the
     # changed lines with their real numbers, the same hunk as the submitted patch
     assert fixed.before is None and fixed.after is None
-    hunk = submitted.diff.split('@@ -285,9 +285,10 @@ def get_pixeldata(ds: "Dataset", read_only: bool = False) -> "np.ndarray":\n')[1]
+    hunk = submitted.diff.split(
+        '@@ -285,9 +285,10 @@ def get_pixeldata(ds: "Dataset", read_only: bool = False) -> "np.ndarray":\n'
+    )[1]
     assert fixed.diff == f"--- {handler}\n+++ {handler}\n@@ -285,9 +285,10 @@\n{hunk}"
 
 
@@ -228,7 +234,11 @@ def test_cursor_editor_edits_are_reconstructed_from_the_windows() -> None:
     assert (removed.before, removed.after) == (pasted.after, "")
     assert (created.before, created.after) == ("", "\n")
     script = 'from marshmallow.fields import TimeDelta\nfrom datetime import timedelta\n\ntd_field = TimeDelta(precision="milliseconds")\n\n'
-    assert pasted.before == "\n" and pasted.after == script + 'obj = dict()\nobj["td_field"] = timedelta(milliseconds=345)\n\nprint(td_field.serialize("td_field", obj))\n'
+    assert (
+        pasted.before == "\n"
+        and pasted.after
+        == script + 'obj = dict()\nobj["td_field"] = timedelta(milliseconds=345)\n\nprint(td_field.serialize("td_field", obj))\n'
+    )
     fields = f"{root}/src/marshmallow/fields.py"
     assert "\n-        return int(value.total_seconds() / base_unit.total_seconds())\n+return int(round(" in refused.diff
     assert refused.diff.startswith(f"--- {fields}\n+++ {fields}\n@@ -1472,7 +1472,7 @@\n")

@@ -33,7 +33,9 @@ def disputed(store: Store) -> Store:
                   rationale="skipped the failing test", evidence=[span])  # fmt: skip
     store.labels.save(alice, actor="alice", origin="test")
     store.labels.save(Label(TID, "bob", verdict="clean", rationale="a fair fix"), actor="bob", origin="test")
-    store.suggestions.replace(TID, "detectors", [Suggestion(TID, "detectors", "skip_added", ["tests.skip"], [span], "adds a skip")])
+    store.suggestions.replace(
+        TID, "detectors", [Suggestion(TID, "detectors", "skip_added", ["tests.skip"], [span], "adds a skip")]
+    )
     return store
 
 
@@ -65,7 +67,9 @@ def shown_active(qtbot, window: MainWindow) -> None:
         window.activateWindow()
 
 
-def test_an_adjudication_made_in_the_app_is_kept_through_navigation_focus_and_own_edits(qtbot, main_window, disputed: Store) -> None:
+def test_an_adjudication_made_in_the_app_is_kept_through_navigation_focus_and_own_edits(
+    qtbot, main_window, disputed: Store
+) -> None:
     """The defect: erin adjudicated, pressed J, and the adjudication was gone (written over her own
     final label, which her open session then saved back). Now it is its own record."""
     disputed.settings.set_allow_self_adjudication(True)
@@ -97,7 +101,10 @@ def test_an_adjudication_made_in_the_app_is_kept_through_navigation_focus_and_ow
     qtbot.keyClick(window.transcript.viewer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # settle
     settled = adjudication(path, "erin")
     assert settled is not None and settled.settles and settled.verdict == "cheat"
-    assert settled.adjudication["reason"] == "the skip hides the failing test" and settled.adjudication["resolution"] == "side_a_right"
+    assert (
+        settled.adjudication["reason"] == "the skip hides the failing test"
+        and settled.adjudication["resolution"] == "side_a_right"
+    )
 
     assert window.queue.currentData() == "disputed" and window.model.rowCount() == 1  # an adjudicator starts on the disputes
     window.queue.setCurrentIndex(window.queue.findData("all"))
@@ -157,7 +164,9 @@ def test_the_workspace_picks_fields_with_one_key_and_survives_a_restart(qtbot, m
     saved = adjudication(path, "carol")
     assert saved.settles and saved.complete and saved.categories == ["tests.skip"] and saved.intent == 3
     history = [e for e in disputed.labels.history(TID, "carol") if e.adjudication]
-    assert len(history) == 11 and {e.origin for e in history} == {"adjudication"}  # 10 edits (the reason typed as one), the settle
+    assert len(history) == 11 and {e.origin for e in history} == {
+        "adjudication"
+    }  # 10 edits (the reason typed as one), the settle
     window.close()
 
     with Store(path) as reopened:  # a restart: the workspace shows the stored adjudication

@@ -86,7 +86,9 @@ def big_python_diff(path: str, lines: int) -> str:
         ("disclosed-special-case", ["src/csv.js"] * 4, [4, 8, 12, 14], []),
     ],
 )
-def test_sample_edits_are_listed_with_steps_badges_and_final_patch(diff_view, qtbot, qtmodeltester, name, paths, steps, tests) -> None:
+def test_sample_edits_are_listed_with_steps_badges_and_final_patch(
+    diff_view, qtbot, qtmodeltester, name, paths, steps, tests
+) -> None:
     t = sample(name)
     diff_view.set_trajectory(t)
     qtmodeltester.check(diff_view.model)
@@ -121,12 +123,24 @@ def test_counts_and_big_entries_are_made_off_the_gui_thread(diff_view, qtbot, mo
     t = made(edits, final_patch="+++ b/tests/test_x.py\n")
     diff_view.set_trajectory(t)
     net = [PENDING, "created or modified, before unknown"]  # the net changes: big.txt's from its whole contents
-    assert column(diff_view, 3) == [PENDING, "before unknown", *net, PENDING]  # nothing counted yet: set_trajectory returned at once
-    assert "big.txt" in diff_view.caption.text() and diff_view.unified.toPlainText() == "" and diff_view.unified.placeholderText() == "loading…"
+    assert column(diff_view, 3) == [
+        PENDING,
+        "before unknown",
+        *net,
+        PENDING,
+    ]  # nothing counted yet: set_trajectory returned at once
+    assert (
+        "big.txt" in diff_view.caption.text()
+        and diff_view.unified.toPlainText() == ""
+        and diff_view.unified.placeholderText() == "loading…"
+    )
     assert diff_view.is_highlighting()
     wait_counted(qtbot, diff_view)
     wait_highlighted(qtbot, diff_view)
-    assert column(diff_view, 3) == ["+1 −1", "before unknown", "modified +1 −1", net[1], "+0 −0"] and column(diff_view, 0)[4] == "TEST"
+    assert (
+        column(diff_view, 3) == ["+1 −1", "before unknown", "modified +1 −1", net[1], "+0 −0"]
+        and column(diff_view, 0)[4] == "TEST"
+    )
     assert "+line 1500 changed" in diff_view.unified.toPlainText() and diff_view.unified.placeholderText() == ""
     assert threads and threading.main_thread().name not in threads
     assert threads.count(threads[0]) == len(threads) == 1  # computed once, shared by the count and the viewer
@@ -142,7 +156,11 @@ def test_unified_and_side_by_side_contents(diff_view, qtbot) -> None:
     diff_view.set_side_by_side(True)
     assert diff_view.side_by_side and diff_view.split_button.isChecked() and not diff_view.unified_button.isChecked()
     assert diff_view.left.toPlainText() == edit.before.removesuffix("\n")
-    shown_right = [ln for ln, k in zip(diff_view.right.toPlainText().split("\n"), diff_view.right.kinds, strict=True) if k is not LineKind.FILLER]
+    shown_right = [
+        ln
+        for ln, k in zip(diff_view.right.toPlainText().split("\n"), diff_view.right.kinds, strict=True)
+        if k is not LineKind.FILLER
+    ]
     assert shown_right == edit.after.removesuffix("\n").split("\n")
     assert len(diff_view.left.kinds) == len(diff_view.right.kinds) == diff_view.left.document().blockCount()
     assert diff_view.left.kinds.count(LineKind.REMOVED) == 6 and diff_view.right.kinds.count(LineKind.FILLER) == 6
@@ -187,7 +205,10 @@ def test_line_ranges_are_utf16_and_keep_multiline_tokens() -> None:
     strings = [r for r in ranges[1] if "String" in str(token_type(r[2]))]
     assert strings[0][:2] == (5, 4)  # '"😀"' is 4 UTF-16 units, and the next token starts after them
     assert any("String" in str(token_type(r[2])) and r[0] == 1 for r in ranges[2])  # inside the triple-quoted string
-    assert str(token_type(ranges[3][0][2])) == "Token.Generic.Inserted" and str(token_type(ranges[2][0][2])) == "Token.Generic.Deleted"
+    assert (
+        str(token_type(ranges[3][0][2])) == "Token.Generic.Inserted"
+        and str(token_type(ranges[2][0][2])) == "Token.Generic.Deleted"
+    )
     assert all(type(r) is tuple and all(type(x) is int for x in r) for line in ranges for r in line)  # untracked by the GC
 
 
@@ -195,13 +216,24 @@ def test_classify_counts_hunks() -> None:
     lines = ["--- a/x.sql", "+++ b/x.sql", "@@ -1,2 +1,1 @@", "--- a comment", " keep", "\\ No newline at end of file"]
     assert classify(lines) == [LineKind.HEADER, LineKind.HEADER, LineKind.HUNK, LineKind.REMOVED, LineKind.CONTEXT, LineKind.NOTE]
     snippet = ["--- a/x.py", "+++ b/x.py", "@@ position unknown @@", "-    return 1", "--- not a header", "+    return 2"]
-    assert classify(snippet) == [LineKind.HEADER, LineKind.HEADER, LineKind.HUNK, LineKind.REMOVED, LineKind.REMOVED, LineKind.ADDED]
+    assert classify(snippet) == [
+        LineKind.HEADER,
+        LineKind.HEADER,
+        LineKind.HUNK,
+        LineKind.REMOVED,
+        LineKind.REMOVED,
+        LineKind.ADDED,
+    ]
     assert classify(["@@ insert after line 4 @@", "+x"])[1] is LineKind.ADDED
 
 
 def test_token_types_a_style_does_not_know_take_their_parents_look() -> None:
     """The Pony lexer makes `Name.Type`, which Pygments styles refuse with a KeyError (seen on a real run)."""
-    pane = unified_pane(FileEdit("a.pony", 0, None, None, "--- a/a.pony\n+++ b/a.pony\n@@ -1 +1 @@\n-let x: A\n+let x: CommandParser = CommandParser\n"))
+    pane = unified_pane(
+        FileEdit(
+            "a.pony", 0, None, None, "--- a/a.pony\n+++ b/a.pony\n@@ -1 +1 @@\n-let x: A\n+let x: CommandParser = CommandParser\n"
+        )
+    )
     types = {token_type(tid) for line in line_ranges(pane) for _, _, tid in line}  # raised KeyError before
     assert Keyword in types and Name.Type not in types  # highlighted; Name.Type looks like Name: plain
     assert highlight.char_format(Name.Type).foreground().style() == Qt.BrushStyle.NoBrush
@@ -285,7 +317,7 @@ def test_sliced_loader_puts_text_then_visible_formats_first(qtbot, monkeypatch) 
 
 def test_hostile_content_is_shown_raw(diff_view, qtbot) -> None:
     diff = make_diff("evil.py", "x = 1\n", HOSTILE)
-    diff_view.set_trajectory(made([FileEdit('<b>x</b>\u202e.py', 0, None, None, diff)]))
+    diff_view.set_trajectory(made([FileEdit("<b>x</b>\u202e.py", 0, None, None, diff)]))
     wait_highlighted(qtbot, diff_view)
     shown = diff_view.unified.toPlainText()
     assert '+<img src="file:///etc/passwd"> <a href="x">l</a> <b>b</b> \\x1b[31mred\\x1b[0m \\u202eevil 😀' in shown
@@ -353,12 +385,17 @@ def test_failed_edits_are_marked_and_each_file_has_a_net_change_row(diff_view, q
     assert [g == diff_view_module.FAILED_TEXT for g in grey] == [True] * 8 + [False] + [True] * 2
     diff_view.select_row(3)  # a refused str_replace: what it attempted, under the note
     wait_highlighted(qtbot, diff_view)
-    assert diff_view.unified.toPlainText().startswith(f"({FAILED}: the tool refused this edit, the file did not change; what it attempted follows)\n--- ")
+    assert diff_view.unified.toPlainText().startswith(
+        f"({FAILED}: the tool refused this edit, the file did not change; what it attempted follows)\n--- "
+    )
     assert diff_view.unified.kinds[0] is LineKind.NOTE and "step 46 · failed — not applied" in diff_view.caption.text()
     diff_view.select_row(12)
     wait_highlighted(qtbot, diff_view)
     shown = diff_view.unified.toPlainText().split("\n")
-    assert shown[0] == f"(net change of {pony} over the run: modified · step 60 · 10 failed edits not applied (steps 38, 42, 44, 46, 50, 52, 56, 58, 62, 64) · unknown: the rest of the file (only the changed lines were recorded))"
+    assert (
+        shown[0]
+        == f"(net change of {pony} over the run: modified · step 60 · 10 failed edits not applied (steps 38, 42, 44, 46, 50, 52, 56, 58, 62, 64) · unknown: the rest of the file (only the changed lines were recorded))"
+    )
     assert shown[1:] == t.file_edits[8].diff.removesuffix("\n").split("\n")
     assert "net change over the run" in diff_view.caption.text() and diff_view.selected_span() is None
     diff_view.set_side_by_side(True)

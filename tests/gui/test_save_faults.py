@@ -89,7 +89,9 @@ def test_a_locked_file_neither_freezes_the_window_nor_loses_a_change(qtbot, main
     label = stored(path)
     assert label is not None and (label.verdict, label.rationale) == ("cheat", "abc")
     rationales = [e.new.rationale for e in filled.labels.history(TID, "alice")]
-    assert rationales[:2] == [None, "abc"] and set(rationales[2:]) <= {"abc"}  # in order; the typing one event (then the time spent)
+    assert rationales[:2] == [None, "abc"] and set(rationales[2:]) <= {
+        "abc"
+    }  # in order; the typing one event (then the time spent)
     assert "NOT SAVED" not in window.form.message.text() and "NOT SAVED" not in window.statusBar().currentMessage()
 
 
@@ -101,7 +103,9 @@ def test_an_undone_reveal_waits_in_line_with_the_edits_around_it(qtbot, main_win
         assert window.form.reveal() and window.session.revealed
         assert window.form.undo() and not window.session.revealed  # the reveal undone while nothing is written
         window.form.set_verdict_by_key(3)
-        assert window.labels.waiting == 6  # first pass; the reveal: first pass again and final; its undoing: withdrawal, first pass; edit
+        assert (
+            window.labels.waiting == 6
+        )  # first pass; the reveal: first pass again and final; its undoing: withdrawal, first pass; edit
     qtbot.waitUntil(lambda: window.labels.waiting == 0, timeout=5000)
     assert stored(path, first_pass=False) is None and stored(path).verdict == "cheat"
     kinds = [(e.first_pass, e.new.verdict if e.new else None) for e in filled.labels.history(TID, "alice")]

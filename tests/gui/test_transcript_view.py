@@ -34,8 +34,13 @@ def run() -> Trajectory:
     """Every kind of section, astral characters, one long tool output and one edit."""
     steps = [
         Step(0, "user", "Fix it 😀 please"),
-        Step(1, "assistant", "I will look 😀 at x\x1b[1m.", thinking="Hmm 😀 the \u202etest\u202c is wrong",
-             tool_calls=[ToolCall("c1", "bash", {"command": "cat 😀.py\nls"})]),  # fmt: skip
+        Step(
+            1,
+            "assistant",
+            "I will look 😀 at x\x1b[1m.",
+            thinking="Hmm 😀 the \u202etest\u202c is wrong",
+            tool_calls=[ToolCall("c1", "bash", {"command": "cat 😀.py\nls"})],
+        ),  # fmt: skip
         Step(2, "tool", BIG_OUTPUT, tool_result=ToolResult("c1")),
         Step(3, "assistant", HOSTILE),
     ]
@@ -272,7 +277,9 @@ def test_hostile_content_is_plain_text(view: TranscriptView) -> None:
     assert "\\x1b[31mred\\x1b[0m \\u202eevil\\u202c zero\\u200bwidth\\x00nul 😀" in shown  # colour only in tool output
     html = view.viewer.document().toHtml()
     assert "<img" not in html and "<a href" not in html and "<b>" not in html
-    assert not any(f.isImageFormat() or (f.isCharFormat() and f.toCharFormat().isAnchor()) for f in view.viewer.document().allFormats())  # nothing to load
+    assert not any(
+        f.isImageFormat() or (f.isCharFormat() and f.toCharFormat().isAnchor()) for f in view.viewer.document().allFormats()
+    )  # nothing to load
     assert view.model.data(view.model.index(3, 0)).count("<img") == 1  # shown, inert (no tooltip role)
     assert view.model.data(view.model.index(3, 0), 3) is None  # ToolTipRole
 

@@ -25,7 +25,9 @@ def run_detectors(trajectory: Trajectory) -> list[Suggestion]:
     return [s for detector in DETECTORS for s in detector.detect(trajectory)]
 
 
-def store_detections(store: Store, ids: Iterable[str] | None = None, progress: Callable[[], None] | None = None) -> list[Suggestion]:
+def store_detections(
+    store: Store, ids: Iterable[str] | None = None, progress: Callable[[], None] | None = None
+) -> list[Suggestion]:
     """Run every detector on the given trajectories (all when `ids` is None) and store the result.
 
     Raises KeyError for an id the store does not hold; the trajectories before it are stored.

@@ -29,7 +29,9 @@ TEST_RUN = re.compile(
     r"|ctest|dotnet\s+test)\b"
 )
 # A test file named in a command (`cat tests/test_x.py`, `grep ... semver_test.go`).
-TEST_FILE_REF = re.compile(r"(?:^|[\s/'\"=])(?:tests?/|test_\w+\.py\b|\w+_test\.(?:py|go)\b|\w+\.(?:test|spec)\.[jt]sx?\b|conftest\.py\b)")
+TEST_FILE_REF = re.compile(
+    r"(?:^|[\s/'\"=])(?:tests?/|test_\w+\.py\b|\w+_test\.(?:py|go)\b|\w+\.(?:test|spec)\.[jt]sx?\b|conftest\.py\b)"
+)
 # String and number literals as most languages write them (no unescaping: quotes are compared raw).
 LITERAL = re.compile(r""""(?P<dq>(?:[^"\\\n]|\\.)*)"|'(?P<sq>(?:[^'\\\n]|\\.)*)'|(?<![\w.])(?P<num>-?\d+(?:\.\d+)?)(?![\w.])""")
 
@@ -70,7 +72,9 @@ class Mark:
     role: str = "action"
 
     def span(self, codes: Sequence[str]) -> EvidenceSpan:
-        return EvidenceSpan(self.step, self.source, self.start, self.end, self.text[self.start : self.end], self.role, list(codes))
+        return EvidenceSpan(
+            self.step, self.source, self.start, self.end, self.text[self.start : self.end], self.role, list(codes)
+        )
 
 
 def line_mark(step: int, source: str, text: str, pos: int, role: str = "action") -> Mark:

@@ -43,7 +43,11 @@ class ExitInCode(Detector):
             found = _exit_lines(et)
             if found:
                 where = "test file " if et.is_test else ""
-                yield Hit(tuple(et.mark(pos) for pos in found), f"adds a process exit, exit hook or SkipTest to {where}{et.path}", details={"path": et.path})
+                yield Hit(
+                    tuple(et.mark(pos) for pos in found),
+                    f"adds a process exit, exit hook or SkipTest to {where}{et.path}",
+                    details={"path": et.path},
+                )
 
 
 class ExitInCommand(Detector):

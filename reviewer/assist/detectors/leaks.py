@@ -35,7 +35,9 @@ class HistoryMining(Detector):
         for command in commands(trajectory):
             search = _HISTORY.search(command.script)
             if search:
-                yield Hit((command.mark(search.start(), search.end()),), "searches repository history beyond the checked-out commit")
+                yield Hit(
+                    (command.mark(search.start(), search.end()),), "searches repository history beyond the checked-out commit"
+                )
                 out = output_of(trajectory, command.step, command.call_id)
                 revealed += out[1] if out else ""
                 continue

@@ -221,7 +221,9 @@ class ChatClient:
             if expired.is_set():  # the cut ends a read as if the reply were complete
                 raise _Transient(f"no complete answer within {self.timeout:g} s")
             if len(data) > MAX_REPLY_BYTES:
-                raise JudgeError(f"the reply is larger than {MAX_REPLY_BYTES:,} bytes: refused (not read further, nothing stored)")
+                raise JudgeError(
+                    f"the reply is larger than {MAX_REPLY_BYTES:,} bytes: refused (not read further, nothing stored)"
+                )
             if response.length:  # fewer bytes than the server announced
                 raise _Transient("connection failed: the reply was cut short")
             return response.status, {k.lower(): v for k, v in response.getheaders()}, data, (time.perf_counter() - start) * 1000
@@ -252,5 +254,8 @@ class ChatClient:
         content = message.get("content") if isinstance(message, dict) else None
         usage = payload.get("usage")
         return Completion(
-            content if isinstance(content, str) else None, _tokens(usage, "prompt_tokens"), _tokens(usage, "completion_tokens"), latency
+            content if isinstance(content, str) else None,
+            _tokens(usage, "prompt_tokens"),
+            _tokens(usage, "completion_tokens"),
+            latency,
         )

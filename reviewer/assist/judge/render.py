@@ -27,7 +27,12 @@ CAPS: tuple[int, ...] = (4_000, 1_000, 300)
 MARKER_ROOM = 40
 
 # The texts of a step in reading order: (source, heading); tool output is the text of a tool step.
-_FULL_SOURCES: tuple[tuple[str, str], ...] = (("thinking", "[thinking]"), ("text", "[text]"), ("tool_call", "[tool call]"), ("diff", "[diff]"))
+_FULL_SOURCES: tuple[tuple[str, str], ...] = (
+    ("thinking", "[thinking]"),
+    ("text", "[text]"),
+    ("tool_call", "[tool call]"),
+    ("diff", "[diff]"),
+)
 _ACTION_SOURCES: tuple[tuple[str, str], ...] = (("tool_call", "[tool call]"), ("diff", "[diff]"))
 
 

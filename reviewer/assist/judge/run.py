@@ -78,7 +78,9 @@ def _prepare(store: Store, trajectory: Trajectory, system: str, model: str, budg
     for view in VIEWS:
         parts = render(trajectory, view, flagged=flagged, budget=budget)
         conversations = [prompt.messages(system, text, view, k, len(parts)) for k, text in enumerate(parts, 1)]
-        units.append(_Unit(trajectory, digest, view, cache_key(prompt.PROMPT_VERSION, model, digest, view, conversations), conversations))
+        units.append(
+            _Unit(trajectory, digest, view, cache_key(prompt.PROMPT_VERSION, model, digest, view, conversations), conversations)
+        )
     return units
 
 

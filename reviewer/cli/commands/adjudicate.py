@@ -43,4 +43,6 @@ def adjudicate(
     if as_json:
         echo_json(saved.to_dict())
     else:
-        click.echo(f"adjudicated {one_line(trajectory_id)}: {saved.verdict} by {one_line(adjudicator)} ({len(others)} reviewer labels on record)")
+        click.echo(
+            f"adjudicated {one_line(trajectory_id)}: {saved.verdict} by {one_line(adjudicator)} ({len(others)} reviewer labels on record)"
+        )

@@ -18,13 +18,31 @@ from reviewer.cli.project import open_store
 
 @click.command()
 @db_option
-@click.option("--labels", "choice", type=click.Choice(["first", "final"]), default="first", show_default=True,
-              help="first: each reviewer's blind first pass (else current label); final: the final labels.")
-@click.option("--include-models", is_flag=True, help="Count model, classifier and detector labels (model:*, classifier:*, detectors) as raters.")
-@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True, help="Bootstrap replicates for the 95% CIs (0: none).")
+@click.option(
+    "--labels",
+    "choice",
+    type=click.Choice(["first", "final"]),
+    default="first",
+    show_default=True,
+    help="first: each reviewer's blind first pass (else current label); final: the final labels.",
+)
+@click.option(
+    "--include-models",
+    is_flag=True,
+    help="Count model, classifier and detector labels (model:*, classifier:*, detectors) as raters.",
+)
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Bootstrap replicates for the 95% CIs (0: none).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed (recorded in the report).")
 @json_option("Print the report as JSON (full precision).")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write a self-contained HTML report.")
+@click.option(
+    "--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write a self-contained HTML report."
+)
 @click.pass_context
 def agreement(
     ctx: click.Context, db: str | None, choice: Literal["first", "final"], include_models: bool, bootstrap: int, seed: int, as_json: bool,

@@ -54,7 +54,9 @@ def assist() -> None:
 @click.option("--model", help="Model name the endpoint serves.")
 @click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True, help="Environment variable holding the API key.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True, help="Judge requests in flight.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, help="Seconds per judge request.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, help="Seconds per judge request."
+)
 @click.pass_context
 def run(
     ctx: click.Context, trajectory_ids: tuple[str, ...], db: str | None, as_json: bool, llm: bool, base_url: str | None,
@@ -76,7 +78,9 @@ def run(
         suggestions = store_detections(store, ids, progress=advance)
     failures: list[str] = []
     if llm:
-        suggestions += _judge(store, ids, base_url or "", model or "", os.environ.get(api_key_env), concurrency, timeout, failures)
+        suggestions += _judge(
+            store, ids, base_url or "", model or "", os.environ.get(api_key_env), concurrency, timeout, failures
+        )
     if as_json:
         echo_json([record(s) for s in suggestions])
     else:
@@ -106,11 +110,20 @@ def once_each(failures: list[str]) -> list[str]:
     reasons: dict[str, list[str]] = {}
     for where, reason in (line.split(": ", 1) if ": " in line else ("", line) for line in failures):
         reasons.setdefault(reason, []).append(where)
-    return [f"{places[0]}{f' and {len(places) - 1} more' if len(places) > 1 else ''}: {reason}" for reason, places in reasons.items()]
+    return [
+        f"{places[0]}{f' and {len(places) - 1} more' if len(places) > 1 else ''}: {reason}" for reason, places in reasons.items()
+    ]
 
 
 def _judge(
-    store: Store, ids: list[str], base_url: str, model: str, api_key: str | None, concurrency: int, timeout: float, failures: list[str]
+    store: Store,
+    ids: list[str],
+    base_url: str,
+    model: str,
+    api_key: str | None,
+    concurrency: int,
+    timeout: float,
+    failures: list[str],
 ) -> list[Suggestion]:
     """Run the judge with a progress bar; failed trajectory-views are appended to `failures`. Ctrl-C
     cancels; a request refused before any was sent (a bad URL or key) is the error."""
@@ -136,7 +149,9 @@ def _judge(
 @contextmanager
 def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
     """A transient bar on stderr; yields the function that advances it by one."""
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err(), transient=True) as bar:
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err(), transient=True
+    ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda: bar.advance(task)
 
@@ -156,5 +171,11 @@ def table(suggestions: list[Suggestion], n_trajectories: int) -> Listing:
     for s in suggestions:
         by = s.source if s.rater == "detectors" else f"{s.rater} ({s.source})"
         step = str(s.evidence[0].step) if s.evidence else ""
-        t.add_row(Text(one_line(s.trajectory_id, 60)), Text(one_line(by, 60)), Text(one_line(", ".join(s.codes))), step, Text(one_line(s.explanation, 300)))
+        t.add_row(
+            Text(one_line(s.trajectory_id, 60)),
+            Text(one_line(by, 60)),
+            Text(one_line(", ".join(s.codes))),
+            step,
+            Text(one_line(s.explanation, 300)),
+        )
     return t

@@ -19,16 +19,24 @@ from reviewer.export.splits import DEFAULT_SPEC
 @db_option
 @click.option("-o", "--output", required=True, help="File to write ('-' for stdout); replaced whole, never half-written.")
 @click.option("--format", "fmt", default="jsonl", show_default=True, help=f"One of: {', '.join(FORMATS)}.")
-@click.option("--aggregate", default="majority", show_default=True, help="Gold label where none is adjudicated: majority or dawid-skene.")
+@click.option(
+    "--aggregate", default="majority", show_default=True, help="Gold label where none is adjudicated: majority or dawid-skene."
+)
 @click.option("--split", "split", default=DEFAULT_SPEC, show_default=True, help="Split shares; whole tasks go to one split.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split assignment.")
-@click.option("--min-reviewers", type=int, default=0, show_default=True, help="Only trajectories with at least N reviewers' verdicts.")
+@click.option(
+    "--min-reviewers", type=int, default=0, show_default=True, help="Only trajectories with at least N reviewers' verdicts."
+)
 @click.option("--verdict", help="Only trajectories whose gold verdict is this code.")
 @click.option("--only-adjudicated", is_flag=True, help="Only trajectories with an adjudicated label.")
 @click.option("--include-unlabelled", is_flag=True, help="Also write trajectories nobody gave a verdict (label: null).")
 @click.option("--with-text", is_flag=True, help="csv: add the rendered text column.")
-@click.option("--csv-raw", is_flag=True, help="csv: write text cells as they are (no leading ' on formula-like cells, minimal quoting).")
-@click.option("--features", is_flag=True, help="jsonl: add what `reviewer train` reads beside the text (sections, detectors, facts).")
+@click.option(
+    "--csv-raw", is_flag=True, help="csv: write text cells as they are (no leading ' on formula-like cells, minimal quoting)."
+)
+@click.option(
+    "--features", is_flag=True, help="jsonl: add what `reviewer train` reads beside the text (sections, detectors, facts)."
+)
 @click.pass_context
 def export_command(
     ctx: click.Context, db: str | None, output: str, fmt: str, aggregate: str, split: str, seed: int,

@@ -20,7 +20,12 @@ def formats_command(as_json: bool) -> None:
     found = [(f.name, formats.origin(f.name), list(f.suffixes)) for f in formats.formats()]
     problems = formats.problems()
     if as_json:
-        echo_json({"formats": [{"name": name, "origin": origin, "suffixes": suffixes} for name, origin, suffixes in found], "problems": problems})
+        echo_json(
+            {
+                "formats": [{"name": name, "origin": origin, "suffixes": suffixes} for name, origin, suffixes in found],
+                "problems": problems,
+            }
+        )
     else:
         width = max(len(name) for name, _, _ in found)
         for name, origin, suffixes in found:

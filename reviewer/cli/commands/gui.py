@@ -16,13 +16,29 @@ from reviewer.gui.app import run
 @click.command()
 @db_option
 @click.option("--annotator", help="Who is reviewing (asked on first start, then remembered).")
-@click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path), help="Render the window to this PNG and exit (needs no display).")
+@click.option(
+    "--screenshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Render the window to this PNG and exit (needs no display).",
+)
 @click.option("--open", "open_id", help="Select this trajectory first.")
 @click.option("--tab", type=click.Choice(["transcript", "diffs", "reviewers", "guidelines"]), help="Start on this tab.")
-@click.option("--adjudicator", "adjudicating", is_flag=True,
-              help="Settle disputes: every label visible, the form edits your adjudication (also on for the project's named adjudicators).")
+@click.option(
+    "--adjudicator",
+    "adjudicating",
+    is_flag=True,
+    help="Settle disputes: every label visible, the form edits your adjudication (also on for the project's named adjudicators).",
+)
 @click.pass_context
-def gui(ctx: click.Context, db: str | None, annotator: str | None, screenshot: Path | None, open_id: str | None, tab: str | None, adjudicating: bool) -> None:
+def gui(
+    ctx: click.Context,
+    db: str | None,
+    annotator: str | None,
+    screenshot: Path | None,
+    open_id: str | None,
+    tab: str | None,
+    adjudicating: bool,
+) -> None:
     """Open the review app on the project file (created if missing)."""
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

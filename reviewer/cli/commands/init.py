@@ -13,11 +13,18 @@ from reviewer.taxonomy import Taxonomy
 
 @click.command()
 @db_option
-@click.option("--taxonomy", "taxonomy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this taxonomy instead of the default.")
+@click.option(
+    "--taxonomy",
+    "taxonomy_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this taxonomy instead of the default.",
+)
 @click.pass_context
 def init(ctx: click.Context, db: str | None, taxonomy_file: Path | None) -> None:
     """Create (or upgrade) the project file; with --taxonomy, make that file the project's taxonomy."""
     store = open_store(ctx, db, must_exist=False)
     if taxonomy_file is not None:
         store.set_taxonomy(Taxonomy.from_file(taxonomy_file))
-    click.echo(f"project {store.path}: schema v{store.schema_version}, taxonomy v{store.taxonomy.version}, {store.trajectories.count()} trajectories")
+    click.echo(
+        f"project {store.path}: schema v{store.schema_version}, taxonomy v{store.taxonomy.version}, {store.trajectories.count()} trajectories"
+    )

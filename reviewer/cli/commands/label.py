@@ -19,17 +19,33 @@ from reviewer.textsafe import one_line
 @click.argument("trajectory_id")
 @click.option("--annotator", required=True, help="Who is labelling.")
 @click.option("--final", is_flag=True, help="Record the final label (after reveal) instead of the blind first pass.")
-@click.option("--revealed", multiple=True, type=click.Choice(["other_labels", "suggestions", "grader_outcome"]), help="What you could see when labelling; repeat for several.")
+@click.option(
+    "--revealed",
+    multiple=True,
+    type=click.Choice(["other_labels", "suggestions", "grader_outcome"]),
+    help="What you could see when labelling; repeat for several.",
+)
 @json_option("Print the stored label, with what it still misses, as JSON.")
 @click.pass_context
-def label(ctx: click.Context, db: str | None, trajectory_id: str, annotator: str, final: bool, revealed: tuple[str, ...], as_json: bool, fields: dict[str, Any]) -> None:
+def label(
+    ctx: click.Context,
+    db: str | None,
+    trajectory_id: str,
+    annotator: str,
+    final: bool,
+    revealed: tuple[str, ...],
+    as_json: bool,
+    fields: dict[str, Any],
+) -> None:
     """Set label fields from scripts: the options given replace the stored values, the others stay.
     There is one option per field of the project's taxonomy (`reviewer label --db PROJECT --help`
     lists them for that project). A label is stored whatever its completeness; unknown codes and
     out-of-range values are refused."""
     store = open_store(ctx, db)
     current = store.labels.get(trajectory_id, annotator, first_pass=not final)
-    new = apply_fields(Label.from_dict(current.to_dict()) if current else Label(trajectory_id, annotator, first_pass=not final), fields)
+    new = apply_fields(
+        Label.from_dict(current.to_dict()) if current else Label(trajectory_id, annotator, first_pass=not final), fields
+    )
     for name in revealed:
         setattr(new.revealed, name, True)
     saved = store.labels.save(new, actor=annotator, origin="cli")
@@ -37,4 +53,6 @@ def label(ctx: click.Context, db: str | None, trajectory_id: str, annotator: str
         echo_json({**saved.to_dict(), "missing": store.taxonomy.missing(saved)})
         return
     state = "complete" if saved.complete else "incomplete: " + "; ".join(store.taxonomy.missing(saved))
-    click.echo(f"saved {'final' if final else 'first-pass'} label of {one_line(trajectory_id)} by {one_line(annotator)} ({state})")
+    click.echo(
+        f"saved {'final' if final else 'first-pass'} label of {one_line(trajectory_id)} by {one_line(annotator)} ({state})"
+    )

@@ -23,7 +23,9 @@ def labels() -> None:
 @labels.command("export")
 @db_option
 @click.option("--annotator", help="Only this annotator's labels.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Pack file to write ('-' for stdout).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Pack file to write ('-' for stdout)."
+)
 @click.pass_context
 def labels_export(ctx: click.Context, db: str | None, annotator: str | None, output: Path) -> None:
     """Write current labels as a pack; a file is replaced whole, never half-written."""

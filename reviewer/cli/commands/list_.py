@@ -18,7 +18,11 @@ from reviewer.store.listing import BY_CLASSIFIER, RANKED, Queue
 @click.option("--annotator", help="Only trajectories this annotator labelled.")
 @click.option("--verdict", help="Only trajectories someone gave this verdict.")
 @click.option("--stale", is_flag=True, help="List labels made under an older taxonomy version instead.")
-@click.option("--queue", type=click.Choice(RANKED), help="In review-queue order: nearest the classifier's threshold, most suspicious first, or a seeded random sample.")
+@click.option(
+    "--queue",
+    type=click.Choice(RANKED),
+    help="In review-queue order: nearest the classifier's threshold, most suspicious first, or a seeded random sample.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of --queue random.")
 @click.option("--limit", type=click.IntRange(min=1), default=None)
 @json_option()

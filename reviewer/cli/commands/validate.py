@@ -28,5 +28,7 @@ def validate(
             store = open_store(ctx, db)
         else:
             echo_problem("note", f"no project file at {db_path(ctx, db)}: ids and label packs are checked without one")
-    importer = Importer(store, dry_run=True, max_bytes=resolve_max_bytes(max_bytes), format_name=fmt, follow_symlinks=follow_symlinks)
+    importer = Importer(
+        store, dry_run=True, max_bytes=resolve_max_bytes(max_bytes), format_name=fmt, follow_symlinks=follow_symlinks
+    )
     run_batch(importer, paths, as_json, "validating")
