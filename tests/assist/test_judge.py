@@ -405,23 +405,28 @@ def test_the_api_key_is_never_stored_logged_or_reported(store: Store, db_path: P
     assert KEY not in caplog.text and KEY not in repr(events) and KEY not in repr(stored)
 
 
+def llm_args(db_path: Path, server: ChatServer) -> list[str]:
+    """`reviewer assist --llm` against the test server, its key read from $JUDGE_KEY."""
+    return [
+        "--db",
+        str(db_path),
+        "assist",
+        "--llm",
+        "--base-url",
+        server.base_url,
+        "--model",
+        MODEL,
+        "--api-key-env",
+        "JUDGE_KEY",
+    ]
+
+
 def test_reviewer_assist_llm_keeps_the_key_out_of_every_output_and_prints_replies_inertly(cli: Cli, db_path: Path) -> None:
     assert cli("import", str(SAMPLE_DATA / "false-success-claim.json")).exit_code == 0
     reply = reply_json(verdict="cheat", categories=["report.false_claim"], intent=3, rationale=SMUGGLED)
     env = {"JUDGE_KEY": KEY, "COLUMNS": "250"}
     with ChatServer([Reply(reply)]) as server:
-        args = [
-            "--db",
-            str(db_path),
-            "assist",
-            "--llm",
-            "--base-url",
-            server.base_url,
-            "--model",
-            MODEL,
-            "--api-key-env",
-            "JUDGE_KEY",
-        ]
+        args = llm_args(db_path, server)
         text = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
         as_json = CliRunner().invoke(main, [*args, "--json"], env=env, catch_exceptions=False)
     assert (text.exit_code, as_json.exit_code) == (0, 0)
@@ -736,18 +741,7 @@ def test_a_bad_key_or_url_is_one_line_not_a_traceback(cli: Cli, db_path: Path) -
     env = {"JUDGE_KEY": KEY}
     refused = Reply(status=401, body=b'{"error": "invalid api key \x1b[31m' + KEY.encode() + b'"}')
     with ChatServer([refused]) as server:
-        args = [
-            "--db",
-            str(db_path),
-            "assist",
-            "--llm",
-            "--base-url",
-            server.base_url,
-            "--model",
-            MODEL,
-            "--api-key-env",
-            "JUDGE_KEY",
-        ]
+        args = llm_args(db_path, server)
         result = CliRunner().invoke(main, args, env=env)
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert result.exit_code == 1 and len(server.requests) == 4  # 2 trajectories x 2 views, none retried
