@@ -34,7 +34,8 @@ _HEADER_TEXT = "# aider chat started at "
 _HEADER = re.compile(rf"^{_HEADER_TEXT}(.+?)\s*$")
 _CONSOLE = re.compile(r"^>( |$)")
 _USER = re.compile(r"^####( |$)")
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+# Aider fences its blocks with ``` or ~~~, and for some models with `<source>` (its wrap-fence option).
+_FENCE = re.compile(r"^ {0,3}(```|~~~|<source>)")
 _COMMAND = re.compile(r"^(?:/(?:run|test)\s+|!)(.+)$", re.DOTALL)
 _MODEL = re.compile(r"^(?:Main model|Models|Model): (\S+) with (\S+) edit format")
 _VERSION = re.compile(r"^Aider (v\S+)")

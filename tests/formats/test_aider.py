@@ -143,7 +143,8 @@ def test_the_whole_history_file_reads() -> None:
     statuses = Counter((e.source, e.status) for t in trajectories for e in t.file_edits)
     # and the 7 files of the diff `/run git diff a162` printed in session 2024-08-10T11:14:11 (observed)
     assert statuses == Counter(
-        {("message", "applied"): 459, ("message", "unknown"): 148, ("message", "failed"): 59, ("observed", "applied"): 7}
+        # blocks fenced with `<source>` are named by the line before the fence, so Aider's console lines match them
+        {("message", "applied"): 487, ("message", "unknown"): 122, ("message", "failed"): 57, ("observed", "applied"): 7}
     )
     assert all(first_error("trajectory.schema", t.to_dict()) is None for t in trajectories[:50])
 
@@ -177,3 +178,10 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
 def test_synthetic_histories_import(tmp_path: Path) -> None:
     t = synthetic_one(tmp_path, synth, 22, "aider-2026-01-01T00:00:01")
     assert [e.status for e in t.file_edits][:3] == ["applied", "applied", "failed"]
+
+
+def test_a_source_tag_fence_is_not_a_file_name() -> None:
+    """Aider fences blocks with `<source>python` for some models (its own history, session of 2024-08-06
+    10:03:58): the file is the line before the fence, not the fence."""
+    reply = "aider/commands.py\n<source>python\n<<<<<<< SEARCH\nold\n=======\nnew\n>>>>>>> REPLACE\n</source>\n"
+    assert [edit.path for edit in reply_edits(reply)] == ["aider/commands.py"]
