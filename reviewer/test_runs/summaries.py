@@ -8,8 +8,9 @@ summaries of one framework in one output (cargo's unit, integration and doc test
 `pytest a; pytest b`) are added up: the counts are those of the whole command.
 
 Bounded cost on huge outputs: colour codes are removed first, only the last `MAX_SCAN` characters
-are read (summaries come last), every pattern is anchored at a line start with bounded repetition,
-and a parser runs only when its keyword occurs (a substring test).
+are read (summaries come last; `TAIL_SCAN` for a command that is no test command), every pattern is
+anchored at a line start with bounded repetition, and a parser runs only when its keyword occurs (a
+substring test).
 
 Public API: `Summary`, `parse_summary(output, framework=None) -> Summary | None`, `might_hold_summary(output)`
 (the cheap first look), `PARSERS` (framework name, keywords, parser), `MAX_FAILING`.
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from reviewer.ansi import SGR
 
 MAX_SCAN = 1_000_000  # characters read from the end of an output
+TAIL_SCAN = 5_000  # ... and looked at for a summary when the command is no test command (Maven's help after its totals fits)
 MAX_FAILING = 100  # failing test names kept per run
 MAX_NAME = 300  # characters of one name
 MAX_RUNS = 1000  # summaries of one kind added up per output (more is junk, not a test log)
@@ -51,16 +53,20 @@ def parse_summary(output: str, framework: str | None = None) -> Summary | None:
         text = text.replace("\r\n", "\n")
     if framework in _PARSER:
         return _PARSER[framework](text)
-    present = {_KEYWORD_OF[k] for k in _KEYWORDS.findall(text)}
-    for name, _, parse in PARSERS:
-        if name in present and (found := parse(text)) is not None:
+    for _, keywords, parse in PARSERS:
+        if any(k in text for k in keywords) and (found := parse(text)) is not None:
             return found
     return None
 
 
 def might_hold_summary(output: str) -> bool:
-    """A cheap first look: does `output` hold any keyword of a summary line (most outputs do not)?"""
-    return _KEYWORDS.search(output, max(0, len(output) - MAX_SCAN)) is not None
+    """A cheap first look at the output of a command that is no test command: does its end (`TAIL_SCAN`,
+    where summaries are) hold any keyword of a summary line? Most outputs do not."""
+    tail = output[-TAIL_SCAN:]
+    for keyword in _ALL_KEYWORDS:  # a plain loop: most outputs are short, and a generator would cost more than the scans
+        if keyword in tail:
+            return True
+    return False
 
 
 def _column_sums(rows: list[tuple[str, ...]]) -> list[int]:
@@ -330,6 +336,5 @@ PARSERS: tuple[tuple[str, tuple[str, ...], Parser], ...] = (
     ("node", ("ℹ pass", "ℹ fail"), _node),
     ("tap", ("# pass", "# fail"), _tap),
 )
-_KEYWORD_OF = {keyword: name for name, keywords, _ in reversed(PARSERS) for keyword in keywords}
-_KEYWORDS = re.compile("|".join(re.escape(k) for k in sorted(_KEYWORD_OF, key=len, reverse=True)))
+_ALL_KEYWORDS = tuple(dict.fromkeys(k for _, keywords, _ in PARSERS for k in keywords))
 _PARSER = {name: parse for name, _, parse in PARSERS}

@@ -46,6 +46,12 @@ def test_a_summary_in_the_output_of_any_command_that_runs_something() -> None:
     assert runs == [TestRun(1, "bash run.sh", 2, "maven", 3, 2, 1, 1, [])]
 
 
+def test_an_unknown_commands_output_is_read_at_its_end_only() -> None:
+    late = SUREFIRE + "[INFO] " + "x" * 6_000 + "\n"  # the totals, then 6 KB of log
+    runs = built(("bash", {"command": "bash run.sh"}, late), ("bash", {"command": "mvn -q test"}, late))
+    assert [(r.command, r.passed) for r in runs] == [("mvn -q test", 3)]  # a test command's output is read further
+
+
 def test_text_actions_and_other_tools_with_a_command() -> None:
     runs = built(
         ("pytest", {"command": "pytest tests/test_a.py"}, "1 passed in 0.01s\n"),  # SWE-agent 0.x: named after its first word
