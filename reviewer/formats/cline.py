@@ -31,8 +31,7 @@ from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.folder import FolderFiles, sibling
 from reviewer.formats.search_replace import Block, apply_blocks, blocks_diff, parse_blocks, undo_blocks
-from reviewer.formats.shape import Malformed, guarded, json_type
-from reviewer.formats.swe_agent import whole_value
+from reviewer.formats.shape import Malformed, guarded, json_type, whole_value
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Step, ToolCall, Trajectory
 

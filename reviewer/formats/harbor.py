@@ -27,8 +27,7 @@ from typing import Any
 from reviewer.formats.atif import convert as atif_trajectory
 from reviewer.formats.build import TrajectoryBuilder
 from reviewer.formats.folder import FolderFiles
-from reviewer.formats.shape import as_object
-from reviewer.formats.swe_agent import whole_value
+from reviewer.formats.shape import as_object, whole_value
 from reviewer.jsonio import Document, InputError, read_document
 from reviewer.model import Agent, Outcome, Task, Trajectory
 

@@ -20,18 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reviewer.formats.build import TrajectoryBuilder, openai_tool_call, text_of
-from reviewer.formats.shape import Malformed, expect, guarded
-from reviewer.formats.swe_agent import (
-    dig,
-    each,
-    file_stem,
-    leftovers,
-    optional,
-    outcome_from,
-    split_submission,
-    thinking_of,
-    whole_value,
-)
+from reviewer.formats.shape import Malformed, dig, each, expect, guarded, leftovers, optional, whole_value
+from reviewer.formats.swe_agent import file_stem, outcome_from, split_submission, thinking_of
 from reviewer.jsonio import Document, InputError
 from reviewer.model import ToolCall, Trajectory
 

@@ -24,8 +24,7 @@ from typing import Any
 from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.folder import FolderFiles, sibling
-from reviewer.formats.shape import Malformed, as_object, expect
-from reviewer.formats.swe_agent import whole_value
+from reviewer.formats.shape import Malformed, as_object, expect, whole_value
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Step, Trajectory
 

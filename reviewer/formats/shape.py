@@ -50,3 +50,37 @@ def guarded(doc: Document, place: str | None, read: Callable[[], T]) -> T | Inpu
         return InputError(doc.name, where, exc.message)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         return InputError(doc.name, place, f"unexpected shape ({type(exc).__name__}: {exc})")
+
+
+def optional(value: Any, kind: type[dict] | type[list], pointer: str, what: str) -> Any:
+    """A field that may be absent (null): an empty dict or list then, else it must have the right type."""
+    return kind() if value is None else expect(value, kind, pointer, what)
+
+
+def each(items: list[Any], pointer: str, handle: Callable[[int, Any, str], None]) -> None:
+    """`handle(index, item, pointer)` for every item; an odd shape Python trips on is reported at its item."""
+    for index, item in enumerate(items):
+        where = f"{pointer}/{index}"
+        try:
+            handle(index, item, where)
+        except Malformed:
+            raise
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise Malformed(where, f"unexpected shape ({type(exc).__name__}: {exc})") from None
+
+
+def whole_value(doc: Document) -> Any:
+    """The parsed file, or None for JSONL (for formats that never write one value per line)."""
+    return None if doc.looks_like_jsonl() else doc.value
+
+
+def leftovers(item: dict[str, Any], mapped: set[str] | frozenset[str]) -> dict[str, Any]:
+    """What a message carries beyond the mapped keys (empty values are noise, not information)."""
+    return {k: v for k, v in item.items() if k not in mapped and v not in (None, "", [], {})}
+
+
+def dig(value: Any, *keys: str) -> Any:
+    """`value[k1][k2]...`, or None as soon as a level is missing or not an object."""
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value

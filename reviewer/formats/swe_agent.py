@@ -7,7 +7,8 @@ observation never reaches history because the run ended there. In-context demons
 into metadata, not steps. `query` (the whole prompt, repeated per entry) and `response` (thought plus
 action again) only repeat what the steps show and are left out; the store keeps the original bytes.
 
-The helpers above `SweAgentFormat` are shared with the mini-SWE-agent importer.
+The helpers above `SweAgentFormat` are shared with the mini-SWE-agent importer (same family of files);
+format-independent ones live in `shape`.
 """
 
 from __future__ import annotations
@@ -15,40 +16,18 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from reviewer.formats.build import TrajectoryBuilder, openai_tool_call, text_of
 from reviewer.formats.edit_reconstruction import SHELL_TOOLS, WINDOW_EDIT_COMMANDS, FileTracker, snippet_diff
-from reviewer.formats.shape import Malformed, expect, guarded
+from reviewer.formats.shape import Malformed, dig, each, expect, guarded, leftovers, optional, whole_value
 from reviewer.formats.text_calls import editor_arguments
 from reviewer.formats.windows import Window, edit_between, windows_in
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Outcome, Step, ToolCall, Trajectory
-
-
-def optional(value: Any, kind: type[dict] | type[list], pointer: str, what: str) -> Any:
-    """A field that may be absent (null): an empty dict or list then, else it must have the right type."""
-    return kind() if value is None else expect(value, kind, pointer, what)
-
-
-def each(items: list[Any], pointer: str, handle: Callable[[int, Any, str], None]) -> None:
-    """`handle(index, item, pointer)` for every item; an odd shape Python trips on is reported at its item."""
-    for index, item in enumerate(items):
-        where = f"{pointer}/{index}"
-        try:
-            handle(index, item, where)
-        except Malformed:
-            raise
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise Malformed(where, f"unexpected shape ({type(exc).__name__}: {exc})") from None
-
-
-def whole_value(doc: Document) -> Any:
-    """The parsed file, or None for JSONL (neither SWE-agent nor mini-SWE-agent writes one value per line)."""
-    return None if doc.looks_like_jsonl() else doc.value
 
 
 def file_stem(path: Path) -> str:
@@ -59,11 +38,6 @@ def file_stem(path: Path) -> str:
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return name
-
-
-def leftovers(item: dict[str, Any], mapped: set[str] | frozenset[str]) -> dict[str, Any]:
-    """What a message carries beyond the mapped keys (empty values are noise, not information)."""
-    return {k: v for k, v in item.items() if k not in mapped and v not in (None, "", [], {})}
 
 
 def thinking_of(item: dict[str, Any]) -> str | None:
@@ -101,13 +75,6 @@ def outcome_from(info: dict[str, Any]) -> Outcome:
     """Only a `resolved` flag is a grader verdict; exit statuses say how the run ended, not whether it passed."""
     resolved = info.get("resolved")
     return Outcome(grader_result=("pass" if resolved else "fail") if isinstance(resolved, bool) else None)
-
-
-def dig(value: Any, *keys: str) -> Any:
-    """`value[k1][k2]...`, or None as soon as a level is missing or not an object."""
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
 
 
 def _parse_json_string(value: Any) -> Any:
