@@ -1,8 +1,8 @@
 """Which shell commands run tests: the one rule every layer asks (`runner_of`).
 
-Qt-free. A command is read as the shell would split it (`cd repo && python -m pytest -x tests/`
-holds a test run), heredoc bodies left out (a file written with `cat <<EOF` is not run), and each
-simple command is judged by its program and arguments, after wrappers such as `timeout 60`,
+Qt-free. A command is read as bash would split it (`formats.shell_syntax`: `cd repo && python -m pytest
+-x tests/` holds a test run; a here-document's body is data, not commands; `2>&1` is a redirection),
+and each simple command is judged by its program and arguments, after wrappers such as `timeout 60`,
 `VAR=1`, `uv run` or `npx`. Words in an `echo` or a `grep` pattern never count: only what is run.
 
 Scripts count as tests when their name says so (`test.py`, `tests.py`, `check.py`, `run_tests.sh`,
@@ -23,27 +23,17 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from reviewer.model import ToolCall
 
-MAX_SCRIPT = 10_000  # a command that runs tests is short; longer scripts are read this far (heredocs removed first)
+if TYPE_CHECKING:
+    from reviewer.formats.shell_syntax import Script
+
+MAX_READ = 200_000  # characters of a script read as commands at most (a 200 KB heredoc and then `pytest` is missed)
 MAX_REMEMBERED = 1000  # scripts up to this long have their answer cached (4,096 of them: at most a few MB)
 
-# Heredoc bodies: `<<EOF` ... `EOF` (quoted or not, `<<-` with an indented end; unterminated: to the end).
-# The rest of the `<<EOF` line is kept (`cat <<EOF > t.py && python t.py`): it runs; the body is data.
-_HEREDOC = re.compile(
-    r"(?<!<)<<(?!<)-?[ \t]*(['\"]?)([A-Za-z_][\w.-]{0,40})\1(?P<rest>[^\n]*)(?:\n.*?(?:^[ \t]*\2[ \t]*$|\Z)|\Z)",
-    re.DOTALL | re.MULTILINE,
-)
-# Shell words (quotes kept, removed by `_unquote`) and operators. Every alternative starts differently and
-# a quote fails only when no closing quote follows, so tokenising is linear.
-_TOKEN = re.compile(r"""(&&|\|\||;;|\|&|[;|&()\n])|((?:[^\s;|&()'"\\]+|'[^']*'|"(?:[^"\\]|\\.)*"|\\.|['"\\])+)""")
-_OPERATOR = re.compile(r"&&|\|\||;;|\|&|[;|&()\n]")
-_QUOTED = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*)"|\\(.)""", re.DOTALL)
-_ESCAPED = re.compile(r'\\([\\"$`])')
 MAX_NESTING = 4  # `bash -c "bash -c '…'"` is read this deep
-# Shell words that may start a simple command before the program (`if pytest; then`, `{ pytest; }`, `! pytest`).
-_RESERVED = frozenset({"if", "then", "else", "elif", "while", "until", "do", "{", "}", "!"})
 _ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=")
 _PYTHON = re.compile(r"(?:python|pypy)[\d.]*(?:\.exe)?")
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
@@ -126,7 +116,7 @@ def _remembered_runner(script: str, scripts: frozenset[str]) -> Runner | None:
 def _first_runner(script: str, scripts: frozenset[str], depth: int) -> Runner | None:
     if depth > MAX_NESTING:
         return None
-    if not _hinted(script[:MAX_SCRIPT].lower()) and not any(name in script for name in scripts):
+    if not _hinted(script.lower()) and not any(name in script for name in scripts):
         return None
     for words in simple_commands(script):
         found = _runner(words, scripts, depth)
@@ -174,36 +164,28 @@ def prompt_scripts(prompt: str) -> frozenset[str]:
 
 
 def simple_commands(script: str) -> list[list[str]]:
-    """The words of each simple command, as the shell splits them (quotes removed, heredoc bodies left out)."""
-    text = script[: MAX_SCRIPT * 20]
-    if "<<" in text:
-        text = _HEREDOC.sub(lambda m: m.group("rest"), text)
-    text = text[:MAX_SCRIPT].replace("\\\n", " ")
-    if "'" not in text and '"' not in text and "\\" not in text:  # the usual case: blanks and operators only
-        return [split for part in _OPERATOR.split(text) if (split := part.split())]
-    commands: list[list[str]] = []
-    words: list[str] = []
-    for operator, word in _TOKEN.findall(text):
-        if operator:
-            if words:
-                commands.append(words)
-                words = []
-        elif "'" in word or '"' in word or "\\" in word:
-            words.append(_QUOTED.sub(_unquote, word))
-        else:
-            words.append(word)
-    if words:
-        commands.append(words)
-    return commands
+    """The words of each simple command, as bash would split them (`formats.shell_syntax`: quotes removed,
+    redirections and here-document bodies apart, reserved words dropped). None for a line bash would
+    not run either (an unterminated quote) or one longer than `MAX_READ`."""
+    from reviewer.formats.shell_syntax import ShellSyntaxError, Simple, parse  # the formats package imports this one
 
+    found: list[list[str]] = []
 
-def _unquote(m: re.Match[str]) -> str:
-    single, double, escaped = m.groups()
-    if single is not None:
-        return single
-    if double is not None:
-        return _ESCAPED.sub(r"\1", double)
-    return escaped
+    def collect(tree: Script) -> None:  # groups nest as deep as the reader allows (its MAX_DEPTH)
+        for pipeline in tree.pipelines:
+            for unit in pipeline.units:
+                if not isinstance(unit, Simple):
+                    collect(unit.script)
+                elif unit.words:
+                    found.append([word.text for word in unit.words])
+
+    if len(script) > MAX_READ:
+        return []
+    try:
+        collect(parse(script))
+    except ShellSyntaxError:
+        return []
+    return found
 
 
 def _program(words: list[str]) -> str:
@@ -216,7 +198,7 @@ def _unwrapped(words: list[str]) -> list[str]:
     while i < len(words):
         word = words[i]
         program = word.rsplit("/", 1)[-1]
-        if word in _RESERVED or _ASSIGNMENT.match(word):
+        if _ASSIGNMENT.match(word):
             i += 1
         elif program in _WRAPPERS:
             i += 1

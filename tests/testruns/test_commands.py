@@ -117,6 +117,11 @@ def test_commands_that_do_not_run_tests(command: str) -> None:
     assert runner_of(command) is None
 
 
+def test_a_test_command_after_a_long_heredoc() -> None:
+    script = "cat <<'EOF' > data.txt\n" + "row\n" * 5_000 + "EOF\npython -m pytest -q"
+    assert runner_of(script) is not None
+
+
 def test_the_words_after_the_runner_are_kept() -> None:
     runner = runner_of("cd repo && python -m pytest -x 'tests/test_x.py::test_a[b c]'")
     assert runner is not None and runner.args == ("-x", "tests/test_x.py::test_a[b c]")
@@ -158,24 +163,40 @@ def test_shell_script_of_any_call_with_a_command() -> None:
     assert shell_script(ToolCall("1", "python", {"code": "import pytest"})) is None
 
 
-def test_quotes_operators_and_comments() -> None:
+def test_quotes_operators_and_redirections() -> None:
     assert simple_commands('a \'b c\' "d \\" e" f\\ g && h|i; j') == [["a", "b c", 'd " e', "f g"], ["h"], ["i"], ["j"]]
-    assert simple_commands("echo 'unterminated && pytest") == [["echo", "'unterminated"], ["pytest"]]
+    assert simple_commands("cat build.log 2>&1 | tail -50 > /tmp/x") == [["cat", "build.log"], ["tail", "-50"]]
+    assert only_views("cat build.log 2>&1 | tail -50")  # `2>&1` is a redirection, not a command `1`
+    assert simple_commands("echo 'unterminated && pytest") == []  # bash would not run it either
+    assert runner_of("echo 'unterminated && pytest") is None
 
 
 @pytest.mark.parametrize(
     "hostile",
     [
         "pytest " + "x" * 5_000_000,
+        "cat <<EOF > big.txt\n" + "data\n" * 400_000 + "EOF\npytest -q",
         "bash -c " * 100_000 + "pytest",
         "'" * 1_000_000,
+        "(" * 100_000 + "pytest",
         '"\\' * 500_000,
         "cat <<EOF\n" * 100_000,
         "test && " * 200_000,
         "npx " * 5_000 + "jest",
         "timeout 1 " * 5_000 + "pytest",
     ],
-    ids=["long", "nested bash -c", "quotes", "escapes", "heredocs", "many commands", "nested npx", "nested wrappers"],
+    ids=[
+        "long",
+        "long heredoc",
+        "nested bash -c",
+        "quotes",
+        "groups",
+        "escapes",
+        "heredocs",
+        "many commands",
+        "nested npx",
+        "nested wrappers",
+    ],
 )
 def test_huge_and_hostile_commands_cost_little(hostile: str) -> None:
     start = time.perf_counter()
