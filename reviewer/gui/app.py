@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.adjudication import AdjudicationSession, refusal, reviewer_labels
 from reviewer.edits import DiffTexts
-from reviewer.gui import keymap
+from reviewer.gui import keymap, window_state
 from reviewer.gui.assist_panel import AssistPanel
 from reviewer.gui.diff_view import DiffView
 from reviewer.gui.guidelines import GuidelinesPanel
@@ -90,10 +90,15 @@ QUEUES = (
 class MainWindow(QMainWindow):
     trajectory_shown = Signal(str)  # the transcript and diffs now show this trajectory
 
-    def __init__(self, store: Store, annotator: str | None, *, adjudicator: bool | None = None):
-        """`adjudicator`: None follows the project (its named adjudicators adjudicate)."""
+    def __init__(
+        self, store: Store, annotator: str | None, *, adjudicator: bool | None = None, settings: QSettings | None = None
+    ):
+        """`adjudicator`: None follows the project (its named adjudicators adjudicate). `settings`: where the
+        window's sizes, open tab and folded sections are restored from and saved to (None: nowhere)."""
         super().__init__()
         self.store = store
+        self.settings = settings
+        self._suggestions: list[Suggestion] = []  # the open item's, once revealed: outline marks
         self.loader = TrajectoryLoader(store.path, self)
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_load_failed)
@@ -125,6 +130,9 @@ class MainWindow(QMainWindow):
             self.queue.addItem(text, key)
         self.queue.setCurrentIndex(self.queue.findData(first_queue))
         self.verdict = FocusWheelComboBox()
+        for combo in (self.queue, self.verdict):  # narrow enough for a 1,024 px window
+            combo.setSizeAdjustPolicy(FocusWheelComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         self.verdict.addItem("My verdict: any", None)  # the own verdict: others' would unblind the first pass
         for code in taxonomy.codes("verdict"):
             self.verdict.addItem(f"My verdict: {code}", code)
@@ -169,6 +177,7 @@ class MainWindow(QMainWindow):
         self.font_hint.setVisible(bool(missing))
         self.statusBar().addPermanentWidget(self.font_hint)
         self.shortcuts = keymap.install(self, self._handlers())
+        self.geometry_restored = settings is not None and window_state.restore(self, settings)
         if self.model.rowCount():
             self.table.selectRow(0)
         self._explain_empty()
@@ -215,7 +224,11 @@ class MainWindow(QMainWindow):
             splitter.addWidget(pane)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([280, 760, 400] if self.adjudicator else [380, 620, 380])  # the adjudicator reads more than lists
+        splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
+        self.splitters = {"main": splitter, "side": right, "transcript": self.transcript.splitter}
+        if isinstance(middle, QSplitter):
+            self.splitters["middle"] = middle
 
     def _handlers(self) -> dict[str, Callable[[], object]]:
         handlers: dict[str, Callable[[], object]] = {
@@ -225,8 +238,9 @@ class MainWindow(QMainWindow):
             "next_step": self.transcript.next_step,
             "previous_step": self.transcript.previous_step,
             "jump_to_step": self._ask_step,
-            "toggle_view": lambda: self.tabs.setCurrentIndex(1 if self.tabs.currentIndex() == 0 else 0),
+            "toggle_view": self._open_diff,
             "toggle_collapse": self.transcript.toggle_section,
+            "toggle_step_sections": self.transcript.toggle_step,
             "find": self._find,
             "find_next": self.transcript.find_next,
             "find_previous": self.transcript.find_previous,
@@ -283,6 +297,7 @@ class MainWindow(QMainWindow):
             self.session.trajectory = trajectory
         diffs = DiffTexts(trajectory.file_edits)  # one diff cache for the transcript, its find and the diff view
         self.transcript.set_trajectory(trajectory, diffs)
+        self.transcript.set_suggestions(self._suggestions)
         self.diffs.set_trajectory(trajectory, diffs)
         self._on_label_changed()
         self.trajectory_shown.emit(trajectory.id)
@@ -306,7 +321,9 @@ class MainWindow(QMainWindow):
         self._shown_revealed = revealed
         self._others = session.other_labels() if session else []
         self._outcome = session.outcome() if session else None
-        self.assist.set_suggestions(session.suggestions() if session else [])
+        self._suggestions = session.suggestions() if session else []  # none before the reveal
+        self.assist.set_suggestions(self._suggestions)
+        self.transcript.set_suggestions(self._suggestions)
         self.assist.set_revealed(revealed)
         self.reviewers.set_revealed(revealed or (self.adjudicator and session is None))
         adjudication = session if isinstance(session, AdjudicationSession) else None
@@ -452,6 +469,14 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.transcript)
         self.transcript.show_step(step)
 
+    def _open_diff(self) -> None:
+        """D: the current step's edit (else its file's net change) in the diffs; from the diffs, back to the transcript."""
+        if self.tabs.currentWidget() is self.diffs:
+            self.tabs.setCurrentWidget(self.transcript)
+            return
+        self.tabs.setCurrentWidget(self.diffs)
+        self.diffs.show_edit_near(self.transcript.current_step())
+
     def _show_span(self, span: EvidenceSpan) -> None:
         if span.source == "diff" and self.diffs.show_span(span):
             self.tabs.setCurrentWidget(self.diffs)
@@ -532,6 +557,8 @@ class MainWindow(QMainWindow):
         self.form.set_session(None)
         self.session = None
         self.labels.stop()
+        if self.settings is not None:
+            window_state.save(self, self.settings)
         super().closeEvent(event)
 
     def _close_anyway(self) -> bool:
@@ -578,8 +605,10 @@ def run(
     app.setFont(QFont(app.font().family(), 10))
     annotator = remembered_annotator(annotator) or (None if screenshot else ask_annotator())
     store = Store(path)
-    window = MainWindow(store, annotator, adjudicator=adjudicating)
-    window.resize(1440, 860)
+    settings = None if screenshot else QSettings("reviewer", "reviewer")  # pictures show the defaults
+    window = MainWindow(store, annotator, adjudicator=adjudicating, settings=settings)
+    if not window.geometry_restored:
+        window.resize(1440, 860)
     window.show()
     try:
         if open_id is not None and not window.open_trajectory(open_id):

@@ -26,6 +26,7 @@ MAX_LINE = 10_000  # characters of one line a pane shows; the rest is cut with a
 MAX_CHARS = 2_000_000  # beyond this a diff is cut: Qt stays fast, and nobody reads 2 MB of one diff
 PENDING = "…"  # the change column until the worker has counted
 _HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+_HUNK_STARTS = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _PLACELESS_HUNK = re.compile(r"^@@ [^-+\d][^@]* @@$")  # `@@ position unknown @@` (edit_reconstruction.snippet_diff): to the end
 
 
@@ -67,6 +68,39 @@ def classify(lines: list[str]) -> list[LineKind]:
         else:
             kinds.append(LineKind.HEADER)
     return kinds
+
+
+_NUMBERED = {
+    "both": {LineKind.CONTEXT: (True, True), LineKind.REMOVED: (True, False), LineKind.ADDED: (False, True)},
+    "old": {LineKind.CONTEXT: (True, False), LineKind.REMOVED: (True, False)},
+    "new": {LineKind.CONTEXT: (False, True), LineKind.ADDED: (False, True)},
+}
+
+
+def line_numbers(pane: Pane, side: str) -> list[tuple[int | None, int | None]]:
+    """(old, new) line number of each line of a pane: `side` "both" for a unified pane, "old" or "new" for
+    a side of side by side. Numbers come from hunk headers (`@@ -12,3 +12,4 @@`); a side by side pane
+    without any hunk is a whole file, numbered from 1. Where a hunk gives no place (a snippet whose
+    position is unknown), its lines get none: a number is never guessed."""
+    numbered = _NUMBERED[side]
+    old: int | None = None
+    new: int | None = None
+    if side != "both" and LineKind.HUNK not in pane.kinds:
+        old = new = 1
+    numbers: list[tuple[int | None, int | None]] = []
+    for line, kind in zip(pane.lines, pane.kinds, strict=True):
+        if kind is LineKind.HUNK:
+            match = _HUNK_STARTS.match(line)
+            old, new = (int(match[1]), int(match[2])) if match else (None, None)
+            numbers.append((None, None))
+            continue
+        has_old, has_new = numbered.get(kind, (False, False))
+        numbers.append((old if has_old else None, new if has_new else None))
+        if has_old and old is not None:
+            old += 1
+        if has_new and new is not None:
+            new += 1
+    return numbers
 
 
 def shown_text(text: str) -> ShownText:
