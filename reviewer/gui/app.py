@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QItemSelection, QSettings, Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
         self.verdict = FocusWheelComboBox()
         for combo in (self.queue, self.verdict):  # narrow enough for a 1,024 px window
             combo.setSizeAdjustPolicy(FocusWheelComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(10)
+            combo.setMinimumContentsLength(6)
         self.verdict.addItem("My verdict: any", None)  # the own verdict: others' would unblind the first pass
         for code in taxonomy.codes("verdict"):
             self.verdict.addItem(f"My verdict: {code}", code)
@@ -223,7 +223,8 @@ class MainWindow(QMainWindow):
         for pane in (left, middle, right):
             splitter.addWidget(pane)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([280, 760, 400] if self.adjudicator else [380, 620, 380])  # the adjudicator reads more than lists
+        self._pane_shares = [280, 760, 400] if self.adjudicator else [240, 640, 400]  # the adjudicator reads more than lists
+        splitter.setSizes(self._pane_shares)
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self.splitters = {"main": splitter, "side": right, "transcript": self.transcript.splitter}
@@ -543,6 +544,14 @@ class MainWindow(QMainWindow):
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         QApplication.processEvents()
         return not self.loader.busy
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        """Shown the first time without remembered sizes: the panes share the width as designed, whatever it is."""
+        super().showEvent(event)
+        if not self.geometry_restored and self._pane_shares:
+            width = self.splitters["main"].width()
+            self.splitters["main"].setSizes([width * share // sum(self._pane_shares) for share in self._pane_shares])
+        self._pane_shares = []
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         """Store the time spent and let go of the session: a closed window never writes again. With

@@ -73,7 +73,7 @@ from PySide6.QtWidgets import (
 from reviewer.ansi import Colour, Style, readable
 from reviewer.edits import QUICK_DIFF_CHARS, DiffTexts
 from reviewer.gui.step_cards import Card, Piece, render_card
-from reviewer.gui.step_model import LEGEND, StepListModel
+from reviewer.gui.step_model import LEGEND, OUTLINE, StepListModel
 from reviewer.gui.step_sections import TITLES, Found, Hit, Section, StepTexts
 from reviewer.gui.widgets import PlainLabel, paint_evidence
 from reviewer.gui.workers import Task, app_pool
@@ -153,7 +153,8 @@ class TranscriptView(QWidget):
         self.steps.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.steps.setMinimumWidth(100)
         self.steps.selectionModel().currentChanged.connect(self._on_current_changed)
-        self.legend = PlainLabel(LEGEND, wrap=True)
+        self.legend = PlainLabel(" ".join(OUTLINE.values()))
+        self.legend.setToolTip(LEGEND)  # fixed words only
         self.viewer = _read_only(QPlainTextEdit())
         self.viewer.setMinimumWidth(280)
         self.viewer.verticalScrollBar().valueChanged.connect(self._on_scrolled)
@@ -195,7 +196,7 @@ class TranscriptView(QWidget):
         self.splitter.addWidget(self.viewer)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([240, 760])
+        self.splitter.setSizes([160, 840])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.task)
@@ -241,9 +242,10 @@ class TranscriptView(QWidget):
             return
         self._load_timer.stop()
         with self._programmatic():
-            if (k := self._card_index(index)) is None:
+            if self._card_index(index) is None:
                 self._open_at(index)
-                k = 0
+            k = self._card_index(index)
+            assert k is not None
             cursor = QTextCursor(self.viewer.document())
             cursor.setPosition(self._starts[k])
             self.viewer.setTextCursor(cursor)
@@ -359,7 +361,7 @@ class TranscriptView(QWidget):
         k = self._card_index(step)
         if k is None:
             return
-        with self._keeping_top():
+        with self._keeping_top(by_text=True):
             self._remove(k)
             self._insert(k, self._render(step))
         self._apply_highlights()
@@ -379,32 +381,37 @@ class TranscriptView(QWidget):
         return self.viewer.cursorForPosition(QPoint(0, 0)).position()
 
     @contextmanager
-    def _keeping_top(self) -> Iterator[None]:
+    def _keeping_top(self, by_text: bool = False) -> Iterator[None]:
         """Keep the text at the top of the viewer where it is while cards change above or around it.
 
-        The anchor is a source offset where the top lies in (or just above) a section's shown text, so a
-        section paged or re-rendered with another window keeps its text on screen; else a card offset."""
+        With `by_text` (the top card itself is rendered again, perhaps with another page of a section), the
+        anchor is the section's title or a source offset in its text, so the same text stays on screen."""
         if not self._cards:
             yield
             return
         top = self._top()
         k = self._card_at(top)
         card, at = self._cards[k], self._starts[k]
-        piece = next((p for p in card.pieces if top - at < p.end), None)
-        source = (piece.section.source, piece.shown.to_source(max(0, top - at - piece.start))) if piece else None
-        step, offset = card.step, top - at
+        rel = top - at
+        piece = next((p for p in card.pieces if p.region <= rel < p.end), None) if by_text else None
+        anchor = (
+            None
+            if piece is None
+            else (piece.section.source, piece.shown.to_source(rel - piece.start) if rel >= piece.start else None)
+        )
+        step = card.step
         with self._programmatic():
             yield
             j = self._card_index(step)
             if j is None:
                 return
-            new = self._cards[j]
-            target = self._starts[j] + min(offset, new.length - 1)
-            if source is not None:
-                kind, src = source
-                hit = next((p for p in new.pieces if p.section.source == kind and p.shown.start <= src <= p.shown.end), None)
+            new, target = self._cards[j], self._starts[j] + min(rel, self._cards[j].length - 1)
+            if anchor is not None:
+                source, src = anchor
+                found = [p for p in new.pieces if p.section.source == source]
+                hit = next((p for p in found if src is None or p.shown.start <= src <= p.shown.end), None)
                 if hit is not None:
-                    target = self._starts[j] + hit.start + hit.shown.to_shown(src)
+                    target = self._starts[j] + (hit.region + 1 if src is None else hit.start + hit.shown.to_shown(src))
             self._scroll_to(target)
 
     def _scroll_to(self, position: int) -> None:
@@ -421,7 +428,9 @@ class TranscriptView(QWidget):
         if self._moving or self._filling or not self._cards:
             return
         self._fill()
-        self._set_step(self._cards[self._card_at(self._top())].step)
+        bar, last = self.viewer.verticalScrollBar(), self._cards[-1]
+        at_end = bar.value() >= bar.maximum() and self._trajectory is not None and last.step == len(self._trajectory.steps) - 1
+        self._set_step(last.step if at_end else self._cards[self._card_at(self._top())].step)  # the end: the last step
 
     def _fill(self) -> None:
         """Add cards while less than AHEAD_PAGES screens lie beyond the screen either way, drop far ones.

@@ -36,8 +36,9 @@ def restore(window: Window, settings: QSettings) -> bool:
     if isinstance(tab, str) and tab.isdigit() and int(tab) < window.tabs.count():
         window.tabs.setCurrentIndex(int(tab))
     folded = settings.value("transcript/folded")
-    if isinstance(folded, str):
-        window.transcript.set_folded(k for k in folded.split(",") if k)
+    if isinstance(folded, str | list):  # written as "a,b"; an INI file edited by hand reads a,b as a list
+        kinds = folded.split(",") if isinstance(folded, str) else folded
+        window.transcript.set_folded(k for k in kinds if isinstance(k, str))
     geometry = settings.value("window/geometry")
     return isinstance(geometry, QByteArray | bytes) and window.restoreGeometry(geometry)
 
@@ -47,5 +48,7 @@ def save(window: Window, settings: QSettings) -> None:
     for name, splitter in window.splitters.items():
         settings.setValue(f"splitter/{name}", splitter.saveState())
     settings.setValue("window/tab", str(window.tabs.currentIndex()))
-    settings.setValue("transcript/folded", ",".join(window.transcript.folded))
+    settings.setValue(
+        "transcript/folded", ",".join(window.transcript.folded) or "-"
+    )  # "-": none (an empty list reads back as nothing)
     settings.sync()
