@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPlainTextEdit,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -314,6 +315,8 @@ class DiffView(QWidget):
         self.table.activated.connect(self._on_activated)
 
         self.caption = PlainLabel()
+        self.caption.setMinimumWidth(80)  # a long path is clipped, never widening the window (1,024 px must fit)
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.unified_button, self.split_button = QToolButton(), QToolButton()
         self.unified_button.setText("Unified")
         self.split_button.setText("Side by side")
