@@ -196,7 +196,7 @@ class TranscriptView(QWidget):
         self.splitter.addWidget(self.viewer)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([160, 840])
+        self.splitter.setSizes([230, 770])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.task)
@@ -463,18 +463,16 @@ class TranscriptView(QWidget):
             self._filling = False
 
     def _trim(self) -> None:
-        """Drop cards wholly more than KEEP_PAGES screens above or below the screen."""
+        """Drop a card wholly more than KEEP_PAGES screens above the screen, and one as far below: one each
+        per event, so dropping costs no more at once than adding."""
         if len(self._cards) <= TRIM_AFTER:
             return
         document = self.viewer.document()
         keep = KEEP_PAGES * max(self.viewer.viewport().height() // max(self.viewer.fontMetrics().lineSpacing(), 1), 10)
-        top = document.findBlock(self._top()).blockNumber()
-        while len(self._cards) > 3 and document.findBlock(self._starts[1]).blockNumber() < top - keep:
+        if document.findBlock(self._starts[1]).blockNumber() < document.findBlock(self._top()).blockNumber() - keep:
             with self._keeping_top():
                 self._remove(0)
-            top = document.findBlock(self._top()).blockNumber()
-        bottom = document.findBlock(self._bottom()).blockNumber()
-        while len(self._cards) > 3 and document.findBlock(self._starts[-1]).blockNumber() > bottom + keep:
+        if document.findBlock(self._starts[-1]).blockNumber() > document.findBlock(self._bottom()).blockNumber() + keep:
             self._remove(len(self._cards) - 1)
 
     def _bottom(self) -> int:
