@@ -220,10 +220,11 @@ class MainWindow(QMainWindow):
             middle.addWidget(self.reviewers)
             middle.setSizes([400, 460])
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        self._pane_shares = [280, 760, 400] if self.adjudicator else [240, 640, 400]  # the adjudicator reads more than lists
         for pane in (left, middle, right):
             splitter.addWidget(pane)
-        splitter.setStretchFactor(1, 1)
-        self._pane_shares = [280, 760, 400] if self.adjudicator else [240, 640, 400]  # the adjudicator reads more than lists
+        for pane, share in enumerate(self._pane_shares):  # a narrower window narrows every pane, not the transcript alone
+            splitter.setStretchFactor(pane, share // 40)
         splitter.setSizes(self._pane_shares)
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)

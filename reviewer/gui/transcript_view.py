@@ -194,7 +194,8 @@ class TranscriptView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(outline)
         self.splitter.addWidget(self.viewer)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 1)  # both narrow with the window, the text most
+        self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([230, 770])
         layout = QVBoxLayout(self)
@@ -454,7 +455,8 @@ class TranscriptView(QWidget):
                 with self._keeping_top():
                     self._insert(0, self._render(self._cards[0].step - 1))
                 more = perf_counter() > deadline
-            self._trim()
+            added = window[0] - self._cards[0].step + self._cards[-1].step - window[1]
+            self._trim(added + 1)
             if window != (self._cards[0].step, self._cards[-1].step) and self._spans:
                 self._apply_highlights()
             if more:
@@ -462,17 +464,28 @@ class TranscriptView(QWidget):
         finally:
             self._filling = False
 
-    def _trim(self) -> None:
-        """Drop a card wholly more than KEEP_PAGES screens above the screen, and one as far below: one each
-        per event, so dropping costs no more at once than adding."""
+    def _trim(self, limit: int) -> None:
+        """Drop cards wholly more than KEEP_PAGES screens above or below the screen, at most `limit` each way:
+        as many as this event added and one more, so the window stays bounded and dropping costs no more
+        at once than adding."""
         if len(self._cards) <= TRIM_AFTER:
             return
         document = self.viewer.document()
         keep = KEEP_PAGES * max(self.viewer.viewport().height() // max(self.viewer.fontMetrics().lineSpacing(), 1), 10)
-        if document.findBlock(self._starts[1]).blockNumber() < document.findBlock(self._top()).blockNumber() - keep:
+        for _ in range(limit):
+            if (
+                len(self._cards) <= 3
+                or document.findBlock(self._starts[1]).blockNumber() >= document.findBlock(self._top()).blockNumber() - keep
+            ):
+                break
             with self._keeping_top():
                 self._remove(0)
-        if document.findBlock(self._starts[-1]).blockNumber() > document.findBlock(self._bottom()).blockNumber() + keep:
+        for _ in range(limit):
+            if (
+                len(self._cards) <= 3
+                or document.findBlock(self._starts[-1]).blockNumber() <= document.findBlock(self._bottom()).blockNumber() + keep
+            ):
+                break
             self._remove(len(self._cards) - 1)
 
     def _bottom(self) -> int:
