@@ -79,6 +79,18 @@ CHANNELS: tuple[Channel, ...] = (
         f"{_APP}:MainWindow.next_disputed",
         "Next disputed goes only to rows of the disputed queue (TrajectoryListing.next_id, same filter).",
     ),
+    Channel(
+        "cli.list",
+        "reviewer.cli.commands.list_:list_command",
+        "`reviewer list` is the app's list (TrajectoryListing.rows: the same masks, filters and queues). The viewer is"
+        " --annotator or REVIEWER_ANNOTATOR; --adjudicator is the app's adjudicator view (the project's adjudicators"
+        " only, AdjudicationPolicy.view_refusal); with nobody named nothing is sighted.",
+    ),
+    Channel(
+        "cli.stale",
+        f"{_LIST}:TrajectoryListing.visible_labels",
+        "`reviewer list --stale` lists the viewer's own labels, and others' on sighted items only.",
+    ),
     Channel("search", f"{_LIST}:ListQuery.text", "Full-text search matches the trajectory's steps, never labels or suggestions."),
     Channel("status.grader", f"{_APP}:MainWindow._status", "The grader result shows in the status bar only after the reveal."),
     Channel("window.title", f"{_APP}:window_title", "The title names the project file, the viewer and their role only."),

@@ -176,11 +176,14 @@ def test_list_filters(cli: Cli, imported: list[dict]) -> None:
     assert [r["id"] for r in json.loads(cli("list", "--json").stdout)] == sorted(ids)
     cli("label", ids[0], "--annotator", "alice", "--verdict", "cheat")
     cli("label", ids[1], "--annotator", "bob", "--verdict", "clean")
-    assert [r["id"] for r in json.loads(cli("list", "--labelled", "--json").stdout)] == ids[:2]
-    assert [r["id"] for r in json.loads(cli("list", "--unlabelled", "--json").stdout)] == ids[2:]
-    assert [r["id"] for r in json.loads(cli("list", "--annotator", "bob", "--json").stdout)] == [ids[1]]
-    row = json.loads(cli("list", "--verdict", "cheat", "--json").stdout)
-    assert [r["id"] for r in row] == [ids[0]] and row[0]["annotators"] == ["alice"] and row[0]["labels"] == 1
+    assert [r["id"] for r in json.loads(cli("list", "--adjudicator", "--labelled", "--json").stdout)] == ids[:2]
+    assert [r["id"] for r in json.loads(cli("list", "--adjudicator", "--unlabelled", "--json").stdout)] == ids[2:]
+    assert [r["id"] for r in json.loads(cli("list", "--annotator", "bob", "--labelled", "--json").stdout)] == [ids[1]]
+    assert [r["id"] for r in json.loads(cli("list", "--annotator", "bob", "--unlabelled", "--json").stdout)] == [ids[0], ids[2]]
+    row = json.loads(cli("list", "--adjudicator", "--verdict", "cheat", "--json").stdout)
+    assert [r["id"] for r in row] == [ids[0]] and row[0]["verdicts"] == ["cheat"] and row[0]["reviewers"] == 1
+    mine = json.loads(cli("list", "--annotator", "alice", "--verdict", "cheat", "--json").stdout)
+    assert mine == [{**row[0], "status": "first pass", "reviewers": None, "flags": None, "verdicts": None}]  # blind
     assert cli("list", "--verdict", "cheeta").exit_code == 2
     assert "3 trajectories" in cli("list").stdout
 
@@ -191,9 +194,9 @@ def test_list_stale(cli: Cli, imported: list[dict], tmp_path: Path) -> None:
     taxonomy = tmp_path / "v2.json"
     taxonomy.write_text(json.dumps({**load("taxonomy.default"), "taxonomy_version": 2}))
     cli("init", "--taxonomy", str(taxonomy))
-    stale = json.loads(cli("list", "--stale", "--json").stdout)
+    stale = json.loads(cli("list", "--stale", "--json", "--annotator", "alice").stdout)
     assert [(s["annotator"], s["taxonomy_version"]) for s in stale] == [("alice", 1)]
-    assert "1 labels made before taxonomy v2" in cli("list", "--stale").stdout
+    assert "1 labels made before taxonomy v2" in cli("list", "--stale", "--adjudicator").stdout
 
 
 def test_show_renders_transcript_diffs_and_hides_the_outcome(cli: Cli, imported: list[dict]) -> None:
@@ -331,7 +334,7 @@ def test_label_packs_move_between_machines(cli: Cli, imported: list[dict], tmp_p
     cli("label", ids[0], "--annotator", "alice", "--verdict", "honest_failure")
     cli("labels", "export", "--annotator", "alice", "-o", str(pack))
     assert json.loads(other("labels", "import", str(pack), "--json").stdout)["labels_updated"] == 1
-    assert json.loads(other("list", "--verdict", "honest_failure", "--json").stdout)[0]["id"] == ids[0]
+    assert json.loads(other("list", "--annotator", "alice", "--verdict", "honest_failure", "--json").stdout)[0]["id"] == ids[0]
     stdout_pack = other("labels", "export", "-o", "-").stdout.splitlines()
     assert len(stdout_pack) == 2
 

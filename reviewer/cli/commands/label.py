@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from reviewer.cli.options import db_option, json_option
+from reviewer.cli.options import annotator_option, db_option, json_option
 from reviewer.cli.output import echo_json
 from reviewer.cli.project import open_store
 from reviewer.cli.taxonomy_options import TaxonomyCommand, apply_fields
@@ -17,7 +17,7 @@ from reviewer.textsafe import one_line
 @click.command(cls=TaxonomyCommand)
 @db_option
 @click.argument("trajectory_id")
-@click.option("--annotator", required=True, help="Who is labelling.")
+@annotator_option("Who is labelling.", required=True)
 @click.option("--final", is_flag=True, help="Record the final label (after reveal) instead of the blind first pass.")
 @click.option(
     "--revealed",

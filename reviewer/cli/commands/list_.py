@@ -1,58 +1,74 @@
-"""`reviewer list`."""
+"""`reviewer list`: the app's list (`reviewer.store.listing`) on the command line, blind alike."""
 
 from __future__ import annotations
 
 import click
 
 from reviewer.cli import render
-from reviewer.cli.options import db_option, json_option
+from reviewer.cli.options import annotator_option, db_option, json_option
 from reviewer.cli.output import echo_json, echo_problem, out
 from reviewer.cli.project import open_store
-from reviewer.errors import OptionError
-from reviewer.store.listing import BY_CLASSIFIER, RANKED, Queue
+from reviewer.errors import OptionError, ReviewerError
+from reviewer.store.listing import BY_CLASSIFIER, QUEUES, ListQuery, Queue
 
 
 @click.command("list")
 @db_option
-@click.option("--labelled/--unlabelled", default=None, help="Only trajectories with / without any label.")
-@click.option("--annotator", help="Only trajectories this annotator labelled.")
-@click.option("--verdict", help="Only trajectories someone gave this verdict.")
-@click.option("--stale", is_flag=True, help="List labels made under an older taxonomy version instead.")
+@annotator_option("Who is looking: your own status and verdict, and what others said only of items whose first pass you froze.")
+@click.option(
+    "--adjudicator",
+    "adjudicating",
+    is_flag=True,
+    help="The adjudicator's (lead's) view, as `gui --adjudicator`: what others said on every item you have not labelled.",
+)
+@click.option(
+    "--labelled/--unlabelled", default=None, help="Only items you have / have not labelled (--adjudicator alone: anyone)."
+)
+@click.option("--verdict", help="Only items with this verdict of yours (--adjudicator: anyone's, on the items you may see).")
+@click.option(
+    "--stale", is_flag=True, help="List labels made under an older taxonomy version instead (yours, and others' you may see)."
+)
 @click.option(
     "--queue",
-    type=click.Choice(RANKED),
-    help="In review-queue order: nearest the classifier's threshold, most suspicious first, or a seeded random sample.",
+    type=click.Choice(QUEUES),
+    default="all",
+    help="The app's queues: yours to finish, unlabelled by you, disputed, nearest the classifier's threshold, most"
+    " suspicious first, or a seeded random sample (these three in their own order).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of --queue random.")
 @click.option("--limit", type=click.IntRange(min=1), default=None)
 @json_option()
 @click.pass_context
 def list_command(
-    ctx: click.Context, db: str | None, labelled: bool | None, annotator: str | None, verdict: str | None, stale: bool, queue: Queue | None,
-    seed: int, limit: int | None, as_json: bool,
+    ctx: click.Context, db: str | None, annotator: str | None, adjudicating: bool, labelled: bool | None, verdict: str | None,
+    stale: bool, queue: Queue, seed: int, limit: int | None, as_json: bool,
 ) -> None:  # fmt: skip
-    """List trajectories with their reviewers and verdicts, or with --stale the labels made under an
-    older taxonomy version (due for re-review)."""
+    """List trajectories, or with --stale the labels made under an older taxonomy version (due for
+    re-review). Like the app, the list keeps a blind first pass blind: reviewers, flags and verdicts
+    show only on items you have sighted (revealed, or in the adjudicator's view)."""
     store = open_store(ctx, db)
     if verdict is not None and verdict not in store.taxonomy.codes("verdict"):
         raise OptionError(f"unknown verdict {verdict!r} (known: {', '.join(store.taxonomy.codes('verdict'))})")
+    if adjudicating and (refused := store.settings.adjudication.view_refusal(annotator)) is not None:
+        raise ReviewerError(refused)
+    if annotator is None and not adjudicating:
+        echo_problem("note", "nobody named (--annotator NAME or REVIEWER_ANNOTATOR): what reviewers said stays hidden")
+    q = ListQuery(annotator=annotator, adjudicator=adjudicating, queue=queue, verdict=verdict, labelled=labelled, seed=seed,
+                  sort="queue")  # fmt: skip
     if stale:
-        labels = store.labels.stale()
+        labels = store.listing.visible_labels(q, store.labels.stale())
         if as_json:
             echo_json([label.to_dict() for label in labels])
         else:
             out().print(render.label_table(labels, f"{len(labels)} labels made before taxonomy v{store.taxonomy.version}"))
         return
-    rows = store.trajectories.rows(labelled=labelled, annotator=annotator, verdict=verdict, limit=None if queue else limit)
-    if queue is not None:
-        if queue in BY_CLASSIFIER and store.listing.classifier() is None:
-            echo_problem("note", "no classifier predictions yet: run `reviewer train` and `reviewer predict` first")
-        place = {tid: k for k, tid in enumerate(store.listing.queue_ids(queue, seed))}
-        rows = sorted((r for r in rows if r.id in place), key=lambda r: place[r.id])[:limit]
+    if queue in BY_CLASSIFIER and store.listing.classifier() is None:
+        echo_problem("note", "no classifier predictions yet: run `reviewer train` and `reviewer predict` first")
+    rows = store.listing.rows(q, limit)
     if as_json:
         echo_json([
-            {"id": r.id, "task_id": r.task_id, "model": r.model, "format": r.format, "steps": r.n_steps,
-             "labels": r.n_labels, "annotators": list(r.annotators), "verdicts": list(r.verdicts)}
+            {"id": r.id, "task_id": r.task_id, "model": r.model, "format": r.format, "steps": r.n_steps, "status": r.status,
+             "reviewers": r.n_reviewers, "flags": r.n_flags, "verdicts": r.disputed_on.split(" ≠ ") if r.disputed_on else None}
             for r in rows
         ])  # fmt: skip
     else:
