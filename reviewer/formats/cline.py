@@ -472,6 +472,8 @@ def _trajectory(history_doc: Document, history: Any, ui_messages: Any, metadata:
 class ClineFormat:
     name = "cline"
     suffixes: tuple[str, ...] = (".json",)
+    # Cline's and Roo Code's file editors: their words, not an exit code, say whether they refused.
+    editor_tools = _EDIT_TOOLS | {"insert_content", "search_and_replace"}
 
     def sniff(self, doc: Document) -> bool:
         value = whole_value(doc)

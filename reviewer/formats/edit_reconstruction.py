@@ -23,6 +23,7 @@ import shlex
 from collections.abc import Iterable, Iterator
 
 from reviewer.edits import header_name, make_diff
+from reviewer import formats
 from reviewer.formats import observed, unified_diff
 from reviewer.formats.file_ops import Commit, Copy, Delete, FileOp, InPlace, Move, Patch, Restore, Stash, Write, bounded, resolve
 from reviewer.formats.python_writes import python_ops
@@ -43,15 +44,13 @@ PATCH_TOOLS = {"apply_patch", "patch"}
 PYTHON_TOOLS = {"python", "ipython", "execute_ipython_cell", "run_ipython", "python_interpreter", "code_interpreter"}
 WINDOW_EDIT_COMMANDS = {"edit", "create", "insert"}  # SWE-agent's own editor commands (windows, cursors)
 _EDITOR_COMMANDS = {"create", "str_replace", "insert"}
-
-# File editors whose importers record the edits themselves: Cline / Roo Code's, Gemini CLI's `replace`.
-RECORDED_EDITORS = {"write_to_file", "replace_in_file", "apply_diff", "insert_content", "search_and_replace", "replace"}
-_FILE_TOOLS = frozenset(EDITOR_TOOLS | WRITE_TOOLS | REPLACE_TOOLS | PATCH_TOOLS | WINDOW_EDIT_COMMANDS | RECORDED_EDITORS)
+# File editors several formats share; a format's own editors it declares itself (`formats.editor_tools`).
+_FILE_TOOLS = frozenset(EDITOR_TOOLS | WRITE_TOOLS | REPLACE_TOOLS | PATCH_TOOLS | WINDOW_EDIT_COMMANDS)
 
 
 def is_editor_call(call: ToolCall) -> bool:
     """A call to a file editor (not a shell): its output, not an exit code, says whether it refused."""
-    if call.name in _FILE_TOOLS:
+    if call.name in _FILE_TOOLS or call.name in formats.editor_tools():
         return True
     command = call.arguments.get("command")
     return (

@@ -312,6 +312,7 @@ def _saved_chat(doc: Document, history: list[Any]) -> Trajectory:
 class GeminiCliFormat:
     name = "gemini_cli"
     suffixes: tuple[str, ...] = (".json", ".jsonl")
+    editor_tools = _EDITS  # write_file and replace: their words say whether they refused
 
     def sniff(self, doc: Document) -> bool:
         if doc.looks_like_jsonl():
