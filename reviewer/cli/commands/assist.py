@@ -157,7 +157,7 @@ def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
 
 
 def record(s: Suggestion) -> dict[str, Any]:
-    """The `--json` record of one suggestion (the issue's contract: id, rater, codes, evidence, explanation)."""
+    """The `--json` record of one suggestion (the keys README.md documents for `reviewer assist --json`)."""
     d = s.to_dict()
     return {key: d[key] for key in RECORD_KEYS}
 
