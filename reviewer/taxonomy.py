@@ -125,6 +125,10 @@ class Taxonomy:
         except TaxonomyError as exc:  # the message names the place in the file; the person needs the file too
             raise TaxonomyError(f"{path}: {exc}") from None
 
+    def empty(self, name: str) -> Any:
+        """A field's empty value, what clearing it sets: [] for a multi field, None for the others."""
+        return [] if self.fields[name]["kind"] == "multi" else None
+
     def codes(self, field: str) -> list[str]:
         return [o["code"] for o in self.fields[field].get("options", ())]
 

@@ -22,8 +22,8 @@ import re
 import shlex
 from collections.abc import Iterable, Iterator
 
-from reviewer.edits import header_name, make_diff
 from reviewer import formats
+from reviewer.edits import header_name, make_diff
 from reviewer.formats import observed, unified_diff
 from reviewer.formats.file_ops import Commit, Copy, Delete, FileOp, InPlace, Move, Patch, Restore, Stash, Write, bounded, resolve
 from reviewer.formats.python_writes import python_ops
