@@ -93,7 +93,13 @@ def test_list_and_agreement_at_80_columns(sample_db: Path, run) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["search", "test"], ["show", "conftest-report-patching"], ["assist"], ["assist", "evaluate"], ["list", "--stale", "--adjudicator"]],
+    [
+        ["search", "test"],
+        ["show", "conftest-report-patching"],
+        ["assist"],
+        ["assist", "evaluate"],
+        ["list", "--stale", "--adjudicator"],
+    ],
 )
 def test_every_other_table_command_at_80_columns(sample_copy_db: Path, tmp_path: Path, args: list[str]) -> None:
     runner = CliRunner()
