@@ -40,7 +40,7 @@ def trajectory(states: list[str]) -> Trajectory:
     path = "src/handlers.py"
     file_edits = [
         FileEdit(path, 2 * k + 1, before, after, None, "tool_call", "modify", "applied")
-        for k, (before, after) in enumerate(zip(states, states[1:]))
+        for k, (before, after) in enumerate(zip(states, states[1:], strict=False))
     ]
     steps = [Step(i, "assistant" if i % 2 else "user", f"step {i}") for i in range(2 * len(file_edits) + 1)]
     return Trajectory("net-bench", Task("rewrite the handlers"), steps, file_edits=file_edits)
