@@ -51,12 +51,11 @@ def list_command(
         raise OptionError(f"unknown verdict {verdict!r} (known: {', '.join(store.taxonomy.codes('verdict'))})")
     if adjudicating and (refused := store.settings.adjudication.view_refusal(annotator)) is not None:
         raise ReviewerError(refused)
-    if annotator is None and not adjudicating:
-        echo_problem("note", "nobody named (--annotator NAME or REVIEWER_ANNOTATOR): what reviewers said stays hidden")
     q = ListQuery(annotator=annotator, adjudicator=adjudicating, queue=queue, verdict=verdict, labelled=labelled, seed=seed,
                   sort="queue")  # fmt: skip
     if stale:
         labels = store.listing.visible_labels(q, store.labels.stale())
+        _say_if_blind(q)
         if as_json:
             echo_json([label.to_dict() for label in labels])
         else:
@@ -65,6 +64,7 @@ def list_command(
     if queue in BY_CLASSIFIER and store.listing.classifier() is None:
         echo_problem("note", "no classifier predictions yet: run `reviewer train` and `reviewer predict` first")
     rows = store.listing.rows(q, limit)
+    _say_if_blind(q)
     if as_json:
         echo_json([
             {"id": r.id, "task_id": r.task_id, "model": r.model, "format": r.format, "steps": r.n_steps, "status": r.status,
@@ -73,3 +73,9 @@ def list_command(
         ])  # fmt: skip
     else:
         out().print(render.trajectory_table(rows))
+
+
+def _say_if_blind(q: ListQuery) -> None:
+    """Once the list is read (an unreadable project is then the only line): why no verdicts show."""
+    if q.annotator is None and not q.adjudicator:
+        echo_problem("note", "nobody named (--annotator NAME or REVIEWER_ANNOTATOR): what reviewers said stays hidden")
