@@ -112,3 +112,14 @@ def test_stored_suggestions_carry_the_calibrated_confidence(project: Path) -> No
         s["confidence"] for s in suggestions if s["source"] in ("harness_edited", "special_case", "skip_added", "exit_in_code")
     ]
     assert actions and blame < min(actions)
+
+
+def test_the_committed_set_is_what_its_builder_writes(tmp_path: Path) -> None:
+    """tests/data/eval is generated (python -m tests.eval_build): files and labels must not drift from the scenarios."""
+    from tests.eval_build.__main__ import main as build
+
+    build(tmp_path)
+    written = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    committed = {p.relative_to(EVAL_SET): p.read_bytes() for p in EVAL_SET.rglob("*") if p.is_file()}
+    assert written.keys() == committed.keys()
+    assert [name for name in written if written[name] != committed[name]] == []
