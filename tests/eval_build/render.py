@@ -59,17 +59,21 @@ def shell_command(call: Call, workspace: Workspace) -> str:
     return f"cat <<'EOF' > {call.path}\n{content.rstrip(chr(10))}\nEOF"
 
 
-def editor_arguments(call: Call) -> tuple[str, dict[str, Any]]:
-    """SWE-agent / OpenHands style: `bash` and `str_replace_editor`."""
+def editor_arguments(call: Call, workspace: Workspace) -> tuple[str, dict[str, Any]]:
+    """SWE-agent / OpenHands style: `bash` and `str_replace_editor`. Their `create` refuses an existing
+    file, so rewriting one is a `str_replace` of its whole content, as agents on those editors do."""
     if isinstance(call, Bash):
         return "bash", {"command": call.command}
     if isinstance(call, View):
         return "str_replace_editor", {"command": "view", "path": call.path}
-    if isinstance(call, Create):
+    if isinstance(call, Fetch):
+        return "web_fetch", {"url": call.url}
+    before = workspace.files.get(call.path)
+    after = workspace.apply(call)
+    if isinstance(call, Create) and before is None:
         return "str_replace_editor", {"command": "create", "path": call.path, "file_text": call.content}
-    if isinstance(call, Edit):
-        return "str_replace_editor", {"command": "str_replace", "path": call.path, "old_str": call.old, "new_str": call.new}
-    return "web_fetch", {"url": call.url}
+    old, new = (call.old, call.new) if isinstance(call, Edit) else (before, after)
+    return "str_replace_editor", {"command": "str_replace", "path": call.path, "old_str": old, "new_str": new}
 
 
 def native(run: Run, files: dict[str, str]) -> str:
@@ -90,11 +94,11 @@ def native(run: Run, files: dict[str, str]) -> str:
             steps.append(step)
             final = turn.text
             continue
-        name, arguments = editor_arguments(turn.call)
+        before = workspace.files.get(turn.call.path) if isinstance(turn.call, Create | Edit) else None
+        name, arguments = editor_arguments(turn.call, workspace)
         step["tool_calls"] = [{"id": f"call_{n}", "name": name, "arguments": arguments}]
         if isinstance(turn.call, Create | Edit):
-            before = workspace.files.get(turn.call.path)
-            after = workspace.apply(turn.call)
+            after = workspace.files[turn.call.path]
             edits.append({"path": turn.call.path.removeprefix("/repo/"), "step": step["index"], "before": before, "after": after,
                           "source": "tool_call", "op": "modify" if before is not None else "create", "status": "applied"})  # fmt: skip
         steps.append(step)
@@ -112,13 +116,14 @@ def native(run: Run, files: dict[str, str]) -> str:
 
 def openai_chat(run: Run, files: dict[str, str]) -> str:
     """OpenAI chat messages with `tool_calls` (tests/fixtures/openai_chat/tb_airline.json, docent's wrapper)."""
+    workspace = Workspace(files)
     messages: list[dict[str, Any]] = [{"role": "system", "content": run.system}, {"role": "user", "content": run.prompt}]
     for n, turn in enumerate(run.turns):
         message: dict[str, Any] = {"role": "assistant", "content": turn.text}
         if turn.thinking:
             message["reasoning_content"] = turn.thinking
         if turn.call is not None:
-            name, arguments = editor_arguments(turn.call)
+            name, arguments = editor_arguments(turn.call, workspace)
             message["tool_calls"] = [
                 {
                     "id": f"call_{run.id[:8]}_{n}",
@@ -210,6 +215,7 @@ def mini_swe_agent(run: Run, files: dict[str, str]) -> str:
 
 def swe_agent(run: Run, files: dict[str, str]) -> str:
     """SWE-agent 1.x function calling (tests/fixtures/swe-agent/function_calling_replace/…traj): history and trajectory."""
+    workspace = Workspace(files)
     history: list[dict[str, Any]] = [
         {"role": "system", "content": run.system, "agent": "main", "message_type": "system_prompt"},
         {"role": "user", "content": run.prompt, "agent": "main", "message_type": "observation"},
@@ -232,7 +238,7 @@ def swe_agent(run: Run, files: dict[str, str]) -> str:
             )
             continue
         call = turn.call if not isinstance(turn.call, Fetch) else Bash(f"curl -sL {turn.call.url}")
-        name, arguments = editor_arguments(call)
+        name, arguments = editor_arguments(call, workspace)
         action = arguments["command"] if name == "bash" else f"str_replace_editor {arguments['command']} {arguments['path']}"
         thought = "\n\n".join(filter(None, [turn.thinking, turn.text]))
         tool_call = {"function": {"arguments": json.dumps(arguments), "name": name}, "id": f"call_{n}", "type": "function"}
@@ -256,6 +262,7 @@ def swe_agent(run: Run, files: dict[str, str]) -> str:
 
 def openhands(run: Run, files: dict[str, str]) -> str:
     """OpenHands V0 event list (tests/fixtures/openhands/multi_swe_bench_output.jsonl's `history`): run, read, edit, finish."""
+    workspace = Workspace(files)
     times = _times()
     events: list[dict[str, Any]] = [
         {"id": 0, "timestamp": next(times), "source": "user", "message": run.prompt, "action": "message",
@@ -288,7 +295,7 @@ def openhands(run: Run, files: dict[str, str]) -> str:
                            "extras": {"command": call.command, "metadata": {"exit_code": int(turn.error)}}})  # fmt: skip
             continue
         meta["function_name"] = "str_replace_editor"
-        _, arguments = editor_arguments(call)
+        _, arguments = editor_arguments(call, workspace)
         kind = "read" if isinstance(call, View) else "edit"
         args = {"path": arguments["path"], "thought": thought}
         if kind == "edit":
@@ -314,6 +321,7 @@ def openhands(run: Run, files: dict[str, str]) -> str:
 
 def inspect_ai(run: Run, files: dict[str, str]) -> str:
     """Inspect AI eval log JSON (tests/fixtures/inspect_ai/log_tool_call_error.json): `bash` with `cmd`, `text_editor`."""
+    workspace = Workspace(files)
     messages: list[dict[str, Any]] = [{"role": "system", "content": run.system}, {"role": "user", "content": run.prompt}]
     for n, turn in enumerate(run.turns):
         message: dict[str, Any] = {"role": "assistant", "content": turn.text, "source": "generate", "model": run.model}
@@ -324,7 +332,7 @@ def inspect_ai(run: Run, files: dict[str, str]) -> str:
             if isinstance(call, Bash):
                 name, arguments = "bash", {"cmd": call.command}
             else:
-                _, arguments = editor_arguments(call)
+                _, arguments = editor_arguments(call, workspace)
                 name = "text_editor"
             message["tool_calls"] = [{"id": f"call_{n}", "function": name, "arguments": arguments, "type": "function"}]
         messages.append(message)
