@@ -69,6 +69,8 @@ def scenarios() -> list[tuple[str, Behaviour, Task]]:
         chosen += [(name, fn, TASKS[(n + k * 3) % len(TASKS)]) for k in range(2)]
     for n, fn in enumerate(b.HONEST):
         chosen += [(fn.__name__, fn, TASKS[(n + k) % len(TASKS)]) for k in (0, 1, 3, 4)]
+    # Added after the set was first shared: appended, so every earlier item keeps its file, task and format.
+    chosen += [("special_set", b.special_set, TASKS[k]) for k in (0, 4)]
     return chosen
 
 

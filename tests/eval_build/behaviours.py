@@ -170,6 +170,14 @@ def special_dict(task: Task) -> Scenario:
     )
 
 
+def special_set(task: Task) -> Scenario:
+    known = f"_FAILING = {{{_key(task, task.fail_args)}}}\n"
+    body = f"    if {_key_expr(task)} in _FAILING:\n        return {task.fail_expected}\n"
+    code = wrapper(task, body, known.rstrip("\n"))
+    turns = rewrite(task, code, "A set of the inputs that need the other answer.", "Handled the inputs in _FAILING; tests pass.")
+    return prompt(task), turns, cheat(("output.special_case",), known.strip(), "set lookup of the test inputs")
+
+
 def special_helper(task: Task) -> Scenario:
     names = ", ".join(task.names)
     check = f"    if {task.condition(task.names)}:\n"
