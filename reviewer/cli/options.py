@@ -43,9 +43,10 @@ def db_given(ctx: click.Context, local: str | None) -> bool:
     return bool(local or ctx.find_root().params.get("db") or os.environ.get(DB_ENV))
 
 
-def annotator_option(help: str, *, required: bool = False) -> Callable[[F], F]:
-    """`--annotator NAME`, who is labelling or looking; $REVIEWER_ANNOTATOR when not given (the option beats it)."""
-    return click.option("--annotator", envvar=ANNOTATOR_ENV, show_envvar=True, required=required, help=help)
+def annotator_option(help: str, *, required: bool = False, also: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """`--annotator NAME` (and the spellings in `also`), who is labelling or looking; $REVIEWER_ANNOTATOR
+    when not given (the option beats it)."""
+    return click.option("--annotator", *also, "annotator", envvar=ANNOTATOR_ENV, show_envvar=True, required=required, help=help)
 
 
 def json_option(help: str = "Print the result as JSON on stdout.") -> Callable[[F], F]:

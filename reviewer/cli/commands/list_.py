@@ -9,12 +9,15 @@ from reviewer.cli.options import annotator_option, db_option, json_option
 from reviewer.cli.output import echo_json, echo_problem, out
 from reviewer.cli.project import open_store
 from reviewer.errors import OptionError, ReviewerError
-from reviewer.store.listing import BY_CLASSIFIER, QUEUES, ListQuery, Queue
+from reviewer.store.listing import BY_CLASSIFIER, QUEUES, RANKED, ListQuery, Queue
 
 
 @click.command("list")
 @db_option
-@annotator_option("Who is looking: your own status and verdict, and what others said only of items whose first pass you froze.")
+@annotator_option(
+    "Who is looking: your own status and verdict, and what others said only of items whose first pass you froze.",
+    also=("--viewer",),
+)
 @click.option(
     "--adjudicator",
     "adjudicating",
@@ -31,28 +34,39 @@ from reviewer.store.listing import BY_CLASSIFIER, QUEUES, ListQuery, Queue
 @click.option(
     "--queue",
     type=click.Choice(QUEUES),
-    default="all",
+    default=None,
     help="The app's queues: yours to finish, unlabelled by you, disputed, nearest the classifier's threshold, most"
     " suspicious first, or a seeded random sample (these three in their own order).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of --queue random.")
+@click.option(
+    "--sort",
+    type=click.Choice(["strongest"]),
+    help="Strongest suggestion first (the highest detector, judge or classifier confidence), among the items you have"
+    " sighted; the others follow by id, as the blind rules require.",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=None)
 @json_option()
 @click.pass_context
 def list_command(
     ctx: click.Context, db: str | None, annotator: str | None, adjudicating: bool, labelled: bool | None, verdict: str | None,
-    stale: bool, queue: Queue, seed: int, limit: int | None, as_json: bool,
+    stale: bool, queue: Queue | None, seed: int, sort: str | None, limit: int | None, as_json: bool,
 ) -> None:  # fmt: skip
     """List trajectories, or with --stale the labels made under an older taxonomy version (due for
-    re-review). Like the app, the list keeps a blind first pass blind: reviewers, flags and verdicts
-    show only on items you have sighted (revealed, or in the adjudicator's view)."""
+    re-review). Like the app, the list keeps a blind first pass blind: reviewers, flags, verdicts and
+    the strongest suggestion show only on items you have sighted (revealed, or in the adjudicator's view)."""
     store = open_store(ctx, db)
     if verdict is not None and verdict not in store.taxonomy.codes("verdict"):
         raise OptionError(f"unknown verdict {verdict!r} (known: {', '.join(store.taxonomy.codes('verdict'))})")
+    if sort is not None and queue in RANKED:
+        raise click.UsageError(f"--sort and --queue {queue} each set the order: give one")
+    if sort is not None and annotator is None and not adjudicating:
+        raise OptionError("--sort strongest needs --annotator NAME (or --viewer, REVIEWER_ANNOTATOR) or --adjudicator:"
+                          " suggestions may order only what the viewer has sighted")  # fmt: skip
     if adjudicating and (refused := store.settings.adjudication.view_refusal(annotator)) is not None:
         raise ReviewerError(refused)
-    q = ListQuery(annotator=annotator, adjudicator=adjudicating, queue=queue, verdict=verdict, labelled=labelled, seed=seed,
-                  sort="queue")  # fmt: skip
+    q = ListQuery(annotator=annotator, adjudicator=adjudicating, queue=queue or "all", verdict=verdict, labelled=labelled,
+                  seed=seed, sort=sort or "queue", descending=sort is not None)  # fmt: skip
     if stale:
         labels = store.listing.visible_labels(q, store.labels.stale())
         _say_if_blind(q)
@@ -61,14 +75,15 @@ def list_command(
         else:
             out().print(render.label_table(labels, f"{len(labels)} labels made before taxonomy v{store.taxonomy.version}"))
         return
-    if queue in BY_CLASSIFIER and store.listing.classifier() is None:
+    if q.queue in BY_CLASSIFIER and store.listing.classifier() is None:
         echo_problem("note", "no classifier predictions yet: run `reviewer train` and `reviewer predict` first")
     rows = store.listing.rows(q, limit)
     _say_if_blind(q)
     if as_json:
         echo_json([
             {"id": r.id, "task_id": r.task_id, "model": r.model, "format": r.format, "steps": r.n_steps, "status": r.status,
-             "reviewers": r.n_reviewers, "flags": r.n_flags, "verdicts": r.disputed_on.split(" ≠ ") if r.disputed_on else None}
+             "reviewers": r.n_reviewers, "flags": r.n_flags, "verdicts": r.disputed_on.split(" ≠ ") if r.disputed_on else None,
+             "strongest": r.strongest}
             for r in rows
         ])  # fmt: skip
     else:
