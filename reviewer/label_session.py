@@ -152,7 +152,7 @@ class LabelSession:
         if not self.field_visible(name):
             raise LabelRejected(f"{name} stays hidden until the first pass is saved and revealed")
         if value == "" or value == []:
-            value = None if spec["kind"] != "multi" else []
+            value = self.taxonomy.empty(name)
         new = copy_label(self._label)
         set_field_value(new, name, list(value) if spec["kind"] == "multi" else value)
         return self._apply(new, merge_key=name if spec["kind"] == "text" else None)

@@ -223,8 +223,8 @@ class MainWindow(QMainWindow):
         self._pane_shares = [280, 760, 400] if self.adjudicator else [240, 640, 400]  # the adjudicator reads more than lists
         for pane in (left, middle, right):
             splitter.addWidget(pane)
-        for pane, share in enumerate(self._pane_shares):  # a narrower window narrows every pane, not the transcript alone
-            splitter.setStretchFactor(pane, share // 40)
+        for index, share in enumerate(self._pane_shares):  # a narrower window narrows every pane, not the transcript alone
+            splitter.setStretchFactor(index, share // 40)
         splitter.setSizes(self._pane_shares)
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)

@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from reviewer.model import MACHINE_PREFIXES, MACHINE_RATERS
+from reviewer.model import MACHINE_PREFIXES, MACHINE_RATERS, Label
 from reviewer.store.database import Database
 from reviewer.store.trajectories import fts_query
 
 Queue = Literal["all", "mine", "unlabelled", "disputed", "uncertain", "suspicious", "random"]
+QUEUES: tuple[Queue, ...] = get_args(Queue)
 # Worklists in an order of their own (`QUEUE_ORDERS`); what the viewer finished (revealed) leaves them.
 RANKED: tuple[Queue, ...] = ("uncertain", "suspicious", "random")
 # Ranked by the probability of the classifier that predicted last (`reviewer predict`).
@@ -63,7 +64,8 @@ _COLUMNS = (
     f" case when {SIGHTED} then (select count(distinct v.annotator) from labels v where {_HUMAN}) end as n_reviewers,"
     f" case when {SIGHTED} then (select count(*) from suggestions s where s.trajectory_id = t.id) end as n_flags,"
     f" case when {SIGHTED} then (select group_concat(verdict, ' ≠ ') from"
-    f"   (select distinct v.verdict from labels v where {CURRENT_VOTE} order by v.verdict)) end as disputed_on"
+    f"   (select distinct v.verdict from labels v where {CURRENT_VOTE} order by v.verdict)) end as disputed_on,"
+    f" case when {SIGHTED} then (select max(s.confidence) from suggestions s where s.trajectory_id = t.id) end as strongest"
 )
 _MATCHING = "select s.trajectory_id from steps_fts join steps s on s.rowid = steps_fts.rowid where steps_fts match :text"
 SORTS = {
@@ -76,6 +78,7 @@ SORTS = {
     "reviewers": "n_reviewers",  # masked: unsighted rows sort as NULL, then by id
     "flags": "n_flags",
     "verdicts": "disputed_on",
+    "strongest": "strongest",  # the highest confidence among the suggestions (calibrated for detectors), masked
     "queue": "t.id",  # the queue's own order (`QUEUE_ORDERS`); by id for the others
 }
 # The classifier's (:classifier) probability of t.
@@ -115,11 +118,14 @@ class ListQuery:
     descending: bool = False
     adjudicator: bool = False
     seed: int = 0  # of the random queue
+    # Only items the viewer has labelled (True) or not (False); with no viewer, in adjudicator mode, any
+    # reviewer's label counts (the lead's "nobody labelled it yet").
+    labelled: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ListRow:
-    """One row of the list; what others said (`n_reviewers`, `n_flags`, `disputed_on`) is None for a
+    """One row of the list; what others said (`n_reviewers`, `n_flags`, `disputed_on`, `strongest`) is None for a
     row the viewer has not sighted, so a blind first pass is never anchored by it."""
 
     id: str
@@ -131,6 +137,7 @@ class ListRow:
     n_reviewers: int | None
     n_flags: int | None
     disputed_on: str | None  # the human reviewers' distinct current verdicts, "cheat ≠ clean"
+    strongest: float | None  # the highest confidence of a suggestion (detector, judge, classifier): how suspicious
 
 
 class TrajectoryListing:
@@ -161,6 +168,13 @@ class TrajectoryListing:
             where.append(_PREDICTED)
         if q.verdict is not None:
             where.append(_VERDICT)
+        if q.labelled is not None:
+            has = (
+                f"exists ({_OWN})"
+                if q.annotator is not None or not q.adjudicator
+                else f"exists (select 1 from labels v where {_HUMAN})"
+            )
+            where.append(has if q.labelled else f"not {has}")
         params["text"] = fts_query(q.text or "")
         if params["text"] is not None:
             self._index_pending()
@@ -188,21 +202,25 @@ class TrajectoryListing:
         return ListRow(*found) if found else None
 
     def page(self, q: ListQuery, offset: int, limit: int) -> list[ListRow]:
-        if q.sort not in SORTS:
-            raise ValueError(f"unknown sort {q.sort!r} (known: {', '.join(SORTS)})")
         where, params = self._where(q)
         sql = f"select {_COLUMNS} from trajectories t{where} order by {_order(q)} limit :limit offset :offset"
         return [ListRow(*row) for row in self.db.execute(sql, {**params, "limit": limit, "offset": offset})]
 
-    def queue_ids(self, queue: Queue, seed: int = 0) -> list[str]:
-        """Every id of a queue in its own order, as nobody in particular sees it (the command line's)."""
-        q = ListQuery(queue=queue, seed=seed, sort="queue")
-        where, params = self._where(q)
-        return [row[0] for row in self.db.execute(f"select t.id from trajectories t{where} order by {_order(q)}", params)]
+    def rows(self, q: ListQuery, limit: int | None = None) -> list[ListRow]:
+        """The whole list (or its first `limit` rows) in one read: the command line's `reviewer list`."""
+        return self.page(q, 0, self.count(q) if limit is None else limit)
+
+    def visible_labels(self, q: ListQuery, labels: list[Label]) -> list[Label]:
+        """Of `labels`, those the viewer may see: their own, and others' on items they have sighted."""
+        where, params = " where " + SIGHTED, {"who": q.annotator, "adjudicator": int(q.adjudicator)}
+        sighted = {row[0] for row in self.db.execute(f"select t.id from trajectories t{where}", params)}
+        return [lb for lb in labels if (q.annotator is not None and lb.annotator == q.annotator) or lb.trajectory_id in sighted]
 
 
 def _order(q: ListQuery) -> str:
     """ORDER BY of a page: the queue's own order, or a column's (masked values, see SORTS), then the id."""
+    if q.sort not in SORTS:
+        raise ValueError(f"unknown sort {q.sort!r} (known: {', '.join(SORTS)})")
     if q.sort == "queue":
         return f"{QUEUE_ORDERS.get(q.queue, 't.id')}, t.id"
     return f"{SORTS[q.sort]} {'desc' if q.descending else 'asc'}, t.id"
