@@ -64,7 +64,7 @@ OUTLINE: dict[str, str] = {
     "find": "⌕",
     "suggestion": "⚑",
 }
-LEGEND = "✎ edit  ⚠ test/grader file  ⊘ failed call  ◆ evidence  ⌕ find hit  ⚑ suggested (after reveal)  ✓✗ test run"
+LEGEND = "✎ edit  ⚠ test/grader file  ⊘ failed call  ◆ evidence  ⌕ find hit  ⚑ suggested  ✓✗ test run"
 
 
 def outline_marks(trajectory: Trajectory) -> dict[str, frozenset[int]]:

@@ -73,7 +73,7 @@ from PySide6.QtWidgets import (
 from reviewer.ansi import Colour, Style, readable
 from reviewer.edits import QUICK_DIFF_CHARS, DiffTexts
 from reviewer.gui.step_cards import Card, Piece, render_card
-from reviewer.gui.step_model import LEGEND, OUTLINE, StepListModel
+from reviewer.gui.step_model import LEGEND, StepListModel
 from reviewer.gui.step_sections import TITLES, Found, Hit, Section, StepTexts
 from reviewer.gui.widgets import PlainLabel, paint_evidence
 from reviewer.gui.workers import Task, app_pool
@@ -153,8 +153,10 @@ class TranscriptView(QWidget):
         self.steps.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.steps.setMinimumWidth(100)
         self.steps.selectionModel().currentChanged.connect(self._on_current_changed)
-        self.legend = PlainLabel(" ".join(OUTLINE.values()))
-        self.legend.setToolTip(LEGEND)  # fixed words only
+        self.legend = PlainLabel(LEGEND, wrap=True)  # a small key under the outline
+        font = self.legend.font()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        self.legend.setFont(font)
         self.viewer = _read_only(QPlainTextEdit())
         self.viewer.setMinimumWidth(280)
         self.viewer.verticalScrollBar().valueChanged.connect(self._on_scrolled)
