@@ -59,3 +59,20 @@ def test_an_expanded_output_longer_than_a_page_notes_the_next_page() -> None:
     assert "below: scroll down to show them" in card.text
     later = render_card(run(log), 1, lambda s: True, lambda s: page.focus)
     assert later.pieces[0].shown.start == MAX_SHOWN - MAX_SHOWN // 4 and "above: scroll up to show them" in later.text
+
+
+def test_paging_through_long_lines_skips_nothing() -> None:
+    """Lines of 30 K characters narrow the window well below MAX_SHOWN: each page still overlaps the last."""
+    log = "".join(f"{k:03d}" + "x" * 30_000 + "\n" for k in range(40))  # 1.2 M characters
+    focus = 0
+    covered = 0
+    for _ in range(200):
+        card = render_card(run(log), 1, lambda s: True, lambda s: focus)
+        [piece] = card.pieces
+        assert piece.shown.start <= covered  # no gap after what the last page showed
+        covered = max(covered, piece.shown.end)
+        forward = [p for p in card.pages if p.focus > piece.shown.start]
+        if covered == len(log):
+            break
+        focus = forward[-1].focus
+    assert covered == len(log)

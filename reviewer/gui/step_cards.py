@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reviewer.ansi import Style
-from reviewer.gui.step_sections import MAX_SHOWN, TITLES, Section, ShownText, StepTexts, human_size, preview, utf16_len, window
+from reviewer.gui.step_sections import TITLES, Section, ShownText, StepTexts, human_size, page_focus, preview, utf16_len, window
 from reviewer.textsafe import one_line
 
 HEADER = None  # the style of header and note runs (`Run` styles are ANSI `Style`s otherwise)
@@ -127,7 +127,7 @@ def render_card(
         first = shown[0]
         if first.start:
             earlier = section.text.count("\n", 0, first.start)
-            card.pages.append(Page(card.length, section.source, max(0, first.start - MAX_SHOWN // 4)))
+            card.pages.append(Page(card.length, section.source, page_focus(section.text, first.start, first.end, False)))
             add(f"… {earlier:,} earlier lines ({human_size(first.start)}) above: scroll up to show them\n", header=True)
         for k, piece_text in enumerate(shown):
             if k:  # between a collapsed section's head and tail
@@ -145,7 +145,7 @@ def render_card(
             lines = section.text.count("\n", last.end)
             add("\n")
             if is_open:
-                card.pages.append(Page(card.length, section.source, last.end + MAX_SHOWN // 4))
+                card.pages.append(Page(card.length, section.source, page_focus(section.text, last.start, last.end, True)))
                 add(f"… {lines:,} more lines ({human_size(rest)}) below: scroll down to show them", header=True)
             else:
                 add(f"… {lines:,} more lines ({human_size(rest)}) not shown (C shows all)", header=True)

@@ -10,7 +10,7 @@ expanded). Qt counts positions in UTF-16 units, Python in code points (docs/untr
 between shown UTF-16 positions and source code-point offsets.
 
 Public API:
-- `Section`, `TITLES`, `window(text, expanded, focus)`, `preview(text)`, `human_size(chars)`, `utf16_len(text)`
+- `Section`, `TITLES`, `window(text, expanded, focus)`, `page_focus(text, start, end, forward)`, `preview(text)`, `human_size(chars)`, `utf16_len(text)`
 - `StepTexts(t, diffs=None)`: `sections(step, with_diff=True)`, `find_all(pattern, origin, cap, stop, on_first) -> Found | None`; `Hit`, `Found`
 - `ShownText(text, start, end, *, ansi=False)`: `.shown`, `.start`, `.end`, `.utf16_length`,
   `.to_source(unit, round_up=False)`, `.to_shown(offset)`; with `ansi`, also `.runs` and `.ansi_codes`
@@ -121,6 +121,22 @@ def window(text: str, expanded: bool, focus: int = 0) -> tuple[int, int]:
         if end < 0:
             return 0, min(len(text), PREVIEW_CHARS)
     return 0, end
+
+
+def page_focus(text: str, start: int, end: int, forward: bool) -> int:
+    """The focus of the page after (or before) the expanded window [start, end): a window that overlaps
+    this one by about a quarter, so no line is skipped even where `window` narrows around long lines."""
+    width = end - start
+    focus = end + width // 4 if forward else start - width // 4
+    for _ in range(4):
+        a, b = window(text, True, focus)
+        if forward and a >= end:
+            focus -= a - end + (b - a) // 4
+        elif not forward and b <= start:
+            focus += start - b + (b - a) // 4
+        else:
+            break
+    return focus
 
 
 def preview(text: str) -> list[tuple[int, int]]:
