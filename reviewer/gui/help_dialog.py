@@ -4,7 +4,8 @@ Public API: `ShortcutHelp(parent=None, table=SHORTCUTS, verdicts=())`, a non-mod
 reviewer may keep it open beside the window). `verdicts` are the taxonomy's verdict labels in
 order; when given, the number keys read "Verdict: Cheat" instead of "option 3". `tree` is the
 QTreeView and `model` its QStandardItemModel: one row per group, one child per shortcut (keys,
-description). Below it, `digits` says what digits do in a focused field of the label form, where
+description), descriptions whole and wrapped. The window passes its own table: the keymap's rows
+and the label-field keys generated from the project's taxonomy. Below it, `digits` says what digits do in a focused field of the label form, where
 they are not the verdict keys.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QTreeView, QVBoxLayout, QWidget
 
@@ -54,7 +56,8 @@ class ShortcutHelp(QDialog):
         self.tree.setModel(self.model)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
+        self.tree.setWordWrap(True)  # whole descriptions, wrapped, never elided
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.tree.setItemsExpandable(False)
         for row in range(self.model.rowCount()):
             self.tree.setFirstColumnSpanned(row, self.tree.rootIndex(), True)
@@ -68,4 +71,4 @@ class ShortcutHelp(QDialog):
         layout.addWidget(self.tree)
         layout.addWidget(self.digits)
         layout.addWidget(buttons)
-        self.resize(560, 620)
+        self.resize(760, 720)
