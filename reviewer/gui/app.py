@@ -565,6 +565,7 @@ class MainWindow(QMainWindow):
 
     def _leave_field(self) -> None:
         """Esc: out of any text box or form field, back to what is being read; nothing else changes."""
+        self.form.disarm()
         target = self.tabs.currentWidget()
         (target.focusProxy() or target).setFocus(Qt.FocusReason.ShortcutFocusReason)
 

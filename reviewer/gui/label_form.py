@@ -410,12 +410,16 @@ class LabelForm(QWidget):
             )
             self._show_status(self._session.missing() if self._session is not None else [])
             return False
-        back = QApplication.focusWidget()
-        target = editor.focus_target()
+        focused = QApplication.focusWidget()
+        back = self._armed[1] if self._armed else focused if focused is not None and not self.isAncestorOf(focused) else None
         self.fields_scroll.ensureWidgetVisible(editor)
-        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self._armed = (editor, back if back is not None and not self.isAncestorOf(back) else None)
+        editor.focus_target().setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._armed = (editor, back)  # `I` then `L`: the digit goes to disclosure, focus still goes back
         return True
+
+    def disarm(self) -> None:
+        """Forget the field a field key focused (Esc left it): a later digit there keeps the focus."""
+        self._armed = None
 
     def _give_focus_back(self) -> None:
         armed, self._armed = self._armed, None

@@ -51,16 +51,19 @@ def active(qtbot, main_window, store: Store, annotator: str = "zoe", opened: str
     return window
 
 
-def select(window: MainWindow, step: int, text: str) -> None:
-    """What a mouse drag does: select `text` in a step of the transcript (focus on the transcript)."""
-    window.transcript.show_step(step)
-    viewer = window.transcript.viewer
-    start = viewer.toPlainText().index(text)
-    cursor = viewer.textCursor()
+def select_text(editor: QPlainTextEdit, text: str) -> None:
+    """What a mouse drag does: select the first `text` in a text view, which then has the keyboard."""
+    start = editor.toPlainText().index(text)
+    cursor = editor.textCursor()
     cursor.setPosition(start)
     cursor.setPosition(start + len(text), QTextCursor.MoveMode.KeepAnchor)
-    viewer.setTextCursor(cursor)
-    viewer.setFocus()
+    editor.setTextCursor(cursor)
+    editor.setFocus()
+
+
+def select(window: MainWindow, step: int, text: str) -> None:
+    window.transcript.show_step(step)
+    select_text(window.transcript.viewer, text)
 
 
 class Keyboard:
@@ -173,6 +176,11 @@ def test_esc_leaves_a_text_box_and_bare_keys_act_again(qtbot, main_window, proje
     assert isinstance(QApplication.focusWidget(), QWidget) and window.form.isAncestorOf(QApplication.focusWidget())
     keys.press(Qt.Key.Key_Escape)
     assert QApplication.focusWidget() is window.transcript.viewer and window.session.label.intent is None
+    keys.press(Qt.Key.Key_I)  # a field key, then another: the digit goes to the second, focus still comes back
+    keys.press(Qt.Key.Key_L)
+    keys.press(Qt.Key.Key_2)
+    assert (window.session.label.intent, window.session.label.disclosure) == (None, "code_comment_only")
+    assert QApplication.focusWidget() is window.transcript.viewer
 
 
 def test_help_shows_every_key_of_the_window_grouped_with_whole_descriptions(qtbot, main_window, project: Store, tmp_path) -> None:
@@ -298,13 +306,7 @@ def test_evidence_popover_in_the_diffs_saves_codes_role_and_note_and_the_list_ed
         lambda: not window.diffs.is_highlighting() and "def test_matches_github" in window.diffs.unified.toPlainText()
     )
     pane: QPlainTextEdit = window.diffs.unified
-    text = pane.toPlainText()
-    start = text.index("-def test_matches_github_for_removed_characters")
-    cursor = pane.textCursor()
-    cursor.setPosition(start)
-    cursor.setPosition(start + len("-def test_matches_github_for_removed_characters():"), QTextCursor.MoveMode.KeepAnchor)
-    pane.setTextCursor(cursor)
-    pane.setFocus()
+    select_text(pane, "-def test_matches_github_for_removed_characters():")
     keys = Keyboard(qtbot)
     keys.press(Qt.Key.Key_E)
     popover = window.popover
