@@ -77,7 +77,8 @@ CHANNELS: tuple[Channel, ...] = (
     Channel(
         "queue.progress",
         f"{_LIST}:TrajectoryListing.progress",
-        "The list's progress (\"12 of 40 done\") counts the viewer's own statuses over the rows the list shows, nothing else.",
+        "The list's progress (\"12 of 40 done\") counts the viewer's own statuses over the rows the list shows"
+        " (a worklist's with the rows it dropped as finished by the viewer), nothing else.",
     ),
     Channel(
         "queue.next_disputed",

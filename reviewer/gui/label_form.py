@@ -450,6 +450,7 @@ class LabelForm(QWidget):
         self.note = note
         self.evidence.clear()  # no span of the previous label stays current
         self.refresh()
+        self.fields_scroll.verticalScrollBar().setValue(0)  # another item starts at its verdict
 
     def refresh(self) -> None:
         """Show the session's current label; widgets never hold state of their own."""

@@ -155,11 +155,14 @@ class TrajectoryListing:
         ).fetchone()
         return None if row is None else (row[0], float(row[1] if row[1] is not None else 0.5))
 
-    def _where(self, q: ListQuery) -> tuple[str, dict[str, Any]]:
-        """The one filter of `count`, `page` and `next_id`, with its named parameters."""
+    def _where(self, q: ListQuery, *, finished_too: bool = False) -> tuple[str, dict[str, Any]]:
+        """The one filter of `count`, `page` and `next_id`, with its named parameters. `finished_too`:
+        keep what the worklists drop once the viewer finished it (their progress counts it as done)."""
         where: list[str] = []
         params: dict[str, Any] = {"who": q.annotator, "adjudicator": int(q.adjudicator), "verdict": q.verdict, "seed": q.seed}
-        if q.queue == "unlabelled" and q.annotator is not None:
+        if finished_too and q.queue in ("unlabelled", "mine", *RANKED):
+            pass
+        elif q.queue == "unlabelled" and q.annotator is not None:
             where.append(f"not exists ({_OWN})")
         elif q.queue in ("mine", *RANKED) and q.annotator is not None:  # everything I have not finished (no final label yet)
             where.append(f"not exists ({_OWN_FINAL})")
@@ -181,8 +184,11 @@ class TrajectoryListing:
         return self.db.execute(f"select count(*) from trajectories t{where}", params).fetchone()[0]
 
     def progress(self, q: ListQuery) -> dict[str, int]:
-        """How many of the query's rows are in each of the viewer's `STATUSES` (the list's "12 of 40 done")."""
-        where, params = self._where(q)
+        """How many of the query's rows are in each of the viewer's `STATUSES` (the list's "12 of 40 done").
+
+        A worklist that drops what the viewer finished (unlabelled, mine, the ranked queues) is counted
+        with those rows kept: labelling one must read "1 of 40 done", not "0 of 39"."""
+        where, params = self._where(q, finished_too=True)
         counts = dict.fromkeys(STATUSES, 0)
         for status, n in self.db.execute(
             f"select {_STATUS} as status, count(*) from trajectories t{where} group by status", params

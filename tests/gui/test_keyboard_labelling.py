@@ -237,14 +237,20 @@ def test_ctrl_enter_moves_to_the_next_item_that_needs_me_and_asks_when_incomplet
     assert isinstance(question, QMessageBox) and "categories" in question.text()
     qtbot.keyClick(question, Qt.Key.Key_Escape)  # Esc stays
     assert window.session.trajectory_id == ids[0]
+    keys.press(Qt.Key.Key_S)  # the severity field scrolls into view; Esc leaves it
+    keys.press(Qt.Key.Key_Escape)
+    assert window.form.fields_scroll.verticalScrollBar().value() > 0
     keys.press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window.done_question, Qt.Key.Key_Return)  # Enter moves on, past the item already done
     assert window.session.trajectory_id == ids[2]
+    assert window.form.fields_scroll.verticalScrollBar().value() == 0  # the next item starts at its verdict
     window.transcript.viewer.setFocus()
     keys.press(Qt.Key.Key_1)  # clean: complete, so no question
     keys.press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert window.session.trajectory_id == ids[3]
     assert window.progress.text() == f"2 of {len(ids)} done"  # ids[1] and ids[2]; ids[0] is still in progress
+    window.queue.setCurrentIndex(window.queue.findData("unlabelled"))  # a worklist that drops what I labelled
+    assert window.model.total == len(ids) - 3 and window.progress.text() == f"2 of {len(ids)} done"
 
 
 def test_skip_and_flag_keep_a_reason_with_the_label_and_the_queue_goes_on(qtbot, main_window, project: Store) -> None:
