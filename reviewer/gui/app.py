@@ -629,17 +629,27 @@ class MainWindow(QMainWindow):
         box.open()
 
     def _set_aside(self, kind: str) -> None:
-        """X / F: skip or flag the open item with a reason (kept with the label), then the next that needs me."""
+        """X / F: skip or flag the open item with a reason (kept with the label), then the next that needs
+        me. On an item already set aside so, the reason is shown to edit; emptied, the skip or flag goes."""
         session = self.session
         if session is None:
             return
+        current = session.label.flag if session.label.flag is not None and session.label.flag.kind == kind else None
         ask = QInputDialog(self)
         ask.setWindowTitle("Skip" if kind == "skip" else "Flag")
-        ask.setLabelText(f"Why {kind} this trajectory? (kept with your label)")
+        ask.setLabelText(f"Why {kind} this trajectory? (kept with your label)" + ("\nEmpty: take it back." if current else ""))
+        ask.setTextValue(current.reason if current else "")
         ask.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        ask.accepted.connect(
-            lambda: self.session is session and self.form.set_flag(kind, ask.textValue()) and self.next_needing()
-        )
+
+        def answered() -> None:
+            if self.session is not session:
+                return
+            if current is not None and not ask.textValue().strip():
+                self.form.set_flag(None)
+            elif self.form.set_flag(kind, ask.textValue()):
+                self.next_needing()
+
+        ask.accepted.connect(answered)
         self.aside_question = ask
         ask.open()
 

@@ -282,6 +282,14 @@ def test_skip_and_flag_keep_a_reason_with_the_label_and_the_queue_goes_on(qtbot,
     assert (statuses[ids[0]], statuses[ids[1]], statuses[ids[2]]) == ("flagged", "skipped", "not started")
     assert sorted(c[0] for c in column) == ["flag", "skip"]
     assert window.progress.text() == f"0 of {len(ids)} done · 1 skipped · 1 flagged"
+    window.open_trajectory(ids[0])
+    window.transcript.viewer.setFocus()
+    keys.press(Qt.Key.Key_F)  # flagged already: the reason shows; emptied, the flag goes and the item stays
+    assert window.aside_question.textValue() == "transcript cut off after step 3"
+    window.aside_question.setTextValue("")
+    window.aside_question.accept()
+    assert window.session.trajectory_id == ids[0] and window.session.label.flag is None
+    assert window.model.status(0) == "in progress" and window.progress.text() == f"0 of {len(ids)} done · 1 skipped"
 
 
 def test_a_reviewer_comes_back_where_they_left_off(qtbot, main_window, project: Store) -> None:
