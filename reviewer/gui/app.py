@@ -52,6 +52,7 @@ from reviewer.gui.guidelines import GuidelinesPanel
 from reviewer.gui.help_dialog import ShortcutHelp
 from reviewer.gui.label_form import LabelForm
 from reviewer.gui.label_queue import LabelQueue
+from reviewer.gui.queue_flow import ask_reason, ask_to_move_on, next_needing, progress_text
 from reviewer.gui.resume import recall, remember
 from reviewer.gui.review_session import ActivityClock
 from reviewer.gui.reviewers_view import ReviewersView
@@ -64,7 +65,7 @@ from reviewer.model import EvidenceSpan, Label, Outcome, Suggestion, Trajectory
 from reviewer.outcomes import describe
 from reviewer.review import ReviewSession
 from reviewer.store import Store
-from reviewer.store.listing import BY_CLASSIFIER, NEEDS_ME, RANKED, ListQuery, Queue
+from reviewer.store.listing import BY_CLASSIFIER, RANKED, ListQuery, Queue
 from reviewer.textsafe import one_line
 
 FONT_SCRIPTS = (
@@ -569,36 +570,20 @@ class MainWindow(QMainWindow):
         target = self.tabs.currentWidget()
         (target.focusProxy() or target).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    # --- a queue that flows -----------------------------------------------------------------------
+    # --- a queue that flows (reviewer.gui.queue_flow) --------------------------------------------
 
     def _show_progress(self) -> None:
-        """ "12 of 40 done": the viewer's own progress through the list as filtered now."""
-        counts = self.store.listing.progress(self.model.query)
-        total = sum(counts.values())
-        done = total - sum(counts[s] for s in NEEDS_ME) - counts["skipped"] - counts["flagged"]
-        aside = " · ".join(f"{counts[s]} {s}" for s in ("skipped", "flagged") if counts[s])
-        self.progress.setText(f"{done} of {total} done" + (f" · {aside}" if aside else ""))
+        self.progress.setText(progress_text(self.store.listing.progress(self.model.query)))
 
     def next_needing(self) -> bool:
-        """Open the next row of the list (in its order, wrapping) that still needs the viewer; False if none."""
+        """Open the next row of the list that still needs the viewer; False (said) if none does."""
         rows = self.table.selectionModel().selectedRows()
-        start = row = rows[0].row() if rows else -1
-        wrapped = False
-        while True:
-            row += 1
-            while row >= self.model.rowCount() and self.model.canFetchMore():
-                self.model.fetchMore()
-            if row >= self.model.rowCount():
-                if wrapped:
-                    break
-                wrapped, row = True, 0
-            if wrapped and row >= start:
-                break
-            if self.model.status(row) in NEEDS_ME:
-                self.table.selectRow(row)
-                return True
-        self.statusBar().showMessage("Nothing in this list needs you any more.")
-        return False
+        row = next_needing(self.model, rows[0].row() if rows else -1)
+        if row is None:
+            self.statusBar().showMessage("Nothing else in this list needs you.")
+            return False
+        self.table.selectRow(row)
+        return True
 
     def _done(self) -> None:
         """Ctrl+Return. An adjudicator settles; a reviewer moves on to the next item that needs them,
@@ -608,50 +593,28 @@ class MainWindow(QMainWindow):
             return
         session = self.session
         missing = session.missing() if session is not None and session.label.flag is None else []
-        if not missing:
+        if missing:
+            self.done_question = ask_to_move_on(self, missing, lambda: self.session is session and self.next_needing())
+        else:
             self.next_needing()
-            return
-        box = QMessageBox(QMessageBox.Icon.Question, "Move on with an incomplete label?", "", parent=self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(
-            "Your label still lacks:\n"
-            + "\n".join(f"• {m}" for m in missing)
-            + "\n\nIt is saved as it is; you can come back to it."
-        )
-        box.setStandardButtons(QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
-        box.button(QMessageBox.StandardButton.Ok).setText("Move on")
-        box.setDefaultButton(QMessageBox.StandardButton.Ok)
-        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        ok = box.button(QMessageBox.StandardButton.Ok)
-        box.finished.connect(lambda _code: box.clickedButton() is ok and self.session is session and self.next_needing())
-        self.done_question = box
-        box.open()
 
     def _set_aside(self, kind: str) -> None:
-        """X / F: skip or flag the open item with a reason (kept with the label), then the next that needs
-        me. On an item already set aside so, the reason is shown to edit; emptied, the skip or flag goes."""
+        """X / F: skip or flag the open item with a reason, then on to the next that needs me."""
         session = self.session
         if session is None:
             return
-        current = session.label.flag if session.label.flag is not None and session.label.flag.kind == kind else None
-        ask = QInputDialog(self)
-        ask.setWindowTitle("Skip" if kind == "skip" else "Flag")
-        ask.setLabelText(f"Why {kind} this trajectory? (kept with your label)" + ("\nEmpty: take it back." if current else ""))
-        ask.setTextValue(current.reason if current else "")
-        ask.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        flag = session.label.flag
+        current = flag.reason if flag is not None and flag.kind == kind else None
 
-        def answered() -> None:
+        def answered(reason: str) -> None:
             if self.session is not session:
                 return
-            if current is not None and not ask.textValue().strip():
+            if current is not None and not reason.strip():
                 self.form.set_flag(None)
-            elif self.form.set_flag(kind, ask.textValue()):
+            elif self.form.set_flag(kind, reason):
                 self.next_needing()
 
-        ask.accepted.connect(answered)
-        self.aside_question = ask
-        ask.open()
+        self.aside_question = ask_reason(self, kind, current, answered)
 
     def tab_widgets(self) -> dict[str, QWidget]:
         """The `--tab` names; an adjudicator's reviewers view is no tab but always on screen."""

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QAbstractItemView, QDialog, QDialogButtonBox, QHea
 from reviewer.gui.keymap import FOCUSED_FIELD_DIGITS, SHORTCUTS, VERDICT_ACTIONS, Shortcut
 from reviewer.gui.widgets import PlainLabel
 
-
 WRAP = 84  # characters per line of a description: item views size rows by their lines, not by wrapping
 
 

@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.adjudication import AdjudicationSession
 from reviewer.gui import keymap
-from reviewer.gui.widgets import FocusWheelComboBox, PlainLabel
+from reviewer.gui.widgets import FocusWheelComboBox, PlainLabel, ask_first
 from reviewer.label_session import LabelSession, attempt
 from reviewer.model import EvidenceSpan, Suggestion
 from reviewer.taxonomy import Taxonomy
@@ -580,23 +580,16 @@ class LabelForm(QWidget):
         return True
 
     def _ask_reveal(self, missing: list[str]) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Reveal with an incomplete first pass?", "", parent=self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(
+        session = self._session
+        self.reveal_question = ask_first(
+            self,
+            "Reveal with an incomplete first pass?",
             "Your first pass still lacks:\n" + "\n".join(f"• {m}" for m in missing)
             + "\n\nRevealing freezes it as it is and shows other reviewers' labels, suggestions and the grader outcome."
-            " Ctrl+Z undoes the reveal until you edit the final label."
+            " Ctrl+Z undoes the reveal until you edit the final label.",
+            "Reveal anyway",
+            lambda: self._session is session and self._reveal_now(),
         )  # fmt: skip
-        box.setStandardButtons(QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
-        box.button(QMessageBox.StandardButton.Ok).setText("Reveal anyway")
-        box.setDefaultButton(QMessageBox.StandardButton.Ok)
-        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        session = self._session
-        ok = box.button(QMessageBox.StandardButton.Ok)
-        box.finished.connect(lambda _code: box.clickedButton() is ok and self._session is session and self._reveal_now())
-        self.reveal_question = box
-        box.open()
 
     def focus_rationale(self) -> None:
         """Scroll the rationale into view and type there; Esc (the window's) leaves it."""
