@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.popover.saved.connect(self._on_evidence_saved)
         self._editing_evidence: int | None = None  # the evidence row the popover edits; None: a new span
         self.progress = PlainLabel()
+        self.progress.setVisible(not self.adjudicator)  # the reviewer's own progress; an adjudicator settles disputes
         self.assist = AssistPanel()
         self._lay_out()
 

@@ -383,3 +383,10 @@ def test_a_accepts_the_selected_suggestion_after_the_reveal(qtbot, main_window, 
         window.session.label.categories == ["tests.skip"]
         and "[accepted from detectors/test_deleted]" in window.session.label.rationale
     )
+
+
+def test_the_progress_is_the_reviewers_own_and_an_adjudicator_sees_none(qtbot, main_window, project: Store) -> None:
+    reviewer = main_window(project, "alice")  # the sample project has alice's labels of every run
+    assert reviewer.progress.isVisibleTo(reviewer) and reviewer.progress.text().endswith(" done")
+    adjudicator = main_window(project, "carol", adjudicator=True)
+    assert not adjudicator.progress.isVisibleTo(adjudicator)
