@@ -55,8 +55,8 @@ class CodeChecklist(QWidget):
         self.list = QListWidget()
         self.list.setUniformItemSizes(True)
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the filter keeps the keyboard; Tab goes on past the list
-        for k, (_field, code, name) in enumerate(rows):
-            item = QListWidgetItem(f"{name}   {code}")
+        for k in range(len(rows)):
+            item = QListWidgetItem()
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             item.setData(ROW_DATA, k)
@@ -89,8 +89,16 @@ class CodeChecklist(QWidget):
         return [k for k in range(self.list.count()) if not self.list.item(k).isHidden()]
 
     def _refilter(self, typed: str) -> None:
+        """Show the matching rows, numbered 1–9 as the digits tick them."""
+        n = 0
+        self.list.blockSignals(True)  # renumbering is no tick
         for k, row in enumerate(self.rows):
-            self.list.item(k).setHidden(not matches(row, typed))
+            item = self.list.item(k)
+            item.setHidden(not matches(row, typed))
+            n += not item.isHidden()
+            number = str(n) if not item.isHidden() and n <= 9 else " "
+            item.setText(f"{number}  {row[2]}   {row[1]}")
+        self.list.blockSignals(False)
         shown = self.shown_rows()
         if shown and (self.list.currentRow() not in shown):
             self.list.setCurrentRow(shown[0])

@@ -137,9 +137,14 @@ def test_picker_filters_by_code_or_name_and_enter_after_typing_ticks(qtbot, main
     keys.press(Qt.Key.Key_Return)  # nothing ticked yet: Enter ticks the highlighted code, then closes
     assert window.session.label.markers == ["mr.blame_test"] and not window.picker.isVisible()
     keys.press(Qt.Key.Key_G)
+    window.labels.flush()
+    events = len(project.labels.history(RUN, "zoe"))
     keys.type("Hard-coded")  # a category, by its name
     shown = [codes.rows[k][1] for k in codes.shown_rows()]
     assert shown and all(code.startswith("output.") for code in shown)
+    assert codes.list.item(codes.shown_rows()[0]).text().startswith("1  ")  # numbered as the digits tick them
+    window.labels.flush()
+    assert len(project.labels.history(RUN, "zoe")) == events  # filtering changes nothing in the label
     keys.press(Qt.Key.Key_Space)  # ticks the first shown
     keys.press(Qt.Key.Key_Return)  # something was ticked: Enter only closes
     assert window.session.label.categories == [shown[0]] and window.session.label.markers == ["mr.blame_test"]
