@@ -81,6 +81,12 @@ CHANNELS: tuple[Channel, ...] = (
     ),
     Channel("queue.count", f"{_LIST}:TrajectoryListing.count", "Counts (the status bar's) are of what the list shows only."),
     Channel(
+        "queue.progress",
+        f"{_LIST}:TrajectoryListing.progress",
+        "The list's progress (\"12 of 40 done\") counts the viewer's own statuses over the rows the list shows"
+        " (a worklist's with the rows it dropped as finished by the viewer), nothing else.",
+    ),
+    Channel(
         "queue.next_disputed",
         f"{_APP}:MainWindow.next_disputed",
         "Next disputed goes only to rows of the disputed queue (TrajectoryListing.next_id, same filter).",

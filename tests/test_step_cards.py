@@ -67,7 +67,7 @@ def test_paging_through_long_lines_skips_nothing() -> None:
     focus = 0
     covered = 0
     for _ in range(200):
-        card = render_card(run(log), 1, lambda s: True, lambda s: focus)
+        card = render_card(run(log), 1, lambda s: True, lambda s, at=focus: at)
         [piece] = card.pieces
         assert piece.shown.start <= covered  # no gap after what the last page showed
         covered = max(covered, piece.shown.end)

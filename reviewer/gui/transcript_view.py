@@ -166,6 +166,7 @@ class TranscriptView(QWidget):
         self._fill_timer.timeout.connect(self._fill)
         self.fold_actions: dict[str, QAction] = {}
         self._layout_widgets()
+        self.setFocusProxy(self.viewer)  # Esc (the window's) comes back to the text being read
 
     def _layout_widgets(self) -> None:
         find_bar = QHBoxLayout()
