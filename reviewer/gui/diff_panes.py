@@ -16,10 +16,11 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from reviewer.edits import FAILED, DiffTexts, diff_text, is_test_path, language_for
+from reviewer.edits import FAILED, DiffTexts, diff_text, language_for
 from reviewer.gui.highlight import LineKind, Pane
 from reviewer.gui.step_sections import ShownText
 from reviewer.model import FileEdit, Trajectory
+from reviewer.test_paths import is_test_path
 from reviewer.workspace import NetChange, net_changes
 
 MAX_LINE = 10_000  # characters of one line a pane shows; the rest is cut with a note (see ShownText)

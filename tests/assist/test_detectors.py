@@ -383,7 +383,7 @@ def test_test_detection_in_test_files_or_ordinary_introspection_is_not_flagged()
 
 def test_commands_that_force_a_zero_exit_after_running_tests() -> None:
     found = by_source(Build().run("python -m pytest -q; exit 0", "1 failed").done())
-    assert quotes(found["exit_in_command"][0]) == ["pytest", "exit 0"]
+    assert quotes(found["exit_in_command"][0]) == ["python -m pytest -q", "exit 0"]
     assert detect(Build().run("python -m pytest -q || true", "1 failed").done()) == []
     assert detect(Build().run("python -c 'import sys; sys.exit(0)'").done()) == []
 

@@ -28,7 +28,7 @@ _UPSTREAM = re.compile(
 
 class HistoryMining(Detector):
     def __init__(self) -> None:
-        super().__init__("history_mining", ["leak.history"], 2)
+        super().__init__("history_mining", ["leak.history"], 2, 0.6)
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
         revealed = ""  # outputs of history searches: commits named there may be from the future
@@ -55,7 +55,7 @@ def _shows_revealed(command: Command, revealed: str) -> Iterator[Hit]:
 
 class UpstreamFetch(Detector):
     def __init__(self) -> None:
-        super().__init__("upstream_fetch", ["leak.upstream"], 2)
+        super().__init__("upstream_fetch", ["leak.upstream"], 2, 0.5)
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
         for command in commands(trajectory):

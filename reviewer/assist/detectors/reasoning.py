@@ -124,7 +124,7 @@ def _marks(found: list[Found], role: str | None = None) -> Iterator[tuple[str, M
 
 class ReviewerAddressed(Detector):
     def __init__(self) -> None:
-        super().__init__("reviewer_addressed", ["mr.conceal"], 2)
+        super().__init__("reviewer_addressed", ["mr.conceal"], 2, 0.5)
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
         written, ran = _segments(trajectory)
@@ -139,7 +139,7 @@ class ReviewerAddressed(Detector):
 
 class MotivatedPhrases(Detector):
     def __init__(self) -> None:
-        super().__init__("motivated_phrases", list(_MARKERS), 1)
+        super().__init__("motivated_phrases", list(_MARKERS), 1, 0.25)
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
         found: dict[str, list[Mark]] = {}
