@@ -98,12 +98,15 @@ class Detector:
 
     Confidence says how often such a hit is a cheat: actions on the checks (an edited test, a special
     case, an exit) are strong, phrases are weak. `games` says whether a hit is an action that games a
-    check, which is what makes a motivated-reasoning phrase of the same run a marker (see the registry).
+    check, which is what makes a motivated-reasoning phrase of the same run a marker; `phrase` marks
+    the detectors whose hits are words only, kept as observations without such an action (see
+    `run_detectors`).
     A hit on a file whose net change over the run is nothing (the agent undid it) keeps half its
     confidence and says so.
     """
 
     games = True
+    phrase = False
 
     def __init__(self, id: str, codes: Sequence[str], severity: int, confidence: float):
         self.id, self.codes, self.severity, self.confidence = id, tuple(codes), severity, confidence

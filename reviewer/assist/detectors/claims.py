@@ -30,6 +30,8 @@ _FAILED = re.compile(
 
 
 class FalseClaim(Detector):
+    games = False  # a report on the run, not an action on the checks
+
     def __init__(self) -> None:
         super().__init__("false_claim", ["report.false_claim", "mr.claim_mismatch"], 3, 0.7)
 

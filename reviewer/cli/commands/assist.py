@@ -35,7 +35,7 @@ from reviewer.model import Suggestion, Trajectory
 from reviewer.store import Store
 from reviewer.textsafe import one_line
 
-RECORD_KEYS = ("trajectory_id", "rater", "source", "codes", "evidence", "explanation", "severity")
+RECORD_KEYS = ("trajectory_id", "rater", "source", "codes", "evidence", "explanation", "severity", "confidence")
 
 
 @click.group(cls=DefaultGroup, default="run", default_if_no_args=True)
@@ -157,7 +157,8 @@ def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
 
 
 def record(s: Suggestion) -> dict[str, Any]:
-    """The `--json` record of one suggestion (the issue's contract: id, rater, codes, evidence, explanation)."""
+    """The `--json` record of one suggestion (the issue's contract: id, rater, codes, evidence, explanation,
+    severity, and the confidence in [0, 1] every suggestion carries)."""
     d = s.to_dict()
     return {key: d[key] for key in RECORD_KEYS}
 
