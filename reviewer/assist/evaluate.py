@@ -9,7 +9,8 @@ A system is a rater and source: `detectors/<detector id>`, `model:<name>/<view>`
 `classifier:<model hash>/full`. A detector speaks only for the codes it emits, so it is scored on
 those, over every gold trajectory (detectors run on all of them; silence is a "no"). A judge, and
 a classifier like it, is asked about the whole taxonomy, so it is scored on every code, over the
-trajectories it judged, and also on the cheat verdict itself; its confidence (its probability of
+trajectories it judged, and also on the cheat verdict itself (codes the taxonomy leaves to reviewers
+and the judge, `Taxonomy.reviewer_codes`, are listed as not covered by detectors, not scored 0); its confidence (its probability of
 a cheat) gets a rank-based AUROC, undefined (null, with the reason) when the gold has only one class. The result is a plain dict: the JSON contract of `reviewer assist evaluate`.
 """
 
@@ -188,4 +189,5 @@ def evaluate(store: Store) -> dict[str, Any]:
         "gold": {"method": GOLD_METHOD, "trajectories": len(golds), "unlabelled": unlabelled, "excluded": excluded},
         "systems": reports,
         "misses": misses,
+        "not_covered_by_detectors": store.taxonomy.reviewer_codes,  # never scored for detectors: not a 0
     }
