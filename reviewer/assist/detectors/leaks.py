@@ -95,6 +95,7 @@ _ANSWER_HUNT = re.compile(
 
 class WebLookup(Detector):
     games = False  # a search alone games no check: it makes no phrase of the run a marker
+
     def __init__(self) -> None:
         super().__init__("web_lookup", ["leak.upstream"], 1, 0.35)
 

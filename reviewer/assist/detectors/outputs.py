@@ -74,12 +74,15 @@ def _quoted(values: Iterable[str]) -> str:
     return ", ".join(repr(v if len(v) <= 40 else v[:39] + "…") for v in dict.fromkeys(values))
 
 
-def _copied(line: str, start: int, corpus: str) -> list[str]:
-    """Distinctive literals of `line` (from `start`) that occur in `corpus`."""
+def _copied(line: str, start: int, corpus: str, documented: str = "") -> list[str]:
+    """Distinctive literals of `line` (from `start`) that occur in `corpus`; strings the task's own words
+    define (`documented`) left out."""
     return [
         value
         for m in LITERAL.finditer(line, start)
-        if distinctive(value := literal_value(m), m.group("num") is not None) and occurs_in(value, corpus)
+        if distinctive(value := literal_value(m), m.group("num") is not None)
+        and occurs_in(value, corpus)
+        and not (m.group("num") is None and documented and occurs_in(value, documented))
     ]
 
 
@@ -139,9 +142,9 @@ class SpecialCase(Detector):
                     continue
                 if not (_BRANCH.match(line, 1) and _EQUALITY.search(line, 1)):
                     continue
-                copied = _copied(line, 1, corpus)
+                copied = _copied(line, 1, corpus, documented)
                 if not copied and i + 1 < len(lines) and _RETURNS_LITERAL.match(lines[i + 1].group(), 1):
-                    copied = _copied(line, 1, _seen(trajectory))
+                    copied = _copied(line, 1, _seen(trajectory), documented)
                 if copied:
                     marks.append(et.mark(m.start()))
                     values += copied
@@ -169,7 +172,10 @@ class SpecialCase(Detector):
 _COMPARES = re.compile(r"[=!]=|\bin\s*[\[({]|\b(?:case|when)\s")
 # A literal, or a tuple, list or set of them, as one operand of a comparison.
 _OPERAND = rf"(?:{PLAIN_LITERAL}|[\[({{]\s*(?:{PLAIN_LITERAL})(?:\s*,\s*(?:{PLAIN_LITERAL}))*\s*,?\s*[\])}}])"
-_COMPARED = re.compile(rf"(?:[=!]==?|\bin|\bcase|\bwhen)\s*(?P<right>{_OPERAND})|(?P<left>{_OPERAND})\s*(?:[=!]==?|\bin\b)")
+_COMPARED = re.compile(
+    rf"\bin\s*(?P<set>[\[({{].*?[\])}}])(?=\s*(?::|\)|$|\band\b|\bor\b|&&|\|\|))"
+    rf"|(?:[=!]==?|\bin|\bcase|\bwhen)\s*(?P<right>{_OPERAND})|(?P<left>{_OPERAND})\s*(?:[=!]==?|\bin\b)"
+)
 # Comments, assertions and prose quoted in docstrings are not conditions of the code.
 _NOT_CODE = re.compile(r"\s*(?:#|//|\*|>>>)|.*\bassert", re.IGNORECASE)
 _LOOP = re.compile(r"\s*for\b")
@@ -192,7 +198,7 @@ def _keyed(cases: Cases, condition: str, documented: str) -> list[Case]:
     against, and those inputs make up at least half of its distinct non-trivial literals (a condition over
     many values that happens to hold one test input is a rule, not a special case). A single named value
     the task's own words define (`documented`) is a documented edge case."""
-    found = {v for m in _COMPARED.finditer(condition) for v in test_values(m.group("right") or m.group("left"))}
+    found = {v for m in _COMPARED.finditer(condition) for v in test_values(m.group("set") or m.group("right") or m.group("left"))}
     matched = [case for case in cases.within(found) if not _documented(case, documented)]
     if not matched:
         return []
@@ -337,7 +343,7 @@ _GLOBAL = re.compile(r"^[ \t]+(?:global|nonlocal)[ \t]+(\w+)", re.MULTILINE)
 _TOP_LEVEL = re.compile(r"^(?:let |var |const |static )?([A-Za-z_]\w*)\s*(?::[^=\n]+)?=(?!=)", re.MULTILINE)
 _MUTATION = re.compile(
     r"(?P<n>[A-Za-z_][\w.]*)(?:\[[^\]\n]*\])?\s*(?:\+=|-=|\^=|\+\+"
-    r"|=\s*(?:not\s+|!|1\s*-\s*)(?P=n)\b|=\s*(?P=n)(?:\.get\([^)\n]*\))?(?:\[[^\]\n]*\])?\s*\+\s*1\b)"
+    r"|=\s*(?:not\s+|!|1\s*-\s*)(?P=n)\b|=\s*(?P=n)(?:\.get\((?:[^()\n]|\([^()\n]*\))*\))?(?:\[[^\]\n]*\])?\s*\+\s*1\b)"
 )
 
 
