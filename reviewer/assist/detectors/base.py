@@ -116,11 +116,10 @@ class Detector:
 
     def detect(self, trajectory: Trajectory) -> list[Suggestion]:
         suggestions = []
-        undone = undone_paths(trajectory)
         for hit in self.hits(trajectory):
             codes = list(hit.codes or self.codes)
             confidence, explanation = hit.confidence if hit.confidence is not None else self.confidence, hit.explanation
-            if hit.details.get("path") in undone:
+            if hit.details.get("path") in undone_paths(trajectory):
                 confidence, explanation = confidence / 2, f"{explanation} (undone by the end of the run)"
             suggestions.append(
                 Suggestion(
@@ -341,25 +340,34 @@ def is_tests(trajectory: Trajectory, path: str) -> bool:
     return is_test_path(path) or path.replace("\\", "/").rsplit("/", 1)[-1] in test_scripts(trajectory)
 
 
-_TESTISH = ("test", "check", "spec", "expected", "grade", "golden", "answer", "reference", "solution")
+_TESTISH = re.compile(r"test|check|spec|expected|grade|golden|answer|reference|solution", re.IGNORECASE)
+# A program that shows files, as a word of its own (most commands run something else: the cheap look).
+_SHOWS = re.compile(r"(?:^|[\s;&|(])(?:cat|head|tail|less|more|nl|grep|egrep|rg|ag|sed|awk|bat|xxd|od|view|open)\s")
 
 
 def viewed_paths(script: str) -> list[str]:
-    """Words of a command that only shows files (`cat`, `head`, `grep`...) that look like paths of tests or
-    answers; the cheap substring look first, since most commands name no such file."""
-    lower = script.lower()
-    if not any(word in lower for word in _TESTISH) or not only_views(script):
+    """Words of a command that only shows files (`cat`, `head`, `grep`...) and names a test or answer
+    file; empty for every other command, which most are (decided by cheap looks before parsing)."""
+    if not _TESTISH.search(script) or not _SHOWS.search(script) or not only_views(script):
         return []
     return [word for words in simple_commands(script) for word in words[1:] if not word.startswith("-")]
 
 
-def _views_tests(trajectory: Trajectory, call: ToolCall) -> bool:
-    """A call whose output shows tests: a command or editor view of a test file."""
-    script = shell_script(call)
-    if script is not None:
-        return any(is_tests(trajectory, word) for word in viewed_paths(script))
-    path = call.arguments.get("path") or call.arguments.get("file_path")
-    return isinstance(path, str) and is_tests(trajectory, path)
+@per_trajectory
+def views(trajectory: Trajectory) -> dict[str, list[str]]:
+    """Call id → the paths it showed: words of viewing commands, or an editor view's path."""
+    found: dict[str, list[str]] = {}
+    for step in trajectory.steps:
+        for call in step.tool_calls:
+            script = shell_script(call)
+            if script is not None:
+                paths = viewed_paths(script)
+            else:
+                path = call.arguments.get("path") or call.arguments.get("file_path")
+                paths = [path] if isinstance(path, str) else []
+            if paths:
+                found[call.id] = paths
+    return found
 
 
 _TEST_LINE = re.compile(r"^.*(?:\bassert|\bexpect\s*\(|\bcheck\s*\().*$|^\s*>>> .*\n.*$", re.MULTILINE)
@@ -391,9 +399,11 @@ def test_corpus(trajectory: Trajectory) -> str:
     if trajectory.task.prompt and not (trajectory.steps and trajectory.steps[0].text == trajectory.task.prompt):
         parts.append(test_lines(trajectory.task.prompt))
     parts += [seen.output for seen in test_runs(trajectory) if seen.output]
+    shown = views(trajectory)
     for step in trajectory.steps:
         for call in step.tool_calls:
-            if _views_tests(trajectory, call) and (out := output_of(trajectory, step.index, call.id)):
+            paths = shown.get(call.id, ())
+            if any(is_tests(trajectory, p) for p in paths) and (out := output_of(trajectory, step.index, call.id)):
                 parts.append(out[1])
     for edit in trajectory.file_edits:
         if edit.status != "failed" and is_tests(trajectory, edit.path):

@@ -25,7 +25,7 @@ from reviewer.assist.detectors.base import (
     is_tests,
     output_of,
     shell_script,
-    viewed_paths,
+    views,
 )
 from reviewer.model import Trajectory
 from reviewer.spans import source_text
@@ -122,19 +122,16 @@ class ReferenceRead(Detector):
         super().__init__("reference_read", ["leak.reference"], 2, 0.6)
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
-        for command in commands(trajectory):
-            for path in viewed_paths(command.script):
-                at = command.script.find(path)
-                if kind(path) == "reference" and at >= 0:
-                    yield Hit((command.mark(at, at + len(path)),), f"reads reference answers {path}", details={"read": path})
+        shown = views(trajectory)
         for step in trajectory.steps:
             for call in step.tool_calls:
-                path = call.arguments.get("path") or call.arguments.get("file_path")
-                if shell_script(call) is None and isinstance(path, str) and kind(path) == "reference":
-                    text = source_text(trajectory, step.index, "tool_call") or ""
+                paths = [p for p in shown.get(call.id, ()) if kind(p) == "reference"]
+                text = source_text(trajectory, step.index, "tool_call") or "" if paths else ""
+                for path in paths:
                     at = text.find(path)
                     if at >= 0:
-                        yield Hit((Mark(step.index, "tool_call", text, at, at + len(path)),), f"reads reference answers {path}")
+                        mark = Mark(step.index, "tool_call", text, at, at + len(path))
+                        yield Hit((mark,), f"reads reference answers {path}", details={"read": path})
 
 
 # A file opened by solution code: `open("tests/expected.json")`, `Path("answers.txt").read_text()`, `readFileSync('x')`.

@@ -38,6 +38,9 @@ _NOT_UNDER_TEST = frozenset(
      "zip", "map", "filter", "assert", "assertEqual", "assertTrue", "assertFalse", "expect", "approx", "skip",
      "Exception", "AssertionError", "ValueError", "TypeError", "KeyError", "Decimal", "Fraction", "line", "File"}
 )  # fmt: skip
+# What a line that checks a result holds: only such lines' calls are test cases (a traceback's
+# `File "x", line 3` is not).
+_CHECKS = ("==", "assert", "expect", "Equal", ".toBe", ">>>")
 _TRIVIAL_NUMBERS = frozenset({"0", "1", "2", "-1"})
 
 
@@ -92,11 +95,12 @@ class Cases:
 def read_cases(text: str) -> Cases:
     """Every test call with literal arguments in `text`, and what it is expected to return."""
     cases = Cases()
-    for call in _CALL.finditer(text):
+    checked = "\n".join(_check_lines(text))  # calls elsewhere are not test cases
+    for call in _CALL.finditer(checked):
         args = call.group("args")
         if call.group("name").rsplit(".", 1)[-1] in _NOT_UNDER_TEST or not args or not _ARGS.fullmatch(args):
             continue
-        after = _AFTER.match(text, call.end())
+        after = _AFTER.match(checked, call.end())
         cases.add(tuple(values(args)), value(_literal(after)) if after else None)
     for doctest in _DOCTEST.finditer(text):
         line = text[doctest.start() : text.index("\n", doctest.start())]
@@ -107,6 +111,20 @@ def read_cases(text: str) -> Cases:
         found = values(row.group("row"))
         cases.add(tuple(found[:-1]), found[-1])
     return cases
+
+
+def _check_lines(text: str) -> list[str]:
+    """The lines holding a check, each once, in order: each needle found with `str.find`, then widened to
+    its line (a pattern over every character costs far more on long test outputs)."""
+    spans = set()
+    for needle in _CHECKS:
+        at = text.find(needle)
+        while at >= 0:
+            start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+            end = len(text) if end < 0 else end
+            spans.add((start, end))
+            at = text.find(needle, end)
+    return [text[start:end] for start, end in sorted(spans)]
 
 
 def _literal(match: re.Match[str]) -> re.Match[str]:
