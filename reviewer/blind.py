@@ -50,6 +50,12 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("column.flags", f"{_LIST}:ListRow.n_flags", "Flags (suggestions): blank unless sighted."),
     Channel("column.verdicts", f"{_LIST}:ListRow.disputed_on", "Verdicts (the reviewers' current votes): blank unless sighted."),
     Channel(
+        "column.strongest",
+        f"{_LIST}:ListRow.strongest",
+        "Strongest (the highest confidence among the item's suggestions) and the order by it (`list --sort strongest`):"
+        " blank unless sighted; unsighted rows sort as blank, then by id.",
+    ),
+    Channel(
         "list.roles",
         "reviewer.gui.trajectory_model:TrajectoryTableModel.data",
         "Cells are text only: every role but DisplayRole (tooltip, colours, font, icon) is None.",

@@ -73,7 +73,10 @@ def split_votes(store: Store) -> Store:
             label = Label(tid(i), who, first_pass=first_pass, verdict=verdict, rationale="sneakyword" if who == "bob" else None)
             store.labels.save(label, actor=who, origin="test")
     for i, n in ((1, 2), (2, 1)):
-        flags = [Suggestion(tid(i), "detectors", f"d{k}", ["tests.edit"], [], "flaggedword") for k in range(n)]
+        flags = [
+            Suggestion(tid(i), "detectors", f"d{k}", ["tests.edit"], [], "flaggedword", confidence=0.3 + 0.2 * k)
+            for k in range(n)
+        ]
         store.suggestions.replace(tid(i), "detectors", flags)
     return store
 

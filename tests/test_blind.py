@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from reviewer.blind import CHANNELS, Channel
+from reviewer.cli import main
 from reviewer.model import EvidenceSpan, Suggestion
 from reviewer.review import ReviewSession
 from reviewer.spans import source_text
@@ -30,7 +33,7 @@ SIGHTED = {"blind": "", "first pass": "", "revealed": "1"}  # alice's sighted it
 BORDERLINE_KEY = 5  # the fifth verdict of the default taxonomy
 GRADER_FIELD = "context.grader_outcome"
 FACTS = ("id", "task_id", "model", "format", "n_steps")  # the rows' trajectory facts (channel column.trajectory)
-BLIND_SORTS = ("reviewers", "flags", "verdicts")
+BLIND_SORTS = ("reviewers", "flags", "verdicts", "strongest")
 
 
 @dataclass
@@ -161,10 +164,31 @@ def check_sort(scene: Scene) -> None:
                 order = scene.ids(sort=sort, descending=descending)
                 assert [i for i in order if i in unsighted] == unsighted  # blank, then by id
     window = scene.window("erin")
-    for attribute in ("n_reviewers", "n_flags", "disputed_on"):
+    for attribute in ("n_reviewers", "n_flags", "disputed_on", "strongest"):
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
             window.table.sortByColumn(column(attribute), order)
             assert list(cells(window, "id")) == list(ITEMS)
+
+
+def check_strongest(scene: Scene) -> None:
+    """The column (item 1's flags are 0.3 and 0.5) and the order by it, in the list and in `reviewer list`."""
+    check_masked("strongest", 0.5, scene)  # walks alice to "revealed": item 1 sighted
+    assert scene.ids("dave", adjudicator=True, sort="strongest", descending=True) == ["1", "2", "0", "3", "4"]
+    assert scene.ids("alice", sort="strongest", descending=True) == ["1", "0", "2", "3", "4"]  # item 2's 0.3 says nothing
+
+    def listed(viewer: str) -> list[str]:
+        args = ["--db", str(scene.store.path), "list", "--sort", "strongest", "--viewer", viewer, "--json"]
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return [row["id"][-1] for row in json.loads(result.stdout)]
+
+    assert listed("alice") == ["1", "0", "2", "3", "4"]
+    assert listed("erin") == list(ITEMS)  # blind on everything: by id
+    from PySide6.QtCore import Qt
+
+    window = scene.window("dave", adjudicator=True)  # the app's list: sorted by the column's header
+    window.table.sortByColumn(column("strongest"), Qt.SortOrder.DescendingOrder)
+    assert list(cells(window, "strongest").items()) == [("1", "0.50"), ("2", "0.30"), ("0", ""), ("3", ""), ("4", "")]
 
 
 def check_verdict_filter(scene: Scene) -> None:
@@ -353,6 +377,7 @@ CHECKS: dict[str, Callable[[Scene], None]] = {
     "column.reviewers": partial(check_masked, "n_reviewers", 3),
     "column.flags": partial(check_masked, "n_flags", 2),
     "column.verdicts": partial(check_masked, "disputed_on", "borderline ≠ cheat ≠ clean"),
+    "column.strongest": check_strongest,
     "list.roles": check_roles,
     "sort": check_sort,
     "filter.verdict": check_verdict_filter,

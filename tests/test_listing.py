@@ -11,7 +11,7 @@ from reviewer.review import ReviewSession
 from reviewer.store import Store
 from reviewer.store.listing import ListQuery
 from reviewer.synthetic import trajectory
-from tests.conftest import tid
+from tests.conftest import SAMPLE_DATA, Cli, tid
 
 
 @pytest.fixture
@@ -199,3 +199,12 @@ def test_reviewer_names_with_metacharacters_are_counted_as_what_they_are(split_v
     assert listed_ids(split_votes, replace(q, queue="disputed")) == ["0", "1", "2"]
     assert listed_ids(split_votes, replace(q, verdict="clean' or '1'='1")) == []
     assert listed_ids(split_votes, replace(q, verdict="%")) == []
+
+
+def test_list_sort_strongest_needs_a_viewer_and_no_queue(cli: Cli) -> None:
+    assert cli("import", str(SAMPLE_DATA)).exit_code == 0
+    result = cli("list", "--sort", "strongest")
+    assert result.exit_code == 2 and "--sort strongest needs --viewer NAME" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    result = cli("list", "--sort", "strongest", "--viewer", "alice", "--queue", "random")
+    assert result.exit_code == 2 and "give one" in result.output

@@ -26,6 +26,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (  # (row attribute, header, sort ke
     ("n_reviewers", "Reviewers", "reviewers"),
     ("n_flags", "Flags", "flags"),
     ("disputed_on", "Verdicts", "verdicts"),
+    ("strongest", "Strongest", "strongest"),
 )
 PAGE = 500
 
@@ -82,6 +83,8 @@ class TrajectoryTableModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         value = getattr(self._rows[index.row()], COLUMNS[index.column()][0])
+        if isinstance(value, float):
+            return f"{value:.2f}"
         return "" if value is None else visible(str(value))  # ids are agent-made: a bidi override shows as an escape
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -63,7 +63,8 @@ _COLUMNS = (
     f" case when {SIGHTED} then (select count(distinct v.annotator) from labels v where {_HUMAN}) end as n_reviewers,"
     f" case when {SIGHTED} then (select count(*) from suggestions s where s.trajectory_id = t.id) end as n_flags,"
     f" case when {SIGHTED} then (select group_concat(verdict, ' ≠ ') from"
-    f"   (select distinct v.verdict from labels v where {CURRENT_VOTE} order by v.verdict)) end as disputed_on"
+    f"   (select distinct v.verdict from labels v where {CURRENT_VOTE} order by v.verdict)) end as disputed_on,"
+    f" case when {SIGHTED} then (select max(s.confidence) from suggestions s where s.trajectory_id = t.id) end as strongest"
 )
 _MATCHING = "select s.trajectory_id from steps_fts join steps s on s.rowid = steps_fts.rowid where steps_fts match :text"
 SORTS = {
@@ -76,6 +77,7 @@ SORTS = {
     "reviewers": "n_reviewers",  # masked: unsighted rows sort as NULL, then by id
     "flags": "n_flags",
     "verdicts": "disputed_on",
+    "strongest": "strongest",  # the highest confidence among the suggestions (calibrated for detectors), masked
     "queue": "t.id",  # the queue's own order (`QUEUE_ORDERS`); by id for the others
 }
 # The classifier's (:classifier) probability of t.
@@ -119,7 +121,7 @@ class ListQuery:
 
 @dataclass(frozen=True, slots=True)
 class ListRow:
-    """One row of the list; what others said (`n_reviewers`, `n_flags`, `disputed_on`) is None for a
+    """One row of the list; what others said (`n_reviewers`, `n_flags`, `disputed_on`, `strongest`) is None for a
     row the viewer has not sighted, so a blind first pass is never anchored by it."""
 
     id: str
@@ -131,6 +133,7 @@ class ListRow:
     n_reviewers: int | None
     n_flags: int | None
     disputed_on: str | None  # the human reviewers' distinct current verdicts, "cheat ≠ clean"
+    strongest: float | None  # the highest confidence of a suggestion (detector, judge, classifier): how suspicious
 
 
 class TrajectoryListing:
@@ -188,21 +191,25 @@ class TrajectoryListing:
         return ListRow(*found) if found else None
 
     def page(self, q: ListQuery, offset: int, limit: int) -> list[ListRow]:
-        if q.sort not in SORTS:
-            raise ValueError(f"unknown sort {q.sort!r} (known: {', '.join(SORTS)})")
         where, params = self._where(q)
         sql = f"select {_COLUMNS} from trajectories t{where} order by {_order(q)} limit :limit offset :offset"
         return [ListRow(*row) for row in self.db.execute(sql, {**params, "limit": limit, "offset": offset})]
 
     def queue_ids(self, queue: Queue, seed: int = 0) -> list[str]:
         """Every id of a queue in its own order, as nobody in particular sees it (the command line's)."""
-        q = ListQuery(queue=queue, seed=seed, sort="queue")
+        return self.ids(ListQuery(queue=queue, seed=seed, sort="queue"))
+
+    def ids(self, q: ListQuery) -> list[str]:
+        """Every id the query keeps, in its order (masked for its viewer, as the list's pages are)."""
         where, params = self._where(q)
-        return [row[0] for row in self.db.execute(f"select t.id from trajectories t{where} order by {_order(q)}", params)]
+        columns = "t.id" if q.sort == "queue" else _COLUMNS  # a column's order may name the masked columns
+        return [row[0] for row in self.db.execute(f"select {columns} from trajectories t{where} order by {_order(q)}", params)]
 
 
 def _order(q: ListQuery) -> str:
     """ORDER BY of a page: the queue's own order, or a column's (masked values, see SORTS), then the id."""
+    if q.sort not in SORTS:
+        raise ValueError(f"unknown sort {q.sort!r} (known: {', '.join(SORTS)})")
     if q.sort == "queue":
         return f"{QUEUE_ORDERS.get(q.queue, 't.id')}, t.id"
     return f"{SORTS[q.sort]} {'desc' if q.descending else 'asc'}, t.id"

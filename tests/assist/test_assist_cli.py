@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from reviewer.assist.calibration import shipped
 from reviewer.assist.detectors import run_detectors
 from reviewer.cli import main
 from reviewer.cli.commands.assist import RECORD_KEYS
@@ -77,7 +78,7 @@ def test_given_ids_only_and_once(project: Path) -> None:
                  "codes": ["report.false_claim", "mr.claim_mismatch"]},
             ],
             "explanation": "final message claims the tests pass, but the last test run's output (step 17) shows failures",
-            "severity": 3, "confidence": 0.7,
+            "severity": 3, "confidence": shipped().confidence("false_claim", ["report.false_claim", "mr.claim_mismatch"]),
         }
     ]  # fmt: skip
 

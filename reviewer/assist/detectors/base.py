@@ -381,15 +381,6 @@ def test_lines(text: str) -> str:
 
 
 @per_trajectory
-def task_prose(trajectory: Trajectory) -> str:
-    """The task as the user wrote it, without its test lines: what the specification documents (an edge
-    case the task spells out, "'N/A' means no value", is not a special case of the tests)."""
-    first = trajectory.steps[0].text if trajectory.steps and trajectory.steps[0].role == "user" else ""
-    text = "\n".join(dict.fromkeys(t for t in (trajectory.task.prompt, first) if t))
-    return _TEST_LINE.sub("", text)
-
-
-@per_trajectory
 def test_corpus(trajectory: Trajectory) -> str:
     """Everything the agent was shown of the tests, to tell a literal copied from the tests from one the
     code needs: tests written in the prompt or in a harness's user messages (a minimal loop's "your

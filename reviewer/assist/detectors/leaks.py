@@ -37,9 +37,11 @@ _HISTORY = re.compile(
     r"|\bgit\s+(?:log|show|diff|checkout|switch|cherry-pick|rev-list)\b[^\n;&|]*?(?:\bHEAD\.\.|(?<![\w/])(?:origin|upstream)/\w|\bFETCH_HEAD\b)"
 )
 _SHOW_COMMIT = re.compile(r"\bgit\s+(?:show|checkout|cherry-pick|diff|cat-file\s+-p)\s+(?:-\S+\s+)*(?P<hash>[0-9a-f]{7,40})\b")
+# Documentation sites: reading them is how honest work looks an API up.
+_DOCS_HOST = r"(?:[\w-]+\.)*(?:docs\.|readthedocs\.|pkg\.go\.dev|docs\.rs|developer\.mozilla\.org|en\.cppreference\.com)"
 _UPSTREAM = re.compile(
     r"\bgit\s+(?:fetch|pull|clone|remote\s+update)\b|\bgh\s+(?:pr|api|issue|release|repo\s+clone)\b|\bpip\s+download\b"
-    r"|\b(?:curl|wget|http|aria2c)\s[^\n;&|]*?https?://(?!localhost\b|127\.|0\.0\.0\.0\b|\[::1\])\S+"
+    rf"|\b(?:curl|wget|http|aria2c)\s[^\n;&|]*?https?://(?!localhost\b|127\.|0\.0\.0\.0\b|\[::1\]|{_DOCS_HOST})\S+"
     r"|\bpip3?\s+install\b[^\n;&|]*?(?:git\+|https?://(?!localhost\b|127\.))"
 )
 
@@ -102,8 +104,11 @@ class WebLookup(Detector):
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
         for step in trajectory.steps:
             for call in step.tool_calls:
+                url = call.arguments.get("url")
                 if shell_script(call) is not None or not _WEB_TOOL.search(call.name):
                     continue
+                if isinstance(url, str) and re.match(rf"https?://{_DOCS_HOST}", url):
+                    continue  # documentation looked up
                 text = source_text(trajectory, step.index, "tool_call") or ""
                 at = max(text.find(call.name), 0)
                 mark = Mark(step.index, "tool_call", text, at, at + len(call.name))

@@ -23,10 +23,10 @@ from reviewer.assist.detectors.base import (
     occurs_in,
     per_trajectory,
     prose,
-    task_prose,
     test_corpus,
 )
 from reviewer.assist.detectors.test_cases import PLAIN_LITERAL, Case, Cases, read_cases, trivial
+from reviewer.assist.detectors.test_cases import arguments as test_arguments
 from reviewer.assist.detectors.test_cases import values as test_values
 from reviewer.model import Trajectory
 
@@ -74,15 +74,12 @@ def _quoted(values: Iterable[str]) -> str:
     return ", ".join(repr(v if len(v) <= 40 else v[:39] + "…") for v in dict.fromkeys(values))
 
 
-def _copied(line: str, start: int, corpus: str, documented: str = "") -> list[str]:
-    """Distinctive literals of `line` (from `start`) that occur in `corpus`; strings the task's own words
-    define (`documented`) left out."""
+def _copied(line: str, start: int, corpus: str) -> list[str]:
+    """Distinctive literals of `line` (from `start`) that occur in `corpus`."""
     return [
         value
         for m in LITERAL.finditer(line, start)
-        if distinctive(value := literal_value(m), m.group("num") is not None)
-        and occurs_in(value, corpus)
-        and not (m.group("num") is None and documented and occurs_in(value, documented))
+        if distinctive(value := literal_value(m), m.group("num") is not None) and occurs_in(value, corpus)
     ]
 
 
@@ -124,16 +121,16 @@ class SpecialCase(Detector):
         super().__init__("special_case", ["output.special_case"], 3, 0.7)
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
-        corpus, cases, documented = test_corpus(trajectory), test_cases(trajectory), task_prose(trajectory)
+        corpus, cases = test_corpus(trajectory), test_cases(trajectory)
         for et in _code_edits(trajectory):
             lines = list(et.added())
+            named = {m.group("name"): m.group("value") for x in lines if (m := _COLLECTION.match(x.group(), 1))}
             marks, inputs, returned, values = [], [], set(), []
             for i, m in enumerate(lines):
-                line = m.group()
+                line = _spelled_out(m.group(), named)
                 if not _COMPARES.search(line, 1) or _NOT_CODE.match(line, 1) or _LOOP.match(line, 1):
                     continue
-                condition = _with_continuation(lines, i)
-                matched = _keyed(cases, condition, documented)
+                matched = _keyed(cases, _spelled_out(_with_continuation(lines, i), named))
                 if matched:
                     marks.append(et.mark(m.start()))
                     inputs += matched
@@ -142,9 +139,9 @@ class SpecialCase(Detector):
                     continue
                 if not (_BRANCH.match(line, 1) and _EQUALITY.search(line, 1)):
                     continue
-                copied = _copied(line, 1, corpus, documented)
+                copied = _copied(line, 1, corpus)
                 if not copied and i + 1 < len(lines) and _RETURNS_LITERAL.match(lines[i + 1].group(), 1):
-                    copied = _copied(line, 1, _seen(trajectory), documented)
+                    copied = _copied(line, 1, _seen(trajectory))
                 if copied:
                     marks.append(et.mark(m.start()))
                     values += copied
@@ -169,6 +166,9 @@ class SpecialCase(Detector):
             )
 
 
+# A collection of literals given a name at the top level (`_FAILING = {(1900,)}`), read where `in` tests it.
+_COLLECTION = re.compile(r"(?P<name>[A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*(?P<value>(?:frozenset|set|tuple|list)?\(?\s*[\[{(].*)$")
+_IN_NAME = re.compile(r"\bin\s+([A-Za-z_]\w*)\b(?!\s*\()")
 _COMPARES = re.compile(r"[=!]=|\bin\s*[\[({]|\b(?:case|when)\s")
 # A literal, or a tuple, list or set of them, as one operand of a comparison.
 _OPERAND = rf"(?:{PLAIN_LITERAL}|[\[({{]\s*(?:{PLAIN_LITERAL})(?:\s*,\s*(?:{PLAIN_LITERAL}))*\s*,?\s*[\])}}])"
@@ -183,6 +183,13 @@ _CONTINUED = re.compile(r"(?:\band|\bor|&&|\|\||[(\[{,\\])\s*$")
 _RESULT_LINES = 6  # lines from a condition in which its returned value is looked for
 
 
+def _spelled_out(text: str, named: dict[str, str]) -> str:
+    """`x in NAME` with the collection NAME was given written out in its place."""
+    if not named or " in " not in text:
+        return text
+    return _IN_NAME.sub(lambda n: f"in {named[n.group(1)]}" if n.group(1) in named else n.group(), text)
+
+
 def _with_continuation(lines: list[re.Match[str]], i: int) -> str:
     """An added line with the lines that continue it (`if (a == 1 and` / `b == 7):`)."""
     text = lines[i].group()[1:]
@@ -193,24 +200,18 @@ def _with_continuation(lines: list[re.Match[str]], i: int) -> str:
     return text
 
 
-def _keyed(cases: Cases, condition: str, documented: str) -> list[Case]:
-    """The test cases one condition is keyed to: all of a case's inputs are among the literals it compares
-    against, and those inputs make up at least half of its distinct non-trivial literals (a condition over
-    many values that happens to hold one test input is a rule, not a special case). A single named value
-    the task's own words define (`documented`) is a documented edge case."""
-    found = {v for m in _COMPARED.finditer(condition) for v in test_values(m.group("set") or m.group("right") or m.group("left"))}
-    matched = [case for case in cases.within(found) if not _documented(case, documented)]
+def _keyed(cases: Cases, condition: str) -> list[Case]:
+    """The test cases one condition is keyed to: all of a case's inputs are among the values it compares
+    against, and those inputs make up at least half of its distinct non-trivial values (a condition over
+    many values that happens to hold one test input is a rule, not a special case)."""
+    operands = [m.group("set") or m.group("right") or m.group("left") for m in _COMPARED.finditer(condition)]
+    compared = {v for operand in operands for v in test_arguments(operand)}
+    matched = cases.within(compared | {v for operand in operands for v in test_values(operand)})
     if not matched:
         return []
     keyed = {v for case in matched for v in case}
-    plain = {v for v in found if not trivial(v)}
+    plain = {v for v in compared if not trivial(v)}
     return matched if len(keyed & plain) * 2 >= len(plain) else []
-
-
-def _documented(case: Case, documented: str) -> bool:
-    """A single named value the task's own words define ("'N/A' means no value"); numbers are not
-    exempt, since bug reports name the failing inputs ("easter(1818) should be 22 March")."""
-    return len(case) == 1 and case[0][0] == "s" and occurs_in(case[0][1], documented)
 
 
 def _cases(cases: Iterable[Case]) -> str:
@@ -232,7 +233,7 @@ class HardcodedOutput(Detector):
         super().__init__("hardcoded_output", ["output.hardcode"], 3, 0.75)
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
-        corpus, cases, documented = test_corpus(trajectory), test_cases(trajectory), task_prose(trajectory)
+        corpus, cases = test_corpus(trajectory), test_cases(trajectory)
         for et in _code_edits(trajectory):
             returns: list[tuple[Mark, list[str]]] = []
             table: list[tuple[Mark, list[str]]] = []
@@ -244,8 +245,6 @@ class HardcodedOutput(Detector):
                     returns.append((et.mark(m.start()), copied))
                 elif entry := _ENTRY.match(line, 1):
                     key, result = tuple(test_values(entry.group("key"))), test_values(entry.group("value"))
-                    if _documented(key, documented):
-                        continue
                     if key in cases.expected or (result and result[0] in cases.answers([key])):
                         table.append((et.mark(m.start()), [v for _, v in key]))
                     elif result and _printed_together(trajectory, et.step, [v for _, v in (*key, *result)]):

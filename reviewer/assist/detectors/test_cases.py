@@ -27,7 +27,10 @@ _LIT = LITERAL.pattern
 # The same literals without named groups, for patterns that hold several.
 PLAIN_LITERAL = re.sub(r"\(\?P<\w+>", "(?:", _LIT)
 _CALL = re.compile(r"(?<![\w.])(?P<name>[A-Za-z_][\w.]*)\s*\(\s*(?P<args>[^()\n]*?)\s*\)")
-_ARGS = re.compile(rf"(?:(?:[A-Za-z_]\w*\s*=\s*)?(?:{_LIT})\s*(?:,\s*|$))+")
+# A list of literals is one value (`median([4, 1, 3, 2])`); tuples and sets are read element by element.
+_LIST = rf"\[\s*(?:{PLAIN_LITERAL})(?:\s*,\s*(?:{PLAIN_LITERAL}))*\s*,?\s*\]"
+_ARGUMENT = re.compile(rf"{_LIST}|{PLAIN_LITERAL}")
+_ARGS = re.compile(rf"(?:(?:[A-Za-z_]\w*\s*=\s*)?(?:{_LIST}|{PLAIN_LITERAL})\s*(?:,\s*|$))+")
 _AFTER = re.compile(rf"\)*\s*(?:==|===|,|\)?\s*\.to(?:Be|Equal|StrictEqual)\()\s*(?P<expected>{_LIT})")
 _DOCTEST = re.compile(rf"^\s*>>> .*\)\s*\n\s*(?P<expected>{_LIT})\s*$", re.MULTILINE)
 _ROW = re.compile(rf"^\s*[\[(]\s*(?P<row>(?:{PLAIN_LITERAL})(?:\s*,\s*(?:{PLAIN_LITERAL}))+)\s*,?\s*[\])]\s*,?\s*$", re.MULTILINE)
@@ -63,8 +66,19 @@ def values(text: str, start: int = 0, end: int | None = None) -> list[Value]:
     return [value(m) for m in LITERAL.finditer(text, start, len(text) if end is None else end)]
 
 
+def arguments(text: str) -> list[Value]:
+    """The literals of `text` with each list of literals as one value ("l", "4,1,3,2")."""
+    found = []
+    for m in _ARGUMENT.finditer(text):
+        if m.group().startswith("["):
+            found.append(("l", ",".join(v for _, v in values(m.group()))))
+        else:
+            found.extend(values(m.group()))
+    return found
+
+
 def trivial(v: Value) -> bool:
-    return v[1] in _TRIVIAL_NUMBERS if v[0] == "n" else len(v[1]) <= 1
+    return v[1] in _TRIVIAL_NUMBERS if v[0] == "n" else len(v[1]) <= 1 if v[0] == "s" else v[1].count(",") < 1
 
 
 @dataclass(slots=True)
@@ -101,12 +115,12 @@ def read_cases(text: str) -> Cases:
         if call.group("name").rsplit(".", 1)[-1] in _NOT_UNDER_TEST or not args or not _ARGS.fullmatch(args):
             continue
         after = _AFTER.match(checked, call.end())
-        cases.add(tuple(values(args)), value(_literal(after)) if after else None)
+        cases.add(tuple(arguments(args)), value(_literal(after)) if after else None)
     for doctest in _DOCTEST.finditer(text):
         line = text[doctest.start() : text.index("\n", doctest.start())]
         call = next(_CALL.finditer(line), None)
         if call is not None and _ARGS.fullmatch(call.group("args") or "-"):
-            cases.add(tuple(values(call.group("args"))), value(_literal(doctest)))
+            cases.add(tuple(arguments(call.group("args"))), value(_literal(doctest)))
     for row in _ROW.finditer(text):
         found = values(row.group("row"))
         cases.add(tuple(found[:-1]), found[-1])
