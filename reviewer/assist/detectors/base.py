@@ -9,12 +9,13 @@ each emitted span passes `span_problem` and survives re-rendering.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
-from reviewer.edits import diff_text
+from reviewer.edits import diff_text, unified_diff
 from reviewer.formats.edit_reconstruction import EDITOR_TOOLS, SHELL_TOOLS
 from reviewer.model import EvidenceSpan, FileEdit, Suggestion, TestRun, ToolCall, Trajectory
 from reviewer.spans import source_text
@@ -34,6 +35,7 @@ _HEADER = re.compile(r"(?:(?:diff --git|index |--- |\+\+\+ |new file|deleted fil
 _ADDED = re.compile(r"^\+.*$", re.MULTILINE)
 _REMOVED = re.compile(r"^-.*$", re.MULTILINE)
 _BODY_LINE = re.compile(r"^[-+ ].*$", re.MULTILINE)
+_CONTENT_LINE = re.compile(r"\n[^\n]*")
 
 T = TypeVar("T")
 
@@ -139,6 +141,35 @@ def undone_paths(trajectory: Trajectory) -> frozenset[str]:
     )
 
 
+@per_trajectory
+def own_files(trajectory: Trajectory) -> frozenset[str]:
+    """Files the run created from nothing: their first edit that counts (`reviewer.workspace`) is a create,
+    or a whole-file write that does not say whether the file existed (`cat > f`) of a file neither the
+    task nor any tool output named before it (an agent rewriting a test it never saw is rare; one
+    writing its own reproduction test is common)."""
+    found = set()
+    for net in net_changes(trajectory.file_edits):
+        first = net.edits[0] if net.edits else None
+        if first is None or first.before:
+            continue
+        written = first.op is None and first.after is not None and not _named_before(trajectory, first.path, first.step)
+        if first.op == "create" or written:
+            found.update((net.path, first.path))
+    return frozenset(found)
+
+
+def _named_before(trajectory: Trajectory, path: str, step: int) -> bool:
+    """Whether the task or a tool's output named the file before `step` (the agent naming its own new file does not count)."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return any(s.role in ("user", "tool") and name in s.text for s in trajectory.steps[:step])
+
+
+@per_trajectory
+def scratch_files(trajectory: Trajectory) -> frozenset[str]:
+    """Files the run created and removed or emptied again (a reproduction script): never part of what is graded."""
+    return own_files(trajectory) & undone_paths(trajectory)
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     """One shell script an agent ran, located inside its step's rendered tool-call text."""
@@ -167,6 +198,7 @@ class EditText:
     start: int
     end: int
     is_test: bool  # a test, harness, grader or reference file, or one run as the tests (`is_tests`)
+    whole: bool = False  # no diff: a note line, then the file's whole content after the edit (all of it added)
 
     @property
     def step(self) -> int:
@@ -183,8 +215,25 @@ class EditText:
         return match.end() if match else self.start
 
     def added(self) -> Iterator[re.Match[str]]:
-        """Added lines (the leading `+` included in the match, so `match.start() + 1` is the code)."""
+        """Added lines (the leading `+` included in the match, so `match.start() + 1` is the code). An edit
+        recorded as its whole new content (`cat > f`, a write whose before-state is unknown) adds every
+        line: each match then starts at the newline before its line, which stands in for the `+`."""
+        if self.whole:
+            note_end = self.text.find("\n", self.start, self.end)
+            return _CONTENT_LINE.finditer(self.text, note_end, self.end) if note_end >= 0 else iter(())
         return _ADDED.finditer(self.text, self.body, self.end)
+
+    def find_added(self, pattern: re.Pattern[str]) -> list[int]:
+        """Where a multi-line `pattern` written against diff lines (`^\\+...`) matches: in the diff itself,
+        or in the whole content of an edit without one, read as if every line had its `+`."""
+        if not self.whole:
+            return [m.start() for m in pattern.finditer(self.text, self.body, self.end)]
+        lines = list(self.added())
+        plus = "".join("+" + m.group()[1:] + "\n" for m in lines)
+        starts = [0]
+        for m in lines:
+            starts.append(starts[-1] + len(m.group()) + 1)
+        return [lines[bisect_right(starts, m.start()) - 1].start() for m in pattern.finditer(plus)]
 
     def removed(self) -> Iterator[re.Match[str]]:
         return _REMOVED.finditer(self.text, self.body, self.end)
@@ -194,6 +243,9 @@ class EditText:
         return _BODY_LINE.finditer(self.text, self.body, self.end)
 
     def mark(self, pos: int, role: str = "action") -> Mark:
+        """The line at `pos` (the line after it when `pos` is the newline an `added` match of a whole-content edit starts with)."""
+        if self.text.startswith("\n", pos):
+            pos += 1
         return line_mark(self.step, "diff", self.text, pos, role)
 
 
@@ -261,7 +313,8 @@ def edit_texts(trajectory: Trajectory) -> tuple[EditText, ...]:
         for edit in edits:
             length = len(diff_text(edit))
             if edit.status != "failed":
-                found.append(EditText(edit, text, at, at + length, is_tests(trajectory, edit.path)))
+                whole = edit.after is not None and unified_diff(edit) is None
+                found.append(EditText(edit, text, at, at + length, is_tests(trajectory, edit.path), whole))
             at += length + 1
     return tuple(found)
 
