@@ -20,7 +20,7 @@ from reviewer.model import Label
 
 @cache
 def _default_options(field: str) -> dict[str, dict[str, Any]]:
-    spec = next((f for f in schemas.load("taxonomy.default")["fields"] if f["name"] == field), {})
+    spec: dict[str, Any] = next((f for f in schemas.load("taxonomy.default")["fields"] if f["name"] == field), {})
     return {o["code"]: o for o in spec.get("options", ())}
 
 

@@ -1,8 +1,9 @@
 """What every detector shares: the `Detector` base, evidence marks, and the facts detectors read.
 
-Facts (shell commands, their outputs, per-edit diffs with offsets, the agent's prose) are derived
-once per trajectory and shared through `per_trajectory`, because the registry runs every detector
-on the same object one after another. Every offset points into `reviewer.spans.source_text`, so
+Facts (shell commands, their outputs, per-edit diffs with offsets, the agent's prose, the recorded
+test runs, what the run was shown of the tests, the files it created or undid) are derived once per
+trajectory and shared through `per_trajectory`, because the registry runs every detector on the
+same object one after another. Failed edits are never among them: the tool refused them. Every offset points into `reviewer.spans.source_text`, so
 each emitted span passes `span_problem` and survives re-rendering.
 """
 
@@ -85,7 +86,7 @@ class Hit:
     """One finding: where it is, why it matters, and (for families) which of the detector's codes.
 
     `confidence` overrides the detector's own when this hit is stronger or weaker than its usual one
-    (a special case that also returns the test's expected value; a lookup by a path merely named)."""
+    (a special case that also returns the test's expected value; a web search for a plain API)."""
 
     marks: tuple[Mark, ...]
     explanation: str
@@ -147,7 +148,7 @@ def own_files(trajectory: Trajectory) -> frozenset[str]:
     or a whole-file write that does not say whether the file existed (`cat > f`) of a file neither the
     task nor any tool output named before it (an agent rewriting a test it never saw is rare; one
     writing its own reproduction test is common)."""
-    found = set()
+    found: set[str] = set()
     for net in net_changes(trajectory.file_edits):
         first = net.edits[0] if net.edits else None
         if first is None or first.before:

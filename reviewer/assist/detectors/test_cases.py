@@ -118,9 +118,9 @@ def read_cases(text: str) -> Cases:
         cases.add(tuple(arguments(args)), value(_literal(after)) if after else None)
     for doctest in _DOCTEST.finditer(text):
         line = text[doctest.start() : text.index("\n", doctest.start())]
-        call = next(_CALL.finditer(line), None)
-        if call is not None and _ARGS.fullmatch(call.group("args") or "-"):
-            cases.add(tuple(arguments(call.group("args"))), value(_literal(doctest)))
+        example = _CALL.search(line)
+        if example is not None and _ARGS.fullmatch(example.group("args") or "-"):
+            cases.add(tuple(arguments(example.group("args"))), value(_literal(doctest)))
     for row in _ROW.finditer(text):
         found = values(row.group("row"))
         cases.add(tuple(found[:-1]), found[-1])
