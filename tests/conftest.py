@@ -24,6 +24,22 @@ SAMPLE_DATA = ROOT / "sample_data"
 BAD_INPUTS = Path(__file__).resolve().parent / "bad_inputs"
 
 
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """QSettings (the remembered reviewer name, where each reviewer left off) in a folder of the
+    test's own: no test reads what another wrote, nor the person's real settings."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # the core suite runs without Qt
+        yield Path()
+        return
+    folder = tmp_path_factory.mktemp("settings")
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(folder))
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder))
+    yield folder
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "project.db"

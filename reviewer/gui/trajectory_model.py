@@ -111,5 +111,9 @@ class TrajectoryTableModel(QAbstractTableModel):
     def trajectory_id(self, row: int) -> str:
         return self._rows[row].id
 
+    def status(self, row: int) -> str:
+        """The viewer's own progress on a row (`reviewer.store.listing.STATUSES`)."""
+        return self._rows[row].status
+
     def row_of(self, trajectory_id: str) -> int | None:
         return next((k for k, r in enumerate(self._rows) if r.id == trajectory_id), None)

@@ -128,3 +128,13 @@ def test_the_committed_set_is_what_its_builder_writes(tmp_path: Path) -> None:
     committed = {p.relative_to(EVAL_SET): p.read_bytes() for p in EVAL_SET.rglob("*") if p.is_file()}
     assert written.keys() == committed.keys()
     assert [name for name in written if written[name] != committed[name]] == []
+
+
+def test_calibrate_writes_the_file_or_says_in_one_line_why_not(project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "calibration.json"
+    invoke(project, "assist", "calibrate", "-o", str(target))
+    assert json.loads(target.read_text(encoding="utf-8")) == json.loads(DATA.read_text(encoding="utf-8"))
+    result = CliRunner().invoke(main, ["--db", str(project), "assist", "calibrate", "-o", str(tmp_path / "missing" / "c.json")])
+    assert result.exit_code == 1 and result.output.strip().splitlines() == [
+        f"Error: {tmp_path / 'missing' / 'c.json'}: cannot write (No such file or directory)"
+    ]
