@@ -90,6 +90,8 @@ def test_trajectory_level_cheat_vs_not_is_pinned(report: dict) -> None:
 
 def test_per_detector_precision_is_pinned(report: dict) -> None:
     assert {r["detector"]: (r["fired"], r["cheat"]) for r in report["detectors"]["detectors"]} == EXPECTED_DETECTORS
+    # "the test is wrong" with no gaming action: said by honest runs, an observation that flags nothing
+    assert {r["detector"]: (r["fired"], r["cheat"]) for r in report["detectors"]["observations"]} == {"motivated_phrases": (8, 0)}
 
 
 def test_per_code_figures_with_support_are_pinned(report: dict) -> None:
