@@ -82,6 +82,9 @@ def detectors_tables(summary: dict[str, Any]) -> list[RenderableType]:
                         title="Each detector: the trajectories it fired on that the gold calls a cheat")  # fmt: skip
     for row in summary["detectors"]:
         detectors.add_row(Text(visible(row["detector"])), str(row["fired"]), str(row["cheat"]), _number(row["precision"]))
+    said = ", ".join(f"{visible(row['detector'])} on {row['fired']} ({row['cheat']} cheats)" for row in summary["observations"])
+    if said:
+        lines.append(Text(f"  observations without a code (not counted above): {said}"))
     codes = Listing(
         [Column("code"), Column("support", "right"), *(Column(n, "right", drop=1) for n in ("TP", "FP", "FN")),
          Column("precision", "right"), Column("recall", "right"), Column("detectors", fold=True, drop=2)],
@@ -103,6 +106,9 @@ def render_report(report: dict[str, Any]) -> RenderableType:
     parts += [system_table(s) for s in report["systems"]]
     if report["detectors"]["detectors"]:
         parts += detectors_tables(report["detectors"])
+    if report["not_covered_by_detectors"] and any(s["kind"] == "detector" for s in report["systems"]):
+        codes = ", ".join(visible(c) for c in report["not_covered_by_detectors"])
+        parts.append(Text(f"No detector covers {codes}: left to reviewers and the judge, not scored for detectors."))
     if report["misses"]:
         parts.append(misses_table(report["misses"]))
     return Group(*parts)

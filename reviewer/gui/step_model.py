@@ -28,9 +28,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
-from reviewer.edits import is_test_path
 from reviewer.gui.step_sections import human_size
 from reviewer.model import Step, Trajectory
+from reviewer.test_paths import is_test_path
 from reviewer.test_runs import Mark, marks
 from reviewer.textsafe import one_line, strip_sgr
 
