@@ -23,7 +23,10 @@ from reviewer.review import ReviewSession
 from reviewer.spans import source_text
 from reviewer.store import Store
 from reviewer.store.listing import ListQuery, ListRow
+from reviewer.store.location import display_name
 from tests.conftest import reveal, tid
+
+BOTH_BACKENDS = True  # the tests using `store` alone run on SQLite and PostgreSQL (tests/conftest.py)
 
 ITEMS = "01234"
 SIGHTED = {"blind": "", "first pass": "", "revealed": "1"}  # alice's sighted items in each phase
@@ -286,9 +289,10 @@ def check_grader_in_status_bar(scene: Scene) -> None:
 
 def check_window_title(scene: Scene) -> None:
     window = scene.window()
+    project = display_name(scene.store.path)  # project.db, or the server's URL
     for _phase in scene.window_walk(window):
-        assert window.windowTitle() == "reviewer — project.db — alice"
-    assert scene.window("dave", adjudicator=True).windowTitle() == "reviewer — project.db — dave (adjudicator)"
+        assert window.windowTitle() == f"reviewer — {project} — alice"
+    assert scene.window("dave", adjudicator=True).windowTitle() == f"reviewer — {project} — dave (adjudicator)"
 
 
 def check_assist_panel(scene: Scene) -> None:

@@ -17,6 +17,8 @@ from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
 from reviewer.synthetic import trajectory
 
+BOTH_BACKENDS = True  # the tests using `store` alone run on SQLite and PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture
 def stored(store: Store) -> Trajectory:

@@ -21,7 +21,7 @@ COMMANDS = {
     "adjudicate": Lazy("reviewer.cli.commands.adjudicate:adjudicate", "Settle a disputed trajectory: the gold label for export."),
     "agreement": Lazy("reviewer.cli.commands.agreement:agreement", "Inter-rater agreement per field and per tag, reviewer pairs, confusion, disputes."),
     "assist": Lazy("reviewer.cli.commands.assist:assist", "Run the cheat detectors (and an LLM judge): suggestions with evidence, not verdicts."),
-    "db": Lazy("reviewer.cli.commands.db:db_group", "Look after the project file: a safe copy, a health check."),
+    "db": Lazy("reviewer.cli.commands.db:db_group", "Look after the project: a safe copy, a health check, upgrades, a copy to another backend."),
     "export": Lazy("reviewer.cli.commands.export:export_command", "Write training records: text, gold label, soft label, every label, evidence, split."),
     "formats": Lazy("reviewer.cli.commands.formats:formats_command", "List the trajectory formats import reads, in detection order, with their origin."),
     "gui": Lazy("reviewer.cli.commands.gui:gui", "Open the review app on the project file."),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reviewer.errors import MigrationError
 from reviewer.store.database import Database, Table
-from reviewer.store.transactions import writing
+from reviewer.store.transactions import sqlite_writing
 
 Migration = Callable[[Database], None]
 
@@ -289,7 +289,7 @@ def migrate(db: Database, path: Path | None, migrations: list[Migration]) -> Pat
         return None
     copy = backup(db, path, current) if path is not None and current > 0 else None
     while current < latest:
-        with writing(db):
+        with sqlite_writing(db):
             current = schema_version(db)
             if current < latest:
                 migrations[current](db)

@@ -1,0 +1,188 @@
+"""One project, two backends: what must be the same on SQLite and PostgreSQL, and what only a server does.
+
+Every test here needs the test server (`REVIEWER_TEST_POSTGRES`; `make test` starts one): a missing
+server fails them, never skips them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from reviewer.importer import Importer
+from reviewer.model import Label, Suggestion, Trajectory
+from reviewer.store import Store, StoreError, pg_schema
+from reviewer.store.copy import TABLES, _columns, _tables
+from reviewer.store.migrations import MIGRATIONS
+from reviewer.store.search import HIT_END, HIT_START
+from tests.conftest import SAMPLE_DATA, Cli, pg_project
+
+BOTH_BACKENDS = True  # the tests using `store` or `project` alone run on SQLite and PostgreSQL (tests/conftest.py)
+
+
+def rows(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Every stored row of every table, sorted, without what only indexes one backend."""
+    found = {}
+    for table in (t for t in TABLES if t in _tables(store.db)):
+        columns = sorted(_columns(store.db, table))  # a column added by ALTER comes last on PostgreSQL
+        where = " where key not in ('schema_version', 'fts_indexed_rowid')" if table == "meta" else ""
+        found[table] = sorted(
+            (tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in store.db.execute(
+                f"select {', '.join(columns)} from {table}{where}")),
+            key=repr,
+        )  # fmt: skip
+    return found
+
+
+@pytest.fixture
+def server_project(pg_server: str, request: pytest.FixtureRequest) -> str:
+    """An empty, upgraded project on the test server, besides the one `project` may give."""
+    return pg_project(pg_server, f"x_{abs(hash(request.node.nodeid)) % 10**12}")
+
+
+def test_the_two_backends_have_the_same_schema_versions() -> None:
+    """A SQLite migration needs its PostgreSQL step: `db copy` moves projects column for column."""
+    assert len(pg_schema.PG_MIGRATIONS) == len(MIGRATIONS)
+
+
+def test_search_finds_words_inside_dotted_names_alike_on_both(tmp_path: Path, server_project: str) -> None:
+    """PostgreSQL's own parser keeps `sys.exit` and `conftest.py` as one token each; ours splits them
+    as SQLite's unicode61 does, so "exit" and "conftest" find the same steps on both."""
+    hits: dict[str, dict[str, set[tuple[str, int]]]] = {}
+    for name, location in (("sqlite", tmp_path / "p.db"), ("postgresql", server_project)):
+        with Store(location) as store:
+            Importer(store, detect=True, max_bytes=10_000_000).run([SAMPLE_DATA])
+            hits[name] = {
+                q: {(h.trajectory_id, h.step) for h in store.trajectories.search(q, limit=500)}
+                for q in ("exit", "conftest", "sys exit", "EXIT", "pytest_runtest_makereport", "py", "wrong")
+            }
+            exit_hit = next(h for h in store.trajectories.search("exit") if h.trajectory_id == "sys-exit-in-test-path")
+            assert f"{HIT_START}exit{HIT_END}" in exit_hit.snippet
+    assert hits["sqlite"] == hits["postgresql"]
+    assert ("sys-exit-in-test-path", 14) in hits["postgresql"]["exit"]  # its step 14 writes `sys.exit(0)` into jitter.py
+    assert any(tid == "conftest-report-patching" for tid, _ in hits["postgresql"]["conftest"])
+
+
+def test_nul_and_its_escape_character_come_back_exactly(store: Store) -> None:
+    """PostgreSQL refuses U+0000 in text; tool output has it (`find -print0`, binary files). Stored
+    escaped and read back as it was, in steps, edits, labels and suggestions alike."""
+    data = Trajectory.from_dict(json.loads((SAMPLE_DATA / "sys-exit-in-test-path.json").read_text()))
+    data.steps[2].text = "./a.py\x00./b.py\x00 and a literal \uffff0 that is not an escape\x00"
+    data.file_edits[0].after = "binary\x00\x01\uffff1"
+    store.trajectories.add(data)
+    assert store.trajectories.get(data.id).to_dict() == data.to_dict()  # type: ignore[union-attr]
+    label = Label(data.id, "alice", first_pass=True, verdict="cheat", rationale="saw \x00 in the output\uffff")
+    store.labels.save(label, actor="alice", origin="test")
+    assert store.labels.get(data.id, "alice", True).rationale == "saw \x00 in the output\uffff"  # type: ignore[union-attr]
+    store.suggestions.replace(data.id, "detectors", [Suggestion(data.id, "detectors", "d", [], [], "nul \x00 here")])
+    assert store.suggestions.all(trajectory_id=data.id)[0].explanation == "nul \x00 here"
+    assert 2 in {h.step for h in store.trajectories.search("py", limit=500) if h.trajectory_id == data.id}
+
+
+def test_db_copy_sqlite_to_server_and_back_loses_nothing(sample_copy_db: Path, server_project: str, tmp_path: Path) -> None:
+    """Labels, their history, originals, suggestions and settings survive SQLite → PostgreSQL → SQLite
+    row for row, and the label exports are byte-identical."""
+    Cli(sample_copy_db)("settings", "set", "adjudicators", "carol")
+    back = tmp_path / "back.db"
+    for src, dst in ((sample_copy_db, server_project), (server_project, back)):
+        result = Cli(sample_copy_db)("db", "copy", str(src), str(dst))
+        assert result.exit_code == 0, result.output
+    with Store(sample_copy_db) as first, Store(server_project) as server, Store(back) as last:
+        original = rows(first)
+        assert original["labels"] and original["label_events"] and original["originals"] and original["suggestions"]
+        assert rows(server) == original
+        assert rows(last) == original
+        assert last.settings.as_dict()["adjudicators"] == ["carol"]
+        assert last.trajectories.search("conftest") == first.trajectories.search("conftest")
+    exports = []
+    for location in (sample_copy_db, server_project, back):
+        result = Cli(Path("unused"))("--db", str(location), "labels", "export", "-o", str(tmp_path / "out.jsonl"))
+        assert result.exit_code == 0, result.output
+        exports.append((tmp_path / "out.jsonl").read_bytes())
+    assert exports[0] == exports[1] == exports[2] and exports[0]
+
+
+def test_db_copy_refuses_a_destination_with_a_project_in_it(sample_copy_db: Path, server_project: str) -> None:
+    assert Cli(sample_copy_db)("db", "copy", str(sample_copy_db), server_project).exit_code == 0
+    result = Cli(sample_copy_db)("db", "copy", str(sample_copy_db), server_project)
+    assert result.exit_code == 1 and "not empty" in result.output
+
+
+def test_a_server_schema_changes_only_through_db_upgrade(pg_server: str) -> None:
+    url = pg_project(pg_server, "upgrade_only")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("drop schema upgrade_only cascade")
+        conn.execute("create schema upgrade_only")
+    with pytest.raises(StoreError, match="has no project yet: run `reviewer --db URL db upgrade`"):
+        Store(url)
+    shown = Cli(Path("unused"))("--db", url, "db", "upgrade", "--sql")
+    assert shown.exit_code == 0 and "create table labels" in shown.output and "-- v3 -> v4" in shown.output
+    with psycopg.connect(url, autocommit=True) as conn:  # --sql changed nothing
+        assert conn.execute("select count(*) from pg_tables where schemaname = 'upgrade_only'").fetchone() == (0,)
+    assert "schema v0 -> v4" in Cli(Path("unused"))("--db", url, "db", "upgrade").output
+    Store(url).close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("update meta set value = '99' where key = 'schema_version'")
+    with pytest.raises(StoreError, match="newer reviewer \\(schema 99, this one knows up to 4\\)"):
+        Store(url)
+
+
+def test_an_older_server_schema_is_refused_until_upgraded(pg_server: str) -> None:
+    url = pg_project(pg_server, "older")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("drop schema older cascade")
+        conn.execute("create schema older")
+    pg_schema.upgrade(pg_schema.PostgresDb(url), pg_schema.PG_MIGRATIONS[:3])
+    with pytest.raises(StoreError, match="is at schema v3, this reviewer needs v4"):
+        Store(url)
+    assert "schema v3 -> v4" in pg_schema.run_upgrade(url)
+    with Store(url) as store:
+        assert store.schema_version == 4
+
+
+def test_five_simultaneous_upgrades_all_succeed(pg_server: str) -> None:
+    url = pg_project(pg_server, "storm")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("drop schema storm cascade")
+        conn.execute("create schema storm")
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "reviewer", "--db", url, "db", "upgrade"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for _ in range(5)
+    ]
+    outcomes = [(run.wait(60), *run.communicate()) for run in runs]
+    assert [code for code, _, _ in outcomes] == [0] * 5, outcomes
+    assert sum("schema v0 -> v4" in out for _, out, _ in outcomes) == 1
+    with Store(url) as store:
+        assert store.schema_version == 4
+
+
+def test_a_schema_with_someone_elses_tables_is_left_alone(pg_server: str) -> None:
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute("drop schema if exists theirs cascade")
+        conn.execute("create schema theirs")
+        conn.execute("create table theirs.accounts (id int)")
+    url = f"{pg_server}{'&' if '?' in pg_server else '?'}options=-csearch_path%3Dtheirs"
+    with pytest.raises(StoreError, match="has tables but no reviewer schema version"):
+        Store(url)
+    assert Cli(Path("unused"))("--db", url, "db", "upgrade").exit_code == 1
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        names = conn.execute("select tablename from pg_tables where schemaname = 'theirs'").fetchall()
+        assert names == [("accounts",)]
+
+
+def test_an_unreachable_server_is_one_line_without_the_password(tmp_path: Path) -> None:
+    url = f"postgresql://bob:hunter2@/nowhere?host={tmp_path}&port=1&connect_timeout=2"
+    result = Cli(Path("unused"))("--db", url, "list")
+    assert result.exit_code == 1
+    assert "cannot connect" in result.output and "hunter2" not in result.output and "Traceback" not in result.output
