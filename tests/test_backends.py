@@ -7,8 +7,10 @@ server fails them, never skips them.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +188,40 @@ def test_an_unreachable_server_is_one_line_without_the_password(tmp_path: Path) 
     result = Cli(Path("unused"))("--db", url, "list")
     assert result.exit_code == 1
     assert "cannot connect" in result.output and "hunter2" not in result.output and "Traceback" not in result.output
+
+
+@pytest.fixture
+def logins(pg_server: str) -> Iterator[tuple[str, str]]:
+    """Two server logins, alice_<pid> and bob_<pid> (roles are the cluster's, so named per run)."""
+    names = (f"alice_{os.getpid()}", f"bob_{os.getpid()}")
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f"drop role if exists {name}")
+            conn.execute(f"create role {name} login password 'pw'")
+    yield names
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f"drop owned by {name}")
+            conn.execute(f"drop role {name}")
+
+
+def test_a_reviewer_logged_in_as_themselves_writes_only_their_own_labels(server_project: str, logins: tuple[str, str]) -> None:
+    alice, bob = logins
+    data = Trajectory.from_dict(json.loads((SAMPLE_DATA / "deleted-test.json").read_text()))
+    with Store(server_project) as owner:  # the project's owner imports
+        owner.trajectories.add(data)
+    assert Cli(Path("unused"))("--db", server_project, "db", "grant", alice, bob).exit_code == 0
+    as_alice, as_bob = (f"{server_project}&user={name}&password=pw" for name in logins)
+    with Store(as_bob) as store:
+        store.labels.save(Label(data.id, bob, first_pass=True, verdict="cheat"), actor=bob, origin="test")
+    with Store(as_alice) as store:
+        store.labels.save(Label(data.id, alice, first_pass=True, verdict="clean"), actor=alice, origin="test")
+        assert {label.annotator for label in store.labels.all()} == {alice, bob}  # everyone reads everything
+        with pytest.raises(StoreError, match=f"refused for login '{alice}'.*row-level security"):
+            store.labels.save(Label(data.id, bob, first_pass=True, verdict="clean"), actor=alice, origin="test")
+        with pytest.raises(StoreError, match="row-level security"):  # not even naming bob as the actor
+            store.labels.save(Label(data.id, bob, first_pass=False, verdict="clean"), actor=bob, origin="test")
+        assert store.labels.get(data.id, bob, True).verdict == "cheat"  # type: ignore[union-attr]
+        assert [e.annotator for e in store.labels.history(data.id)] == [bob, alice]
+    result = Cli(Path("unused"))("--db", as_alice, "label", data.id, "--annotator", bob, "--verdict", "clean")
+    assert result.exit_code == 1 and "row-level security" in result.output and "Traceback" not in result.output

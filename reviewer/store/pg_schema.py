@@ -18,6 +18,7 @@ a failed step leaves the schema as it was.
 from __future__ import annotations
 
 import psycopg
+import psycopg.sql
 
 from reviewer.errors import MigrationError, StoreError
 from reviewer.store.location import redacted
@@ -87,7 +88,25 @@ update file_edits set status = 'unknown';
 alter table trajectories add column test_runs text;
 """
 
-PG_MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
+# Identity (PostgreSQL only: a SQLite file has one user). Each reviewer logs in as themselves, and
+# row-level security lets a login write only its own labels, history and annotator row; everyone
+# reads everything (blindness is the app's: reviewer.blind). The owner of the tables (who ran
+# `db upgrade`: imports, merged packs, settings) is not subject to it. `grant_reviewers` gives a
+# login the rest of what reviewing needs.
+_IDENTITY = """
+alter table labels enable row level security;
+create policy labels_read on labels for select using (true);
+create policy labels_own on labels for all using (annotator = current_user) with check (annotator = current_user);
+alter table label_events enable row level security;
+create policy label_events_read on label_events for select using (true);
+create policy label_events_own on label_events for all using (annotator = current_user)
+    with check (annotator = current_user and actor = current_user);
+alter table annotators enable row level security;
+create policy annotators_read on annotators for select using (true);
+create policy annotators_own on annotators for insert with check (name = current_user);
+"""
+
+PG_MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4 + _IDENTITY]
 
 
 def schema_version(db: PostgresDb) -> int:
@@ -155,6 +174,25 @@ def open_project(url: str, migrations: list[str] = PG_MIGRATIONS) -> PostgresDb:
         what = "has no project yet" if current == 0 else f"is at schema v{current}, this reviewer needs v{len(migrations)}"
         raise StoreError(f"{where} {what}: run `reviewer --db URL db upgrade` (the server's schema changes only then)")
     return db
+
+
+def grant_reviewers(db: PostgresDb, roles: list[str]) -> None:
+    """Let these logins review in the project's schema: read everything, write their own labels
+    (the policies decide whose), keep the search index current. The roles must exist (the
+    server's administrator creates them, with their passwords: the project never sees one)."""
+    with db.writing():
+        schema = psycopg.sql.Identifier(db.execute("select current_schema()").fetchone()[0])
+        for role in roles:
+            who = psycopg.sql.Identifier(role)
+            for statement in (
+                "grant usage on schema {schema} to {who}",
+                "grant select on all tables in schema {schema} to {who}",
+                "grant insert, update, delete on labels, label_events to {who}",
+                "grant insert on annotators to {who}",
+                "grant update (words) on steps to {who}",
+                "grant usage on all sequences in schema {schema} to {who}",
+            ):
+                db.conn.execute(psycopg.sql.SQL(statement).format(schema=schema, who=who))
 
 
 def run_upgrade(url: str, *, dry_run: bool = False) -> str:

@@ -113,6 +113,11 @@ class PostgresDb:
             yield
         except psycopg.OperationalError as exc:  # LockNotAvailable (lock_timeout) included
             raise StoreError(f"{redacted(self.url)}: {str(exc).strip()}") from None
+        except psycopg.errors.InsufficientPrivilege as exc:  # a row-level policy: someone else's label
+            raise StoreError(
+                f"{redacted(self.url)}: refused for login {self.conn.info.user!r}: {str(exc).strip()}"
+                " (a reviewer writes only their own labels, logged in as themselves)"
+            ) from None
 
     @property
     def in_transaction(self) -> bool:

@@ -85,3 +85,20 @@ def db_copy(src: str, dst: str) -> None:
     with Store(source) as origin, Store(Path(dst) if not dst.startswith(SERVER_PREFIXES) else dst) as target:
         counts = copy_project(origin, target)
         click.echo(f"copied {origin.name} to {target.name}: " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+
+
+@db_group.command("grant")
+@db_option
+@click.argument("roles", nargs=-1, required=True)
+@click.pass_context
+def db_grant(ctx: click.Context, db: str | None, roles: tuple[str, ...]) -> None:
+    """Let these server logins (one per reviewer; made by the server's administrator) review the
+    project: they read everything and write only their own labels and history (row-level security)."""
+    location = project_path(ctx, db)
+    if isinstance(location, Path):
+        raise ReviewerError("db grant is for a project on a PostgreSQL server; a SQLite file has no logins")
+    from reviewer.store import pg_schema
+
+    with Store(location) as store:
+        pg_schema.grant_reviewers(store.db, list(roles))  # type: ignore[arg-type]
+    click.echo(f"{', '.join(roles)} may review {store.name}, each writing only their own labels")
