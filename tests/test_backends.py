@@ -25,6 +25,7 @@ from reviewer.store.migrations import MIGRATIONS
 from reviewer.store.search import HIT_END, HIT_START
 from tests.conftest import SAMPLE_DATA, Cli, pg_project
 
+LATEST = len(MIGRATIONS)
 BOTH_BACKENDS = True  # the tests using `store` or `project` alone run on SQLite and PostgreSQL (tests/conftest.py)
 
 
@@ -124,14 +125,14 @@ def test_a_server_schema_changes_only_through_db_upgrade(pg_server: str) -> None
     with pytest.raises(StoreError, match="has no project yet: run `reviewer --db URL db upgrade`"):
         Store(url)
     shown = Cli(Path("unused"))("--db", url, "db", "upgrade", "--sql")
-    assert shown.exit_code == 0 and "create table labels" in shown.output and "-- v3 -> v4" in shown.output
+    assert shown.exit_code == 0 and "create table labels" in shown.output and f"-- v{LATEST - 1} -> v{LATEST}" in shown.output
     with psycopg.connect(url, autocommit=True) as conn:  # --sql changed nothing
         assert conn.execute("select count(*) from pg_tables where schemaname = 'upgrade_only'").fetchone() == (0,)
-    assert "schema v0 -> v4" in Cli(Path("unused"))("--db", url, "db", "upgrade").output
+    assert f"schema v0 -> v{LATEST}" in Cli(Path("unused"))("--db", url, "db", "upgrade").output
     Store(url).close()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("update meta set value = '99' where key = 'schema_version'")
-    with pytest.raises(StoreError, match="newer reviewer \\(schema 99, this one knows up to 4\\)"):
+    with pytest.raises(StoreError, match=f"newer reviewer \\(schema 99, this one knows up to {LATEST}\\)"):
         Store(url)
 
 
@@ -141,11 +142,11 @@ def test_an_older_server_schema_is_refused_until_upgraded(pg_server: str) -> Non
         conn.execute("drop schema older cascade")
         conn.execute("create schema older")
     pg_schema.upgrade(pg_schema.PostgresDb(url), pg_schema.PG_MIGRATIONS[:3])
-    with pytest.raises(StoreError, match="is at schema v3, this reviewer needs v4"):
+    with pytest.raises(StoreError, match=f"is at schema v3, this reviewer needs v{LATEST}"):
         Store(url)
-    assert "schema v3 -> v4" in pg_schema.run_upgrade(url)
+    assert f"schema v3 -> v{LATEST}" in pg_schema.run_upgrade(url)
     with Store(url) as store:
-        assert store.schema_version == 4
+        assert store.schema_version == LATEST
 
 
 def test_five_simultaneous_upgrades_all_succeed(pg_server: str) -> None:
@@ -164,9 +165,9 @@ def test_five_simultaneous_upgrades_all_succeed(pg_server: str) -> None:
     ]
     outcomes = [(run.wait(60), *run.communicate()) for run in runs]
     assert [code for code, _, _ in outcomes] == [0] * 5, outcomes
-    assert sum("schema v0 -> v4" in out for _, out, _ in outcomes) == 1
+    assert sum(f"schema v0 -> v{LATEST}" in out for _, out, _ in outcomes) == 1
     with Store(url) as store:
-        assert store.schema_version == 4
+        assert store.schema_version == LATEST
 
 
 def test_a_schema_with_someone_elses_tables_is_left_alone(pg_server: str) -> None:

@@ -37,6 +37,7 @@ from reviewer.store.migrations import (
     schema_version,
 )
 from reviewer.store.settings import ProjectSettings
+from reviewer.store.slots import SlotRepository
 from reviewer.store.suggestions import SuggestionRepository
 from reviewer.store.trajectories import TrajectoryRepository
 from reviewer.store.transactions import writing
@@ -103,6 +104,7 @@ class Store:
         self.suggestions = SuggestionRepository(self.db)
         self.listing = TrajectoryListing(self.db, self.trajectories.index)
         self.settings = ProjectSettings(self.db)
+        self.slots = SlotRepository(self.db)
 
     @property
     def name(self) -> str:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # In the order foreign keys need; judge_cache exists once a judge ran.
 TABLES = (
     "meta", "originals", "trajectories", "steps", "file_edits", "annotators", "labels", "label_events", "suggestions",
-    "judge_cache",
+    "batches", "slots", "judge_cache",
 )  # fmt: skip
 IDENTITY = ("label_events", "suggestions")  # ids kept; the server's identity sequences moved past them
 INTERNAL_COLUMNS = {"words"}  # PostgreSQL's search lexemes, rebuilt
@@ -63,7 +63,7 @@ def _rows(db: Db, sql: str) -> Iterator[Any]:
 def _is_empty(store: Store) -> bool:
     return not any(
         store.db.execute(f"select 1 from {table} limit 1").fetchone()
-        for table in ("trajectories", "annotators", "labels", "label_events", "suggestions")
+        for table in ("trajectories", "annotators", "labels", "label_events", "suggestions", "batches")
     )
 
 

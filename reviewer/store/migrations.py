@@ -14,6 +14,8 @@ from pathlib import Path
 
 from reviewer.errors import MigrationError
 from reviewer.store.database import Database, Table
+from reviewer.store.dialect import SQLITE
+from reviewer.store.slots import slots_schema
 from reviewer.store.transactions import sqlite_writing
 
 Migration = Callable[[Database], None]
@@ -231,7 +233,14 @@ def _v4_workspace(db: Database) -> None:
     db.execute("alter table trajectories add column test_runs text")
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_adjudications_apart, _v3_application_id, _v4_workspace]
+def _v5_review_slots(db: Database) -> None:
+    """Planned work (`reviewer.store.slots`): batches, and review slots claimed by reviewers. One
+    reviewer holds at most one slot of an item in a batch: a unique constraint, not a check in Python."""
+    for statement in slots_schema(SQLITE):
+        db.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_adjudications_apart, _v3_application_id, _v4_workspace, _v5_review_slots]
 
 
 def schema_version(db: Database) -> int:

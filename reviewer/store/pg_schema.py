@@ -21,8 +21,10 @@ import psycopg
 import psycopg.sql
 
 from reviewer.errors import MigrationError, StoreError
+from reviewer.store.dialect import POSTGRES
 from reviewer.store.location import redacted
 from reviewer.store.postgres import WRITE_LOCK, PostgresDb
+from reviewer.store.slots import slots_schema
 
 _V1 = """
 create table meta (key text collate "C" primary key, value text);
@@ -106,7 +108,9 @@ create policy annotators_read on annotators for select using (true);
 create policy annotators_own on annotators for insert with check (name = current_user);
 """
 
-PG_MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4 + _IDENTITY]
+_V5 = "".join(f"{statement};\n" for statement in slots_schema(POSTGRES))
+
+PG_MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4 + _IDENTITY, _V5]
 
 
 def schema_version(db: PostgresDb) -> int:
@@ -190,6 +194,7 @@ def grant_reviewers(db: PostgresDb, roles: list[str]) -> None:
                 "grant insert, update, delete on labels, label_events to {who}",
                 "grant insert on annotators to {who}",
                 "grant update (words) on steps to {who}",
+                "grant update (annotator, claimed_at, lease_until) on slots to {who}",
                 "grant usage on all sequences in schema {schema} to {who}",
             ):
                 db.conn.execute(psycopg.sql.SQL(statement).format(schema=schema, who=who))
