@@ -30,6 +30,7 @@ import psycopg  # noqa: E402
 
 from reviewer.model import Label, Trajectory  # noqa: E402
 from reviewer.store import Store, pg_schema  # noqa: E402
+from reviewer.store.slots import Claim  # noqa: E402
 from reviewer.synthetic import trajectory  # noqa: E402
 
 SCHEMA = "bench_team"
@@ -42,43 +43,48 @@ def project_url(server: str) -> str:
 Timed = tuple[float, float, list[float]]  # first call's start, last call's end, each call's latency
 
 
+def timed(n: int, call: Callable[[int], object], after: Callable[[object], bool] = lambda _: True) -> Timed:
+    """`call(i)` n times, each timed; `after` (untimed) sees its result and stops the loop with False."""
+    times = []
+    began = time.perf_counter()
+    for i in range(n):
+        start = time.perf_counter()
+        result = call(i)
+        times.append(time.perf_counter() - start)
+        if not after(result):
+            break
+    return began, time.perf_counter(), times
+
+
 def bare(url: str, client: int, n: int) -> Timed:
     with psycopg.connect(url, autocommit=True) as conn:
-        times = []
-        began = time.perf_counter()
-        for i in range(n):
-            start = time.perf_counter()
-            conn.execute("insert into bare(who, v) values (%s, %s)", [f"c{client}", f"value {i}"])
-            times.append(time.perf_counter() - start)
-        return began, time.perf_counter(), times
+        return timed(n, lambda i: conn.execute("insert into bare(who, v) values (%s, %s)", [f"c{client}", f"value {i}"]))
 
 
 def save(url: str, client: int, n: int) -> Timed:
     who = f"reviewer{client}"
     with Store(url) as store:
-        times = []
-        began = time.perf_counter()
-        for i in range(n):
-            label = Label(f"synthetic-0-{client * n + i:06d}", who, first_pass=True, verdict="clean", rationale="bench")
-            start = time.perf_counter()
-            store.labels.save(label, actor=who, origin="bench")
-            times.append(time.perf_counter() - start)
-        return began, time.perf_counter(), times
+        return timed(
+            n,
+            lambda i: store.labels.save(
+                Label(f"synthetic-0-{client * n + i:06d}", who, first_pass=True, verdict="clean", rationale="bench"),
+                actor=who,
+                origin="bench",
+            ),
+        )
 
 
 def claim(url: str, client: int, n: int) -> Timed:
     who = f"claimer{client}"
     with Store(url) as store:
-        times = []
-        began = time.perf_counter()
-        for _ in range(n):
-            start = time.perf_counter()
-            got = store.slots.claim(who, "bench")
-            times.append(time.perf_counter() - start)
-            if got is None:
-                break
+
+        def label(got: object) -> bool:
+            if not isinstance(got, Claim):
+                return False
             store.labels.save(Label(got.trajectory_id, who, first_pass=True, verdict="clean"), actor=who, origin="bench")
-        return began, time.perf_counter(), times
+            return True
+
+        return timed(n, lambda _: store.slots.claim(who, "bench"), label)
 
 
 def run(kind: Callable[[str, int, int], Timed], url: str, clients: int, n: int) -> tuple[float, list[float]]:

@@ -155,14 +155,18 @@ def upgrade(db: PostgresDb, migrations: list[str] = PG_MIGRATIONS) -> tuple[int,
     return current, latest
 
 
+def _connect(url: str) -> PostgresDb:
+    try:
+        return PostgresDb(url)
+    except psycopg.Error as exc:
+        raise StoreError(f"{redacted(url)}: cannot connect ({str(exc).strip()})") from None
+
+
 def open_project(url: str, migrations: list[str] = PG_MIGRATIONS) -> PostgresDb:
     """A connection to a project at this client's schema version; refused (StoreError) when the
     server cannot be reached, the schema is someone else's, older (`reviewer db upgrade`) or newer."""
     where = redacted(url)
-    try:
-        db = PostgresDb(url)
-    except psycopg.Error as exc:
-        raise StoreError(f"{where}: cannot connect ({str(exc).strip()})") from None
+    db = _connect(url)
     try:
         if (reason := foreign(db)) is not None:
             raise StoreError(f"{where}: not a reviewer project ({reason}); left unchanged")
@@ -203,10 +207,7 @@ def grant_reviewers(db: PostgresDb, roles: list[str]) -> None:
 def run_upgrade(url: str, *, dry_run: bool = False) -> str:
     """`reviewer db upgrade`: what was done (or, `dry_run`, the DDL that would run), as text."""
     where = redacted(url)
-    try:
-        db = PostgresDb(url)
-    except psycopg.Error as exc:
-        raise StoreError(f"{where}: cannot connect ({str(exc).strip()})") from None
+    db = _connect(url)
     try:
         if dry_run:
             current, steps = pending(db)
