@@ -90,7 +90,7 @@ def test_nul_and_its_escape_character_come_back_exactly(store: Store) -> None:
 
 def test_db_copy_sqlite_to_server_and_back_loses_nothing(sample_copy_db: Path, server_project: str, tmp_path: Path) -> None:
     """Labels, their history, originals, suggestions and settings survive SQLite → PostgreSQL → SQLite
-    row for row, and the label exports are byte-identical."""
+    row for row, and the label exports and agreement reports are byte-identical (#18's test 10)."""
     Cli(sample_copy_db)("settings", "set", "adjudicators", "carol")
     back = tmp_path / "back.db"
     for src, dst in ((sample_copy_db, server_project), (server_project, back)):
@@ -103,12 +103,14 @@ def test_db_copy_sqlite_to_server_and_back_loses_nothing(sample_copy_db: Path, s
         assert rows(last) == original
         assert last.settings.as_dict()["adjudicators"] == ["carol"]
         assert last.trajectories.search("conftest") == first.trajectories.search("conftest")
-    exports = []
+    exports, reports = [], []
     for location in (sample_copy_db, server_project, back):
         result = Cli(Path("unused"))("--db", str(location), "labels", "export", "-o", str(tmp_path / "out.jsonl"))
         assert result.exit_code == 0, result.output
         exports.append((tmp_path / "out.jsonl").read_bytes())
+        reports.append(Cli(Path("unused"))("--db", str(location), "agreement", "--json", "--bootstrap", "50").output)
     assert exports[0] == exports[1] == exports[2] and exports[0]
+    assert reports[0] == reports[1] == reports[2] and '"fleiss_kappa"' in reports[0]
 
 
 def test_db_copy_refuses_a_destination_with_a_project_in_it(sample_copy_db: Path, server_project: str) -> None:
