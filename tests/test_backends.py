@@ -276,3 +276,12 @@ def test_the_commands_say_the_same_on_both_backends(tmp_path: Path, server_proje
             outputs[name].append(comparable(args, said))
     for args, on_file, on_server in zip(TOUR, outputs["sqlite"], outputs["postgresql"], strict=True):
         assert on_file == on_server, args
+
+
+def test_a_server_project_backs_up_into_a_sqlite_file(sample_copy_db: Path, server_project: str, tmp_path: Path) -> None:
+    assert Cli(sample_copy_db)("db", "copy", str(sample_copy_db), server_project).exit_code == 0
+    result = Cli(Path("unused"))("--db", server_project, "db", "backup", str(tmp_path / "copy.db"))
+    assert result.exit_code == 0, result.output
+    assert not list(tmp_path.glob("copy.db-*")) and not list(tmp_path.glob(".copy.db.*"))  # complete on its own
+    with Store(server_project) as server, Store(tmp_path / "copy.db") as copy:
+        assert rows(copy) == rows(server)
