@@ -88,6 +88,25 @@ def test_an_expired_lease_is_reclaimed_and_the_late_label_still_counts(store: St
     assert store.slots.holders("b") == {claimed.trajectory_id: ["bob"]}
 
 
+def test_released_slots_go_to_others_and_status_counts_what_is_stored(store: Store) -> None:
+    ids = items(store, 3)
+    store.slots.create_batch("b", ids, overlap=2, lease=DAY, seed=0)
+    done = store.slots.claim("alice", "b")
+    assert done is not None
+    label(store, done.trajectory_id, "alice")
+    held = store.slots.claim("alice", "b")
+    assert held is not None and store.slots.claim("bob", "b") is not None
+    assert store.slots.status("b").to_dict() == {
+        "batch": "b", "items": 3, "items_done": 0, "open_slots": 3,
+        "reviewers": [{"annotator": "alice", "slots": 2, "labelled": 1}, {"annotator": "bob", "slots": 1, "labelled": 0}],
+    }  # fmt: skip
+    assert store.slots.release("alice", "b") == 1  # the labelled slot stays hers
+    assert store.slots.status("b").open_slots == 4
+    assert store.slots.holders("b")[done.trajectory_id][:1] == ["alice"]
+    with pytest.raises(ReviewerError, match="no batch 'nope'"):
+        store.slots.release("alice", "nope")
+
+
 def test_queue_next_on_the_command_line(project: Path | str, tmp_path: Path) -> None:
     with Store(project) as store:
         items(store, 2)
@@ -104,6 +123,9 @@ def test_queue_next_on_the_command_line(project: Path | str, tmp_path: Path) -> 
     assert cli("--db", str(project), "queue", "next", "--annotator", "alice", "--batch", "nope").exit_code == 1
     bad = cli("--db", str(project), "batch", "create", "c", "--overlap", "1", "--lease", "soon")
     assert bad.exit_code == 1 and "lease 'soon'" in bad.output
+    status = cli("--db", str(project), "batch", "status", "b", "--json")
+    assert json.loads(status.output)["reviewers"] == [{"annotator": "alice", "slots": 1, "labelled": 0}]
+    assert "released 1 slots of alice" in cli("--db", str(project), "queue", "release", "--annotator", "alice").output
 
 
 def test_lease_durations() -> None:

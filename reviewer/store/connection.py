@@ -18,6 +18,9 @@ from reviewer.store.dialect import Dialect
 
 
 class Rows(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
     def fetchone(self) -> Any: ...
 
     def fetchall(self) -> list[Any]: ...

@@ -62,6 +62,21 @@ class Claim:
         return {"trajectory_id": self.trajectory_id, "batch": self.batch, "slot": self.slot, "lease_until": self.lease_until}
 
 
+@dataclass(frozen=True, slots=True)
+class BatchStatus:
+    name: str
+    items: int
+    items_done: int  # every slot of the item claimed and labelled by its reviewer
+    open_slots: int  # nobody holds them
+    reviewers: list[tuple[str, int, int]]  # (reviewer, slots held, of those labelled)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "batch": self.name, "items": self.items, "items_done": self.items_done, "open_slots": self.open_slots,
+            "reviewers": [{"annotator": who, "slots": n, "labelled": done} for who, n, done in self.reviewers],
+        }  # fmt: skip
+
+
 def parse_lease(text: str) -> timedelta:
     """`24h`, `30m`, `90s`, `2d` as a duration (a bad one raises ReviewerError saying what is read)."""
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -75,13 +90,16 @@ def _stamp(when: datetime) -> str:
     return when.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-# The reviewer's (:who) label of the slot's item: a slot is finished once its reviewer labelled it.
-_LABELLED = "exists (select 1 from labels l where l.trajectory_id = s.trajectory_id and l.annotator = s.annotator)"
+def _labelled(slot: str) -> str:
+    """Whether the reviewer of slot row `slot` labelled its item: a slot is finished then."""
+    return f"exists (select 1 from labels l where l.trajectory_id = {slot}.trajectory_id and l.annotator = {slot}.annotator)"
+
+
 # Slots the reviewer may take, best first: their own unlabelled one, then open ones of items they hold none of.
 _PICK = (
     "select s.batch, s.trajectory_id, s.slot from slots s where (cast(:batch as text) is null or s.batch = :batch) and ("
-    f"  (s.annotator = :who and not {_LABELLED})"
-    f"  or ((s.annotator is null or (s.lease_until < :now and not {_LABELLED}))"
+    f"  (s.annotator = :who and not {_labelled('s')})"
+    f"  or ((s.annotator is null or (s.lease_until < :now and not {_labelled('s')}))"
     "     and not exists (select 1 from slots o where o.batch = s.batch and o.trajectory_id = s.trajectory_id"
     "       and o.annotator = :who))"
     ") order by case when s.annotator = :who then 0 else 1 end, s.batch, s.position, s.slot limit 1"
@@ -141,6 +159,37 @@ class SlotRepository:
             return timedelta(seconds=row[0])
         row = self.db.execute("select min(lease_seconds) from batches").fetchone()
         return timedelta(seconds=row[0] or 86400)
+
+    def release(self, annotator: str, batch: str | None = None) -> int:
+        """Give back the reviewer's slots they have not labelled (someone else may claim them at once);
+        returns how many."""
+        with self.db.writing():
+            if batch is not None:
+                self._lease(batch)  # an unknown batch is said, not silently nothing
+            released = self.db.execute(  # the UPDATE's target has no alias on SQLite: `slots` itself
+                "update slots set annotator = null, claimed_at = null, lease_until = null where annotator = :who"
+                f" and (cast(:batch as text) is null or batch = :batch) and not {_labelled('slots')}",
+                {"who": annotator, "batch": batch},
+            )
+            return released.rowcount
+
+    def status(self, batch: str) -> BatchStatus:
+        """Progress of a batch, counted from its slots and the labels now (no stored counters)."""
+        self._lease(batch)
+        labelled = _labelled("x")
+        items = self.db.execute(
+            "select count(*), coalesce(sum(case when n = o then 1 else 0 end), 0) from (select x.trajectory_id,"
+            f" count(*) as o, sum(case when x.annotator is not null and {labelled} then 1 else 0 end) as n"
+            " from slots x where x.batch = ? group by x.trajectory_id) per_item",
+            [batch],
+        ).fetchone()
+        reviewers = self.db.execute(
+            f"select x.annotator, count(*), sum(case when {labelled} then 1 else 0 end) from slots x"
+            " where x.batch = ? and x.annotator is not null group by x.annotator order by x.annotator",
+            [batch],
+        ).fetchall()
+        open_slots = self.db.execute("select count(*) from slots where batch = ? and annotator is null", [batch]).fetchone()[0]
+        return BatchStatus(batch, items[0], items[1], open_slots, [(who, int(n), int(done)) for who, n, done in reviewers])
 
     def holders(self, batch: str) -> dict[str, list[str]]:
         """Each trajectory's reviewers in the batch (claimed slots), for status and tests."""

@@ -12,7 +12,7 @@ from reviewer.cli.project import open_store
 
 @click.group("queue")
 def queue_group() -> None:
-    """A reviewer's planned work: claim the next slot of a batch."""
+    """A reviewer's planned work: claim the next slot of a batch, give back what they will not do."""
 
 
 @queue_group.command("next")
@@ -31,3 +31,14 @@ def queue_next(ctx: click.Context, db: str | None, annotator: str, batch: str | 
         click.echo(f"nothing left for {annotator}")
     else:
         click.echo(f"{claim.trajectory_id} (batch {claim.batch}, slot {claim.slot}, yours until {claim.lease_until})")
+
+
+@queue_group.command("release")
+@db_option
+@click.option("--annotator", required=True, help="Whose slots.")
+@click.option("--batch", default=None, help="Only this batch (default: any).")
+@click.pass_context
+def queue_release(ctx: click.Context, db: str | None, annotator: str, batch: str | None) -> None:
+    """Give back ANNOTATOR's claimed slots they have not labelled: others may claim them at once."""
+    released = open_store(ctx, db).slots.release(annotator, batch)
+    click.echo(f"released {released} slots of {annotator}")
