@@ -123,14 +123,14 @@ def test_stale_labels_are_those_under_an_older_taxonomy(store: Store, stored: Tr
     assert [(lb.annotator, lb.taxonomy_version) for lb in store.labels.stale()] == [("old", 1)]
 
 
-def test_a_killed_process_loses_no_saved_label(db_path: Path, stored: Trajectory, store: Store) -> None:
+def test_a_killed_process_loses_no_saved_label(project: Path | str, stored: Trajectory, store: Store) -> None:
     """Each save is committed before it returns: SIGKILL right after loses nothing."""
     script = textwrap.dedent(
         f"""
         import os, signal, sys
         from reviewer.model import Label
         from reviewer.store import Store
-        s = Store({str(db_path)!r})
+        s = Store({str(project)!r})
         for verdict in ("clean", "borderline", "cheat"):
             s.labels.save(Label({stored.id!r}, "killed", verdict=verdict), actor="killed", origin="test")
         print("saved", flush=True)
@@ -139,9 +139,42 @@ def test_a_killed_process_loses_no_saved_label(db_path: Path, stored: Trajectory
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == -signal.SIGKILL and "saved" in result.stdout
-    with Store(db_path) as reopened:
+    with Store(project) as reopened:
         assert reopened.labels.get(stored.id, "killed", True).verdict == "cheat"
         assert len(reopened.labels.history(stored.id, "killed")) == 3
+
+
+SAVER = textwrap.dedent(
+    """
+    import sys
+    from reviewer.model import Label
+    from reviewer.store import Store
+    location, who, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    with Store(location) as store:
+        for i in range(n):
+            label = Label(sys.argv[4], who, first_pass=True, verdict="clean", rationale=f"{who} edit {i}")
+            store.labels.save(label, actor=who, origin="storm")
+    """
+)
+
+
+def test_save_storm_every_edit_lands_and_each_owners_last_wins(project: Path | str, stored: Trajectory) -> None:
+    """#18's test 2 without the listener: 8 annotators x 200 edits of one item's labels, each from its
+    own process: every edit is in the history, and each label holds its owner's last edit."""
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SAVER, str(project), f"a{k}", "200", stored.id], stderr=subprocess.PIPE, text=True
+        )
+        for k in range(8)
+    ]
+    errors = [run.communicate(timeout=300)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0] * 8, [e for e in errors if e][:1]
+    with Store(project) as store:
+        for k in range(8):
+            assert store.labels.get(stored.id, f"a{k}", True).rationale == f"a{k} edit 199"  # type: ignore[union-attr]
+            events = store.labels.history(stored.id, f"a{k}")
+            assert [e.new.rationale for e in events] == [f"a{k} edit {i}" for i in range(200)]  # type: ignore[union-attr]
+            assert [e.old.rationale if e.old else None for e in events] == [None] + [f"a{k} edit {i}" for i in range(199)]  # type: ignore[union-attr]
 
 
 def test_a_burst_of_typing_is_one_history_event(store: Store, stored: Trajectory) -> None:

@@ -138,11 +138,9 @@ def test_lease_durations() -> None:
 STORM = textwrap.dedent(
     """
     import sys
-    from pathlib import Path
     from reviewer.model import Label
     from reviewer.store import Store
     location, who = sys.argv[1], sys.argv[2]
-    location = location if location.startswith("postgresql://") else Path(location)
     claims = 0
     with Store(location) as store:
         while (claim := store.slots.claim(who, "storm")) is not None:
