@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from reviewer.model import EvidenceSpan, Label, Revealed, Trajectory
 from reviewer.spans import source_text
 from reviewer.store import Store
+from reviewer.store.changes import ChangeFeed, LabelChange
 from reviewer.store.labels import LabelRejected
 from reviewer.synthetic import trajectory
 
@@ -285,3 +287,39 @@ def test_merge_compares_with_times_stored_without_a_zone(store: Store, stored: T
     later = Label.from_dict({**naive.to_dict(), "verdict": "cheat", "updated_at": "2026-11-20T10:01:00+00:00"})
     assert store.labels.merge(later, actor="me", origin="pack:b") == "updated"
     assert store.labels.get(stored.id, "bob", True).verdict == "cheat"
+
+
+def test_a_listener_sees_every_change_others_commit(project: Path | str, stored: Trajectory) -> None:
+    """Change notification (NOTIFY on a server, polling a file): every history event another process
+    commits reaches a waiting reader, a keystroke folded into its burst's event included."""
+    with Store(project) as listener:
+        feed = ChangeFeed(listener.db)
+        assert feed.wait(0.1) == []
+        writers = [
+            subprocess.Popen([sys.executable, "-c", SAVER, str(project), f"w{k}", "20", stored.id], stderr=subprocess.PIPE)
+            for k in range(3)
+        ]
+        seen: list[LabelChange] = []
+        deadline = time.monotonic() + 120
+        while any(w.poll() is None for w in writers):
+            seen += feed.wait(1.0)
+            assert time.monotonic() < deadline, "the writers did not finish"
+        assert [w.returncode for w in writers] == [0, 0, 0]
+        seen += feed.new()
+        events = listener.db.execute("select id from label_events order by id").fetchall()
+        assert [c.event for c in seen] == [row[0] for row in events] and len(events) == 60
+        before = feed.last
+        label = listener.labels.get(stored.id, "w0", True)
+        assert label is not None
+        label.rationale += " and one more word"
+        listener.labels.save(label, actor="w0", origin="storm", coalesce=True)  # folded into w0's last event
+        assert len(listener.labels.history(stored.id, "w0")) == 20
+        changed = feed.wait(5)
+        assert [(c.annotator, c.event > before) for c in changed] == [("w0", True)]
+        late = subprocess.Popen(
+            [sys.executable, "-c", "import time; time.sleep(1)\n" + SAVER, str(project), "late", "1", stored.id]
+        )
+        began = time.monotonic()
+        assert [c.annotator for c in feed.wait(60)] == ["late"]
+        assert time.monotonic() - began < 30  # woken by the commit (NOTIFY, or the file's polling), not the timeout
+        assert late.wait(60) == 0

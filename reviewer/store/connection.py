@@ -45,4 +45,13 @@ class Db(Protocol):
     def wait_for_writers(self, ms: int) -> None:
         """How long a write waits for another writer before it fails (StoreError, sqlite3.OperationalError)."""
 
+    def notify_change(self) -> None:
+        """Tell readers waiting in `wait_for_change` that the history grew (at commit)."""
+
+    def listen(self) -> None:
+        """Make this connection's `wait_for_change` wake up on others' `notify_change`."""
+
+    def wait_for_change(self, seconds: float) -> None:
+        """Return when a change may have been committed, or after at most `seconds`."""
+
     def close(self) -> None: ...

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
@@ -22,6 +23,7 @@ from reviewer.store.dialect import SQLITE
 from reviewer.store.transactions import sqlite_reading, sqlite_writing
 
 NOT_FOR_SQLITE_UTILS = ("pandas", "numpy")
+POLL_SECONDS = 0.25  # how often a reader waiting for others' changes looks at the file again
 
 
 @contextmanager
@@ -66,6 +68,15 @@ class SqliteDb(Database):
 
     def wait_for_writers(self, ms: int) -> None:
         self.execute(f"pragma busy_timeout = {int(ms)}")
+
+    def notify_change(self) -> None:
+        """Nothing to send: readers of a file poll (`wait_for_change`)."""
+
+    def listen(self) -> None:
+        """Nothing to subscribe to (see `notify_change`)."""
+
+    def wait_for_change(self, seconds: float) -> None:
+        time.sleep(min(POLL_SECONDS, seconds))
 
 
 def wrap(conn: sqlite3.Connection) -> SqliteDb:

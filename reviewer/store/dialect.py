@@ -58,6 +58,12 @@ class Dialect:
         """`expr` rounded to 6 decimals (PostgreSQL rounds numerics only)."""
         return f"round(cast({expr} as numeric), 6)" if self.postgres else f"round({expr}, 6)"
 
+    def next_id(self, table: str) -> str:
+        """A new id for a row of `table` (its `id` column), above every id given so far."""
+        if self.postgres:
+            return f"nextval(pg_get_serial_sequence('{table}', 'id'))"
+        return f"(select coalesce(max(id), 0) + 1 from {table})"
+
     def shuffle(self, seed: str, column: str) -> str:
         """The random queue's key of `column` under `seed`: a keyed hash, stable across machines.
         SQLite calls `listing.shuffle_key` (blake2b); PostgreSQL has no blake2b, and uses md5: the

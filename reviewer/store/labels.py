@@ -203,13 +203,20 @@ class LabelRepository:
                 and now_time
                 and (now_time - since).total_seconds() < COALESCE_SECONDS
             ):
-                self.db.execute("update label_events set at = ?, new = ? where id = ?", [now, record, last[0]])
+                # A new id, so a reader of the history after its last id sees this change too
+                # (store.changes); the event stays the latest of its label, where it was.
+                self.db.execute(
+                    f"update label_events set at = ?, new = ?, id = {self.db.dialect.next_id('label_events')} where id = ?",
+                    [now, record, last[0]],
+                )
+                self.db.notify_change()
                 return
         self.db.execute(
             "insert into label_events(trajectory_id, annotator, first_pass, adjudication, at, actor, origin, old, new)"
             " values (?,?,?,?,?,?,?,?,?)",
             [*key, now, actor, origin, json.dumps(old.to_dict(), ensure_ascii=False) if old else None, record],
         )
+        self.db.notify_change()
 
     def adjudicate(
         self, trajectory_id: str, adjudicator: str, verdict: str, reason: str, resolution: str | None, **fields: object

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+import psycopg.sql
 from psycopg import pq
 from psycopg.types.string import StrDumper, TextLoader
 
@@ -146,6 +147,21 @@ class PostgresDb:
 
     def wait_for_writers(self, ms: int) -> None:
         self.conn.execute(f"set lock_timeout = {int(ms)}".encode())
+
+    def _channel(self) -> str:
+        """The NOTIFY channel of the project (its schema's; a channel name has at most 63 bytes)."""
+        schema = self.execute("select current_schema()").fetchone()[0]
+        return f"reviewer_{schema}"[:63]
+
+    def notify_change(self) -> None:
+        self.execute("select pg_notify(?, '')", [self._channel()])
+
+    def listen(self) -> None:
+        self.conn.execute(psycopg.sql.SQL("listen {}").format(psycopg.sql.Identifier(self._channel())))
+
+    def wait_for_change(self, seconds: float) -> None:
+        for _ in self.conn.notifies(timeout=seconds, stop_after=1):
+            pass
 
     def close(self) -> None:
         self.conn.close()
