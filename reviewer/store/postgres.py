@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import psycopg
@@ -148,16 +148,17 @@ class PostgresDb:
     def wait_for_writers(self, ms: int) -> None:
         self.conn.execute(f"set lock_timeout = {int(ms)}".encode())
 
-    def _channel(self) -> str:
+    @cached_property
+    def channel(self) -> str:
         """The NOTIFY channel of the project (its schema's; a channel name has at most 63 bytes)."""
         schema = self.execute("select current_schema()").fetchone()[0]
         return f"reviewer_{schema}"[:63]
 
     def notify_change(self) -> None:
-        self.execute("select pg_notify(?, '')", [self._channel()])
+        self.execute("select pg_notify(?, '')", [self.channel])
 
     def listen(self) -> None:
-        self.conn.execute(psycopg.sql.SQL("listen {}").format(psycopg.sql.Identifier(self._channel())))
+        self.conn.execute(psycopg.sql.SQL("listen {}").format(psycopg.sql.Identifier(self.channel)))
 
     def wait_for_change(self, seconds: float) -> None:
         for _ in self.conn.notifies(timeout=seconds, stop_after=1):
