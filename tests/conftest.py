@@ -31,13 +31,13 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Tests of a module with `BOTH_BACKENDS = True` that use `store` or `project` run on both backends,
+    """Tests of a module with `BOTH_BACKENDS = True` that use `store` or `project_location` run on both backends,
     unless they look at the SQLite file itself (`db_path`, or marked `sqlite_only`)."""
     if not getattr(metafunc.module, "BOTH_BACKENDS", False) or "db_path" in metafunc.fixturenames:
         return
     if metafunc.definition.get_closest_marker("sqlite_only"):
         return
-    if "store" in metafunc.fixturenames or "project" in metafunc.fixturenames:
+    if "store" in metafunc.fixturenames or "project_location" in metafunc.fixturenames:
         metafunc.parametrize("backend", BACKENDS)
 
 
@@ -76,7 +76,7 @@ def pg_project(server: str, schema: str) -> str:
 
 
 @pytest.fixture
-def project(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path | str]:
+def project_location(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path | str]:
     """Where a test's project lives: a new SQLite file, or a new schema on the test server."""
     if backend == "sqlite":
         yield tmp_path / "project.db"
@@ -90,14 +90,30 @@ def project(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Ite
         conn.execute(f"drop schema if exists {schema} cascade")
 
 
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """QSettings (the remembered reviewer name, where each reviewer left off) in a folder of the
+    test's own: no test reads what another wrote, nor the person's real settings."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # the core suite runs without Qt
+        yield Path()
+        return
+    folder = tmp_path_factory.mktemp("settings")
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(folder))
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder))
+    yield folder
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "project.db"
 
 
 @pytest.fixture
-def store(project: Path | str) -> Iterator[Store]:
-    s = Store(project)
+def store(project_location: Path | str) -> Iterator[Store]:
+    s = Store(project_location)
     yield s
     s.close()
 
@@ -139,7 +155,10 @@ def split_votes(store: Store) -> Store:
             label = Label(tid(i), who, first_pass=first_pass, verdict=verdict, rationale="sneakyword" if who == "bob" else None)
             store.labels.save(label, actor=who, origin="test")
     for i, n in ((1, 2), (2, 1)):
-        flags = [Suggestion(tid(i), "detectors", f"d{k}", ["tests.edit"], [], "flaggedword") for k in range(n)]
+        flags = [
+            Suggestion(tid(i), "detectors", f"d{k}", ["tests.edit"], [], "flaggedword", confidence=0.3 + 0.2 * k)
+            for k in range(n)
+        ]
         store.suggestions.replace(tid(i), "detectors", flags)
     return store
 

@@ -26,7 +26,7 @@ from reviewer.store.search import HIT_END, HIT_START
 from tests.conftest import SAMPLE_DATA, Cli, pg_project
 
 LATEST = len(MIGRATIONS)
-BOTH_BACKENDS = True  # the tests using `store` or `project` alone run on SQLite and PostgreSQL (tests/conftest.py)
+BOTH_BACKENDS = True  # the tests using `store` or `project_location` alone run on SQLite and PostgreSQL (tests/conftest.py)
 
 
 def rows(store: Store) -> dict[str, list[tuple[Any, ...]]]:
@@ -272,7 +272,7 @@ def test_the_commands_say_the_same_on_both_backends(tmp_path: Path, server_proje
             result = cli("--db", location, *(a.format(out=out) for a in args))
             assert result.exit_code == 0, (args, result.output)
             written = [a.format(out=out) for a in args if a.startswith("{out}")]
-            said = Path(written[0]).read_text() if written else result.output
+            said = Path(written[0]).read_text() if written else result.stdout
             outputs[name].append(comparable(args, said))
     for args, on_file, on_server in zip(TOUR, outputs["sqlite"], outputs["postgresql"], strict=True):
         assert on_file == on_server, args

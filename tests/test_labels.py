@@ -125,14 +125,14 @@ def test_stale_labels_are_those_under_an_older_taxonomy(store: Store, stored: Tr
     assert [(lb.annotator, lb.taxonomy_version) for lb in store.labels.stale()] == [("old", 1)]
 
 
-def test_a_killed_process_loses_no_saved_label(project: Path | str, stored: Trajectory, store: Store) -> None:
+def test_a_killed_process_loses_no_saved_label(project_location: Path | str, stored: Trajectory, store: Store) -> None:
     """Each save is committed before it returns: SIGKILL right after loses nothing."""
     script = textwrap.dedent(
         f"""
         import os, signal, sys
         from reviewer.model import Label
         from reviewer.store import Store
-        s = Store({str(project)!r})
+        s = Store({str(project_location)!r})
         for verdict in ("clean", "borderline", "cheat"):
             s.labels.save(Label({stored.id!r}, "killed", verdict=verdict), actor="killed", origin="test")
         print("saved", flush=True)
@@ -141,7 +141,7 @@ def test_a_killed_process_loses_no_saved_label(project: Path | str, stored: Traj
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == -signal.SIGKILL and "saved" in result.stdout
-    with Store(project) as reopened:
+    with Store(project_location) as reopened:
         assert reopened.labels.get(stored.id, "killed", True).verdict == "cheat"
         assert len(reopened.labels.history(stored.id, "killed")) == 3
 
@@ -160,18 +160,18 @@ SAVER = textwrap.dedent(
 )
 
 
-def test_save_storm_every_edit_lands_and_each_owners_last_wins(project: Path | str, stored: Trajectory) -> None:
+def test_save_storm_every_edit_lands_and_each_owners_last_wins(project_location: Path | str, stored: Trajectory) -> None:
     """#18's test 2 without the listener: 8 annotators x 200 edits of one item's labels, each from its
     own process: every edit is in the history, and each label holds its owner's last edit."""
     runs = [
         subprocess.Popen(
-            [sys.executable, "-c", SAVER, str(project), f"a{k}", "200", stored.id], stderr=subprocess.PIPE, text=True
+            [sys.executable, "-c", SAVER, str(project_location), f"a{k}", "200", stored.id], stderr=subprocess.PIPE, text=True
         )
         for k in range(8)
     ]
     errors = [run.communicate(timeout=300)[1] for run in runs]
     assert [run.returncode for run in runs] == [0] * 8, [e for e in errors if e][:1]
-    with Store(project) as store:
+    with Store(project_location) as store:
         for k in range(8):
             assert store.labels.get(stored.id, f"a{k}", True).rationale == f"a{k} edit 199"  # type: ignore[union-attr]
             events = store.labels.history(stored.id, f"a{k}")
@@ -289,14 +289,16 @@ def test_merge_compares_with_times_stored_without_a_zone(store: Store, stored: T
     assert store.labels.get(stored.id, "bob", True).verdict == "cheat"
 
 
-def test_a_listener_sees_every_change_others_commit(project: Path | str, stored: Trajectory) -> None:
+def test_a_listener_sees_every_change_others_commit(project_location: Path | str, stored: Trajectory) -> None:
     """Change notification (NOTIFY on a server, polling a file): every history event another process
     commits reaches a waiting reader, a keystroke folded into its burst's event included."""
-    with Store(project) as listener:
+    with Store(project_location) as listener:
         feed = ChangeFeed(listener.db)
         assert feed.wait(0.1) == []
         writers = [
-            subprocess.Popen([sys.executable, "-c", SAVER, str(project), f"w{k}", "20", stored.id], stderr=subprocess.PIPE)
+            subprocess.Popen(
+                [sys.executable, "-c", SAVER, str(project_location), f"w{k}", "20", stored.id], stderr=subprocess.PIPE
+            )
             for k in range(3)
         ]
         seen: list[LabelChange] = []
@@ -317,7 +319,7 @@ def test_a_listener_sees_every_change_others_commit(project: Path | str, stored:
         changed = feed.wait(5)
         assert [(c.annotator, c.event > before) for c in changed] == [("w0", True)]
         late = subprocess.Popen(
-            [sys.executable, "-c", "import time; time.sleep(1)\n" + SAVER, str(project), "late", "1", stored.id]
+            [sys.executable, "-c", "import time; time.sleep(1)\n" + SAVER, str(project_location), "late", "1", stored.id]
         )
         began = time.monotonic()
         assert [c.annotator for c in feed.wait(60)] == ["late"]

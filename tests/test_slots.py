@@ -21,7 +21,7 @@ from reviewer.store.slots import parse_lease
 from reviewer.synthetic import trajectory
 from tests.conftest import Cli, tid
 
-BOTH_BACKENDS = True  # the tests using `store` or `project` alone run on SQLite and PostgreSQL (tests/conftest.py)
+BOTH_BACKENDS = True  # the tests using `store` or `project_location` alone run on SQLite and PostgreSQL (tests/conftest.py)
 DAY = timedelta(days=1)
 
 
@@ -107,25 +107,25 @@ def test_released_slots_go_to_others_and_status_counts_what_is_stored(store: Sto
         store.slots.release("alice", "nope")
 
 
-def test_queue_next_on_the_command_line(project: Path | str, tmp_path: Path) -> None:
-    with Store(project) as store:
+def test_queue_next_on_the_command_line(project_location: Path | str, tmp_path: Path) -> None:
+    with Store(project_location) as store:
         items(store, 2)
     cli = Cli(Path("unused"))
-    made = cli("--db", str(project), "batch", "create", "b", "--overlap", "1", "--lease", "2h", "--seed", "3")
+    made = cli("--db", str(project_location), "batch", "create", "b", "--overlap", "1", "--lease", "2h", "--seed", "3")
     assert made.exit_code == 0 and "2 slots" in made.output
-    claimed = cli("--db", str(project), "queue", "next", "--annotator", "alice", "--json")
+    claimed = cli("--db", str(project_location), "queue", "next", "--annotator", "alice", "--json")
     assert claimed.exit_code == 0 and set(json.loads(claimed.output)) == {
         "trajectory_id",
         "batch",
         "slot",
         "lease_until",
     }
-    assert cli("--db", str(project), "queue", "next", "--annotator", "alice", "--batch", "nope").exit_code == 1
-    bad = cli("--db", str(project), "batch", "create", "c", "--overlap", "1", "--lease", "soon")
+    assert cli("--db", str(project_location), "queue", "next", "--annotator", "alice", "--batch", "nope").exit_code == 1
+    bad = cli("--db", str(project_location), "batch", "create", "c", "--overlap", "1", "--lease", "soon")
     assert bad.exit_code == 1 and "lease 'soon'" in bad.output
-    status = cli("--db", str(project), "batch", "status", "b", "--json")
+    status = cli("--db", str(project_location), "batch", "status", "b", "--json")
     assert json.loads(status.output)["reviewers"] == [{"annotator": "alice", "slots": 1, "labelled": 0}]
-    assert "released 1 slots of alice" in cli("--db", str(project), "queue", "release", "--annotator", "alice").output
+    assert "released 1 slots of alice" in cli("--db", str(project_location), "queue", "release", "--annotator", "alice").output
 
 
 def test_lease_durations() -> None:
@@ -152,22 +152,25 @@ STORM = textwrap.dedent(
 )
 
 
-def test_claim_storm_six_reviewers_two_processes_each(project: Path | str) -> None:
+def test_claim_storm_six_reviewers_two_processes_each(project_location: Path | str) -> None:
     """Acceptance test 1 of #18: 300 items x overlap 3 claimed by 6 reviewers in 12 processes: every
     item exactly 3 distinct reviewers, nobody twice, 900 claims."""
-    with Store(project) as store:
+    with Store(project_location) as store:
         ids = items(store, 300)
         store.slots.create_batch("storm", ids, overlap=3, lease=DAY, seed=1)
     runs = [
         subprocess.Popen(
-            [sys.executable, "-c", STORM, str(project), f"r{k}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [sys.executable, "-c", STORM, str(project_location), f"r{k}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for k in range(6)
         for _ in range(2)
     ]
     outcomes = [(run.wait(300), *run.communicate()) for run in runs]
     assert [code for code, _, _ in outcomes] == [0] * 12, [err for _, _, err in outcomes if err][:1]
-    with Store(project) as store:
+    with Store(project_location) as store:
         holders = store.slots.holders("storm")
         assert len(holders) == 300 and all(len(set(v)) == len(v) == 3 for v in holders.values())
         assert store.db.execute("select count(*) from slots where annotator is null").fetchone()[0] == 0

@@ -39,10 +39,6 @@ class Dialect:
             return f"coalesce(cast({self.json_value(column, *keys)} as boolean), true)"
         return f"coalesce({self.json_value(column, *keys)}, 1)"
 
-    def concat_distinct(self, expr: str) -> str:
-        """The distinct values of `expr`, joined by commas."""
-        return f"string_agg(distinct {expr}, ',')" if self.postgres else f"group_concat(distinct {expr})"
-
     def concat(self, expr: str, sep: str) -> str:
         """The values of `expr` joined by `sep` (a literal), in their own order."""
         return f"string_agg({expr}, {sep} order by {expr})" if self.postgres else f"group_concat({expr}, {sep})"

@@ -159,13 +159,15 @@ class LabelRepository:
             )
             self.db.execute(
                 "insert into labels(trajectory_id, annotator, first_pass, adjudication, verdict, complete,"
-                " taxonomy_version, created_at, updated_at, record) values (?,?,?,?,?,?,?,?,?,?)"
+                " taxonomy_version, created_at, updated_at, record, flag) values (?,?,?,?,?,?,?,?,?,?,?)"
                 " on conflict(trajectory_id, annotator, first_pass, adjudication) do update set verdict = excluded.verdict,"
                 " complete = excluded.complete, taxonomy_version = excluded.taxonomy_version,"
-                " created_at = excluded.created_at, updated_at = excluded.updated_at, record = excluded.record",
+                " created_at = excluded.created_at, updated_at = excluded.updated_at, record = excluded.record,"
+                " flag = excluded.flag",
                 [
                     label.trajectory_id, label.annotator, int(label.first_pass), int(label.adjudication is not None),
                     label.verdict, int(label.complete), label.taxonomy_version, label.created_at, label.updated_at, record,
+                    label.flag.kind if label.flag else None,
                 ],
             )  # fmt: skip
             self._record_event(label, actor, origin, now, old, record, coalesce)

@@ -15,14 +15,15 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from reviewer.model import MACHINE_PREFIXES, MACHINE_RATERS
+from reviewer.model import MACHINE_PREFIXES, MACHINE_RATERS, Label
 from reviewer.store.connection import Db
 from reviewer.store.dialect import Dialect
 from reviewer.store.search import Fts5Index, TsvectorIndex
 
 Queue = Literal["all", "mine", "unlabelled", "disputed", "uncertain", "suspicious", "random"]
+QUEUES: tuple[Queue, ...] = get_args(Queue)
 # Worklists in an order of their own (`queue_orders`); what the viewer finished (revealed) leaves them.
 RANKED: tuple[Queue, ...] = ("uncertain", "suspicious", "random")
 # Ranked by the probability of the classifier that predicted last (`reviewer predict`).
@@ -51,6 +52,16 @@ _HUMAN = f"v.trajectory_id = t.id and v.adjudication = 0 and {_NOT_MACHINE}"
 CURRENT_VOTE = (
     f"{_HUMAN} and v.verdict is not null and v.first_pass = (select min(w.first_pass) from labels w"
     " where w.trajectory_id = t.id and w.annotator = v.annotator and w.adjudication = 0)"
+)
+# The viewer's own progress on t, from their current own label (the final one, else the first pass):
+# set aside (skipped, flagged), complete (final done, first pass done), started, or nothing yet.
+STATUSES = ("not started", "in progress", "first pass done", "final done", "skipped", "flagged")
+NEEDS_ME = ("not started", "in progress")  # what "done, next" (Ctrl+Return) goes on to
+_STATUS = (
+    "coalesce((select case when o.flag = 'skip' then 'skipped' when o.flag = 'flag' then 'flagged'"
+    " when o.complete = 1 and o.first_pass = 0 then 'final done' when o.complete = 1 then 'first pass done'"
+    " else 'in progress' end"
+    f" from labels o where {_MINE} order by o.first_pass limit 1), 'not started')"
 )
 
 
@@ -84,11 +95,12 @@ def _filters(dialect: Dialect) -> _Filters:
     verdicts = dialect.concat("d.verdict", "' ≠ '")
     columns = (
         "t.id, t.task_id, t.model, t.format, t.n_steps,"
-        f" case when exists ({_OWN_FINAL}) then 'done' when exists ({_OWN}) then 'first pass' else 'unlabelled' end as status,"
+        f" {_STATUS} as status,"
         f" case when {SIGHTED} then (select count(distinct v.annotator) from labels v where {_HUMAN}) end as n_reviewers,"
         f" case when {SIGHTED} then (select count(*) from suggestions s where s.trajectory_id = t.id) end as n_flags,"
         f" case when {SIGHTED} then (select {verdicts} from"
-        f"   (select distinct v.verdict from labels v where {CURRENT_VOTE} order by v.verdict) d) end as disputed_on"
+        f"   (select distinct v.verdict from labels v where {CURRENT_VOTE} order by v.verdict) d) end as disputed_on,"
+        f" case when {SIGHTED} then (select max(s.confidence) from suggestions s where s.trajectory_id = t.id) end as strongest"
     )
     return _Filters(disputed, verdict, columns)
 
@@ -103,6 +115,7 @@ SORTS = {
     "reviewers": "n_reviewers",  # masked: unsighted rows sort as NULL, then by id
     "flags": "n_flags",
     "verdicts": "disputed_on",
+    "strongest": "strongest",  # the highest confidence among the suggestions (calibrated for detectors), masked
     "queue": "t.id",  # the queue's own order (`queue_orders`); by id for the others
 }
 # The classifier's (:classifier) probability of t.
@@ -146,11 +159,14 @@ class ListQuery:
     descending: bool = False
     adjudicator: bool = False
     seed: int = 0  # of the random queue
+    # Only items the viewer has labelled (True) or not (False); with no viewer, in adjudicator mode, any
+    # reviewer's label counts (the lead's "nobody labelled it yet").
+    labelled: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ListRow:
-    """One row of the list; what others said (`n_reviewers`, `n_flags`, `disputed_on`) is None for a
+    """One row of the list; what others said (`n_reviewers`, `n_flags`, `disputed_on`, `strongest`) is None for a
     row the viewer has not sighted, so a blind first pass is never anchored by it."""
 
     id: str
@@ -158,10 +174,11 @@ class ListRow:
     model: str | None
     format: str
     n_steps: int
-    status: str  # the annotator's: unlabelled / first pass / done
+    status: str  # the viewer's own progress, one of `STATUSES`
     n_reviewers: int | None
     n_flags: int | None
     disputed_on: str | None  # the human reviewers' distinct current verdicts, "cheat ≠ clean"
+    strongest: float | None  # the highest confidence of a suggestion (detector, judge, classifier): how suspicious
 
 
 class TrajectoryListing:
@@ -180,11 +197,14 @@ class TrajectoryListing:
         ).fetchone()
         return None if row is None else (row[0], float(row[1] if row[1] is not None else 0.5))
 
-    def _where(self, q: ListQuery) -> tuple[str, dict[str, Any]]:
-        """The one filter of `count`, `page` and `next_id`, with its named parameters."""
+    def _where(self, q: ListQuery, *, finished_too: bool = False) -> tuple[str, dict[str, Any]]:
+        """The one filter of `count`, `page` and `next_id`, with its named parameters. `finished_too`:
+        keep what the worklists drop once the viewer finished it (their progress counts it as done)."""
         where: list[str] = []
         params: dict[str, Any] = {"who": q.annotator, "adjudicator": q.adjudicator, "verdict": q.verdict, "seed": q.seed}
-        if q.queue == "unlabelled" and q.annotator is not None:
+        if finished_too and q.queue in ("unlabelled", "mine", *RANKED):
+            pass
+        elif q.queue == "unlabelled" and q.annotator is not None:
             where.append(f"not exists ({_OWN})")
         elif q.queue in ("mine", *RANKED) and q.annotator is not None:  # everything I have not finished (no final label yet)
             where.append(f"not exists ({_OWN_FINAL})")
@@ -195,6 +215,13 @@ class TrajectoryListing:
             where.append(_PREDICTED)
         if q.verdict is not None:
             where.append(self._sql.verdict)
+        if q.labelled is not None:
+            has = (
+                f"exists ({_OWN})"
+                if q.annotator is not None or not q.adjudicator
+                else f"exists (select 1 from labels v where {_HUMAN})"
+            )
+            where.append(has if q.labelled else f"not {has}")
         params["text"] = self._index.query(q.text or "")
         if params["text"] is not None:
             self._index.index_pending()
@@ -204,6 +231,19 @@ class TrajectoryListing:
     def count(self, q: ListQuery) -> int:
         where, params = self._where(q)
         return self.db.execute(f"select count(*) from trajectories t{where}", params).fetchone()[0]
+
+    def progress(self, q: ListQuery) -> dict[str, int]:
+        """How many of the query's rows are in each of the viewer's `STATUSES` (the list's "12 of 40 done").
+
+        A worklist that drops what the viewer finished (unlabelled, mine, the ranked queues) is counted
+        with those rows kept: labelling one must read "1 of 40 done", not "0 of 39"."""
+        where, params = self._where(q, finished_too=True)
+        counts = dict.fromkeys(STATUSES, 0)
+        for status, n in self.db.execute(
+            f"select {_STATUS} as status, count(*) from trajectories t{where} group by status", params
+        ):
+            counts[status] = n
+        return counts
 
     def next_id(self, q: ListQuery, after: str) -> str | None:
         """The first id after `after` that the query keeps, wrapping to its first; None if it keeps none."""
@@ -222,20 +262,24 @@ class TrajectoryListing:
         return ListRow(*found) if found else None
 
     def page(self, q: ListQuery, offset: int, limit: int) -> list[ListRow]:
-        if q.sort not in SORTS:
-            raise ValueError(f"unknown sort {q.sort!r} (known: {', '.join(SORTS)})")
         where, params = self._where(q)
         sql = f"select {self._sql.columns} from trajectories t{where} order by {self._order(q)} limit :limit offset :offset"
         return [ListRow(*row) for row in self.db.execute(sql, {**params, "limit": limit, "offset": offset})]
 
-    def queue_ids(self, queue: Queue, seed: int = 0) -> list[str]:
-        """Every id of a queue in its own order, as nobody in particular sees it (the command line's)."""
-        q = ListQuery(queue=queue, seed=seed, sort="queue")
-        where, params = self._where(q)
-        return [row[0] for row in self.db.execute(f"select t.id from trajectories t{where} order by {self._order(q)}", params)]
+    def rows(self, q: ListQuery, limit: int | None = None) -> list[ListRow]:
+        """The whole list (or its first `limit` rows) in one read: the command line's `reviewer list`."""
+        return self.page(q, 0, self.count(q) if limit is None else limit)
+
+    def visible_labels(self, q: ListQuery, labels: list[Label]) -> list[Label]:
+        """Of `labels`, those the viewer may see: their own, and others' on items they have sighted."""
+        where, params = " where " + SIGHTED, {"who": q.annotator, "adjudicator": q.adjudicator}
+        sighted = {row[0] for row in self.db.execute(f"select t.id from trajectories t{where}", params)}
+        return [lb for lb in labels if (q.annotator is not None and lb.annotator == q.annotator) or lb.trajectory_id in sighted]
 
     def _order(self, q: ListQuery) -> str:
         """ORDER BY of a page: the queue's own order, or a column's (masked values, see SORTS), then the id."""
+        if q.sort not in SORTS:
+            raise ValueError(f"unknown sort {q.sort!r} (known: {', '.join(SORTS)})")
         if q.sort == "queue":
             return f"{queue_orders(self.db.dialect).get(q.queue, 't.id')}, t.id"
         return f"{self.db.dialect.order(SORTS[q.sort], q.descending)}, t.id"

@@ -233,14 +233,23 @@ def _v4_workspace(db: Database) -> None:
     db.execute("alter table trajectories add column test_runs text")
 
 
-def _v5_review_slots(db: Database) -> None:
+def _v5_label_flags(db: Database) -> None:
+    """Labels gain the kind of their `flag` (skip or flag, `reviewer.model.Flag`) as a column, so a
+    queue leaves set-aside items out in SQL. The reason stays in the record; labels before had none."""
+    db.execute("alter table labels add column flag text")
+    db.execute("update labels set flag = json_extract(record, '$.flag.kind')")
+
+
+def _v6_review_slots(db: Database) -> None:
     """Planned work (`reviewer.store.slots`): batches, and review slots claimed by reviewers. One
     reviewer holds at most one slot of an item in a batch: a unique constraint, not a check in Python."""
     for statement in slots_schema(SQLITE):
         db.execute(statement)
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_adjudications_apart, _v3_application_id, _v4_workspace, _v5_review_slots]
+MIGRATIONS: list[Migration] = [
+    _v1_initial, _v2_adjudications_apart, _v3_application_id, _v4_workspace, _v5_label_flags, _v6_review_slots,
+]  # fmt: skip
 
 
 def schema_version(db: Database) -> int:

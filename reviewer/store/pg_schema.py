@@ -108,9 +108,15 @@ create policy annotators_read on annotators for select using (true);
 create policy annotators_own on annotators for insert with check (name = current_user);
 """
 
-_V5 = "".join(f"{statement};\n" for statement in slots_schema(POSTGRES))
+# The kind of a label's flag as a column (the reason stays in the record).
+_V5 = """
+alter table labels add column flag text collate "C";
+update labels set flag = cast(record as json) #>> '{flag,kind}';
+"""
 
-PG_MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4 + _IDENTITY, _V5]
+_V6 = "".join(f"{statement};\n" for statement in slots_schema(POSTGRES))
+
+PG_MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4 + _IDENTITY, _V5, _V6]
 
 
 def schema_version(db: PostgresDb) -> int:

@@ -14,7 +14,6 @@ import hashlib
 import json
 import zlib
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby, repeat
 from operator import itemgetter
@@ -39,7 +38,7 @@ from reviewer.store.dialect import Dialect
 from reviewer.store.search import HIT_END, HIT_START, SearchHit, fts_query, index_for
 from reviewer.store.transactions import writing
 
-__all__ = ["HIT_END", "HIT_START", "SearchHit", "TrajectoryRepository", "TrajectoryRow", "fts_query"]
+__all__ = ["HIT_END", "HIT_START", "SearchHit", "TrajectoryRepository", "fts_query"]
 
 
 def now_iso() -> str:
@@ -60,20 +59,6 @@ def _step_row(trajectory_id: str, s: Step) -> tuple[Any, ...]:
         result.call_id if result else None, (1 if result.is_error else 0) if result else None, s.timestamp,
         json.dumps(s.metadata, ensure_ascii=False) if s.metadata else None,
     )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class TrajectoryRow:
-    """What a list shows: no step text, so listing 100k trajectories stays cheap."""
-
-    id: str
-    task_id: str | None
-    model: str | None
-    format: str
-    n_steps: int
-    n_labels: int
-    annotators: tuple[str, ...]
-    verdicts: tuple[str, ...]
 
 
 _HEAD = (
@@ -322,49 +307,6 @@ class TrajectoryRepository:
     def task_ids(self) -> dict[str, str | None]:
         """Each trajectory's task id, by trajectory id in order: what splits group by."""
         return dict(self.db.execute("select id, task_id from trajectories order by id").fetchall())
-
-    def rows(
-        self,
-        *,
-        labelled: bool | None = None,
-        annotator: str | None = None,
-        verdict: str | None = None,
-        limit: int | None = None,
-    ) -> list[TrajectoryRow]:
-        """Filtered in SQL (not in Python or a proxy model) so it scales with the index, not the table."""
-        where: list[str] = []
-        params: list[Any] = []
-        if labelled is True:
-            where.append("exists (select 1 from labels l where l.trajectory_id = t.id)")
-        elif labelled is False:
-            where.append("not exists (select 1 from labels l where l.trajectory_id = t.id)")
-        if annotator is not None:
-            where.append("exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ?)")
-            params.append(annotator)
-        if verdict is not None:
-            where.append("exists (select 1 from labels l where l.trajectory_id = t.id and l.verdict = ?)")
-            params.append(verdict)
-        sql = (
-            "select t.id, t.task_id, t.model, t.format, t.n_steps,"
-            " (select count(*) from labels l where l.trajectory_id = t.id),"
-            f" (select {self.db.dialect.concat_distinct('l.annotator')} from labels l where l.trajectory_id = t.id),"
-            f" (select {self.db.dialect.concat_distinct('l.verdict')} from labels l where l.trajectory_id = t.id)"
-            " from trajectories t"
-        )
-        if where:
-            sql += " where " + " and ".join(where)
-        sql += " order by t.id"
-        if limit is not None:
-            sql += " limit ?"
-            params.append(limit)
-        return [
-            TrajectoryRow(
-                id, task_id, model, fmt, n_steps, n_labels,
-                tuple(sorted((annotators or "").split(","))) if annotators else (),
-                tuple(sorted((verdicts or "").split(","))) if verdicts else (),
-            )
-            for id, task_id, model, fmt, n_steps, n_labels, annotators, verdicts in self.db.execute(sql, params)
-        ]  # fmt: skip
 
     def index_pending(self) -> int:
         """Make steps stored since the last call searchable (`reviewer.store.search`); returns rows added."""
