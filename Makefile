@@ -12,7 +12,11 @@ QT_DEBS := libegl1 libgl1 libx11-6 libxkbcommon0 libfontconfig1 libfreetype6 lib
 XCB_DEBS := libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
             libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1
 
-.PHONY: run test bench screenshots qt-libs clean
+# The store's tests run on a throw-away PostgreSQL cluster too (pg_virtualenv, from postgresql-common,
+# works even as root); the variable is the libpq URL they use ("postgresql://": PG* from pg_virtualenv).
+PG_DEBS := postgresql postgresql-common
+
+.PHONY: run test bench screenshots qt-libs pg-server debs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,15 +25,22 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 qt-libs:
-	@missing=$$(for p in $(QT_DEBS) $(EXTRA_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@$(MAKE) --no-print-directory debs DEBS="$(QT_DEBS) $(EXTRA_DEBS)" WHAT="Qt runtime libraries"
+
+pg-server:
+	@$(MAKE) --no-print-directory debs DEBS="$(PG_DEBS)" WHAT="PostgreSQL server"
+
+# Debian packages $(DEBS) that are missing, installed with apt-get (through sudo unless root).
+debs:
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	  echo "installing Qt runtime libraries: $$missing"; \
+	  echo "installing $(WHAT): $$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-test: $(STAMP) qt-libs
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+test: $(STAMP) qt-libs pg-server
+	pg_virtualenv sh -c 'REVIEWER_TEST_POSTGRES=postgresql:// QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q'
 
 run: $(STAMP)
 	@$(MAKE) --no-print-directory qt-libs EXTRA_DEBS="$(XCB_DEBS)"

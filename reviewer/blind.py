@@ -74,7 +74,7 @@ CHANNELS: tuple[Channel, ...] = (
     ),
     Channel(
         "queue.ranked",
-        f"{_LIST}:QUEUE_ORDERS",
+        f"{_LIST}:queue_orders",
         "The classifier's queues (unsure, suspects) and the random sample show the same masked rows in an order of their own,"
         " never the reason for it: no probability or score reaches a row, and the unsure queue goes by the distance to the"
         " threshold, so its order says nothing of the direction. The prediction itself is a suggestion (assist.panel).",

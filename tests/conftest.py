@@ -24,6 +24,72 @@ SAMPLE_DATA = ROOT / "sample_data"
 BAD_INPUTS = Path(__file__).resolve().parent / "bad_inputs"
 
 
+PG_ENV = "REVIEWER_TEST_POSTGRES"
+"""A PostgreSQL server for the store's tests (`make test` starts one): a libpq URL, `postgresql://`
+alone taking everything from the PG* variables that pg_virtualenv sets."""
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests of a module with `BOTH_BACKENDS = True` that use `store` or `project_location` run on both backends,
+    unless they look at the SQLite file itself (`db_path`, or marked `sqlite_only`)."""
+    if not getattr(metafunc.module, "BOTH_BACKENDS", False) or "db_path" in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    if "store" in metafunc.fixturenames or "project_location" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS)
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The test server's URL; a missing or unreachable server fails the run (never skips it)."""
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.fail(f"{PG_ENV} is not set: these tests need a PostgreSQL server (`make test` starts a throw-away one)")
+    import psycopg
+
+    try:
+        psycopg.connect(url).close()
+    except psycopg.Error as exc:
+        pytest.fail(f"{PG_ENV}={url}: cannot connect ({exc})")
+    return url
+
+
+def pg_project(server: str, schema: str) -> str:
+    """The URL of a project in `schema` of the test server (created, then upgraded to this schema version)."""
+    import psycopg
+
+    from reviewer.store import pg_schema
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"drop schema if exists {schema} cascade")
+        conn.execute(f"create schema {schema}")
+    url = f"{server}{'&' if '?' in server else '?'}options=-csearch_path%3D{schema}"
+    pg_schema.run_upgrade(url)
+    return url
+
+
+@pytest.fixture
+def project_location(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path | str]:
+    """Where a test's project lives: a new SQLite file, or a new schema on the test server."""
+    if backend == "sqlite":
+        yield tmp_path / "project.db"
+        return
+    import psycopg
+
+    server = request.getfixturevalue("pg_server")
+    schema = f"t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**12}"
+    yield pg_project(server, schema)
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"drop schema if exists {schema} cascade")
+
+
 @pytest.fixture(autouse=True)
 def private_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """QSettings (the remembered reviewer name, where each reviewer left off) in a folder of the
@@ -46,8 +112,8 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    s = Store(db_path)
+def store(project_location: Path | str) -> Iterator[Store]:
+    s = Store(project_location)
     yield s
     s.close()
 

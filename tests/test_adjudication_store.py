@@ -17,6 +17,8 @@ from reviewer.store.labels import LabelRejected
 from reviewer.store.migrations import MIGRATIONS
 from reviewer.synthetic import trajectory
 
+BOTH_BACKENDS = True  # the tests using `store` alone run on SQLite and PostgreSQL (tests/conftest.py)
+
 TID = "synthetic-0-000000"
 
 

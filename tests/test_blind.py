@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -28,7 +27,10 @@ from reviewer.review import ReviewSession
 from reviewer.spans import source_text
 from reviewer.store import Store
 from reviewer.store.listing import ListQuery, ListRow
+from reviewer.store.location import display_name
 from tests.conftest import Cli, reveal, tid
+
+BOTH_BACKENDS = True  # the tests using `store` alone run on SQLite and PostgreSQL (tests/conftest.py)
 
 ITEMS = "01234"
 SIGHTED = {"blind": "", "first pass": "", "revealed": "1"}  # alice's sighted items in each phase
@@ -345,8 +347,8 @@ def check_cli_list(scene: Scene) -> None:
 
 def check_cli_stale(scene: Scene) -> None:
     for phase in scene.walk():
-        with sqlite3.connect(scene.store.path) as conn:  # every label made under an older taxonomy
-            conn.execute("update labels set taxonomy_version = 0")
+        with scene.store.writing():  # every label made under an older taxonomy
+            scene.store.db.execute("update labels set taxonomy_version = 0")
         stale = json.loads(Cli(scene.store.path)("list", "--stale", "--json", "--annotator", "alice").stdout)
         expected = {"blind": [], "first pass": [(1, "alice"), (2, "alice")]}
         others = [(1, who) for who in ("alice", "alice", "bob", "bob", "carol")]
@@ -376,9 +378,10 @@ def check_grader_in_status_bar(scene: Scene) -> None:
 
 def check_window_title(scene: Scene) -> None:
     window = scene.window()
+    project = display_name(scene.store.path)  # project.db, or the server's URL
     for _phase in scene.window_walk(window):
-        assert window.windowTitle() == "reviewer — project.db — alice"
-    assert scene.window("dave", adjudicator=True).windowTitle() == "reviewer — project.db — dave (adjudicator)"
+        assert window.windowTitle() == f"reviewer — {project} — alice"
+    assert scene.window("dave", adjudicator=True).windowTitle() == f"reviewer — {project} — dave (adjudicator)"
 
 
 def check_assist_panel(scene: Scene) -> None:

@@ -79,7 +79,7 @@ def test_a_version_4_file_gains_the_flag_column_and_keeps_its_labels(db_path: Pa
         assert "flag" not in {c.name for c in old.db["labels"].columns}
     shutil.copy(db_path, tmp_path / "before.db")
     with Store(db_path) as upgraded:
-        assert upgraded.schema_version == len(MIGRATIONS) == 5 and upgraded.backup_path is not None
+        assert upgraded.schema_version == len(MIGRATIONS) and upgraded.backup_path is not None
         assert upgraded.db.execute("select flag from labels").fetchall() == [(None,)]
         assert upgraded.labels.get(T, "zoe", True).to_dict() == record.to_dict()
         ReviewSession(upgraded, "zoe", T).set_flag("skip", "later")

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,11 @@ import pytest
 from reviewer.model import EvidenceSpan, Label, Revealed, Trajectory
 from reviewer.spans import source_text
 from reviewer.store import Store
+from reviewer.store.changes import ChangeFeed, LabelChange
 from reviewer.store.labels import LabelRejected
 from reviewer.synthetic import trajectory
+
+BOTH_BACKENDS = True  # the tests using `store` alone run on SQLite and PostgreSQL (tests/conftest.py)
 
 
 @pytest.fixture
@@ -121,14 +125,14 @@ def test_stale_labels_are_those_under_an_older_taxonomy(store: Store, stored: Tr
     assert [(lb.annotator, lb.taxonomy_version) for lb in store.labels.stale()] == [("old", 1)]
 
 
-def test_a_killed_process_loses_no_saved_label(db_path: Path, stored: Trajectory, store: Store) -> None:
+def test_a_killed_process_loses_no_saved_label(project_location: Path | str, stored: Trajectory, store: Store) -> None:
     """Each save is committed before it returns: SIGKILL right after loses nothing."""
     script = textwrap.dedent(
         f"""
         import os, signal, sys
         from reviewer.model import Label
         from reviewer.store import Store
-        s = Store({str(db_path)!r})
+        s = Store({str(project_location)!r})
         for verdict in ("clean", "borderline", "cheat"):
             s.labels.save(Label({stored.id!r}, "killed", verdict=verdict), actor="killed", origin="test")
         print("saved", flush=True)
@@ -137,9 +141,42 @@ def test_a_killed_process_loses_no_saved_label(db_path: Path, stored: Trajectory
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == -signal.SIGKILL and "saved" in result.stdout
-    with Store(db_path) as reopened:
+    with Store(project_location) as reopened:
         assert reopened.labels.get(stored.id, "killed", True).verdict == "cheat"
         assert len(reopened.labels.history(stored.id, "killed")) == 3
+
+
+SAVER = textwrap.dedent(
+    """
+    import sys
+    from reviewer.model import Label
+    from reviewer.store import Store
+    location, who, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    with Store(location) as store:
+        for i in range(n):
+            label = Label(sys.argv[4], who, first_pass=True, verdict="clean", rationale=f"{who} edit {i}")
+            store.labels.save(label, actor=who, origin="storm")
+    """
+)
+
+
+def test_save_storm_every_edit_lands_and_each_owners_last_wins(project_location: Path | str, stored: Trajectory) -> None:
+    """#18's test 2 without the listener: 8 annotators x 200 edits of one item's labels, each from its
+    own process: every edit is in the history, and each label holds its owner's last edit."""
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SAVER, str(project_location), f"a{k}", "200", stored.id], stderr=subprocess.PIPE, text=True
+        )
+        for k in range(8)
+    ]
+    errors = [run.communicate(timeout=300)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0] * 8, [e for e in errors if e][:1]
+    with Store(project_location) as store:
+        for k in range(8):
+            assert store.labels.get(stored.id, f"a{k}", True).rationale == f"a{k} edit 199"  # type: ignore[union-attr]
+            events = store.labels.history(stored.id, f"a{k}")
+            assert [e.new.rationale for e in events] == [f"a{k} edit {i}" for i in range(200)]  # type: ignore[union-attr]
+            assert [e.old.rationale if e.old else None for e in events] == [None] + [f"a{k} edit {i}" for i in range(199)]  # type: ignore[union-attr]
 
 
 def test_a_burst_of_typing_is_one_history_event(store: Store, stored: Trajectory) -> None:
@@ -250,3 +287,41 @@ def test_merge_compares_with_times_stored_without_a_zone(store: Store, stored: T
     later = Label.from_dict({**naive.to_dict(), "verdict": "cheat", "updated_at": "2026-11-20T10:01:00+00:00"})
     assert store.labels.merge(later, actor="me", origin="pack:b") == "updated"
     assert store.labels.get(stored.id, "bob", True).verdict == "cheat"
+
+
+def test_a_listener_sees_every_change_others_commit(project_location: Path | str, stored: Trajectory) -> None:
+    """Change notification (NOTIFY on a server, polling a file): every history event another process
+    commits reaches a waiting reader, a keystroke folded into its burst's event included."""
+    with Store(project_location) as listener:
+        feed = ChangeFeed(listener.db)
+        assert feed.wait(0.1) == []
+        writers = [
+            subprocess.Popen(
+                [sys.executable, "-c", SAVER, str(project_location), f"w{k}", "20", stored.id], stderr=subprocess.PIPE
+            )
+            for k in range(3)
+        ]
+        seen: list[LabelChange] = []
+        deadline = time.monotonic() + 120
+        while any(w.poll() is None for w in writers):
+            seen += feed.wait(1.0)
+            assert time.monotonic() < deadline, "the writers did not finish"
+        assert [w.returncode for w in writers] == [0, 0, 0]
+        seen += feed.new()
+        events = listener.db.execute("select id from label_events order by id").fetchall()
+        assert [c.event for c in seen] == [row[0] for row in events] and len(events) == 60
+        before = feed.last
+        label = listener.labels.get(stored.id, "w0", True)
+        assert label is not None
+        label.rationale += " and one more word"
+        listener.labels.save(label, actor="w0", origin="storm", coalesce=True)  # folded into w0's last event
+        assert len(listener.labels.history(stored.id, "w0")) == 20
+        changed = feed.wait(5)
+        assert [(c.annotator, c.event > before) for c in changed] == [("w0", True)]
+        late = subprocess.Popen(
+            [sys.executable, "-c", "import time; time.sleep(1)\n" + SAVER, str(project_location), "late", "1", stored.id]
+        )
+        began = time.monotonic()
+        assert [c.annotator for c in feed.wait(60)] == ["late"]
+        assert time.monotonic() - began < 30  # woken by the commit (NOTIFY, or the file's polling), not the timeout
+        assert late.wait(60) == 0

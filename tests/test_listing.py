@@ -13,6 +13,8 @@ from reviewer.store.listing import ListQuery
 from reviewer.synthetic import trajectory
 from tests.conftest import SAMPLE_DATA, Cli, tid
 
+BOTH_BACKENDS = True  # the tests using `store` alone run on SQLite and PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture
 def listed(store: Store) -> Store:

@@ -17,6 +17,8 @@ from reviewer.store.migrations import APPLICATION_ID, MIGRATIONS
 from reviewer.store.trajectories import TrajectoryConflict
 from reviewer.synthetic import trajectory
 
+BOTH_BACKENDS = True  # the tests using `store` alone run on SQLite and PostgreSQL (tests/conftest.py)
+
 
 def traj(i: int = 0, steps: int = 8) -> Trajectory:
     return Trajectory.from_dict(trajectory(i, steps))
@@ -33,6 +35,7 @@ def counts(db_path: Path) -> dict[str, int]:
         conn.close()
 
 
+@pytest.mark.sqlite_only
 def test_pragmas(store: Store) -> None:
     assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("pragma foreign_keys").fetchone()[0] == 1
@@ -40,6 +43,7 @@ def test_pragmas(store: Store) -> None:
     assert store.schema_version == len(MIGRATIONS)
 
 
+@pytest.mark.sqlite_only
 def test_tables(store: Store) -> None:
     names = set(store.db.table_names())
     assert {

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 DEFAULT_DB = "reviewer.db"
+SERVER_PREFIXES = ("postgresql://", "postgres://")  # `reviewer.store.postgres.URL_PREFIXES`, without importing psycopg
 DB_ENV = "REVIEWER_DB"
 ANNOTATOR_ENV = "REVIEWER_ANNOTATOR"
 PROJECT = "reviewer.project"
@@ -26,16 +27,17 @@ def db_option(func: F) -> F:
     """`--db`, on `reviewer` itself and on every command that reads a project (resolved by `db_path`)."""
     return click.option(
         "--db", "db", type=click.Path(dir_okay=False), default=None,
-        help=f"Project file (default {DEFAULT_DB}, env {DB_ENV}; an explicit --db beats the variable).",
+        help=f"Project file, or a postgresql:// URL (default {DEFAULT_DB}, env {DB_ENV}; an explicit --db beats the variable).",
     )(func)  # fmt: skip
 
 
-def db_path(ctx: click.Context, local: str | None) -> Path:
+def db_path(ctx: click.Context, local: str | None) -> Path | str:
     """The command's `--db` beats `reviewer --db`, then $REVIEWER_DB, then ./reviewer.db: an explicit
     option always beats the environment (the variable, read by each command's own option, once
-    silently sent labels to the wrong project)."""
+    silently sent labels to the wrong project). A file's path, or a server's URL as given."""
     root = ctx.find_root().params.get("db")
-    return Path(local or root or os.environ.get(DB_ENV) or DEFAULT_DB)
+    given = local or root or os.environ.get(DB_ENV) or DEFAULT_DB
+    return given if given.startswith(SERVER_PREFIXES) else Path(given)
 
 
 def db_given(ctx: click.Context, local: str | None) -> bool:

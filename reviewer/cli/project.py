@@ -11,10 +11,10 @@ from reviewer.errors import ReviewerError
 from reviewer.store import Store
 
 
-def project_path(ctx: click.Context, local: str | None, *, must_exist: bool = True) -> Path:
-    """The project file this command uses, remembered so a SQLite error later can name it."""
+def project_path(ctx: click.Context, local: str | None, *, must_exist: bool = True) -> Path | str:
+    """The project file (or server URL) this command uses, remembered so a SQLite error later can name it."""
     path = db_path(ctx, local)
-    if must_exist and not path.exists():
+    if must_exist and isinstance(path, Path) and not path.exists():
         raise ReviewerError(f"no project file at {path} (create one with `reviewer init` or `reviewer import`)")
     ctx.meta[PROJECT] = path
     return path

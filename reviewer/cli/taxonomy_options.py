@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Collection
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from reviewer.cli.options import db_option, db_path
-from reviewer.errors import OptionError, UnknownTrajectory
+from reviewer.errors import OptionError, StoreError, UnknownTrajectory
 from reviewer.model import EvidenceSpan, Label
 from reviewer.spans import span_at
 from reviewer.store import Store, read_taxonomy
@@ -95,11 +96,11 @@ class TaxonomyCommand(click.Command):
         probe = db_option(click.Command(self.name, context_settings={"ignore_unknown_options": True, "allow_extra_args": True}))
         with probe.make_context(self.name, list(args), parent=ctx.parent, resilient_parsing=True) as seen:
             path = db_path(ctx, seen.params.get("db"))
-        if not path.is_file():
+        if isinstance(path, Path) and not path.is_file():
             return Taxonomy.default()
         try:
             return read_taxonomy(path)
-        except sqlite3.Error:  # not a project (yet): opening it says why, in the command
+        except (sqlite3.Error, StoreError):  # not a project (yet): opening it says why, in the command
             return Taxonomy.default()
 
 

@@ -32,6 +32,7 @@ from reviewer.export.render import RENDER_VERSION, Rendered, SpanMismatch, rende
 from reviewer.jsonio import atomic_write
 from reviewer.model import Label, Suggestion
 from reviewer.store import Store
+from reviewer.store.location import Location
 from reviewer.store.transactions import reading
 from reviewer.taxonomy import Taxonomy
 
@@ -128,7 +129,7 @@ class _Chunk:
     exporting process's snapshot (picklable and small: labels travel as their stored JSON text).
     The worker reads the slice's trajectories itself: they never change once stored."""
 
-    db: Path
+    db: Location
     options: ExportOptions
     taxonomy: Taxonomy
     ids: tuple[str, ...]

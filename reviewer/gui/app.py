@@ -66,6 +66,7 @@ from reviewer.outcomes import describe
 from reviewer.review import ReviewSession
 from reviewer.store import Store
 from reviewer.store.listing import BY_CLASSIFIER, RANKED, ListQuery, Queue
+from reviewer.store.location import Location, display_name
 from reviewer.textsafe import one_line
 
 FONT_SCRIPTS = (
@@ -80,10 +81,10 @@ def scripts_without_font() -> list[str]:
     return [name for system, name in FONT_SCRIPTS if not QFontDatabase.families(system)]
 
 
-def window_title(project: Path, annotator: str | None, adjudicator: bool = False) -> str:
+def window_title(project: Location, annotator: str | None, adjudicator: bool = False) -> str:
     """The project file's name and the viewer's own name and role: nothing about any trajectory's labels."""
     who = f" — {annotator}" + (" (adjudicator)" if adjudicator else "") if annotator else " — no reviewer name"
-    return f"reviewer — {project.name}{who}"
+    return f"reviewer — {display_name(project)}{who}"
 
 
 QUEUES = (
@@ -686,7 +687,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Warning, "Label changes not saved", "", parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(
-            f"{self.labels.waiting} label changes could not be written to {self.store.path.name} yet:\n"
+            f"{self.labels.waiting} label changes could not be written to {display_name(self.store.path)} yet:\n"
             f"{one_line(self.labels.error, 300)}\n\nKeep the window open and the app keeps retrying."
         )
         keep = box.addButton("Keep open and retry", QMessageBox.ButtonRole.RejectRole)
@@ -714,7 +715,7 @@ def ask_annotator(parent: QWidget | None = None) -> str | None:
 
 
 def run(
-    path: Path,
+    path: Location,
     annotator: str | None,
     screenshot: Path | None = None,
     open_id: str | None = None,

@@ -51,7 +51,7 @@ class _Change:
 def _open(store: Store, busy_ms: int) -> Store:
     """A connection of the caller's thread to the same file, that gives up on a lock after `busy_ms`."""
     own = Store(store.path)
-    own.db.execute(f"pragma busy_timeout = {busy_ms}")
+    own.db.wait_for_writers(busy_ms)
     return own
 
 

@@ -15,21 +15,25 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from reviewer.store.location import Location, redacted
 
-def _key(project: Path, annotator: str, adjudicator: bool) -> str:
-    """One place per project file, reviewer and role (an adjudicator's workspace has its own queue)."""
-    who = f"{project.resolve()}\0{annotator}\0{int(adjudicator)}"
+
+def _key(project: Location, annotator: str, adjudicator: bool) -> str:
+    """One place per project (file, or server URL without its password), reviewer and role (an
+    adjudicator's workspace has its own queue)."""
+    place = project.resolve() if isinstance(project, Path) else redacted(project)
+    who = f"{place}\0{annotator}\0{int(adjudicator)}"
     return "resume/" + hashlib.sha1(who.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def remember(project: Path, annotator: str | None, adjudicator: bool, queue: str, trajectory_id: str) -> None:
+def remember(project: Location, annotator: str | None, adjudicator: bool, queue: str, trajectory_id: str) -> None:
     if annotator:
         settings = QSettings("reviewer", "reviewer")
         settings.setValue(f"{_key(project, annotator, adjudicator)}/queue", queue)
         settings.setValue(f"{_key(project, annotator, adjudicator)}/trajectory", trajectory_id)
 
 
-def recall(project: Path, annotator: str | None, adjudicator: bool) -> tuple[str, str] | None:
+def recall(project: Location, annotator: str | None, adjudicator: bool) -> tuple[str, str] | None:
     if not annotator:
         return None
     settings = QSettings("reviewer", "reviewer")

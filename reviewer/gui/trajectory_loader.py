@@ -9,13 +9,13 @@ moving on quickly withdraws loads that have not started and drops results that a
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from reviewer.gui.workers import Task, app_pool
 from reviewer.model import Trajectory
 from reviewer.store import read_trajectory
+from reviewer.store.location import Location
 from reviewer.textsafe import one_line
 
 
@@ -23,7 +23,7 @@ class TrajectoryLoader(QObject):
     loaded = Signal(object)  # Trajectory
     failed = Signal(str, str)  # trajectory id, one-line reason
 
-    def __init__(self, path: Path, parent: QObject | None = None):
+    def __init__(self, path: Location, parent: QObject | None = None):
         super().__init__(parent)
         self._path = path
         self._pool = app_pool("trajectories")

@@ -93,7 +93,7 @@ class TrajectoryTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """By a column; column -1 (no sort indicator) is the queue's own order (`reviewer.store.listing.QUEUE_ORDERS`)."""
+        """By a column; column -1 (no sort indicator) is the queue's own order (`reviewer.store.listing.queue_orders`)."""
         key = COLUMNS[column][2] if column >= 0 else "queue"
         query = replace(self._query, sort=key, descending=column >= 0 and order == Qt.SortOrder.DescendingOrder)
         if query != self._query or not self._rows:  # the view asks once on enabling sorting: no second read

@@ -1,4 +1,7 @@
-"""The project file: one SQLite database per project, opened through sqlite-utils.
+"""The project: one SQLite file (through sqlite-utils, the default) or a PostgreSQL server (a
+`postgresql://` URL, through psycopg 3: `reviewer.store.postgres`), behind one set of repositories.
+
+On SQLite:
 
 WAL (readers never block the writer), a busy timeout (a second process waits instead of failing),
 foreign keys on, and every write in one transaction so a crash never leaves half of anything. Write
@@ -20,9 +23,11 @@ from pathlib import Path
 
 from reviewer.errors import MigrationError, StoreError
 from reviewer.model import Trajectory
-from reviewer.store.database import Database, wrap
+from reviewer.store.connection import Db
+from reviewer.store.database import Database, SqliteDb, wrap
 from reviewer.store.labels import LabelRepository
 from reviewer.store.listing import TrajectoryListing
+from reviewer.store.location import Location, is_url, redacted
 from reviewer.store.migrations import (
     MIGRATIONS,
     Migration,
@@ -32,6 +37,7 @@ from reviewer.store.migrations import (
     schema_version,
 )
 from reviewer.store.settings import ProjectSettings
+from reviewer.store.slots import SlotRepository
 from reviewer.store.suggestions import SuggestionRepository
 from reviewer.store.trajectories import TrajectoryRepository
 from reviewer.store.transactions import writing
@@ -64,33 +70,54 @@ def _enable_wal(db: Database) -> None:
             time.sleep(0.01)
 
 
+def _open_sqlite(path: Path, migrations: list[Migration]) -> tuple[SqliteDb, Path | None]:
+    """The project file, switched to WAL and upgraded (a backup first); returns the backup taken."""
+    try:
+        db = wrap(sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000))
+        db.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("pragma foreign_keys = on")
+        not_ours = foreign(db)
+        if not_ours is not None:
+            raise StoreError(f"{path}: not a reviewer project file ({not_ours}); left unchanged")
+        _enable_wal(db)
+        db.execute("pragma synchronous = normal")
+        return db, migrate(db, path, migrations)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not a usable reviewer project file ({exc})") from None
+    except MigrationError as exc:
+        raise StoreError(str(exc)) from None
+
+
 class Store:
-    def __init__(self, path: Path | str, migrations: list[Migration] | None = None):
-        self.path = Path(path)
-        try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
-            self.db = wrap(conn)
-            self.db.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db.execute("pragma foreign_keys = on")
-            not_ours = foreign(self.db)
-            if not_ours is not None:
-                raise StoreError(f"{self.path}: not a reviewer project file ({not_ours}); left unchanged")
-            _enable_wal(self.db)
-            self.db.execute("pragma synchronous = normal")
-            self.backup_path = migrate(self.db, self.path, migrations if migrations is not None else MIGRATIONS)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a usable reviewer project file ({exc})") from None
-        except MigrationError as exc:
-            raise StoreError(str(exc)) from None
+    def __init__(self, path: Location, migrations: list[Migration] | None = None):
+        self.path: Location = path if is_url(path) else Path(path)
+        self.db: Db
+        self.backup_path: Path | None = None
+        if isinstance(self.path, Path):
+            self.db, self.backup_path = _open_sqlite(self.path, migrations if migrations is not None else MIGRATIONS)
+        else:
+            from reviewer.store.pg_schema import open_project
+
+            self.db = open_project(self.path)
         self.trajectories = TrajectoryRepository(self.db)
         self.labels = LabelRepository(self.db, self.taxonomy)
         self.suggestions = SuggestionRepository(self.db)
-        self.listing = TrajectoryListing(self.db, self.trajectories.index_pending)
+        self.listing = TrajectoryListing(self.db, self.trajectories.index)
         self.settings = ProjectSettings(self.db)
+        self.slots = SlotRepository(self.db)
+
+    @property
+    def name(self) -> str:
+        """The project as messages name it: the file, or the URL without its password."""
+        return str(self.path) if isinstance(self.path, Path) else redacted(self.path)
 
     @property
     def schema_version(self) -> int:
-        return schema_version(self.db)
+        if isinstance(self.db, SqliteDb):
+            return schema_version(self.db)
+        from reviewer.store.pg_schema import schema_version as pg_version
+
+        return pg_version(self.db)  # type: ignore[arg-type]
 
     @cached_property
     def taxonomy(self) -> Taxonomy:
@@ -106,7 +133,14 @@ class Store:
 
     def set_taxonomy(self, taxonomy: Taxonomy) -> None:
         with writing(self.db):
-            self.db.execute("insert or replace into meta(key, value) values ('taxonomy', ?)", [json.dumps(taxonomy.data)])
+            self.db.execute(
+                "insert into meta(key, value) values ('taxonomy', ?) on conflict(key) do update set value = excluded.value",
+                [json.dumps(taxonomy.data)],
+            )
+        self.taxonomy_changed()
+
+    def taxonomy_changed(self) -> None:
+        """Read the taxonomy again (it was replaced: `set_taxonomy`, a copy into this project)."""
         self.__dict__.pop("taxonomy", None)
         self.labels = LabelRepository(self.db, self.taxonomy)
 
@@ -125,7 +159,14 @@ class Store:
         handle, temporary = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
         os.close(handle)
         try:
-            copy_to(self.db, Path(temporary))
+            if isinstance(self.db, SqliteDb):
+                copy_to(self.db, Path(temporary))
+            else:  # a server's project: copied into a new SQLite file, table by table
+                from reviewer.store.copy import copy_project
+
+                Path(temporary).unlink()
+                with Store(Path(temporary)) as copy:
+                    copy_project(self, copy)
             os.replace(temporary, dest)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -164,10 +205,13 @@ def integrity_problems(path: Path) -> list[str]:
         conn.close()
 
 
-def read_taxonomy(path: Path) -> Taxonomy:
+def read_taxonomy(path: Location) -> Taxonomy:
     """The project's taxonomy read through a read-only connection: no upgrade, no WAL switch, for a
     look before the project is opened (the command line's options depend on it). Raises
-    `sqlite3.Error` if the file cannot be read as a project."""
+    `sqlite3.Error` if the file cannot be read as a project (StoreError for a server)."""
+    if not isinstance(path, Path):
+        with Store(path) as store:
+            return store.taxonomy
     conn = _read_only(path)
     try:
         return _taxonomy(conn.execute(TAXONOMY_SQL).fetchone())
@@ -175,13 +219,16 @@ def read_taxonomy(path: Path) -> Taxonomy:
         conn.close()
 
 
-def read_trajectory(path: Path, trajectory_id: str) -> Trajectory | None:
+def read_trajectory(path: Location, trajectory_id: str) -> Trajectory | None:
     """One trajectory read through a read-only connection of its own.
 
     For worker threads: a SQLite connection belongs to the thread that opened it, and WAL lets this
     reader run while the app's own connection writes labels. Raises `sqlite3.Error` if the file
-    cannot be read.
+    cannot be read (StoreError for a server).
     """
+    if not isinstance(path, Path):
+        with Store(path) as store:
+            return store.trajectories.get(trajectory_id)
     conn = _read_only(path)
     try:
         return TrajectoryRepository(wrap(conn)).get(trajectory_id)

@@ -14,10 +14,16 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from reviewer.store.dialect import SQLITE
+from reviewer.store.transactions import sqlite_reading, sqlite_writing
 
 NOT_FOR_SQLITE_UTILS = ("pandas", "numpy")
+POLL_SECONDS = 0.25  # how often a reader waiting for others' changes looks at the file again
 
 
 @contextmanager
@@ -38,11 +44,43 @@ with _blocked(NOT_FOR_SQLITE_UTILS):
     from sqlite_utils import Database
     from sqlite_utils.db import Table
 
-__all__ = ["Database", "Table", "wrap"]
+__all__ = ["Database", "SqliteDb", "Table", "wrap"]
 
 
-def wrap(conn: sqlite3.Connection) -> Database:
+class SqliteDb(Database):
+    """sqlite-utils' `Database` as the store's `Db` (reviewer.store.connection): its `execute` as it
+    is, and the transactions of `reviewer.store.transactions`."""
+
+    dialect = SQLITE
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
+
+    def writing(self) -> AbstractContextManager[Any]:
+        return sqlite_writing(self)
+
+    def reading(self) -> AbstractContextManager[Any]:
+        return sqlite_reading(self)
+
+    def wait_for_writers(self, ms: int) -> None:
+        self.execute(f"pragma busy_timeout = {int(ms)}")
+
+    def notify_change(self) -> None:
+        """Nothing to send: readers of a file poll (`wait_for_change`)."""
+
+    def listen(self) -> None:
+        """Nothing to subscribe to (see `notify_change`)."""
+
+    def wait_for_change(self, seconds: float) -> None:
+        time.sleep(min(POLL_SECONDS, seconds))
+
+
+def wrap(conn: sqlite3.Connection) -> SqliteDb:
     """sqlite-utils on one of our connections, without its plugins: a plugin installed for another
     tool would add its functions to every project's connection, and finding plugins reads the
     metadata of every installed package (10-30 ms of each start)."""
-    return Database(conn, execute_plugins=False)
+    return SqliteDb(conn, execute_plugins=False)

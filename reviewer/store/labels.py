@@ -17,7 +17,7 @@ from typing import Literal
 from reviewer.errors import LabelRejected
 from reviewer.model import EvidenceSpan, Label, Trajectory
 from reviewer.spans import span_problem
-from reviewer.store.database import Database
+from reviewer.store.connection import Db
 from reviewer.store.listing import CURRENT_VOTE
 from reviewer.store.trajectories import TrajectoryRepository, now_iso
 from reviewer.store.transactions import writing
@@ -62,7 +62,7 @@ def _parse_time(stamp: str | None) -> datetime | None:
 
 
 class LabelRepository:
-    def __init__(self, db: Database, taxonomy: Taxonomy):
+    def __init__(self, db: Db, taxonomy: Taxonomy):
         self.db = db
         self.taxonomy = taxonomy
         self._trajectories = TrajectoryRepository(db)
@@ -154,10 +154,16 @@ class LabelRepository:
             old = self.get(*label.key)
             now = now_iso()
             record = json.dumps(label.to_dict(), ensure_ascii=False)
-            self.db.execute("insert or ignore into annotators(name, created_at) values (?, ?)", [label.annotator, now])
             self.db.execute(
-                "insert or replace into labels(trajectory_id, annotator, first_pass, adjudication, verdict, complete,"
-                " taxonomy_version, created_at, updated_at, record, flag) values (?,?,?,?,?,?,?,?,?,?,?)",
+                "insert into annotators(name, created_at) values (?, ?) on conflict do nothing", [label.annotator, now]
+            )
+            self.db.execute(
+                "insert into labels(trajectory_id, annotator, first_pass, adjudication, verdict, complete,"
+                " taxonomy_version, created_at, updated_at, record, flag) values (?,?,?,?,?,?,?,?,?,?,?)"
+                " on conflict(trajectory_id, annotator, first_pass, adjudication) do update set verdict = excluded.verdict,"
+                " complete = excluded.complete, taxonomy_version = excluded.taxonomy_version,"
+                " created_at = excluded.created_at, updated_at = excluded.updated_at, record = excluded.record,"
+                " flag = excluded.flag",
                 [
                     label.trajectory_id, label.annotator, int(label.first_pass), int(label.adjudication is not None),
                     label.verdict, int(label.complete), label.taxonomy_version, label.created_at, label.updated_at, record,
@@ -199,13 +205,20 @@ class LabelRepository:
                 and now_time
                 and (now_time - since).total_seconds() < COALESCE_SECONDS
             ):
-                self.db.execute("update label_events set at = ?, new = ? where id = ?", [now, record, last[0]])
+                # A new id, so a reader of the history after its last id sees this change too
+                # (store.changes); the event stays the latest of its label, where it was.
+                self.db.execute(
+                    f"update label_events set at = ?, new = ?, id = {self.db.dialect.next_id('label_events')} where id = ?",
+                    [now, record, last[0]],
+                )
+                self.db.notify_change()
                 return
         self.db.execute(
             "insert into label_events(trajectory_id, annotator, first_pass, adjudication, at, actor, origin, old, new)"
             " values (?,?,?,?,?,?,?,?,?)",
             [*key, now, actor, origin, json.dumps(old.to_dict(), ensure_ascii=False) if old else None, record],
         )
+        self.db.notify_change()
 
     def adjudicate(
         self, trajectory_id: str, adjudicator: str, verdict: str, reason: str, resolution: str | None, **fields: object
@@ -281,7 +294,7 @@ class LabelRepository:
         """
         rows = self.db.execute(
             "select trajectory_id, annotator, first_pass, verdict, updated_at, adjudication,"
-            " coalesce(json_extract(record, '$.adjudication.settled'), 1)"
+            f" {self.db.dialect.json_flag('record', 'adjudication', 'settled')}"
             " from labels order by trajectory_id, annotator, first_pass desc, adjudication"
         )
         return [
@@ -298,7 +311,7 @@ class LabelRepository:
         """The labels of these trajectories as stored (JSON text), in `all()` order: an export reads
         them in one process and parses them in another, and text is cheaper to pass than labels."""
         sql = (
-            "select record from labels where trajectory_id in (select value from json_each(?))"
+            f"select record from labels where trajectory_id in ({self.db.dialect.ids()})"
             " order by trajectory_id, annotator, first_pass desc, adjudication"
         )
         return [r[0] for r in self.db.execute(sql, [json.dumps(list(trajectory_ids))])]

@@ -12,17 +12,19 @@ reviewers' labels and suggestions only on rows the viewer has sighted (`SIGHTED`
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import sqlite3
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal, get_args
 
 from reviewer.model import MACHINE_PREFIXES, MACHINE_RATERS, Label
-from reviewer.store.database import Database
-from reviewer.store.trajectories import fts_query
+from reviewer.store.connection import Db
+from reviewer.store.dialect import Dialect
+from reviewer.store.search import Fts5Index, TsvectorIndex
 
 Queue = Literal["all", "mine", "unlabelled", "disputed", "uncertain", "suspicious", "random"]
 QUEUES: tuple[Queue, ...] = get_args(Queue)
-# Worklists in an order of their own (`QUEUE_ORDERS`); what the viewer finished (revealed) leaves them.
+# Worklists in an order of their own (`queue_orders`); what the viewer finished (revealed) leaves them.
 RANKED: tuple[Queue, ...] = ("uncertain", "suspicious", "random")
 # Ranked by the probability of the classifier that predicted last (`reviewer predict`).
 BY_CLASSIFIER: tuple[Queue, ...] = ("uncertain", "suspicious")
@@ -38,7 +40,10 @@ SIGHTED = f"(exists ({_OWN_FINAL}) or (:adjudicator and not exists ({_OWN})))"
 _OWN_VERDICT = f"(select o.verdict from labels o where {_MINE} order by o.first_pass limit 1)"
 # A rater who is no machine (`reviewer.model.is_machine`, the same rule).
 _NOT_MACHINE = " and ".join(
-    [*(f"v.annotator not glob '{p}*'" for p in MACHINE_PREFIXES), *(f"v.annotator != '{n}'" for n in MACHINE_RATERS)]
+    [
+        *(f"substr(v.annotator, 1, {len(p)}) != '{p}'" for p in MACHINE_PREFIXES),
+        *(f"v.annotator != '{n}'" for n in MACHINE_RATERS),
+    ]
 )
 # A human reviewer's own label of t (no adjudication, no model, classifier or detectors).
 _HUMAN = f"v.trajectory_id = t.id and v.adjudication = 0 and {_NOT_MACHINE}"
@@ -48,35 +53,58 @@ CURRENT_VOTE = (
     f"{_HUMAN} and v.verdict is not null and v.first_pass = (select min(w.first_pass) from labels w"
     " where w.trajectory_id = t.id and w.annotator = v.annotator and w.adjudication = 0)"
 )
-# An adjudication that settles t (gold); a draft says `settled: false` in its record.
-_SETTLED = (
-    "select 1 from labels a where a.trajectory_id = t.id and a.adjudication = 1"
-    " and coalesce(json_extract(a.record, '$.adjudication.settled'), 1)"
-)
-_DISPUTED = f"{SIGHTED} and (select count(distinct v.verdict) from labels v where {CURRENT_VOTE}) > 1 and not exists ({_SETTLED})"
-# `+v.verdict`: not through the verdict index, which made SQLite read every label with that verdict
-# for each trajectory (minutes over 100,000 trajectories) instead of the trajectory's few labels.
-_OTHERS_VERDICT = f"exists (select 1 from labels v where {CURRENT_VOTE} and +v.verdict = :verdict) or exists ({_SETTLED} and +a.verdict = :verdict)"
-_VERDICT = f"(:verdict = {_OWN_VERDICT} or (:adjudicator and {SIGHTED} and ({_OTHERS_VERDICT})))"
 # The viewer's own progress on t, from their current own label (the final one, else the first pass):
 # set aside (skipped, flagged), complete (final done, first pass done), started, or nothing yet.
 STATUSES = ("not started", "in progress", "first pass done", "final done", "skipped", "flagged")
 NEEDS_ME = ("not started", "in progress")  # what "done, next" (Ctrl+Return) goes on to
 _STATUS = (
     "coalesce((select case when o.flag = 'skip' then 'skipped' when o.flag = 'flag' then 'flagged'"
-    " when o.complete and not o.first_pass then 'final done' when o.complete then 'first pass done' else 'in progress' end"
+    " when o.complete = 1 and o.first_pass = 0 then 'final done' when o.complete = 1 then 'first pass done'"
+    " else 'in progress' end"
     f" from labels o where {_MINE} order by o.first_pass limit 1), 'not started')"
 )
-_COLUMNS = (
-    "t.id, t.task_id, t.model, t.format, t.n_steps,"
-    f" {_STATUS} as status,"
-    f" case when {SIGHTED} then (select count(distinct v.annotator) from labels v where {_HUMAN}) end as n_reviewers,"
-    f" case when {SIGHTED} then (select count(*) from suggestions s where s.trajectory_id = t.id) end as n_flags,"
-    f" case when {SIGHTED} then (select group_concat(verdict, ' ≠ ') from"
-    f"   (select distinct v.verdict from labels v where {CURRENT_VOTE} order by v.verdict)) end as disputed_on,"
-    f" case when {SIGHTED} then (select max(s.confidence) from suggestions s where s.trajectory_id = t.id) end as strongest"
-)
-_MATCHING = "select s.trajectory_id from steps_fts join steps s on s.rowid = steps_fts.rowid where steps_fts match :text"
+
+
+@dataclass(frozen=True, slots=True)
+class _Filters:
+    """The parts of the list's SQL that need the backend's dialect (JSON in records, string aggregation)."""
+
+    disputed: str
+    verdict: str
+    columns: str
+
+
+@cache
+def _filters(dialect: Dialect) -> _Filters:
+    # An adjudication that settles t (gold); a draft says `settled: false` in its record.
+    settled = (
+        "select 1 from labels a where a.trajectory_id = t.id and a.adjudication = 1"
+        f" and {dialect.json_flag('a.record', 'adjudication', 'settled')}"
+    )
+    disputed = (
+        f"{SIGHTED} and (select count(distinct v.verdict) from labels v where {CURRENT_VOTE}) > 1 and not exists ({settled})"
+    )
+    # `+v.verdict`: not through the verdict index, which made SQLite read every label with that verdict
+    # for each trajectory (minutes over 100,000 trajectories) instead of the trajectory's few labels.
+    unindexed = "" if dialect.postgres else "+"
+    others = (
+        f"exists (select 1 from labels v where {CURRENT_VOTE} and {unindexed}v.verdict = :verdict)"
+        f" or exists ({settled} and {unindexed}a.verdict = :verdict)"
+    )
+    verdict = f"(:verdict = {_OWN_VERDICT} or (:adjudicator and {SIGHTED} and ({others})))"
+    verdicts = dialect.concat("d.verdict", "' ≠ '")
+    columns = (
+        "t.id, t.task_id, t.model, t.format, t.n_steps,"
+        f" {_STATUS} as status,"
+        f" case when {SIGHTED} then (select count(distinct v.annotator) from labels v where {_HUMAN}) end as n_reviewers,"
+        f" case when {SIGHTED} then (select count(*) from suggestions s where s.trajectory_id = t.id) end as n_flags,"
+        f" case when {SIGHTED} then (select {verdicts} from"
+        f"   (select distinct v.verdict from labels v where {CURRENT_VOTE} order by v.verdict) d) end as disputed_on,"
+        f" case when {SIGHTED} then (select max(s.confidence) from suggestions s where s.trajectory_id = t.id) end as strongest"
+    )
+    return _Filters(disputed, verdict, columns)
+
+
 SORTS = {
     "id": "t.id",
     "task": "t.task_id",
@@ -88,11 +116,13 @@ SORTS = {
     "flags": "n_flags",
     "verdicts": "disputed_on",
     "strongest": "strongest",  # the highest confidence among the suggestions (calibrated for detectors), masked
-    "queue": "t.id",  # the queue's own order (`QUEUE_ORDERS`); by id for the others
+    "queue": "t.id",  # the queue's own order (`queue_orders`); by id for the others
 }
 # The classifier's (:classifier) probability of t.
 _PROBABILITY = "(select c.confidence from suggestions c where c.trajectory_id = t.id and c.rater = :classifier)"
 _PREDICTED = "t.id in (select c.trajectory_id from suggestions c where c.rater = :classifier and c.confidence is not null)"
+
+
 # The ranked queues' orders. They show nothing but the order (no probability reaches a row), and
 # "uncertain" goes by the distance to the threshold, so its order says nothing of the direction;
 # it takes the nearest of each task first, then the second nearest of each, so one task with many
@@ -100,12 +130,14 @@ _PREDICTED = "t.id in (select c.trajectory_id from suggestions c where c.rater =
 # labelling its first N gives an unbiased sample, and new imports do not reorder the old ones.
 # The distance is rounded to the 6 digits probabilities are stored with: 0.55 and 0.45 are equally
 # near 0.5, where floating point would put one first and so tell the direction.
-_DISTANCE = f"round(abs({_PROBABILITY} - :threshold), 6)"
-QUEUE_ORDERS: dict[str, str] = {
-    "uncertain": f"row_number() over (partition by coalesce(t.task_id, t.id) order by {_DISTANCE}, t.id), {_DISTANCE}",
-    "suspicious": f"{_PROBABILITY} desc",
-    "random": "reviewer_shuffle(:seed, t.id)",
-}
+@cache
+def queue_orders(dialect: Dialect) -> dict[str, str]:
+    distance = dialect.round6(f"abs({_PROBABILITY} - :threshold)")
+    return {
+        "uncertain": f"row_number() over (partition by coalesce(t.task_id, t.id) order by {distance}, t.id), {distance}",
+        "suspicious": dialect.order(_PROBABILITY, descending=True),
+        "random": dialect.shuffle(":seed", "t.id"),
+    }
 
 
 def shuffle_key(seed: int, trajectory_id: str) -> int:
@@ -150,15 +182,18 @@ class ListRow:
 
 
 class TrajectoryListing:
-    def __init__(self, db: Database, index_pending: Callable[[], int]):
+    def __init__(self, db: Db, index: Fts5Index | TsvectorIndex):
         self.db = db
-        self._index_pending = index_pending  # text filters need the full-text index caught up
-        db.conn.create_function("reviewer_shuffle", 2, shuffle_key, deterministic=True)
+        self._index = index  # text filters need the full-text index caught up
+        self._sql = _filters(db.dialect)
+        if isinstance(conn := getattr(db, "conn", None), sqlite3.Connection):
+            conn.create_function("reviewer_shuffle", 2, shuffle_key, deterministic=True)
 
     def classifier(self) -> tuple[str, float] | None:
         """The classifier that predicted last (rater `classifier:<hash>`) and its threshold; None before any."""
         row = self.db.execute(
-            "select rater, json_extract(details, '$.threshold') from suggestions where rater glob 'classifier:*' order by id desc limit 1"
+            f"select rater, {self.db.dialect.json_value('details', 'threshold')} from suggestions"
+            " where substr(rater, 1, 11) = 'classifier:' order by id desc limit 1"
         ).fetchone()
         return None if row is None else (row[0], float(row[1] if row[1] is not None else 0.5))
 
@@ -166,7 +201,7 @@ class TrajectoryListing:
         """The one filter of `count`, `page` and `next_id`, with its named parameters. `finished_too`:
         keep what the worklists drop once the viewer finished it (their progress counts it as done)."""
         where: list[str] = []
-        params: dict[str, Any] = {"who": q.annotator, "adjudicator": int(q.adjudicator), "verdict": q.verdict, "seed": q.seed}
+        params: dict[str, Any] = {"who": q.annotator, "adjudicator": q.adjudicator, "verdict": q.verdict, "seed": q.seed}
         if finished_too and q.queue in ("unlabelled", "mine", *RANKED):
             pass
         elif q.queue == "unlabelled" and q.annotator is not None:
@@ -174,12 +209,12 @@ class TrajectoryListing:
         elif q.queue in ("mine", *RANKED) and q.annotator is not None:  # everything I have not finished (no final label yet)
             where.append(f"not exists ({_OWN_FINAL})")
         elif q.queue == "disputed":
-            where.append(_DISPUTED)
+            where.append(self._sql.disputed)
         if q.queue in BY_CLASSIFIER:
             params["classifier"], params["threshold"] = self.classifier() or (None, 0.5)
             where.append(_PREDICTED)
         if q.verdict is not None:
-            where.append(_VERDICT)
+            where.append(self._sql.verdict)
         if q.labelled is not None:
             has = (
                 f"exists ({_OWN})"
@@ -187,10 +222,10 @@ class TrajectoryListing:
                 else f"exists (select 1 from labels v where {_HUMAN})"
             )
             where.append(has if q.labelled else f"not {has}")
-        params["text"] = fts_query(q.text or "")
+        params["text"] = self._index.query(q.text or "")
         if params["text"] is not None:
-            self._index_pending()
-            where.append(f"t.id in ({_MATCHING})")
+            self._index.index_pending()
+            where.append(f"t.id in ({self._index.matching(':text')})")
         return (" where " + " and ".join(where) if where else ""), params
 
     def count(self, q: ListQuery) -> int:
@@ -222,13 +257,13 @@ class TrajectoryListing:
 
     def row(self, q: ListQuery, trajectory_id: str) -> ListRow | None:
         """One trajectory's row as the viewer sees it now (their own label just changed: a reveal sights it)."""
-        params = {"who": q.annotator, "adjudicator": int(q.adjudicator), "id": trajectory_id}
-        found = self.db.execute(f"select {_COLUMNS} from trajectories t where t.id = :id", params).fetchone()
+        params = {"who": q.annotator, "adjudicator": q.adjudicator, "id": trajectory_id}
+        found = self.db.execute(f"select {self._sql.columns} from trajectories t where t.id = :id", params).fetchone()
         return ListRow(*found) if found else None
 
     def page(self, q: ListQuery, offset: int, limit: int) -> list[ListRow]:
         where, params = self._where(q)
-        sql = f"select {_COLUMNS} from trajectories t{where} order by {_order(q)} limit :limit offset :offset"
+        sql = f"select {self._sql.columns} from trajectories t{where} order by {self._order(q)} limit :limit offset :offset"
         return [ListRow(*row) for row in self.db.execute(sql, {**params, "limit": limit, "offset": offset})]
 
     def rows(self, q: ListQuery, limit: int | None = None) -> list[ListRow]:
@@ -237,15 +272,14 @@ class TrajectoryListing:
 
     def visible_labels(self, q: ListQuery, labels: list[Label]) -> list[Label]:
         """Of `labels`, those the viewer may see: their own, and others' on items they have sighted."""
-        where, params = " where " + SIGHTED, {"who": q.annotator, "adjudicator": int(q.adjudicator)}
+        where, params = " where " + SIGHTED, {"who": q.annotator, "adjudicator": q.adjudicator}
         sighted = {row[0] for row in self.db.execute(f"select t.id from trajectories t{where}", params)}
         return [lb for lb in labels if (q.annotator is not None and lb.annotator == q.annotator) or lb.trajectory_id in sighted]
 
-
-def _order(q: ListQuery) -> str:
-    """ORDER BY of a page: the queue's own order, or a column's (masked values, see SORTS), then the id."""
-    if q.sort not in SORTS:
-        raise ValueError(f"unknown sort {q.sort!r} (known: {', '.join(SORTS)})")
-    if q.sort == "queue":
-        return f"{QUEUE_ORDERS.get(q.queue, 't.id')}, t.id"
-    return f"{SORTS[q.sort]} {'desc' if q.descending else 'asc'}, t.id"
+    def _order(self, q: ListQuery) -> str:
+        """ORDER BY of a page: the queue's own order, or a column's (masked values, see SORTS), then the id."""
+        if q.sort not in SORTS:
+            raise ValueError(f"unknown sort {q.sort!r} (known: {', '.join(SORTS)})")
+        if q.sort == "queue":
+            return f"{queue_orders(self.db.dialect).get(q.queue, 't.id')}, t.id"
+        return f"{self.db.dialect.order(SORTS[q.sort], q.descending)}, t.id"

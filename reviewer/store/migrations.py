@@ -14,7 +14,9 @@ from pathlib import Path
 
 from reviewer.errors import MigrationError
 from reviewer.store.database import Database, Table
-from reviewer.store.transactions import writing
+from reviewer.store.dialect import SQLITE
+from reviewer.store.slots import slots_schema
+from reviewer.store.transactions import sqlite_writing
 
 Migration = Callable[[Database], None]
 
@@ -238,7 +240,16 @@ def _v5_label_flags(db: Database) -> None:
     db.execute("update labels set flag = json_extract(record, '$.flag.kind')")
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_adjudications_apart, _v3_application_id, _v4_workspace, _v5_label_flags]
+def _v6_review_slots(db: Database) -> None:
+    """Planned work (`reviewer.store.slots`): batches, and review slots claimed by reviewers. One
+    reviewer holds at most one slot of an item in a batch: a unique constraint, not a check in Python."""
+    for statement in slots_schema(SQLITE):
+        db.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [
+    _v1_initial, _v2_adjudications_apart, _v3_application_id, _v4_workspace, _v5_label_flags, _v6_review_slots,
+]  # fmt: skip
 
 
 def schema_version(db: Database) -> int:
@@ -296,7 +307,7 @@ def migrate(db: Database, path: Path | None, migrations: list[Migration]) -> Pat
         return None
     copy = backup(db, path, current) if path is not None and current > 0 else None
     while current < latest:
-        with writing(db):
+        with sqlite_writing(db):
             current = schema_version(db)
             if current < latest:
                 migrations[current](db)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from reviewer.store.database import Database
+from reviewer.store.connection import Db
 from reviewer.store.transactions import writing
 
 ADJUDICATORS = "adjudicators"
@@ -42,7 +42,7 @@ class AdjudicationPolicy:
 
 
 class ProjectSettings:
-    def __init__(self, db: Database):
+    def __init__(self, db: Db):
         self.db = db
 
     def _get(self, key: str) -> object:
@@ -51,7 +51,10 @@ class ProjectSettings:
 
     def _set(self, key: str, value: object) -> None:
         with writing(self.db):
-            self.db.execute("insert or replace into meta(key, value) values (?, ?)", [f"setting.{key}", json.dumps(value)])
+            self.db.execute(
+                "insert into meta(key, value) values (?, ?) on conflict(key) do update set value = excluded.value",
+                [f"setting.{key}", json.dumps(value)],
+            )
 
     @property
     def adjudication(self) -> AdjudicationPolicy:

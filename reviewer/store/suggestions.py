@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 
 from reviewer.model import Suggestion
-from reviewer.store.database import Database
+from reviewer.store.connection import Db
 from reviewer.store.trajectories import now_iso
 from reviewer.store.transactions import writing
 
@@ -20,7 +20,7 @@ _COLUMNS = (
 
 
 class SuggestionRepository:
-    def __init__(self, db: Database):
+    def __init__(self, db: Db):
         self.db = db
 
     def replace(self, trajectory_id: str, rater: str, suggestions: list[Suggestion]) -> None:
@@ -28,7 +28,7 @@ class SuggestionRepository:
         now = now_iso()
         with writing(self.db):
             self.db.execute("delete from suggestions where trajectory_id = ? and rater = ?", [trajectory_id, rater])
-            self.db.conn.executemany(
+            self.db.executemany(
                 f"insert into suggestions({_COLUMNS}) values (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import zlib
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby, repeat
 from operator import itemgetter
@@ -35,8 +33,12 @@ from reviewer.model import (
     ToolResult,
     Trajectory,
 )
-from reviewer.store.database import Database
+from reviewer.store.connection import Db
+from reviewer.store.dialect import Dialect
+from reviewer.store.search import HIT_END, HIT_START, SearchHit, fts_query, index_for
 from reviewer.store.transactions import writing
+
+__all__ = ["HIT_END", "HIT_START", "SearchHit", "TrajectoryRepository", "fts_query"]
 
 
 def now_iso() -> str:
@@ -59,19 +61,6 @@ def _step_row(trajectory_id: str, s: Step) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-# Text of the reserved control characters FTS5's snippet() puts around hits: never in JSON-parsed text
-# that reaches the terminal unescaped, and stripped by the caller.
-HIT_START, HIT_END = "\x02", "\x03"
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    trajectory_id: str
-    step: int
-    role: str
-    snippet: str
-
-
 _HEAD = (
     "id, task_prompt, task_id, task_repo, task_instance, format, source_file, source_sha256, model, scaffold,"
     " outcome, final_patch, final_answer, metadata, test_runs"
@@ -80,7 +69,9 @@ _STEP = "idx, role, text, thinking, tool_calls, call_id, is_error, timestamp, me
 _EDIT = "step, path, before, after, diff, source, op, status, from_path"
 
 
-def _bounds(column: str, first: str | None, last: str | None, only: Sequence[str] | None) -> tuple[str, list[str]]:
+def _bounds(
+    dialect: Dialect, column: str, first: str | None, last: str | None, only: Sequence[str] | None
+) -> tuple[str, list[str]]:
     """A WHERE clause keeping rows whose `column` is in [first, last] (either end open) and, with
     `only`, one of those ids; with its parameters."""
     where, params = [], []
@@ -91,7 +82,7 @@ def _bounds(column: str, first: str | None, last: str | None, only: Sequence[str
         where.append(f"{column} <= ?")
         params.append(last)
     if only is not None:
-        where.append(f"{column} in (select value from json_each(?))")
+        where.append(f"{column} in ({dialect.ids()})")
         params.append(json.dumps(list(only)))
     return (" where " + " and ".join(where) if where else ""), params
 
@@ -109,16 +100,6 @@ def _step(row: tuple[Any, ...]) -> Step:
 def _edit(row: tuple[Any, ...]) -> FileEdit:
     step, path, before, after, diff, source, op, status, from_path = row
     return FileEdit(path, step, before, after, diff, source, op, status or "unknown", from_path)
-
-
-def fts_query(text: str) -> str | None:
-    """An FTS5 query for the words of `text` (all of them), or None without any.
-
-    Words as the unicode61 tokenizer sees them, each quoted: the user's text is never FTS syntax,
-    and no term is a phrase (the index keeps no positions).
-    """
-    terms = re.findall(r"[^\W_]+", text)
-    return " ".join(f'"{t}"' for t in terms) if terms else None
 
 
 def _outcome(stored: str | None) -> Outcome:
@@ -152,8 +133,9 @@ def _same_content(stored: Trajectory, incoming: Trajectory) -> bool:
 
 
 class TrajectoryRepository:
-    def __init__(self, db: Database):
+    def __init__(self, db: Db):
         self.db = db
+        self.index = index_for(db)
 
     def status(self, trajectory: Trajectory, place: str = "") -> Literal["new", "duplicate"]:
         """Whether importing this trajectory would add it; raises TrajectoryConflict for a clashing id.
@@ -182,17 +164,16 @@ class TrajectoryRepository:
         The check and the insert are one transaction: two processes importing the same file never
         both find the id new.
         """
-        conn = self.db.conn
         t = trajectory
         with writing(self.db):
             if self.status(trajectory, place) == "duplicate":
                 return "duplicate"
             if original is not None:
-                conn.execute(
-                    "insert or ignore into originals(sha256, file_name, size, data) values (?, ?, ?, ?)",
+                self.db.execute(
+                    "insert into originals(sha256, file_name, size, data) values (?, ?, ?, ?) on conflict do nothing",
                     [original.sha256, original.path.name, len(original.data), original.compressed],
                 )
-            conn.execute(
+            self.db.execute(
                 "insert into trajectories(id, format, source_file, source_sha256, source_place, task_id, task_prompt,"
                 " task_repo, task_instance, model, scaffold, outcome, final_patch, final_answer, metadata, n_steps,"
                 " n_edits, imported_at, test_runs) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -203,12 +184,12 @@ class TrajectoryRepository:
                     len(t.file_edits), now_iso(), json.dumps([r.to_dict() for r in t.test_runs], ensure_ascii=False),
                 ],
             )  # fmt: skip
-            conn.executemany(
+            self.db.executemany(
                 "insert into steps(trajectory_id, idx, role, text, thinking, tool_calls, call_id, is_error, timestamp, metadata)"
                 " values (?,?,?,?,?,?,?,?,?,?)",
                 map(_step_row, repeat(t.id), t.steps),
             )
-            conn.executemany(
+            self.db.executemany(
                 "insert into file_edits(trajectory_id, ord, step, path, before, after, diff, source, op, status, from_path)"
                 " values (?,?,?,?,?,?,?,?,?,?,?)",
                 [
@@ -262,20 +243,11 @@ class TrajectoryRepository:
         with writing(self.db):
             if self.labelled(trajectory_id):
                 raise ValueError(f"{trajectory_id!r} has labels: not removed")
-            done, _ = self._unindexed()
-            self.db.execute(
-                "insert into steps_fts(steps_fts, rowid, text, thinking, tool_calls)"
-                " select 'delete', rowid, text, thinking, tool_calls from steps where trajectory_id = ? and rowid <= ?",
-                [trajectory_id, done],
-            )
+            self.index.forget(trajectory_id)
             for table in ("steps", "file_edits", "suggestions"):
                 self.db.execute(f"delete from {table} where trajectory_id = ?", [trajectory_id])
             self.db.execute("delete from trajectories where id = ?", [trajectory_id])
-            # SQLite gives new rows max(rowid)+1: with the last steps gone, their numbers come back, and
-            # steps stored next must not pass for indexed. Everything up to the new top is still indexed.
-            top = self.db.execute("select coalesce(max(rowid), 0) from steps").fetchone()[0]
-            if top < done:
-                self.db.execute("insert or replace into meta(key, value) values ('fts_indexed_rowid', ?)", [str(top)])
+            self.index.settle()
 
     def instance_keys(self, only: Collection[str] | None = None) -> list[tuple[str, str | None, str | None]]:
         """(id, instance it ran on, model) for every trajectory (with `only`, those ids): what grader
@@ -283,7 +255,7 @@ class TrajectoryRepository:
         sql = "select id, coalesce(task_instance, task_id), model from trajectories"
         if only is None:
             return list(self.db.execute(sql + " order by id"))
-        return list(self.db.execute(sql + " where id in (select value from json_each(?)) order by id", [json.dumps(list(only))]))
+        return list(self.db.execute(sql + f" where id in ({self.db.dialect.ids()}) order by id", [json.dumps(list(only))]))
 
     def get(self, trajectory_id: str) -> Trajectory | None:
         head = self.db.execute(f"select {_HEAD} from trajectories where id = ?", [trajectory_id]).fetchone()
@@ -300,8 +272,8 @@ class TrajectoryRepository:
         from three ordered scans merged as they stream: exports read the whole store, and one query
         per trajectory would cost more than the rows themselves. A plain range scans fastest; `only`
         is for sparse selections, where the range would read many trajectories to drop them."""
-        bounds, params = _bounds("id", first, last, only)
-        tid_bounds, _ = _bounds("trajectory_id", first, last, only)
+        bounds, params = _bounds(self.db.dialect, "id", first, last, only)
+        tid_bounds, _ = _bounds(self.db.dialect, "trajectory_id", first, last, only)
         steps = groupby(
             self.db.execute(f"select trajectory_id, {_STEP} from steps{tid_bounds} order by trajectory_id, idx", params),
             key=itemgetter(0),
@@ -337,43 +309,9 @@ class TrajectoryRepository:
         return dict(self.db.execute("select id, task_id from trajectories order by id").fetchall())
 
     def index_pending(self) -> int:
-        """Add steps stored since the last call to the full-text index, in one statement; returns rows added.
-
-        A crash between an import and its indexing only delays the index: the watermark catches up here.
-        Nothing pending costs no write lock, so searches do not queue behind imports for nothing;
-        what is pending is read again under the lock, where nobody can index it meanwhile.
-        """
-        done, top = self._unindexed()
-        if top <= done:
-            return 0
-        with writing(self.db):
-            done, top = self._unindexed()
-            if top <= done:
-                return 0
-            self.db.execute(
-                "insert into steps_fts(rowid, text, thinking, tool_calls)"
-                " select rowid, text, thinking, tool_calls from steps where rowid > ? and rowid <= ?",
-                [done, top],
-            )
-            self.db.execute("insert or replace into meta(key, value) values ('fts_indexed_rowid', ?)", [str(top)])
-        return top - done
-
-    def _unindexed(self) -> tuple[int, int]:
-        """The rowids of steps not yet in the full-text index: (last indexed, last stored]."""
-        row = self.db.execute("select value from meta where key = 'fts_indexed_rowid'").fetchone()
-        top = self.db.execute("select coalesce(max(rowid), 0) from steps").fetchone()[0]
-        return (int(row[0]) if row else 0), top
+        """Make steps stored since the last call searchable (`reviewer.store.search`); returns rows added."""
+        return self.index.index_pending()
 
     def search(self, text: str, limit: int = 50) -> list[SearchHit]:
         """Full-text search over step text, thinking and tool calls; the query is taken literally."""
-        query = fts_query(text)
-        if query is None:
-            return []
-        self.index_pending()
-        sql = (
-            "select s.trajectory_id, s.idx, s.role,"
-            f" snippet(steps_fts, -1, '{HIT_START}', '{HIT_END}', '…', 16)"
-            " from steps_fts join steps s on s.rowid = steps_fts.rowid"
-            " where steps_fts match ? order by rank limit ?"
-        )
-        return [SearchHit(*row) for row in self.db.execute(sql, [query, limit])]
+        return self.index.search(text, limit)

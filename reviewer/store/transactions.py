@@ -17,12 +17,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, TypeVar
 
-from reviewer.store.database import Database
+if TYPE_CHECKING:
+    from reviewer.store.connection import Db
+    from reviewer.store.database import Database
+
+D = TypeVar("D", bound="Db")
 
 
 @contextmanager
-def writing(db: Database) -> Iterator[Database]:
+def writing(db: D) -> Iterator[D]:
+    """One write transaction on either backend (`Db.writing`: here for SQLite, `reviewer.store.postgres`
+    for PostgreSQL); a savepoint when nested."""
+    with db.writing():
+        yield db
+
+
+@contextmanager
+def reading(db: D) -> Iterator[D]:
+    """One read snapshot for everything read inside, on either backend (`Db.reading`)."""
+    with db.reading():
+        yield db
+
+
+@contextmanager
+def sqlite_writing(db: Database) -> Iterator[Database]:
     """One write transaction, `BEGIN IMMEDIATE` to `COMMIT`, rolled back on any exception.
 
     Read what the writes depend on inside it: nobody else can commit in between. Nested in a
@@ -45,7 +65,7 @@ def writing(db: Database) -> Iterator[Database]:
 
 
 @contextmanager
-def reading(db: Database) -> Iterator[Database]:
+def sqlite_reading(db: Database) -> Iterator[Database]:
     """One read snapshot for everything read inside, however many statements (never write in it).
 
     A deferred transaction: the snapshot is taken at the first read and kept until the end, while

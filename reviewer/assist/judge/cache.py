@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from reviewer.store.database import Database
+from reviewer.store.connection import Db
 from reviewer.store.trajectories import now_iso
 from reviewer.store.transactions import writing
 
@@ -27,7 +27,7 @@ _CREATE = """create table if not exists judge_cache (
     reply text not null,
     prompt_tokens integer not null,
     completion_tokens integer not null,
-    latency_ms real not null,
+    latency_ms double precision not null,
     parts integer not null,
     created_at text not null
 )"""
@@ -48,7 +48,7 @@ def cache_key(prompt_version: str, model: str, trajectory_hash: str, view: str, 
 
 
 class JudgeCache:
-    def __init__(self, db: Database):
+    def __init__(self, db: Db):
         self.db = db
         with writing(db):
             db.execute(_CREATE)
@@ -62,8 +62,12 @@ class JudgeCache:
     def put(self, key: str, *, prompt_version: str, model: str, trajectory_hash: str, view: str, entry: Entry) -> None:
         with writing(self.db):
             self.db.execute(
-                "insert or replace into judge_cache(key, prompt_version, model, trajectory_hash, view, reply, prompt_tokens,"
-                " completion_tokens, latency_ms, parts, created_at) values (?,?,?,?,?,?,?,?,?,?,?)",
+                "insert into judge_cache(key, prompt_version, model, trajectory_hash, view, reply, prompt_tokens,"
+                " completion_tokens, latency_ms, parts, created_at) values (?,?,?,?,?,?,?,?,?,?,?) on conflict(key) do update"
+                " set prompt_version = excluded.prompt_version, model = excluded.model, trajectory_hash = excluded.trajectory_hash,"
+                " view = excluded.view, reply = excluded.reply, prompt_tokens = excluded.prompt_tokens,"
+                " completion_tokens = excluded.completion_tokens, latency_ms = excluded.latency_ms, parts = excluded.parts,"
+                " created_at = excluded.created_at",
                 [
                     key, prompt_version, model, trajectory_hash, view, json.dumps(entry.reply, ensure_ascii=False),
                     entry.prompt_tokens, entry.completion_tokens, entry.latency_ms, entry.parts, now_iso(),

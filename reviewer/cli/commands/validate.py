@@ -24,7 +24,7 @@ def validate(
     missing is said in one line, and the files are checked on their own."""
     store = None
     if db_given(ctx, db):
-        if db_path(ctx, db).exists():
+        if isinstance(location := db_path(ctx, db), str) or location.exists():
             store = open_store(ctx, db)
         else:
             echo_problem("note", f"no project file at {db_path(ctx, db)}: ids and label packs are checked without one")

@@ -1,0 +1,44 @@
+"""`reviewer queue next`: claim the next review slot (rules in reviewer.store.slots)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from reviewer.cli.options import db_option, json_option
+from reviewer.cli.project import open_store
+
+
+@click.group("queue")
+def queue_group() -> None:
+    """A reviewer's planned work: claim the next slot of a batch, give back what they will not do."""
+
+
+@queue_group.command("next")
+@db_option
+@click.option("--annotator", required=True, help="Who claims.")
+@click.option("--batch", default=None, help="Only this batch (default: any).")
+@json_option('Print {"trajectory_id", "batch", "slot", "lease_until"}, or null when nothing is left.')
+@click.pass_context
+def queue_next(ctx: click.Context, db: str | None, annotator: str, batch: str | None, as_json: bool) -> None:
+    """Claim the next slot for ANNOTATOR: their unlabelled one first, else an open one (or one whose
+    lease expired) of an item they hold none of. Exit 0 with nothing left too."""
+    claim = open_store(ctx, db).slots.claim(annotator, batch)
+    if as_json:
+        click.echo(json.dumps(claim.to_dict() if claim else None))
+    elif claim is None:
+        click.echo(f"nothing left for {annotator}")
+    else:
+        click.echo(f"{claim.trajectory_id} (batch {claim.batch}, slot {claim.slot}, yours until {claim.lease_until})")
+
+
+@queue_group.command("release")
+@db_option
+@click.option("--annotator", required=True, help="Whose slots.")
+@click.option("--batch", default=None, help="Only this batch (default: any).")
+@click.pass_context
+def queue_release(ctx: click.Context, db: str | None, annotator: str, batch: str | None) -> None:
+    """Give back ANNOTATOR's claimed slots they have not labelled: others may claim them at once."""
+    released = open_store(ctx, db).slots.release(annotator, batch)
+    click.echo(f"released {released} slots of {annotator}")

@@ -1,0 +1,177 @@
+"""Planned work: batches of review slots and claims, on both backends, with real processes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from reviewer.errors import ReviewerError
+from reviewer.model import Label, Trajectory
+from reviewer.store import Store
+from reviewer.store.slots import parse_lease
+from reviewer.synthetic import trajectory
+from tests.conftest import Cli, tid
+
+BOTH_BACKENDS = True  # the tests using `store` or `project_location` alone run on SQLite and PostgreSQL (tests/conftest.py)
+DAY = timedelta(days=1)
+
+
+def items(store: Store, n: int) -> list[str]:
+    for i in range(n):
+        store.trajectories.add(Trajectory.from_dict(trajectory(i, 2)))
+    return [tid(i) for i in range(n)]
+
+
+def label(store: Store, trajectory_id: str, who: str) -> None:
+    store.labels.save(Label(trajectory_id, who, first_pass=True, verdict="clean"), actor=who, origin="test")
+
+
+def test_a_plan_is_overlap_slots_per_item_in_an_order_fixed_by_the_seed(store: Store) -> None:
+    ids = items(store, 6)
+    assert store.slots.create_batch("a", ids, overlap=3, lease=DAY, seed=7) == 18
+    assert store.slots.create_batch("b", list(reversed(ids)), overlap=3, lease=DAY, seed=7) == 18
+    plan = {
+        b: [r[0] for r in store.db.execute("select trajectory_id from slots where batch = ? order by position, slot", [b])]
+        for b in "ab"
+    }
+    assert plan["a"] == plan["b"] and Counter(plan["a"]) == dict.fromkeys(ids, 3)
+    with pytest.raises(ReviewerError, match="exists already"):
+        store.slots.create_batch("a", ids, overlap=1, lease=DAY, seed=0)
+    with pytest.raises(ReviewerError, match="unknown trajectory 'nope'"):
+        store.slots.create_batch("c", [*ids, "nope"], overlap=1, lease=DAY, seed=0)
+
+
+def test_claims_go_to_the_open_item_first_then_on_and_never_twice_to_one_reviewer(store: Store) -> None:
+    ids = items(store, 2)
+    store.slots.create_batch("b", ids, overlap=2, lease=DAY, seed=0)
+    first = store.slots.claim("alice", "b")
+    assert first is not None
+    again = store.slots.claim("alice", "b")  # not labelled yet: the same slot, its lease renewed
+    assert again is not None and (again.trajectory_id, again.slot) == (first.trajectory_id, first.slot)
+    label(store, first.trajectory_id, "alice")
+    second = store.slots.claim("alice", "b")
+    assert second is not None and second.trajectory_id != first.trajectory_id
+    label(store, second.trajectory_id, "alice")
+    assert store.slots.claim("alice", "b") is None  # both items hers: the other slots are for others
+    assert store.slots.claim("bob", "b") is not None
+    assert sorted(len(v) for v in store.slots.holders("b").values()) == [1, 2]
+
+
+def test_the_database_refuses_a_reviewer_twice_on_one_item(store: Store) -> None:
+    ids = items(store, 1)
+    store.slots.create_batch("b", ids, overlap=2, lease=DAY, seed=0)
+    store.slots.claim("alice", "b")
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.UniqueViolation)):
+        with store.db.writing():
+            store.db.execute("update slots set annotator = 'alice' where annotator is null")
+
+
+def test_an_expired_lease_is_reclaimed_and_the_late_label_still_counts(store: Store) -> None:
+    ids = items(store, 1)
+    store.slots.create_batch("b", ids, overlap=1, lease=timedelta(minutes=30), seed=0)
+    claimed = store.slots.claim("alice", "b")
+    assert claimed is not None and store.slots.claim("bob", "b") is None  # alice holds it
+    later = datetime.now(UTC) + timedelta(hours=1)
+    taken = store.slots.claim("bob", "b", now=later)
+    assert taken is not None and taken.trajectory_id == claimed.trajectory_id
+    label(store, claimed.trajectory_id, "alice")  # alice comes back: her label is kept all the same
+    assert {lb.annotator for lb in store.labels.all(trajectory_id=claimed.trajectory_id)} == {"alice"}
+    assert store.slots.holders("b") == {claimed.trajectory_id: ["bob"]}
+
+
+def test_released_slots_go_to_others_and_status_counts_what_is_stored(store: Store) -> None:
+    ids = items(store, 3)
+    store.slots.create_batch("b", ids, overlap=2, lease=DAY, seed=0)
+    done = store.slots.claim("alice", "b")
+    assert done is not None
+    label(store, done.trajectory_id, "alice")
+    held = store.slots.claim("alice", "b")
+    assert held is not None and store.slots.claim("bob", "b") is not None
+    assert store.slots.status("b").to_dict() == {
+        "batch": "b", "items": 3, "items_done": 0, "open_slots": 3,
+        "reviewers": [{"annotator": "alice", "slots": 2, "labelled": 1}, {"annotator": "bob", "slots": 1, "labelled": 0}],
+    }  # fmt: skip
+    assert store.slots.release("alice", "b") == 1  # the labelled slot stays hers
+    assert store.slots.status("b").open_slots == 4
+    assert store.slots.holders("b")[done.trajectory_id][:1] == ["alice"]
+    with pytest.raises(ReviewerError, match="no batch 'nope'"):
+        store.slots.release("alice", "nope")
+
+
+def test_queue_next_on_the_command_line(project_location: Path | str, tmp_path: Path) -> None:
+    with Store(project_location) as store:
+        items(store, 2)
+    cli = Cli(Path("unused"))
+    made = cli("--db", str(project_location), "batch", "create", "b", "--overlap", "1", "--lease", "2h", "--seed", "3")
+    assert made.exit_code == 0 and "2 slots" in made.output
+    claimed = cli("--db", str(project_location), "queue", "next", "--annotator", "alice", "--json")
+    assert claimed.exit_code == 0 and set(json.loads(claimed.output)) == {
+        "trajectory_id",
+        "batch",
+        "slot",
+        "lease_until",
+    }
+    assert cli("--db", str(project_location), "queue", "next", "--annotator", "alice", "--batch", "nope").exit_code == 1
+    bad = cli("--db", str(project_location), "batch", "create", "c", "--overlap", "1", "--lease", "soon")
+    assert bad.exit_code == 1 and "lease 'soon'" in bad.output
+    status = cli("--db", str(project_location), "batch", "status", "b", "--json")
+    assert json.loads(status.output)["reviewers"] == [{"annotator": "alice", "slots": 1, "labelled": 0}]
+    assert "released 1 slots of alice" in cli("--db", str(project_location), "queue", "release", "--annotator", "alice").output
+
+
+def test_lease_durations() -> None:
+    assert parse_lease("24h") == DAY and parse_lease("90s") == timedelta(seconds=90) and parse_lease("2d") == 2 * DAY
+    for bad in ("", "h", "0h", "1.5h", "-1h", "3w"):
+        with pytest.raises(ReviewerError):
+            parse_lease(bad)
+
+
+STORM = textwrap.dedent(
+    """
+    import sys
+    from reviewer.model import Label
+    from reviewer.store import Store
+    location, who = sys.argv[1], sys.argv[2]
+    claims = 0
+    with Store(location) as store:
+        while (claim := store.slots.claim(who, "storm")) is not None:
+            claims += 1
+            label = Label(claim.trajectory_id, who, first_pass=True, verdict="clean")
+            store.labels.save(label, actor=who, origin="storm")
+    print(claims)
+    """
+)
+
+
+def test_claim_storm_six_reviewers_two_processes_each(project_location: Path | str) -> None:
+    """Acceptance test 1 of #18: 300 items x overlap 3 claimed by 6 reviewers in 12 processes: every
+    item exactly 3 distinct reviewers, nobody twice, 900 claims."""
+    with Store(project_location) as store:
+        ids = items(store, 300)
+        store.slots.create_batch("storm", ids, overlap=3, lease=DAY, seed=1)
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", STORM, str(project_location), f"r{k}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for k in range(6)
+        for _ in range(2)
+    ]
+    outcomes = [(run.wait(300), *run.communicate()) for run in runs]
+    assert [code for code, _, _ in outcomes] == [0] * 12, [err for _, _, err in outcomes if err][:1]
+    with Store(project_location) as store:
+        holders = store.slots.holders("storm")
+        assert len(holders) == 300 and all(len(set(v)) == len(v) == 3 for v in holders.values())
+        assert store.db.execute("select count(*) from slots where annotator is null").fetchone()[0] == 0
+        assert len(store.labels.all()) == 900
