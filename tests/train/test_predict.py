@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pickle
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -232,3 +235,19 @@ def test_worker_processes_predict_the_same(project: Path, trained: Trained, monk
         assert together == alone and seen == [40, 40, 10] and prediction._WORKER["classifier"].model_hash == classifier.model_hash
         stored = [s.to_dict() for s in store.suggestions.all(rater=classifier.rater)]
         assert [{**s, "created_at": None} for s in stored] == [{**s, "created_at": None} for s in alone]
+
+
+def test_predict_shows_a_progress_bar_on_a_terminal_only(project: Path, trained: Trained) -> None:
+    """Like import's: on stderr while it runs, where stderr is a terminal (rich is told so here), and
+    never with --json."""
+    model, _ = trained
+    with Store(project) as store:
+        total = store.trajectories.count()
+    command = [sys.executable, "-m", "reviewer", "--db", str(project), "predict", "--model", str(model)]
+    terminal = {**os.environ, "TTY_COMPATIBLE": "1", "COLUMNS": "120"}
+    shown = subprocess.run(command, capture_output=True, text=True, env=terminal, check=True)
+    assert "predicting" in shown.stderr and f"{total}/{total}" in shown.stderr
+    quiet = subprocess.run([*command, "--json"], capture_output=True, text=True, env=terminal, check=True)
+    assert "predicting" not in quiet.stderr and len(json.loads(quiet.stdout)) == total
+    piped = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert "predicting" not in piped.stderr and "stored" in piped.stderr
