@@ -16,7 +16,7 @@ slower), memory train/baseline.
 Prediction. Baseline: reading and rendering every trajectory of the store (`iter_all` + the
 export's `render`), which any scoring of stored trajectories must do. Measured: `reviewer
 predict` on all of them (features, model, evidence spans, one suggestion each stored), in one
-process and as the command runs it (worker processes from 4,000 trajectories on).
+process and as the command runs it (worker processes from 1,000 trajectories on).
 Goal: at least 500 trajectories/s.
 
     python bench/train_bench.py                    # 20,000 x 20 steps
@@ -140,7 +140,7 @@ def main() -> None:
         print(f"baseline read+render: {args.n / read_s:8.0f} trajectories/s")
         print(f"reviewer predict, one process: {args.n / one_s:8.0f} trajectories/s")
         print(
-            f"reviewer predict:     {args.n / predict_s:8.0f} trajectories/s  {predict_mb:7.0f} MB peak   (goal >= {GOAL:.0f}; workers from 4,000)"
+            f"reviewer predict:     {args.n / predict_s:8.0f} trajectories/s  {predict_mb:7.0f} MB peak   (goal >= {GOAL:.0f}; workers from 1,000)"
         )
         print(f"predict ratios baseline/predict: {read_s / predict_s:.2f} (one process {read_s / one_s:.2f})")
 

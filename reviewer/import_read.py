@@ -11,7 +11,6 @@ trajectory objects are kept as they are.
 
 from __future__ import annotations
 
-import pickle
 import signal
 import sqlite3
 from collections.abc import Callable
@@ -188,13 +187,5 @@ def _stored_here(trajectory_id: str) -> bool:
     return conn is not None and conn.execute("select 1 from trajectories where id = ?", [trajectory_id]).fetchone() is not None
 
 
-def read_in_worker(path: Path) -> bytes:
-    """The file read, pickled here: the pool's result thread then only passes bytes on, and the
-    writer unpickles them itself (`unpack`). Unpickled in that thread instead, a result holds the
-    GIL in the writing process just as the writer wants it back from each SQLite call."""
-    return pickle.dumps(read_file(path, _WORKER["options"], _stored_here).portable(), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def unpack(data: bytes) -> FileRead:
-    read: FileRead = pickle.loads(data)
-    return read
+def read_in_worker(path: Path) -> FileRead:
+    return read_file(path, _WORKER["options"], _stored_here).portable()

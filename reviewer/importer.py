@@ -27,7 +27,7 @@ from pathlib import Path
 
 from reviewer import formats, parallel
 from reviewer.formats.unsupported import identify_file
-from reviewer.import_read import FileKind, FileRead, Prepared, ReadOptions, read_file, read_in_worker, start_worker, unpack
+from reviewer.import_read import FileKind, FileRead, Prepared, ReadOptions, read_file, read_in_worker, start_worker
 from reviewer.jsonio import Document, InputError
 from reviewer.labelpack import read_labels
 from reviewer.outcomes import AttachReport, ResultsFile, attach
@@ -319,11 +319,9 @@ class Importer:
         if workers is None:
             workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(files) >= PARALLEL_MIN_FILES else 1
         if workers > 1 and not self.dry_run and self.store is not None and self.store.path is not None:
-            reads = parallel.in_order(
+            yield from parallel.in_order(
                 read_in_worker, files, workers, start_worker, (options, self.store.path), start=parallel.FORK
             )
-            with closing(reads):
-                yield from map(unpack, reads)
             return
         store = self.store
         stored = (lambda tid: store.trajectories.exists(tid)) if store is not None else (lambda _tid: False)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 # Forking a process copies its modules for free; it is the default only where it is safe (Linux; macOS
 # system libraries may not survive it). A forked worker must not touch its parent's open connections.
@@ -49,6 +50,13 @@ def _start(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -
         initializer(*initargs)
 
 
+def _pickled(fn: Callable[[T], R], item: T) -> bytes:
+    """`fn(item)` pickled in the worker. The pool's result thread then only passes bytes on; made to
+    rebuild the objects itself, it would hold the GIL of the parent, whose writer wants it back after
+    every SQLite call, for as long as that takes."""
+    return pickle.dumps(fn(item), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def in_order(
     fn: Callable[[T], R],
     items: Iterable[T],
@@ -61,18 +69,18 @@ def in_order(
     `initializer(*initargs)`), yielded in the items' order. `fn` and the initializer must be
     module-level functions; items and results travel pickled. `start` is how the workers start:
     spawned (a fresh interpreter: shares nothing, but imports everything again, about half a second
-    of CPU each), or `FORK` where the platform forks safely (the parent's modules come along). Closed early, it waits only for the
-    items already running."""
+    of CPU each), or `FORK` where the platform forks safely (the parent's modules come along).
+    Closed early, it waits only for the items already running."""
     context = multiprocessing.get_context(start)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(initializer, initargs)) as pool:
-        pending: deque[Future[R]] = deque()
+        pending: deque[Future[bytes]] = deque()
         try:
             for item in items:
-                pending.append(pool.submit(fn, item))
+                pending.append(pool.submit(_pickled, fn, item))
                 if len(pending) >= 2 * workers:
-                    yield pending.popleft().result()
+                    yield cast(R, pickle.loads(pending.popleft().result()))
             while pending:
-                yield pending.popleft().result()
+                yield cast(R, pickle.loads(pending.popleft().result()))
         finally:  # stopped early (closed, interrupted, a failed write): items not started are dropped
             for future in pending:
                 future.cancel()

@@ -165,6 +165,12 @@ def _same_content(stored: Trajectory, incoming: Trajectory) -> bool:
     return mine == theirs
 
 
+def _parts_of(metadata: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """(file, sha256) of each file a run split over several was joined from (`metadata.parts`)."""
+    parts = metadata.get("parts")
+    return [(p.get("file"), p.get("sha256")) for p in parts if isinstance(p, dict)] if isinstance(parts, list) else []
+
+
 @dataclass(frozen=True, slots=True)
 class Original:
     """A file's bytes as the store keeps them (zlib-compressed), apart from the file: a worker process
@@ -213,6 +219,9 @@ class Rows:
         ]
         return cls(head, list(map(_step_row, repeat(t.id), t.steps)), edits, place)
 
+    def parts(self) -> list[tuple[Any, Any]]:
+        return _parts_of(json.loads(self.head[13]) if self.head[13] else {})
+
     def trajectory(self) -> Trajectory:
         """The trajectory as the store will give it back (for the rare comparisons an id clash needs)."""
         return _trajectory(self.head, [_step(r[1:]) for r in self.steps], [_edit(r[2:]) for r in self.edits])
@@ -229,16 +238,23 @@ class TrajectoryRepository:
         is compared by content.
         """
         if isinstance(trajectory, Rows):
-            tid, sha256, place = trajectory.id, trajectory.sha256, trajectory.place
+            tid, sha256, place, parts = trajectory.id, trajectory.sha256, trajectory.place, trajectory.parts()
         else:
-            tid, sha256 = trajectory.id, trajectory.source.sha256
-        row = self.db.execute("select source_sha256, source_place, source_file from trajectories where id = ?", [tid]).fetchone()
+            tid, sha256, parts = trajectory.id, trajectory.source.sha256, _parts_of(trajectory.metadata)
+        row = self.db.execute(
+            "select source_sha256, source_place, source_file, metadata from trajectories where id = ?", [tid]
+        ).fetchone()
         if row is None:
             return "new"
         same_file = sha256 is not None and (row[0], row[1]) == (sha256, place)
-        stored = None if same_file else self.get(tid)
+        # A run joined from several files (a continuation chain, sessions sharing a slug) read again
+        # through another of its files: the same files in the same bytes make the same run.
+        same_parts = bool(parts) and parts == _parts_of(json.loads(row[3]) if row[3] else {})
+        if same_file or same_parts:
+            return "duplicate"
+        stored = self.get(tid)
         incoming = trajectory.trajectory() if isinstance(trajectory, Rows) else trajectory
-        if same_file or (stored is not None and _same_content(stored, incoming)):
+        if stored is not None and _same_content(stored, incoming):
             return "duplicate"
         where = f"{row[2]}:{row[1]}" if row[1] else row[2]
         raise TrajectoryConflict(f"duplicate trajectory id {tid!r}: already stored with different content (from {where})")
