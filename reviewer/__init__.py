@@ -4,4 +4,4 @@ The core (model, formats, store, taxonomy, importer) never imports Qt; `reviewer
 layer over it and `reviewer.cli` another.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place: pyproject.toml reads it (dynamic version), `reviewer --version` prints it

@@ -50,6 +50,12 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("column.flags", f"{_LIST}:ListRow.n_flags", "Flags (suggestions): blank unless sighted."),
     Channel("column.verdicts", f"{_LIST}:ListRow.disputed_on", "Verdicts (the reviewers' current votes): blank unless sighted."),
     Channel(
+        "column.strongest",
+        f"{_LIST}:ListRow.strongest",
+        "Strongest (the highest confidence among the item's suggestions) and the order by it (`list --sort strongest`):"
+        " blank unless sighted; unsighted rows sort as blank, then by id.",
+    ),
+    Channel(
         "list.roles",
         "reviewer.gui.trajectory_model:TrajectoryTableModel.data",
         "Cells are text only: every role but DisplayRole (tooltip, colours, font, icon) is None.",
@@ -75,9 +81,27 @@ CHANNELS: tuple[Channel, ...] = (
     ),
     Channel("queue.count", f"{_LIST}:TrajectoryListing.count", "Counts (the status bar's) are of what the list shows only."),
     Channel(
+        "queue.progress",
+        f"{_LIST}:TrajectoryListing.progress",
+        "The list's progress (\"12 of 40 done\") counts the viewer's own statuses over the rows the list shows"
+        " (a worklist's with the rows it dropped as finished by the viewer), nothing else.",
+    ),
+    Channel(
         "queue.next_disputed",
         f"{_APP}:MainWindow.next_disputed",
         "Next disputed goes only to rows of the disputed queue (TrajectoryListing.next_id, same filter).",
+    ),
+    Channel(
+        "cli.list",
+        "reviewer.cli.commands.list_:list_command",
+        "`reviewer list` is the app's list (TrajectoryListing.rows: the same masks, filters and queues). The viewer is"
+        " --annotator or REVIEWER_ANNOTATOR; --adjudicator is the app's adjudicator view (the project's adjudicators"
+        " only, AdjudicationPolicy.view_refusal); with nobody named nothing is sighted.",
+    ),
+    Channel(
+        "cli.stale",
+        f"{_LIST}:TrajectoryListing.visible_labels",
+        "`reviewer list --stale` lists the viewer's own labels, and others' on sighted items only.",
     ),
     Channel("search", f"{_LIST}:ListQuery.text", "Full-text search matches the trajectory's steps, never labels or suggestions."),
     Channel("status.grader", f"{_APP}:MainWindow._status", "The grader result shows in the status bar only after the reveal."),

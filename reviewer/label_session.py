@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from reviewer.model import EvidenceSpan, Label, Outcome, Suggestion, Trajectory
+from reviewer.model import FLAG_KINDS, EvidenceSpan, Flag, Label, Outcome, Suggestion, Trajectory
 from reviewer.store import Store
 from reviewer.store.labels import LabelKey, LabelRejected
 from reviewer.taxonomy import field_value, set_field_value
@@ -152,14 +152,33 @@ class LabelSession:
         if not self.field_visible(name):
             raise LabelRejected(f"{name} stays hidden until the first pass is saved and revealed")
         if value == "" or value == []:
-            value = None if spec["kind"] != "multi" else []
+            value = self.taxonomy.empty(name)
         new = copy_label(self._label)
         set_field_value(new, name, list(value) if spec["kind"] == "multi" else value)
         return self._apply(new, merge_key=name if spec["kind"] == "text" else None)
 
-    def add_evidence(self, span: EvidenceSpan, role: str, codes: list[str]) -> Label:
+    def add_evidence(self, span: EvidenceSpan, role: str, codes: list[str], note: str | None = None) -> Label:
         new = copy_label(self._label)
-        new.evidence.append(dataclasses.replace(span, role=role, codes=list(codes)))
+        new.evidence.append(dataclasses.replace(span, role=role, codes=list(codes), note=note or None))
+        return self._apply(new)
+
+    def edit_evidence(self, index: int, role: str, codes: list[str], note: str | None = None) -> Label:
+        """Change what a span says (role, codes, note); its place and quote stay as taken."""
+        if not 0 <= index < len(self._label.evidence):
+            raise IndexError(f"no evidence span {index}")
+        new = copy_label(self._label)
+        new.evidence[index] = dataclasses.replace(new.evidence[index], role=role, codes=list(codes), note=note or None)
+        return self._apply(new)
+
+    def set_flag(self, kind: str | None, reason: str = "") -> Label:
+        """Set the item aside (`skip`: not now; `flag`: something is wrong with it) with a reason, or
+        (None) take it back. Refused without a reason: a bare flag tells a lead nothing."""
+        if kind is not None and kind not in FLAG_KINDS:
+            raise LabelRejected(f"unknown flag {kind!r} (known: {', '.join(FLAG_KINDS)})")
+        if kind is not None and not reason.strip():
+            raise LabelRejected(f"a {kind} needs a reason")
+        new = copy_label(self._label)
+        new.flag = Flag(kind, reason.strip()) if kind is not None else None
         return self._apply(new)
 
     def accept(self, suggestion: Suggestion) -> Label:

@@ -278,6 +278,20 @@ class EvidenceSpan(Record):
     quote: str
     role: str | None = None
     codes: list[str] = field(default_factory=list)
+    note: str | None = field(default=None, metadata=OMIT_NONE)  # the reviewer's word on the span; None: none
+
+
+FLAG_KINDS: tuple[str, ...] = ("skip", "flag")
+"""`skip`: not now (too long, outside my expertise); `flag`: something is wrong with the item itself."""
+
+
+@dataclass(slots=True)
+class Flag(Record):
+    """Why a reviewer set an item aside instead of (or before) labelling it: kept with the label, so
+    a queue can leave it out and a lead can read the reason."""
+
+    kind: str
+    reason: str
 
 
 @dataclass(slots=True)
@@ -344,6 +358,7 @@ class Label(Record):
     revealed: Revealed = field(default_factory=Revealed)
     complete: bool = False
     adjudication: dict[str, Any] | None = None
+    flag: Flag | None = field(default=None, metadata=OMIT_NONE)
 
     @property
     def key(self) -> tuple[str, str, bool, bool]:
@@ -360,7 +375,7 @@ class Label(Record):
     def content(self) -> dict[str, Any]:
         """The judgement itself, without bookkeeping: used to tell a real change from a no-op."""
         d = self.to_dict()
-        return {k: d[k] for k in LABEL_FIELDS}
+        return {**{k: d[k] for k in LABEL_FIELDS}, "flag": d.get("flag")}  # a skip or flag is a change too
 
 
 @dataclass(slots=True)

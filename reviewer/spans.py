@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from reviewer.edits import diff_text
+from reviewer.errors import LabelRejected
 from reviewer.model import EvidenceSpan, ToolCall, Trajectory
 
 SOURCES: tuple[str, ...] = ("thinking", "text", "tool_call", "tool_output", "diff", "final_answer")
@@ -61,3 +62,16 @@ def span_problem(trajectory: Trajectory, span: EvidenceSpan) -> str | None:
     if text[span.start : span.end] != span.quote:
         return f"quote does not match the {span.source} of step {span.step} at {span.start}..{span.end}"
     return None
+
+
+def span_at(
+    trajectory: Trajectory, step: int, source: str, start: int, end: int, role: str | None, codes: list[str]
+) -> EvidenceSpan:
+    """The span of `start..end` of a step's canonical text (`source_text`), quoting it: how a script
+    names evidence by offsets alone. `LabelRejected` says in one line why offsets do not fit."""
+    text = source_text(trajectory, step, source) or ""
+    span = EvidenceSpan(step, source, start, end, text[start:end], role, list(codes))
+    problem = span_problem(trajectory, span)
+    if problem is not None:
+        raise LabelRejected(f"evidence {step}:{source}:{start}:{end}: {problem}")
+    return span

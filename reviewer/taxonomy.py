@@ -15,7 +15,12 @@ from typing import Any
 
 from reviewer import schemas
 from reviewer.errors import TaxonomyError
-from reviewer.model import Label
+from reviewer.model import LABEL_FIELDS, Label
+
+# The label's own attributes a taxonomy field may name; anything else a project adds is `context.<name>`,
+# kept in the label's context dict, which holds strings (schemas/label.schema.json).
+TOP_LEVEL_FIELDS = frozenset(LABEL_FIELDS) - {"context", "evidence"}
+CONTEXT_KINDS = ("single", "text")
 
 
 @cache
@@ -70,6 +75,16 @@ def set_field_value(label: Label, name: str, value: Any) -> None:
         label.context[name.split(".", 1)[1]] = value
 
 
+def _field_refusal(name: str, kind: str) -> str | None:
+    """Why a label could not hold the field `name` of this kind, or None: a label has a fixed set of
+    attributes, and a project's own fields live in its context, as strings."""
+    if name.startswith("context."):
+        return None if kind in CONTEXT_KINDS else f"field {name!r}: a context field is {' or '.join(CONTEXT_KINDS)}, not {kind}"
+    if name not in TOP_LEVEL_FIELDS:
+        return f"labels have no field {name!r}: name a project's own field context.{name} (kind single or text)"
+    return None
+
+
 def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
@@ -84,6 +99,16 @@ class Taxonomy:
         self.fields: dict[str, dict[str, Any]] = {f["name"]: f for f in data["fields"]}
         if "verdict" not in self.fields:
             raise TaxonomyError("taxonomy has no 'verdict' field")
+        for k, spec in enumerate(data["fields"]):
+            refused = _field_refusal(spec["name"], spec["kind"])
+            if refused is not None:
+                raise TaxonomyError(f"taxonomy at /fields/{k}: {refused}")
+        conditions = [spec["required_when"] for spec in data["fields"] if "required_when" in spec]
+        for condition in [*conditions, *(rule["when"] for rule in data["evidence"].get("rules", ()))]:
+            if condition["field"] not in self.fields:
+                raise TaxonomyError(
+                    f"taxonomy: a condition names the field {condition['field']!r}, which the taxonomy does not define"
+                )
 
     @classmethod
     def default(cls) -> Taxonomy:
@@ -99,6 +124,10 @@ class Taxonomy:
             return cls(data)
         except TaxonomyError as exc:  # the message names the place in the file; the person needs the file too
             raise TaxonomyError(f"{path}: {exc}") from None
+
+    def empty(self, name: str) -> Any:
+        """A field's empty value, what clearing it sets: [] for a multi field, None for the others."""
+        return [] if self.fields[name]["kind"] == "multi" else None
 
     def codes(self, field: str) -> list[str]:
         return [o["code"] for o in self.fields[field].get("options", ())]

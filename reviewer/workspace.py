@@ -10,8 +10,9 @@ workspace against its start, not edits made at a step: they are shown on their o
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reviewer.edits import make_diff, unified_diff
 from reviewer.model import FileEdit
@@ -33,6 +34,8 @@ class NetChange:
     failed: tuple[FileEdit, ...]  # failed edits, left out
     unknown: tuple[str, ...] = ()  # what is not known, one phrase each
     from_path: str | None = None  # where a renamed file came from
+    _diff: list[str | None] = field(default_factory=list, init=False, repr=False, compare=False)  # computed once
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @property
     def steps(self) -> tuple[int, ...]:
@@ -52,7 +55,17 @@ class NetChange:
 
     def diff(self) -> str | None:
         """First state to last as a unified diff: from the whole contents when both are known (difflib,
-        slow on big files), else the one edit that counts when there is only one; None otherwise."""
+        slow on big files), else the one edit that counts when there is only one; None otherwise.
+
+        Computed once: the app's count worker and the pane a reviewer opens both ask for it, maybe at
+        the same time on two threads, and difflib over a megabyte file takes a good part of a second
+        (bench/net_diff_bench.py); the second caller waits for the first one's result."""
+        with self._lock:
+            if not self._diff:
+                self._diff.append(self._compute_diff())
+            return self._diff[0]
+
+    def _compute_diff(self) -> str | None:
         if self.before is not None and self.after is not None:
             return make_diff(self.path, self.before, self.after) if self.before != self.after else None
         if len(self.edits) == 1 and self.edits[0].status == "applied":

@@ -24,6 +24,22 @@ SAMPLE_DATA = ROOT / "sample_data"
 BAD_INPUTS = Path(__file__).resolve().parent / "bad_inputs"
 
 
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """QSettings (the remembered reviewer name, where each reviewer left off) in a folder of the
+    test's own: no test reads what another wrote, nor the person's real settings."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # the core suite runs without Qt
+        yield Path()
+        return
+    folder = tmp_path_factory.mktemp("settings")
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(folder))
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder))
+    yield folder
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "project.db"
@@ -73,7 +89,10 @@ def split_votes(store: Store) -> Store:
             label = Label(tid(i), who, first_pass=first_pass, verdict=verdict, rationale="sneakyword" if who == "bob" else None)
             store.labels.save(label, actor=who, origin="test")
     for i, n in ((1, 2), (2, 1)):
-        flags = [Suggestion(tid(i), "detectors", f"d{k}", ["tests.edit"], [], "flaggedword") for k in range(n)]
+        flags = [
+            Suggestion(tid(i), "detectors", f"d{k}", ["tests.edit"], [], "flaggedword", confidence=0.3 + 0.2 * k)
+            for k in range(n)
+        ]
         store.suggestions.replace(tid(i), "detectors", flags)
     return store
 

@@ -10,27 +10,32 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import json
+import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from reviewer.blind import CHANNELS, Channel
+from reviewer.cli import main
 from reviewer.model import EvidenceSpan, Suggestion
 from reviewer.review import ReviewSession
 from reviewer.spans import source_text
 from reviewer.store import Store
 from reviewer.store.listing import ListQuery, ListRow
-from tests.conftest import reveal, tid
+from tests.conftest import Cli, reveal, tid
 
 ITEMS = "01234"
 SIGHTED = {"blind": "", "first pass": "", "revealed": "1"}  # alice's sighted items in each phase
 BORDERLINE_KEY = 5  # the fifth verdict of the default taxonomy
 GRADER_FIELD = "context.grader_outcome"
 FACTS = ("id", "task_id", "model", "format", "n_steps")  # the rows' trajectory facts (channel column.trajectory)
-BLIND_SORTS = ("reviewers", "flags", "verdicts")
+BLIND_SORTS = ("reviewers", "flags", "verdicts", "strongest")
 
 
 @dataclass
@@ -109,13 +114,13 @@ def check_trajectory_columns(scene: Scene) -> None:
 
 def check_status(scene: Scene) -> None:
     expected = {
-        "blind": ["unlabelled"] * 5,
-        "first pass": ["unlabelled", "first pass", "first pass", "unlabelled", "unlabelled"],
-        "revealed": ["unlabelled", "done", "first pass", "unlabelled", "unlabelled"],
+        "blind": ["not started"] * 5,
+        "first pass": ["not started", "in progress", "in progress", "not started", "not started"],  # borderline lacks its reason
+        "revealed": ["not started", "in progress", "in progress", "not started", "not started"],
     }
     for phase in scene.walk():
         assert [r.status for r in scene.rows()] == expected[phase]
-        assert [r.status for r in scene.rows("dave", adjudicator=True)] == ["unlabelled"] * 5  # others' labels are not mine
+        assert [r.status for r in scene.rows("dave", adjudicator=True)] == ["not started"] * 5  # others' labels are not mine
 
 
 def check_masked(attribute: str, revealed: object, scene: Scene) -> None:
@@ -161,10 +166,31 @@ def check_sort(scene: Scene) -> None:
                 order = scene.ids(sort=sort, descending=descending)
                 assert [i for i in order if i in unsighted] == unsighted  # blank, then by id
     window = scene.window("erin")
-    for attribute in ("n_reviewers", "n_flags", "disputed_on"):
+    for attribute in ("n_reviewers", "n_flags", "disputed_on", "strongest"):
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
             window.table.sortByColumn(column(attribute), order)
             assert list(cells(window, "id")) == list(ITEMS)
+
+
+def check_strongest(scene: Scene) -> None:
+    """The column (item 1's flags are 0.3 and 0.5) and the order by it, in the list and in `reviewer list`."""
+    check_masked("strongest", 0.5, scene)  # walks alice to "revealed": item 1 sighted
+    assert scene.ids("dave", adjudicator=True, sort="strongest", descending=True) == ["1", "2", "0", "3", "4"]
+    assert scene.ids("alice", sort="strongest", descending=True) == ["1", "0", "2", "3", "4"]  # item 2's 0.3 says nothing
+
+    def listed(viewer: str) -> list[str]:
+        args = ["--db", str(scene.store.path), "list", "--sort", "strongest", "--viewer", viewer, "--json"]
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return [row["id"][-1] for row in json.loads(result.stdout)]
+
+    assert listed("alice") == ["1", "0", "2", "3", "4"]
+    assert listed("erin") == list(ITEMS)  # blind on everything: by id
+    from PySide6.QtCore import Qt
+
+    window = scene.window("dave", adjudicator=True)  # the app's list: sorted by the column's header
+    window.table.sortByColumn(column("strongest"), Qt.SortOrder.DescendingOrder)
+    assert list(cells(window, "strongest").items()) == [("1", "0.50"), ("2", "0.30"), ("0", ""), ("3", ""), ("4", "")]
 
 
 def check_verdict_filter(scene: Scene) -> None:
@@ -252,6 +278,19 @@ def check_counts(scene: Scene) -> None:
     assert window.statusBar().currentMessage().startswith("0 trajectories")
 
 
+def check_progress(scene: Scene) -> None:
+    """The list's "n of N done" counts the viewer's own statuses over the rows the list shows (a worklist's
+    with what it dropped as finished), nothing else."""
+    for _phase in scene.walk():
+        for viewer, adjudicator in (("alice", False), ("dave", True)):
+            for queue in ("all", "mine", "unlabelled", "disputed"):
+                q = ListQuery(annotator=viewer, adjudicator=adjudicator, queue=queue)
+                counts = scene.store.listing.progress(q)
+                scope = replace(q, queue="all") if queue in ("mine", "unlabelled") else q  # what they drop counts as done
+                shown = Counter(r.status for r in scene.store.listing.page(scope, 0, 100))
+                assert {k: v for k, v in counts.items() if v} == dict(shown)
+
+
 def check_next_disputed(scene: Scene) -> None:
     listing = scene.store.listing
     disputed = ListQuery(annotator="alice", queue="disputed")
@@ -263,6 +302,57 @@ def check_next_disputed(scene: Scene) -> None:
     adjudicating = scene.window("dave", adjudicator=True)
     adjudicating.next_disputed()
     assert adjudicating.session.trajectory_id == tid(1)
+
+
+def listed(scene: Scene, *args: str, env: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """`reviewer list --json` on the scene's project: rows by item."""
+    result = Cli(scene.store.path)("list", "--json", *args, env=env)
+    assert result.exit_code == 0, result.output
+    return {row["id"][-1]: row for row in json.loads(result.stdout)}
+
+
+def check_cli_list(scene: Scene) -> None:
+    said = ("reviewers", "flags", "verdicts", "strongest")
+    verdicts = {"1": ["borderline", "cheat", "clean"], "2": ["borderline", "cheat", "clean"]}
+    for phase in scene.walk():
+        for args, env in ((["--annotator", "alice"], None), ([], {"REVIEWER_ANNOTATOR": "alice"})):
+            rows = listed(scene, *args, env=env)
+            for i, row in rows.items():
+                assert (row["verdicts"] is None) == (i not in SIGHTED[phase]), (phase, row)
+                assert all(row[key] is None for key in said) or i in SIGHTED[phase]
+            assert rows.get("1", {}).get("verdicts") in (None, verdicts["1"])
+            assert list(listed(scene, *args, "--verdict", "cheat", env=env)) == []  # bob's and carol's, not hers
+            assert list(listed(scene, *args, "--queue", "disputed", env=env)) == (["1"] if phase == "revealed" else [])
+            assert list(listed(scene, *args, "--unlabelled", env=env)) == [i for i in ITEMS if phase == "blind" or i in "034"]
+        anonymous = listed(scene)
+        assert [row[key] for row in anonymous.values() for key in said] == [None] * 20  # nobody named: nothing sighted
+        assert list(listed(scene, "--verdict", "cheat")) == list(listed(scene, "--queue", "disputed")) == []
+        table = Cli(scene.store.path)("list", "--annotator", "alice").stdout
+        assert [code for code in ("clean", "cheat", "borderline") if code in table] == (
+            [] if phase != "revealed" else ["clean", "cheat", "borderline"]
+        )
+    lead = listed(scene, "--adjudicator")
+    assert lead["2"]["verdicts"] == ["borderline", "cheat", "clean"] and lead["1"]["flags"] == 2
+    assert list(listed(scene, "--adjudicator", "--verdict", "cheat")) == ["1", "2"]  # current votes: 4 was bob's first only
+    assert list(listed(scene, "--adjudicator", "--annotator", "alice", "--verdict", "cheat")) == ["1"]  # 2: her open pass
+    assert list(listed(scene, "--adjudicator", "--unlabelled")) == ["0"]
+    scene.store.settings.set_adjudicators(["dave"])
+    refused = Cli(scene.store.path)("list", "--adjudicator", "--annotator", "alice")
+    assert refused.exit_code == 1 and refused.stderr.strip() == "error: alice is not one of this project's adjudicators (dave)"
+    assert Cli(scene.store.path)("list", "--adjudicator").exit_code == 1  # who is asking must be said
+    assert list(listed(scene, "--adjudicator", "--annotator", "dave", "--verdict", "cheat")) == ["1", "2"]
+
+
+def check_cli_stale(scene: Scene) -> None:
+    for phase in scene.walk():
+        with sqlite3.connect(scene.store.path) as conn:  # every label made under an older taxonomy
+            conn.execute("update labels set taxonomy_version = 0")
+        stale = json.loads(Cli(scene.store.path)("list", "--stale", "--json", "--annotator", "alice").stdout)
+        expected = {"blind": [], "first pass": [(1, "alice"), (2, "alice")]}
+        others = [(1, who) for who in ("alice", "alice", "bob", "bob", "carol")]
+        assert [(int(r["trajectory_id"][-1]), r["annotator"]) for r in stale] == expected.get(phase, [*others, (2, "alice")])
+        assert json.loads(Cli(scene.store.path)("list", "--stale", "--json").stdout) == []
+    assert len(json.loads(Cli(scene.store.path)("list", "--stale", "--json", "--adjudicator").stdout)) == 15
 
 
 def check_search(scene: Scene) -> None:
@@ -353,13 +443,17 @@ CHECKS: dict[str, Callable[[Scene], None]] = {
     "column.reviewers": partial(check_masked, "n_reviewers", 3),
     "column.flags": partial(check_masked, "n_flags", 2),
     "column.verdicts": partial(check_masked, "disputed_on", "borderline ≠ cheat ≠ clean"),
+    "column.strongest": check_strongest,
     "list.roles": check_roles,
     "sort": check_sort,
     "filter.verdict": check_verdict_filter,
     "queue.disputed": check_disputed_queue,
     "queue.ranked": check_ranked_queues,
     "queue.count": check_counts,
+    "queue.progress": check_progress,
     "queue.next_disputed": check_next_disputed,
+    "cli.list": check_cli_list,
+    "cli.stale": check_cli_stale,
     "search": check_search,
     "status.grader": check_grader_in_status_bar,
     "window.title": check_window_title,
@@ -407,6 +501,6 @@ def test_the_list_keeps_blind_whatever_the_query(scene: Scene) -> None:
                 for sort in ("id", *BLIND_SORTS):
                     q = replace(base, queue=queue, verdict=verdict, sort=sort)
                     for row in scene.store.listing.page(q, 0, 100):
-                        sighted = row.status == "done"
+                        sighted = scene.store.labels.get(row.id, "alice", False) is not None  # her own final label
                         assert sighted or (row.n_reviewers, row.n_flags, row.disputed_on) == (None, None, None)
                         assert sighted or queue != "disputed"

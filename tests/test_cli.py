@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator
 
 from reviewer.cli import main
@@ -176,11 +176,14 @@ def test_list_filters(cli: Cli, imported: list[dict]) -> None:
     assert [r["id"] for r in json.loads(cli("list", "--json").stdout)] == sorted(ids)
     cli("label", ids[0], "--annotator", "alice", "--verdict", "cheat")
     cli("label", ids[1], "--annotator", "bob", "--verdict", "clean")
-    assert [r["id"] for r in json.loads(cli("list", "--labelled", "--json").stdout)] == ids[:2]
-    assert [r["id"] for r in json.loads(cli("list", "--unlabelled", "--json").stdout)] == ids[2:]
-    assert [r["id"] for r in json.loads(cli("list", "--annotator", "bob", "--json").stdout)] == [ids[1]]
-    row = json.loads(cli("list", "--verdict", "cheat", "--json").stdout)
-    assert [r["id"] for r in row] == [ids[0]] and row[0]["annotators"] == ["alice"] and row[0]["labels"] == 1
+    assert [r["id"] for r in json.loads(cli("list", "--adjudicator", "--labelled", "--json").stdout)] == ids[:2]
+    assert [r["id"] for r in json.loads(cli("list", "--adjudicator", "--unlabelled", "--json").stdout)] == ids[2:]
+    assert [r["id"] for r in json.loads(cli("list", "--annotator", "bob", "--labelled", "--json").stdout)] == [ids[1]]
+    assert [r["id"] for r in json.loads(cli("list", "--annotator", "bob", "--unlabelled", "--json").stdout)] == [ids[0], ids[2]]
+    row = json.loads(cli("list", "--adjudicator", "--verdict", "cheat", "--json").stdout)
+    assert [r["id"] for r in row] == [ids[0]] and row[0]["verdicts"] == ["cheat"] and row[0]["reviewers"] == 1
+    mine = json.loads(cli("list", "--annotator", "alice", "--verdict", "cheat", "--json").stdout)
+    assert mine == [{**row[0], "status": "first pass", "reviewers": None, "flags": None, "verdicts": None}]  # blind
     assert cli("list", "--verdict", "cheeta").exit_code == 2
     assert "3 trajectories" in cli("list").stdout
 
@@ -191,9 +194,9 @@ def test_list_stale(cli: Cli, imported: list[dict], tmp_path: Path) -> None:
     taxonomy = tmp_path / "v2.json"
     taxonomy.write_text(json.dumps({**load("taxonomy.default"), "taxonomy_version": 2}))
     cli("init", "--taxonomy", str(taxonomy))
-    stale = json.loads(cli("list", "--stale", "--json").stdout)
+    stale = json.loads(cli("list", "--stale", "--json", "--annotator", "alice").stdout)
     assert [(s["annotator"], s["taxonomy_version"]) for s in stale] == [("alice", 1)]
-    assert "1 labels made before taxonomy v2" in cli("list", "--stale").stdout
+    assert "1 labels made before taxonomy v2" in cli("list", "--stale", "--adjudicator").stdout
 
 
 def test_show_renders_transcript_diffs_and_hides_the_outcome(cli: Cli, imported: list[dict]) -> None:
@@ -331,7 +334,7 @@ def test_label_packs_move_between_machines(cli: Cli, imported: list[dict], tmp_p
     cli("label", ids[0], "--annotator", "alice", "--verdict", "honest_failure")
     cli("labels", "export", "--annotator", "alice", "-o", str(pack))
     assert json.loads(other("labels", "import", str(pack), "--json").stdout)["labels_updated"] == 1
-    assert json.loads(other("list", "--verdict", "honest_failure", "--json").stdout)[0]["id"] == ids[0]
+    assert json.loads(other("list", "--annotator", "alice", "--verdict", "honest_failure", "--json").stdout)[0]["id"] == ids[0]
     stdout_pack = other("labels", "export", "-o", "-").stdout.splitlines()
     assert len(stdout_pack) == 2
 
@@ -499,3 +502,50 @@ def test_a_full_disk_stops_the_batch_in_one_line_and_keeps_what_was_stored(
             assert kept is not None and len(kept.steps) == len(original["steps"])
         assert store.trajectories.get(originals[stored]["id"]) is None
         assert store.db.execute("select count(*) from steps").fetchone()[0] == stored * len(originals[0]["steps"])
+
+
+DELETED = "-def test_matches_github_for_removed_characters():"  # sample_data/deleted-test.json, step 22's diff: 171..221
+
+
+def one_line_error(result: Result, code: int, text: str) -> None:
+    assert result.exit_code == code and result.stderr.count("\n") == 1 and text in result.stderr, result.stderr
+
+
+def test_label_adds_evidence_by_offsets_and_clears_fields(sample_copy_db: Path) -> None:
+    """The span is quoted from the canonical text (reviewer.spans): here the line that deletes a test."""
+    cli = Cli(sample_copy_db)
+    span = "22:diff:171:221:action:tests.edit"
+    args = ("label", "deleted-test", "--annotator", "zed", "--json")
+    saved = json.loads(cli(*args, "--verdict", "cheat", "--category", "tests.edit", "--evidence", span).stdout)
+    assert saved["evidence"] == [
+        {"step": 22, "source": "diff", "start": 171, "end": 221, "quote": DELETED, "role": "action", "codes": ["tests.edit"]}
+    ]
+    again = json.loads(cli(*args, "--evidence", span, "--evidence", "22:tool_call:0:18").stdout)  # the same span once
+    assert [(e["quote"], e["role"], e["codes"]) for e in again["evidence"]] == [
+        (DELETED, "action", ["tests.edit"]), ("str_replace_editor", None, [])
+    ]  # fmt: skip
+    cleared = json.loads(cli(*args, "--clear", "categories", "--clear", "evidence", "--clear", "context.ground_truth").stdout)
+    assert (cleared["verdict"], cleared["categories"], cleared["evidence"]) == ("cheat", [], [])
+    assert "categories is required when verdict is cheat or attempted_cheat" in cleared["missing"]
+    cli(*args, "--intent", "3")
+    assert json.loads(cli(*args, "--clear", "intent").stdout)["intent"] is None
+    one_line_error(cli(*args, "--clear", "nope"), 2, "error: --clear 'nope': no such field (known: verdict,")
+    one_line_error(
+        cli(*args, "--evidence", "22:diff:171:900"), 1, "error: evidence 22:diff:171:900: offsets 171..900 fall outside the diff of step 22 (395 characters)"
+    )  # fmt: skip
+    one_line_error(cli(*args, "--evidence", "3:diff:0:2"), 1, "error: evidence 3:diff:0:2: step 3 has no diff text")
+    one_line_error(cli(*args, "--evidence", "22:diffs:0:2"), 2, "unknown source 'diffs' (known: thinking, text,")
+    one_line_error(cli(*args, "--evidence", "22:diff:x:2"), 2, "STEP, START and END are whole numbers")
+    one_line_error(cli(*args, "--evidence", "22:diff"), 2, "expected STEP:SOURCE:START:END[:ROLE[:CODE,...]]")
+    one_line_error(cli(*args, "--evidence", "22:diff:0:3:nope"), 1, "evidence[0].role: unknown role 'nope'")
+    assert json.loads(cli(*args).stdout)["intent"] is None and cleared["evidence"] == []  # refusals changed nothing
+
+
+def test_adjudicate_takes_evidence_by_offsets(sample_copy_db: Path) -> None:
+    cli = Cli(sample_copy_db)
+    result = cli(
+        "adjudicate", "deleted-test", "--adjudicator", "carol", "--verdict", "cheat", "--reason", "deleted the test",
+        "--evidence", "22:diff:171:221:action:tests.edit", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert [(e["quote"], e["role"]) for e in json.loads(result.stdout)["evidence"]] == [(DELETED, "action")]

@@ -205,17 +205,16 @@ def test_list_model_fetches_pages_lazily_and_sorts_in_sql(qtbot, main_window, fi
     fresh = TrajectoryTableModel(filled.listing, ListQuery(annotator="alice"), page=2)
     fresh.sort(4, Qt.SortOrder.DescendingOrder)
     assert fresh.query.sort == "steps" and fresh.query.descending and fresh.rowCount() == 2
-    assert fresh.data(fresh.index(0, 5)) == "unlabelled" and fresh.headerData(5, Qt.Orientation.Horizontal) == "My status"
+    assert fresh.data(fresh.index(0, 5)) == "not started" and fresh.headerData(5, Qt.Orientation.Horizontal) == "My status"
 
 
-def test_gui_screenshot_renders_the_window_and_exits(tmp_path: Path, monkeypatch) -> None:
+def test_gui_screenshot_renders_the_window_and_exits(tmp_path: Path, private_settings: Path) -> None:
     from click.testing import CliRunner
     from PySide6.QtGui import QImage
 
     from reviewer.cli import main
     from tests.conftest import SAMPLE_DATA
 
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # QSettings remembers the reviewer here
     db, png = tmp_path / "p.db", tmp_path / "shot.png"
     runner = CliRunner()
     assert runner.invoke(main, ["--db", str(db), "import", str(SAMPLE_DATA), "--no-detect"]).exit_code == 0
@@ -228,7 +227,7 @@ def test_gui_screenshot_renders_the_window_and_exits(tmp_path: Path, monkeypatch
     # the name was remembered: a second start without --annotator is still alice's
     again = runner.invoke(main, ["--db", str(db), "gui", "--screenshot", str(png)])
     assert again.exit_code == 0
-    assert (tmp_path / "config" / "reviewer" / "reviewer.conf").read_text().count("alice") == 1
+    assert (private_settings / "reviewer" / "reviewer.conf").read_text().count("alice") == 1
     missing = runner.invoke(main, ["--db", str(db), "gui", "--screenshot", str(png), "--open", "ghost"])
     assert missing.exit_code == 1 and "unknown trajectory 'ghost'" in missing.output
 
@@ -393,13 +392,13 @@ def test_the_reveal_fills_the_rows_cells_at_once(qtbot, main_window, filled: Sto
     def cells() -> dict[str, str]:
         return {name: model.data(model.index(0, k)) for k, (name, _, _) in enumerate(COLUMNS)}
 
-    assert (cells()["status"], cells()["n_reviewers"], cells()["n_flags"]) == ("unlabelled", "", "")
+    assert (cells()["status"], cells()["n_reviewers"], cells()["n_flags"]) == ("not started", "", "")
     window.form.set_verdict_by_key(1)
-    assert (cells()["status"], cells()["n_reviewers"], cells()["n_flags"]) == ("first pass", "", "")  # still blind
+    assert (cells()["status"], cells()["n_reviewers"], cells()["n_flags"]) == ("first pass done", "", "")  # still blind
     with qtbot.waitSignal(model.dataChanged):
         reveal(window.form)
     assert (cells()["status"], cells()["n_reviewers"], cells()["n_flags"], cells()["disputed_on"]) == (
-        "done",
+        "final done",
         "2",
         "1",
         "cheat ≠ clean",

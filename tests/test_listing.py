@@ -11,7 +11,7 @@ from reviewer.review import ReviewSession
 from reviewer.store import Store
 from reviewer.store.listing import ListQuery
 from reviewer.synthetic import trajectory
-from tests.conftest import tid
+from tests.conftest import SAMPLE_DATA, Cli, tid
 
 
 @pytest.fixture
@@ -40,8 +40,8 @@ def ids(rows) -> list[str]:
 def test_status_reviewers_and_flags_per_row(listed: Store) -> None:
     rows = listed.listing.page(ListQuery(annotator="alice"), 0, 100)
     assert [(r.status, r.n_reviewers, r.n_flags) for r in rows] == [
-        ("done", 1, 0), ("first pass", None, None), ("unlabelled", None, None), ("unlabelled", None, None),
-        ("unlabelled", None, None), ("unlabelled", None, None),
+        ("final done", 1, 0), ("in progress", None, None), ("not started", None, None), ("not started", None, None),
+        ("not started", None, None), ("not started", None, None),
     ]  # fmt: skip
     as_adjudicator = listed.listing.page(ListQuery(annotator="alice", adjudicator=True), 0, 100)
     assert [(r.n_reviewers, r.n_flags) for r in as_adjudicator] == [(1, 0), (None, None), (1, 0), (0, 2), (0, 0), (0, 0)]
@@ -135,7 +135,7 @@ def test_a_saved_first_pass_is_still_blind(split_votes: Store) -> None:
     q = ListQuery(annotator="alice")
     assert_blind(split_votes, q)
     assert listed_ids(split_votes, replace(q, verdict="borderline")) == ["1", "2"]  # her own verdict
-    assert [r.status for r in split_votes.listing.page(q, 0, 3)] == ["unlabelled", "first pass", "first pass"]
+    assert [r.status for r in split_votes.listing.page(q, 0, 3)] == ["not started", "in progress", "in progress"]
 
 
 def test_the_reveal_sights_the_item(split_votes: Store) -> None:
@@ -188,7 +188,7 @@ def test_a_settled_adjudication_ends_the_dispute_and_a_draft_does_not(split_vote
 @pytest.mark.parametrize("viewer", ["%", "_", "b%", "_ob", "bob' --", "' or '1'='1", "carol\x00"])
 def test_viewer_names_with_sql_and_like_metacharacters_match_only_themselves(split_votes: Store, viewer: str) -> None:
     assert_blind(split_votes, ListQuery(annotator=viewer))
-    assert [r.status for r in split_votes.listing.page(ListQuery(annotator=viewer), 0, 100)] == ["unlabelled"] * 5
+    assert [r.status for r in split_votes.listing.page(ListQuery(annotator=viewer), 0, 100)] == ["not started"] * 5
 
 
 def test_reviewer_names_with_metacharacters_are_counted_as_what_they_are(split_votes: Store) -> None:
@@ -199,3 +199,12 @@ def test_reviewer_names_with_metacharacters_are_counted_as_what_they_are(split_v
     assert listed_ids(split_votes, replace(q, queue="disputed")) == ["0", "1", "2"]
     assert listed_ids(split_votes, replace(q, verdict="clean' or '1'='1")) == []
     assert listed_ids(split_votes, replace(q, verdict="%")) == []
+
+
+def test_list_sort_strongest_needs_a_viewer_and_no_queue(cli: Cli) -> None:
+    assert cli("import", str(SAMPLE_DATA)).exit_code == 0
+    result = cli("list", "--sort", "strongest")
+    assert result.exit_code == 2 and "--sort strongest needs --annotator NAME (or --viewer" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    result = cli("list", "--sort", "strongest", "--viewer", "alice", "--queue", "random")
+    assert result.exit_code == 2 and "give one" in result.output

@@ -10,6 +10,7 @@ from reviewer import model
 from reviewer.model import (
     EvidenceSpan,
     FileEdit,
+    Flag,
     Label,
     Outcome,
     Revealed,
@@ -25,7 +26,7 @@ from reviewer.synthetic import trajectory
 
 
 def test_every_record_class_round_trips_every_field() -> None:
-    span = EvidenceSpan(1, "diff", 0, 3, "abc", "action", ["tests.edit"])
+    span = EvidenceSpan(1, "diff", 0, 3, "abc", "action", ["tests.edit"], "the deletion")
     samples = [
         ToolCall("c1", "bash", {"command": "ls"}, '{"command": "ls"}', "bad json"),
         Step(1, "tool", "out", "hm", [], ToolResult("c1", True), "2026-01-01T00:00:00Z", {"k": 1}),
@@ -55,6 +56,7 @@ def test_every_record_class_round_trips_every_field() -> None:
             Revealed(True, False, True),
             True,
             {"reason": "r"},
+            Flag("skip", "too long for now"),
         ),  # fmt: skip
         Suggestion("t", "detectors", "tests", ["tests.edit"], [span], "because", "cheat", 2, 1, 0.5, {"x": 1}, "2026"),
     ]
@@ -66,6 +68,7 @@ def test_every_record_class_round_trips_every_field() -> None:
     assert {type(s) for s in samples} | {
         Trajectory,
         EvidenceSpan,
+        Flag,
         Revealed,
         ToolResult,
         model.Task,

@@ -128,3 +128,17 @@ def test_real_openhands_runs() -> None:
             ("build", "deleted", (65, 81), 0, False),  # `rm -rf build && make` twice
         ],
     ]
+
+
+def test_a_net_diff_is_computed_once_for_every_reader() -> None:
+    """The app's count worker and the pane a reviewer opens both read it, maybe on two threads at once:
+    difflib runs once (the same object comes back), and both readers get the whole diff."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    before = "".join(f"line {i}\n" for i in range(20_000))
+    after = before.replace("line 100\n", "line one hundred\n")
+    [net] = net_changes([edit("big.txt", 1, before, after.replace("line 200\n", "")), edit("big.txt", 3, before, after)])
+    with ThreadPoolExecutor(4) as pool:
+        diffs = list(pool.map(lambda _: net.diff(), range(8)))
+    assert all(d is diffs[0] for d in diffs) and diffs[0] == make_diff("big.txt", before, after)
+    assert net == net_changes([edit("big.txt", 1, before, after.replace("line 200\n", "")), edit("big.txt", 3, before, after)])[0]

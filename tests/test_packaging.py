@@ -159,3 +159,14 @@ def test_no_merge_conflict_markers_are_left() -> None:
             if line.startswith(markers) and line.rstrip() not in edit_blocks
         ]
     assert found == []
+
+
+def test_the_version_has_one_source() -> None:
+    """reviewer/__init__.py holds it; pyproject.toml reads it and `reviewer --version` prints it."""
+    import reviewer
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "reviewer.__version__"}
+    result = subprocess.run([sys.executable, "-m", "reviewer", "--version"], capture_output=True, text=True, timeout=60)
+    assert result.stdout == f"reviewer, version {reviewer.__version__}\n"

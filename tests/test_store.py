@@ -112,17 +112,6 @@ def test_full_text_search_finds_steps_and_takes_queries_literally(store: Store) 
     assert store.trajectories.count() == 1
 
 
-def test_rows_filter_in_sql(store: Store) -> None:
-    for i in range(3):
-        store.trajectories.add(traj(i))
-    rows = store.trajectories.rows()
-    assert [r.id for r in rows] == sorted(r.id for r in rows) and len(rows) == 3
-    assert rows[0].n_steps == 8 and rows[0].n_labels == 0
-    assert len(store.trajectories.rows(labelled=False)) == 3
-    assert store.trajectories.rows(labelled=True) == []
-    assert len(store.trajectories.rows(limit=2)) == 2
-
-
 def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
     bogus = tmp_path / "x.db"
     bogus.write_bytes(b"this is not a database" * 100)

@@ -138,3 +138,43 @@ def test_what_counts_as_cheating_and_how_serious_is_taxonomy_data() -> None:
     assert own.most_serious(["cheat", "sabotage"]) == "sabotage"  # the project's own code without a severity ranks first
     verdict["options"][0]["cheating"] = True  # a project may redefine a default code
     assert "clean" in Taxonomy(data).cheat_verdicts
+
+
+def with_fields(*fields: dict, condition: dict | None = None) -> dict:
+    data = copy.deepcopy(TAX.data)
+    data["fields"] += list(fields)
+    if condition is not None:
+        data["fields"][-1]["required_when"] = condition
+    return data
+
+
+def test_a_project_field_outside_the_label_is_refused_in_one_line(tmp_path, cli) -> None:
+    """A label has no attribute for a new top-level field: once, every label of the project crashed
+    (AttributeError in field_value) on `missing`; now the taxonomy is refused where it is loaded."""
+    difficulty = {"name": "difficulty", "kind": "scale", "min": 0, "max": 3, "label": "Difficulty"}
+    with pytest.raises(
+        TaxonomyError, match=r"^taxonomy at /fields/16: labels have no field 'difficulty': name .* context\.difficulty"
+    ):
+        Taxonomy(with_fields(difficulty))
+    with pytest.raises(TaxonomyError, match=r"field 'context.difficulty': a context field is single or text, not scale"):
+        Taxonomy(with_fields({**difficulty, "name": "context.difficulty"}))
+    team = {"name": "context.team", "kind": "single", "label": "Team", "options": [{"code": "a", "label": "A"}]}
+    with pytest.raises(TaxonomyError, match=r"a condition names the field 'difficulty', which the taxonomy does not define"):
+        Taxonomy(with_fields(team, condition={"field": "difficulty", "in": ["3"]}))
+    path = tmp_path / "project-taxonomy.json"
+    path.write_text(json.dumps(with_fields(difficulty)))
+    result = cli("init", "--taxonomy", str(path))
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1 and f"{path}: taxonomy at /fields/16" in result.stderr
+
+
+def test_a_project_field_in_the_context_is_labelled_and_checked(tmp_path, cli, write_trajectory) -> None:
+    team = {"name": "context.team", "kind": "single", "label": "Team", "options": [{"code": "a", "label": "A"}]}
+    path = tmp_path / "project-taxonomy.json"
+    path.write_text(json.dumps(with_fields(team, condition={"field": "verdict", "in": ["cheat"]})))
+    assert cli("init", "--taxonomy", str(path)).exit_code == 0
+    cli("import", str(write_trajectory()))
+    trajectory_id = json.loads(cli("list", "--json").stdout)[0]["id"]
+    saved = json.loads(cli("label", trajectory_id, "--annotator", "alice", "--verdict", "cheat", "--json").stdout)
+    assert "context.team is required when verdict is cheat" in saved["missing"]
+    saved = json.loads(cli("label", trajectory_id, "--annotator", "alice", "--context-team", "a", "--json").stdout)
+    assert saved["context"]["team"] == "a" and not any("team" in m for m in saved["missing"])

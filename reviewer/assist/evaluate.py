@@ -10,7 +10,10 @@ A system is a rater and source: `detectors/<detector id>`, `model:<name>/<view>`
 those, over every gold trajectory (detectors run on all of them; silence is a "no"). A judge, and
 a classifier like it, is asked about the whole taxonomy, so it is scored on every code, over the
 trajectories it judged, and also on the cheat verdict itself; its confidence (its probability of
-a cheat) gets a rank-based AUROC, undefined (null, with the reason) when the gold has only one class. The result is a plain dict: the JSON contract of `reviewer assist evaluate`.
+a cheat) gets a rank-based AUROC, undefined (null, with the reason) when the gold has only one class.
+The detectors are also scored together, per trajectory (`detectors`: cheat vs not, recall at the target
+precision, each detector's precision, each code with its support; see `trajectory_eval`).
+The result is a plain dict: the JSON contract of `reviewer assist evaluate`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from typing import Any
 import numpy as np
 
 from reviewer.agreement.aggregate import Ballots, gold_labels
+from reviewer.assist import calibration, trajectory_eval
+from reviewer.assist.detectors.base import RATER as DETECTORS
 from reviewer.export.records import Records
 from reviewer.model import Suggestion, is_machine
 from reviewer.store import Store
@@ -176,11 +181,32 @@ def _miss(system: System, trajectory_id: str, code: str, side: str) -> dict[str,
             "explanation": system.explanations.get(trajectory_id)}  # fmt: skip
 
 
+def detector_summary(
+    suggestions: list[Suggestion], golds: dict[str, Gold], vocabulary: list[str], cheating: frozenset[str]
+) -> dict[str, Any]:
+    """The detectors together (`reviewer.assist.trajectory_eval`): cheat vs not per trajectory, per detector, per code."""
+    found = [s for s in suggestions if s.rater == DETECTORS and s.trajectory_id in golds]
+    cheats = {tid for tid, gold in golds.items() if gold.verdict in cheating}
+    return {
+        "trajectory": trajectory_eval.cheat_vs_not(trajectory_eval.strongest(found), cheats, golds),
+        "detectors": trajectory_eval.per_detector(found, cheats, set(golds)),
+        "codes": trajectory_eval.per_code(found, {tid: gold.codes for tid, gold in golds.items()}, vocabulary),
+    }
+
+
+def calibrate(store: Store) -> dict[str, Any]:
+    """Calibration data (`reviewer.assist.calibration`) from the project's gold labels and detector suggestions."""
+    golds, _, _ = gold_standard(store)
+    cheats = {tid for tid, gold in golds.items() if gold.verdict in store.taxonomy.cheat_verdicts}
+    return calibration.fit(store.suggestions.all(rater=DETECTORS), cheats, set(golds))
+
+
 def evaluate(store: Store) -> dict[str, Any]:
     golds, excluded, unlabelled = gold_standard(store)
     vocabulary = tag_codes(store.taxonomy)
+    suggestions = store.suggestions.all()
     reports, misses = [], []
-    for system in systems(store.suggestions.all()):
+    for system in systems(suggestions):
         report, found = _score_system(system, golds, vocabulary, store.taxonomy.cheat_verdicts)
         reports.append(report)
         misses += found
@@ -188,4 +214,5 @@ def evaluate(store: Store) -> dict[str, Any]:
         "gold": {"method": GOLD_METHOD, "trajectories": len(golds), "unlabelled": unlabelled, "excluded": excluded},
         "systems": reports,
         "misses": misses,
+        "detectors": detector_summary(suggestions, golds, vocabulary, store.taxonomy.cheat_verdicts),
     }

@@ -67,6 +67,32 @@ def misses_table(misses: list[dict[str, Any]]) -> Listing:
     return table
 
 
+def detectors_tables(summary: dict[str, Any]) -> list[RenderableType]:
+    """The detectors together: cheat vs not per trajectory, each detector's precision, each code with its support."""
+    t = summary["trajectory"]
+    best, anything = t["at_precision"], t["any"]
+    threshold = "no threshold reaches it" if best["threshold"] is None else f"confidence ≥ {best['threshold']:.3f}"
+    lines = [
+        Text(f"Detectors, cheat vs not per trajectory ({t['support']['cheat']} cheat, {t['support']['not']} not):"),
+        Text(f"  any suggestion: {anything['flagged']} flagged, precision {_number(anything['precision'])}, recall {_number(anything['recall'])}"),
+        Text(f"  at precision ≥ {t['target_precision']}: {threshold}, {best['flagged']} flagged, precision {_number(best['precision'])},"
+             f" recall {_number(best['recall'])}"),
+    ]  # fmt: skip
+    detectors = Listing([Column("detector"), Column("fired", "right"), Column("cheat", "right"), Column("precision", "right")],
+                        title="Each detector: the trajectories it fired on that the gold calls a cheat")  # fmt: skip
+    for row in summary["detectors"]:
+        detectors.add_row(Text(visible(row["detector"])), str(row["fired"]), str(row["cheat"]), _number(row["precision"]))
+    codes = Listing(
+        [Column("code"), Column("support", "right"), *(Column(n, "right", drop=1) for n in ("TP", "FP", "FN")),
+         Column("precision", "right"), Column("recall", "right"), Column("detectors", fold=True, drop=2)],
+        title="Each code, all detectors together (support: gold trajectories with the code)",
+    )  # fmt: skip
+    for row in summary["codes"]:
+        codes.add_row(Text(visible(row["code"])), str(row["support"]), *(str(row[k]) for k in ("tp", "fp", "fn")),
+                      _number(row["precision"]), _number(row["recall"]), Text(visible(", ".join(row["detectors"])) or "—"))  # fmt: skip
+    return [*lines, detectors, codes]
+
+
 def render_report(report: dict[str, Any]) -> RenderableType:
     gold = report["gold"]
     head = f"Gold: {gold['trajectories']} trajectories ({gold['method']}); {gold['unlabelled']} without human labels"
@@ -75,6 +101,8 @@ def render_report(report: dict[str, Any]) -> RenderableType:
     if not report["systems"]:
         parts.append(Text("No detector or judge suggestions in the project: run `reviewer assist` first."))
     parts += [system_table(s) for s in report["systems"]]
+    if report["detectors"]["detectors"]:
+        parts += detectors_tables(report["detectors"])
     if report["misses"]:
         parts.append(misses_table(report["misses"]))
     return Group(*parts)

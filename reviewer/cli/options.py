@@ -15,6 +15,7 @@ import click
 
 DEFAULT_DB = "reviewer.db"
 DB_ENV = "REVIEWER_DB"
+ANNOTATOR_ENV = "REVIEWER_ANNOTATOR"
 PROJECT = "reviewer.project"
 """Key in the click context's meta: the project file the command uses, for the root group's errors."""
 
@@ -40,6 +41,12 @@ def db_path(ctx: click.Context, local: str | None) -> Path:
 def db_given(ctx: click.Context, local: str | None) -> bool:
     """Whether a project file was named at all (an option or the variable), rather than defaulted."""
     return bool(local or ctx.find_root().params.get("db") or os.environ.get(DB_ENV))
+
+
+def annotator_option(help: str, *, required: bool = False, also: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """`--annotator NAME` (and the spellings in `also`), who is labelling or looking; $REVIEWER_ANNOTATOR
+    when not given (the option beats it)."""
+    return click.option("--annotator", *also, "annotator", envvar=ANNOTATOR_ENV, show_envvar=True, required=required, help=help)
 
 
 def json_option(help: str = "Print the result as JSON on stdout.") -> Callable[[F], F]:

@@ -11,23 +11,30 @@ from rich.text import Text
 
 from reviewer.cli.tables import Column, Listing
 from reviewer.model import Label
-from reviewer.store.trajectories import HIT_END, HIT_START, SearchHit, TrajectoryRow
+from reviewer.store.listing import ListRow
+from reviewer.store.trajectories import HIT_END, HIT_START, SearchHit
 from reviewer.textsafe import one_line, visible
 
 
-def trajectory_table(rows: list[TrajectoryRow]) -> Listing:
+def trajectory_table(rows: list[ListRow]) -> Listing:
+    """The app's list columns; what others said is blank on rows the viewer has not sighted."""
     table = Listing(
-        [Column("id"), Column("task", drop=3), Column("model", drop=4), Column("format", drop=5), Column("steps", "right", drop=2),
-         Column("labels", "right", drop=1), Column("annotators"), Column("verdicts")],
+        [Column("id"), Column("task", drop=4), Column("model", drop=5), Column("format", drop=6), Column("steps", "right", drop=3),
+         Column("status", drop=1), Column("reviewers", "right", drop=2), Column("flags", "right", drop=2),
+         Column("strongest", "right", drop=2), Column("verdicts")],
         title=f"{len(rows)} trajectories",
     )  # fmt: skip
     for r in rows:
         table.add_row(
             Text(one_line(r.id, 60)), Text(one_line(r.task_id or "", 40)), Text(one_line(r.model or "", 30)),
-            r.format, str(r.n_steps), str(r.n_labels), Text(one_line(", ".join(r.annotators), 40)),
-            ", ".join(r.verdicts),
+            r.format, str(r.n_steps), r.status, _blank(r.n_reviewers), _blank(r.n_flags),
+            "" if r.strongest is None else f"{r.strongest:.2f}", r.disputed_on or "",
         )  # fmt: skip
     return table
+
+
+def _blank(count: int | None) -> str:
+    return "" if count is None else str(count)
 
 
 def label_table(labels: list[Label], title: str) -> Listing:

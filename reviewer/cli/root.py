@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from reviewer import __version__
 from reviewer.cli.lazy import Lazy, LazyGroup
 from reviewer.cli.options import PROJECT, db_option, db_path
 from reviewer.cli.output import echo_problem
@@ -60,6 +61,6 @@ class ReviewerGroup(LazyGroup):
 
 @click.group(cls=ReviewerGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @db_option
-@click.version_option(package_name="reviewer")
+@click.version_option(__version__, prog_name="reviewer")
 def main(db: str | None) -> None:
     """Review AI coding-agent trajectories and label the ones that cheat."""

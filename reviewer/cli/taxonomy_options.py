@@ -15,15 +15,20 @@ one-line refusal naming the field (exit 1), like a refusal by the app.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
 
 import click
 
 from reviewer.cli.options import db_option, db_path
-from reviewer.model import Label
-from reviewer.store import read_taxonomy
+from reviewer.errors import OptionError, UnknownTrajectory
+from reviewer.model import EvidenceSpan, Label
+from reviewer.spans import span_at
+from reviewer.store import Store, read_taxonomy
 from reviewer.taxonomy import Taxonomy, set_field_value
+
+F = TypeVar("F", bound=Callable[..., Any])
+SPAN_SYNTAX = "STEP:SOURCE:START:END[:ROLE[:CODE,...]]"
 
 EARLIER_SPELLINGS = {"categories": "--category", "markers": "--marker"}
 """Options documented before they were generated, one code per use: kept, and shown first."""
@@ -98,8 +103,64 @@ class TaxonomyCommand(click.Command):
             return Taxonomy.default()
 
 
-def apply_fields(label: Label, fields: dict[str, Any]) -> Label:
-    """`label` with the given fields set (the others keep their values)."""
+def evidence_option(func: F) -> F:
+    """`--evidence SPEC`, repeatable: a span by offsets, its quote taken from the canonical text (`reviewer.spans`)."""
+    return click.option(
+        "--evidence", "evidence", multiple=True, metavar=SPAN_SYNTAX,
+        help="Add an evidence span: code-point offsets START..END into the SOURCE text of step STEP as reviewer.spans"
+        " renders it (text, thinking, tool_call, tool_output, diff, final_answer), with a role and comma-separated"
+        " codes; the quote is taken from the text. Repeat for several.",
+    )(func)  # fmt: skip
+
+
+def clear_option(func: F) -> F:
+    return click.option(
+        "--clear", "clear", multiple=True, metavar="FIELD",
+        help="Empty a field (its taxonomy name, e.g. categories or context.ground_truth; `evidence` for every span)"
+        " before the options given are set. Repeat for several.",
+    )(func)  # fmt: skip
+
+
+def evidence_spans(store: Store, trajectory_id: str, specs: Collection[str]) -> list[EvidenceSpan]:
+    """The spans `--evidence` names, each checked against the trajectory's text (one line per refusal)."""
+    if not specs:
+        return []
+    trajectory = store.trajectories.get(trajectory_id)
+    if trajectory is None:
+        raise UnknownTrajectory(trajectory_id)
+    spans = []
+    for spec in specs:
+        parts = spec.split(":")
+        if not 4 <= len(parts) <= 6:
+            raise OptionError(f"--evidence {spec!r}: expected {SPAN_SYNTAX}")
+        step, source, start, end, role, codes = [*parts, "", ""][:6]
+        if not all(n.isdigit() for n in (step, start, end)):
+            raise OptionError(f"--evidence {spec!r}: STEP, START and END are whole numbers")
+        if source not in store.taxonomy.evidence_sources:
+            raise OptionError(
+                f"--evidence {spec!r}: unknown source {source!r} (known: {', '.join(store.taxonomy.evidence_sources)})"
+            )
+        spans.append(
+            span_at(trajectory, int(step), source, int(start), int(end), role or None, [c for c in codes.split(",") if c])
+        )
+    return spans
+
+
+def apply_fields(
+    label: Label, fields: dict[str, Any], *, taxonomy: Taxonomy | None = None, clear: Collection[str] = (),
+    spans: Collection[EvidenceSpan] = (),
+) -> Label:  # fmt: skip
+    """`label` with the fields in `clear` emptied, then the given fields set and the spans added (once
+    each); the others keep their values."""
+    for name in clear:
+        if name == "evidence":
+            label.evidence = []
+        elif taxonomy is None or name not in taxonomy.fields:
+            known = ", ".join([*(taxonomy.fields if taxonomy else ()), "evidence"])
+            raise OptionError(f"--clear {name!r}: no such field (known: {known})")
+        else:
+            set_field_value(label, name, taxonomy.empty(name))
     for name, value in fields.items():
         set_field_value(label, name, value)
+    label.evidence += [span for span in spans if span not in label.evidence]
     return label

@@ -17,6 +17,10 @@ from reviewer.model import Trajectory
 
 
 class TrajectoryFormat(Protocol):
+    """A format. It may also declare `editor_tools` (a frozenset of tool names): its scaffold's file
+    editors that no other format shares, whose refusals are read from their words (`editor_tools()`),
+    and `lead(path)` (see `lead_file`)."""
+
     name: str
     # File names a directory walk should offer to this format (content still decides).
     suffixes: tuple[str, ...]
@@ -35,6 +39,7 @@ BUILT_IN = "built-in"
 _REGISTRY: list[TrajectoryFormat] = []
 _ORIGINS: dict[str, str] = {}  # format name -> where it comes from
 _PROBLEMS: list[str] = []  # one line per plugin left out or failing
+_EDITOR_TOOLS: set[str] = set()  # every registered format's own `editor_tools`
 _plugins_loaded = False
 
 
@@ -43,6 +48,14 @@ def register(fmt: TrajectoryFormat, origin: str = BUILT_IN) -> None:
         raise ValueError(f"format {fmt.name!r} is already registered")
     _REGISTRY.append(fmt)
     _ORIGINS[fmt.name] = origin
+    _EDITOR_TOOLS.update(getattr(fmt, "editor_tools", ()))
+
+
+def editor_tools() -> frozenset[str]:
+    """The file editors the registered formats declare (Cline's `write_to_file`, Gemini CLI's `replace`...),
+    beside the shared ones `edit_reconstruction` knows: derived, so a new format needs no list kept elsewhere."""
+    _registry()
+    return frozenset(_EDITOR_TOOLS)
 
 
 def _registry() -> list[TrajectoryFormat]:

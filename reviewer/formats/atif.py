@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.formats.build import TrajectoryBuilder, text_of
+from reviewer.formats.shape import SHAPE_ERRORS, Malformed, bad_record, expected, optional
 from reviewer.formats.siblings import beside, inside, read_beside
 from reviewer.formats.text_calls import fenced_command, function_calls
 from reviewer.jsonio import Document, InputError
@@ -194,11 +195,17 @@ def _trajectory(chain: _Chain) -> Trajectory:
     for n, part in enumerate(chain.parts):
         if n:
             b.continuation(Path(chain.parts[n - 1].file).name, Path(part.file).name, n + 1, len(chain.parts))
-        skipped = _add_part(b, part, seen, continuation=n > 0)
+        try:
+            skipped = _add_part(b, part, seen, continuation=n > 0)
+        except SHAPE_ERRORS as exc:
+            raise bad_record(part.file, None, exc) from None
         if n:
             continuations.append({"file": Path(part.file).name, "copied_context_skipped": skipped, **_root_extras(part.root)})
     root = chain.parts[0].root
-    agent = _object(chain.parts[0].file, "/agent", root.get("agent"))
+    try:
+        agent = optional(root.get("agent"), dict, "/agent", "an object")
+    except Malformed as exc:
+        raise bad_record(chain.parts[0].file, None, exc) from None
     metadata = _root_extras(root)
     if continuations:
         metadata["continuations"] = continuations
@@ -225,7 +232,7 @@ def _add_part(b: TrajectoryBuilder, part: _Part, seen: set[str] | None, *, conti
     origin = {"continuation_file": Path(part.file).name} if continuation else {}
     for i, raw in enumerate(_steps(part)):
         pointer = f"/steps/{i}"
-        step = _object(part.file, pointer, raw)
+        step = optional(raw, dict, pointer, "an object")
         try:
             if seen is not None:
                 mark = _fingerprint(step)
@@ -233,40 +240,26 @@ def _add_part(b: TrajectoryBuilder, part: _Part, seen: set[str] | None, *, conti
                     skipped += 1
                     continue
                 seen.add(mark)
-            _add_step(b, part.file, pointer, step, origin)
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise InputError(part.file, pointer, f"malformed step: {exc}") from None
+            _add_step(b, pointer, step, origin)
+        except Malformed:
+            raise
+        except SHAPE_ERRORS as exc:  # an unforeseen shape: reported at its step
+            raise bad_record(part.file, pointer, exc) from None
     return skipped
 
 
 def _steps(part: _Part) -> list[Any]:
     steps = part.root.get("steps")
     if not isinstance(steps, list):
-        raise InputError(part.file, "/steps", f"'steps' must be a list of steps, not {type(steps).__name__}")
+        raise Malformed("/steps", expected("a list of steps", steps))
     if not steps:
-        raise InputError(part.file, "/steps", "no steps: nothing to review")
+        raise Malformed("/steps", "no steps: nothing to review")
     return steps
 
 
 def _root_extras(root: dict[str, Any]) -> dict[str, Any]:
     """Everything at the top level but the steps (version, session, agent, metrics, notes...)."""
     return {k: v for k, v in root.items() if k != "steps"}
-
-
-def _object(file: str, pointer: str, value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InputError(file, pointer, f"expected an object, not {type(value).__name__}")
-    return value
-
-
-def _list(file: str, pointer: str, value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(file, pointer, f"expected a list, not {type(value).__name__}")
-    return value
 
 
 def _fingerprint(step: dict[str, Any]) -> str:
@@ -276,28 +269,26 @@ def _fingerprint(step: dict[str, Any]) -> str:
     )
 
 
-def _add_step(b: TrajectoryBuilder, file: str, pointer: str, step: dict[str, Any], extra_meta: dict[str, Any]) -> None:
+def _add_step(b: TrajectoryBuilder, pointer: str, step: dict[str, Any], extra_meta: dict[str, Any]) -> None:
     role = ROLES.get(step["source"]) if isinstance(step.get("source"), str) else None
     if role is None:
-        raise InputError(file, f"{pointer}/source", f"unknown source {step.get('source')!r} (expected system, user or agent)")
+        raise Malformed(f"{pointer}/source", f"unknown source {step.get('source')!r} (expected system, user or agent)")
     thinking = step.get("reasoning_content")
     if thinking is not None and not isinstance(thinking, str):
-        raise InputError(file, f"{pointer}/reasoning_content", f"expected a string, not {type(thinking).__name__}")
+        raise Malformed(f"{pointer}/reasoning_content", expected("a string", thinking))
     meta = {k: v for k, v in step.items() if k not in _MAPPED_STEP_KEYS} | extra_meta
     if isinstance(step.get("extra"), dict) and _is_compaction(step["extra"]):
         meta["compaction"] = True  # a context boundary, not an instruction to the agent
-    observation = _object(file, f"{pointer}/observation", step.get("observation"))
-    results = _list(file, f"{pointer}/observation/results", observation.get("results"))
-    text, calls = _content(b, file, pointer, step, role)
+    observation = optional(step.get("observation"), dict, f"{pointer}/observation", "an object")
+    results = optional(observation.get("results"), list, f"{pointer}/observation/results", "a list")
+    text, calls = _content(b, pointer, step, role)
     if not calls and role == "assistant" and isinstance(step.get("message"), str):
         calls = _written_calls(b, step["message"], answered=bool(results))
         if calls:
             meta["calls_written_as_text"] = True  # parsed from the reply, which is kept as written
     source = b.step(role, text, thinking=thinking, calls=[c for c, _ in calls], timestamp=step.get("timestamp"), metadata=meta)
     origin = {"step_id": step["step_id"]} if "step_id" in step else {}
-    _add_results(
-        b, file, f"{pointer}/observation/results", results, [original for _, original in calls], source, origin | extra_meta
-    )
+    _add_results(b, f"{pointer}/observation/results", results, [original for _, original in calls], source, origin | extra_meta)
 
 
 def _is_compaction(extra: dict[str, Any]) -> bool:
@@ -305,18 +296,14 @@ def _is_compaction(extra: dict[str, Any]) -> bool:
     return isinstance(management, dict) and management.get("type") == "compaction"
 
 
-def _content(
-    b: TrajectoryBuilder, file: str, pointer: str, step: dict[str, Any], role: str
-) -> tuple[str, list[tuple[ToolCall, str]]]:
+def _content(b: TrajectoryBuilder, pointer: str, step: dict[str, Any], role: str) -> tuple[str, list[tuple[ToolCall, str]]]:
     """(visible text, [(call, the id its observations use)]) for one step."""
     message = step.get("message")
     if message is not None and not isinstance(message, str | list):
-        raise InputError(
-            file, f"{pointer}/message", f"expected a string or a list of content parts, not {type(message).__name__}"
-        )
-    raw_calls = _list(file, f"{pointer}/tool_calls", step.get("tool_calls"))
+        raise Malformed(f"{pointer}/message", expected("a string or a list of content parts", message))
+    raw_calls = optional(step.get("tool_calls"), list, f"{pointer}/tool_calls", "a list")
     if raw_calls:
-        return text_of(message), [_call(b, file, f"{pointer}/tool_calls/{k}", c, k) for k, c in enumerate(raw_calls)]
+        return text_of(message), [_call(b, f"{pointer}/tool_calls/{k}", c, k) for k, c in enumerate(raw_calls)]
     if role == "assistant" and isinstance(message, str):
         reply = _terminus_reply(message)
         if reply is not None:
@@ -324,11 +311,11 @@ def _content(
     return text_of(message), []
 
 
-def _call(b: TrajectoryBuilder, file: str, pointer: str, raw: Any, k: int) -> tuple[ToolCall, str]:
-    call = _object(file, pointer, raw)
+def _call(b: TrajectoryBuilder, pointer: str, raw: Any, k: int) -> tuple[ToolCall, str]:
+    call = optional(raw, dict, pointer, "an object")
     name = call.get("function_name")
     if not isinstance(name, str) or not name:
-        raise InputError(file, f"{pointer}/function_name", "a tool call needs a function_name")
+        raise Malformed(f"{pointer}/function_name", "a tool call needs a function_name")
     call_id = call.get("tool_call_id")
     original = str(call_id) if call_id not in (None, "") else f"call-{b.next_index}-{k}"
     return b.call(original, name, call.get("arguments")), original
@@ -386,13 +373,13 @@ def _terminus_calls(b: TrajectoryBuilder, reply: tuple[str, dict[str, Any], str]
 
 
 def _add_results(
-    b: TrajectoryBuilder, file: str, pointer: str, results: list[Any], call_ids: list[str], source: Step, origin: dict[str, Any]
+    b: TrajectoryBuilder, pointer: str, results: list[Any], call_ids: list[str], source: Step, origin: dict[str, Any]
 ) -> None:
     """Observations as tool steps: by `source_call_id`, else the step's calls in order (terminus-2 sends
     one screen for all its commands: it answers the first). A result with nothing to answer and no
     content (a compaction's sub-agent references) stays on the step that produced it."""
     for k, raw in enumerate(results):
-        result = _object(file, f"{pointer}/{k}", raw)
+        result = optional(raw, dict, f"{pointer}/{k}", "an object")
         own = {key: v for key, v in result.items() if key not in ("source_call_id", "content")}
         call_id = result.get("source_call_id")
         if call_id in (None, "") and k < len(call_ids):

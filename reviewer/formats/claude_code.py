@@ -20,15 +20,16 @@ import heapq
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeGuard, TypeVar
+from typing import Any, TypeGuard
 
 from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.cline import is_history as is_cline_history
-from reviewer.formats.shape import Malformed, json_type
+from reviewer.formats.shape import Malformed, bad_record, expected, guarded
 from reviewer.formats.siblings import beside, read_beside
 from reviewer.jsonio import Document, InputError, read_document
 from reviewer.model import FileEdit, Step, ToolCall, Trajectory
@@ -48,7 +49,6 @@ _NOT_HUMAN = ("meta", "compact_summary", "command")  # step metadata marking use
 _SESSION_FACTS = {"sessionId": "session_id", "cwd": "cwd", "gitBranch": "git_branch", "version": "version", "slug": "slug"}
 _SNIFF_LINES = 50
 _SHORT = 200  # longest string of a structured tool result kept in step metadata
-_T = TypeVar("_T")
 # toolUseResult fields that repeat the tool output, the call arguments or a file: not worth a second copy.
 _COPIES = frozenset({"stdout", "stderr", "content", "prompt", "originalFile", "oldString", "newString", "filePath"})
 
@@ -68,7 +68,7 @@ def _blocks(content: Any, pointer: str) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
     if not isinstance(content, list):
-        raise Malformed(pointer, f"content must be a string or a list of content blocks, not {json_type(content)}")
+        raise Malformed(pointer, expected("a string or a list of content blocks", content))
     for k, block in enumerate(content):
         if not isinstance(block, dict) or not isinstance(block.get("type"), str):
             raise Malformed(f"{pointer}/{k}", "content block must be an object with a string 'type'")
@@ -275,7 +275,7 @@ def _string(value: Any) -> str | None:
 
 def _parse_line(number: int, value: Any) -> _Line:
     if not isinstance(value, dict):
-        raise Malformed("", f"line is {json_type(value)}, not a JSON object")
+        raise Malformed("", expected("an object", value))
     kind = value.get("type")
     if not isinstance(kind, str):
         raise Malformed("/type", "line has no string 'type'")
@@ -520,7 +520,9 @@ class _Session:
             meta = {**self.metadata, "parent_session": self.session_id}
             if agent is not None:
                 meta["agent_id"] = agent
-            made = _guarded(self.doc, str(lines[0].number), _subagent, lines, self.session_id, f"{self.session_id}/{key}", meta)
+            made = guarded(
+                self.doc, str(lines[0].number), partial(_subagent, lines, self.session_id, f"{self.session_id}/{key}", meta)
+            )
             yield str(lines[0].number), agent, made
 
     def conversations(self) -> list[tuple[int | None, _Writer | InputError, list[_Line]]]:
@@ -529,7 +531,7 @@ class _Session:
         for cleared_at, lines in _split_on_clear([line for line in self.lines if not line.sidechain]):
             if not lines:
                 continue
-            w = _guarded(self.doc, str(lines[0].number), _conversation, lines, self.session_id, self.files)
+            w = guarded(self.doc, str(lines[0].number), partial(_conversation, lines, self.session_id, self.files))
             if isinstance(w, InputError) or _substantive(w.b.steps):
                 found.append((cleared_at, w, lines))
         return found
@@ -537,15 +539,6 @@ class _Session:
 
 def _subagent(lines: list[_Line], session_id: str, id: str, metadata: dict[str, Any]) -> Trajectory:
     return _trajectory(_conversation(lines, session_id), lines, id, metadata)
-
-
-def _guarded(doc: Document, place: str | None, make: Callable[..., _T], *args: Any) -> _T | InputError:
-    """A shape the line checks did not foresee (say a MultiEdit whose `edits` is a number) costs this
-    conversation, not the file."""
-    try:
-        return make(*args)
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        return InputError(doc.name, place, f"could not read this conversation: {type(exc).__name__}: {exc}")
 
 
 def _collect(doc: Document, records: Iterable[tuple[int, Any]], errors: list[tuple[int, InputError]]) -> _Session:
@@ -563,7 +556,7 @@ def _collect(doc: Document, records: Iterable[tuple[int, Any]], errors: list[tup
             errors.append((number, exc))
             continue
         except Malformed as bad:
-            errors.append((number, InputError(doc.name, f"{number}:{bad.pointer}" if bad.pointer else str(number), bad.message)))
+            errors.append((number, bad_record(doc.name, number, bad)))
             continue
         if not _keep(line, skipped, titles):
             continue
@@ -616,7 +609,7 @@ def _read_session(doc: Document, records: Iterable[tuple[int, Any]]) -> Iterator
         if found := linked[n] + (unlinked if n == 0 else []):
             meta["subagents"] = found
         id = session.session_id if n == 0 else f"{session.session_id}#{n + 1}"
-        yield str(lines[0].number), _guarded(doc, str(lines[0].number), _trajectory, w, lines, id, meta)
+        yield str(lines[0].number), guarded(doc, str(lines[0].number), partial(_trajectory, w, lines, id, meta))
     if not subagents and not conversations and not errors:
         yield None, InputError(doc.name, None, "Claude Code session has no user or assistant messages")
 
@@ -737,7 +730,7 @@ def _api_messages(value: Any) -> list[tuple[str, Any]] | None:
 
 def _api_message(message: Any, pointer: str) -> tuple[str, list[dict[str, Any]]]:
     if not isinstance(message, dict):
-        raise Malformed(pointer or "/", f"message is {json_type(message)}, not an object")
+        raise Malformed(pointer or "/", expected("a message object", message))
     role = message.get("role")
     if not _string_in(role, _CONVERSATION):
         raise Malformed(f"{pointer}/role", f"role must be user, assistant or system, not {json.dumps(role)[:40]}")
@@ -758,13 +751,13 @@ def _read_api(doc: Document) -> Iterator[tuple[str | None, Trajectory | InputErr
         try:
             w.b.step("system", _blocks(value["system"], "/system"), metadata={"system_prompt": True})
         except Malformed as bad:
-            yield None, InputError(doc.name, bad.pointer, bad.message)
+            yield None, bad_record(doc.name, None, bad)
     models: list[str] = [value["model"]] if request and isinstance(value.get("model"), str) else []
     for pointer, message in found:
         try:
             role, blocks = _api_message(message, pointer)
         except Malformed as bad:
-            yield None, InputError(doc.name, bad.pointer, bad.message)
+            yield None, bad_record(doc.name, None, bad)
             continue
         meta = {k: v for k, v in message.items() if k not in ("role", "content")}
         if isinstance(message.get("model"), str):
@@ -775,7 +768,7 @@ def _read_api(doc: Document) -> Iterator[tuple[str | None, Trajectory | InputErr
         return
     extra = {k: v for k, v in value.items() if k not in ("model", "system", "messages")} if request else {}
     model = models[0] if models else None
-    yield None, _guarded(doc, None, _api_trajectory, w, doc.path.stem, model, extra)
+    yield None, guarded(doc, None, partial(_api_trajectory, w, doc.path.stem, model, extra))
 
 
 def _api_trajectory(w: _Writer, id: str, model: str | None, metadata: dict[str, Any]) -> Trajectory:

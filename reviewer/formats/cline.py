@@ -31,7 +31,7 @@ from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.folder import FolderFiles, sibling
 from reviewer.formats.search_replace import Block, apply_blocks, blocks_diff, parse_blocks, undo_blocks
-from reviewer.formats.shape import Malformed, guarded, json_type, whole_value
+from reviewer.formats.shape import Malformed, expected, guarded, whole_value
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Step, ToolCall, Trajectory
 
@@ -262,7 +262,7 @@ class _Walk:
     def message(self, k: int, message: Any) -> None:
         where = f"/{k}"
         if not isinstance(message, dict):
-            raise Malformed(where, f"message is {json_type(message)}, not an object")
+            raise Malformed(where, expected("a message object", message))
         role, content = message.get("role"), message.get("content")
         if role not in ("user", "assistant"):
             raise Malformed(f"{where}/role", f"role must be user or assistant, not {json.dumps(role)[:40]}")
@@ -271,7 +271,7 @@ class _Walk:
         elif isinstance(content, list):
             blocks = content
         else:
-            raise Malformed(f"{where}/content", f"content must be a string or a list of content blocks, not {json_type(content)}")
+            raise Malformed(f"{where}/content", expected("a string or a list of content blocks", content))
         for j, block in enumerate(blocks):
             if not isinstance(block, dict) or not isinstance(block.get("type"), str):
                 raise Malformed(f"{where}/content/{j}", "content block must be an object with a string 'type'")
@@ -438,7 +438,7 @@ def _metadata_models(metadata: Any) -> list[str]:
 
 def _trajectory(history_doc: Document, history: Any, ui_messages: Any, metadata: Any, folder: FolderFiles) -> Trajectory:
     if not isinstance(history, list):
-        raise Malformed("", f"{HISTORY} must be a list of messages, not {json_type(history)}")
+        raise Malformed("", expected(f"{HISTORY} to be a list of messages", history))
     if not history:
         raise Malformed("", "no messages: nothing to review")
     ui, note = _ui(ui_messages, history) if isinstance(ui_messages, list) else (_Ui(), None)
@@ -472,6 +472,8 @@ def _trajectory(history_doc: Document, history: Any, ui_messages: Any, metadata:
 class ClineFormat:
     name = "cline"
     suffixes: tuple[str, ...] = (".json",)
+    # Cline's and Roo Code's file editors: their words, not an exit code, say whether they refused.
+    editor_tools = _EDIT_TOOLS | {"insert_content", "search_and_replace"}
 
     def sniff(self, doc: Document) -> bool:
         value = whole_value(doc)

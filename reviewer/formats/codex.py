@@ -24,7 +24,7 @@ from typing import Any
 
 from reviewer.edits import header_name, make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
-from reviewer.formats.shape import Malformed, expect, json_type
+from reviewer.formats.shape import Malformed, bad_record, expect, expected
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Step, Trajectory
 
@@ -96,7 +96,7 @@ class _Line:
 def _parse_line(number: int, value: Any, first: bool) -> _Line | None:
     """A checked line, or None for a legacy state marker."""
     if not isinstance(value, dict):
-        raise Malformed("", f"line is {json_type(value)}, not a JSON object")
+        raise Malformed("", expected("an object", value))
     stamp = value.get("timestamp") if isinstance(value.get("timestamp"), str) else None
     if "payload" in value or value.get("type") in _ENVELOPES:
         kind = value.get("type")
@@ -248,7 +248,7 @@ class _Walk:
             raise Malformed("/payload/role", f"unknown message role {json.dumps(p.get('role'))[:40]}")
         content = p.get("content")
         if content is not None and not isinstance(content, str | list):
-            raise Malformed("/payload/content", f"content must be a string or a list of parts, not {json_type(content)}")
+            raise Malformed("/payload/content", expected("a string or a list of parts", content))
         text = text_of(content)
         meta = {"phase": p["phase"]} if isinstance(p.get("phase"), str) else {}
         if role == "assistant":
@@ -401,7 +401,7 @@ def _walk(doc: Document, lines: list[_Line], errors: list[InputError], unreadabl
             _line_step(walk, line)
         except Malformed as bad:
             unreadable.append(line.number)
-            errors.append(InputError(doc.name, f"{line.number}:{bad.pointer}" if bad.pointer else str(line.number), bad.message))
+            errors.append(bad_record(doc.name, line.number, bad))
     return walk
 
 
@@ -465,7 +465,7 @@ class CodexFormat:
                 continue
             except Malformed as bad:
                 unreadable.append(number)
-                yield str(number), InputError(doc.name, f"{number}:{bad.pointer}" if bad.pointer else str(number), bad.message)
+                yield str(number), bad_record(doc.name, number, bad)
                 continue
             if line is not None:
                 lines.append(line)

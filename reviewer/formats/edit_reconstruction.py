@@ -22,8 +22,9 @@ import re
 import shlex
 from collections.abc import Iterable, Iterator
 
+from reviewer import formats, unidiff
 from reviewer.edits import header_name, make_diff
-from reviewer.formats import observed, unified_diff
+from reviewer.formats import observed
 from reviewer.formats.file_ops import Commit, Copy, Delete, FileOp, InPlace, Move, Patch, Restore, Stash, Write, bounded, resolve
 from reviewer.formats.python_writes import python_ops
 from reviewer.formats.shell_writes import shell_ops
@@ -43,15 +44,13 @@ PATCH_TOOLS = {"apply_patch", "patch"}
 PYTHON_TOOLS = {"python", "ipython", "execute_ipython_cell", "run_ipython", "python_interpreter", "code_interpreter"}
 WINDOW_EDIT_COMMANDS = {"edit", "create", "insert"}  # SWE-agent's own editor commands (windows, cursors)
 _EDITOR_COMMANDS = {"create", "str_replace", "insert"}
-
-# File editors whose importers record the edits themselves: Cline / Roo Code's, Gemini CLI's `replace`.
-RECORDED_EDITORS = {"write_to_file", "replace_in_file", "apply_diff", "insert_content", "search_and_replace", "replace"}
-_FILE_TOOLS = frozenset(EDITOR_TOOLS | WRITE_TOOLS | REPLACE_TOOLS | PATCH_TOOLS | WINDOW_EDIT_COMMANDS | RECORDED_EDITORS)
+# File editors several formats share; a format's own editors it declares itself (`formats.editor_tools`).
+_FILE_TOOLS = frozenset(EDITOR_TOOLS | WRITE_TOOLS | REPLACE_TOOLS | PATCH_TOOLS | WINDOW_EDIT_COMMANDS)
 
 
 def is_editor_call(call: ToolCall) -> bool:
     """A call to a file editor (not a shell): its output, not an exit code, says whether it refused."""
-    if call.name in _FILE_TOOLS:
+    if call.name in _FILE_TOOLS or call.name in formats.editor_tools():
         return True
     command = call.arguments.get("command")
     return (
@@ -85,7 +84,7 @@ _ABSENT = object()  # a base state: the file did not exist before the run
 def snippet_diff(path: str, old: str, new: str, where: str = "position unknown") -> str:
     """A hunk for an edit whose surrounding file is unknown: the replaced lines, no line numbers."""
     body = [f"-{line}" for line in old.splitlines()] + [f"+{line}" for line in new.splitlines()]
-    head = f"--- {header_name('a', path)}\n+++ {header_name('b', path)}\n@@ {where} @@\n"
+    head = f"--- {header_name('a', path)}\n+++ {header_name('b', path)}\n{unidiff.placeless_header(where)}"
     return head + "".join(line + "\n" for line in body)
 
 
@@ -414,8 +413,8 @@ class FileTracker:
         printed at the last step (only files whose latest edit lacks content are read)."""
         if all(e.after is not None or e.op == "delete" for e in self.last.values()):
             return  # nothing to fill in
-        for chunk in unified_diff.split_files(patch):
-            name = unified_diff.piece(chunk).path
+        for chunk in unidiff.split_files(patch):
+            name = unidiff.piece(chunk).path
             latest = self.last.get(self._match(name)) if name is not None else None
             if latest is not None and latest.after is None and latest.op != "delete":  # what `_learn` may fill
                 for item in observed.observed_edits(chunk, step, observed.BASE):
@@ -439,7 +438,7 @@ class FileTracker:
             return
         content = edit.after
         if edit.op == "modify" and isinstance(base := self.base.get(path), str):
-            content = unified_diff.apply_hunks(base, item.hunks)
+            content = unidiff.apply_hunks(base, item.hunks)
             if content is not None:
                 edit.before, edit.after = base, content
         latest = self.last.get(path)
@@ -507,8 +506,8 @@ class FileTracker:
     def _unified_edits(
         self, patch: str, step: int, source: str, cwd: str | None, strip: int | None, reverse: bool
     ) -> Iterable[FileEdit]:
-        for chunk in unified_diff.split_files(patch):
-            described = unified_diff.piece(chunk, strip)
+        for chunk in unidiff.split_files(patch):
+            described = unidiff.piece(chunk, strip)
             if described.path is None:
                 continue
             path = resolve(described.path, cwd) if cwd else described.path
@@ -529,10 +528,10 @@ class FileTracker:
             edit.diff = chunk
             return edit
         before = "" if op == "create" else self.known.get(from_path or path)
-        parsed = unified_diff.parse_hunks(chunk) if before is not None else None
+        parsed = unidiff.parse_hunks(chunk) if before is not None else None
         after = None
         if parsed is not None and before is not None:
-            after = unified_diff.new_file_content(parsed[0]) if op == "create" else unified_diff.apply_hunks(before, parsed[0])
+            after = unidiff.new_file_content(parsed[0]) if op == "create" else unidiff.apply_hunks(before, parsed[0])
         if from_path is not None:
             self.known.pop(from_path, None)
             self.present.discard(from_path)

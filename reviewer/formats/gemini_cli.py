@@ -26,7 +26,7 @@ from typing import Any
 from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.edit_reconstruction import snippet_diff
-from reviewer.formats.shape import Malformed, expect, guarded, json_type
+from reviewer.formats.shape import Malformed, bad_record, expect, expected, guarded
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Trajectory
 
@@ -84,7 +84,7 @@ def _jsonl_records(doc: Document, errors: list[InputError]) -> dict[str, Any]:
             errors.append(value)
             continue
         if not isinstance(value, dict):
-            errors.append(InputError(doc.name, str(number), f"line is {json_type(value)}, not a JSON object"))
+            errors.append(bad_record(doc.name, number, Malformed("", expected("an object", value))))
             continue
         if isinstance(value.get("$rewindTo"), str):
             ids = list(messages)
@@ -312,6 +312,7 @@ def _saved_chat(doc: Document, history: list[Any]) -> Trajectory:
 class GeminiCliFormat:
     name = "gemini_cli"
     suffixes: tuple[str, ...] = (".json", ".jsonl")
+    editor_tools = _EDITS  # write_file and replace: their words say whether they refused
 
     def sniff(self, doc: Document) -> bool:
         if doc.looks_like_jsonl():

@@ -27,7 +27,7 @@ from typing import Any
 from reviewer.formats.atif import convert as atif_trajectory
 from reviewer.formats.build import TrajectoryBuilder
 from reviewer.formats.folder import FolderFiles
-from reviewer.formats.shape import as_object, whole_value
+from reviewer.formats.shape import SHAPE_ERRORS, as_object, bad_record, whole_value
 from reviewer.jsonio import Document, InputError, read_document
 from reviewer.model import Agent, Outcome, Task, Trajectory
 
@@ -256,5 +256,5 @@ class HarborFormat:
             yield None, _trial(doc, root)
         except InputError as exc:
             yield None, exc
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            yield None, InputError(str(root / RESULT), None, f"unexpected shape ({type(exc).__name__}: {exc})")
+        except SHAPE_ERRORS as exc:
+            yield None, bad_record(str(root / RESULT), None, exc)

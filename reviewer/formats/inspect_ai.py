@@ -17,12 +17,12 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from reviewer.formats.build import MAX_ID, TrajectoryBuilder
-from reviewer.formats.shape import Malformed
+from reviewer.formats.shape import Malformed, expected, guarded, place
 from reviewer.jsonio import Document, InputError, loads
 from reviewer.model import ROLES, Outcome, ToolCall, Trajectory
 
@@ -51,8 +51,6 @@ ARCHIVE_EXPANSION = 4  # an archive's members may expand to this many times --ma
 _END_RECORD = b"PK\x05\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"
 _ZIP64_END_RECORD = b"PK\x06\x06"
-
-Where = Callable[[str], str]
 
 
 class _Unreadable(Exception):
@@ -188,7 +186,7 @@ class _Archive:
         try:
             return loads(self.doc.name, text)
         except InputError as exc:
-            raise InputError(self.doc.name, f"{info.filename}:{exc.place}" if exc.place else info.filename, exc.message) from None
+            raise InputError(self.doc.name, place(info.filename, exc.place), exc.message) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,13 +235,13 @@ def _content(content: Any, pointer: str) -> tuple[str, str | None, list[Any]]:
     if isinstance(content, str):
         return content, None, []
     if not isinstance(content, list):
-        raise Malformed(pointer, "content must be a string or a list of content parts")
+        raise Malformed(pointer, expected("a string or a list of content parts", content))
     texts: list[str] = []
     thoughts: list[str] = []
     others: list[Any] = []
     for k, part in enumerate(content):
         if not isinstance(part, dict):
-            raise Malformed(f"{pointer}/{k}", "content part is not an object")
+            raise Malformed(f"{pointer}/{k}", expected("a content part object", part))
         kind = part.get("type")
         if kind == "text":
             if not isinstance(part.get("text"), str):
@@ -263,7 +261,7 @@ def _extras(record: dict[str, Any], mapped: frozenset[str]) -> dict[str, Any]:
 
 def _call(b: TrajectoryBuilder, raw: Any, pointer: str) -> tuple[ToolCall, dict[str, Any]]:
     if not isinstance(raw, dict):
-        raise Malformed(pointer, "tool call is not an object")
+        raise Malformed(pointer, expected("a tool call object", raw))
     function = raw.get("function")
     if not isinstance(function, str) or not function:
         raise Malformed(f"{pointer}/function", "tool call has no function name")
@@ -280,7 +278,7 @@ def _error_text(text: str, error: dict[str, Any]) -> str:
 
 def _add_message(b: TrajectoryBuilder, message: Any, pointer: str) -> None:
     if not isinstance(message, dict):
-        raise Malformed(pointer, "message is not an object")
+        raise Malformed(pointer, expected("a message object", message))
     role = message.get("role")
     if role not in ROLES:
         raise Malformed(f"{pointer}/role", f"unknown message role {role!r}")
@@ -308,7 +306,7 @@ def _add_message(b: TrajectoryBuilder, message: Any, pointer: str) -> None:
     raw_calls = message.get("tool_calls") if role == "assistant" else None
     if raw_calls is not None:
         if not isinstance(raw_calls, list):
-            raise Malformed(f"{pointer}/tool_calls", "tool_calls is not a list")
+            raise Malformed(f"{pointer}/tool_calls", expected("a list of tool calls", raw_calls))
         extras: dict[str, Any] = {}
         for k, raw in enumerate(raw_calls):
             call, extra = _call(b, raw, f"{pointer}/tool_calls/{k}")
@@ -401,7 +399,7 @@ def _prompt(value: Any, b: TrajectoryBuilder) -> str:
         texts = []
         for k, message in enumerate(value):
             if not isinstance(message, dict):
-                raise Malformed(f"/input/{k}", "input message is not an object")
+                raise Malformed(f"/input/{k}", expected("a message object", message))
             text = _content(message.get("content"), f"/input/{k}/content")[0]
             if message.get("role") == "user":
                 return text
@@ -433,13 +431,14 @@ class _Log:
     context: dict[str, Any]
 
     @classmethod
-    def parse(cls, doc: Document, log: Any, where: Where) -> _Log:
+    def parse(cls, doc: Document, log: Any, record: str | None) -> _Log:
+        """The log's shared facts; errors at pointers inside `record` (an archive member, or the whole file)."""
         spec = log.get("eval") if isinstance(log, dict) else None
         if not isinstance(spec, dict):
-            raise InputError(doc.name, where("/eval"), "not an Inspect eval log: no 'eval' object")
+            raise InputError(doc.name, place(record, "/eval"), "not an Inspect eval log: no 'eval' object")
         task = spec.get("task")
         if not isinstance(task, str) or not task:
-            raise InputError(doc.name, where("/eval/task"), "eval log has no task name")
+            raise InputError(doc.name, place(record, "/eval/task"), "eval log has no task name")
         run_key = next(
             (spec[k] for k in ("eval_id", "task_id", "run_id") if isinstance(spec.get(k), str) and spec[k]), doc.path.stem
         )
@@ -460,15 +459,15 @@ class _Log:
 
     def trajectory(self, sample: Any, has_refs: bool) -> Trajectory:
         if not isinstance(sample, dict):
-            raise Malformed("", "sample is not an object")
+            raise Malformed("", expected("a sample object", sample))
         sample_id, epoch = sample.get("id"), sample.get("epoch", 1)
         if isinstance(sample_id, bool) or not isinstance(sample_id, str | int) or sample_id == "":
             raise Malformed("/id", "sample has no id (string or integer)")
         if isinstance(epoch, bool) or not isinstance(epoch, int):
-            raise Malformed("/epoch", "sample epoch is not an integer")
+            raise Malformed("/epoch", expected("an integer", epoch))
         messages = sample.get("messages")
         if not isinstance(messages, list):
-            raise Malformed("/messages", "sample has no 'messages' list")
+            raise Malformed("/messages", expected("a list of messages", messages))
         if not messages:
             raise Malformed("/messages", "sample has no messages: nothing to review")
         attachments = _Attachments(sample.get("attachments"))
@@ -499,24 +498,14 @@ class _Log:
             metadata={"inspect": self.context, **metadata},
         )
 
-    def guarded(self, doc: Document, sample: Any, where: Where, has_refs: bool) -> Trajectory | InputError:
+    def sample(self, doc: Document, record: str, sample: Any, has_refs: bool) -> Trajectory | InputError:
         """One sample's trajectory, or the error at its place: a bad sample must not stop the others."""
-        try:
-            return self.trajectory(sample, has_refs)
-        except Malformed as exc:
-            return InputError(doc.name, where(exc.pointer), exc.message)
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            return InputError(doc.name, where(""), f"unexpected sample shape ({type(exc).__name__}: {exc})")
-
-
-def _under(place: str) -> Where:
-    """A Where for pointers inside the JSON value at `place`."""
-    return lambda pointer: place + pointer
+        return guarded(doc, record, lambda: self.trajectory(sample, has_refs))
 
 
 def _read_json(doc: Document) -> Iterator[tuple[str | None, Trajectory | InputError]]:
     try:
-        log = _Log.parse(doc, doc.value, lambda pointer: pointer)
+        log = _Log.parse(doc, doc.value, None)
     except InputError as exc:
         yield None, exc
         return
@@ -527,8 +516,7 @@ def _read_json(doc: Document) -> Iterator[tuple[str | None, Trajectory | InputEr
         return
     has_refs = ATTACHMENT_REF in doc.data
     for k, sample in enumerate(samples):
-        place = f"/samples/{k}"
-        yield place, log.guarded(doc, sample, _under(place), has_refs)
+        yield f"/samples/{k}", log.sample(doc, f"/samples/{k}", sample, has_refs)
 
 
 def _over_limits(doc: Document, infos: list[zipfile.ZipInfo]) -> InputError | None:
@@ -570,7 +558,7 @@ def _read_eval(doc: Document) -> Iterator[tuple[str | None, Trajectory | InputEr
             )
             return
         try:
-            log = _Log.parse(doc, members.json(header), lambda pointer: f"{header.filename}:{pointer}")
+            log = _Log.parse(doc, members.json(header), header.filename)
         except InputError as exc:
             yield header.filename, exc
             return
@@ -590,9 +578,7 @@ def _member_sample(doc: Document, members: _Archive, log: _Log, info: zipfile.Zi
         sample = members.json(info, data)
     except InputError as exc:
         return exc
-    return log.guarded(
-        doc, sample, lambda pointer: f"{info.filename}:{pointer}" if pointer else info.filename, ATTACHMENT_REF in data
-    )
+    return log.sample(doc, info.filename, sample, ATTACHMENT_REF in data)
 
 
 class InspectAiFormat:

@@ -23,8 +23,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from reviewer import unidiff
 from reviewer.edits import make_diff
-from reviewer.formats import unified_diff
 from reviewer.model import FileEdit, Step
 
 SOURCE = "message"
@@ -147,8 +147,8 @@ def _placeholder(language: str, counts: dict[str, int]) -> str | None:
 
 def _patch_edits(patch: str, step: int) -> list[FileEdit]:
     edits = []
-    for chunk in unified_diff.split_files(patch):
-        described = unified_diff.piece(chunk)
+    for chunk in unidiff.split_files(patch):
+        described = unidiff.piece(chunk)
         if described.path is not None:
             edits.append(FileEdit(described.path, step, None, None, chunk, SOURCE, described.op, from_path=described.from_path))
     return edits

@@ -7,6 +7,7 @@ from typing import Any
 
 from reviewer import schemas
 from reviewer.checks import trajectory_problems
+from reviewer.formats.shape import place
 from reviewer.jsonio import Document, InputError
 from reviewer.model import Trajectory
 from reviewer.test_runs import find_test_runs
@@ -26,19 +27,16 @@ def _is_native(value: Any) -> bool:
 def parse_trajectory(doc: Document, value: Any, line: int | None) -> Trajectory:
     """Validate one canonical trajectory object; errors name line and pointer."""
 
-    def where(pointer: str) -> str:
-        return f"{line}:{pointer}" if line is not None else pointer
-
     error = schemas.first_error("trajectory.schema", value)
     if error is not None:
-        raise InputError(doc.name, where(schemas.pointer(error)), error.message[:200])
+        raise InputError(doc.name, place(line, schemas.pointer(error)), error.message[:200])
     trajectory = Trajectory.from_dict(value)
     if value["schema_version"] < 2:  # written before test runs were recorded: found in the transcript, as importers do
         trajectory.test_runs = find_test_runs(trajectory.steps, trajectory.task.prompt)
     problems = trajectory_problems(trajectory)
     if problems:
         pointer, message = problems[0]
-        raise InputError(doc.name, where(pointer), message)
+        raise InputError(doc.name, place(line, pointer), message)
     return trajectory
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reviewer.formats import unified_diff
+from reviewer import unidiff
 from reviewer.formats.shell_syntax import Group, Script, ShellSyntaxError, Simple, parse
 from reviewer.model import FileEdit, ToolCall
 
@@ -46,7 +46,7 @@ class Observed:
     """One file's piece of an observed diff: the edit, its hunks, and what the diff was against."""
 
     edit: FileEdit
-    hunks: list[unified_diff.Hunk]
+    hunks: list[unidiff.Hunk]
     kind: str
 
 
@@ -108,9 +108,9 @@ def _command_kind(words: list[str]) -> str | None:
 def observed_edits(output: str, step: int, kind: str) -> list[Observed]:
     """The well-formed per-file pieces of a diff printed at `step` (line ends already `\\n`)."""
     found: list[Observed] = []
-    for chunk in unified_diff.split_files(output):
-        parsed = unified_diff.parse_hunks(chunk)
-        described = unified_diff.piece(chunk)
+    for chunk in unidiff.split_files(output):
+        parsed = unidiff.parse_hunks(chunk)
+        described = unidiff.piece(chunk)
         path, op, from_path = described.path, described.op, described.from_path
         if parsed is None or path is None:
             continue
@@ -120,9 +120,9 @@ def observed_edits(output: str, step: int, kind: str) -> list[Observed]:
         before: str | None = None
         after: str | None = None
         if op == "create":
-            before, after = "", unified_diff.new_file_content(hunks)
+            before, after = "", unidiff.new_file_content(hunks)
         elif op == "delete":
-            before, after = unified_diff.old_file_content(hunks), ""
+            before, after = unidiff.old_file_content(hunks), ""
         edit = FileEdit(path, step, before if after is not None else None, after, text, SOURCE, op, "applied", from_path)
         found.append(Observed(edit, hunks, kind))
     return found

@@ -17,6 +17,7 @@ from typing import Any
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.cline import is_history as is_cline_history
 from reviewer.formats.gemini_cli import saved_chat as is_gemini_chat
+from reviewer.formats.shape import SHAPE_ERRORS, bad_record, expected, place
 from reviewer.jsonio import Document, InputError
 from reviewer.model import Outcome, ToolCall, Trajectory
 
@@ -39,9 +40,7 @@ class _At:
         return _At(self.line, f"{self.pointer}/{key}")
 
     def __str__(self) -> str:
-        if self.line is None:
-            return self.pointer or "/"
-        return f"{self.line}:{self.pointer}" if self.pointer else str(self.line)
+        return place(self.line, self.pointer) or "/"
 
 
 class OpenaiChatFormat:
@@ -140,8 +139,8 @@ def _read_jsonl(doc: Document, base: str) -> Iterator[tuple[str | None, Trajecto
         raise bad  # a conversation with a lost message would misrepresent what happened
     try:
         yield None, _conversation(doc, None, [(_At(line), value) for line, value in records], base)
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise InputError(doc.name, None, f"malformed conversation: {exc}") from None
+    except SHAPE_ERRORS as exc:
+        raise bad_record(doc.name, None, exc) from None
 
 
 def _guarded(doc: Document, value: Any, at: _At, id: str) -> Trajectory | InputError:
@@ -158,8 +157,8 @@ def _guarded(doc: Document, value: Any, at: _At, id: str) -> Trajectory | InputE
         )
     except InputError as exc:
         return exc
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        return InputError(doc.name, str(at), f"malformed conversation: {exc}")
+    except SHAPE_ERRORS as exc:
+        return bad_record(doc.name, str(at), exc)
 
 
 def _conversation(doc: Document, wrapper: dict[str, Any] | None, messages: list[tuple[_At, Any]], id: str) -> Trajectory:
@@ -184,7 +183,7 @@ def _conversation(doc: Document, wrapper: dict[str, Any] | None, messages: list[
 
 def _add_message(b: TrajectoryBuilder, file: str, at: _At, message: Any) -> None:
     if not isinstance(message, dict):
-        raise InputError(file, str(at), f"a message must be an object, not {type(message).__name__}")
+        raise InputError(file, str(at), expected("a message object", message))
     if not _is_message(message):
         raise InputError(file, str(at / "role"), f"unknown role {message.get('role')!r}")
     role = ROLES[message["role"]]
@@ -205,7 +204,7 @@ def _text(file: str, at: _At, message: dict[str, Any]) -> str:
     """Visible text: content (string or parts, refusal parts included) and a top-level `refusal`."""
     content = message.get("content")
     if content is not None and not isinstance(content, str | list):
-        raise InputError(file, str(at / "content"), f"expected a string or a list of content parts, not {type(content).__name__}")
+        raise InputError(file, str(at / "content"), expected("a string or a list of content parts", content))
     if isinstance(content, list):
         content = [{"text": p["refusal"]} if isinstance(p, dict) and isinstance(p.get("refusal"), str) else p for p in content]
     text = text_of(content)
@@ -234,7 +233,7 @@ def _thinking(message: dict[str, Any]) -> str | None:
 def _calls(b: TrajectoryBuilder, file: str, at: _At, message: dict[str, Any]) -> list[ToolCall]:
     raw_calls = message.get("tool_calls") or []
     if not isinstance(raw_calls, list):
-        raise InputError(file, str(at / "tool_calls"), f"expected a list of tool calls, not {type(raw_calls).__name__}")
+        raise InputError(file, str(at / "tool_calls"), expected("a list of tool calls", raw_calls))
     calls = [_call(b, file, at / "tool_calls" / k, raw) for k, raw in enumerate(raw_calls)]
     legacy = message.get("function_call")
     if legacy is not None:
@@ -247,7 +246,7 @@ def _call(b: TrajectoryBuilder, file: str, at: _At, raw: Any) -> ToolCall:
     (free-form `input`), bare `{name, arguments}` (the deprecated `function_call`), and Inspect-style
     calls whose `function` is the name itself."""
     if not isinstance(raw, dict):
-        raise InputError(file, str(at), f"a tool call must be an object, not {type(raw).__name__}")
+        raise InputError(file, str(at), expected("a tool call object", raw))
     arguments: Any  # whatever the log holds: the builder parses and checks it
     if isinstance(raw.get("custom"), dict):
         body, where, arguments = raw["custom"], at / "custom", {"input": raw["custom"].get("input")}

@@ -22,7 +22,7 @@ from typing import Any
 
 from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder
-from reviewer.formats.shape import Malformed, guarded, json_type
+from reviewer.formats.shape import Malformed, expected, guarded, json_type
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Outcome, Step, Trajectory
 
@@ -39,7 +39,7 @@ def field_of(obj: dict[str, Any], key: str, kind: type, pointer: str) -> Any:
     value = obj.get(key)
     if value is None or (isinstance(value, kind) and not (kind is int and isinstance(value, bool))):
         return value
-    raise Malformed(f"{pointer}/{key}", f"'{key}' should be {json_type(kind())}, not {json_type(value)}")
+    raise Malformed(f"{pointer}/{key}", expected(json_type(kind()), value))
 
 
 def is_event(value: Any) -> bool:
@@ -173,7 +173,7 @@ class EventWalk:
     def event(self, event: Any, where: str, pair_call: str | None = None) -> str | None:
         """Map one event; returns the original id of the tool call an action made, if it made one."""
         if not isinstance(event, dict):
-            raise Malformed(where, f"event should be an object, not {json_type(event)}")
+            raise Malformed(where, expected("an event object", event))
         if "action" in event:
             return self.action(event, where)
         if "observation" in event:
@@ -369,15 +369,15 @@ def outcome_of(test_result: dict[str, Any]) -> Outcome:
 def from_eval_record(record: Any, seen: Counter[str]) -> Trajectory:
     """One `output.jsonl` line: the agent's history plus the task, the patch and the grading."""
     if not isinstance(record, dict):
-        raise Malformed("", f"evaluation record should be an object, not {json_type(record)}")
+        raise Malformed("", expected("an evaluation record object", record))
     instance_id = record.get("instance_id")
     if type(instance_id) not in (str, int) or instance_id == "":
-        raise Malformed("/instance_id", f"'instance_id' should be a non-empty string, not {json_type(instance_id)}")
+        raise Malformed("/instance_id", expected("a non-empty string", instance_id))
     history = record.get("history")
     if not isinstance(history, list):
         error = record.get("error")
         why = f" (the run failed: {error})" if isinstance(error, str) and error else ""
-        raise Malformed("/history", f"'history' should be a list of events, not {json_type(history)}{why}")
+        raise Malformed("/history", expected("a list of events", history) + why)
     walk = EventWalk()
     walk.events(history, "/history")
     test_result = field_of(record, "test_result", dict, "") or {}

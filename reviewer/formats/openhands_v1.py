@@ -24,7 +24,7 @@ from typing import Any
 from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.folder import FolderFiles, sibling
-from reviewer.formats.shape import Malformed, as_object, expect, whole_value
+from reviewer.formats.shape import SHAPE_ERRORS, Malformed, as_object, bad_record, expect, whole_value
 from reviewer.jsonio import Document, InputError
 from reviewer.model import FileEdit, Step, Trajectory
 
@@ -268,12 +268,9 @@ class OpenhandsV1Format:
             except InputError as exc:
                 unreadable.append(str(relative))
                 yield exc.place, exc
-            except Malformed as bad:
+            except SHAPE_ERRORS as exc:
                 unreadable.append(str(relative))
-                yield None, InputError(str(path), bad.pointer or None, bad.message)
-            except (KeyError, TypeError, AttributeError, ValueError) as exc:
-                unreadable.append(str(relative))
-                yield None, InputError(str(path), None, f"unexpected shape ({type(exc).__name__}: {exc})")
+                yield None, bad_record(str(path), None, exc)
         if not any(s.role in ("user", "assistant") for s in walk.b.steps):
             why = "no event files" if not events else "no messages or actions"
             yield (

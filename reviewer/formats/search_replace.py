@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from reviewer.edits import header_name
+from reviewer.unidiff import placeless_header
 
 SEARCH = re.compile(r"^(?:<{5,}|-{5,}) ?SEARCH\s*$")
 DIVIDER = re.compile(r"^={5,}\s*$")
@@ -93,7 +94,7 @@ def blocks_diff(path: str, blocks: list[Block]) -> str:
     """The blocks as hunks of a diff whose line numbers are unknown: what the edit asked for, nothing more."""
     out = [f"--- {header_name('a', path)}\n+++ {header_name('b', path)}\n"]
     for block in blocks:
-        out.append("@@ position unknown @@\n")
+        out.append(placeless_header())
         out += [f"-{line}\n" for line in block.search.splitlines()]
         out += [f"+{line}\n" for line in block.replace.splitlines()]
     return "".join(out)

@@ -1,8 +1,14 @@
 """Checking the shape of foreign JSON as importers walk it, so a bad record costs one line, not a crash.
 
-Importers raise `Malformed(pointer, message)` where a value has the wrong shape; `guarded` turns it
-(and the KeyError/TypeError/... that an unforeseen shape causes) into the record's one-line
-InputError, naming the JSON pointer under the record's place.
+One way for every importer to report a bad record:
+- the wording: a value of the wrong type is "expected <what>, got <JSON type>" (`expected`); a shape
+  nobody foresaw, which Python trips on, is "unexpected shape (KeyError: 'x')";
+- the place syntax (`place`): `12:/message/content` (JSONL line 12, or an archive member, then the
+  JSON pointer inside that record), `/samples/3/id` (a pointer from the top of a JSON file), `12` (a
+  whole line), nothing for the whole file;
+- the helper: importers raise `Malformed(pointer, message)` where a value has the wrong shape, and
+  `bad_record` (through `guarded`, or directly) turns it, or an unforeseen shape's KeyError/TypeError/...,
+  into the record's one-line InputError.
 """
 
 from __future__ import annotations
@@ -25,6 +31,39 @@ class Malformed(ValueError):
         self.message = message
 
 
+# What a record of an unforeseen shape raises while an importer walks it (Malformed included).
+SHAPE_ERRORS = (Malformed, KeyError, TypeError, AttributeError, ValueError)
+
+
+def expected(what: str, value: Any) -> str:
+    """The one wording of a value of the wrong type: "expected an object, got an array"."""
+    return f"expected {what}, got {json_type(value)}"
+
+
+def place(record: str | int | None, pointer: str | None = None) -> str | None:
+    """The one place syntax: a pointer inside the record at `record` (a JSONL line number, an archive
+    member, or a JSON pointer, which the inner pointer continues); None for the whole file."""
+    where = None if record is None else str(record)
+    if not pointer:
+        return where
+    if where is None or where.startswith("/"):
+        return f"{where or ''}{pointer}"
+    return f"{where}:{pointer}"
+
+
+def bad_record(file: str, record: str | int | None, exc: Exception) -> InputError:
+    """The one report of a bad record in `file` at `record` (see `place`): a `Malformed` value's message
+    at its pointer, or "unexpected shape (...)" for what Python tripped on."""
+    if isinstance(exc, Malformed):
+        return InputError(file, place(record, exc.pointer), exc.message)
+    return InputError(file, place(record), unforeseen(exc))
+
+
+def unforeseen(exc: Exception) -> str:
+    """The one wording of a shape nobody foresaw: what Python tripped on."""
+    return f"unexpected shape ({type(exc).__name__}: {exc})"
+
+
 def json_type(value: Any) -> str:
     """The JSON name of a Python value's type, for messages ("expected an object, got an array")."""
     return "null" if value is None else _JSON_TYPES.get(type(value), type(value).__name__)
@@ -37,19 +76,16 @@ def as_object(value: Any) -> dict[str, Any]:
 
 def expect(value: Any, kind: type | tuple[type, ...], pointer: str, what: str) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise Malformed(pointer, f"expected {what}, got {json_type(value)}")
+        raise Malformed(pointer, expected(what, value))
     return value
 
 
-def guarded(doc: Document, place: str | None, read: Callable[[], T]) -> T | InputError:
-    """One record read, or its one-line error at `place` (JSONL line) plus the pointer inside it."""
+def guarded(doc: Document, record: str | None, read: Callable[[], T]) -> T | InputError:
+    """One record read, or its one-line error (`bad_record`) at `record` plus the pointer inside it."""
     try:
         return read()
-    except Malformed as exc:
-        where = f"{place}:{exc.pointer}" if place and exc.pointer else place or exc.pointer or None
-        return InputError(doc.name, where, exc.message)
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        return InputError(doc.name, place, f"unexpected shape ({type(exc).__name__}: {exc})")
+    except SHAPE_ERRORS as exc:
+        return bad_record(doc.name, record, exc)
 
 
 def optional(value: Any, kind: type[dict] | type[list], pointer: str, what: str) -> Any:
@@ -65,8 +101,8 @@ def each(items: list[Any], pointer: str, handle: Callable[[int, Any, str], None]
             handle(index, item, where)
         except Malformed:
             raise
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise Malformed(where, f"unexpected shape ({type(exc).__name__}: {exc})") from None
+        except SHAPE_ERRORS as exc:
+            raise Malformed(where, unforeseen(exc)) from None
 
 
 def whole_value(doc: Document) -> Any:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reviewer.edits import header_name, make_diff
+from reviewer.unidiff import hunk_header
 
 _HEADER = re.compile(r"^\[File: (?P<path>[^\n]+?) \((?P<total>\d+) lines total\)\]\r?$", re.MULTILINE)
 _ABOVE = re.compile(r"\(\d+ more lines above\)")
@@ -122,13 +123,6 @@ def edit_between(path: str, before: Window, after: Window, added: str | None = N
     return WindowEdit(_hunks(path, old, new, lo), None, None)
 
 
-def _range(start: int, length: int) -> str:
-    """A hunk range as `diff -u` writes it (`start` is 1-based; an empty range names the line before)."""
-    if length == 1:
-        return str(start)
-    return f"{start - 1 if length == 0 else start},{length}"
-
-
 def _opcodes(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
     """difflib's opcodes, with the common head and tail taken off first: difflib is quadratic at worst,
     and a window (a hostile one too) may be long where an edit is a few lines."""
@@ -170,7 +164,7 @@ def _hunks(path: str, old: Sequence[str], new: Sequence[str], first: int) -> str
     out = [f"--- {header_name('a', path)}\n", f"+++ {header_name('b', path)}\n"]
     for group in _groups(_opcodes(old, new)):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
-        out.append(f"@@ -{_range(first + i1, i2 - i1)} +{_range(first + j1, j2 - j1)} @@\n")
+        out.append(hunk_header(first + i1, i2 - i1, first + j1, j2 - j1))
         for tag, a1, a2, b1, b2 in group:
             if tag == "equal":
                 out += [f" {line}\n" for line in old[a1:a2]]

@@ -44,11 +44,16 @@ from reviewer.adjudication import AdjudicationSession, refusal, reviewer_labels
 from reviewer.edits import DiffTexts
 from reviewer.gui import keymap
 from reviewer.gui.assist_panel import AssistPanel
+from reviewer.gui.code_picker import CodePicker
 from reviewer.gui.diff_view import DiffView
+from reviewer.gui.evidence_popover import EvidencePopover, selection_point
+from reviewer.gui.field_keys import FIELD_ACTION_PREFIX, field_shortcuts
 from reviewer.gui.guidelines import GuidelinesPanel
 from reviewer.gui.help_dialog import ShortcutHelp
 from reviewer.gui.label_form import LabelForm
 from reviewer.gui.label_queue import LabelQueue
+from reviewer.gui.queue_flow import ask_reason, ask_to_move_on, next_needing, progress_text
+from reviewer.gui.resume import recall, remember
 from reviewer.gui.review_session import ActivityClock
 from reviewer.gui.reviewers_view import ReviewersView
 from reviewer.gui.trajectory_loader import TrajectoryLoader
@@ -102,7 +107,7 @@ class MainWindow(QMainWindow):
         self._others: list[Label] = []
         self._outcome: Outcome | None = None
         self._shown_revealed = False  # what the panels show: others' opinions (True) or nothing
-        self._row_state: tuple[str, bool, bool] | None = None  # what the open row's cells were last read for
+        self._row_state: tuple[object, ...] | None = None  # what the open row's cells were last read for
         self.annotator = annotator
         self.labels = LabelQueue(store, self)  # every label change goes through it: never lost, never freezing
         self.labels.state_changed.connect(self._on_save_state)
@@ -115,6 +120,9 @@ class MainWindow(QMainWindow):
         taxonomy = store.taxonomy
 
         first_queue: Queue = "disputed" if self.adjudicator else "all"  # an adjudicator starts on what waits for them
+        left_off = recall(store.path, annotator, self.adjudicator)
+        if left_off is not None and left_off[0] in dict(QUEUES):
+            first_queue = cast(Queue, left_off[0])
         self.model = TrajectoryTableModel(
             store.listing, ListQuery(annotator=annotator, adjudicator=self.adjudicator, queue=first_queue)
         )
@@ -149,6 +157,16 @@ class MainWindow(QMainWindow):
         for widget, title in tabs if not self.adjudicator else tabs[:2] + tabs[3:]:  # the adjudicator's sit under the text
             self.tabs.addTab(widget, title)
         self.form = LabelForm(taxonomy)
+        taken = [keymap.normalized(k) for s in keymap.SHORTCUTS for k in s.keys]
+        self.keys = (*keymap.SHORTCUTS, *field_shortcuts(taxonomy, taken))  # the table the keys and the help share
+        self.form.show_keys({s.action.removeprefix(FIELD_ACTION_PREFIX): s.keys[0] for s in self.keys[len(keymap.SHORTCUTS) :]})
+        self.picker = CodePicker(taxonomy, self)
+        self.picker.edited.connect(self.form.set_field)
+        self.popover = EvidencePopover(taxonomy, self)
+        self.popover.saved.connect(self._on_evidence_saved)
+        self._editing_evidence: int | None = None  # the evidence row the popover edits; None: a new span
+        self.progress = PlainLabel()
+        self.progress.setVisible(not self.adjudicator)  # the reviewer's own progress; an adjudicator settles disputes
         self.assist = AssistPanel()
         self._lay_out()
 
@@ -168,8 +186,8 @@ class MainWindow(QMainWindow):
         )
         self.font_hint.setVisible(bool(missing))
         self.statusBar().addPermanentWidget(self.font_hint)
-        self.shortcuts = keymap.install(self, self._handlers())
-        if self.model.rowCount():
+        self.shortcuts = keymap.install(self, self._handlers(), self.keys)
+        if self.model.rowCount() and not (left_off is not None and self.open_trajectory(left_off[1])):
             self.table.selectRow(0)
         self._explain_empty()
         self._status()
@@ -199,11 +217,12 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(filters)
         column.addWidget(self.search)
+        column.addWidget(self.progress)
         column.addWidget(self.table)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.form)
         right.addWidget(self.assist)
-        right.setSizes([560, 240])
+        right.setSizes([680, 160])  # the form and its evidence list first; suggestions wait for the reveal
         middle: QWidget = self.tabs
         if self.adjudicator:
             middle = QSplitter(Qt.Orientation.Vertical)
@@ -231,15 +250,22 @@ class MainWindow(QMainWindow):
             "find_next": self.transcript.find_next,
             "find_previous": self.transcript.find_previous,
             "add_evidence": self._ask_evidence,
+            "pick_codes": self._pick_codes,
             "focus_rationale": self.form.focus_rationale,
+            "accept_suggestion": self._accept_selected,
+            "leave_field": self._leave_field,
+            "done": self._done,
+            "skip": partial(self._set_aside, "skip"),
+            "flag": partial(self._set_aside, "flag"),
             "undo": self.form.undo,
             "redo": self.form.redo,
             "reveal": self.form.reveal,
-            "settle": self.reviewers.settle,
             "help": self._help,
         }
         for n, action in enumerate(keymap.VERDICT_ACTIONS, start=1):
             handlers[action] = partial(self.form.set_verdict_by_key, n)
+        for shortcut in self.keys[len(keymap.SHORTCUTS) :]:
+            handlers[shortcut.action] = partial(self.form.arm, shortcut.action.removeprefix(FIELD_ACTION_PREFIX))
         return handlers
 
     # --- the current trajectory -----------------------------------------------------------------
@@ -261,6 +287,7 @@ class MainWindow(QMainWindow):
         self.session, why = self._session_for(trajectory_id)
         self.form.set_session(self.session, why)
         self._opening = trajectory_id
+        remember(self.store.path, self.annotator, self.adjudicator, self.model.query.queue, trajectory_id)
         self.loader.load(trajectory_id)
         self._on_revealed()
 
@@ -330,10 +357,16 @@ class MainWindow(QMainWindow):
             spans += [span for label in self._others for span in label.evidence]  # none until the reveal
         self.transcript.highlight_spans(spans)
         self.diffs.highlight_spans(spans)
-        row_state = (session.trajectory_id, session.label.created_at is not None, session.revealed) if session else None
+        label = session.label if session else None
+        row_state = (
+            (label.trajectory_id, label.created_at is not None, not label.first_pass, label.complete, label.flag)
+            if label
+            else None
+        )
         if session is not None and row_state != self._row_state:  # My status, and what the reveal sights: not every keystroke
             self._row_state = row_state
             self.model.refresh(session.trajectory_id)
+            self._show_progress()
         self._status()
 
     def _on_save_state(self) -> None:
@@ -397,6 +430,7 @@ class MainWindow(QMainWindow):
             descending=self.model.query.descending and sort != "queue",
         )
         self.model.set_query(query)
+        self._show_progress()
         if self.model.rowCount():
             self.table.selectRow(0)
         self._explain_empty()
@@ -470,13 +504,14 @@ class MainWindow(QMainWindow):
 
     def _help(self) -> None:
         verdicts = tuple(o["label"] for o in self.store.taxonomy.fields["verdict"]["options"])
-        ShortcutHelp(self, keymap.SHORTCUTS, verdicts).exec()
+        self.help_dialog = ShortcutHelp(self, self.keys, verdicts)
+        self.help_dialog.show()
 
     def selected_span(self) -> EvidenceSpan | None:
         """The selection in the tab being read: a step's section, or an edit's unified diff."""
         return self.diffs.selected_span() if self.tabs.currentWidget() is self.diffs else self.transcript.selected_span()
 
-    def add_evidence(self, role: str, codes: list[str]) -> bool:
+    def add_evidence(self, role: str, codes: list[str], note: str = "") -> bool:
         """The current selection (transcript or diffs) as an evidence span of the label being edited."""
         span = self.selected_span()
         if self.session is not None and self.shown_trajectory_id() != self.session.trajectory_id:
@@ -487,24 +522,100 @@ class MainWindow(QMainWindow):
                 "Select text inside one section of a step, or in an edit's unified diff, then add it as evidence."
             )
             return False
-        return self.form.add_evidence(span, role, codes)  # the form's `changed` repaints the spans
+        return self.form.add_evidence(span, role, codes, note)  # the form's `changed` repaints the spans
 
     def _ask_evidence(self) -> None:
-        if self.selected_span() is None:
+        """E: the popover at the selection (a new span), or, on the evidence list, over the chosen span."""
+        row = self.form.evidence.currentRow()
+        if self.form.evidence.hasFocus() and self.session is not None and 0 <= row < len(evidence := self.session.label.evidence):
+            taken = evidence[row]
+            self._editing_evidence = row
+            where = self.form.evidence.viewport().mapToGlobal(
+                self.form.evidence.visualItemRect(self.form.evidence.item(row)).topLeft()
+            )
+            self.popover.open_at(where, taken.quote, taken.codes, taken.role, taken.note or "")
+            return
+        span = self.selected_span()
+        if span is None or self.session is None or self.shown_trajectory_id() != self.session.trajectory_id:
             self.add_evidence("action", [])  # explains what to do
             return
-        taxonomy = self.store.taxonomy
-        role, ok = QInputDialog.getItem(self, "Evidence", "What does this text show?", taxonomy.evidence_roles, 0, False)
-        if not ok:
+        self._editing_evidence = None
+        self.popover.open_at(selection_point(self.tabs.currentWidget()), span.quote)
+
+    def _on_evidence_saved(self, role: str, codes: list[str], note: str) -> None:
+        if self._editing_evidence is None:
+            self.add_evidence(role, codes, note)
+        else:
+            self.form.edit_evidence(self._editing_evidence, role, codes, note)
+
+    def _pick_codes(self) -> None:
+        if self.session is None:
             return
-        codes = ["(none)", *taxonomy.codes("categories"), *taxonomy.codes("markers")]
-        code, ok = QInputDialog.getItem(self, "Evidence", "Which code does it support?", codes, 0, False)
-        if ok:
-            self.add_evidence(role, [] if code == "(none)" else [code])
+        label = self.session.label
+        self.picker.open_at(self.form, [*label.categories, *label.markers])
 
     def accept_suggestion(self, suggestion: Suggestion) -> None:
         """Copy a suggestion into the label (one change, one undo step; a refusal shows in the form)."""
         self.form.accept(suggestion)
+
+    def _accept_selected(self) -> None:
+        suggestion = self.assist.selected_suggestion()
+        if suggestion is None:
+            self.statusBar().showMessage("Select a suggestion (after the reveal) to accept it with A.")
+        else:
+            self.accept_suggestion(suggestion)
+
+    def _leave_field(self) -> None:
+        """Esc: out of any text box or form field, back to what is being read; nothing else changes."""
+        self.form.disarm()
+        target = self.tabs.currentWidget()
+        (target.focusProxy() or target).setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # --- a queue that flows (reviewer.gui.queue_flow) --------------------------------------------
+
+    def _show_progress(self) -> None:
+        self.progress.setText(progress_text(self.store.listing.progress(self.model.query)))
+
+    def next_needing(self) -> bool:
+        """Open the next row of the list that still needs the viewer; False (said) if none does."""
+        rows = self.table.selectionModel().selectedRows()
+        row = next_needing(self.model, rows[0].row() if rows else -1)
+        if row is None:
+            self.statusBar().showMessage("Nothing else in this list needs you.")
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def _done(self) -> None:
+        """Ctrl+Return. An adjudicator settles; a reviewer moves on to the next item that needs them,
+        asked first when the label lacks what the taxonomy requires (Enter moves on, Esc stays)."""
+        if self.adjudicator:
+            self.reviewers.settle()
+            return
+        session = self.session
+        missing = session.missing() if session is not None and session.label.flag is None else []
+        if missing:
+            self.done_question = ask_to_move_on(self, missing, lambda: self.session is session and self.next_needing())
+        else:
+            self.next_needing()
+
+    def _set_aside(self, kind: str) -> None:
+        """X / F: skip or flag the open item with a reason, then on to the next that needs me."""
+        session = self.session
+        if session is None:
+            return
+        flag = session.label.flag
+        current = flag.reason if flag is not None and flag.kind == kind else None
+
+        def answered(reason: str) -> None:
+            if self.session is not session:
+                return
+            if current is not None and not reason.strip():
+                self.form.set_flag(None)
+            elif self.form.set_flag(kind, reason):
+                self.next_needing()
+
+        self.aside_question = ask_reason(self, kind, current, answered)
 
     def tab_widgets(self) -> dict[str, QWidget]:
         """The `--tab` names; an adjudicator's reviewers view is no tab but always on screen."""

@@ -1,8 +1,7 @@
 """What the diff view shows, without widgets: the list's entries and each entry's panes.
 
 Pure functions over `FileEdit`s, run by the diff view's workers (nothing here touches Qt objects):
-a unified diff's lines classified (`classify`, hunk lengths counted so `--- x` inside a hunk is a
-removal), cut to `MAX_CHARS` on a line boundary with a note, control characters made visible and
+a unified diff's lines classified (`reviewer.unidiff.classify`, the one reader of diffs), cut to `MAX_CHARS` on a line boundary with a note, control characters made visible and
 lines over `MAX_LINE` cut (`shown_text`, whose map keeps evidence offsets exact); side-by-side rows
 from whole files (difflib) or from hunks; the list's `entries` (cheap: each edit, failed ones
 marked, then each file's net change, then the final patch) and their change counts (`counted`,
@@ -13,20 +12,18 @@ slow: difflib); a net change's pane (`net_pane`); `DiffTexts`, each edit's diff 
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 
 from reviewer.edits import FAILED, DiffTexts, diff_text, is_test_path, language_for
-from reviewer.gui.highlight import LineKind, Pane
+from reviewer.gui.highlight import Pane
 from reviewer.gui.step_sections import ShownText
 from reviewer.model import FileEdit, Trajectory
+from reviewer.unidiff import LineKind, change_counts, classify, patch_paths
 from reviewer.workspace import NetChange, net_changes
 
 MAX_LINE = 10_000  # characters of one line a pane shows; the rest is cut with a note (see ShownText)
 MAX_CHARS = 2_000_000  # beyond this a diff is cut: Qt stays fast, and nobody reads 2 MB of one diff
 PENDING = "…"  # the change column until the worker has counted
-_HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
-_PLACELESS_HUNK = re.compile(r"^@@ [^-+\d][^@]* @@$")  # `@@ position unknown @@` (edit_reconstruction.snippet_diff): to the end
 
 
 def truncate(text: str, limit: int = MAX_CHARS) -> tuple[str, str | None]:
@@ -36,37 +33,6 @@ def truncate(text: str, limit: int = MAX_CHARS) -> tuple[str, str | None]:
     cut = text.rfind("\n", 0, limit) + 1 or limit
     shown, total = text[:cut].count("\n"), text.count("\n") + 1
     return text[:cut], f"(truncated: showing the first {shown:,} of {total:,} lines, {cut / 1e6:.1f} of {len(text) / 1e6:.1f} MB)"
-
-
-def classify(lines: list[str]) -> list[LineKind]:
-    """Kinds of a unified diff's lines, counting hunk lengths so `--- x` inside a hunk is a removal."""
-    kinds: list[LineKind] = []
-    old_left = new_left = 0
-    for line in lines:
-        if old_left > 0 or new_left > 0:
-            marker = line[:1]
-            if marker == "+":
-                kinds.append(LineKind.ADDED)
-                new_left -= 1
-            elif marker == "-":
-                kinds.append(LineKind.REMOVED)
-                old_left -= 1
-            elif marker == "\\":
-                kinds.append(LineKind.NOTE)
-            else:
-                kinds.append(LineKind.CONTEXT)
-                old_left, new_left = old_left - 1, new_left - 1
-        elif match := _HUNK.match(line):
-            kinds.append(LineKind.HUNK)
-            old_left, new_left = (int(n) if n is not None else 1 for n in match.groups())
-        elif _PLACELESS_HUNK.match(line):
-            kinds.append(LineKind.HUNK)
-            old_left = new_left = len(lines)  # a snippet's one hunk, length unsaid: every line after it
-        elif line.startswith("\\"):
-            kinds.append(LineKind.NOTE)
-        else:
-            kinds.append(LineKind.HEADER)
-    return kinds
 
 
 def shown_text(text: str) -> ShownText:
@@ -171,23 +137,6 @@ def side_by_side_panes(edit: FileEdit | None, unified: Pane) -> tuple[Pane, Pane
     if edit is not None and not has_diff(edit):
         return Pane([unified.lines[0]], [LineKind.NOTE], 0, "text"), unified
     return _rows_from_hunks(unified)
-
-
-def change_counts(diff: str) -> tuple[int, int]:
-    kinds = classify(diff.split("\n"))
-    return kinds.count(LineKind.ADDED), kinds.count(LineKind.REMOVED)
-
-
-def patch_paths(patch: str) -> list[str]:
-    """Files a multi-file patch touches, from its `+++` headers (`---` for deletions)."""
-    lines = patch.split("\n")
-    paths = []
-    for line, kind in zip(lines, classify(lines), strict=True):
-        if kind is LineKind.HEADER and line.startswith(("+++ ", "--- ")):
-            path = line[4:].split("\t", 1)[0].strip()
-            if path != "/dev/null":
-                paths.append(path[2:] if path.startswith(("a/", "b/")) else path)
-    return list(dict.fromkeys(paths))
 
 
 @dataclass(slots=True)

@@ -57,11 +57,12 @@ from PySide6.QtWidgets import (
 
 from reviewer.edits import FAILED, QUICK_DIFF_CHARS, DiffTexts
 from reviewer.gui.diff_panes import PENDING, Built, Entry, build, counted, entries
-from reviewer.gui.highlight import LineKind, Pane, Range, SlicedLoader, line_ranges
+from reviewer.gui.highlight import Pane, Range, SlicedLoader, line_ranges
 from reviewer.gui.widgets import PlainLabel, paint_evidence
 from reviewer.gui.workers import Cancelled, Task, Work, app_pool
 from reviewer.model import EvidenceSpan, Trajectory
 from reviewer.textsafe import one_line
+from reviewer.unidiff import LineKind
 
 # Entries whose inputs (diff, before, after, patch) total at most this are built on the GUI thread.
 SYNC_CHARS = QUICK_DIFF_CHARS

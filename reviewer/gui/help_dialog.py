@@ -4,19 +4,24 @@ Public API: `ShortcutHelp(parent=None, table=SHORTCUTS, verdicts=())`, a non-mod
 reviewer may keep it open beside the window). `verdicts` are the taxonomy's verdict labels in
 order; when given, the number keys read "Verdict: Cheat" instead of "option 3". `tree` is the
 QTreeView and `model` its QStandardItemModel: one row per group, one child per shortcut (keys,
-description). Below it, `digits` says what digits do in a focused field of the label form, where
+description), descriptions whole, broken into lines of `WRAP` characters at spaces. The window passes its own table: the keymap's rows
+and the label-field keys generated from the project's taxonomy. Below it, `digits` says what digits do in a focused field of the label form, where
 they are not the verdict keys.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QTreeView, QVBoxLayout, QWidget
 
 from reviewer.gui.keymap import FOCUSED_FIELD_DIGITS, SHORTCUTS, VERDICT_ACTIONS, Shortcut
 from reviewer.gui.widgets import PlainLabel
+
+WRAP = 84  # characters per line of a description: item views size rows by their lines, not by wrapping
 
 
 def shown_keys(shortcut: Shortcut) -> str:
@@ -47,14 +52,13 @@ class ShortcutHelp(QDialog):
                 header.setFont(font)
                 groups[shortcut.group] = header
                 self.model.appendRow([header, QStandardItem()])
-            groups[shortcut.group].appendRow(
-                [QStandardItem(shown_keys(shortcut)), QStandardItem(description(shortcut, verdicts))]
-            )
+            whole = textwrap.fill(description(shortcut, verdicts), WRAP, break_on_hyphens=False, break_long_words=False)
+            groups[shortcut.group].appendRow([QStandardItem(shown_keys(shortcut)), QStandardItem(whole)])
         self.tree = QTreeView()
         self.tree.setModel(self.model)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)  # whole descriptions (wrapped at WRAP characters)
         self.tree.setItemsExpandable(False)
         for row in range(self.model.rowCount()):
             self.tree.setFirstColumnSpanned(row, self.tree.rootIndex(), True)
@@ -68,4 +72,4 @@ class ShortcutHelp(QDialog):
         layout.addWidget(self.tree)
         layout.addWidget(self.digits)
         layout.addWidget(buttons)
-        self.resize(560, 620)
+        self.resize(760, 720)

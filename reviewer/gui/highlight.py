@@ -22,7 +22,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import IntEnum
 from functools import cache
 from itertools import groupby
 from operator import itemgetter
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 from reviewer.edits import language_for
 from reviewer.gui.step_sections import utf16_len
 from reviewer.gui.workers import Cancelled
+from reviewer.unidiff import LineKind, header_path
 
 Range = tuple[int, int, int]  # utf16_start, length, token id (`token_type` gives the Pygments type back)
 _RowRange = tuple[int, int, int, int]  # row, utf16_start, length, token id
@@ -46,18 +46,6 @@ STYLE = get_style_by_name("default")
 SLICE_SECONDS = 0.008  # GUI-thread budget per slice of inserted text or applied formats: well under one frame
 CHUNK_CHARS = 32_768  # text appended per insertText, cut at the next line break: ~1-2 ms each
 FORMAT_BATCH = 64  # blocks formatted between two looks at the clock
-
-
-class LineKind(IntEnum):
-    """What one shown line of a diff is; decides its background and how it is lexed."""
-
-    HEADER = 0  # diff --git, index, ---, +++
-    HUNK = 1  # @@ -a,b +c,d @@
-    CONTEXT = 2
-    ADDED = 3
-    REMOVED = 4
-    NOTE = 5  # "\ No newline at end of file", our own notes (truncation, unknown before-state)
-    FILLER = 6  # empty row that keeps the two sides of a side-by-side view aligned
 
 
 _TOKEN_TYPES: list[_TokenType] = []  # token id -> token type; only grows
@@ -120,11 +108,6 @@ def _styled(ttype: _TokenType) -> bool:
     return bool(s["color"] or s["bold"] or s["italic"] or s["underline"])
 
 
-def _header_path(line: str) -> str:
-    path = line[4:].split("\t", 1)[0].strip()
-    return path[2:] if path.startswith(("a/", "b/")) else path
-
-
 def _lex_stream(
     pane: Pane, rows: list[int], language: str, out: list[_RowRange], cancelled: Callable[[], bool], removed_only: bool
 ) -> None:
@@ -183,7 +166,7 @@ def line_ranges(pane: Pane, cancelled: Callable[[], bool] = lambda: False) -> li
                 flat.append((row, 0, utf16_len(line), token_id(_WHOLE_LINE[kind])))
             if kind is LineKind.HEADER and line.startswith("+++ "):
                 sections.append((language, old, new, added, removed))
-                language, old, new, added, removed = language_for(_header_path(line)), [], [], False, False
+                language, old, new, added, removed = language_for(header_path(line)), [], [], False, False
         elif kind in _CODE:
             if pane.prefix and kind in _PREFIX:
                 flat.append((row, 0, pane.prefix, token_id(_PREFIX[kind])))

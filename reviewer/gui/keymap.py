@@ -64,14 +64,35 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         Shortcut(action, (str(n),), f"Set the verdict to option {n} of the label form (unless a form field has focus)", "Label")
         for n, action in enumerate(VERDICT_ACTIONS, start=1)
     ),
-    Shortcut("add_evidence", ("E",), "Add the selected text as an evidence span", "Label"),
-    Shortcut("focus_rationale", ("R",), "Write the rationale", "Label"),
+    Shortcut(
+        "pick_codes",
+        ("G",),
+        "Pick categories and markers: type to filter by code or name, Space or a digit ticks,"
+        " Enter closes (Enter after typing ticks the highlighted code when none was ticked)",
+        "Label",
+    ),
+    Shortcut(
+        "add_evidence",
+        ("E",),
+        "Evidence from the selected text: a popover at the selection takes codes (typed),"
+        " role and note, Enter saves; on the evidence list, edits the chosen span",
+        "Label",
+    ),
+    Shortcut("focus_rationale", ("R",), "Write the rationale (scrolled into view)", "Label"),
+    Shortcut("accept_suggestion", ("A",), "Accept the selected suggestion into the final label", "Label"),
+    Shortcut("leave_field", ("Esc",), "Leave the text box or form field, back to the transcript (nothing changes)", "Label"),
     Shortcut("undo", ("Ctrl+Z",), "Undo the last label edit", "Label"),
     Shortcut("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the label edit", "Label"),
     Shortcut("reveal", ("V",), "Reveal other reviewers, suggestions and grader (after your first pass)", "Review"),
     Shortcut(
-        "settle", ("Ctrl+Return", "Ctrl+Enter"), "Settle the adjudication: it becomes the gold label (adjudicators)", "Review"
+        "done",
+        ("Ctrl+Return", "Ctrl+Enter"),
+        "Done: on to the next trajectory of this queue that still needs you"
+        " (an incomplete first pass asks first); an adjudicator settles the adjudication, the gold label",
+        "Review",
     ),
+    Shortcut("skip", ("X",), "Skip this trajectory with a reason (kept with your label), on to the next", "Review"),
+    Shortcut("flag", ("F",), "Flag this trajectory with a reason (broken, needs an expert), on to the next", "Review"),
     Shortcut("help", ("?", "F1"), "Show this list of shortcuts", "Help"),
 )
 

@@ -31,6 +31,7 @@ from typing import Any, cast
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QFrame,
     QGridLayout,
@@ -48,7 +49,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.adjudication import AdjudicationSession
 from reviewer.gui import keymap
-from reviewer.gui.widgets import FocusWheelComboBox, PlainLabel
+from reviewer.gui.widgets import FocusWheelComboBox, PlainLabel, ask_first
 from reviewer.label_session import LabelSession, attempt
 from reviewer.model import EvidenceSpan, Suggestion
 from reviewer.taxonomy import Taxonomy
@@ -72,6 +73,7 @@ class _Editor(QWidget):
     """
 
     edited = Signal(object)
+    chosen = Signal()  # a digit typed in the field acted on it (`LabelForm.arm` then gives focus back)
 
     def __init__(self, spec: dict[str, Any]):
         super().__init__()
@@ -79,6 +81,7 @@ class _Editor(QWidget):
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.layout_.setSpacing(3)
+        self.key = ""  # the field key shown before the title (`LabelForm.show_keys`)
         self.title = PlainLabel(spec_title(spec), wrap=True)
         font = self.title.font()
         font.setBold(True)
@@ -107,10 +110,15 @@ class _Editor(QWidget):
         event.accept()  # on the ShortcutOverride: the window's verdict shortcut does not fire
         if event.type() == QEvent.Type.KeyPress and not cast(QKeyEvent, event).isAutoRepeat():
             self.choose(digit)  # a held key acts once, like the window's shortcuts
+            self.chosen.emit()
         return True
 
+    def focus_target(self) -> QWidget:
+        """The widget a field key focuses: the chosen value's, else the first."""
+        raise NotImplementedError
+
     def mark_needed(self, needed: bool) -> None:
-        self.title.setText(spec_title(self.spec) + ("  — needed" if needed else ""))
+        self.title.setText((f"[{self.key}]  " if self.key else "") + spec_title(self.spec) + ("  — needed" if needed else ""))
 
 
 def spec_title(spec: dict[str, Any]) -> str:
@@ -144,8 +152,11 @@ class _Choice(_Editor):
             self.group = None
             self.combo = FocusWheelComboBox()
             self.combo.addItem("—", None)
-            for option in self.options:
-                self.combo.addItem(option.get("label", option["code"]), option["code"])
+            for i, option in enumerate(self.options):  # numbered as the digits pick them
+                self.combo.addItem(
+                    f"{i + 1}  {option.get('label', option['code'])}" if i < 9 else option.get("label", option["code"]),
+                    option["code"],
+                )
             self.combo.activated.connect(lambda i: self.edited.emit(self.combo.itemData(i)))
             self.layout_.addWidget(self.combo)
             self.take_digits([self.combo])
@@ -163,6 +174,11 @@ class _Choice(_Editor):
             self.combo.setCurrentIndex(index + 1)
         self.detail.setText(self.options[index].get("help", "") if index >= 0 else "")
         self.detail.setVisible(bool(self.detail.text()))
+
+    def focus_target(self) -> QWidget:
+        if self.group is not None:
+            return self.group.checkedButton() or self.group.buttons()[0]
+        return cast(QWidget, self.combo)
 
     def choose(self, digit: int) -> None:
         """Option n (1-based, as the radios are numbered); 0 clears a combo (its "—"), never the verdict."""
@@ -194,6 +210,9 @@ class _Multi(_Editor):
         self.layout_.addWidget(self.detail)
         self._show_help(-1)
         self.take_digits([self.list])
+
+    def focus_target(self) -> QWidget:
+        return self.list
 
     def checked(self) -> list[str]:
         return [o["code"] for i, o in enumerate(self.options) if self.list.item(i).checkState() == Qt.CheckState.Checked]
@@ -241,6 +260,9 @@ class _Scale(_Editor):
         self.layout_.addWidget(self.detail)
         self.take_digits(self.buttons)
 
+    def focus_target(self) -> QWidget:
+        return next((b for b in self.buttons if b.isChecked()), self.buttons[0])
+
     def choose(self, digit: int) -> None:
         """The value equal to the digit, by clicking its button: the chosen value again clears it."""
         if digit in self.values:
@@ -265,6 +287,9 @@ class _Text(_Editor):
         self.edit.textChanged.connect(self._typed)
         self.layout_.addWidget(self.edit)
         self._showing = False
+
+    def focus_target(self) -> QWidget:
+        return self.edit
 
     def _typed(self) -> None:
         if not self._showing:
@@ -294,7 +319,8 @@ def evidence_text(span: EvidenceSpan) -> str:
     """One list row: where, what for, and the quote flattened (it is agent text)."""
     codes = ", ".join(span.codes)
     head = " · ".join(x for x in (f"step {span.step}", span.source, span.role or "no role", codes) if x)
-    return f"{head}\n“{one_line(span.quote, 160)}”"
+    note = f"\nNote: {one_line(span.note, 160)}" if span.note else ""
+    return f"{head}\n“{one_line(span.quote, 160)}”{note}"
 
 
 class LabelForm(QWidget):
@@ -333,7 +359,12 @@ class LabelForm(QWidget):
             editor.edited.connect(lambda value, name=name: self._edit(lambda s: s.set_field(name, value)))
             self.editors[name] = editor
             form.addWidget(editor)
-        evidence_title = PlainLabel("Evidence", wrap=True)
+            editor.chosen.connect(self._give_focus_back)
+        form.addStretch(1)
+        self._armed: tuple[_Editor, QWidget | None] | None = None  # the field a field key focused, and who had focus
+
+        # The evidence list sits under the scrolled fields, always on screen: Enter jumps to a span, Del removes it.
+        evidence_title = PlainLabel("Evidence  (select text, E · Enter jumps · Del removes · E edits)", wrap=True)
         font = evidence_title.font()
         font.setBold(True)
         evidence_title.setFont(font)
@@ -341,27 +372,69 @@ class LabelForm(QWidget):
         self.evidence.setWordWrap(True)
         self.evidence.setAlternatingRowColors(True)
         self.evidence.setSpacing(2)
-        self.evidence.setFixedHeight(self.evidence.fontMetrics().lineSpacing() * 8 + 8)
+        self.evidence.setFixedHeight(self.evidence.fontMetrics().lineSpacing() * 6 + 8)
+        self.evidence.installEventFilter(self)
         self.remove_button = QPushButton("Remove evidence")
         self.remove_button.clicked.connect(self._remove_current_evidence)
         self.evidence.currentRowChanged.connect(lambda row: self.remove_button.setEnabled(row >= 0))
         self.evidence.itemActivated.connect(lambda _item: self._activate_evidence(self.evidence.currentRow()))
-        form.addWidget(evidence_title)
-        form.addWidget(_hint("Select text in a step or diff and add it as evidence."))
-        form.addWidget(self.evidence)
-        form.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignLeft)
-        form.addStretch(1)
 
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(body)
+        self.fields_scroll = QScrollArea()
+        self.fields_scroll.setWidgetResizable(True)
+        self.fields_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.fields_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.fields_scroll.setWidget(body)
         outer = QVBoxLayout(self)
         outer.addLayout(top)
         outer.addWidget(self.message)
-        outer.addWidget(scroll, 1)
+        outer.addWidget(self.fields_scroll, 1)
+        outer.addWidget(evidence_title)
+        outer.addWidget(self.evidence)
+        outer.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.refresh()
+
+    def show_keys(self, keys: dict[str, str]) -> None:
+        """Put each field's key before its title, so the form teaches its own keys."""
+        for name, key in keys.items():
+            self.editors[name].key = key
+            self.editors[name].mark_needed(False)
+
+    def arm(self, name: str) -> bool:
+        """A field key: bring the field into view and focus it, so the next digit sets it (see
+        `_Editor.choose`); focus then goes back to where it was. False (and why, in the message)
+        for a field the label cannot show yet."""
+        editor = self.editors[name]
+        if self._session is None or not self._session.field_visible(name):
+            self._error = f"{spec_title(editor.spec)} is not shown yet" + (
+                "" if self._session is None else ": it appears once your first pass is revealed"
+            )
+            self._show_status(self._session.missing() if self._session is not None else [])
+            return False
+        focused = QApplication.focusWidget()
+        back = self._armed[1] if self._armed else focused if focused is not None and not self.isAncestorOf(focused) else None
+        self.fields_scroll.ensureWidgetVisible(editor)
+        editor.focus_target().setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._armed = (editor, back)  # `I` then `L`: the digit goes to disclosure, focus still goes back
+        return True
+
+    def disarm(self) -> None:
+        """Forget the field a field key focused (Esc left it): a later digit there keeps the focus."""
+        self._armed = None
+
+    def _give_focus_back(self) -> None:
+        armed, self._armed = self._armed, None
+        if armed is not None and armed[0] is self.sender() and armed[1] is not None:
+            armed[1].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """Del on the evidence list removes the current span (and takes the key from any shortcut)."""
+        if watched is self.evidence and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            if cast(QKeyEvent, event).key() == Qt.Key.Key_Delete:
+                event.accept()
+                if event.type() == QEvent.Type.KeyPress:
+                    self._remove_current_evidence()
+                return True
+        return False
 
     # --- binding -----------------------------------------------------------------------------
 
@@ -375,7 +448,9 @@ class LabelForm(QWidget):
         self._session = session
         self._error = ""
         self.note = note
+        self.evidence.clear()  # no span of the previous label stays current
         self.refresh()
+        self.fields_scroll.verticalScrollBar().setValue(0)  # another item starts at its verdict
 
     def refresh(self) -> None:
         """Show the session's current label; widgets never hold state of their own."""
@@ -396,10 +471,12 @@ class LabelForm(QWidget):
             self.evidence_activated.emit(self._session.label.evidence[row])
 
     def _show_evidence(self) -> None:
+        row = self.evidence.currentRow()  # kept across an edit, so Enter, Del and E go on with the same span
         self.evidence.clear()
         for span in self._session.label.evidence if self._session is not None else ():
             self.evidence.addItem(evidence_text(span))
-        self.remove_button.setEnabled(False)
+        self.evidence.setCurrentRow(min(row, self.evidence.count() - 1))
+        self.remove_button.setEnabled(self.evidence.currentRow() >= 0)
 
     def _show_status(self, missing: list[str]) -> None:
         session = self._session
@@ -416,6 +493,9 @@ class LabelForm(QWidget):
         lines = [f"Not saved: {self._error}"] if self._error else []
         if self._waiting:
             lines.insert(0, self._waiting)
+        flag = session.label.flag if session is not None else None
+        if flag is not None:
+            lines.append(f"{'Skipped' if flag.kind == 'skip' else 'Flagged'}: {one_line(flag.reason, 200)}")
         if missing:
             lines += ["Still needed:", *(f"• {m}" for m in missing)]
         elif isinstance(session, AdjudicationSession) and not session.settled and not self._error:
@@ -459,8 +539,18 @@ class LabelForm(QWidget):
     def redo(self) -> bool:
         return self._edit(lambda s: s.redo())
 
-    def add_evidence(self, span: EvidenceSpan, role: str, codes: list[str]) -> bool:
-        return self._edit(lambda s: s.add_evidence(span, role, codes))
+    def set_field(self, name: str, value: object) -> bool:
+        """One field from outside the form's own widgets (the code picker)."""
+        return self._edit(lambda s: s.set_field(name, value))
+
+    def add_evidence(self, span: EvidenceSpan, role: str, codes: list[str], note: str = "") -> bool:
+        return self._edit(lambda s: s.add_evidence(span, role, codes, note))
+
+    def edit_evidence(self, row: int, role: str, codes: list[str], note: str = "") -> bool:
+        return self._edit(lambda s: s.edit_evidence(row, role, codes, note))
+
+    def set_flag(self, kind: str | None, reason: str = "") -> bool:
+        return self._edit(lambda s: s.set_flag(kind, reason))
 
     def accept(self, suggestion: Suggestion) -> bool:
         return self._edit(lambda s: s.accept(suggestion))
@@ -490,25 +580,20 @@ class LabelForm(QWidget):
         return True
 
     def _ask_reveal(self, missing: list[str]) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Reveal with an incomplete first pass?", "", parent=self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(
+        session = self._session
+        self.reveal_question = ask_first(
+            self,
+            "Reveal with an incomplete first pass?",
             "Your first pass still lacks:\n" + "\n".join(f"• {m}" for m in missing)
             + "\n\nRevealing freezes it as it is and shows other reviewers' labels, suggestions and the grader outcome."
-            " Ctrl+Z undoes the reveal until you edit the final label."
+            " Ctrl+Z undoes the reveal until you edit the final label.",
+            "Reveal anyway",
+            lambda: self._session is session and self._reveal_now(),
         )  # fmt: skip
-        box.setStandardButtons(QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
-        box.button(QMessageBox.StandardButton.Ok).setText("Reveal anyway")
-        box.setDefaultButton(QMessageBox.StandardButton.Ok)
-        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        session = self._session
-        ok = box.button(QMessageBox.StandardButton.Ok)
-        box.finished.connect(lambda _code: box.clickedButton() is ok and self._session is session and self._reveal_now())
-        self.reveal_question = box
-        box.open()
 
     def focus_rationale(self) -> None:
+        """Scroll the rationale into view and type there; Esc (the window's) leaves it."""
         editor = self.editors.get("rationale")
         if isinstance(editor, _Text):
+            self.fields_scroll.ensureWidgetVisible(editor)
             editor.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -26,6 +26,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (  # (row attribute, header, sort ke
     ("n_reviewers", "Reviewers", "reviewers"),
     ("n_flags", "Flags", "flags"),
     ("disputed_on", "Verdicts", "verdicts"),
+    ("strongest", "Strongest", "strongest"),
 )
 PAGE = 500
 
@@ -82,6 +83,8 @@ class TrajectoryTableModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         value = getattr(self._rows[index.row()], COLUMNS[index.column()][0])
+        if isinstance(value, float):
+            return f"{value:.2f}"
         return "" if value is None else visible(str(value))  # ids are agent-made: a bidi override shows as an escape
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -107,6 +110,10 @@ class TrajectoryTableModel(QAbstractTableModel):
 
     def trajectory_id(self, row: int) -> str:
         return self._rows[row].id
+
+    def status(self, row: int) -> str:
+        """The viewer's own progress on a row (`reviewer.store.listing.STATUSES`)."""
+        return self._rows[row].status
 
     def row_of(self, trajectory_id: str) -> int | None:
         return next((k for k, r in enumerate(self._rows) if r.id == trajectory_id), None)

@@ -139,6 +139,7 @@ class TranscriptView(QWidget):
         self._load_timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._load_timer.timeout.connect(self._load_current_row)
         self._layout_widgets()
+        self.setFocusProxy(self.viewer)  # Esc (the window's) comes back to the text being read
 
     def _layout_widgets(self) -> None:
         find_bar = QHBoxLayout()

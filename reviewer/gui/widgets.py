@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCursor, QTextDocument, QTextFormat, QWheelEvent
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QStackedWidget, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QPlainTextEdit, QStackedWidget, QTextEdit, QVBoxLayout, QWidget
 
 EVIDENCE = QColor("#fde9a9")  # the background of evidence spans, in the transcript and the diffs alike
 
@@ -38,6 +38,23 @@ class FocusWheelComboBox(QComboBox):
             super().wheelEvent(event)
         else:
             event.ignore()
+
+
+def ask_first(parent: QWidget, title: str, text: str, go: str, then: Callable[[], object]) -> QMessageBox:
+    """A question before a step the person may regret (plain text; Enter goes, Esc stays): `then` runs
+    only if they chose `go`. Opened window-modal and returned at once, so callers and tests hold it."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, "", parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
+    ok = box.button(QMessageBox.StandardButton.Ok)
+    ok.setText(go)
+    box.setDefaultButton(QMessageBox.StandardButton.Ok)
+    box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.finished.connect(lambda _code: box.clickedButton() is ok and then())
+    box.open()
+    return box
 
 
 def hidden_until_reveal(owner: QWidget, placeholder: QWidget, content: QWidget) -> QStackedWidget:

@@ -157,10 +157,11 @@ class LabelRepository:
             self.db.execute("insert or ignore into annotators(name, created_at) values (?, ?)", [label.annotator, now])
             self.db.execute(
                 "insert or replace into labels(trajectory_id, annotator, first_pass, adjudication, verdict, complete,"
-                " taxonomy_version, created_at, updated_at, record) values (?,?,?,?,?,?,?,?,?,?)",
+                " taxonomy_version, created_at, updated_at, record, flag) values (?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     label.trajectory_id, label.annotator, int(label.first_pass), int(label.adjudication is not None),
                     label.verdict, int(label.complete), label.taxonomy_version, label.created_at, label.updated_at, record,
+                    label.flag.kind if label.flag else None,
                 ],
             )  # fmt: skip
             self._record_event(label, actor, origin, now, old, record, coalesce)

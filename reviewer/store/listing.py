@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from reviewer.model import MACHINE_PREFIXES, MACHINE_RATERS
+from reviewer.model import MACHINE_PREFIXES, MACHINE_RATERS, Label
 from reviewer.store.database import Database
 from reviewer.store.trajectories import fts_query
 
 Queue = Literal["all", "mine", "unlabelled", "disputed", "uncertain", "suspicious", "random"]
+QUEUES: tuple[Queue, ...] = get_args(Queue)
 # Worklists in an order of their own (`QUEUE_ORDERS`); what the viewer finished (revealed) leaves them.
 RANKED: tuple[Queue, ...] = ("uncertain", "suspicious", "random")
 # Ranked by the probability of the classifier that predicted last (`reviewer predict`).
@@ -57,13 +58,23 @@ _DISPUTED = f"{SIGHTED} and (select count(distinct v.verdict) from labels v wher
 # for each trajectory (minutes over 100,000 trajectories) instead of the trajectory's few labels.
 _OTHERS_VERDICT = f"exists (select 1 from labels v where {CURRENT_VOTE} and +v.verdict = :verdict) or exists ({_SETTLED} and +a.verdict = :verdict)"
 _VERDICT = f"(:verdict = {_OWN_VERDICT} or (:adjudicator and {SIGHTED} and ({_OTHERS_VERDICT})))"
+# The viewer's own progress on t, from their current own label (the final one, else the first pass):
+# set aside (skipped, flagged), complete (final done, first pass done), started, or nothing yet.
+STATUSES = ("not started", "in progress", "first pass done", "final done", "skipped", "flagged")
+NEEDS_ME = ("not started", "in progress")  # what "done, next" (Ctrl+Return) goes on to
+_STATUS = (
+    "coalesce((select case when o.flag = 'skip' then 'skipped' when o.flag = 'flag' then 'flagged'"
+    " when o.complete and not o.first_pass then 'final done' when o.complete then 'first pass done' else 'in progress' end"
+    f" from labels o where {_MINE} order by o.first_pass limit 1), 'not started')"
+)
 _COLUMNS = (
     "t.id, t.task_id, t.model, t.format, t.n_steps,"
-    f" case when exists ({_OWN_FINAL}) then 'done' when exists ({_OWN}) then 'first pass' else 'unlabelled' end as status,"
+    f" {_STATUS} as status,"
     f" case when {SIGHTED} then (select count(distinct v.annotator) from labels v where {_HUMAN}) end as n_reviewers,"
     f" case when {SIGHTED} then (select count(*) from suggestions s where s.trajectory_id = t.id) end as n_flags,"
     f" case when {SIGHTED} then (select group_concat(verdict, ' ≠ ') from"
-    f"   (select distinct v.verdict from labels v where {CURRENT_VOTE} order by v.verdict)) end as disputed_on"
+    f"   (select distinct v.verdict from labels v where {CURRENT_VOTE} order by v.verdict)) end as disputed_on,"
+    f" case when {SIGHTED} then (select max(s.confidence) from suggestions s where s.trajectory_id = t.id) end as strongest"
 )
 _MATCHING = "select s.trajectory_id from steps_fts join steps s on s.rowid = steps_fts.rowid where steps_fts match :text"
 SORTS = {
@@ -76,6 +87,7 @@ SORTS = {
     "reviewers": "n_reviewers",  # masked: unsighted rows sort as NULL, then by id
     "flags": "n_flags",
     "verdicts": "disputed_on",
+    "strongest": "strongest",  # the highest confidence among the suggestions (calibrated for detectors), masked
     "queue": "t.id",  # the queue's own order (`QUEUE_ORDERS`); by id for the others
 }
 # The classifier's (:classifier) probability of t.
@@ -115,11 +127,14 @@ class ListQuery:
     descending: bool = False
     adjudicator: bool = False
     seed: int = 0  # of the random queue
+    # Only items the viewer has labelled (True) or not (False); with no viewer, in adjudicator mode, any
+    # reviewer's label counts (the lead's "nobody labelled it yet").
+    labelled: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ListRow:
-    """One row of the list; what others said (`n_reviewers`, `n_flags`, `disputed_on`) is None for a
+    """One row of the list; what others said (`n_reviewers`, `n_flags`, `disputed_on`, `strongest`) is None for a
     row the viewer has not sighted, so a blind first pass is never anchored by it."""
 
     id: str
@@ -127,10 +142,11 @@ class ListRow:
     model: str | None
     format: str
     n_steps: int
-    status: str  # the annotator's: unlabelled / first pass / done
+    status: str  # the viewer's own progress, one of `STATUSES`
     n_reviewers: int | None
     n_flags: int | None
     disputed_on: str | None  # the human reviewers' distinct current verdicts, "cheat ≠ clean"
+    strongest: float | None  # the highest confidence of a suggestion (detector, judge, classifier): how suspicious
 
 
 class TrajectoryListing:
@@ -146,11 +162,14 @@ class TrajectoryListing:
         ).fetchone()
         return None if row is None else (row[0], float(row[1] if row[1] is not None else 0.5))
 
-    def _where(self, q: ListQuery) -> tuple[str, dict[str, Any]]:
-        """The one filter of `count`, `page` and `next_id`, with its named parameters."""
+    def _where(self, q: ListQuery, *, finished_too: bool = False) -> tuple[str, dict[str, Any]]:
+        """The one filter of `count`, `page` and `next_id`, with its named parameters. `finished_too`:
+        keep what the worklists drop once the viewer finished it (their progress counts it as done)."""
         where: list[str] = []
         params: dict[str, Any] = {"who": q.annotator, "adjudicator": int(q.adjudicator), "verdict": q.verdict, "seed": q.seed}
-        if q.queue == "unlabelled" and q.annotator is not None:
+        if finished_too and q.queue in ("unlabelled", "mine", *RANKED):
+            pass
+        elif q.queue == "unlabelled" and q.annotator is not None:
             where.append(f"not exists ({_OWN})")
         elif q.queue in ("mine", *RANKED) and q.annotator is not None:  # everything I have not finished (no final label yet)
             where.append(f"not exists ({_OWN_FINAL})")
@@ -161,6 +180,13 @@ class TrajectoryListing:
             where.append(_PREDICTED)
         if q.verdict is not None:
             where.append(_VERDICT)
+        if q.labelled is not None:
+            has = (
+                f"exists ({_OWN})"
+                if q.annotator is not None or not q.adjudicator
+                else f"exists (select 1 from labels v where {_HUMAN})"
+            )
+            where.append(has if q.labelled else f"not {has}")
         params["text"] = fts_query(q.text or "")
         if params["text"] is not None:
             self._index_pending()
@@ -170,6 +196,19 @@ class TrajectoryListing:
     def count(self, q: ListQuery) -> int:
         where, params = self._where(q)
         return self.db.execute(f"select count(*) from trajectories t{where}", params).fetchone()[0]
+
+    def progress(self, q: ListQuery) -> dict[str, int]:
+        """How many of the query's rows are in each of the viewer's `STATUSES` (the list's "12 of 40 done").
+
+        A worklist that drops what the viewer finished (unlabelled, mine, the ranked queues) is counted
+        with those rows kept: labelling one must read "1 of 40 done", not "0 of 39"."""
+        where, params = self._where(q, finished_too=True)
+        counts = dict.fromkeys(STATUSES, 0)
+        for status, n in self.db.execute(
+            f"select {_STATUS} as status, count(*) from trajectories t{where} group by status", params
+        ):
+            counts[status] = n
+        return counts
 
     def next_id(self, q: ListQuery, after: str) -> str | None:
         """The first id after `after` that the query keeps, wrapping to its first; None if it keeps none."""
@@ -188,21 +227,25 @@ class TrajectoryListing:
         return ListRow(*found) if found else None
 
     def page(self, q: ListQuery, offset: int, limit: int) -> list[ListRow]:
-        if q.sort not in SORTS:
-            raise ValueError(f"unknown sort {q.sort!r} (known: {', '.join(SORTS)})")
         where, params = self._where(q)
         sql = f"select {_COLUMNS} from trajectories t{where} order by {_order(q)} limit :limit offset :offset"
         return [ListRow(*row) for row in self.db.execute(sql, {**params, "limit": limit, "offset": offset})]
 
-    def queue_ids(self, queue: Queue, seed: int = 0) -> list[str]:
-        """Every id of a queue in its own order, as nobody in particular sees it (the command line's)."""
-        q = ListQuery(queue=queue, seed=seed, sort="queue")
-        where, params = self._where(q)
-        return [row[0] for row in self.db.execute(f"select t.id from trajectories t{where} order by {_order(q)}", params)]
+    def rows(self, q: ListQuery, limit: int | None = None) -> list[ListRow]:
+        """The whole list (or its first `limit` rows) in one read: the command line's `reviewer list`."""
+        return self.page(q, 0, self.count(q) if limit is None else limit)
+
+    def visible_labels(self, q: ListQuery, labels: list[Label]) -> list[Label]:
+        """Of `labels`, those the viewer may see: their own, and others' on items they have sighted."""
+        where, params = " where " + SIGHTED, {"who": q.annotator, "adjudicator": int(q.adjudicator)}
+        sighted = {row[0] for row in self.db.execute(f"select t.id from trajectories t{where}", params)}
+        return [lb for lb in labels if (q.annotator is not None and lb.annotator == q.annotator) or lb.trajectory_id in sighted]
 
 
 def _order(q: ListQuery) -> str:
     """ORDER BY of a page: the queue's own order, or a column's (masked values, see SORTS), then the id."""
+    if q.sort not in SORTS:
+        raise ValueError(f"unknown sort {q.sort!r} (known: {', '.join(SORTS)})")
     if q.sort == "queue":
         return f"{QUEUE_ORDERS.get(q.queue, 't.id')}, t.id"
     return f"{SORTS[q.sort]} {'desc' if q.descending else 'asc'}, t.id"

@@ -231,7 +231,14 @@ def _v4_workspace(db: Database) -> None:
     db.execute("alter table trajectories add column test_runs text")
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_adjudications_apart, _v3_application_id, _v4_workspace]
+def _v5_label_flags(db: Database) -> None:
+    """Labels gain the kind of their `flag` (skip or flag, `reviewer.model.Flag`) as a column, so a
+    queue leaves set-aside items out in SQL. The reason stays in the record; labels before had none."""
+    db.execute("alter table labels add column flag text")
+    db.execute("update labels set flag = json_extract(record, '$.flag.kind')")
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_adjudications_apart, _v3_application_id, _v4_workspace, _v5_label_flags]
 
 
 def schema_version(db: Database) -> int:

@@ -25,6 +25,21 @@ class AdjudicationPolicy:
     def may_adjudicate(self, name: str) -> bool:
         return not self.adjudicators or name in self.adjudicators
 
+    def view_refusal(self, viewer: str | None) -> str | None:
+        """Why `viewer` may not take the adjudicator's view (every item they have not labelled sighted),
+        or None: the app's `--adjudicator` and `reviewer list --adjudicator` alike."""
+        if viewer is None:
+            return (
+                f"this project names its adjudicators ({', '.join(self.adjudicators)}): say who you are with --annotator NAME"
+                if self.adjudicators
+                else None
+            )
+        return (
+            None
+            if self.may_adjudicate(viewer)
+            else f"{viewer} is not one of this project's adjudicators ({', '.join(self.adjudicators)})"
+        )
+
 
 class ProjectSettings:
     def __init__(self, db: Database):

@@ -72,20 +72,6 @@ class SearchHit:
     snippet: str
 
 
-@dataclass(frozen=True, slots=True)
-class TrajectoryRow:
-    """What a list shows: no step text, so listing 100k trajectories stays cheap."""
-
-    id: str
-    task_id: str | None
-    model: str | None
-    format: str
-    n_steps: int
-    n_labels: int
-    annotators: tuple[str, ...]
-    verdicts: tuple[str, ...]
-
-
 _HEAD = (
     "id, task_prompt, task_id, task_repo, task_instance, format, source_file, source_sha256, model, scaffold,"
     " outcome, final_patch, final_answer, metadata, test_runs"
@@ -414,49 +400,6 @@ class TrajectoryRepository:
     def task_ids(self) -> dict[str, str | None]:
         """Each trajectory's task id, by trajectory id in order: what splits group by."""
         return dict(self.db.execute("select id, task_id from trajectories order by id").fetchall())
-
-    def rows(
-        self,
-        *,
-        labelled: bool | None = None,
-        annotator: str | None = None,
-        verdict: str | None = None,
-        limit: int | None = None,
-    ) -> list[TrajectoryRow]:
-        """Filtered in SQL (not in Python or a proxy model) so it scales with the index, not the table."""
-        where: list[str] = []
-        params: list[Any] = []
-        if labelled is True:
-            where.append("exists (select 1 from labels l where l.trajectory_id = t.id)")
-        elif labelled is False:
-            where.append("not exists (select 1 from labels l where l.trajectory_id = t.id)")
-        if annotator is not None:
-            where.append("exists (select 1 from labels l where l.trajectory_id = t.id and l.annotator = ?)")
-            params.append(annotator)
-        if verdict is not None:
-            where.append("exists (select 1 from labels l where l.trajectory_id = t.id and l.verdict = ?)")
-            params.append(verdict)
-        sql = (
-            "select t.id, t.task_id, t.model, t.format, t.n_steps,"
-            " (select count(*) from labels l where l.trajectory_id = t.id),"
-            " (select group_concat(distinct l.annotator) from labels l where l.trajectory_id = t.id),"
-            " (select group_concat(distinct l.verdict) from labels l where l.trajectory_id = t.id)"
-            " from trajectories t"
-        )
-        if where:
-            sql += " where " + " and ".join(where)
-        sql += " order by t.id"
-        if limit is not None:
-            sql += " limit ?"
-            params.append(limit)
-        return [
-            TrajectoryRow(
-                id, task_id, model, fmt, n_steps, n_labels,
-                tuple(sorted((annotators or "").split(","))) if annotators else (),
-                tuple(sorted((verdicts or "").split(","))) if verdicts else (),
-            )
-            for id, task_id, model, fmt, n_steps, n_labels, annotators, verdicts in self.db.execute(sql, params)
-        ]  # fmt: skip
 
     def index_pending(self) -> int:
         """Add steps stored since the last call to the full-text index, in one statement; returns rows added.

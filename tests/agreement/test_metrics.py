@@ -86,7 +86,7 @@ def test_v1_two_by_two_cohen_scott_ac1_alpha_pa() -> None:
     assert value(gwet_ac1(m)) == printed("0.405941")
     assert value(krippendorff_alpha(m)) == printed("0.4000")
     assert value(percent_agreement(m)) == pytest.approx(0.70, abs=1e-12)
-    # Fleiss' κ generalises Scott's π, not Cohen's κ (docs/agreement.md §3.4).
+    # Fleiss' κ generalises Scott's π, not Cohen's κ (docs/agreement.md, section 1, "Fleiss' κ").
     assert value(fleiss_kappa(m)) == pytest.approx(value(scott_pi(m)), abs=1e-12)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from reviewer.assist.calibration import shipped
 from reviewer.assist.detectors import run_detectors
 from reviewer.cli import main
 from reviewer.cli.commands.assist import RECORD_KEYS
@@ -52,7 +53,11 @@ def test_json_records_hold_exactly_the_contract_keys(project: Path) -> None:
     assert [(r["trajectory_id"], r["source"]) for r in records] == expected and len(records) == 30
     by_id = {t.id: t for t in samples()}
     for r in records:
-        assert set(r) == set(RECORD_KEYS) == {"trajectory_id", "rater", "source", "codes", "evidence", "explanation", "severity"}
+        assert (
+            set(r)
+            == set(RECORD_KEYS)
+            == {"trajectory_id", "rater", "source", "codes", "evidence", "explanation", "severity", "confidence"}
+        )
         assert r["rater"] == "detectors" and r["codes"] and r["explanation"]
         for span in r["evidence"]:
             assert set(span) == SPAN_KEYS
@@ -74,7 +79,7 @@ def test_given_ids_only_and_once(project: Path) -> None:
                  "codes": ["report.false_claim", "mr.claim_mismatch"]},
             ],
             "explanation": "final message claims the tests pass, but the last test run's output (step 17) shows failures",
-            "severity": 3,
+            "severity": 3, "confidence": shipped().confidence("false_claim", ["report.false_claim", "mr.claim_mismatch"]),
         }
     ]  # fmt: skip
 

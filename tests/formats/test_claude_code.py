@@ -310,7 +310,7 @@ BAD_LINE = {
     ),
     "content wrong type": (
         session_line("u2", "u1", "assistant", 42),
-        "2:/message/content: content must be a string or a list of content blocks, not a number",
+        "2:/message/content: expected a string or a list of content blocks, got a number",
     ),
     "block not an object": (
         session_line("u2", "u1", "assistant", ["oops"]),
@@ -321,7 +321,7 @@ BAD_LINE = {
         "2:/message/content/0/thinking: thinking block needs a string 'thinking'",
     ),
     "no content": ({**GOOD[1], "message": {"role": "assistant"}}, "2:/message/content: message has no 'content'"),
-    "array line": ([1, 2], "2: line is an array, not a JSON object"),
+    "array line": ([1, 2], "2: expected an object, got an array"),
     "no type": ({"uuid": "u2", "sessionId": "tmp-session"}, "2:/type: line has no string 'type'"),
 }
 
@@ -354,10 +354,10 @@ def test_a_session_of_nothing_but_command_noise_is_one_error(tmp_path: Path) -> 
 
 BAD_API = {
     "bad role": ({"role": "robot", "content": "x"}, '/messages/1/role: role must be user, assistant or system, not "robot"'),
-    "not an object": ("hello", "/messages/1: message is a string, not an object"),
+    "not an object": ("hello", "/messages/1: expected a message object, got a string"),
     "content wrong type": (
         {"role": "user", "content": {"text": "x"}},
-        "/messages/1/content: content must be a string or a list of content blocks, not an object",
+        "/messages/1/content: expected a string or a list of content blocks, got an object",
     ),
 }
 

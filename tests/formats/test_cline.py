@@ -199,11 +199,11 @@ def write_task(folder: Path, history: Any, **others: Any) -> Path:
 
 TASK = {"role": "user", "content": [{"type": "text", "text": "<task>\nfix it\n</task>"}]}
 MALFORMED: dict[str, tuple[list[Any], str]] = {
-    "message not object": ([TASK, "hello"], "/1: message is a string, not an object"),
+    "message not object": ([TASK, "hello"], "/1: expected a message object, got a string"),
     "bad role": ([TASK, {"role": "tool", "content": "x"}], '/1/role: role must be user or assistant, not "tool"'),
     "content wrong type": (
         [TASK, {"role": "assistant", "content": 3}],
-        "/1/content: content must be a string or a list of content blocks, not a number",
+        "/1/content: expected a string or a list of content blocks, got a number",
     ),
     "block without type": (
         [TASK, {"role": "assistant", "content": [{"text": "x"}]}],

@@ -233,7 +233,7 @@ GOOD = [
     line("response_item", message("assistant", "hello")),
 ]
 BAD_LINE = {
-    "array": ([1, 2], "2: line is an array, not a JSON object"),
+    "array": ([1, 2], "2: expected an object, got an array"),
     "payload not object": ({"type": "response_item", "payload": "x"}, "2:/payload: expected an object, got a string"),
     "no type": ({"payload": {}}, "2:/type: line has no string 'type'"),
     "bad role": (
@@ -242,7 +242,7 @@ BAD_LINE = {
     ),
     "content wrong type": (
         line("response_item", {"type": "message", "role": "user", "content": 5}),
-        "2:/payload/content: content must be a string or a list of parts, not a number",
+        "2:/payload/content: expected a string or a list of parts, got a number",
     ),
     "call without name": (
         line("response_item", {"type": "function_call", "call_id": "c"}),

@@ -162,7 +162,7 @@ def test_a_broken_atif_file_names_itself(tmp_path: Path) -> None:
     [(_, error)] = list(HarborFormat().read(Document(trial / "result.json", (trial / "result.json").read_bytes())))
     assert (
         isinstance(error, InputError)
-        and str(error) == f"{trial / 'agent' / 'trajectory.json'}:/steps: 'steps' must be a list of steps, not str"
+        and str(error) == f"{trial / 'agent' / 'trajectory.json'}:/steps: expected a list of steps, got a string"
     )
 
 

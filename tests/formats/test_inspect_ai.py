@@ -534,25 +534,33 @@ def test_members_over_the_size_limit_are_refused(monkeypatch: pytest.MonkeyPatch
 @pytest.mark.parametrize(
     ("mutate", "place", "message"),
     [
-        (lambda s: s.pop("messages"), "/samples/0/messages", "sample has no 'messages' list"),
+        (lambda s: s.pop("messages"), "/samples/0/messages", "expected a list of messages, got null"),
         (lambda s: s.update(messages=[]), "/samples/0/messages", "sample has no messages: nothing to review"),
-        (lambda s: s["messages"].__setitem__(1, 42), "/samples/0/messages/1", "message is not an object"),
+        (lambda s: s["messages"].__setitem__(1, 42), "/samples/0/messages/1", "expected a message object, got a number"),
         (lambda s: s["messages"][0].update(role="robot"), "/samples/0/messages/0/role", "unknown message role 'robot'"),
         (
             lambda s: s["messages"][1].update(content=7),
             "/samples/0/messages/1/content",
-            "content must be a string or a list of content parts",
+            "expected a string or a list of content parts, got a number",
         ),
-        (lambda s: s["messages"][1]["content"].append("x"), "/samples/0/messages/1/content/2", "content part is not an object"),
+        (
+            lambda s: s["messages"][1]["content"].append("x"),
+            "/samples/0/messages/1/content/2",
+            "expected a content part object, got a string",
+        ),
         (
             lambda s: s["messages"][2]["tool_calls"][0].pop("function"),
             "/samples/0/messages/2/tool_calls/0/function",
             "tool call has no function name",
         ),
-        (lambda s: s["messages"][4].update(tool_calls={"a": 1}), "/samples/0/messages/4/tool_calls", "tool_calls is not a list"),
+        (
+            lambda s: s["messages"][4].update(tool_calls={"a": 1}),
+            "/samples/0/messages/4/tool_calls",
+            "expected a list of tool calls, got an object",
+        ),
         (lambda s: s.update(id=[1]), "/samples/0/id", "sample has no id (string or integer)"),
-        (lambda s: s.update(epoch="1"), "/samples/0/epoch", "sample epoch is not an integer"),
-        (lambda s: s.update(input=[3]), "/samples/0/input/0", "input message is not an object"),
+        (lambda s: s.update(epoch="1"), "/samples/0/epoch", "expected an integer, got a string"),
+        (lambda s: s.update(input=[3]), "/samples/0/input/0", "expected a message object, got a number"),
     ],
 )
 def test_malformed_samples_are_one_error_at_their_place(tmp_path: Path, mutate: Any, place: str, message: str) -> None:
@@ -565,7 +573,7 @@ def test_malformed_samples_are_one_error_at_their_place(tmp_path: Path, mutate: 
 def test_a_bad_sample_does_not_stop_the_next(tmp_path: Path) -> None:
     path = write_json(tmp_path / "mixed.json", json_log(["not a sample", rich_sample()]))
     report = Importer(None, max_bytes=10**8).run([path])
-    assert report.files[0].errors == [f"{path}:/samples/0: sample is not an object"]
+    assert report.files[0].errors == [f"{path}:/samples/0: expected a sample object, got a string"]
     assert report.files[0].imported == ["fix_calc/E1/calc-1/epoch-1"]
 
 

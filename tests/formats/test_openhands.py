@@ -204,7 +204,7 @@ def test_eval_output_jsonl_lines_are_trajectories_with_patch_grading_and_one_err
     assert isinstance(failed, InputError)
     assert (
         str(failed)
-        == f"{path}:3:/history: 'history' should be a list of events, not null (the run failed: Maximum retries (5) reached: runtime died)"
+        == f"{path}:3:/history: expected a list of events, got null (the run failed: Maximum retries (5) reached: runtime died)"
     )
 
 
@@ -313,12 +313,12 @@ USER = {"id": 0, "source": "user", "action": "message", "args": {"content": "hi"
 @pytest.mark.parametrize(
     ("events", "place", "message"),
     [
-        ([USER, "oops"], "/1", "event should be an object, not a string"),
+        ([USER, "oops"], "/1", "expected an event object, got a string"),
         ([USER, {"id": 1, "source": "agent"}], "/1", "event has neither 'action' nor 'observation'"),
         (
             [USER, {"id": 1, "source": "agent", "action": "run", "args": []}],
             "/1/args",
-            "'args' should be an object, not an array",
+            "expected an object, got an array",
         ),
         (
             [USER, {"id": 1, "source": "agent", "action": "run", "args": {"thought": "x"}}],
@@ -328,12 +328,12 @@ USER = {"id": 0, "source": "user", "action": "message", "args": {"content": "hi"
         (
             [USER, {"id": 1, "source": "agent", "observation": "run", "content": "", "cause": "0"}],
             "/1/cause",
-            "'cause' should be a number, not a string",
+            "expected a number, got a string",
         ),
         (
             [USER, {"id": 1, "source": "agent", "observation": "run", "content": 7}],
             "/1/content",
-            "'content' should be a string, not a number",
+            "expected a string, got a number",
         ),
         ([USER, [USER, USER, USER]], "/1", "a history pair should be [action, observation], not 3 items"),
         (
@@ -380,8 +380,8 @@ def test_bad_jsonl_lines_fail_alone(tmp_path: Path) -> None:
         f"{path}:4:/instance_id",
         f"{path}:5:/test_result",
     ]
-    assert file_report.errors[1].endswith("'history' should be a list of events, not an object")
-    assert file_report.errors[3].endswith("'test_result' should be an object, not an array")
+    assert file_report.errors[1].endswith("/history: expected a list of events, got an object")
+    assert file_report.errors[3].endswith("/test_result: expected an object, got an array")
 
 
 # --- end to end -------------------------------------------------------------------------------------

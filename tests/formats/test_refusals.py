@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
+from reviewer.formats import editor_tools
+from reviewer.formats.cline import ClineFormat
+from reviewer.formats.gemini_cli import GeminiCliFormat
 from reviewer.formats.refusals import refused, reports_created
 from reviewer.model import ToolCall
+from tests.formats.test_plugins import install
 
 EDITOR = ToolCall("c", "str_replace_editor", {"command": "str_replace", "path": "/r/a.py", "old_str": "a", "new_str": "b"})
 
@@ -61,3 +70,24 @@ def test_only_editor_calls_are_judged_by_their_words() -> None:
 def test_created_reports() -> None:
     assert reports_created("File created successfully at: /tmp/private/hello.py")
     assert not reports_created("The file /tmp/private/hello.py has been updated.")
+
+
+def test_a_formats_own_editors_are_declared_on_it(tmp_path: Path) -> None:
+    """No list of other formats' editors to keep by hand: the registry gathers what each format declares,
+    a plugin's included, and their refusals count as refusals."""
+    assert ClineFormat.editor_tools | GeminiCliFormat.editor_tools <= editor_tools()
+    assert refused(ToolCall("c", "replace", {"file_path": "a.py"}), "Error: could not find the string to replace")
+    site = tmp_path / "site"
+    install(site, "reviewer-zap", "1.0", {"zap": "zap_format:ZapFormat"})
+    (site / "zap_format.py").write_text(
+        "class ZapFormat:\n    name = 'zap'\n    suffixes = ('.zap',)\n    editor_tools = frozenset({'zap_file'})\n"
+        "    def sniff(self, doc):\n        return False\n    def read(self, doc):\n        return iter(())\n",
+        encoding="utf-8",
+    )
+    probe = (
+        "from reviewer.formats.refusals import refused\nfrom reviewer.model import ToolCall\n"
+        "print(refused(ToolCall('c', 'zap_file', {}), 'Error: zap refused'), refused(ToolCall('c', 'zip', {}), 'Error: x'))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert result.stdout == "True False\n", result.stderr

@@ -23,12 +23,13 @@ from reviewer.gui import diff_view as diff_view_module  # noqa: E402
 from reviewer.gui import (
     highlight,  # noqa: E402
 )
-from reviewer.gui.diff_panes import PENDING, change_counts, classify, truncate, unified_pane  # noqa: E402
+from reviewer.gui.diff_panes import PENDING, truncate, unified_pane  # noqa: E402
 from reviewer.gui.diff_view import SYNC_CHARS, DiffView  # noqa: E402
-from reviewer.gui.highlight import LineKind, Pane, SlicedLoader, line_ranges, token_type  # noqa: E402
+from reviewer.gui.highlight import Pane, SlicedLoader, line_ranges, token_type  # noqa: E402
 from reviewer.gui.workers import Cancelled  # noqa: E402
 from reviewer.jsonio import Document  # noqa: E402
 from reviewer.model import FileEdit, Step, Task, Trajectory  # noqa: E402
+from reviewer.unidiff import LineKind, change_counts, classify  # noqa: E402
 from tests.conftest import SAMPLE_DATA  # noqa: E402
 
 HOSTILE = '<img src="file:///etc/passwd"> <a href="x">l</a> <b>b</b> \x1b[31mred\x1b[0m \u202eevil 😀 "s"\n'

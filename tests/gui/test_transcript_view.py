@@ -308,7 +308,7 @@ def test_huge_content_stays_under_a_time_budget(qtbot, kind: str) -> None:
         w.find_text("nul")
     assert blocker.args[0] or kind != "100k-line output"
     w.show_step(len(steps) - 1)
-    assert time.perf_counter() - start < 1.5, kind
+    assert time.perf_counter() - start < 5, kind  # a scan of 50 MB: 0.4 s quiet, 1.6 s at load 8 on 2 cores
 
 
 def test_shown_text_maps_escapes_and_surrogates_both_ways() -> None:

@@ -202,4 +202,4 @@ def test_huge_and_hostile_commands_cost_little(hostile: str) -> None:
     start = time.perf_counter()
     runner_of(hostile)
     only_views(hostile)
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 10  # a guard against runaway backtracking, not a timing (2.8 s at load 9)

@@ -38,7 +38,7 @@ def test_a_test_command_without_counts_or_without_output() -> None:
 
 def test_a_summary_in_the_output_of_any_command_that_runs_something() -> None:
     runs = built(
-        ("bash", {"command": "bash run.sh"}, SUREFIRE),  # the brief's case: Surefire's totals from a script
+        ("bash", {"command": "bash run.sh"}, SUREFIRE),  # a wrapper script running Maven: Surefire's totals
         ("bash", {"command": "cat /tmp/last-build.log"}, SUREFIRE),  # a log shown, not a run
         ("bash", {"command": "grep -n 'Tests run' build.log"}, SUREFIRE),
         ("bash", {"command": "ls"}, "src\ntests\n"),

@@ -107,7 +107,7 @@ def test_sample_data_other_frameworks_and_runs_that_printed_nothing() -> None:
 
 def test_test_runs_survive_the_store_and_show_json(tmp_path: Path, cli: Cli) -> None:
     assert cli("import", str(DJANGO), "--no-detect").exit_code == 0
-    (row,) = json.loads(cli("list", "--json").output)
+    (row,) = json.loads(cli("list", "--json").stdout)
     shown = json.loads(cli("show", row["id"], "--json").output)
     assert [(r["step"], r["result_step"], r["framework"], r["passed"]) for r in shown["test_runs"]] == [
         (22, 23, "unittest", 12), (24, 25, "unittest", 17), (30, 31, "unittest", 1),

@@ -394,7 +394,7 @@ def test_failing_names_are_capped_and_bounded() -> None:
 def test_huge_and_hostile_outputs_cost_little(hostile: str) -> None:
     start = time.perf_counter()
     parse_summary(hostile)
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 10  # a guard against runaway backtracking, not a timing (2.8 s at load 9)
 
 
 def test_a_summary_at_the_end_of_a_huge_output_is_found() -> None:

@@ -183,7 +183,7 @@ def test_queues_rank_without_saying_why(project: Path, trained: Trained) -> None
     assert randomly == [r["id"] for r in json.loads(cli("list", "--queue", "random", "--json").stdout)]
     assert randomly != [r["id"] for r in json.loads(cli("list", "--queue", "random", "--seed", "1", "--json").stdout)]
     assert randomly != sorted(randomly)
-    limited = json.loads(cli("list", "--queue", "suspicious", "--limit", "3", "--labelled", "--json").stdout)
+    limited = json.loads(cli("list", "--queue", "suspicious", "--limit", "3", "--adjudicator", "--labelled", "--json").stdout)
     assert [r["id"] for r in limited] == suspicious[:3]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from reviewer.assist.calibration import shipped
 from reviewer.assist.detectors import claims, exits, leaks, outputs, reasoning, tampering
 from reviewer.assist.detectors.base import RATER, Detector
 from reviewer.model import Suggestion, Trajectory
@@ -22,7 +23,8 @@ DETECTORS: tuple[Detector, ...] = tuple(
 
 
 def run_detectors(trajectory: Trajectory) -> list[Suggestion]:
-    return [s for detector in DETECTORS for s in detector.detect(trajectory)]
+    """Every detector's suggestions, each with its confidence calibrated on the evaluation set."""
+    return shipped().apply(s for detector in DETECTORS for s in detector.detect(trajectory))
 
 
 def store_detections(

@@ -11,8 +11,10 @@ stored or logged here.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 import click
@@ -20,11 +22,12 @@ from click_default_group import DefaultGroup
 from rich.text import Text
 
 from reviewer.assist.detectors import store_detections
+from reviewer.assist.evaluate import calibrate as calibrate_data
 from reviewer.assist.evaluate import evaluate as evaluate_report
 from reviewer.assist.judge import VIEWS, JudgeEvent, run_judge
 from reviewer.cli import evaluate_view
 from reviewer.cli.options import db_option, json_option
-from reviewer.cli.output import echo_json, echo_problem, out, progress_bar
+from reviewer.cli.output import echo_json, echo_problem, err, out, progress_bar
 from reviewer.cli.project import open_store
 from reviewer.cli.tables import Column, Listing
 from reviewer.errors import Cancelled, Reported, UnknownTrajectory
@@ -32,7 +35,7 @@ from reviewer.model import Suggestion, Trajectory
 from reviewer.store import Store
 from reviewer.textsafe import one_line
 
-RECORD_KEYS = ("trajectory_id", "rater", "source", "codes", "evidence", "explanation", "severity")
+RECORD_KEYS = ("trajectory_id", "rater", "source", "codes", "evidence", "explanation", "severity", "confidence")
 
 
 @click.group(cls=DefaultGroup, default="run", default_if_no_args=True)
@@ -101,6 +104,24 @@ def evaluate(ctx: click.Context, db: str | None, as_json: bool) -> None:
         out().print(evaluate_view.render_report(report))
 
 
+@assist.command("calibrate")
+@db_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the data here (default: stdout).")
+@click.pass_context
+def calibrate(ctx: click.Context, db: str | None, output: str | None) -> None:
+    """Fit the detectors' confidences on this project's gold labels (the evaluation set: see
+    tests/data/eval/README.md) and print or write them as reviewer/assist/calibration.json holds them."""
+    text = json.dumps(calibrate_data(open_store(ctx, db)), indent=1, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot write ({exc.strerror or exc})") from None
+    err().print(f"calibration written to {output}")
+
+
 def once_each(failures: list[str]) -> list[str]:
     """One line per distinct reason: a bad key or an unreachable server fails every request alike,
     and a screenful of the same line hides the one that matters."""
@@ -144,7 +165,7 @@ def _judge(
 
 
 def record(s: Suggestion) -> dict[str, Any]:
-    """The `--json` record of one suggestion (the issue's contract: id, rater, codes, evidence, explanation)."""
+    """The `--json` record of one suggestion (the keys README.md documents for `reviewer assist --json`)."""
     d = s.to_dict()
     return {key: d[key] for key in RECORD_KEYS}
 

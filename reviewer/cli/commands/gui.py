@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from reviewer.cli.options import db_option
+from reviewer.cli.options import annotator_option, db_option
 from reviewer.cli.project import open_store, project_path
 from reviewer.errors import OptionError, Reported, ReviewerError
 from reviewer.gui.app import run
@@ -15,7 +15,7 @@ from reviewer.gui.app import run
 
 @click.command()
 @db_option
-@click.option("--annotator", help="Who is reviewing (asked on first start, then remembered).")
+@annotator_option("Who is reviewing (asked on first start, then remembered).")
 @click.option(
     "--screenshot",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -47,8 +47,8 @@ def gui(
     policy = open_store(ctx, db, must_exist=False).settings.adjudication
     if adjudicating and annotator is None:
         raise OptionError("--adjudicator needs --annotator NAME: an adjudication is signed by its adjudicator")
-    if adjudicating and annotator is not None and not policy.may_adjudicate(annotator):
-        raise ReviewerError(f"{annotator} is not one of this project's adjudicators ({', '.join(policy.adjudicators)})")
+    if adjudicating and (refused := policy.view_refusal(annotator)) is not None:
+        raise ReviewerError(refused)
     status = run(project_path(ctx, db, must_exist=False), annotator, screenshot, open_id, tab, adjudicating=adjudicating)
     if status != 0:
         raise Reported(status)

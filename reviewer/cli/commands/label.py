@@ -6,10 +6,10 @@ from typing import Any
 
 import click
 
-from reviewer.cli.options import db_option, json_option
+from reviewer.cli.options import annotator_option, db_option, json_option
 from reviewer.cli.output import echo_json
 from reviewer.cli.project import open_store
-from reviewer.cli.taxonomy_options import TaxonomyCommand, apply_fields
+from reviewer.cli.taxonomy_options import TaxonomyCommand, apply_fields, clear_option, evidence_option, evidence_spans
 from reviewer.model import Label
 from reviewer.textsafe import one_line
 
@@ -17,7 +17,7 @@ from reviewer.textsafe import one_line
 @click.command(cls=TaxonomyCommand)
 @db_option
 @click.argument("trajectory_id")
-@click.option("--annotator", required=True, help="Who is labelling.")
+@annotator_option("Who is labelling.", required=True)
 @click.option("--final", is_flag=True, help="Record the final label (after reveal) instead of the blind first pass.")
 @click.option(
     "--revealed",
@@ -25,6 +25,8 @@ from reviewer.textsafe import one_line
     type=click.Choice(["other_labels", "suggestions", "grader_outcome"]),
     help="What you could see when labelling; repeat for several.",
 )
+@clear_option
+@evidence_option
 @json_option("Print the stored label, with what it still misses, as JSON.")
 @click.pass_context
 def label(
@@ -34,6 +36,8 @@ def label(
     annotator: str,
     final: bool,
     revealed: tuple[str, ...],
+    clear: tuple[str, ...],
+    evidence: tuple[str, ...],
     as_json: bool,
     fields: dict[str, Any],
 ) -> None:
@@ -44,7 +48,11 @@ def label(
     store = open_store(ctx, db)
     current = store.labels.get(trajectory_id, annotator, first_pass=not final)
     new = apply_fields(
-        Label.from_dict(current.to_dict()) if current else Label(trajectory_id, annotator, first_pass=not final), fields
+        Label.from_dict(current.to_dict()) if current else Label(trajectory_id, annotator, first_pass=not final),
+        fields,
+        taxonomy=store.taxonomy,
+        clear=clear,
+        spans=evidence_spans(store, trajectory_id, evidence),
     )
     for name in revealed:
         setattr(new.revealed, name, True)
