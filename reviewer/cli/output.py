@@ -11,7 +11,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reviewer.errors import ReviewerError
 from reviewer.textsafe import one_line
@@ -30,7 +29,10 @@ def err() -> Console:
 @contextmanager
 def progress_bar(label: str, total: int | None = None, *, shown: bool = True) -> Iterator[Callable[..., None]]:
     """A transient bar on stderr, gone when the work is; yields the function that advances it (by
-    one, or by its argument). rich draws it only on a terminal, so a pipe or a log file gets nothing."""
+    one, or by its argument). rich draws it only on a terminal, so a pipe or a log file gets nothing.
+    rich.progress is imported here: it brings rich's tables, which `--version` and `--help` never need."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err(), transient=True,
         disable=not shown,
