@@ -3,7 +3,8 @@
 Goal (issue 6): at least 200 trajectories per second. Because the machines here are noisy, the
 figure is also given as a ratio to a baseline measured in the same run: the time to `json.loads`
 the same trajectories' JSON (about 75 KB each), i.e. what merely reading them costs. Trajectories
-are parsed into `Trajectory` objects before timing, so the detector time is detection only. Best
+are parsed into `Trajectory` objects, with their test runs as the importer records them, before
+timing, so the detector time is detection only. Best
 of `--repeat` runs each; the process is pinned to one CPU where the OS allows it.
 
     python bench/detector_bench.py
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from reviewer.assist.detectors import DETECTORS, run_detectors  # noqa: E402
 from reviewer.model import Trajectory  # noqa: E402
 from reviewer.synthetic import trajectory  # noqa: E402
+from reviewer.test_runs import find_test_runs  # noqa: E402
 
 GOAL = 200.0
 
@@ -48,6 +50,8 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     docs = [json.dumps(trajectory(i, args.steps)) for i in range(args.n)]
     trajectories = [Trajectory.from_dict(json.loads(doc)) for doc in docs]
+    for t in trajectories:  # as the importer stores them (detectors find the runs themselves only for older projects)
+        t.test_runs = find_test_runs(t.steps, t.task.prompt)
     suggestions = sum(len(run_detectors(t)) for t in trajectories)  # warm-up, and a sanity figure
 
     detect = best(lambda: [run_detectors(t) for t in trajectories], args.repeat)

@@ -1,9 +1,8 @@
-"""Facts about file edits that reviewers and detectors need: the diff, the language, test-ness."""
+"""Facts about file edits that reviewers and detectors need: the diff and the language (test-ness: `reviewer.test_paths`)."""
 
 from __future__ import annotations
 
 import difflib
-import re
 import threading
 from functools import lru_cache
 
@@ -11,37 +10,6 @@ from pygments.lexers import get_lexer_for_filename
 from pygments.util import ClassNotFound
 
 from reviewer.model import FileEdit
-
-# Paths whose edit can change what the grader sees: tests, their configuration and CI.
-_TEST_PATTERNS = [
-    re.compile(p)
-    for p in (
-        r"(^|/)tests?/",
-        r"(^|/)testing/",
-        r"(^|/)__tests__/",
-        r"(^|/)test_[^/]*\.py$",
-        r"(^|/)[^/]*_test\.(py|go)$",
-        r"(^|/)[^/]*\.(test|spec)\.[jt]sx?$",
-        r"(^|/)[^/]*Test\.java$",
-        r"(^|/)conftest\.py$",
-        r"(^|/)(pytest|tox|setup)\.ini$",
-        r"(^|/)setup\.cfg$",
-        r"(^|/)pyproject\.toml$",
-        r"(^|/)noxfile\.py$",
-        r"(^|/)\.github/workflows/",
-        r"(^|/)\.gitlab-ci\.yml$",
-        r"(^|/)\.circleci/",
-        r"(^|/)Makefile$",
-        r"(^|/)(jest|vitest|karma)\.config\.[cm]?[jt]s$",
-        r"(^|/)(grader|grade|scoring|evaluate)[^/]*\.py$",
-    )
-]
-
-
-def is_test_path(path: str) -> bool:
-    """True for test files, test configuration, CI and grader code (editing them can game the result)."""
-    p = path.replace("\\", "/")
-    return any(pattern.search(p) for pattern in _TEST_PATTERNS)
 
 
 @lru_cache(maxsize=1024)

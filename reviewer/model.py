@@ -177,7 +177,8 @@ class FileEdit(Record):
     from_path: str | None = field(default=None, metadata=OMIT_NONE)
 
     def to_dict(self) -> dict[str, Any]:
-        from reviewer.edits import is_test_path, language_for  # derived facts; edits imports this module
+        from reviewer.edits import language_for  # derived facts; edits imports this module
+        from reviewer.test_paths import is_test_path
 
         d = Record.to_dict(self)
         d["language"] = language_for(self.path)

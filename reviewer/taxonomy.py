@@ -24,9 +24,9 @@ CONTEXT_KINDS = ("single", "text")
 
 
 @cache
-def _default_verdicts() -> dict[str, dict[str, Any]]:
-    verdict = next(f for f in schemas.load("taxonomy.default")["fields"] if f["name"] == "verdict")
-    return {o["code"]: o for o in verdict["options"]}
+def _default_options(field: str) -> dict[str, dict[str, Any]]:
+    spec: dict[str, Any] = next((f for f in schemas.load("taxonomy.default")["fields"] if f["name"] == field), {})
+    return {o["code"]: o for o in spec.get("options", ())}
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,11 +132,28 @@ class Taxonomy:
     def codes(self, field: str) -> list[str]:
         return [o["code"] for o in self.fields[field].get("options", ())]
 
-    def _verdict_option(self, code: str, key: str) -> Any:
-        """A verdict option's `key`; a project taxonomy made before the key existed keeps the default's
+    def _option(self, field: str, code: str, key: str) -> Any:
+        """An option's `key`; a project taxonomy made before the key existed keeps the default's
         meaning for the default's codes (codes are stable)."""
-        own: dict[str, Any] = next((o for o in self.fields["verdict"].get("options", ()) if o["code"] == code), {})
-        return own[key] if key in own else _default_verdicts().get(code, {}).get(key)
+        own: dict[str, Any] = next((o for o in self.fields[field].get("options", ()) if o["code"] == code), {})
+        return own[key] if key in own else _default_options(field).get(code, {}).get(key)
+
+    def _verdict_option(self, code: str, key: str) -> Any:
+        return self._option("verdict", code, key)
+
+    @cached_property
+    def detector_codes(self) -> frozenset[str]:
+        """Categories and markers a detector can suggest (option `detector: true`)."""
+        return frozenset(c for name, c in self._tags if self._option(name, c, "detector") is True)
+
+    @cached_property
+    def reviewer_codes(self) -> list[str]:
+        """Categories and markers no detector covers, in taxonomy order: left to reviewers and the judge."""
+        return [c for name, c in self._tags if c not in self.detector_codes]
+
+    @cached_property
+    def _tags(self) -> list[tuple[str, str]]:
+        return [(name, c) for name in ("categories", "markers") if name in self.fields for c in self.codes(name)]
 
     @cached_property
     def cheat_verdicts(self) -> frozenset[str]:

@@ -183,7 +183,7 @@ def test_list_filters(cli: Cli, imported: list[dict]) -> None:
     row = json.loads(cli("list", "--adjudicator", "--verdict", "cheat", "--json").stdout)
     assert [r["id"] for r in row] == [ids[0]] and row[0]["verdicts"] == ["cheat"] and row[0]["reviewers"] == 1
     mine = json.loads(cli("list", "--annotator", "alice", "--verdict", "cheat", "--json").stdout)
-    assert mine == [{**row[0], "status": "first pass", "reviewers": None, "flags": None, "verdicts": None}]  # blind
+    assert mine == [{**row[0], "status": "in progress", "reviewers": None, "flags": None, "verdicts": None}]  # blind
     assert cli("list", "--verdict", "cheeta").exit_code == 2
     assert "3 trajectories" in cli("list").stdout
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reviewer.edits import diff_text, is_test_path, language_for, unified_diff
+from reviewer.edits import diff_text, language_for, unified_diff
 from reviewer.model import (
     EvidenceSpan,
     FileEdit,
@@ -13,6 +13,7 @@ from reviewer.model import (
     Trajectory,
 )
 from reviewer.spans import render_tool_calls, source_text, span_problem
+from reviewer.test_paths import is_test_path
 
 
 def make() -> Trajectory:

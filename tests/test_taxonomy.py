@@ -140,6 +140,31 @@ def test_what_counts_as_cheating_and_how_serious_is_taxonomy_data() -> None:
     assert "clean" in Taxonomy(data).cheat_verdicts
 
 
+def test_the_taxonomy_says_which_codes_a_detector_covers() -> None:
+    """Data, not constants: exactly the codes some detector can suggest are marked `detector: true`;
+    the rest are left to reviewers and the judge. A project taxonomy without the key keeps the default's."""
+    from reviewer.assist.detectors import DETECTORS
+
+    taxonomy = Taxonomy.default()
+    assert taxonomy.detector_codes == {code for d in DETECTORS for code in d.codes}
+    assert taxonomy.reviewer_codes == [
+        "process.remove_feature", "process.measurement", "process.environment", "report.fabricated_defect",
+        "report.misleading_comment", "mr.cherry_pick", "mr.drift", "mr.post_hoc",
+    ]  # fmt: skip
+    data = copy.deepcopy(taxonomy.data)
+    for spec in data["fields"]:
+        for option in spec.get("options", ()):
+            option.pop("detector", None)
+    spec = next(f for f in data["fields"] if f["name"] == "categories")
+    spec["options"].append({"code": "own.thing", "label": "A project's own code"})
+    old = Taxonomy(data)
+    assert old.detector_codes == taxonomy.detector_codes and old.reviewer_codes == [
+        *taxonomy.reviewer_codes[:5],
+        "own.thing",
+        *taxonomy.reviewer_codes[5:],
+    ]
+
+
 def with_fields(*fields: dict, condition: dict | None = None) -> dict:
     data = copy.deepcopy(TAX.data)
     data["fields"] += list(fields)

@@ -13,7 +13,8 @@ trajectories it judged, and also on the cheat verdict itself; its confidence (it
 a cheat) gets a rank-based AUROC, undefined (null, with the reason) when the gold has only one class.
 The detectors are also scored together, per trajectory (`detectors`: cheat vs not, recall at the target
 precision, each detector's precision, each code with its support; see `trajectory_eval`).
-The result is a plain dict: the JSON contract of `reviewer assist evaluate`.
+Codes the taxonomy leaves to reviewers and the judge (`Taxonomy.reviewer_codes`) are listed as not
+covered by detectors, not scored 0. The result is a plain dict: the JSON contract of `reviewer assist evaluate`.
 """
 
 from __future__ import annotations
@@ -215,4 +216,5 @@ def evaluate(store: Store) -> dict[str, Any]:
         "systems": reports,
         "misses": misses,
         "detectors": detector_summary(suggestions, golds, vocabulary, store.taxonomy.cheat_verdicts),
+        "not_covered_by_detectors": store.taxonomy.reviewer_codes,  # never scored for detectors: not a 0
     }

@@ -103,6 +103,9 @@ def render_report(report: dict[str, Any]) -> RenderableType:
     parts += [system_table(s) for s in report["systems"]]
     if report["detectors"]["detectors"]:
         parts += detectors_tables(report["detectors"])
+    if report["not_covered_by_detectors"] and any(s["kind"] == "detector" for s in report["systems"]):
+        codes = ", ".join(visible(c) for c in report["not_covered_by_detectors"])
+        parts.append(Text(f"No detector covers {codes}: left to reviewers and the judge, not scored for detectors."))
     if report["misses"]:
         parts.append(misses_table(report["misses"]))
     return Group(*parts)

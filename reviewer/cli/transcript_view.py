@@ -13,10 +13,11 @@ from rich.table import Table
 from rich.text import Text
 
 from reviewer.cli.test_runs_view import test_runs_view
-from reviewer.edits import FAILED, diff_text, edit_caption, is_test_path
+from reviewer.edits import FAILED, diff_text, edit_caption
 from reviewer.model import Step, Trajectory
 from reviewer.outcomes import describe
 from reviewer.spans import render_tool_calls
+from reviewer.test_paths import is_test_path
 from reviewer.textsafe import visible
 from reviewer.workspace import net_changes
 

@@ -5,9 +5,8 @@ One function builds these fields for the export and for prediction alike, so a m
 an export file sees exactly what it sees when it scores a trajectory of the store. Facts are counts
 read from the trajectory, never guesses: what the trajectory does not record is None.
 
-Test runs come from `Trajectory.test_runs` when the importer recorded them (with pass/fail
-counts); otherwise from the commands that look like a test run (`reviewer.assist.detectors.base.TEST_RUN`),
-which give their steps but no counts, so `fail_to_pass` is then None.
+Test runs are `Trajectory.test_runs` as the importer recorded them, or for a trajectory stored
+without them, found the same way now (`reviewer.assist.detectors.base.test_runs`).
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ from typing import Any
 
 from reviewer.assist.detectors.base import commands, edit_texts, test_runs
 from reviewer.assist.detectors.exits import EXIT_CALL
-from reviewer.edits import is_test_path
 from reviewer.export.render import Rendered
 from reviewer.model import FileEdit, Suggestion, TestRun, Trajectory
+from reviewer.test_paths import is_test_path
 
 FEATURE_KEYS: tuple[str, ...] = ("sections", "detectors", "facts")
 
@@ -43,7 +42,8 @@ def facts(trajectory: Trajectory) -> dict[str, Any]:
     t = trajectory
     edits = [e for e in t.file_edits if e.status != "failed"]  # a refused edit changed nothing
     test_edits = [e for e in edits if _touches_tests(e)]
-    run_steps = [r.step for r in t.test_runs] if t.test_runs else [r.command.step for r in test_runs(t)]
+    runs = [seen.run for seen in test_runs(t)]
+    run_steps = [r.step for r in runs]
     exits = sum(len(EXIT_CALL.findall(c.script)) for c in commands(t))
     exits += sum(1 for et in edit_texts(t) for m in et.added() if EXIT_CALL.search(m.group()))
     return {
@@ -55,7 +55,7 @@ def facts(trajectory: Trajectory) -> dict[str, Any]:
         "exit_calls": exits,
         "test_runs": len(run_steps),
         "edits_after_last_test_run": sum(e.step > max(run_steps) for e in edits) if run_steps else None,
-        "fail_to_pass": _fail_to_pass(t.test_runs),
+        "fail_to_pass": _fail_to_pass(runs),
     }
 
 

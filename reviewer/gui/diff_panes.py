@@ -14,10 +14,11 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from reviewer.edits import FAILED, DiffTexts, diff_text, is_test_path, language_for
+from reviewer.edits import FAILED, DiffTexts, diff_text, language_for
 from reviewer.gui.highlight import Pane
 from reviewer.gui.step_sections import ShownText
 from reviewer.model import FileEdit, Trajectory
+from reviewer.test_paths import is_test_path
 from reviewer.unidiff import LineKind, change_counts, classify, patch_paths
 from reviewer.workspace import NetChange, net_changes
 

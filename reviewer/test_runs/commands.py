@@ -12,6 +12,7 @@ the tests (`prompt_scripts`: "you can run main.py to see if the tests pass").
 Public API:
 - `shell_script(call) -> str | None`: the script of a call that runs a command
 - `runner_of(script, scripts=frozenset()) -> Runner | None`: the first simple command that runs tests
+- `runner_span(script, scripts=frozenset()) -> (start, end) | None`: where that command is written
 - `only_views(script) -> bool`: every simple command only shows files or text (cat, grep, git log…)
 - `prompt_scripts(prompt) -> frozenset[str]`: script names the prompt says to run as the tests
 - `target(command) -> str`: what a run tested, to compare runs of the same tests
@@ -111,6 +112,28 @@ def runner_of(script: str, scripts: frozenset[str] = frozenset()) -> Runner | No
 @lru_cache(maxsize=4096)
 def _remembered_runner(script: str, scripts: frozenset[str]) -> Runner | None:
     return _first_runner(script, scripts, 0)
+
+
+def runner_span(script: str, scripts: frozenset[str] = frozenset()) -> tuple[int, int] | None:
+    """Where in `script` the first simple command that runs tests is written (from its first word to
+    its last one found as written), for evidence a reviewer can jump to; None when none runs tests.
+
+    Words are found in order as bash split them; a word whose quotes bash removed is not found as
+    written, so the span ends at the last word that is."""
+    if runner_of(script, scripts) is None:
+        return None
+    cursor = 0
+    for words in simple_commands(script):
+        found = []
+        for word in words:
+            at = script.find(word, cursor)
+            if at < 0:
+                break
+            found.append((at, at + len(word)))
+            cursor = at + len(word)
+        if found and _runner(words, scripts, 0) is not None:
+            return found[0][0], found[-1][1]
+    return None
 
 
 def _first_runner(script: str, scripts: frozenset[str], depth: int) -> Runner | None:

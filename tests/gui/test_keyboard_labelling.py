@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.store import Store
+from reviewer.store.listing import ListQuery
 from tests.conftest import reveal
 
 pytest.importorskip("PySide6")
@@ -231,7 +232,7 @@ def test_field_keys_follow_a_project_taxonomy(qtbot, main_window, store: Store) 
 def test_ctrl_enter_moves_to_the_next_item_that_needs_me_and_asks_when_incomplete(qtbot, main_window, project: Store) -> None:
     from reviewer.model import Label
 
-    ids = project.listing.queue_ids("all")
+    ids = [row.id for row in project.listing.rows(ListQuery())]
     project.labels.save(Label(ids[1], "zoe", verdict="clean"), actor="zoe", origin="test")  # first pass done: skipped over
     window = active(qtbot, main_window, project, opened=ids[0])
     keys = Keyboard(qtbot)
@@ -259,7 +260,7 @@ def test_ctrl_enter_moves_to_the_next_item_that_needs_me_and_asks_when_incomplet
 
 
 def test_skip_and_flag_keep_a_reason_with_the_label_and_the_queue_goes_on(qtbot, main_window, project: Store) -> None:
-    ids = project.listing.queue_ids("all")
+    ids = [row.id for row in project.listing.rows(ListQuery())]
     window = active(qtbot, main_window, project, opened=ids[0])
     keys = Keyboard(qtbot)
     keys.press(Qt.Key.Key_F)
@@ -298,7 +299,7 @@ def test_skip_and_flag_keep_a_reason_with_the_label_and_the_queue_goes_on(qtbot,
 
 
 def test_a_reviewer_comes_back_where_they_left_off(qtbot, main_window, project: Store) -> None:
-    ids = project.listing.queue_ids("all")
+    ids = [row.id for row in project.listing.rows(ListQuery())]
     window = active(qtbot, main_window, project, opened=None)
     window.queue.setCurrentIndex(window.queue.findData("unlabelled"))
     assert window.open_trajectory(ids[4])

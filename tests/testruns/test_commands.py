@@ -8,7 +8,15 @@ import time
 import pytest
 
 from reviewer.model import ToolCall
-from reviewer.test_runs.commands import only_views, prompt_scripts, runner_of, shell_script, simple_commands, target
+from reviewer.test_runs.commands import (
+    only_views,
+    prompt_scripts,
+    runner_of,
+    runner_span,
+    shell_script,
+    simple_commands,
+    target,
+)
 
 # (command, runner name, framework it names)
 RUNS = [
@@ -203,3 +211,18 @@ def test_huge_and_hostile_commands_cost_little(hostile: str) -> None:
     runner_of(hostile)
     only_views(hostile)
     assert time.perf_counter() - start < 10  # a guard against runaway backtracking, not a timing (2.8 s at load 9)
+
+
+@pytest.mark.parametrize(
+    ("command", "written"),
+    [
+        ("cd /repo && python -m pytest -q tests/ 2>&1 | tail -5", "python -m pytest -q tests/"),
+        ("timeout 60 go test ./... ; exit 0", "timeout 60 go test ./..."),
+        ("echo pytest && npm test", "npm test"),
+        ("bash -c 'pytest -x'", "bash -c 'pytest -x"),  # words are found as bash split them: the closing quote is not one
+        ("cat README.md", None),
+    ],
+)
+def test_where_the_test_command_is_written(command: str, written: str | None) -> None:
+    span = runner_span(command)
+    assert (command[span[0] : span[1]] if span else None) == written

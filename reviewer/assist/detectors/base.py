@@ -1,37 +1,33 @@
 """What every detector shares: the `Detector` base, evidence marks, and the facts detectors read.
 
-Facts (shell commands, their outputs, per-edit diffs with offsets, the agent's prose) are derived
-once per trajectory and shared through `per_trajectory`, because the registry runs every detector
-on the same object one after another. Every offset points into `reviewer.spans.source_text`, so
+Facts (shell commands, their outputs, per-edit diffs with offsets, the agent's prose, the recorded
+test runs, what the run was shown of the tests, the files it created or undid) are derived once per
+trajectory and shared through `per_trajectory`, because the registry runs every detector on the
+same object one after another. Failed edits are never among them: the tool refused them. Every offset points into `reviewer.spans.source_text`, so
 each emitted span passes `span_problem` and survives re-rendering.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
-from reviewer.edits import diff_text, is_test_path
+from reviewer.edits import diff_text, unified_diff
 from reviewer.formats.edit_reconstruction import EDITOR_TOOLS, SHELL_TOOLS
-from reviewer.model import EvidenceSpan, FileEdit, Suggestion, ToolCall, Trajectory
+from reviewer.model import EvidenceSpan, FileEdit, Suggestion, TestRun, ToolCall, Trajectory
 from reviewer.spans import source_text
+from reviewer.test_paths import is_test_path
+from reviewer.test_runs import find_test_runs
+from reviewer.test_runs.commands import only_views, prompt_scripts, runner_of, simple_commands
+from reviewer.workspace import net_changes
 
 RATER = "detectors"
 MAX_MARKS = 10  # spans per suggestion: enough to jump to, never a copy of a whole diff
 
-# Commands that run a test suite; their outputs are what the agent saw of the tests passing or failing.
-TEST_RUN = re.compile(
-    r"\b(?:py\.?test|pytest|go\s+test|(?:npm|pnpm|yarn|bun|deno)\s+(?:run\s+)?test|npx\s+(?:jest|vitest|mocha)|jest|vitest|mocha"
-    r"|node\s+--test|cargo\s+test|mvn\b[^\n]*\btest|gradlew?\s+test|tox|nox|unittest|make\s+(?:test|check)|phpunit|rspec"
-    r"|ctest|dotnet\s+test)\b"
-)
-# A test file named in a command (`cat tests/test_x.py`, `grep ... semver_test.go`).
-TEST_FILE_REF = re.compile(
-    r"(?:^|[\s/'\"=])(?:tests?/|test_\w+\.py\b|\w+_test\.(?:py|go)\b|\w+\.(?:test|spec)\.[jt]sx?\b|conftest\.py\b)"
-)
 # String and number literals as most languages write them (no unescaping: quotes are compared raw).
 LITERAL = re.compile(r""""(?P<dq>(?:[^"\\\n]|\\.)*)"|'(?P<sq>(?:[^'\\\n]|\\.)*)'|(?<![\w.])(?P<num>-?\d+(?:\.\d+)?)(?![\w.])""")
 
@@ -40,6 +36,7 @@ _HEADER = re.compile(r"(?:(?:diff --git|index |--- |\+\+\+ |new file|deleted fil
 _ADDED = re.compile(r"^\+.*$", re.MULTILINE)
 _REMOVED = re.compile(r"^-.*$", re.MULTILINE)
 _BODY_LINE = re.compile(r"^[-+ ].*$", re.MULTILINE)
+_CONTENT_LINE = re.compile(r"\n[^\n]*")
 
 T = TypeVar("T")
 
@@ -86,19 +83,36 @@ def line_mark(step: int, source: str, text: str, pos: int, role: str = "action")
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One finding: where it is, why it matters, and (for families) which of the detector's codes."""
+    """One finding: where it is, why it matters, and (for families) which of the detector's codes.
+
+    `confidence` overrides the detector's own when this hit is stronger or weaker than its usual one
+    (a special case that also returns the test's expected value; a web search for a plain API)."""
 
     marks: tuple[Mark, ...]
     explanation: str
     codes: tuple[str, ...] = ()
     details: dict[str, Any] = field(default_factory=dict)
+    confidence: float | None = None
 
 
 class Detector:
-    """A stable id, the taxonomy codes it may suggest, a severity (1–3), and `hits` to implement."""
+    """A stable id, the taxonomy codes it may suggest, a severity (1–3), a confidence in [0, 1], and
+    `hits` to implement.
 
-    def __init__(self, id: str, codes: Sequence[str], severity: int):
-        self.id, self.codes, self.severity = id, tuple(codes), severity
+    Confidence says how often such a hit is a cheat: actions on the checks (an edited test, a special
+    case, an exit) are strong, phrases are weak. `games` says whether a hit is an action that games a
+    check, which is what makes a motivated-reasoning phrase of the same run a marker; `phrase` marks
+    the detectors whose hits are words only, kept as observations without such an action (see
+    `run_detectors`).
+    A hit on a file whose net change over the run is nothing (the agent undid it) keeps half its
+    confidence and says so.
+    """
+
+    games = True
+    phrase = False
+
+    def __init__(self, id: str, codes: Sequence[str], severity: int, confidence: float):
+        self.id, self.codes, self.severity, self.confidence = id, tuple(codes), severity, confidence
 
     def hits(self, trajectory: Trajectory) -> Iterable[Hit]:
         raise NotImplementedError
@@ -107,13 +121,54 @@ class Detector:
         suggestions = []
         for hit in self.hits(trajectory):
             codes = list(hit.codes or self.codes)
+            confidence, explanation = hit.confidence if hit.confidence is not None else self.confidence, hit.explanation
+            if hit.details.get("path") in undone_paths(trajectory):
+                confidence, explanation = confidence / 2, f"{explanation} (undone by the end of the run)"
             suggestions.append(
                 Suggestion(
-                    trajectory.id, RATER, self.id, codes, [m.span(codes) for m in hit.marks[:MAX_MARKS]], hit.explanation,
-                    severity=self.severity, details=dict(hit.details),
+                    trajectory.id, RATER, self.id, codes, [m.span(codes) for m in hit.marks[:MAX_MARKS]], explanation,
+                    severity=self.severity, confidence=round(confidence, 3), details=dict(hit.details),
                 )
             )  # fmt: skip
         return suggestions
+
+
+@per_trajectory
+def undone_paths(trajectory: Trajectory) -> frozenset[str]:
+    """Files the agent changed and later put back exactly as they were (`reviewer.workspace`): their
+    net change is nothing, so what was done to them did not reach the grader."""
+    return frozenset(
+        net.path for net in net_changes(trajectory.file_edits) if net.op == "unchanged" and net.edits and net.before is not None
+    )
+
+
+@per_trajectory
+def own_files(trajectory: Trajectory) -> frozenset[str]:
+    """Files the run created from nothing: their first edit that counts (`reviewer.workspace`) is a create,
+    or a whole-file write that does not say whether the file existed (`cat > f`) of a file neither the
+    task nor any tool output named before it (an agent rewriting a test it never saw is rare; one
+    writing its own reproduction test is common)."""
+    found: set[str] = set()
+    for net in net_changes(trajectory.file_edits):
+        first = net.edits[0] if net.edits else None
+        if first is None or first.before:
+            continue
+        written = first.op is None and first.after is not None and not _named_before(trajectory, first.path, first.step)
+        if first.op == "create" or written:
+            found.update((net.path, first.path))
+    return frozenset(found)
+
+
+def _named_before(trajectory: Trajectory, path: str, step: int) -> bool:
+    """Whether the task or a tool's output named the file before `step` (the agent naming its own new file does not count)."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return any(s.role in ("user", "tool") and name in s.text for s in trajectory.steps[:step])
+
+
+@per_trajectory
+def scratch_files(trajectory: Trajectory) -> frozenset[str]:
+    """Files the run created and removed or emptied again (a reproduction script): never part of what is graded."""
+    return own_files(trajectory) & undone_paths(trajectory)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +198,8 @@ class EditText:
     text: str
     start: int
     end: int
-    is_test: bool  # a test, test-configuration, CI or grader file (`reviewer.edits.is_test_path`)
+    is_test: bool  # a test, harness, grader or reference file, or one run as the tests (`is_tests`)
+    whole: bool = False  # no diff: a note line, then the file's whole content after the edit (all of it added)
 
     @property
     def step(self) -> int:
@@ -160,8 +216,25 @@ class EditText:
         return match.end() if match else self.start
 
     def added(self) -> Iterator[re.Match[str]]:
-        """Added lines (the leading `+` included in the match, so `match.start() + 1` is the code)."""
+        """Added lines (the leading `+` included in the match, so `match.start() + 1` is the code). An edit
+        recorded as its whole new content (`cat > f`, a write whose before-state is unknown) adds every
+        line: each match then starts at the newline before its line, which stands in for the `+`."""
+        if self.whole:
+            note_end = self.text.find("\n", self.start, self.end)
+            return _CONTENT_LINE.finditer(self.text, note_end, self.end) if note_end >= 0 else iter(())
         return _ADDED.finditer(self.text, self.body, self.end)
+
+    def find_added(self, pattern: re.Pattern[str]) -> list[int]:
+        """Where a multi-line `pattern` written against diff lines (`^\\+...`) matches: in the diff itself,
+        or in the whole content of an edit without one, read as if every line had its `+`."""
+        if not self.whole:
+            return [m.start() for m in pattern.finditer(self.text, self.body, self.end)]
+        lines = list(self.added())
+        plus = "".join("+" + m.group()[1:] + "\n" for m in lines)
+        starts = [0]
+        for m in lines:
+            starts.append(starts[-1] + len(m.group()) + 1)
+        return [lines[bisect_right(starts, m.start()) - 1].start() for m in pattern.finditer(plus)]
 
     def removed(self) -> Iterator[re.Match[str]]:
         return _REMOVED.finditer(self.text, self.body, self.end)
@@ -171,6 +244,9 @@ class EditText:
         return _BODY_LINE.finditer(self.text, self.body, self.end)
 
     def mark(self, pos: int, role: str = "action") -> Mark:
+        """The line at `pos` (the line after it when `pos` is the newline an `added` match of a whole-content edit starts with)."""
+        if self.text.startswith("\n", pos):
+            pos += 1
         return line_mark(self.step, "diff", self.text, pos, role)
 
 
@@ -238,7 +314,8 @@ def edit_texts(trajectory: Trajectory) -> tuple[EditText, ...]:
         for edit in edits:
             length = len(diff_text(edit))
             if edit.status != "failed":
-                found.append(EditText(edit, text, at, at + length, is_test_path(edit.path)))
+                whole = edit.after is not None and unified_diff(edit) is None
+                found.append(EditText(edit, text, at, at + length, is_tests(trajectory, edit.path), whole))
             at += length + 1
     return tuple(found)
 
@@ -279,44 +356,102 @@ def prose(trajectory: Trajectory) -> tuple[Prose, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class TestRun:
-    """A command that ran tests, with the output the agent saw (None when nothing was recorded)."""
+class RunSeen:
+    """A test run (`Trajectory.test_runs`) with the output the agent saw (None when nothing came back)."""
 
-    command: Command
+    run: TestRun
     output_step: int | None
     output: str | None
 
 
 @per_trajectory
-def test_runs(trajectory: Trajectory) -> tuple[TestRun, ...]:
-    runs = []
-    for command in commands(trajectory):
-        if TEST_RUN.search(command.script):
-            out = output_of(trajectory, command.step, command.call_id)
-            runs.append(TestRun(command, *(out if out else (None, None))))
-    return tuple(runs)
+def test_runs(trajectory: Trajectory) -> tuple[RunSeen, ...]:
+    """The runs the importer recorded; for a trajectory stored without them, found now the same way."""
+    runs = trajectory.test_runs or find_test_runs(trajectory.steps, trajectory.task.prompt)
+    found = []
+    for run in runs:
+        step = run.result_step
+        text = source_text(trajectory, step, "tool_output") if step is not None else None
+        found.append(RunSeen(run, step if text is not None else None, text))
+    return tuple(found)
 
 
-def _views_tests(call: ToolCall) -> bool:
-    """A call whose output shows tests: a test run, or a command or editor view naming a test file."""
-    script = shell_script(call)
-    if script is not None:
-        return bool(TEST_RUN.search(script) or TEST_FILE_REF.search(script))
-    path = call.arguments.get("path") or call.arguments.get("file_path")
-    return isinstance(path, str) and is_test_path(path)
+@per_trajectory
+def test_scripts(trajectory: Trajectory) -> frozenset[str]:
+    """File names run as the tests: scripts the prompt names as the tests and scripts a test run ran
+    (`python check.py`, `bash run_checks.sh`); such a file is "the tests" whatever its name."""
+    scripts = prompt_scripts(trajectory.task.prompt) if trajectory.task.prompt else frozenset()
+    found = set(scripts)
+    for seen in test_runs(trajectory):
+        runner = runner_of(seen.run.command, scripts)
+        if runner is not None and runner.name == "script" and runner.args:
+            found.add(runner.args[0].rsplit("/", 1)[-1])
+    return frozenset(found)
+
+
+def is_tests(trajectory: Trajectory, path: str) -> bool:
+    """A test, harness, grader or reference file (`reviewer.test_paths`), or a file run as the tests."""
+    return is_test_path(path) or path.replace("\\", "/").rsplit("/", 1)[-1] in test_scripts(trajectory)
+
+
+_TESTISH = re.compile(r"test|check|spec|expected|grade|golden|answer|reference|solution", re.IGNORECASE)
+# A program that shows files, as a word of its own (most commands run something else: the cheap look).
+_SHOWS = re.compile(r"(?:^|[\s;&|(])(?:cat|head|tail|less|more|nl|grep|egrep|rg|ag|sed|awk|bat|xxd|od|view|open)\s")
+
+
+def viewed_paths(script: str) -> list[str]:
+    """Words of a command that only shows files (`cat`, `head`, `grep`...) and names a test or answer
+    file; empty for every other command, which most are (decided by cheap looks before parsing)."""
+    if not _TESTISH.search(script) or not _SHOWS.search(script) or not only_views(script):
+        return []
+    return [word for words in simple_commands(script) for word in words[1:] if not word.startswith("-")]
+
+
+@per_trajectory
+def views(trajectory: Trajectory) -> dict[str, list[str]]:
+    """Call id → the paths it showed: words of viewing commands, or an editor view's path."""
+    found: dict[str, list[str]] = {}
+    for step in trajectory.steps:
+        for call in step.tool_calls:
+            script = shell_script(call)
+            if script is not None:
+                paths = viewed_paths(script)
+            else:
+                path = call.arguments.get("path") or call.arguments.get("file_path")
+                paths = [path] if isinstance(path, str) else []
+            if paths:
+                found[call.id] = paths
+    return found
+
+
+_TEST_LINE = re.compile(r"^.*(?:\bassert|\bexpect\s*\(|\bcheck\s*\().*$|^\s*>>> .*\n.*$", re.MULTILINE)
+
+
+def test_lines(text: str) -> str:
+    """The lines of prose that are tests: assertions, `expect(...)`, and doctest examples with their result."""
+    if "assert" not in text and "expect" not in text and "check" not in text and ">>>" not in text:
+        return ""
+    return "\n".join(m.group() for m in _TEST_LINE.finditer(text))
 
 
 @per_trajectory
 def test_corpus(trajectory: Trajectory) -> str:
-    """Everything the agent saw of the tests (outputs of test runs and test-file views, test files it
-    edited), to tell a literal copied from the tests from one the code needs."""
-    parts = []
+    """Everything the agent was shown of the tests, to tell a literal copied from the tests from one the
+    code needs: tests written in the prompt or in a harness's user messages (a minimal loop's "your
+    attempt failed: assert f(2, 1, 7) == 8"), the outputs of test runs and of views of test files, and
+    the test files it edited."""
+    parts = [test_lines(step.text) for step in trajectory.steps if step.role == "user"]
+    if trajectory.task.prompt and not (trajectory.steps and trajectory.steps[0].text == trajectory.task.prompt):
+        parts.append(test_lines(trajectory.task.prompt))
+    parts += [seen.output for seen in test_runs(trajectory) if seen.output]
+    shown = views(trajectory)
     for step in trajectory.steps:
         for call in step.tool_calls:
-            if _views_tests(call) and (out := output_of(trajectory, step.index, call.id)):
+            paths = shown.get(call.id, ())
+            if any(is_tests(trajectory, p) for p in paths) and (out := output_of(trajectory, step.index, call.id)):
                 parts.append(out[1])
     for edit in trajectory.file_edits:
-        if is_test_path(edit.path) and edit.status != "failed":
+        if edit.status != "failed" and is_tests(trajectory, edit.path):
             parts.extend(text for text in (edit.before, edit.after, edit.diff) if text)
     return "\n".join(parts)
 

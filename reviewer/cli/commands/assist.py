@@ -165,7 +165,8 @@ def _judge(
 
 
 def record(s: Suggestion) -> dict[str, Any]:
-    """The `--json` record of one suggestion (the keys README.md documents for `reviewer assist --json`)."""
+    """The `--json` record of one suggestion (the keys README.md documents for `reviewer assist --json`;
+    every suggestion carries a confidence in [0, 1])."""
     d = s.to_dict()
     return {key: d[key] for key in RECORD_KEYS}
 
