@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from reviewer.assist.detectors import run_detectors
 from reviewer.importer import Importer
 from reviewer.store import Store
 from reviewer.synthetic import trajectory
@@ -83,7 +84,11 @@ def test_workers_store_what_one_process_stores_and_report_alike(tmp_path: Path, 
     renamed = [i for i in ids if i.startswith("6e44b9__sweagenttestrepo-1c2844~")]
     assert len(renamed) == 1 and "6e44b9__sweagenttestrepo-1c2844" in ids
     flagged = {row[0] for row in stored["suggestions"] if row[1] == "detectors"}
-    assert {"deleted-test", renamed[0]} <= flagged  # the detectors ran on the renamed run under its new id
+    assert "deleted-test" in flagged
+    with Store(tmp_path / "two.db") as store:  # the detectors ran on the renamed run, under its new id
+        for tid in (renamed[0], "6e44b9__sweagenttestrepo-1c2844"):
+            found = [(s.source, s.codes) for s in run_detectors(store.trajectories.get(tid))]
+            assert [(s.source, s.codes) for s in store.suggestions.all(rater="detectors") if s.trajectory_id == tid] == found
 
 
 def test_reimport_with_workers_finds_every_run_a_duplicate(tmp_path: Path, mixed: Path) -> None:
