@@ -46,7 +46,7 @@ def contents(db: Path) -> dict[str, list[tuple[object, ...]]]:
 @pytest.fixture
 def mixed(tmp_path: Path) -> Path:
     """Real runs of several formats, a label pack, broken files, a copy of one run (a duplicate) and
-    an edited copy of a SWE-agent run of the same task (an id clash, stored as `id~digest`)."""
+    an edited copy of a Codex session (the same session id: a clash, stored as `id~digest`)."""
     folder = tmp_path / "mixed"
     shutil.copytree(SAMPLE_DATA, folder / "samples", ignore=shutil.ignore_patterns("*.db*"))
     for name in ("swe-agent", "codex", "atif", "openai_chat", "claude_code"):
@@ -56,11 +56,12 @@ def mixed(tmp_path: Path) -> Path:
     for name in ("bad_role.json", "binary.json", "empty.json", "deep_nesting.json", "duplicate_ids.jsonl"):
         shutil.copy(BAD_INPUTS / name, bad / name)
     shutil.copy(SAMPLE_DATA / "deleted-test.json", bad / "deleted-test-copy.json")
-    run = json.loads((FIXTURES / "swe-agent" / "6e44b9__sweagenttestrepo-1c2844.traj").read_text(encoding="utf-8"))
-    first_reply = next(m for m in run["history"] if m["role"] == "assistant")
-    first_reply["thought"] += " (a second run of the task thought more)"
+    rollout = next((FIXTURES / "codex").glob("rollout-*.jsonl"))
+    lines = [json.loads(line) for line in rollout.read_text(encoding="utf-8").splitlines() if line.strip()]
+    reply = next(r["payload"] for r in lines if r.get("payload", {}).get("role") == "assistant")
+    reply["content"][0]["text"] += " (a second run of the session said more)"
     (folder / "rerun").mkdir()
-    (folder / "rerun" / "6e44b9__sweagenttestrepo-1c2844.traj").write_text(json.dumps(run), encoding="utf-8")
+    (folder / "rerun" / rollout.name).write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
     return folder
 
 
@@ -81,14 +82,15 @@ def test_workers_store_what_one_process_stores_and_report_alike(tmp_path: Path, 
     stored = contents(tmp_path / "one.db")
     assert contents(tmp_path / "two.db") == stored
     ids = {row[0] for row in stored["trajectories"]}
-    renamed = [i for i in ids if i.startswith("6e44b9__sweagenttestrepo-1c2844~")]
-    assert len(renamed) == 1 and "6e44b9__sweagenttestrepo-1c2844" in ids
+    session = "019e1625-789d-76c0-80ab-3724b5ddb799"
+    renamed = [i for i in ids if i.startswith(f"{session}~")]
+    assert len(renamed) == 1 and session in ids
     flagged = {row[0] for row in stored["suggestions"] if row[1] == "detectors"}
     assert "deleted-test" in flagged
     with Store(tmp_path / "two.db") as store:  # the detectors ran on the renamed run, under its new id
-        for tid in (renamed[0], "6e44b9__sweagenttestrepo-1c2844"):
+        for tid in (renamed[0], session):
             found = [(s.source, s.codes) for s in run_detectors(store.trajectories.get(tid))]
-            assert [(s.source, s.codes) for s in store.suggestions.all(rater="detectors") if s.trajectory_id == tid] == found
+            assert found and [(s.source, s.codes) for s in store.suggestions.all(trajectory_id=tid, rater="detectors")] == found
 
 
 def test_reimport_with_workers_finds_every_run_a_duplicate(tmp_path: Path, mixed: Path) -> None:
