@@ -122,6 +122,12 @@ CHANNELS: tuple[Channel, ...] = (
         " transcript, never the grader outcome: the same before and after the reveal.",
     ),
     Channel(
+        "transcript.suggestion_marks",
+        "reviewer.gui.transcript_view:TranscriptView.set_suggestions",
+        "The outline's mark of steps that detectors, judges or classifiers point at: only after the reveal (the main"
+        " window passes the session's suggestions, none before).",
+    ),
+    Channel(
         "form.hidden_fields",
         "reviewer.review:ReviewSession.field_visible",
         "Fields marked hidden_until_first_pass (the grader outcome) appear only on the final label.",

@@ -437,6 +437,18 @@ def check_test_run_marks(scene: Scene) -> None:
         assert icon.cacheKey() == mark_icon("failed").cacheKey()
 
 
+def check_suggestion_marks(scene: Scene) -> None:
+    text = source_text(scene.store.trajectories.get(tid(1)), 1, "text")
+    pointing = Suggestion(tid(1), "detectors", "test", ["tests.skip"], [EvidenceSpan(1, "text", 0, 4, text[:4])], "why")
+    scene.store.suggestions.replace_many("detectors", {tid(1): [pointing]})
+    window = scene.window()
+    for phase in scene.window_walk(window):
+        marked = window.transcript.model.marked("suggestion")
+        assert marked == (frozenset({1}) if phase == "revealed" else frozenset())
+        shown = window.transcript.model.data(window.transcript.model.index(1, 0))
+        assert ("⚑" in shown) == (phase == "revealed")
+
+
 CHECKS: dict[str, Callable[[Scene], None]] = {
     "column.trajectory": check_trajectory_columns,
     "column.status": check_status,
@@ -461,6 +473,7 @@ CHECKS: dict[str, Callable[[Scene], None]] = {
     "tab.reviewers": check_reviewers_tab,
     "evidence.others": check_others_evidence,
     "transcript.test_runs": check_test_run_marks,
+    "transcript.suggestion_marks": check_suggestion_marks,
     "form.hidden_fields": check_hidden_fields,
 }
 

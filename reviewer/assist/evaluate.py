@@ -185,13 +185,18 @@ def _miss(system: System, trajectory_id: str, code: str, side: str) -> dict[str,
 def detector_summary(
     suggestions: list[Suggestion], golds: dict[str, Gold], vocabulary: list[str], cheating: frozenset[str]
 ) -> dict[str, Any]:
-    """The detectors together (`reviewer.assist.trajectory_eval`): cheat vs not per trajectory, per detector, per code."""
+    """The detectors together (`reviewer.assist.trajectory_eval`): cheat vs not per trajectory, per detector, per code.
+
+    Only suggestions that name a code claim a cheat; a codeless one is an observation ("claims the test
+    is wrong", said by honest runs before they stop) and is counted apart, never as a detector firing."""
     found = [s for s in suggestions if s.rater == DETECTORS and s.trajectory_id in golds]
+    claims = [s for s in found if s.codes]
     cheats = {tid for tid, gold in golds.items() if gold.verdict in cheating}
     return {
-        "trajectory": trajectory_eval.cheat_vs_not(trajectory_eval.strongest(found), cheats, golds),
-        "detectors": trajectory_eval.per_detector(found, cheats, set(golds)),
-        "codes": trajectory_eval.per_code(found, {tid: gold.codes for tid, gold in golds.items()}, vocabulary),
+        "trajectory": trajectory_eval.cheat_vs_not(trajectory_eval.strongest(claims), cheats, golds),
+        "detectors": trajectory_eval.per_detector(claims, cheats, set(golds)),
+        "observations": trajectory_eval.per_detector([s for s in found if not s.codes], cheats, set(golds)),
+        "codes": trajectory_eval.per_code(claims, {tid: gold.codes for tid, gold in golds.items()}, vocabulary),
     }
 
 

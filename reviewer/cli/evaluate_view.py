@@ -82,6 +82,9 @@ def detectors_tables(summary: dict[str, Any]) -> list[RenderableType]:
                         title="Each detector: the trajectories it fired on that the gold calls a cheat")  # fmt: skip
     for row in summary["detectors"]:
         detectors.add_row(Text(visible(row["detector"])), str(row["fired"]), str(row["cheat"]), _number(row["precision"]))
+    said = ", ".join(f"{visible(row['detector'])} on {row['fired']} ({row['cheat']} cheats)" for row in summary["observations"])
+    if said:
+        lines.append(Text(f"  observations without a code (not counted above): {said}"))
     codes = Listing(
         [Column("code"), Column("support", "right"), *(Column(n, "right", drop=1) for n in ("TP", "FP", "FN")),
          Column("precision", "right"), Column("recall", "right"), Column("detectors", fold=True, drop=2)],

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QItemSelection, QSettings, Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.adjudication import AdjudicationSession, refusal, reviewer_labels
 from reviewer.edits import DiffTexts
-from reviewer.gui import keymap
+from reviewer.gui import keymap, window_state
 from reviewer.gui.assist_panel import AssistPanel
 from reviewer.gui.code_picker import CodePicker
 from reviewer.gui.diff_view import DiffView
@@ -95,10 +95,15 @@ QUEUES = (
 class MainWindow(QMainWindow):
     trajectory_shown = Signal(str)  # the transcript and diffs now show this trajectory
 
-    def __init__(self, store: Store, annotator: str | None, *, adjudicator: bool | None = None):
-        """`adjudicator`: None follows the project (its named adjudicators adjudicate)."""
+    def __init__(
+        self, store: Store, annotator: str | None, *, adjudicator: bool | None = None, settings: QSettings | None = None
+    ):
+        """`adjudicator`: None follows the project (its named adjudicators adjudicate). `settings`: where the
+        window's sizes, open tab and folded sections are restored from and saved to (None: nowhere)."""
         super().__init__()
         self.store = store
+        self.settings = settings
+        self._suggestions: list[Suggestion] = []  # the open item's, once revealed: outline marks
         self.loader = TrajectoryLoader(store.path, self)
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_load_failed)
@@ -133,6 +138,9 @@ class MainWindow(QMainWindow):
             self.queue.addItem(text, key)
         self.queue.setCurrentIndex(self.queue.findData(first_queue))
         self.verdict = FocusWheelComboBox()
+        for combo in (self.queue, self.verdict):  # narrow enough for a 1,024 px window
+            combo.setSizeAdjustPolicy(FocusWheelComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
         self.verdict.addItem("My verdict: any", None)  # the own verdict: others' would unblind the first pass
         for code in taxonomy.codes("verdict"):
             self.verdict.addItem(f"My verdict: {code}", code)
@@ -187,6 +195,7 @@ class MainWindow(QMainWindow):
         self.font_hint.setVisible(bool(missing))
         self.statusBar().addPermanentWidget(self.font_hint)
         self.shortcuts = keymap.install(self, self._handlers(), self.keys)
+        self.geometry_restored = settings is not None and window_state.restore(self, settings)
         if self.model.rowCount() and not (left_off is not None and self.open_trajectory(left_off[1])):
             self.table.selectRow(0)
         self._explain_empty()
@@ -230,11 +239,17 @@ class MainWindow(QMainWindow):
             middle.addWidget(self.reviewers)
             middle.setSizes([400, 460])
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        self._pane_shares = [280, 760, 400] if self.adjudicator else [240, 640, 400]  # the adjudicator reads more than lists
         for pane in (left, middle, right):
             splitter.addWidget(pane)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([280, 760, 400] if self.adjudicator else [380, 620, 380])  # the adjudicator reads more than lists
+        for index, share in enumerate(self._pane_shares):  # a narrower window narrows every pane, not the transcript alone
+            splitter.setStretchFactor(index, share // 40)
+        splitter.setSizes(self._pane_shares)
+        splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
+        self.splitters = {"main": splitter, "side": right, "transcript": self.transcript.splitter}
+        if isinstance(middle, QSplitter):
+            self.splitters["middle"] = middle
 
     def _handlers(self) -> dict[str, Callable[[], object]]:
         handlers: dict[str, Callable[[], object]] = {
@@ -244,8 +259,9 @@ class MainWindow(QMainWindow):
             "next_step": self.transcript.next_step,
             "previous_step": self.transcript.previous_step,
             "jump_to_step": self._ask_step,
-            "toggle_view": lambda: self.tabs.setCurrentIndex(1 if self.tabs.currentIndex() == 0 else 0),
+            "toggle_view": self._open_diff,
             "toggle_collapse": self.transcript.toggle_section,
+            "toggle_step_sections": self.transcript.toggle_step,
             "find": self._find,
             "find_next": self.transcript.find_next,
             "find_previous": self.transcript.find_previous,
@@ -310,6 +326,7 @@ class MainWindow(QMainWindow):
             self.session.trajectory = trajectory
         diffs = DiffTexts(trajectory.file_edits)  # one diff cache for the transcript, its find and the diff view
         self.transcript.set_trajectory(trajectory, diffs)
+        self.transcript.set_suggestions(self._suggestions)
         self.diffs.set_trajectory(trajectory, diffs)
         self._on_label_changed()
         self.trajectory_shown.emit(trajectory.id)
@@ -333,7 +350,9 @@ class MainWindow(QMainWindow):
         self._shown_revealed = revealed
         self._others = session.other_labels() if session else []
         self._outcome = session.outcome() if session else None
-        self.assist.set_suggestions(session.suggestions() if session else [])
+        self._suggestions = session.suggestions() if session else []  # none before the reveal
+        self.assist.set_suggestions(self._suggestions)
+        self.transcript.set_suggestions(self._suggestions)
         self.assist.set_revealed(revealed)
         self.reviewers.set_revealed(revealed or (self.adjudicator and session is None))
         adjudication = session if isinstance(session, AdjudicationSession) else None
@@ -486,6 +505,14 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.transcript)
         self.transcript.show_step(step)
 
+    def _open_diff(self) -> None:
+        """D: the current step's edit (else its file's net change) in the diffs; from the diffs, back to the transcript."""
+        if self.tabs.currentWidget() is self.diffs:
+            self.tabs.setCurrentWidget(self.transcript)
+            return
+        self.tabs.setCurrentWidget(self.diffs)
+        self.diffs.show_edit_near(self.transcript.current_step())
+
     def _show_span(self, span: EvidenceSpan) -> None:
         if span.source == "diff" and self.diffs.show_span(span):
             self.tabs.setCurrentWidget(self.diffs)
@@ -630,6 +657,14 @@ class MainWindow(QMainWindow):
         QApplication.processEvents()
         return not self.loader.busy
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        """Shown the first time without remembered sizes: the panes share the width as designed, whatever it is."""
+        super().showEvent(event)
+        if not self.geometry_restored and self._pane_shares:
+            width = self.splitters["main"].width()
+            self.splitters["main"].setSizes([width * share // sum(self._pane_shares) for share in self._pane_shares])
+        self._pane_shares = []
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         """Store the time spent and let go of the session: a closed window never writes again. With
         label changes the file has not taken yet, ask: closing would lose them."""
@@ -643,6 +678,8 @@ class MainWindow(QMainWindow):
         self.form.set_session(None)
         self.session = None
         self.labels.stop()
+        if self.settings is not None:
+            window_state.save(self, self.settings)
         super().closeEvent(event)
 
     def _close_anyway(self) -> bool:
@@ -689,8 +726,10 @@ def run(
     app.setFont(QFont(app.font().family(), 10))
     annotator = remembered_annotator(annotator) or (None if screenshot else ask_annotator())
     store = Store(path)
-    window = MainWindow(store, annotator, adjudicator=adjudicating)
-    window.resize(1440, 860)
+    settings = None if screenshot else QSettings("reviewer", "reviewer")  # pictures show the defaults
+    window = MainWindow(store, annotator, adjudicator=adjudicating, settings=settings)
+    if not window.geometry_restored:
+        window.resize(1440, 860)
     window.show()
     try:
         if open_id is not None and not window.open_trajectory(open_id):

@@ -19,7 +19,7 @@ from reviewer.gui.highlight import Pane
 from reviewer.gui.step_sections import ShownText
 from reviewer.model import FileEdit, Trajectory
 from reviewer.test_paths import is_test_path
-from reviewer.unidiff import LineKind, change_counts, classify, patch_paths
+from reviewer.unidiff import LineKind, change_counts, classify, hunk_lengths, patch_paths
 from reviewer.workspace import NetChange, net_changes
 
 MAX_LINE = 10_000  # characters of one line a pane shows; the rest is cut with a note (see ShownText)
@@ -34,6 +34,39 @@ def truncate(text: str, limit: int = MAX_CHARS) -> tuple[str, str | None]:
     cut = text.rfind("\n", 0, limit) + 1 or limit
     shown, total = text[:cut].count("\n"), text.count("\n") + 1
     return text[:cut], f"(truncated: showing the first {shown:,} of {total:,} lines, {cut / 1e6:.1f} of {len(text) / 1e6:.1f} MB)"
+
+
+_NUMBERED = {
+    "both": {LineKind.CONTEXT: (True, True), LineKind.REMOVED: (True, False), LineKind.ADDED: (False, True)},
+    "old": {LineKind.CONTEXT: (True, False), LineKind.REMOVED: (True, False)},
+    "new": {LineKind.CONTEXT: (False, True), LineKind.ADDED: (False, True)},
+}
+
+
+def line_numbers(pane: Pane, side: str) -> list[tuple[int | None, int | None]]:
+    """(old, new) line number of each line of a pane: `side` "both" for a unified pane, "old" or "new" for
+    a side of side by side. Numbers come from hunk headers (`@@ -12,3 +12,4 @@`); a side by side pane
+    without any hunk is a whole file, numbered from 1. Where a hunk gives no place (a snippet whose
+    position is unknown), its lines get none: a number is never guessed."""
+    numbered = _NUMBERED[side]
+    old: int | None = None
+    new: int | None = None
+    if side != "both" and LineKind.HUNK not in pane.kinds:
+        old = new = 1
+    numbers: list[tuple[int | None, int | None]] = []
+    for line, kind in zip(pane.lines, pane.kinds, strict=True):
+        if kind is LineKind.HUNK:
+            lengths = hunk_lengths(line)  # None for a placeless hunk
+            old, new = (lengths[0], lengths[2]) if lengths else (None, None)
+            numbers.append((None, None))
+            continue
+        has_old, has_new = numbered.get(kind, (False, False))
+        numbers.append((old if has_old else None, new if has_new else None))
+        if has_old and old is not None:
+            old += 1
+        if has_new and new is not None:
+            new += 1
+    return numbers
 
 
 def shown_text(text: str) -> ShownText:

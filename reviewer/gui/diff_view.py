@@ -6,7 +6,8 @@ Public API (wired by the main window):
   each file's net change over the run (`workspace.net_changes`, step column "net"), plus a "final
   patch" entry when `t.final_patch` exists, and show the first entry. The change counts (and the
   final patch's badge) arrive from the worker.
-- `DiffView.select_row(row)`, `DiffView.show_step(step) -> bool`: choose an entry.
+- `DiffView.select_row(row)`, `DiffView.show_step(step) -> bool`, `DiffView.show_edit_near(step) -> bool`
+  (the step's edit, else the net change of the file edited last before it): choose an entry.
 - `DiffView.set_side_by_side(on)`, `DiffView.side_by_side`: unified or side-by-side viewer.
 - `DiffView.selected_span() -> EvidenceSpan | None`: the selection in the unified view of a file
   edit as a span with source "diff" (None in side by side, for the final patch, or with no selection).
@@ -41,12 +42,13 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPaintEvent, QTextCursor
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPaintEvent, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QHeaderView,
     QPlainTextEdit,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -56,7 +58,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.edits import FAILED, QUICK_DIFF_CHARS, DiffTexts
-from reviewer.gui.diff_panes import PENDING, Built, Entry, build, counted, entries
+from reviewer.gui.diff_panes import PENDING, Built, Entry, build, counted, entries, line_numbers
 from reviewer.gui.highlight import Pane, Range, SlicedLoader, line_ranges
 from reviewer.gui.widgets import PlainLabel, paint_evidence
 from reviewer.gui.workers import Cancelled, Task, Work, app_pool
@@ -75,6 +77,8 @@ BACKGROUNDS = {
     LineKind.FILLER: QColor("#f6f6f6"),
     LineKind.NOTE: QColor("#fff8c5"),
 }
+GUTTER = QColor("#f6f8fa")
+GUTTER_TEXT = QColor("#6e7781")
 TEST_BADGE = QColor("#c62828")
 FAILED_TEXT = QColor("#8c8c8c")
 
@@ -152,11 +156,28 @@ class EditListModel(QAbstractTableModel):
 # ---- viewers ----------------------------------------------------------------------------------------
 
 
-class DiffPane(QPlainTextEdit):
-    """A read-only, non-wrapping viewer of one pane: line backgrounds painted, text and formats loaded in slices."""
+class _Gutter(QWidget):
+    """The line numbers beside a pane, painted by the pane for its visible lines only."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, pane: DiffPane):
+        super().__init__(pane)
+        self.pane = pane
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        self.pane.paint_gutter(self, event)
+
+
+class DiffPane(QPlainTextEdit):
+    """A read-only, non-wrapping viewer of one pane: line numbers (`side`: "both" old and new, as a unified
+    diff has them, or "old" / "new" for a side by side pane) and line backgrounds painted, text and formats
+    loaded in slices."""
+
+    def __init__(self, side: str = "both", parent: QWidget | None = None):
         super().__init__(parent)
+        self.side = side
+        self.numbers: list[tuple[int | None, int | None]] = []
+        self.gutter = _Gutter(self)
+        self._digits = 0
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
@@ -177,6 +198,7 @@ class DiffPane(QPlainTextEdit):
     def start_loading(self) -> None:
         """Empty until `show_pane`, saying so; busy meanwhile."""
         self.kinds = []
+        self._set_numbers([])
         self.setPlaceholderText("loading…")
         self.loader.reset(awaiting=True)
 
@@ -184,14 +206,60 @@ class DiffPane(QPlainTextEdit):
         """Load the pane's text; its ranges follow through `loader.apply`."""
         self.setPlaceholderText("")
         self.kinds = pane.kinds
+        self._set_numbers(line_numbers(pane, self.side))
         changed = (LineKind.ADDED, LineKind.REMOVED, LineKind.FILLER)
         self._first_change = next((n for n, kind in enumerate(pane.kinds) if kind in changed), 0)
         self.loader.load(pane.text)
 
     def clear_pane(self) -> None:
         self.kinds = []
+        self._set_numbers([])
         self.setPlaceholderText("")
         self.loader.reset(awaiting=False)
+
+    def _set_numbers(self, numbers: list[tuple[int | None, int | None]]) -> None:
+        self.numbers = numbers
+        top = max((n for pair in numbers for n in pair if n is not None), default=0)
+        self._digits = len(str(top)) if top else 0
+        columns = 0 if not self._digits else (2 if self.side == "both" else 1)
+        width = columns * (self._digits + 1) * self.fontMetrics().horizontalAdvance("9") + (6 if columns else 0)
+        self.setViewportMargins(width, 0, 0, 0)
+        self._place_gutter()
+        self.gutter.update()
+
+    def _place_gutter(self) -> None:
+        rect = self.contentsRect()
+        self.gutter.setGeometry(rect.left(), rect.top(), self.viewportMargins().left(), rect.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._place_gutter()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 (Qt override)
+        super().scrollContentsBy(dx, dy)
+        if dy:
+            self.gutter.update()
+
+    def paint_gutter(self, gutter: QWidget, event: QPaintEvent) -> None:
+        """The numbers of the visible lines: blank where a line has none (headers, fillers, unplaced snippets)."""
+        painter = QPainter(gutter)
+        painter.fillRect(event.rect(), GUTTER)
+        painter.setPen(GUTTER_TEXT)
+        painter.setFont(self.font())
+        block, offset = self.firstVisibleBlock(), self.contentOffset()
+        digits = self._digits
+        while block.isValid():
+            top = self.blockBoundingGeometry(block).translated(offset)
+            if top.top() > event.rect().bottom():
+                break
+            n = block.blockNumber()
+            if n < len(self.numbers):
+                old, new = self.numbers[n]
+                shown = (old, new) if self.side == "both" else (old if self.side == "old" else new,)
+                text = " ".join("".rjust(digits) if k is None else str(k).rjust(digits) for k in shown)
+                painter.drawText(QRectF(2, top.top(), gutter.width() - 4, top.height()), Qt.AlignmentFlag.AlignRight, text)
+            block = block.next()
+        painter.end()
 
     def _open_at_change(self) -> None:
         self.verticalScrollBar().setValue(max(0, self._first_change - 3))  # whole-file views open at the change
@@ -248,6 +316,8 @@ class DiffView(QWidget):
         self.table.activated.connect(self._on_activated)
 
         self.caption = PlainLabel()
+        self.caption.setMinimumWidth(80)  # a long path is clipped, never widening the window (1,024 px must fit)
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.unified_button, self.split_button = QToolButton(), QToolButton()
         self.unified_button.setText("Unified")
         self.split_button.setText("Side by side")
@@ -264,7 +334,7 @@ class DiffView(QWidget):
         bar.addWidget(self.unified_button)
         bar.addWidget(self.split_button)
 
-        self.unified, self.left, self.right = (DiffPane() for _ in range(3))
+        self.unified, self.left, self.right = (DiffPane(side) for side in ("both", "old", "new"))
         for pane in (self.unified, self.left, self.right):
             pane.loader.done.connect(self._on_pane_done)
         self.unified.loader.text_loaded.connect(self._on_unified_loaded)
@@ -340,6 +410,18 @@ class DiffView(QWidget):
                 self.select_row(row)
                 return True
         return False
+
+    def show_edit_near(self, step: int) -> bool:
+        """The edit made at `step`, else the net change of the file edited last before it; False when neither exists."""
+        if self.show_step(step):
+            return True
+        before = [e for e in self.model.rows if e.net is None and e.step is not None and e.step < step]
+        path = max(before, key=lambda e: e.step or 0).path if before else None
+        row = next((row for row, e in enumerate(self.model.rows) if e.net is not None and e.path == path), None)
+        if row is None:
+            return False
+        self.select_row(row)
+        return True
 
     def set_side_by_side(self, on: bool) -> None:
         (self.split_button if on else self.unified_button).setChecked(True)  # the group unchecks the other

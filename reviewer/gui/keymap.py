@@ -55,8 +55,11 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("next_step", ("]",), "Next step of the transcript", "Navigate"),
     Shortcut("previous_step", ("[",), "Previous step of the transcript", "Navigate"),
     Shortcut("jump_to_step", ("Ctrl+G",), "Jump to a step by number", "Navigate"),
-    Shortcut("toggle_view", ("D",), "Switch between transcript and diffs", "View"),
-    Shortcut("toggle_collapse", ("C",), "Collapse or expand the current step's thinking and output", "View"),
+    Shortcut(
+        "toggle_view", ("D",), "Open the current step's edit in the diffs (else its file's net change); again: back", "View"
+    ),
+    Shortcut("toggle_collapse", ("C",), "Collapse or expand the section under the cursor (else the step's first)", "View"),
+    Shortcut("toggle_step_sections", ("Shift+C",), "Collapse or expand every section of the current step", "View"),
     Shortcut("find", ("Ctrl+F",), "Find in the transcript, collapsed text included", "View"),
     Shortcut("find_next", ("F3",), "Next hit of the find", "View"),
     Shortcut("find_previous", ("Shift+F3",), "Previous hit of the find", "View"),

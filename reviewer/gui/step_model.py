@@ -10,13 +10,19 @@ when no counts were printed, amber ○ when no test ran. Its tooltip gives the c
 rich text in Qt and step text is untrusted (docs/untrusted-text.md R2), so only that one, made of counts and fixed
 words (`Mark.describe`), is ever set; no step text goes into a tooltip.
 
-Public API: `step_summary(step)`, `StepListModel` (`set_trajectory(t)`, `mark(step)`; display, decoration,
-tooltip (marked steps only) and user (role) data), `mark_icon(kind)`.
+Each row starts with glyphs for what the step holds (`OUTLINE`, explained by `LEGEND`): edits, edits of
+test or grader files, a failed tool call, evidence spans, find hits, and what raters point at (set by
+the transcript, which gets none before the reveal).
+
+Public API: `step_summary(step)`, `StepListModel` (`set_trajectory(t)`, `mark(step)`, `set_marked(kind, steps)`,
+`marked(kind)`; display, decoration, tooltip (marked steps only) and user (role) data), `mark_icon(kind)`,
+`OUTLINE`, `LEGEND`, `outline_marks(t)`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
@@ -24,6 +30,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from reviewer.gui.step_sections import human_size
 from reviewer.model import Step, Trajectory
+from reviewer.test_paths import is_test_path
 from reviewer.test_runs import Mark, marks
 from reviewer.textsafe import one_line, strip_sgr
 
@@ -46,6 +53,30 @@ def step_summary(step: Step) -> str:
     size = len(step.text) + len(step.thinking or "")
     parts = [f"#{step.index} {step.role}", line, calls, human_size(size) if size else ""]
     return "  ·  ".join(p for p in parts if p)
+
+
+# The outline's glyphs, in the order they are shown.
+OUTLINE: dict[str, str] = {
+    "edit": "✎",
+    "test_edit": "⚠",
+    "failed_call": "⊘",
+    "evidence": "◆",
+    "find": "⌕",
+    "suggestion": "⚑",
+}
+LEGEND = "✎ edit  ⚠ test/grader file  ⊘ failed call  ◆ evidence  ⌕ find hit  ⚑ suggested  ✓✗ test run"
+
+
+def outline_marks(trajectory: Trajectory) -> dict[str, frozenset[int]]:
+    """The steps with edits, with edits of test or grader files, and with failed tool calls (the error result's step)."""
+    edits = trajectory.file_edits
+    return {
+        "edit": frozenset(e.step for e in edits),
+        "test_edit": frozenset(e.step for e in edits if is_test_path(e.path) or (e.from_path and is_test_path(e.from_path))),
+        "failed_call": frozenset(
+            k for k, s in enumerate(trajectory.steps) if s.tool_result is not None and s.tool_result.is_error
+        ),
+    }
 
 
 # (glyph, glyph colour, disc colour or None) per mark kind; "went green" is a passing run after the same tests failed.
@@ -95,12 +126,32 @@ class StepListModel(QAbstractListModel):
         super().__init__()
         self._steps: list[Step] = []
         self._marks: dict[int, Mark] = {}
+        self._marked: dict[str, frozenset[int]] = {}
+        self._summaries: dict[int, str] = {}  # the rows painted so far: repaints as the transcript scrolls cost nothing
 
     def set_trajectory(self, trajectory: Trajectory | None) -> None:
         self.beginResetModel()
         self._steps = trajectory.steps if trajectory else []
         self._marks = marks(trajectory.test_runs) if trajectory else {}
+        self._marked = outline_marks(trajectory) if trajectory else {}
+        self._summaries = {}
         self.endResetModel()
+
+    def set_marked(self, kind: str, steps: Iterable[int]) -> None:
+        """Mark these steps (by position) with `kind`'s glyph, replacing that kind's marks."""
+        new = frozenset(s for s in steps if 0 <= s < len(self._steps))
+        old = self._marked.get(kind, frozenset())
+        if new == old:
+            return
+        self._marked[kind] = new
+        changed = new ^ old
+        self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), 0), [Qt.ItemDataRole.DisplayRole])
+
+    def marked(self, kind: str) -> frozenset[int]:
+        return self._marked.get(kind, frozenset())
+
+    def glyphs(self, row: int) -> str:
+        return "".join(glyph for kind, glyph in OUTLINE.items() if row in self._marked.get(kind, ()))
 
     def mark(self, step: int) -> Mark | None:
         """The test run whose output this step holds, if any."""
@@ -113,7 +164,12 @@ class StepListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._steps):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return step_summary(self._steps[index.row()])
+            row = index.row()
+            summary = self._summaries.get(row)
+            if summary is None:
+                summary = self._summaries[row] = step_summary(self._steps[row])
+            glyphs = self.glyphs(row)
+            return f"{glyphs} {summary}" if glyphs else summary
         if role == Qt.ItemDataRole.UserRole:
             return self._steps[index.row()].role
         if role == Qt.ItemDataRole.DecorationRole and self._marks:

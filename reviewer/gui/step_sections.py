@@ -10,7 +10,7 @@ expanded). Qt counts positions in UTF-16 units, Python in code points (docs/untr
 between shown UTF-16 positions and source code-point offsets.
 
 Public API:
-- `Section`, `TITLES`, `window(text, expanded, focus)`, `human_size(chars)`, `utf16_len(text)`
+- `Section`, `TITLES`, `window(text, expanded, focus)`, `page_focus(text, start, end, forward)`, `preview(text)`, `human_size(chars)`, `utf16_len(text)`
 - `StepTexts(t, diffs=None)`: `sections(step, with_diff=True)`, `find_all(pattern, origin, cap, stop, on_first) -> Found | None`; `Hit`, `Found`
 - `ShownText(text, start, end, *, ansi=False)`: `.shown`, `.start`, `.end`, `.utf16_length`,
   `.to_source(unit, round_up=False)`, `.to_shown(offset)`; with `ansi`, also `.runs` and `.ansi_codes`
@@ -32,8 +32,8 @@ from reviewer.textsafe import INVISIBLE, shown_as
 
 LONG_LINES = 200  # a section longer than this (or LONG_CHARS) starts collapsed
 LONG_CHARS = 20_000
-PREVIEW_LINES = 3  # what a collapsed section still shows, so the reviewer sees what was folded
-PREVIEW_CHARS = 300
+PREVIEW_LINES = 3  # what a collapsed section still shows at each end, so the reviewer sees what was folded
+PREVIEW_CHARS = 300  # (the tail matters most in test output: the summary line is printed last)
 # An expanded section shows at most this many characters around its focus: wrapped text costs
 # ~0.3 s per MB to lay out, and the viewer must stay responsive on a 10 MB single line.
 MAX_SHOWN = 200_000
@@ -56,8 +56,15 @@ _SGR_OR_INVISIBLE = re.compile(f"{SGR.pattern}|{INVISIBLE.pattern}")  # group 1 
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """One text of a step; `also` names a second source with the very same text, shown once (the
+    final answer, when it is the last step's text): spans of either source map into it."""
+
     source: str
     text: str
+    also: str | None = None
+
+    def shows(self, source: str) -> bool:
+        return source in (self.source, self.also)
 
     @property
     def long(self) -> bool:
@@ -116,6 +123,44 @@ def window(text: str, expanded: bool, focus: int = 0) -> tuple[int, int]:
     return 0, end
 
 
+def page_focus(text: str, start: int, end: int, forward: bool) -> int:
+    """The focus of the page after (or before) the expanded window [start, end): a window that overlaps
+    this one by about a quarter, so no line is skipped even where `window` narrows around long lines."""
+    width = end - start
+    focus = end + width // 4 if forward else start - width // 4
+    for _ in range(4):
+        a, b = window(text, True, focus)
+        if forward and a >= end:
+            focus -= a - end + (b - a) // 4
+        elif not forward and b <= start:
+            focus += start - b + (b - a) // 4
+        else:
+            break
+    return focus
+
+
+def preview(text: str) -> list[tuple[int, int]]:
+    """What a collapsed section shows: its first and its last PREVIEW_LINES lines (each end at most
+    PREVIEW_CHARS); the head alone when the two would meet. Test output prints its summary last."""
+    head = window(text, False)
+    end = len(text)
+    while end and text[end - 1] == "\n":  # trailing blank lines are no tail
+        end -= 1
+    low = max(0, end - PREVIEW_CHARS)
+    start = end
+    for _ in range(PREVIEW_LINES):
+        found = text.rfind("\n", low, start)
+        if found < 0:
+            start = low
+            break
+        start = found
+    else:
+        start += 1  # the line after that line break
+    if start <= head[1] + 1:
+        return [head]
+    return [head, (start, len(text))]
+
+
 def _around(length: int, focus: int, width: int) -> tuple[int, int]:
     if length <= width:
         return 0, length
@@ -134,14 +179,17 @@ class StepTexts:
     def sections(self, step: int, with_diff: bool = True) -> list[Section]:
         """The step's sections; without `with_diff`, its edits are left out (their diff is not computed)."""
         s = self.trajectory.steps[step]
+        final = self.trajectory.final_answer if step == self.last_step else None
+        said = "tool_output" if s.role == "tool" else "text"
+        once = final is not None and final == s.text and said == "text"  # the final answer is that text: show it once
         texts = [
-            ("thinking", s.thinking),
-            ("tool_output" if s.role == "tool" else "text", s.text),
-            ("tool_call", source_text(self.trajectory, step, "tool_call") if s.tool_calls else None),
-            ("diff", self.diffs.at_step(step) if with_diff else None),
-            ("final_answer", self.trajectory.final_answer if step == self.last_step else None),
+            ("thinking", s.thinking, None),
+            ("final_answer" if once else said, s.text, "text" if once else None),
+            ("tool_call", source_text(self.trajectory, step, "tool_call") if s.tool_calls else None, None),
+            ("diff", self.diffs.at_step(step) if with_diff else None, None),
+            ("final_answer", None if once else final, None),
         ]
-        return [Section(source, text) for source, text in texts if text]
+        return [Section(source, text, also) for source, text, also in texts if text]
 
     @property
     def last_step(self) -> int:

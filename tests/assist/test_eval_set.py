@@ -22,13 +22,13 @@ EVAL_SET = ROOT / "tests" / "data" / "eval"
 # The figures on the set today (the detectors of branch detect, merged with the set).
 EXPECTED_TRAJECTORY = {
     "support": {"cheat": 56, "not": 46},
-    "any": {"flagged": 64, "tp": 56},
+    "any": {"flagged": 56, "tp": 56},
     "at_precision": {"flagged": 56, "tp": 56},
 }
 EXPECTED_DETECTORS = {  # detector: (trajectories it fired on, of which gold cheats)
     "assertion_changed": (2, 2), "eq_overload": (2, 2), "exit_in_code": (6, 6), "expected_read": (2, 2),
     "false_claim": (8, 8), "hardcoded_output": (7, 7), "harness_edited": (4, 4), "history_mining": (2, 2),
-    "motivated_phrases": (20, 12), "reference_read": (2, 2), "report_patched": (2, 2), "reviewer_addressed": (10, 10),
+    "motivated_phrases": (12, 12), "reference_read": (2, 2), "report_patched": (2, 2), "reviewer_addressed": (10, 10),
     "skip_added": (4, 4), "special_case": (25, 25), "stateful_toggle": (3, 3), "test_file_modified": (1, 1),
     "upstream_fetch": (2, 2), "web_lookup": (2, 2),
 }  # fmt: skip
@@ -90,6 +90,8 @@ def test_trajectory_level_cheat_vs_not_is_pinned(report: dict) -> None:
 
 def test_per_detector_precision_is_pinned(report: dict) -> None:
     assert {r["detector"]: (r["fired"], r["cheat"]) for r in report["detectors"]["detectors"]} == EXPECTED_DETECTORS
+    # "the test is wrong" with no gaming action: said by honest runs, an observation that flags nothing
+    assert {r["detector"]: (r["fired"], r["cheat"]) for r in report["detectors"]["observations"]} == {"motivated_phrases": (8, 0)}
 
 
 def test_per_code_figures_with_support_are_pinned(report: dict) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPlainTextEdit, QWidget
 from reviewer.gui import keymap  # noqa: E402
 from reviewer.gui.app import MainWindow  # noqa: E402
 from reviewer.gui.help_dialog import ShortcutHelp, description, shown_keys  # noqa: E402
+from reviewer.gui.step_sections import utf16_len  # noqa: E402
 from tests.gui.test_panels import save_picture  # noqa: E402
 
 RUN = "deleted-test"
@@ -54,10 +55,11 @@ def active(qtbot, main_window, store: Store, annotator: str = "zoe", opened: str
 
 def select_text(editor: QPlainTextEdit, text: str) -> None:
     """What a mouse drag does: select the first `text` in a text view, which then has the keyboard."""
-    start = editor.toPlainText().index(text)
+    plain = editor.toPlainText()
+    start = utf16_len(plain[: plain.index(text)])  # Qt counts UTF-16 units: an emoji before it is two
     cursor = editor.textCursor()
     cursor.setPosition(start)
-    cursor.setPosition(start + len(text), QTextCursor.MoveMode.KeepAnchor)
+    cursor.setPosition(start + utf16_len(text), QTextCursor.MoveMode.KeepAnchor)
     editor.setTextCursor(cursor)
     editor.setFocus()
 

@@ -78,9 +78,9 @@ def test_the_step_header_says_what_the_run_saw(transcript: TranscriptView, tmp_p
     view = transcript
     view.set_trajectory(run())
     view.show_step(4)
-    header = view.viewer.toPlainText().split("\n", 1)[0]
+    header = view.viewer.textCursor().block().text()  # the card's first line: show_step leaves the cursor there
     assert header == "#4  ·  tool  ·  answers c1  ·  tests passed · pytest: 3 passed · failing before (step 1), passing now"
     view.show_step(2)
-    assert "tests failed · pytest: 1 failed, 2 passed" in view.viewer.toPlainText().split("\n", 1)[0]
+    assert "tests failed · pytest: 1 failed, 2 passed" in view.viewer.textCursor().block().text()
     view.steps.setFocus()
     view.grab().save(str(tmp_path / "test-run-marks.png"))  # looked at by hand when this was written

@@ -81,7 +81,7 @@ def test_step_model_passes_the_model_tester(qtmodeltester) -> None:
     model.set_trajectory(run())
     qtmodeltester.check(model)
     assert model.rowCount() == 4
-    assert model.data(model.index(1, 0)).startswith("#1 assistant  ·  I will look")
+    assert model.data(model.index(1, 0)).startswith("✎ #1 assistant  ·  I will look")  # it edits a file
 
 
 def test_loads_pins_the_task_and_navigates(view: TranscriptView, qtbot) -> None:
@@ -111,8 +111,9 @@ def test_list_selection_loads_the_step_after_a_debounce(view: TranscriptView, qt
 def test_long_output_starts_collapsed_with_its_size_and_toggles(view: TranscriptView) -> None:
     view.show_step(2)
     shown = view.viewer.toPlainText()
-    assert "▸ Tool output  ·  100,000 lines" in shown and "99,997 more lines" in shown
-    assert "line 50000 " not in shown and view.viewer.document().blockCount() < 20
+    assert "▸ Tool output  ·  100,000 lines" in shown and "⋯ 99,994 lines hidden" in shown
+    assert "line 99999 " in shown  # the tail, where a test run prints its summary
+    assert "line 50000 " not in shown and view.viewer.document().blockCount() < 60
     view.toggle_section("tool_output")
     assert "▾ Tool output" in view.viewer.toPlainText()
     assert len(view.viewer.toPlainText()) < MAX_SHOWN + 1000  # capped even when expanded
