@@ -3,9 +3,13 @@
 Baseline: read each file, parse it (json.loads; each line for JSONL; each member for zips) and
 `executemany` the same step rows the import produces (computed beforehand, outside the timing) plus
 one row per trajectory into bare SQLite tables, one commit per trajectory, WAL, synchronous=normal.
-Measured: `Importer.run` on the same folder: sniffing, mapping, schema validation, consistency
-checks, the real tables with indexes and foreign keys, original bytes compressed, FTS5 index.
-Goal for native: ratio >= 0.5.
+Measured: `Importer.run` on the same folder, configured as `reviewer import` configures it:
+sniffing, mapping, schema validation, consistency checks, the real tables with indexes and foreign
+keys, original bytes compressed, FTS5 index; once with `--no-detect` and once as the default
+command runs (the detectors on every new trajectory), with worker processes from 64 files on. The
+CPU time of the writing process and of the workers is printed too: on a machine whose cores are
+busy with other work, workers cannot go faster than one process, whatever their number.
+Goals for native (issue 13): ratio >= 0.8 with --no-detect, >= 0.5 with the detectors.
 
     python bench/import_bench.py                       # native, 1000 x 100 steps
     python bench/import_bench.py --format all --n 200  # every format with a generator
@@ -17,6 +21,8 @@ import argparse
 import hashlib
 import importlib
 import json
+import os
+import resource
 import sqlite3
 import sys
 import tempfile
@@ -120,15 +126,24 @@ def baseline(paths: list[Path], rows: dict[str, list[tuple[tuple, list[tuple]]]]
     return elapsed
 
 
-def measured(folder: Path, db: Path) -> tuple[float, int]:
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time of this process (the writer) and of its ended children (the import's workers)."""
+    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime, children.ru_utime + children.ru_stime
+
+
+def measured(folder: Path, db: Path, detect: bool) -> tuple[float, int, tuple[float, float]]:
+    """Wall time, trajectories imported, and the CPU time of the writer and of the workers."""
     with Store(db) as store:
+        before = cpu_seconds()
         start = time.perf_counter()
-        report = Importer(store, max_bytes=1 << 30).run([folder])
+        report = Importer(store, max_bytes=1 << 30, detect=detect).run([folder])
         elapsed = time.perf_counter() - start
+        after = cpu_seconds()
     errors = [e for f in report.files for e in f.errors]
     if errors:
         raise SystemExit(f"import failed: {errors[:3]}")
-    return elapsed, report.totals()["imported"]
+    return elapsed, report.totals()["imported"], (after[0] - before[0], after[1] - before[1])
 
 
 def bench_format(fmt: str, n: int, steps: int, repeat: int, root: Path) -> None:
@@ -136,17 +151,25 @@ def bench_format(fmt: str, n: int, steps: int, repeat: int, root: Path) -> None:
     data.mkdir()
     paths = writer(fmt)(data, n, steps)
     mb = sum(member.stat().st_size for p in paths for member in folder_files(p)) / 1e6
-    base_times, our_times = [], []
+    base_times: list[float] = []
+    our_times: dict[bool, list[float]] = {False: [], True: []}
+    cpu: dict[bool, tuple[float, float]] = {}
     for r in range(repeat):
-        ours, count = measured(data, root / f"{fmt}-ours{r}.db")
-        rows = rows_by_file(root / f"{fmt}-ours{r}.db")
-        our_times.append(ours)
+        for detect in (False, True):
+            ours, count, used = measured(data, root / f"{fmt}-ours{r}{detect}.db", detect)
+            if not our_times[detect] or ours < min(our_times[detect]):
+                cpu[detect] = used
+            our_times[detect].append(ours)
+        rows = rows_by_file(root / f"{fmt}-ours{r}{detect}.db")
         base_times.append(baseline(paths, rows, root / f"{fmt}-base{r}.db"))
-    base, ours = min(base_times), min(our_times)
+    base, plain, detected = min(base_times), min(our_times[False]), min(our_times[True])
     print(
         f"{fmt:15s} {len(paths):5d} files {count:5d} traj {mb:7.1f} MB | baseline {base:6.2f} s"
-        f" | import {ours:6.2f} s | ratio {base / ours:.2f}"
+        f" | --no-detect {plain:6.2f} s ratio {base / plain:.2f} | default {detected:6.2f} s ratio {base / detected:.2f}"
     )
+    for detect, label in ((False, "--no-detect"), (True, "default")):
+        own, workers = cpu[detect]
+        print(f"{'':15s} {label}: CPU {own:.2f} s writer + {workers:.2f} s workers (best run)")
 
 
 def main() -> None:
@@ -157,7 +180,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each; best of each is compared")
     args = parser.parse_args()
     names = available() if args.format == "all" else [args.format]
-    print(f"best of {args.repeat}; ratio = baseline time / import time (higher is better; goal for native >= 0.5)")
+    print(
+        f"best of {args.repeat}; ratio = baseline time / import time (higher is better;"
+        f" goals for native: --no-detect >= 0.8, default >= 0.5); load average {os.getloadavg()[0]:.1f}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in names:
             bench_format(fmt, args.n, args.steps, args.repeat, Path(tmp))

@@ -16,17 +16,19 @@ slower), memory train/baseline.
 Prediction. Baseline: reading and rendering every trajectory of the store (`iter_all` + the
 export's `render`), which any scoring of stored trajectories must do. Measured: `reviewer
 predict` on all of them (features, model, evidence spans, one suggestion each stored), in one
-process and as the command runs it (worker processes from 4,000 trajectories on).
+process and as the command runs it (worker processes from 1,000 trajectories on).
 Goal: at least 500 trajectories/s.
 
     python bench/train_bench.py                    # 20,000 x 20 steps
     python bench/train_bench.py --n 2000
+    python bench/train_bench.py --n 4000 --store /tmp/b   # keep them; a second run measures prediction only
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -120,29 +122,46 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument(
+        "--store", type=Path, default=None,
+        help="Keep the store and model in this folder; when its model.skops exists, measure prediction only (setup and training done before).",
+    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        model = Path(tmp) / "model.skops"
-        names: dict[str, object] = {"db": str(Path(tmp) / "bench.db"), "model": str(model), "n": args.n, "steps": args.steps}
-        started = time.perf_counter()
-        child(SETUP, names)
-        print(
-            f"setup: {args.n:,} labelled trajectories x {args.steps} steps, detectors run, in {time.perf_counter() - started:.0f} s"
-        )
-        base_s, base_mb = child(BASELINE_TRAIN, names)
-        train_s, train_mb = child(TRAIN, names)
-        print(f"baseline train: {base_s:8.1f} s  {base_mb:7.0f} MB peak   (export read, word TF-IDF, one logistic fit)")
-        print(f"reviewer train: {train_s:8.1f} s  {train_mb:7.0f} MB peak   (model file {model.stat().st_size / 1e6:.1f} MB)")
-        print(f"train ratios: time baseline/train {base_s / train_s:.2f}, memory train/baseline {train_mb / base_mb:.2f}")
-        read_s, _ = child(BASELINE_PREDICT, names)
-        one_s, _ = child(PREDICT, {**names, "workers": 1})
-        predict_s, predict_mb = child(PREDICT, {**names, "workers": None})
-        print(f"baseline read+render: {args.n / read_s:8.0f} trajectories/s")
-        print(f"reviewer predict, one process: {args.n / one_s:8.0f} trajectories/s")
-        print(
-            f"reviewer predict:     {args.n / predict_s:8.0f} trajectories/s  {predict_mb:7.0f} MB peak   (goal >= {GOAL:.0f}; workers from 4,000)"
-        )
-        print(f"predict ratios baseline/predict: {read_s / predict_s:.2f} (one process {read_s / one_s:.2f})")
+        folder = args.store or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        model = folder / "model.skops"
+        names: dict[str, object] = {"db": str(folder / "bench.db"), "model": str(model), "n": args.n, "steps": args.steps}
+        if not model.exists():
+            train_and_compare(names, args.n, args.steps, model)
+        predict_and_compare(names)
+
+
+def train_and_compare(names: dict[str, object], n: int, steps: int, model: Path) -> None:
+    started = time.perf_counter()
+    child(SETUP, names)
+    print(f"setup: {n:,} labelled trajectories x {steps} steps, detectors run, in {time.perf_counter() - started:.0f} s")
+    base_s, base_mb = child(BASELINE_TRAIN, names)
+    train_s, train_mb = child(TRAIN, names)
+    print(f"baseline train: {base_s:8.1f} s  {base_mb:7.0f} MB peak   (export read, word TF-IDF, one logistic fit)")
+    print(f"reviewer train: {train_s:8.1f} s  {train_mb:7.0f} MB peak   (model file {model.stat().st_size / 1e6:.1f} MB)")
+    print(f"train ratios: time baseline/train {base_s / train_s:.2f}, memory train/baseline {train_mb / base_mb:.2f}")
+
+
+def predict_and_compare(names: dict[str, object]) -> None:
+    """Prediction against reading and rendering the same store; the suggestions a run stores are
+    replaced by the next, so a kept store measures the same work every time."""
+    read_s, _ = child(BASELINE_PREDICT, names)
+    one_s, _ = child(PREDICT, {**names, "workers": 1})
+    predict_s, predict_mb = child(PREDICT, {**names, "workers": None})
+    n = int(str(names["n"]))
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    print(f"baseline read+render: {n / read_s:8.0f} trajectories/s")
+    print(f"reviewer predict, one process: {n / one_s:8.0f} trajectories/s")
+    print(
+        f"reviewer predict:     {n / predict_s:8.0f} trajectories/s  {predict_mb:7.0f} MB peak   (goal >= {GOAL:.0f}; workers from 1,000)"
+    )
+    print(f"predict ratios baseline/predict: {read_s / predict_s:.2f} (one process {read_s / one_s:.2f})")
 
 
 if __name__ == "__main__":

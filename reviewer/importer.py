@@ -1,9 +1,12 @@
 """From paths on disk to trajectories and labels in the store, one file at a time.
 
+A large batch is read in worker processes (`reviewer.import_read`: parsing, mapping, checking,
+detectors) and written here, by one writer, in the files' order, one transaction per trajectory.
 Every file gets a report; a bad file (or a bad trajectory inside one) is one line in it and the
 batch carries on, except when the project's storage is full: every later file would fail the same
 way, so the batch stops there with what it stored so far (each trajectory is stored in one
-transaction, so the one being written when storage ran out leaves nothing behind). Label packs met on the way are merged after all trajectories of the batch are
+transaction, so the one being written when storage ran out leaves nothing behind), or when the
+person presses Ctrl+C (the same: what was stored stays, and the report says so). Label packs met on the way are merged after all trajectories of the batch are
 in, so a folder holding both imports in one command whatever the file order.
 """
 
@@ -12,20 +15,21 @@ from __future__ import annotations
 import errno
 import getpass
 import os
+import signal
 import sqlite3
 import stat
+import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from reviewer import formats, schemas
-from reviewer.checks import trajectory_problems
-from reviewer.formats.unsupported import UnsupportedFile, identify_file
-from reviewer.jsonio import Document, InputError, read_document
-from reviewer.labelpack import is_label_pack, read_labels
-from reviewer.model import Source, Trajectory
+from reviewer import formats, parallel
+from reviewer.formats.unsupported import identify_file
+from reviewer.import_read import FileKind, FileRead, Prepared, ReadOptions, read_file, read_in_worker, start_worker
+from reviewer.jsonio import Document, InputError
+from reviewer.labelpack import read_labels
 from reviewer.outcomes import AttachReport, ResultsFile, attach
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
@@ -33,7 +37,8 @@ from reviewer.store.trajectories import TrajectoryConflict, content_hash
 from reviewer.taxonomy import Taxonomy
 from reviewer.textsafe import one_line
 
-FileKind = Literal["trajectories", "labels", "unreadable"]
+PARALLEL_MIN_FILES = 64  # below this many files, starting worker processes costs more than they save
+MAX_WORKERS = 4
 
 
 @dataclass
@@ -96,20 +101,6 @@ class ImportReport:
             "files_detail": [f.to_dict() for f in self.files], "files_skipped": len(self.skipped),
             "warnings": sum(len(f.warnings) for f in self.files), "outcomes": [o.to_dict() for o in self.outcomes],
         }  # fmt: skip
-
-
-def conformance_error(doc: Document, place: str | None, trajectory: Trajectory) -> InputError | None:
-    """An importer's trajectory that breaks the canonical schema or its links is refused, not stored."""
-    error = schemas.first_error("trajectory.schema", trajectory.to_dict())
-    if error is not None:
-        found = (schemas.pointer(error), error.message[:200])
-    else:
-        problems = trajectory_problems(trajectory)
-        if not problems:
-            return None
-        found = problems[0]
-    where = f"{place}:{found[0]}" if place else found[0]
-    return InputError(doc.name, where, f"could not map to a canonical trajectory: {found[1]}")
 
 
 @dataclass
@@ -203,26 +194,6 @@ def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symli
             found.unread.append(child)
 
 
-def _parts(trajectory: Trajectory) -> list[dict[str, object]]:
-    """The files a run split over several was joined from (`metadata.parts`: file, sha256, and the id
-    each part has when read alone), empty for a run of one file."""
-    parts = trajectory.metadata.get("parts")
-    return [p for p in parts if isinstance(p, dict)] if isinstance(parts, list) else []
-
-
-def unpaired_results(trajectory: Trajectory) -> str | None:
-    """What to warn of when tool results answer no call: the file was read, but not as its tool meant
-    (another tool's log in a look-alike shape), and what those calls did is not linked to them."""
-    tool_steps = [s for s in trajectory.steps if s.role == "tool"]
-    unpaired = sum(1 for s in tool_steps if s.tool_result is None)
-    if not unpaired:
-        return None
-    return (
-        f"{unpaired} of {len(tool_steps)} tool results in {trajectory.id!r} answer no tool call in the file"
-        " (kept as plain tool output; the calls' edits and test runs may be missing)"
-    )
-
-
 MAX_UNREAD_NOTICES = 20  # files a folder walk left unread that get a line of their own; the rest are counted
 
 
@@ -262,14 +233,20 @@ class Importer:
         labels_only: bool = False,
         follow_symlinks: bool = False,
         outcomes: Sequence[ResultsFile] = (),
+        workers: int | None = None,
     ):
+        """`workers`: processes reading the files of a stored batch (None: one per core, up to
+        MAX_WORKERS, from PARALLEL_MIN_FILES files on; 1: all in this process)."""
         self.store = store
+        self.workers = workers
         self.outcomes = outcomes
         self.follow_symlinks = follow_symlinks
         self.dry_run = dry_run or store is None
         self.detect = detect
         self.max_bytes = max_bytes
-        self.format = formats.by_name(format_name) if format_name else None
+        self.format_name = format_name
+        if format_name:
+            formats.by_name(format_name)  # an unknown name fails here, before any file is read
         self.taxonomy = store.taxonomy if store is not None else Taxonomy.default()
         self.on_file = on_file or (lambda _path: None)
         self.labels_only = labels_only
@@ -277,59 +254,112 @@ class Importer:
         self._seen: dict[str, tuple[str, str]] = {}  # validation only: id -> (content hash, place)
         self._at = ""  # what the batch is storing now, for the line saying where a full disk stopped it
         self._named: set[Path] = set()
+        self._interrupted = False  # Ctrl+C pressed: stop before the next trajectory
 
     def run(self, paths: list[Path]) -> ImportReport:
         found = collect(paths, self.follow_symlinks)
         report = ImportReport(skipped=found.skipped, notices=found.notices + unread_notices(found.unread))
         self._named = found.named
         try:
-            self._run(found.files, report)
-            self._attach_outcomes(report)
+            with self._stopping_on_ctrl_c():
+                self._run(found.files, report)
+                self._attach_outcomes(report)
+        except KeyboardInterrupt:
+            report.stopped = f"interrupted (Ctrl+C): import stopped at {self._at}; {self._stored_before(report, found.files)}"
         except (sqlite3.OperationalError, OSError) as exc:
             if not storage_full(exc):
                 raise
-            totals = report.totals()
             report.stopped = (
                 f"the project's storage is full ({one_line(str(exc))}): import stopped at {self._at};"
-                f" {totals['imported']} trajectories and {totals['labels_added'] + totals['labels_updated']} labels stored"
-                f" before it, {len(found.files) - len(report.files)} files not read"
+                f" {self._stored_before(report, found.files)}"
             )
         report.notices += formats.problems()  # plugin formats left out: said, never fatal
         return report
 
+    @contextmanager
+    def _stopping_on_ctrl_c(self) -> Iterator[None]:
+        """The first Ctrl+C stops the batch before its next trajectory (`_check_interrupt`), so the
+        report counts exactly what was stored; a second one interrupts at once (the trajectory being
+        written rolls back). Signals reach the main thread only: elsewhere nothing changes."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def stop(_signum: int, _frame: object) -> None:
+            self._interrupted = True
+            signal.signal(signal.SIGINT, previous)
+
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is None:  # a handler set outside Python: leave Ctrl+C to it
+            yield
+            return
+        signal.signal(signal.SIGINT, stop)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _check_interrupt(self) -> None:
+        if self._interrupted:
+            raise KeyboardInterrupt
+
+    @staticmethod
+    def _stored_before(report: ImportReport, files: list[Path]) -> str:
+        totals = report.totals()
+        return (
+            f"{totals['imported']} trajectories and {totals['labels_added'] + totals['labels_updated']} labels stored"
+            f" before it, {len(files) - len(report.files)} files not read"
+        )
+
+    def _reads(self, files: list[Path]) -> Generator[FileRead, None, None]:
+        """Each file read, in order: in worker processes for a large batch that is stored (one writer,
+        here), else here."""
+        options = ReadOptions(self.max_bytes, self.format_name, self.follow_symlinks, self.labels_only, self.detect)
+        workers = self.workers
+        if workers is None:
+            workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(files) >= PARALLEL_MIN_FILES else 1
+        if workers > 1 and not self.dry_run and self.store is not None and self.store.path is not None:
+            yield from parallel.in_order(
+                read_in_worker, files, workers, start_worker, (options, self.store.path), start=parallel.FORK
+            )
+            return
+        store = self.store
+        stored = (lambda tid: store.trajectories.exists(tid)) if store is not None else (lambda _tid: False)
+        for path in files:
+            yield read_file(path, options, stored)
+
     def _run(self, files: list[Path], report: ImportReport) -> None:
         """Reads and stores the batch into `report`; a storage error ends it by propagating."""
         packs: list[tuple[FileReport, Document]] = []
-        for path in files:
-            self._at = str(path)
-            file_report = FileReport(str(path))
-            report.files.append(file_report)
-            try:
-                doc = read_document(path, self.max_bytes, follow_symlinks=self.follow_symlinks)
-                if is_label_pack(doc):
-                    file_report.kind = "labels"
-                    packs.append((file_report, doc))
-                    continue
-                if self.labels_only:
-                    raise InputError(doc.name, None, "not a label pack (no record with 'trajectory_id' and 'annotator')")
-                self._read_trajectories(doc, file_report)
-            except UnsupportedFile as exc:
-                if exc.companion and path not in self._named:  # a run's results or config met in a folder
-                    report.files.remove(file_report)
-                    report.skipped.append(str(path))
-                    report.notices.append(str(exc))
-                else:
-                    file_report.errors.append(str(exc))
-            except InputError as exc:
-                file_report.errors.append(str(exc))
-            except RecursionError:
-                file_report.errors.append(f"{path}: structure nested too deeply to read")
-            except Exception as exc:  # an importer bug must cost one file, not the batch
-                if storage_full(exc):
-                    raise
-                file_report.errors.append(f"{path}: internal error while reading ({type(exc).__name__}: {one_line(str(exc))})")
-            finally:
-                self.on_file(path)
+        reads = self._reads(files)
+        with closing(reads):  # an interrupted batch leaves no worker running
+            for read in reads:
+                path = read.path
+                self._at = str(path)
+                self._check_interrupt()
+                file_report = FileReport(str(path), read.kind, read.format, errors=list(read.errors))
+                report.files.append(file_report)
+                try:
+                    if read.unsupported is not None:
+                        message, companion = read.unsupported
+                        if companion and path not in self._named:  # a run's results or config met in a folder
+                            report.files.remove(file_report)
+                            report.skipped.append(str(path))
+                            report.notices.append(message)
+                        else:
+                            file_report.errors.append(message)
+                    elif read.pack is not None:
+                        packs.append((file_report, read.pack))
+                    else:
+                        self._store_read(read, file_report)
+                except Exception as exc:  # an importer bug must cost one file, not the batch
+                    if storage_full(exc):
+                        raise
+                    file_report.errors.append(
+                        f"{path}: internal error while storing ({type(exc).__name__}: {one_line(str(exc))})"
+                    )
+                finally:
+                    self.on_file(path)
         if not self.dry_run and self.store is not None:
             self._at = "the search index (it catches up on the next import)"
             self.store.trajectories.index_pending()
@@ -346,77 +376,72 @@ class Importer:
             self._at = f"the outcomes of {results.path}"
             report.outcomes.append(attach(self.store, results, only=read))
 
-    def _read_trajectories(self, doc: Document, report: FileReport) -> None:
-        fmt = self.format or formats.detect(doc)
-        report.kind, report.format = "trajectories", fmt.name
-        for place, item in fmt.read(doc):
-            if not isinstance(item, InputError):
-                item.source = Source(fmt.name, doc.path.name, doc.sha256)
-                if fmt.name != "native":  # native input was validated as read; importers' output is checked here
-                    item = conformance_error(doc, place, item) or item
-            if isinstance(item, InputError):
-                report.errors.append(str(item))
-                continue
-            if warning := unpaired_results(item):
-                report.warnings.append(f"{doc.name}:{place}: {warning}" if place else f"{doc.name}: {warning}")
+    def _store_read(self, read: FileRead, report: FileReport) -> None:
+        name = str(read.path)
+        for item in read.items:
+            self._check_interrupt()
+            place = item.place
+            if item.warning:
+                report.warnings.append(item.warning)
             try:
-                self._store(item, doc, place, report)
+                self._store(item, read, report)
             except TrajectoryConflict as exc:
-                if fmt.name == "native":  # a native id is an identity the author chose: a clash is an error
-                    report.errors.append(str(InputError(doc.name, f"{place}:/id" if place else "/id", str(exc))))
+                if read.format == "native":  # a native id is an identity the author chose: a clash is an error
+                    report.errors.append(str(InputError(name, f"{place}:/id" if place else "/id", str(exc))))
                     continue
-                if self._joins_a_stored_part(item, doc, place, report):
+                if self._joins_a_stored_part(item, read, report):
                     continue
                 # Ids derived from other formats often name the task, not the run (SWE-agent files are
                 # named after the instance): another run of the same task gets the file's digest.
-                item.id = f"{item.id}~{doc.sha256[:8]}"
+                trajectory = item.trajectory
+                trajectory.id = f"{trajectory.id}~{read.sha256[:8]}"
+                renamed = Prepared(place, trajectory.id, item.parts, read=trajectory)  # the detectors see the new id
                 try:
-                    self._store(item, doc, place, report)
+                    self._store(renamed, read, report)
                 except TrajectoryConflict as again:
-                    report.errors.append(str(InputError(doc.name, f"{place}:/id" if place else "/id", str(again))))
+                    report.errors.append(str(InputError(name, f"{place}:/id" if place else "/id", str(again))))
 
-    def _joins_a_stored_part(self, item: Trajectory, doc: Document, place: str | None, report: FileReport) -> bool:
+    def _joins_a_stored_part(self, item: Prepared, read: FileRead, report: FileReport) -> bool:
         """A run joined from several files whose id is stored from one of its parts alone (the rest
         arrived later): the whole run replaces the part while nobody has labelled it. A labelled part
         stays as it is, and the whole run is stored apart (False), with a warning saying so."""
         if self.store is None or self.dry_run:
             return False
         stored = self.store.trajectories.source_of(item.id)
-        if stored is None or not any((p.get("file"), p.get("sha256")) == stored for p in _parts(item)):
+        if stored is None or not any((p.get("file"), p.get("sha256")) == stored for p in item.parts):
             return False
         if self.store.trajectories.labelled(item.id):
-            where = f"{doc.name}:{place}" if place else doc.name
+            where = f"{read.path}:{item.place}" if item.place else str(read.path)
             report.warnings.append(
                 f"{where}: {item.id!r} was stored from {stored[0]} alone and has labels: the whole run"
-                f" ({len(_parts(item))} files) is stored apart as {item.id}~{doc.sha256[:8]}; the labels stay on the part"
+                f" ({len(item.parts)} files) is stored apart as {item.id}~{read.sha256[:8]}; the labels stay on the part"
             )
             return False
-        self._store(item, doc, place, report, replacing=True)
+        self._store(item, read, report, replacing=True)
         return True
 
-    def _store(
-        self, trajectory: Trajectory, doc: Document, place: str | None, report: FileReport, *, replacing: bool = False
-    ) -> None:
+    def _store(self, item: Prepared, read: FileRead, report: FileReport, *, replacing: bool = False) -> None:
+        place = item.place or ""
         if self.store is not None and not self.dry_run:
             from reviewer.assist.detectors import RATER, run_detectors
 
-            # Detectors run before the write lock is taken, and only for a trajectory not stored yet
-            # (stored ones never go away); their suggestions are stored in the trajectory's own
-            # transaction, so a killed import never leaves a trajectory without them.
-            new = self.detect and (replacing or self.store.trajectories.status(trajectory, place or "") == "new")
-            suggestions = run_detectors(trajectory) if new else None
+            incoming = item.rows if item.rows is not None else item.trajectory
+            suggestions = item.suggestions
+            if self.detect and suggestions is None and (replacing or self.store.trajectories.status(incoming, place) == "new"):
+                suggestions = run_detectors(item.trajectory)  # not run where it was read: the id was stored then
             with self.store.writing():
                 if replacing:
-                    self.store.trajectories.remove_unlabelled(trajectory.id)
-                    report.superseded.append(trajectory.id)
-                outcome = self.store.trajectories.add(trajectory, original=doc, place=place or "")
+                    self.store.trajectories.remove_unlabelled(item.id)
+                    report.superseded.append(item.id)
+                outcome = self.store.trajectories.add(incoming, original=read.original, place=place)
                 if outcome == "imported" and suggestions is not None:
-                    self.store.suggestions.replace(trajectory.id, RATER, suggestions)
+                    self.store.suggestions.replace(item.id, RATER, suggestions)
                 if outcome == "imported":
-                    self._supersede_parts(trajectory, doc, report)
-            (report.imported if outcome == "imported" else report.duplicates).append(trajectory.id)
+                    self._supersede_parts(item, read, report)
+            (report.imported if outcome == "imported" else report.duplicates).append(item.id)
             return
-        if self.store is not None and self.store.trajectories.status(trajectory, place or "") == "duplicate":
+        trajectory = item.trajectory
+        if self.store is not None and self.store.trajectories.status(trajectory, place) == "duplicate":
             report.duplicates.append(trajectory.id)
             return
         digest = content_hash(trajectory)  # nothing is stored in a dry run: remember the batch instead
@@ -425,22 +450,22 @@ class Importer:
             raise TrajectoryConflict(
                 f"duplicate trajectory id {trajectory.id!r}: already read with different content (from {seen[1]})"
             )
-        self._seen[trajectory.id] = (digest, f"{doc.name}:{place}" if place else doc.name)
+        self._seen[trajectory.id] = (digest, f"{read.path}:{place}" if place else str(read.path))
         (report.duplicates if seen else report.imported).append(trajectory.id)
 
-    def _supersede_parts(self, trajectory: Trajectory, doc: Document, report: FileReport) -> None:
+    def _supersede_parts(self, item: Prepared, read: FileRead, report: FileReport) -> None:
         """Parts of a whole run just stored that were stored alone before, under their own ids: removed
         while unlabelled, else kept with a warning (inside the run's own transaction)."""
         assert self.store is not None
-        for part in _parts(trajectory):
+        for part in item.parts:
             part_id = part.get("id")
-            if not isinstance(part_id, str) or part_id == trajectory.id:
+            if not isinstance(part_id, str) or part_id == item.id:
                 continue
             if self.store.trajectories.source_of(part_id) != (part.get("file"), part.get("sha256")):
                 continue
             if self.store.trajectories.labelled(part_id):
                 report.warnings.append(
-                    f"{doc.name}: {part_id!r} (stored from {part.get('file')} alone) has labels: kept beside the whole run {trajectory.id!r}"
+                    f"{read.path}: {part_id!r} (stored from {part.get('file')} alone) has labels: kept beside the whole run {item.id!r}"
                 )
             else:
                 self.store.trajectories.remove_unlabelled(part_id)

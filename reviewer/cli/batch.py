@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from reviewer import formats, jsonio
 from reviewer.cli.options import F, db_option, json_option
-from reviewer.cli.output import echo_json, echo_problem, err, out
+from reviewer.cli.output import echo_json, echo_problem, out, progress_bar
 from reviewer.cli.tables import Column, Listing
 from reviewer.errors import OptionError, Reported
 from reviewer.importer import Importer, ImportReport
@@ -55,9 +54,8 @@ def batch_options(func: F) -> F:
 def run_batch(run: Importer, paths: tuple[Path, ...], as_json: bool, verb: str) -> None:
     """Run the importer over `paths` and report; `Reported` (exit 1) when any file failed, after
     each problem was printed on its own line."""
-    with Progress(TextColumn(verb), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err(), transient=True) as bar:
-        task = bar.add_task(verb, total=None)
-        run.on_file = lambda _path: bar.advance(task)
+    with progress_bar(verb) as advance:
+        run.on_file = lambda _path: advance()
         report = run.run(list(paths))
     if as_json:
         echo_json(report.to_dict())

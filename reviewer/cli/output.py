@@ -4,7 +4,7 @@ stderr one line each, and files written whole or not at all."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,21 @@ def out() -> Console:
 
 def err() -> Console:
     return Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None = None, *, shown: bool = True) -> Iterator[Callable[..., None]]:
+    """A transient bar on stderr, gone when the work is; yields the function that advances it (by
+    one, or by its argument). rich draws it only on a terminal, so a pipe or a log file gets nothing.
+    rich.progress is imported here: it brings rich's tables, which `--version` and `--help` never need."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err(), transient=True,
+        disable=not shown,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(label, total=total)
+        yield lambda n=1: bar.advance(task, n)
 
 
 def echo_json(value: Any) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,9 @@ from typing import Any
 
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.shape import SHAPE_ERRORS, Malformed, bad_record, expected, optional
-from reviewer.formats.siblings import beside, inside
+from reviewer.formats.siblings import beside, inside, read_beside
 from reviewer.formats.text_calls import fenced_command, function_calls
-from reviewer.jsonio import Document, InputError, read_document
+from reviewer.jsonio import Document, InputError
 from reviewer.model import Step, ToolCall, Trajectory
 
 ROLES = {"system": "system", "user": "user", "agent": "assistant"}
@@ -73,7 +74,21 @@ def convert(doc: Document) -> Trajectory:
     if not is_atif(doc.value):
         raise InputError(doc.name, "/schema_version", "not an ATIF trajectory: schema_version must start with 'ATIF-v'")
     head = _chain_head(doc) or doc  # a continuation reads as the whole run its head starts
-    return _trajectory(_chain(head))
+    chain = _chain(head)
+    if len(chain.parts) == 1:
+        return _trajectory(chain)
+    # Each file of a chain of N reads as the whole run: a folder holding it would build that run N
+    # times. It is built once per process, while its files keep their bytes, and handed out as copies
+    # (the importer stamps each copy with the file it read).
+    key = (tuple((part.file, part.sha256) for part in chain.parts), tuple(chain.notes))
+    if key not in _BUILT:
+        _BUILT[key] = _trajectory(chain).to_dict()
+        while len(_BUILT) > 8:
+            _BUILT.popitem(last=False)
+    return Trajectory.from_dict(_BUILT[key])
+
+
+_BUILT: OrderedDict[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], dict[str, Any]] = OrderedDict()
 
 
 def _chain(doc: Document) -> _Chain:
@@ -101,7 +116,7 @@ def _chain(doc: Document) -> _Chain:
             chain.notes.append(f"continuation {ref} is a link leading out of the folder: not read")
             break
         try:
-            part = read_document(path, doc.max_bytes)
+            part = read_beside(path, doc.max_bytes)
             root = part.value
         except InputError as exc:
             chain.notes.append(f"continuation {ref} not read: {exc.message}")
@@ -151,7 +166,7 @@ def _chain_head(doc: Document) -> Document | None:
     for sibling in beside(doc.path, "*.json"):
         named = prefix is not None and sibling.name == f"{prefix['prefix']}{_DEFAULT_NAME}"
         try:
-            other = read_document(sibling, doc.max_bytes)
+            other = read_beside(sibling, doc.max_bytes)
             if (
                 not (named or b"continued_trajectory_ref" in other.data)
                 or not is_atif(other.value)

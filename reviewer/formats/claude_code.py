@@ -30,7 +30,7 @@ from reviewer.edits import make_diff
 from reviewer.formats.build import TrajectoryBuilder, text_of
 from reviewer.formats.cline import is_history as is_cline_history
 from reviewer.formats.shape import Malformed, bad_record, expected, guarded
-from reviewer.formats.siblings import beside
+from reviewer.formats.siblings import beside, read_beside
 from reviewer.jsonio import Document, InputError, read_document
 from reviewer.model import FileEdit, Step, ToolCall, Trajectory
 
@@ -635,6 +635,26 @@ def _slug_of(path: Path, max_bytes: int) -> str | None:
         return None
 
 
+_folders: dict[tuple[str, int, int], dict[str | None, list[Path]]] = {}  # (folder, mtime, limit) -> session files by slug
+
+
+def _sharing(path: Path, slug: str, max_bytes: int) -> list[Path]:
+    """The other session files of `path`'s folder with this slug (sub-agents' files aside). The folder
+    is scanned once while it is unchanged, not once per file of it."""
+    folder = path.parent
+    try:
+        key = (str(folder.resolve()), folder.stat().st_mtime_ns, max_bytes)
+    except OSError:
+        return []
+    if key not in _folders:
+        groups: dict[str | None, list[Path]] = {}
+        for other in beside(path, "*.jsonl") + ([path] if path.suffix == ".jsonl" else []):
+            if not other.name.startswith("agent-"):
+                groups.setdefault(_slug_of(other, max_bytes), []).append(other)
+        _folders[key] = {found: sorted(paths) for found, paths in groups.items()}
+    return [p for p in _folders[key].get(slug, []) if p != path]
+
+
 def _parts(doc: Document, own: _Session) -> list[_Session]:
     """The sessions of the run this file belongs to, in the order they ran: the files beside it with the
     same slug (sub-agent files aside), or this one alone."""
@@ -642,11 +662,9 @@ def _parts(doc: Document, own: _Session) -> list[_Session]:
     if slug is None or all(line.sidechain for line in own.lines):  # a sub-agent's file is its own run
         return [own]
     sessions = [own]
-    for path in beside(doc.path, "*.jsonl"):
-        if path.name.startswith("agent-") or _slug_of(path, doc.max_bytes) != slug:
-            continue
+    for path in _sharing(doc.path, slug, doc.max_bytes):
         try:
-            other = read_document(path, doc.max_bytes)
+            other = read_beside(path, doc.max_bytes)
             records = _session_records(other)
         except InputError:
             continue  # reported when that file is imported itself

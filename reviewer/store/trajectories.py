@@ -14,6 +14,7 @@ import hashlib
 import json
 import zlib
 from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby, repeat
 from operator import itemgetter
@@ -132,70 +133,135 @@ def _same_content(stored: Trajectory, incoming: Trajectory) -> bool:
     return mine == theirs
 
 
+def _parts_of(metadata: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """(file, sha256) of each file a run split over several was joined from (`metadata.parts`)."""
+    parts = metadata.get("parts")
+    return [(p.get("file"), p.get("sha256")) for p in parts if isinstance(p, dict)] if isinstance(parts, list) else []
+
+
+@dataclass(frozen=True, slots=True)
+class Original:
+    """A file's bytes as the store keeps them (zlib-compressed), apart from the file: a worker process
+    compresses, the writer only inserts."""
+
+    sha256: str
+    file_name: str
+    size: int
+    compressed: bytes
+
+    @classmethod
+    def of(cls, doc: Document) -> Original:
+        return cls(doc.sha256, doc.path.name, len(doc.data), doc.compressed)
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """A trajectory as the rows the store inserts for it. Made where the file is read (an import
+    worker), they cross to the writing process as plain tuples: unpickling a hundred steps' records
+    costs as much as parsing their JSON, their rows a tenth of it. `head` is in `_HEAD` order."""
+
+    head: tuple[Any, ...]
+    steps: list[tuple[Any, ...]]
+    edits: list[tuple[Any, ...]]
+    place: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.head[0]
+
+    @property
+    def sha256(self) -> str | None:
+        return self.head[7]
+
+    @classmethod
+    def of(cls, t: Trajectory, place: str = "") -> Rows:
+        head = (
+            t.id, t.task.prompt, t.task.id, t.task.repo, t.task.instance, t.source.format, t.source.file,
+            t.source.sha256, t.agent.model, t.agent.scaffold, json.dumps(t.outcome.to_dict()), t.final_patch,
+            t.final_answer, json.dumps(t.metadata, ensure_ascii=False),
+            json.dumps([r.to_dict() for r in t.test_runs], ensure_ascii=False),
+        )  # fmt: skip
+        edits = [
+            (t.id, k, e.step, e.path, e.before, e.after, e.diff, e.source, e.op, e.status, e.from_path)
+            for k, e in enumerate(t.file_edits)
+        ]
+        return cls(head, list(map(_step_row, repeat(t.id), t.steps)), edits, place)
+
+    def parts(self) -> list[tuple[Any, Any]]:
+        return _parts_of(json.loads(self.head[13]) if self.head[13] else {})
+
+    def trajectory(self) -> Trajectory:
+        """The trajectory as the store will give it back (for the rare comparisons an id clash needs)."""
+        return _trajectory(self.head, [_step(r[1:]) for r in self.steps], [_edit(r[2:]) for r in self.edits])
+
+
 class TrajectoryRepository:
     def __init__(self, db: Db):
         self.db = db
         self.index = index_for(db)
 
-    def status(self, trajectory: Trajectory, place: str = "") -> Literal["new", "duplicate"]:
+    def status(self, trajectory: Trajectory | Rows, place: str = "") -> Literal["new", "duplicate"]:
         """Whether importing this trajectory would add it; raises TrajectoryConflict for a clashing id.
 
         The same place in the same file bytes is a duplicate at no cost; the same id from elsewhere
         is compared by content.
         """
+        if isinstance(trajectory, Rows):
+            tid, sha256, place, parts = trajectory.id, trajectory.sha256, trajectory.place, trajectory.parts()
+        else:
+            tid, sha256, parts = trajectory.id, trajectory.source.sha256, _parts_of(trajectory.metadata)
         row = self.db.execute(
-            "select source_sha256, source_place, source_file from trajectories where id = ?", [trajectory.id]
+            "select source_sha256, source_place, source_file, metadata from trajectories where id = ?", [tid]
         ).fetchone()
         if row is None:
             return "new"
-        same_file = trajectory.source.sha256 is not None and (row[0], row[1]) == (trajectory.source.sha256, place)
-        stored = None if same_file else self.get(trajectory.id)
-        if same_file or (stored is not None and _same_content(stored, trajectory)):
+        same_file = sha256 is not None and (row[0], row[1]) == (sha256, place)
+        # A run joined from several files (a continuation chain, sessions sharing a slug) read again
+        # through another of its files: the same files in the same bytes make the same run.
+        same_parts = bool(parts) and parts == _parts_of(json.loads(row[3]) if row[3] else {})
+        if same_file or same_parts:
+            return "duplicate"
+        stored = self.get(tid)
+        incoming = trajectory.trajectory() if isinstance(trajectory, Rows) else trajectory
+        if stored is not None and _same_content(stored, incoming):
             return "duplicate"
         where = f"{row[2]}:{row[1]}" if row[1] else row[2]
-        raise TrajectoryConflict(
-            f"duplicate trajectory id {trajectory.id!r}: already stored with different content (from {where})"
-        )
+        raise TrajectoryConflict(f"duplicate trajectory id {tid!r}: already stored with different content (from {where})")
 
-    def add(self, trajectory: Trajectory, original: Document | None = None, place: str = "") -> Literal["imported", "duplicate"]:
-        """Store a trajectory and (once per file) its original bytes, all or nothing; idempotent.
+    def add(
+        self, trajectory: Trajectory | Rows, original: Document | Original | None = None, place: str = ""
+    ) -> Literal["imported", "duplicate"]:
+        """Store a trajectory (or its rows, made where it was read) and (once per file) its original
+        bytes, all or nothing; idempotent.
 
         Steps become searchable at the next `index_pending` (end of an import batch, or a search).
         The check and the insert are one transaction: two processes importing the same file never
         both find the id new.
         """
-        t = trajectory
+        r = trajectory if isinstance(trajectory, Rows) else Rows.of(trajectory, place)
         with writing(self.db):
-            if self.status(trajectory, place) == "duplicate":
+            if self.status(r) == "duplicate":
                 return "duplicate"
             if original is not None:
+                o = original if isinstance(original, Original) else Original.of(original)
                 self.db.execute(
                     "insert into originals(sha256, file_name, size, data) values (?, ?, ?, ?) on conflict do nothing",
-                    [original.sha256, original.path.name, len(original.data), original.compressed],
+                    [o.sha256, o.file_name, o.size, o.compressed],
                 )
             self.db.execute(
-                "insert into trajectories(id, format, source_file, source_sha256, source_place, task_id, task_prompt,"
-                " task_repo, task_instance, model, scaffold, outcome, final_patch, final_answer, metadata, n_steps,"
-                " n_edits, imported_at, test_runs) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    t.id, t.source.format, t.source.file, t.source.sha256, place, t.task.id, t.task.prompt,
-                    t.task.repo, t.task.instance, t.agent.model, t.agent.scaffold, json.dumps(t.outcome.to_dict()),
-                    t.final_patch, t.final_answer, json.dumps(t.metadata, ensure_ascii=False), len(t.steps),
-                    len(t.file_edits), now_iso(), json.dumps([r.to_dict() for r in t.test_runs], ensure_ascii=False),
-                ],
-            )  # fmt: skip
+                f"insert into trajectories({_HEAD}, source_place, n_steps, n_edits, imported_at)"
+                " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [*r.head, r.place, len(r.steps), len(r.edits), now_iso()],
+            )
             self.db.executemany(
                 "insert into steps(trajectory_id, idx, role, text, thinking, tool_calls, call_id, is_error, timestamp, metadata)"
                 " values (?,?,?,?,?,?,?,?,?,?)",
-                map(_step_row, repeat(t.id), t.steps),
+                r.steps,
             )
             self.db.executemany(
                 "insert into file_edits(trajectory_id, ord, step, path, before, after, diff, source, op, status, from_path)"
                 " values (?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (t.id, k, e.step, e.path, e.before, e.after, e.diff, e.source, e.op, e.status, e.from_path)
-                    for k, e in enumerate(t.file_edits)
-                ],
+                r.edits,
             )
         return "imported"
 

@@ -29,7 +29,7 @@ from reviewer.train.data import example
 from reviewer.train.examples import Example
 
 BATCH = 500
-PARALLEL_MIN = 4000  # below this many trajectories, starting worker processes costs more than they save
+PARALLEL_MIN = 1000  # below this many trajectories, starting worker processes costs more than they save
 
 
 def examples(store: Store, trajectories: Sequence[Trajectory]) -> list[Example]:
@@ -87,8 +87,9 @@ def predict(
 ) -> list[Suggestion]:  # fmt: skip
     """Score the trajectories (all, or `ids`) in id order and store one suggestion each, batch by batch
     (no read snapshot held while writing). From PARALLEL_MIN trajectories on, batches are scored in
-    worker processes (each loads the model file again, checked against its card as here) and the
-    suggestions written here, in order. Raises KeyError naming the first id the store does not hold,
+    worker processes, forked where that is safe (the modules come along; each worker opens the store
+    and loads the model file again, checked against its card as here), and the suggestions written
+    here, in order. Raises KeyError naming the first id the store does not hold,
     before anything is stored."""
     missing = [i for i in ids or () if not store.trajectories.exists(i)]
     if missing:
@@ -99,7 +100,7 @@ def predict(
         workers = min(os.cpu_count() or 1, 4) if len(chosen) >= PARALLEL_MIN and classifier.path is not None else 1
     if workers > 1 and classifier.path is not None:
         results: Generator[list[Suggestion], None, None] = parallel.in_order(
-            _score_in_worker, jobs, workers, _start_worker, (store.path, classifier.path)
+            _score_in_worker, jobs, workers, _start_worker, (store.path, classifier.path), start=parallel.FORK
         )
     else:
         results = (score(store, classifier, *job) for job in jobs)

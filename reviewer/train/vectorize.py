@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -102,6 +102,40 @@ def char_counts(texts: Sequence[str], vocabulary: np.ndarray) -> sp.csr_matrix:
     return _csr(indptr, indices, data, len(texts), len(vocabulary))
 
 
+_PASS_CHARACTERS = 1 << 14  # text counted per numpy pass: enough to share each call's cost, small enough for the cache
+
+_Piece = tuple[np.ndarray, np.ndarray, np.ndarray]  # one pass: columns per row, then its columns and counts in row order
+
+
+def _passes(sizes: Sequence[int]) -> list[tuple[int, int]]:
+    """Ranges [start, end) of consecutive texts of about _PASS_CHARACTERS together (at least one text each)."""
+    ranges, start, total = [], 0, 0
+    for k, size in enumerate(sizes):
+        if total and total + size > _PASS_CHARACTERS:
+            ranges.append((start, k))
+            start, total = k, 0
+        total += size
+    if start < len(sizes):
+        ranges.append((start, len(sizes)))
+    return ranges
+
+
+def _piece(docs: np.ndarray, columns: np.ndarray, n_docs: int, width: int) -> _Piece:
+    """One occurrence per (text, column) pair in, sparse rows out: the distinct pairs counted, in order."""
+    pairs, counts = np.unique(docs.astype(np.int64) * width + columns, return_counts=True)
+    return np.bincount(pairs // max(width, 1), minlength=n_docs), pairs % max(width, 1), counts
+
+
+def _joined(pieces: Sequence[_Piece], rows: int, width: int) -> sp.csr_matrix:
+    if not pieces:
+        return sp.csr_matrix((rows, width))
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate([p[0] for p in pieces]))])
+    return sp.csr_matrix(
+        (np.concatenate([p[2] for p in pieces]).astype(np.float64), np.concatenate([p[1] for p in pieces]), indptr),
+        shape=(rows, width),
+    )
+
+
 def word_vocabulary(texts: Sequence[str]) -> tuple[np.ndarray, sp.csr_matrix]:
     """The candidate word n-grams of `texts` (in at least MIN_DF of them, at most a MAX_DF share, the
     MAX_WORD most frequent), in column order, and the texts' counts of them."""
@@ -147,22 +181,26 @@ class WordGrams:
         self.width = len(vocabulary)
 
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Counted many texts per numpy pass (`_passes`): their tokens joined, bigrams that would span two
+        texts left out. Per text, the dozen small numpy calls cost about as much as the tokenising."""
+        pieces = [self._count(texts[start:end]) for start, end in _passes([len(t) for t in texts])]
+        return _joined(pieces, len(texts), self.width)
+
+    def _count(self, texts: Sequence[str]) -> _Piece:
         unknown = n = len(self.ids)
-        indptr, indices, data = [0], [], []
-        for text in texts:
-            tokens = TOKEN.findall(text.lower())
-            ids = np.fromiter(map(self.ids.get, tokens, repeat(unknown)), dtype=np.int64, count=len(tokens))
-            known = (ids[:-1] < unknown) & (ids[1:] < unknown)
-            keys = ids[:-1][known] * n + ids[1:][known]
-            at = np.searchsorted(self.pairs, keys)
-            hit = at < len(self.pairs)
-            hit[hit] = self.pairs[at[hit]] == keys[hit]
-            found = np.concatenate([self.unigram[ids], self.pair_columns[at[hit]]])
-            columns, counts = np.unique(found[found >= 0], return_counts=True)
-            indices.append(columns)
-            data.append(counts)
-            indptr.append(indptr[-1] + len(columns))
-        return _csr(indptr, indices, data, len(texts), self.width)
+        tokens = [TOKEN.findall(text.lower()) for text in texts]
+        sizes = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        ids = np.fromiter(map(self.ids.get, chain.from_iterable(tokens), repeat(unknown)), dtype=np.int64, count=int(sizes.sum()))
+        doc = np.repeat(np.arange(len(texts)), sizes)
+        known = (ids[:-1] < unknown) & (ids[1:] < unknown) & (doc[:-1] == doc[1:])  # bigrams within one text
+        keys = ids[:-1][known] * n + ids[1:][known]
+        at = np.searchsorted(self.pairs, keys)
+        hit = at < len(self.pairs)
+        hit[hit] = self.pairs[at[hit]] == keys[hit]
+        columns = np.concatenate([self.unigram[ids], self.pair_columns[at[hit]]])
+        docs = np.concatenate([doc, doc[:-1][known][hit]])
+        found = columns >= 0
+        return _piece(docs[found], columns[found], len(texts), self.width)
 
 
 def _csr(indptr: list[int], indices: list[np.ndarray], data: list[np.ndarray], rows: int, width: int) -> sp.csr_matrix:

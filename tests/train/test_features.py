@@ -160,3 +160,43 @@ def test_prediction_counts_words_as_training_does() -> None:
             assert (counted != expected.fit_transform(texts)).nnz == 0
         else:
             assert counted.shape == (len(texts), 0)
+
+
+def test_counting_many_texts_per_pass_counts_each_text_alone(monkeypatch: Any) -> None:
+    """Texts are counted many per numpy pass, joined: no word bigram nor character n-gram may span two
+    texts, whatever the pass size. Checked against counting each text by itself (byte n-grams in a
+    Counter; words by CountVectorizer), on the sample runs' texts and short, empty and non-ASCII ones."""
+    from collections import Counter
+
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from reviewer.model import Trajectory
+    from reviewer.train import vectorize
+    from tests.conftest import SAMPLE_DATA
+
+    runs = [Trajectory.from_dict(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(SAMPLE_DATA.glob("*.json"))]
+    texts = [render(t).text for t in runs] + ["", "ab", "abc", "ÜBER straße Straße", "zz" * 40, "abcabc"]
+    keys = vectorize.char_vocabulary(texts)
+    words = CountVectorizer(ngram_range=vectorize.WORD_NGRAMS, token_pattern=vectorize.TOKEN.pattern, min_df=2).fit(texts)
+    vocabulary = np.asarray(words.get_feature_names_out(), dtype=str)
+
+    def alone(text: str) -> Counter[int]:
+        data = text.lower().encode("utf-8", "surrogatepass")
+        found: Counter[int] = Counter()
+        for n in range(vectorize.CHAR_NGRAMS[0], vectorize.CHAR_NGRAMS[1] + 1):
+            for i in range(len(data) - n + 1):
+                found[(n << 56) | int.from_bytes(data[i : i + n], "big")] += 1
+        return found
+
+    column = {int(k): c for c, k in enumerate(keys)}
+    expected = np.zeros((len(texts), len(keys)))
+    for row, text in enumerate(texts):
+        for key, n in alone(text).items():
+            if key in column:
+                expected[row, column[key]] = n
+    assert expected.sum() > 1000
+    for size in (1, 300, 1 << 20):
+        monkeypatch.setattr(vectorize, "_PASS_CHARACTERS", size)
+        assert (vectorize.char_counts(texts, keys).toarray() == expected).all()
+        assert (vectorize.WordGrams(vocabulary).counts(texts) != words.transform(texts)).nnz == 0

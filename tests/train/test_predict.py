@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import json
-import pickle
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -209,26 +211,33 @@ def test_the_app_offers_the_queues(project: Path, trained: Trained, main_window:
 
 
 def test_worker_processes_predict_the_same(project: Path, trained: Trained, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A large store is scored by workers, each with its own store and its own copy of the model
-    file; what they return is stored in order. The workers run here, in-process, behind a stand-in
-    for `parallel.in_order` that pickles every job and result as the pool does (the pool itself is
-    exercised by the export's tests): spawning two interpreters that import scikit-learn would cost
-    more than the rest of these tests."""
+    """A large store is scored by worker processes (forked: cheap to start), each with its own store
+    and its own copy of the model file; what they return is stored in order."""
     from reviewer.train import predict as prediction
     from reviewer.train.classifier import Classifier
 
-    def in_order(fn: Any, items: Any, workers: int, initializer: Any, initargs: tuple[Any, ...]) -> Any:
-        assert workers == 2 and initializer is prediction._start_worker
-        initializer(*pickle.loads(pickle.dumps(initargs)))
-        return (pickle.loads(pickle.dumps(fn(pickle.loads(pickle.dumps(item))))) for item in items)
-
     monkeypatch.setattr(prediction, "BATCH", 40)  # three batches of the 90 trajectories
-    monkeypatch.setattr(prediction.parallel, "in_order", in_order)
     classifier = Classifier.load(trained[0])
     with Store(project) as store:
         alone = [s.to_dict() for s in prediction.predict(store, classifier, workers=1)]
         seen: list[int] = []
         together = [s.to_dict() for s in prediction.predict(store, classifier, workers=2, progress=seen.append)]
-        assert together == alone and seen == [40, 40, 10] and prediction._WORKER["classifier"].model_hash == classifier.model_hash
+        assert together == alone and seen == [40, 40, 10]
         stored = [s.to_dict() for s in store.suggestions.all(rater=classifier.rater)]
         assert [{**s, "created_at": None} for s in stored] == [{**s, "created_at": None} for s in alone]
+
+
+def test_predict_shows_a_progress_bar_on_a_terminal_only(project: Path, trained: Trained) -> None:
+    """Like import's: on stderr while it runs, where stderr is a terminal (rich is told so here), and
+    never with --json."""
+    model, _ = trained
+    with Store(project) as store:
+        total = store.trajectories.count()
+    command = [sys.executable, "-m", "reviewer", "--db", str(project), "predict", "--model", str(model)]
+    terminal = {**os.environ, "TTY_COMPATIBLE": "1", "COLUMNS": "120"}
+    shown = subprocess.run(command, capture_output=True, text=True, env=terminal, check=True)
+    assert "predicting" in shown.stderr and f"{total}/{total}" in shown.stderr
+    quiet = subprocess.run([*command, "--json"], capture_output=True, text=True, env=terminal, check=True)
+    assert "predicting" not in quiet.stderr and len(json.loads(quiet.stdout)) == total
+    piped = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert "predicting" not in piped.stderr and "stored" in piped.stderr

@@ -14,14 +14,11 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 from click_default_group import DefaultGroup
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from reviewer.assist.detectors import store_detections
@@ -30,7 +27,7 @@ from reviewer.assist.evaluate import evaluate as evaluate_report
 from reviewer.assist.judge import VIEWS, JudgeEvent, run_judge
 from reviewer.cli import evaluate_view
 from reviewer.cli.options import db_option, json_option
-from reviewer.cli.output import echo_json, echo_problem, err, out
+from reviewer.cli.output import echo_json, echo_problem, err, out, progress_bar
 from reviewer.cli.project import open_store
 from reviewer.cli.tables import Column, Listing
 from reviewer.errors import Cancelled, Reported, UnknownTrajectory
@@ -77,7 +74,7 @@ def run(
     if unknown is not None:
         raise UnknownTrajectory(unknown)
     ids = list(dict.fromkeys(trajectory_ids)) or store.trajectories.ids()
-    with _progress("detectors", len(ids)) as advance:
+    with progress_bar("detectors", len(ids)) as advance:
         suggestions = store_detections(store, ids, progress=advance)
     failures: list[str] = []
     if llm:
@@ -150,7 +147,7 @@ def _judge(
     cancels; a request refused before any was sent (a bad URL or key) is the error."""
     trajectories: list[Trajectory] = [t for i in ids if (t := store.trajectories.get(i)) is not None]
     cancel = threading.Event()
-    with _progress(f"judge {model}", len(trajectories) * len(VIEWS)) as advance:
+    with progress_bar(f"judge {model}", len(trajectories) * len(VIEWS)) as advance:
 
         def progress(event: JudgeEvent) -> None:
             advance()
@@ -165,16 +162,6 @@ def _judge(
         except KeyboardInterrupt:
             cancel.set()
             raise Cancelled("cancelled") from None
-
-
-@contextmanager
-def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
-    """A transient bar on stderr; yields the function that advances it by one."""
-    with Progress(
-        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err(), transient=True
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda: bar.advance(task)
 
 
 def record(s: Suggestion) -> dict[str, Any]:

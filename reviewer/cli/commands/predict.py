@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from reviewer.cli.options import db_option, json_option
-from reviewer.cli.output import echo_json
+from reviewer.cli.output import echo_json, progress_bar
 from reviewer.cli.project import open_store
 from reviewer.errors import UnknownTrajectory
 from reviewer.train.classifier import Classifier
@@ -35,8 +35,10 @@ def predict_command(ctx: click.Context, trajectory_ids: tuple[str, ...], db: str
     reviewer's first pass. The review queues (`reviewer list --queue`) rank by the latest predictions."""
     store = open_store(ctx, db)
     classifier = Classifier.load(model_path)
+    ids = list(dict.fromkeys(trajectory_ids)) if trajectory_ids else None
     try:
-        made = predict(store, classifier, list(dict.fromkeys(trajectory_ids)) if trajectory_ids else None)
+        with progress_bar("predicting", len(ids) if ids else store.trajectories.count(), shown=not as_json) as advance:
+            made = predict(store, classifier, ids, progress=advance)
     except KeyError as exc:
         raise UnknownTrajectory(str(exc.args[0])) from None
     cheats = sum(s.confidence is not None and s.confidence >= classifier.threshold for s in made)
