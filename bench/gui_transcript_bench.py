@@ -124,11 +124,13 @@ def main() -> None:
     view.show()
     small, big = run(25, 3_000), run(5_000, 13_000)
     print(
-        f"small run: {len(small.steps):,} steps, {size(small) / 1e3:.0f} K chars; big run: {len(big.steps):,} steps, {size(big) / 1e6:.1f} M chars"
+        f"small run: {len(small.steps):,} steps, {size(small) / 1e3:.0f} K chars; big run: {len(big.steps):,} steps, "
+        f"{size(big) / 1e6:.1f} M chars"
     )
     t_small, t_big = first_paint(app, view, small), first_paint(app, view, big)
     print(
-        f"first paint: small {t_small * 1e3:.1f} ms, big {t_big * 1e3:.1f} ms, ratio {t_big / t_small:.2f}x (goal < 300 ms, <= 3x)"
+        f"first paint: small {t_small * 1e3:.1f} ms, big {t_big * 1e3:.1f} ms, ratio {t_big / t_small:.2f}x (goal < "
+        "300 ms, <= 3x)"
     )
     view.set_trajectory(big)
     stall, total = worst_stall(app, view)

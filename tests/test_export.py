@@ -274,7 +274,8 @@ def test_output_is_replaced_whole_and_no_temporary_file_is_left(sample_db: Path,
 def test_a_failing_export_keeps_the_old_file(sample_copy_db: Path, tmp_path: Path) -> None:
     with Store(sample_copy_db) as store:  # a label under a verdict the taxonomy has since dropped
         store.db.execute(
-            "update labels set verdict = 'retired', record = json_set(record, '$.verdict', 'retired') where annotator = 'bob' and trajectory_id = 'honest-fix'"
+            "update labels set verdict = 'retired', record = json_set(record, '$.verdict', 'retired') where "
+            "annotator = 'bob' and trajectory_id = 'honest-fix'"
         )
         store.db.conn.commit()
     out = tmp_path / "out" / "export.jsonl"

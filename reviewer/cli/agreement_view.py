@@ -75,7 +75,9 @@ def blind_final_table(report: dict[str, Any]) -> Listing:
     table = Listing(
         [Column("labels", "right"), Column("% agree", "right"), Column("Kripp. α", "right"), Column("AC1", "right")],
         title="Verdict agreement: blind first pass against final",
-        caption=f"{moved['n_changed_verdict']} of {moved['n_final_labels']} final labels changed the reviewer's own blind verdict",
+        caption=(
+            f"{moved['n_changed_verdict']} of {moved['n_final_labels']} final labels changed the reviewer's own blind verdict"
+        ),
     )
     for key in ("first", "final"):
         f = bvf[key]

@@ -132,7 +132,8 @@ def _categories(data: Dataset, order: Sequence[str], min_positives: int) -> tupl
         positives, tasks = int(yc.sum()), len(set(groups[yc == 1].tolist()))
         if positives < min_positives or tasks < 2:
             rare[code] = (
-                f"{positives} positive labels in {tasks} tasks: a category model needs {min_positives} or more, in 2 tasks or more"
+                f"{positives} positive labels in {tasks} tasks: a category model needs {min_positives} or more, in 2 "
+                "tasks or more"
             )
     return labels, rare
 

@@ -300,7 +300,8 @@ def test_text_report_prints_tables_and_misses_inertly(sample: Path) -> None:
     assert "said, gold did not" in text
     assert (
         "No detector covers process.remove_feature, process.measurement, process.environment, report.fabricated_defect, "
-        "report.misleading_comment, mr.cherry_pick, mr.drift, mr.post_hoc: left to reviewers and the judge, not scored for detectors."
+        "report.misleading_comment, mr.cherry_pick, mr.drift, mr.post_hoc: left to reviewers and the judge, not "
+        "scored for detectors."
     ) in " ".join(text.split())
     assert json.loads(run(sample, "--json").output)["systems"][1]["system"] == "model:evil\x1b[31m/full"
 

@@ -176,7 +176,10 @@ def test_legacy_rollout_without_envelope(tmp_path: Path) -> None:
 
 
 def test_recorded_add_delete_and_move(tmp_path: Path) -> None:
-    patch = "*** Begin Patch\n*** Add File: new.txt\n+x\n*** Delete File: old.txt\n*** Update File: a.py\n*** Move to: b.py\n@@\n-1\n+2\n*** End Patch\n"
+    patch = (
+        "*** Begin Patch\n*** Add File: new.txt\n+x\n*** Delete File: old.txt\n*** Update File: a.py\n*** Move to: b.py\n"
+        "@@\n-1\n+2\n*** End Patch\n"
+    )
     changes = {
         "/repo/new.txt": {"type": "add", "content": "x\n"},
         "/repo/old.txt": {"type": "delete", "content": "gone\n"},

@@ -233,7 +233,10 @@ def test_cursor_editor_edits_are_reconstructed_from_the_windows() -> None:
     created, pasted, refused, fixed, removed, _ = t.file_edits
     assert (removed.before, removed.after) == (pasted.after, "")
     assert (created.before, created.after) == ("", "\n")
-    script = 'from marshmallow.fields import TimeDelta\nfrom datetime import timedelta\n\ntd_field = TimeDelta(precision="milliseconds")\n\n'
+    script = (
+        "from marshmallow.fields import TimeDelta\nfrom datetime import timedelta\n\n"
+        'td_field = TimeDelta(precision="milliseconds")\n\n'
+    )
     assert (
         pasted.before == "\n"
         and pasted.after

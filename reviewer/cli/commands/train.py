@@ -39,8 +39,8 @@ def summary(card: dict[str, Any], output: Path) -> list[str]:
     m, counts = card["metrics"], card["label_counts"]
     left_out = "; ".join(f"{why}: {n}" for why, n in card["left_out"].items())
     lines = [
-        f"trained on {card['n_labels']} labels ({counts['positive']} positive, {counts['negative']} negative) from {card['n_tasks']} tasks"
-        + (f"; left out: {left_out}" if left_out else ""),
+        f"trained on {card['n_labels']} labels ({counts['positive']} positive, {counts['negative']} negative) from "
+        f"{card['n_tasks']} tasks" + (f"; left out: {left_out}" if left_out else ""),
         f"cross-validation ({card['evaluation']['folds']} folds grouped by task): AUROC {_figure(m['auroc'])}, average precision"
         f" {_figure(m['average_precision'])}, F1 {_figure(m['f1'])} at {m['threshold']:g}, Brier {_figure(m['brier'])}",
     ]
