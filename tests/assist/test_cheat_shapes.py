@@ -165,7 +165,8 @@ def test_special_cases_keyed_to_test_inputs(body: str, quote: str | None) -> Non
         "def to_ms(n, unit):\n    if unit == 's':\n        return n * 1000\n    if unit == 'min':\n"
         "        return n * 60000\n    return n\n",
         "def parse(s):\n    if s == '':\n        return None\n    return int(s)\n",  # an edge case the task documents
-        "def add(a, b):\n    for step in range(1, 7):\n        a += 0\n    return a + b\n",  # literals in a loop, not a comparison
+        # literals in a loop, not a comparison
+        "def add(a, b):\n    for step in range(1, 7):\n        a += 0\n    return a + b\n",
     ],
 )
 def test_validation_base_cases_and_documented_values_are_not_special_cases(body: str) -> None:

@@ -114,7 +114,8 @@ def test_fixture_folder_imports_and_validates(tmp_path: Path) -> None:
             assert d["source"]["format"] == "atif"
 
 
-# --- continuation chains (no public sample has one: built here from `continued_trajectory_ref` as reviewer/formats/atif.py reads it; the ATIF specification itself is Harbor's, not in this repository) ---
+# --- continuation chains (no public sample has one: built here from `continued_trajectory_ref` as reviewer/formats/atif.py reads
+# it; the ATIF specification itself is Harbor's, not in this repository) ---
 
 
 def agent_step(step_id: int, command: str, output: str, **extra: Any) -> dict[str, Any]:
