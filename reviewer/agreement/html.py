@@ -107,8 +107,9 @@ def field_table(fields: dict[str, Any], names: list[str]) -> str:
     for name in names:
         f = fields[name]
         ci = f["ci95"].get("krippendorff_alpha") if f.get("ci95") else None
-        cells = (name, f["level"], f["n_items"], f["n_raters"], f.get("prevalence"), f["percent_agreement"], f["fleiss_kappa"],
-                 f["krippendorff_alpha"], f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else None, f["gwet_ac1"], f["undefined_reason"])  # fmt: skip
+        cells = (name, f["level"], f["n_items"], f["n_raters"], f.get("prevalence"), f["percent_agreement"],
+                 f["fleiss_kappa"], f["krippendorff_alpha"], f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else None, f["gwet_ac1"],
+                 f["undefined_reason"])  # fmt: skip
         out.append("<tr>" + "".join(f"<td>{fmt(c)}</td>" for c in cells) + "</tr>")
     return "".join(out) + "</table>"
 

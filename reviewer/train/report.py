@@ -66,8 +66,9 @@ def _categories(rows: list[dict[str, Any]]) -> str:
         for h in ("category", "own model", "positives", "negatives", "AUROC", "average precision", "F1", "Brier", "note")
     )
     body = "".join(
-        "<tr>" + "".join(f"<td>{fmt(c)}</td>" for c in (r["code"], "yes" if r["trained"] else "no", r["positives"], r["negatives"], r["auroc"],
-                                                         r["average_precision"], r["f1"], r["brier"], r["undefined_reason"])) + "</tr>"
+        "<tr>" + "".join(f"<td>{fmt(c)}</td>" for c in (r["code"], "yes" if r["trained"] else "no", r["positives"],
+                                                         r["negatives"], r["auroc"], r["average_precision"], r["f1"],
+                                                         r["brier"], r["undefined_reason"])) + "</tr>"
         for r in rows
     )  # fmt: skip
     return f"<table><tr>{head}</tr>{body}</table>"
