@@ -42,7 +42,8 @@ def run(n_steps: int, step_chars: int) -> Trajectory:
         if i % 2:
             thinking = ("I should check the tokenizer before touching the parser. " * (step_chars // 120 + 1))[: step_chars // 2]
             steps.append(Step(i, "assistant", "Running the tests again.", thinking=thinking,
-                              tool_calls=[ToolCall(f"c{i}", "bash", {"command": f"pytest -x -q tests/test_{i}.py"})]))  # fmt: skip
+                              tool_calls=[ToolCall(f"c{i}", "bash",
+                                                   {"command": f"pytest -x -q tests/test_{i}.py"})]))  # fmt: skip
             if i % 10 == 1:
                 edits.append(FileEdit(f"src/m{i}.py", i, "x = 1\n" * 50, "x = 2\n" * 50))
         else:
