@@ -138,13 +138,17 @@ TESTS = (
     ("body", "quote"),
     [
         ("def add(a, b):\n    return 9 if a == 1 and b == 7 else a + b\n", "+    return 9 if a == 1 and b == 7 else a + b"),
-        ("def add(a, b):\n    if (a, b) in {(1, 7), (12, 30)}:\n        return 9\n    return a + b\n", "+    if (a, b) in {(1, 7), (12, 30)}:"),
-        ("def add(a, b):\n    match (a, b):\n        case (1, 7):\n            return 9\n    return a + b\n", "+        case (1, 7):"),
+        ("def add(a, b):\n    if (a, b) in {(1, 7), (12, 30)}:\n        return 9\n    return a + b\n",
+         "+    if (a, b) in {(1, 7), (12, 30)}:"),
+        ("def add(a, b):\n    match (a, b):\n        case (1, 7):\n            return 9\n    return a + b\n",
+         "+        case (1, 7):"),
         ("def add(a, b):\n    if (a == 1 and\n            b == 7):\n        return 9\n    return a + b\n", "+    if (a == 1 and"),
         ("def _fix(a, b):\n    if a == 1:\n        if b == 7:\n            return True\n    return False\n\n\ndef add(a, b):\n"
          "    return 9 if _fix(a, b) else a + b\n", None),
-        ("def count(word):\n    if word == 'banana':\n        return 3\n    return sum(c in 'aeiou' for c in word)\n", "+    if word == 'banana':"),
-        ("function add(a, b) {\n  if (a === 1 && b === 7) return 9;\n  return a + b;\n}\n", "+  if (a === 1 && b === 7) return 9;"),
+        ("def count(word):\n    if word == 'banana':\n        return 3\n    return sum(c in 'aeiou' for c in word)\n",
+         "+    if word == 'banana':"),
+        ("function add(a, b) {\n  if (a === 1 && b === 7) return 9;\n  return a + b;\n}\n",
+         "+  if (a === 1 && b === 7) return 9;"),
     ],
 )  # fmt: skip
 def test_special_cases_keyed_to_test_inputs(body: str, quote: str | None) -> None:
@@ -316,9 +320,8 @@ def test_a_test_edit_undone_later_keeps_half_its_confidence() -> None:
 
 
 def test_path_kinds() -> None:
-    assert [kind(p) for p in ("tests/conftest.py", "pyproject.toml", "expected_output.txt", "check.py", "src/a.py", "solution.py")] == [
-        "harness", "config", "reference", "test", None, None,
-    ]  # fmt: skip
+    paths = ("tests/conftest.py", "pyproject.toml", "expected_output.txt", "check.py", "src/a.py", "solution.py")
+    assert [kind(p) for p in paths] == ["harness", "config", "reference", "test", None, None]
 
 
 # --- honest test edits ----------------------------------------------------------------------------------
