@@ -96,9 +96,9 @@ def test_sed_in_place_is_an_edit_of_unknown_content_with_its_backup() -> None:
     ]
     assert t.content("conf.ini") is None  # sed is not re-run here: what the file holds now is unknown
     assert "edited in place" in diff_text(edits[2]) and "step 2" in diff_text(edits[2])
-    assert [e.path for e in t.shell_edits("sed -i '' 's/a/b/' bsd.py; perl -pi -e 's/a/b/' p.pl; awk -i inplace '{print}' r.txt", 3)] == [
-        "bsd.py", "p.pl", "r.txt",
-    ]  # fmt: skip
+    assert [
+        e.path for e in t.shell_edits("sed -i '' 's/a/b/' bsd.py; perl -pi -e 's/a/b/' p.pl; awk -i inplace '{print}' r.txt", 3)
+    ] == ["bsd.py", "p.pl", "r.txt"]  # fmt: skip
 
 
 def test_patch_and_git_apply_compute_content_when_the_file_is_known() -> None:
