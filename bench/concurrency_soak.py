@@ -185,7 +185,8 @@ def unaccounted(db: Path, reports: list[LaneReport]) -> list[str]:
             label, events = labels.get(key), len(store.labels.history(*key))
             if label is None or label.verdict != verdict or events != times:
                 problems.append(
-                    f"label {key}: stored {label.verdict if label else None} with {events} events, expected {verdict} with {times}"
+                    f"label {key}: stored {label.verdict if label else None} with {events} events, expected "
+                    f"{verdict} with {times}"
                 )
         if len(labels) != len(expected_labels):
             problems.append(f"labels: {len(labels)} stored, {len(expected_labels)} written")
@@ -222,11 +223,13 @@ def main() -> int:
     for r in reports:
         by_kind[r.lane] += r.commands
         print(
-            f"{r.lane:>10}: {r.commands:6,} commands in {r.seconds:5.1f} s = {r.commands / r.seconds:6.1f}/s, {len(r.errors)} failed"
+            f"{r.lane:>10}: {r.commands:6,} commands in {r.seconds:5.1f} s = {r.commands / r.seconds:6.1f}/s, "
+            f"{len(r.errors)} failed"
         )
     locked = sum("database is locked" in e for e in errors)
     print(
-        f"total: {sum(by_kind.values()):,} commands, {len(errors)} failed ({locked} 'database is locked'), {len(problems)} unaccounted writes"
+        f"total: {sum(by_kind.values()):,} commands, {len(errors)} failed ({locked} 'database is locked'), "
+        f"{len(problems)} unaccounted writes"
     )
     return 1 if errors or problems else 0
 

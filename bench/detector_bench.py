@@ -59,7 +59,8 @@ def main() -> None:
     rate = args.n / detect
     size = sum(map(len, docs)) / args.n / 1024
     print(
-        f"{args.n} synthetic trajectories × {args.steps} steps ({size:.0f} KB of JSON each), {len(DETECTORS)} detectors, one core, best of {args.repeat}"
+        f"{args.n} synthetic trajectories × {args.steps} steps ({size:.0f} KB of JSON each), {len(DETECTORS)} "
+        f"detectors, one core, best of {args.repeat}"
     )
     print(f"  detectors   {detect * 1e3 / args.n:6.2f} ms/trajectory   {rate:8.0f} trajectories/s   (goal >= {GOAL:.0f})")
     print(f"  json.loads  {load * 1e3 / args.n:6.2f} ms/trajectory   {args.n / load:8.0f} trajectories/s   (baseline)")

@@ -127,7 +127,8 @@ def main() -> None:
     first_paint = (probe.at - marks["start"]) * 1000
     landed = (marks["highlighted"] - marks["start"]) * 1000
     print(
-        f"GUI-thread lexing (baseline): {baseline['lex']:.0f} ms, {baseline['tokens']:,.0f} ranges, worst stall {baseline['stall']:.0f} ms"
+        f"GUI-thread lexing (baseline): {baseline['lex']:.0f} ms, {baseline['tokens']:,.0f} ranges, worst stall "
+        f"{baseline['stall']:.0f} ms"
     )
     print(
         f"diff view: set_trajectory {(marks['set'] - marks['start']) * 1000:.0f} ms, first paint of text {first_paint:.0f} ms "
@@ -138,7 +139,8 @@ def main() -> None:
         f"(goal < 100 ms: {'ok' if stall < 100 else 'MISSED'})"
     )
     print(
-        f"first paint / baseline lexing: {first_paint / baseline['lex']:.2f}x; highlighting landed / baseline lexing: {landed / baseline['lex']:.2f}x"
+        f"first paint / baseline lexing: {first_paint / baseline['lex']:.2f}x; highlighting landed / baseline "
+        f"lexing: {landed / baseline['lex']:.2f}x"
     )
 
 

@@ -104,7 +104,8 @@ def main() -> None:
                 pages += 1
             per_page = (time.perf_counter() - start) / max(pages, 1)
             print(
-                f"scrolling: one more page of 500 rows {per_page * 1000:.1f} ms ({model.rowCount():,} of {model.total:,} rows loaded)"
+                f"scrolling: one more page of 500 rows {per_page * 1000:.1f} ms ({model.rowCount():,} of "
+                f"{model.total:,} rows loaded)"
             )
             for key in ("status", "flags"):
                 start = time.perf_counter()

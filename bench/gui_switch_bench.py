@@ -103,7 +103,8 @@ def main() -> None:
         print(f"baseline: store.trajectories.get of the big run on the GUI thread: worst stall {baseline:.0f} ms")
         print(
             f"switching {' -> '.join('big' if t == big.id else 'small' for t in order)}: until shown and highlighted "
-            f"{', '.join(f'{t:.0f}' for t in switch_times)} ms; GUI stalls {', '.join(f'{t:.0f}' for t in stalls)} ms, worst {worst:.0f} ms = {worst / baseline:.2f}x "
+            f"{', '.join(f'{t:.0f}' for t in switch_times)} ms; GUI stalls {', '.join(f'{t:.0f}' for t in stalls)} "
+            f"ms, worst {worst:.0f} ms = {worst / baseline:.2f}x "
             f"the baseline ({'ok' if worst < 100 else 'MISSED'}: goal < 100 ms)"
         )
         print(

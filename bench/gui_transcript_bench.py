@@ -42,7 +42,8 @@ def run(n_steps: int, step_chars: int) -> Trajectory:
         if i % 2:
             thinking = ("I should check the tokenizer before touching the parser. " * (step_chars // 120 + 1))[: step_chars // 2]
             steps.append(Step(i, "assistant", "Running the tests again.", thinking=thinking,
-                              tool_calls=[ToolCall(f"c{i}", "bash", {"command": f"pytest -x -q tests/test_{i}.py"})]))  # fmt: skip
+                              tool_calls=[ToolCall(f"c{i}", "bash",
+                                                   {"command": f"pytest -x -q tests/test_{i}.py"})]))  # fmt: skip
             if i % 10 == 1:
                 edits.append(FileEdit(f"src/m{i}.py", i, "x = 1\n" * 50, "x = 2\n" * 50))
         else:
@@ -124,11 +125,13 @@ def main() -> None:
     view.show()
     small, big = run(25, 3_000), run(5_000, 13_000)
     print(
-        f"small run: {len(small.steps):,} steps, {size(small) / 1e3:.0f} K chars; big run: {len(big.steps):,} steps, {size(big) / 1e6:.1f} M chars"
+        f"small run: {len(small.steps):,} steps, {size(small) / 1e3:.0f} K chars; big run: {len(big.steps):,} steps, "
+        f"{size(big) / 1e6:.1f} M chars"
     )
     t_small, t_big = first_paint(app, view, small), first_paint(app, view, big)
     print(
-        f"first paint: small {t_small * 1e3:.1f} ms, big {t_big * 1e3:.1f} ms, ratio {t_big / t_small:.2f}x (goal < 300 ms, <= 3x)"
+        f"first paint: small {t_small * 1e3:.1f} ms, big {t_big * 1e3:.1f} ms, ratio {t_big / t_small:.2f}x (goal < "
+        "300 ms, <= 3x)"
     )
     view.set_trajectory(big)
     stall, total = worst_stall(app, view)

@@ -63,7 +63,8 @@ def xterm_colour(n: int) -> Colour:
 
 
 def _extended(codes: list[int], i: int) -> tuple[Colour | None, int]:
-    """The colour of `38;5;n` / `38;2;r;g;b` (or 48;...) whose mode is at `codes[i]`, and how many codes it used (0: malformed)."""
+    """The colour of `38;5;n` / `38;2;r;g;b` (or 48;...) whose mode is at `codes[i]`,
+    and how many codes it used (0: malformed)."""
     mode = codes[i] if i < len(codes) else None
     if mode == 5 and i + 1 < len(codes) and codes[i + 1] <= 255:
         return xterm_colour(codes[i + 1]), 2

@@ -270,7 +270,8 @@ class Trajectory(Record):
 
 @dataclass(slots=True)
 class EvidenceSpan(Record):
-    """A quoted range of one text of one step (the `evidence` section of schemas/taxonomy.default.json); offsets are Python code points."""
+    """A quoted range of one text of one step (the `evidence` section of schemas/taxonomy.default.json);
+    offsets are Python code points."""
 
     step: int
     source: str

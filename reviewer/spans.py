@@ -1,4 +1,5 @@
-"""The texts of a step that evidence spans point into (the `evidence` section of schemas/taxonomy.default.json), rendered one canonical way.
+"""The texts of a step that evidence spans point into (the `evidence` section of
+schemas/taxonomy.default.json), rendered one canonical way.
 
 Spans store code-point offsets plus the quote, so they survive re-rendering; every consumer (CLI,
 GUI, export, detectors) must take a step's texts from here so offsets mean the same everywhere.

@@ -117,9 +117,10 @@ def _append_edit(data: dict[str, Any], kind: tuple[str, str, str, str, str], cal
     at = len(steps)
     arguments = {"command": "str_replace", "path": path, "old_str": before, "new_str": after}
     steps.append({"index": at, "role": "assistant", "text": text, "thinking": thinking,
-                  "tool_calls": [{"id": call, "name": "str_replace_editor", "arguments": arguments}], "tool_result": None, "timestamp": None})  # fmt: skip
-    steps.append({"index": at + 1, "role": "tool", "text": f"The file {path} has been edited.", "thinking": None, "tool_calls": [],
-                  "tool_result": {"call_id": call, "is_error": False}, "timestamp": None})  # fmt: skip
+                  "tool_calls": [{"id": call, "name": "str_replace_editor", "arguments": arguments}],
+                  "tool_result": None, "timestamp": None})  # fmt: skip
+    steps.append({"index": at + 1, "role": "tool", "text": f"The file {path} has been edited.", "thinking": None,
+                  "tool_calls": [], "tool_result": {"call_id": call, "is_error": False}, "timestamp": None})  # fmt: skip
     diff = "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"a/{path}", f"b/{path}"))
     data["file_edits"].append({"path": path, "step": at, "before": before, "after": after, "diff": diff})
 
@@ -143,7 +144,8 @@ def labelled(index: int, n_steps: int = 20, seed: int = 0, tasks: int = 40) -> t
     _append_edit(data, _HONEST, f"call_fix_{index}")
     if rng.random() < 0.2:  # an honest run that adds a test: a test-file edit that is no cheat
         _append_edit(data, ("tests/test_parser.py", "", "def test_empty():\n    assert parse('') == []\n",
-                            "I will not skip or relax the test; adding a regression test instead.", "Added a regression test."), f"call_test_{index}")  # fmt: skip
+                            "I will not skip or relax the test; adding a regression test instead.",
+                            "Added a regression test."), f"call_test_{index}")  # fmt: skip
     return data, "clean" if rng.random() < 0.8 else "honest_failure", []
 
 

@@ -3,8 +3,8 @@
 A reviewer of cheating asks first "what did the agent change in the end?": the per-step edits answer
 it only after reading them all, with the failed ones in between. `net_changes` answers it per file.
 Failed edits never count (they changed nothing). An edit whose outcome is unknown (no result came
-back, or a shell command that failed after writing) or whose content was not recorded makes the net change say so instead of guessing: its `after`
-is then None and `unknown` says why. Submitted patches and observed diffs are snapshots of the
+back, or a shell command that failed after writing) or whose content was not recorded makes the net change say so instead of
+guessing: its `after` is then None and `unknown` says why. Submitted patches and observed diffs are snapshots of the
 workspace against its start, not edits made at a step: they are shown on their own, not chained here.
 """
 

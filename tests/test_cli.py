@@ -273,7 +273,8 @@ def test_label_for_scripts(cli: Cli, imported: list[dict]) -> None:
         first.exit_code == 0 and "saved first-pass label" in first.stdout and "incomplete: disclosure is required" in first.stdout
     )
     more = json.loads(cli("label", tid, "--annotator", "alice", "--disclosure", "silent", "--severity", "2",
-                          "--marker", "mr.blame_test", "--marker", "mr.goal_swap", "--rationale", "edited the test", "--json").stdout)  # fmt: skip
+                          "--marker", "mr.blame_test", "--marker", "mr.goal_swap", "--rationale", "edited the test",
+                          "--json").stdout)  # fmt: skip
     assert more["verdict"] == "cheat" and more["categories"] == ["tests.edit"] and more["intent"] == 3
     assert more["markers"] == ["mr.blame_test", "mr.goal_swap"] and more["complete"] is False
     assert more["missing"] == ["a cheat verdict needs at least one evidence span with role 'action'"]
@@ -531,7 +532,8 @@ def test_label_adds_evidence_by_offsets_and_clears_fields(sample_copy_db: Path) 
     assert json.loads(cli(*args, "--clear", "intent").stdout)["intent"] is None
     one_line_error(cli(*args, "--clear", "nope"), 2, "error: --clear 'nope': no such field (known: verdict,")
     one_line_error(
-        cli(*args, "--evidence", "22:diff:171:900"), 1, "error: evidence 22:diff:171:900: offsets 171..900 fall outside the diff of step 22 (395 characters)"
+        cli(*args, "--evidence", "22:diff:171:900"), 1,
+        "error: evidence 22:diff:171:900: offsets 171..900 fall outside the diff of step 22 (395 characters)"
     )  # fmt: skip
     one_line_error(cli(*args, "--evidence", "3:diff:0:2"), 1, "error: evidence 3:diff:0:2: step 3 has no diff text")
     one_line_error(cli(*args, "--evidence", "22:diffs:0:2"), 2, "unknown source 'diffs' (known: thinking, text,")

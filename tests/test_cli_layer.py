@@ -130,7 +130,8 @@ def test_adjudicate_sets_every_field_and_needs_a_verdict(cli: Cli, tid: str, cus
     missing = cli(*settle)
     assert missing.exit_code == 2 and "Missing option '--verdict'" in missing.stderr
     result = cli(*settle, "--verdict", "borderline", "--borderline-reason", "other", "--intent", "2", "--disclosure", "silent",
-                 "--motivated-reasoning", "3", "--context-sandbox", "held", "--context-spec-status", "ambiguous", "--json")  # fmt: skip
+                 "--motivated-reasoning", "3", "--context-sandbox", "held", "--context-spec-status", "ambiguous",
+                 "--json")  # fmt: skip
     assert result.exit_code == 0, result.output
     gold = json.loads(result.stdout)
     assert (gold["verdict"], gold["motivated_reasoning"], gold["context"]) == (

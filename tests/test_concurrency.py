@@ -243,7 +243,8 @@ def test_an_export_reads_one_snapshot_while_others_label_and_import(tmp_path: Pa
     assert [r["trajectory_id"] for r in records] == sorted({r["trajectory_id"] for r in records})
     contradicting = [
         r["trajectory_id"] for r in records
-        if r["votes"] != ({"alice": r["label"]} if r["label"] else {}) or [lb["verdict"] for lb in r["labels"]] != list(r["votes"].values())
+        if r["votes"] != ({"alice": r["label"]} if r["label"] else {})
+        or [lb["verdict"] for lb in r["labels"]] != list(r["votes"].values())
     ]  # fmt: skip
     assert contradicting == []
 

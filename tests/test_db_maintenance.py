@@ -78,7 +78,8 @@ def test_db_check_says_what_is_wrong_and_what_to_do(sample_copy_db: Path) -> Non
 def test_db_check_finds_rows_pointing_at_nothing(sample_copy_db: Path) -> None:
     conn = sqlite3.connect(sample_copy_db)  # foreign keys off, as in a file edited by hand
     conn.execute(
-        "insert into suggestions(trajectory_id, rater, source, codes, evidence, explanation, created_at) values ('gone', 'r', 's', '[]', '[]', '', '')"
+        "insert into suggestions(trajectory_id, rater, source, codes, evidence, explanation, created_at) values "
+        "('gone', 'r', 's', '[]', '[]', '', '')"
     )
     conn.commit()
     conn.close()

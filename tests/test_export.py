@@ -274,7 +274,8 @@ def test_output_is_replaced_whole_and_no_temporary_file_is_left(sample_db: Path,
 def test_a_failing_export_keeps_the_old_file(sample_copy_db: Path, tmp_path: Path) -> None:
     with Store(sample_copy_db) as store:  # a label under a verdict the taxonomy has since dropped
         store.db.execute(
-            "update labels set verdict = 'retired', record = json_set(record, '$.verdict', 'retired') where annotator = 'bob' and trajectory_id = 'honest-fix'"
+            "update labels set verdict = 'retired', record = json_set(record, '$.verdict', 'retired') where "
+            "annotator = 'bob' and trajectory_id = 'honest-fix'"
         )
         store.db.conn.commit()
     out = tmp_path / "out" / "export.jsonl"
@@ -547,7 +548,8 @@ def test_csv_of_an_empty_store_is_the_header(tmp_path: Path) -> None:
     Store(db).close()
     out = tmp_path / "export.csv"
     columns = ["trajectory_id", "task_id", "source", "model", "render_version", "label", "tie", "gold_method", "n_reviewers",
-               "agreement", "votes", "categories", "markers", "intent", "n_evidence", "split", *(f"soft_label.{c}" for c in VERDICTS)]  # fmt: skip
+               "agreement", "votes", "categories", "markers", "intent", "n_evidence", "split",
+               *(f"soft_label.{c}" for c in VERDICTS)]  # fmt: skip
     assert run(db, "-o", str(out), "--format", "csv").exit_code == 0
     assert out.read_text(encoding="utf-8").splitlines() == [",".join(f'"{c}"' for c in columns)]  # text cells are quoted
     assert run(db, "-o", str(out), "--format", "csv", "--csv-raw").exit_code == 0

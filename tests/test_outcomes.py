@@ -86,7 +86,8 @@ def test_swebench_harness_run_report_each_list_and_a_conflict(tmp_path: Path) ->
     path.write_text(json.dumps({
         "total_instances": 6, "submitted_instances": 5, "completed_instances": 3, "resolved_instances": 1,
         "unresolved_instances": 1, "empty_patch_instances": 1, "error_instances": 2,
-        "completed_ids": ["a", "b", "e"], "incomplete_ids": ["f"], "empty_patch_ids": ["c"], "submitted_ids": ["a", "b", "c", "d", "e"],
+        "completed_ids": ["a", "b", "e"], "incomplete_ids": ["f"], "empty_patch_ids": ["c"],
+        "submitted_ids": ["a", "b", "c", "d", "e"],
         "resolved_ids": ["a", "e"], "unresolved_ids": ["b"], "error_ids": ["d", "e"], "schema_version": 2,
     }))  # fmt: skip
     results = read_results(path, LIMIT)

@@ -22,7 +22,8 @@ def test_core_imports_no_qt() -> None:
     code = (
         "import sys, pkgutil, importlib, reviewer\n"
         "app = ('reviewer.gui', 'reviewer.cli.commands.gui')  # the app, and the command that starts it\n"
-        "mods = [m.name for m in pkgutil.walk_packages(reviewer.__path__, 'reviewer.') if not m.name.startswith(app) and m.name != 'reviewer.__main__']\n"
+        "mods = [m.name for m in pkgutil.walk_packages(reviewer.__path__, 'reviewer.') if not m.name.startswith(app) "
+        "and m.name != 'reviewer.__main__']\n"
         "[importlib.import_module(m) for m in mods]\n"
         "assert 'reviewer.cli' in mods and 'reviewer.store' in mods, mods\n"
         "print(sorted(m for m in sys.modules if m.startswith('PySide6') or m.startswith('shiboken')))\n"

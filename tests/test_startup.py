@@ -29,7 +29,10 @@ def test_the_store_imports_neither_pandas_nor_numpy_and_leaves_them_importable()
 
 
 def test_pandas_imported_first_is_left_alone() -> None:
-    code = "import pandas\nimport reviewer.store.database\nfrom sqlite_utils.db import COLUMN_TYPE_MAPPING\nassert pandas.Timestamp in COLUMN_TYPE_MAPPING"
+    code = (
+        "import pandas\nimport reviewer.store.database\nfrom sqlite_utils.db import COLUMN_TYPE_MAPPING\n"
+        "assert pandas.Timestamp in COLUMN_TYPE_MAPPING"
+    )
     assert "pandas" in modules_after(code)
 
 
@@ -49,7 +52,10 @@ def test_sqlite_utils_is_imported_in_one_place() -> None:
 
 def modules_of_command(*args: str) -> set[str]:
     """The modules a fresh interpreter holds after running `reviewer ARGS` (in process, as the script does)."""
-    run = f"from reviewer.cli import main\ntry:\n    main({list(args)!r})\nexcept SystemExit as exc:\n    assert not exc.code, exc.code"
+    run = (
+        f"from reviewer.cli import main\ntry:\n    main({list(args)!r})\nexcept SystemExit as exc:\n"
+        "    assert not exc.code, exc.code"
+    )
     return modules_after(
         "import contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n"
         + "".join(f"    {line}\n" for line in run.splitlines())

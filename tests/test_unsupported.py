@@ -37,7 +37,8 @@ def test_markdown_chat_history_is_named_for_what_it_is(tmp_path: Path) -> None:
     assert result.exit_code == 1
     (line,) = lines(result.stderr)
     assert line.startswith(
-        f"error: {log}: Markdown text, not JSON (first line '# Chat with the assistant'): not a trajectory format reviewer reads (tried native,"
+        f"error: {log}: Markdown text, not JSON (first line '# Chat with the assistant'): not a trajectory format "
+        "reviewer reads (tried native,"
     )
     assert "invalid JSON" not in line
 

@@ -22,7 +22,8 @@ def workspace_trajectory() -> dict:
          "op": "modify", "status": "applied"},
         {"path": "src/a.py", "step": 2, "before": None, "after": None, "diff": None, "source": "tool_call",
          "op": "modify", "status": "failed"},
-        {"path": "tests/test_b.py", "step": 3, "from_path": "tests/test_a.py", "op": "rename", "status": "applied", "source": "bash"},
+        {"path": "tests/test_b.py", "step": 3, "from_path": "tests/test_a.py", "op": "rename", "status": "applied",
+         "source": "bash"},
         {"path": "hello.js", "step": 4, "op": "delete", "status": "unknown", "source": "bash"},
     ]  # fmt: skip
     t["test_runs"] = [

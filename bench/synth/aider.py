@@ -22,11 +22,15 @@ def _turn(turn: int) -> str:
     old, new = f"    return a - b  # {turn - 1}" if turn else "    return a - b", f"    return a - b  # {turn}"
     request = f"\n#### Fix add() for case {turn} of tests/test_calc.py  \n"
     if turn % 3 == 2:
-        block = "tests/test_calc.py\n```python\n<<<<<<< SEARCH\n    assert add(1, 2) == 3\n=======\n    assert add(1, 2) == -1\n>>>>>>> REPLACE\n```\n"
+        block = (
+            "tests/test_calc.py\n```python\n<<<<<<< SEARCH\n    assert add(1, 2) == 3\n=======\n"
+            "    assert add(1, 2) == -1\n>>>>>>> REPLACE\n```\n"
+        )
         console = (
             "> Tokens: 2,100 sent, 80 received.  \n> The LLM did not conform to the edit format.  \n"
             "> ## SearchReplaceNoExactMatch: This SEARCH block failed to exactly match lines in tests/test_calc.py  \n"
-            "> <<<<<<< SEARCH  \n>     assert add(1, 2) == 3  \n> =======  \n>     assert add(1, 2) == -1  \n> >>>>>>> REPLACE  \n"
+            "> <<<<<<< SEARCH  \n>     assert add(1, 2) == 3  \n> =======  \n>     assert add(1, 2) == -1  \n"
+            "> >>>>>>> REPLACE  \n"
         )
     else:
         block = f"src/calc.py\n```python\n<<<<<<< SEARCH\n{old}\n=======\n{new}\n>>>>>>> REPLACE\n```\n"

@@ -93,7 +93,8 @@ def _session(i: int, steps: int) -> list[dict[str, Any]]:
         name, arguments, record = _call(turn)
         call_id = f"toolu_{i:06d}_{turn:04d}"
         s.assistant(turn, [
-            {"type": "thinking", "thinking": f"Turn {turn}: check what the test expects before changing any code.", "signature": "EqQBCkgIBxAB"},
+            {"type": "thinking", "thinking": f"Turn {turn}: check what the test expects before changing any code.",
+             "signature": "EqQBCkgIBxAB"},
             {"type": "text", "text": f"Running {name} for turn {turn}."},
             {"type": "tool_use", "id": call_id, "name": name, "input": arguments},
         ])  # fmt: skip

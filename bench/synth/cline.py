@@ -23,7 +23,8 @@ T0 = 1760000000000
 def _env(turn: int) -> dict[str, Any]:
     return {
         "type": "text",
-        "text": f"<environment_details>\n# VSCode Visible Files\nsrc/calc.py\n\n# Current Time\nturn {turn}\n\n# Current Mode\nACT MODE\n</environment_details>",
+        "text": f"<environment_details>\n# VSCode Visible Files\nsrc/calc.py\n\n# Current Time\nturn {turn}\n\n"
+        "# Current Mode\nACT MODE\n</environment_details>",
     }
 
 

@@ -27,7 +27,10 @@ def _line(n: int, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
 def _patch(turn: int) -> tuple[str, dict[str, Any]]:
     """The apply_patch text of one edit turn and the CLI's record of the change."""
     old, new = ("a - b", f"a + b  # {turn}") if turn == 3 else (f"a + b  # {turn - 4}", f"a + b  # {turn}")
-    patch = f"*** Begin Patch\n*** Update File: src/calc.py\n@@\n def add(a, b):\n-    return {old}\n+    return {new}\n*** End Patch\n"
+    patch = (
+        f"*** Begin Patch\n*** Update File: src/calc.py\n@@\n def add(a, b):\n-    return {old}\n+    return {new}\n"
+        "*** End Patch\n"
+    )
     change = {
         "type": "update",
         "unified_diff": f"@@ -1,2 +1,2 @@\n def add(a, b):\n-    return {old}\n+    return {new}\n",
@@ -95,7 +98,10 @@ def _turn(lines: list[dict[str, Any]], i: int, turn: int) -> None:
     }
     add(_line(len(lines), "event_msg", {"type": "token_count", "info": {"total_token_usage": usage, "last_token_usage": usage}}))
     code = 1 if turn % 3 == 0 else 0
-    output = f"Chunk ID: {turn:06x}\nWall time: 0.5 seconds\nProcess exited with code {code}\nOriginal token count: 80\nOutput:\n{turn_output(turn)}"
+    output = (
+        f"Chunk ID: {turn:06x}\nWall time: 0.5 seconds\nProcess exited with code {code}\nOriginal token count: 80\n"
+        f"Output:\n{turn_output(turn)}"
+    )
     add(_line(len(lines), "response_item", {"type": "function_call_output", "call_id": call_id, "output": output}))
     add(
         _line(

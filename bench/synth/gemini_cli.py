@@ -38,7 +38,8 @@ def _call(i: int, turn: int, at: str) -> dict[str, Any]:
     else:
         name, args = "run_shell_command", {"command": f"python -m pytest tests/test_calc.py -q -k case_{turn}"}
         output, display = f"Command: {args['command']}\nOutput: {turn_output(turn)}\nExit Code: 0", None
-    record = {"id": cid, "name": name, "args": args, "result": [{"functionResponse": {"id": cid, "name": name, "response": {"output": output}}}],
+    record = {"id": cid, "name": name, "args": args,
+              "result": [{"functionResponse": {"id": cid, "name": name, "response": {"output": output}}}],
               "status": "success", "timestamp": at, "displayName": name, "renderOutputAsMarkdown": True}  # fmt: skip
     if display is not None:
         record["resultDisplay"] = display
@@ -53,9 +54,11 @@ def _session(i: int, steps: int) -> dict[str, Any]:
         at = f"2026-01-01T00:{turn // 60 % 60:02d}:{turn % 60:02d}.000Z"
         messages.append({
             "id": f"g-{i}-{turn}", "timestamp": at, "type": "gemini", "content": "",
-            "thoughts": [{"subject": f"Turn {turn}", "description": "Check what the test expects before changing any code.", "timestamp": at}],
+            "thoughts": [{"subject": f"Turn {turn}", "description": "Check what the test expects before changing any code.",
+                          "timestamp": at}],
             "toolCalls": [_call(i, turn, at)], "model": "gemini-2.5-pro",
-            "tokens": {"input": 1000 + 50 * turn, "output": 60, "cached": 0, "thoughts": 20, "tool": 0, "total": 1080 + 50 * turn},
+            "tokens": {"input": 1000 + 50 * turn, "output": 60, "cached": 0, "thoughts": 20, "tool": 0,
+                       "total": 1080 + 50 * turn},
         })  # fmt: skip
     messages.append(
         {

@@ -27,7 +27,8 @@ def _result(i: int, name: str) -> dict[str, Any]:
     return {
         "id": f"00000000-0000-4000-8000-{i:012d}", "task_name": f"task-{i}", "trial_name": name, "trial_uri": f"file:///jobs/synth/{name}",
         "task_id": {"path": f"tasks/task-{i}"}, "source": None, "task_checksum": "0" * 12, "config": config,
-        "agent_info": {"name": "openhands", "version": "1.1.0", "model_info": {"name": "synthetic-model", "provider": "synthetic"}},
+        "agent_info": {"name": "openhands", "version": "1.1.0",
+                       "model_info": {"name": "synthetic-model", "provider": "synthetic"}},
         "agent_result": {"n_input_tokens": 1000, "n_cache_tokens": 0, "n_output_tokens": 100, "cost_usd": 0.01},
         "verifier_result": {"rewards": {"reward": float(i % 2)}}, "exception_info": None,
         "started_at": phase["started_at"], "finished_at": phase["finished_at"], "environment_setup": phase, "agent_setup": phase,

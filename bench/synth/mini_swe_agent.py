@@ -44,7 +44,10 @@ def _turn(turn: int) -> list[dict[str, Any]]:
 
 def _trajectory(i: int, steps: int) -> dict[str, Any]:
     turns = max(1, (steps - 4) // 2)
-    patch = f"diff --git a/src/parse_0.py b/src/parse_0.py\n--- a/src/parse_0.py\n+++ b/src/parse_0.py\n@@ -1 +1 @@\n-x = {i}\n+x = {i + 1}\n"
+    patch = (
+        "diff --git a/src/parse_0.py b/src/parse_0.py\n--- a/src/parse_0.py\n+++ b/src/parse_0.py\n@@ -1 +1 @@\n"
+        f"-x = {i}\n+x = {i + 1}\n"
+    )
     messages: list[dict[str, Any]] = [
         {"role": "system", "content": "You are a helpful assistant that can interact with a computer."},
         {"role": "user", "content": f"Please solve this issue: parse() keeps empty fields (issue {i})."},

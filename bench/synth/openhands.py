@@ -119,7 +119,9 @@ class _Events:
             "old_content": before,
             "new_content": after,
             "impl_source": "oh_aci",
-            "formatted_output_and_error": "The file /workspace/src/app.py has been edited. Review the changes and make sure they are as expected.",
+            "formatted_output_and_error": (
+                "The file /workspace/src/app.py has been edited. Review the changes and make sure they are as expected."
+            ),
         }
         diff = f"--- /workspace/src/app.py\n+++ /workspace/src/app.py\n@@ -1 +1 @@\n-{old}+{new}"
         self.add(

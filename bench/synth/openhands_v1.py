@@ -40,19 +40,24 @@ def _events(i: int, steps: int) -> list[dict[str, Any]]:
         name, args = turn_call(turn)
         tool = "file_editor" if name == "str_replace_editor" else "terminal"
         call_id = f"call_{i}_{turn}"
-        action = add("ActionEvent", source="agent", thought=[{"type": "text", "text": f"Turn {turn}."}], reasoning_content="Check what the test expects first.",
-                     thinking_blocks=[], action={**args, "kind": "FileEditorAction" if tool == "file_editor" else "TerminalAction"}, tool_name=tool,
-                     tool_call_id=call_id, tool_call={"id": call_id, "name": tool, "arguments": json.dumps(args)}, llm_response_id=f"resp-{i}-{turn}",
-                     security_risk="LOW")  # fmt: skip
+        action = add("ActionEvent", source="agent", thought=[{"type": "text", "text": f"Turn {turn}."}],
+                     reasoning_content="Check what the test expects first.", thinking_blocks=[],
+                     action={**args, "kind": "FileEditorAction" if tool == "file_editor" else "TerminalAction"},
+                     tool_name=tool, tool_call_id=call_id,
+                     tool_call={"id": call_id, "name": tool, "arguments": json.dumps(args)},
+                     llm_response_id=f"resp-{i}-{turn}", security_risk="LOW")  # fmt: skip
         if tool == "file_editor":
             before = known
             after = args["file_text"] if args["command"] == "create" else before.replace(args["old_str"], args["new_str"], 1)
             known = after
-            observation = {"content": [{"type": "text", "text": "File edited."}], "is_error": False, "command": args["command"], "path": args["path"],
-                           "prev_exist": args["command"] != "create", "old_content": before or None, "new_content": after, "kind": "FileEditorObservation"}  # fmt: skip
+            observation = {"content": [{"type": "text", "text": "File edited."}], "is_error": False,
+                           "command": args["command"], "path": args["path"], "prev_exist": args["command"] != "create",
+                           "old_content": before or None, "new_content": after, "kind": "FileEditorObservation"}  # fmt: skip
         else:
-            observation = {"content": [{"type": "text", "text": turn_output(turn)}], "is_error": False, "command": args["command"], "exit_code": 0,
-                           "metadata": {"exit_code": 0, "prefix": "", "suffix": "\n[The command completed with exit code 0.]"}, "kind": "TerminalObservation"}  # fmt: skip
+            observation = {"content": [{"type": "text", "text": turn_output(turn)}], "is_error": False,
+                           "command": args["command"], "exit_code": 0,
+                           "metadata": {"exit_code": 0, "prefix": "", "suffix": "\n[The command completed with exit code 0.]"},
+                           "kind": "TerminalObservation"}  # fmt: skip
         add(
             "ObservationEvent",
             source="environment",
@@ -71,8 +76,8 @@ def write(folder: Path, n: int, steps: int) -> list[Path]:
         (conversation / "events").mkdir(parents=True, exist_ok=True)
         for k, event in enumerate(_events(i, steps)):
             (conversation / "events" / f"event-{k:05d}-{event['id']}.json").write_text(json.dumps(event), encoding="utf-8")
-        state = {"id": f"synth-openhands-v1-{i:06d}", "agent": {"llm": {"model": "synthetic-model"}, "kind": "Agent"}, "workspace": {"working_dir": "/app"},
-                 "execution_status": "finished", "max_iterations": 500}  # fmt: skip
+        state = {"id": f"synth-openhands-v1-{i:06d}", "agent": {"llm": {"model": "synthetic-model"}, "kind": "Agent"},
+                 "workspace": {"working_dir": "/app"}, "execution_status": "finished", "max_iterations": 500}  # fmt: skip
         (conversation / "base_state.json").write_text(json.dumps(state), encoding="utf-8")
         leads.append(conversation / "base_state.json")
     return leads

@@ -69,10 +69,12 @@ def _turn(turn: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     history = [
         {
             "role": "assistant", "content": thought, "thought": thought, "action": action, "agent": "main",
-            "message_type": "action", "thinking_blocks": [{"type": "thinking", "thinking": f"Check the test before editing ({turn}).", "signature": "sig"}],
+            "message_type": "action",
+            "thinking_blocks": [{"type": "thinking", "thinking": f"Check the test before editing ({turn}).", "signature": "sig"}],
             "tool_calls": [{"id": call_id, "type": "function", "function": {"name": name, "arguments": json.dumps(arguments)}}],
         },
-        {"role": "tool", "content": output + _prompt_trailer(open_file), "agent": "main", "message_type": "observation", "tool_call_ids": [call_id]},
+        {"role": "tool", "content": output + _prompt_trailer(open_file), "agent": "main", "message_type": "observation",
+         "tool_call_ids": [call_id]},
     ]  # fmt: skip
     entry = {
         "action": action, "observation": output, "response": thought, "thought": thought,
@@ -121,8 +123,11 @@ def _run(i: int, steps: int) -> dict[str, Any]:
         "environment": "main",
         "trajectory": entries,
         "history": history,
-        "info": {"submission": patch, "exit_status": "submitted", "model_stats": {"instance_cost": 0.1, "tokens_sent": 1000 * turns, "tokens_received": 50 * turns, "api_calls": turns + 1}},
-        "replay_config": {"agent": {"model": {"name": "claude-sonnet-4-20250514"}}, "problem_statement": {"id": f"calc__calc-{i}", "type": "text", "text": task}},
+        "info": {"submission": patch, "exit_status": "submitted",
+                 "model_stats": {"instance_cost": 0.1, "tokens_sent": 1000 * turns, "tokens_received": 50 * turns,
+                                 "api_calls": turns + 1}},
+        "replay_config": {"agent": {"model": {"name": "claude-sonnet-4-20250514"}},
+                          "problem_statement": {"id": f"calc__calc-{i}", "type": "text", "text": task}},
     }  # fmt: skip
 
 

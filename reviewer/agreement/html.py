@@ -107,8 +107,9 @@ def field_table(fields: dict[str, Any], names: list[str]) -> str:
     for name in names:
         f = fields[name]
         ci = f["ci95"].get("krippendorff_alpha") if f.get("ci95") else None
-        cells = (name, f["level"], f["n_items"], f["n_raters"], f.get("prevalence"), f["percent_agreement"], f["fleiss_kappa"],
-                 f["krippendorff_alpha"], f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else None, f["gwet_ac1"], f["undefined_reason"])  # fmt: skip
+        cells = (name, f["level"], f["n_items"], f["n_raters"], f.get("prevalence"), f["percent_agreement"],
+                 f["fleiss_kappa"], f["krippendorff_alpha"], f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else None, f["gwet_ac1"],
+                 f["undefined_reason"])  # fmt: skip
         out.append("<tr>" + "".join(f"<td>{fmt(c)}</td>" for c in cells) + "</tr>")
     return "".join(out) + "</table>"
 
@@ -160,16 +161,19 @@ def render(report: dict[str, Any]) -> str:
             f"<tr><td>{key}</td><td>{fmt(f['percent_agreement'])}</td><td>{fmt(f['krippendorff_alpha'])}</td><td>{fmt(f['gwet_ac1'])}</td></tr>"
         )
     parts.append(
-        f"</table><p>{bvf['moved']['n_changed_verdict']} of {bvf['moved']['n_final_labels']} final labels changed the reviewer's own blind verdict.</p>"
+        f"</table><p>{bvf['moved']['n_changed_verdict']} of {bvf['moved']['n_final_labels']} final labels changed "
+        "the reviewer's own blind verdict.</p>"
     )
     if report["model_agreement"]:
         parts.append(
-            "<h2>Agreement with model suggestions</h2><table><tr><th>reviewer</th><th>model</th><th>blind</th><th>after reveal</th></tr>"
+            "<h2>Agreement with model suggestions</h2>"
+            "<table><tr><th>reviewer</th><th>model</th><th>blind</th><th>after reveal</th></tr>"
         )
         for r in report["model_agreement"]:
             parts.append(
                 f"<tr><td>{text(r['reviewer'])}</td><td>{text(r['model'])}</td>"
-                f"<td>{fmt(r['blind']['agreement'])} (n={r['blind']['n']})</td><td>{fmt(r['after_reveal']['agreement'])} (n={r['after_reveal']['n']})</td></tr>"
+                f"<td>{fmt(r['blind']['agreement'])} (n={r['blind']['n']})</td><td>"
+                f"{fmt(r['after_reveal']['agreement'])} (n={r['after_reveal']['n']})</td></tr>"
             )
         parts.append("</table>")
     parts.append("<h2>Most disputed trajectories</h2><table><tr><th>trajectory</th><th>labels</th></tr>")

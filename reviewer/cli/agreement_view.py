@@ -20,7 +20,8 @@ def field_table(title: str, fields: dict[str, Any], names: list[str]) -> Listing
     table = Listing(
         [Column("field"), Column("level", drop=5), Column("items", "right", drop=4), Column("raters", "right", drop=4),
          Column("prev.", "right", drop=1), Column("% agree", "right"), Column("Fleiss' κ", "right", drop=2),
-         Column("Kripp. α", "right"), Column("α 95% CI", "right", drop=3), Column("AC1", "right"), Column("undefined because", fold=True)],
+         Column("Kripp. α", "right"), Column("α 95% CI", "right", drop=3), Column("AC1", "right"),
+         Column("undefined because", fold=True)],
         title=title,
     )  # fmt: skip
     for name in names:
@@ -75,7 +76,9 @@ def blind_final_table(report: dict[str, Any]) -> Listing:
     table = Listing(
         [Column("labels", "right"), Column("% agree", "right"), Column("Kripp. α", "right"), Column("AC1", "right")],
         title="Verdict agreement: blind first pass against final",
-        caption=f"{moved['n_changed_verdict']} of {moved['n_final_labels']} final labels changed the reviewer's own blind verdict",
+        caption=(
+            f"{moved['n_changed_verdict']} of {moved['n_final_labels']} final labels changed the reviewer's own blind verdict"
+        ),
     )
     for key in ("first", "final"):
         f = bvf[key]
@@ -91,7 +94,8 @@ def model_table(report: dict[str, Any]) -> Listing:
     for r in report["model_agreement"]:
         table.add_row(
             Text(one_line(r["reviewer"], 30)), Text(one_line(r["model"], 30)),
-            f"{num(r['blind']['agreement'])} (n={r['blind']['n']})", f"{num(r['after_reveal']['agreement'])} (n={r['after_reveal']['n']})",
+            f"{num(r['blind']['agreement'])} (n={r['blind']['n']})",
+            f"{num(r['after_reveal']['agreement'])} (n={r['after_reveal']['n']})",
         )  # fmt: skip
     return table
 

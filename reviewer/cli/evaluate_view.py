@@ -32,7 +32,8 @@ def _row(table: Listing, name: str, s: dict[str, Any], style: str = "") -> None:
 
 def system_table(report: dict[str, Any]) -> RenderableType:
     table = Listing(
-        [Column("code"), *(Column(name, "right", drop=1) for name in ("TP", "FP", "FN")), *(Column(name, "right") for name in ("precision", "recall", "F1"))],
+        [Column("code"), *(Column(name, "right", drop=1) for name in ("TP", "FP", "FN")),
+         *(Column(name, "right") for name in ("precision", "recall", "F1"))],
         title=Text(f"{visible(report['system'])} ({report['kind']}, {report['trajectories']} trajectories)"),
     )  # fmt: skip
     for row in report["codes"]:
@@ -74,9 +75,10 @@ def detectors_tables(summary: dict[str, Any]) -> list[RenderableType]:
     threshold = "no threshold reaches it" if best["threshold"] is None else f"confidence ≥ {best['threshold']:.3f}"
     lines = [
         Text(f"Detectors, cheat vs not per trajectory ({t['support']['cheat']} cheat, {t['support']['not']} not):"),
-        Text(f"  any suggestion: {anything['flagged']} flagged, precision {_number(anything['precision'])}, recall {_number(anything['recall'])}"),
-        Text(f"  at precision ≥ {t['target_precision']}: {threshold}, {best['flagged']} flagged, precision {_number(best['precision'])},"
-             f" recall {_number(best['recall'])}"),
+        Text(f"  any suggestion: {anything['flagged']} flagged, precision {_number(anything['precision'])},"
+             f" recall {_number(anything['recall'])}"),
+        Text(f"  at precision ≥ {t['target_precision']}: {threshold}, {best['flagged']} flagged,"
+             f" precision {_number(best['precision'])}, recall {_number(best['recall'])}"),
     ]  # fmt: skip
     detectors = Listing([Column("detector"), Column("fired", "right"), Column("cheat", "right"), Column("precision", "right")],
                         title="Each detector: the trajectories it fired on that the gold calls a cheat")  # fmt: skip
@@ -92,7 +94,8 @@ def detectors_tables(summary: dict[str, Any]) -> list[RenderableType]:
     )  # fmt: skip
     for row in summary["codes"]:
         codes.add_row(Text(visible(row["code"])), str(row["support"]), *(str(row[k]) for k in ("tp", "fp", "fn")),
-                      _number(row["precision"]), _number(row["recall"]), Text(visible(", ".join(row["detectors"])) or "—"))  # fmt: skip
+                      _number(row["precision"]), _number(row["recall"]),
+                      Text(visible(", ".join(row["detectors"])) or "—"))  # fmt: skip
     return [*lines, detectors, codes]
 
 

@@ -19,9 +19,9 @@ from reviewer.textsafe import one_line, visible
 def trajectory_table(rows: list[ListRow]) -> Listing:
     """The app's list columns; what others said is blank on rows the viewer has not sighted."""
     table = Listing(
-        [Column("id"), Column("task", drop=4), Column("model", drop=5), Column("format", drop=6), Column("steps", "right", drop=3),
-         Column("status", drop=1), Column("reviewers", "right", drop=2), Column("flags", "right", drop=2),
-         Column("strongest", "right", drop=2), Column("verdicts")],
+        [Column("id"), Column("task", drop=4), Column("model", drop=5), Column("format", drop=6),
+         Column("steps", "right", drop=3), Column("status", drop=1), Column("reviewers", "right", drop=2),
+         Column("flags", "right", drop=2), Column("strongest", "right", drop=2), Column("verdicts")],
         title=f"{len(rows)} trajectories",
     )  # fmt: skip
     for r in rows:

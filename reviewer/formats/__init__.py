@@ -137,7 +137,8 @@ def _drop_plugin(fmt: TrajectoryFormat, exc: Exception) -> None:
     later file into an internal error."""
     _REGISTRY.remove(fmt)
     _PROBLEMS.append(
-        f"plugin format {fmt.name!r} from {_ORIGINS[fmt.name]}: failed while sniffing ({type(exc).__name__}: {' '.join(str(exc).split())}): left out"
+        f"plugin format {fmt.name!r} from {_ORIGINS[fmt.name]}: failed while sniffing ({type(exc).__name__}: "
+        f"{' '.join(str(exc).split())}): left out"
     )
 
 

@@ -248,7 +248,8 @@ class HarborFormat:
                 InputError(
                     doc.name,
                     None,
-                    "a Harbor trial file, but no trial result (result.json with trial_name and task_name beside agent/ or verifier/) above it",
+                    "a Harbor trial file, but no trial result (result.json with trial_name and task_name beside "
+                    "agent/ or verifier/) above it",
                 ),
             )
             return

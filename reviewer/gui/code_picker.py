@@ -4,8 +4,8 @@ evidence span in the evidence popover.
 Typing filters the taxonomy's codes by code or name (a substring of either, any case); the list
 always has a current row, so Space ticks it (and clears the filter for the next code: "skip" Space
 "blame" Space ticks two), a digit 1–9 ticks the n-th shown row (the filter stays, to tick several
-of what it shows) and Up/Down move while the filter keeps the keyboard (the list takes no focus). Enter finishes; when nothing was ticked since the list opened
-and something was typed, Enter first ticks the current row, so "skip" Enter picks tests.skip.
+of what it shows) and Up/Down move while the filter keeps the keyboard (the list takes no focus). Enter finishes; when nothing was
+ticked since the list opened and something was typed, Enter first ticks the current row, so "skip" Enter picks tests.skip.
 Every tick is reported at once (`toggled`), so the picker's edits are stored like any other
 field's. Codes and names come from the taxonomy, never from a trajectory; rows are plain text.
 

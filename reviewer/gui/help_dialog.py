@@ -4,9 +4,9 @@ Public API: `ShortcutHelp(parent=None, table=SHORTCUTS, verdicts=())`, a non-mod
 reviewer may keep it open beside the window). `verdicts` are the taxonomy's verdict labels in
 order; when given, the number keys read "Verdict: Cheat" instead of "option 3". `tree` is the
 QTreeView and `model` its QStandardItemModel: one row per group, one child per shortcut (keys,
-description), descriptions whole, broken into lines of `WRAP` characters at spaces. The window passes its own table: the keymap's rows
-and the label-field keys generated from the project's taxonomy. Below it, `digits` says what digits do in a focused field of the label form, where
-they are not the verdict keys.
+description), descriptions whole, broken into lines of `WRAP` characters at spaces. The window passes its own table: the keymap's
+rows and the label-field keys generated from the project's taxonomy. Below it, `digits` says what digits do in a focused field of
+the label form, where they are not the verdict keys.
 """
 
 from __future__ import annotations

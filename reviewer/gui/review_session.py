@@ -1,7 +1,7 @@
 """The Qt side of a review session: its clock follows whether the window is active.
 
-The label sessions (autosave, undo, blind first pass, adjudication) live Qt-free in `reviewer.label_session` and its subclasses; this
-module only turns window activation into `pause()`/`resume()`, so `seconds_spent` counts time the
+The label sessions (autosave, undo, blind first pass, adjudication) live Qt-free in `reviewer.label_session` and its subclasses;
+this module only turns window activation into `pause()`/`resume()`, so `seconds_spent` counts time the
 reviewer could actually see the trajectory, not time the window sat behind another one.
 
 Public API: `ActivityClock(window, current)`: `current()` returns the session being edited (or

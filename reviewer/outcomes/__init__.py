@@ -46,8 +46,9 @@ def read_results(path: Path, max_bytes: int) -> ResultsFile:
     value = doc.value
     if swebench.kind_of(value) is None:
         hint = " (a Harbor trial result: it is read at import, from the trial folder)" if harbor.is_trial_result(value) else ""
-        raise NotResults(doc.name, None, f"not a SWE-bench results file: expected resolved_ids/unresolved_ids lists, a results.json of"
-                         f" resolved ids, an 'instances' summary, or an instance report with 'resolved'{hint}")  # fmt: skip
+        raise NotResults(doc.name, None, "not a SWE-bench results file: expected resolved_ids/unresolved_ids lists,"
+                         " a results.json of resolved ids, an 'instances' summary,"
+                         f" or an instance report with 'resolved'{hint}")  # fmt: skip
     kind, outcomes = swebench.read(doc.name, path, value)
     return ResultsFile(doc.name, kind, outcomes)
 

@@ -8,9 +8,9 @@ A call is a test run when its command runs tests (`commands.runner_of`: pytest, 
 cargo test, npm test, jest, vitest, mocha, maven, gradle, make test, tox, nox, test scripts and the
 scripts the prompt names as the tests), or when its output holds a test framework's summary and the
 command is not one that only shows files (`bash run.sh` printing Surefire's totals counts, `cat
-log.txt` does not), or when a python tool's code printed one (`subprocess.run(["pytest"])`). Counts come from the output's summary (`summaries.parse_summary`); what it
-does not print stays None. These are what the agent ran and saw, part of the transcript, never the
-grader's outcome, so they may be shown before a reviewer's blind first pass.
+log.txt` does not), or when a python tool's code printed one (`subprocess.run(["pytest"])`). Counts come from the output's summary
+(`summaries.parse_summary`); what it does not print stays None. These are what the agent ran and saw, part of the transcript,
+never the grader's outcome, so they may be shown before a reviewer's blind first pass.
 
 Public API:
 - `find_test_runs(steps, prompt="") -> list[TestRun]`

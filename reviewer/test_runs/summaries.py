@@ -100,7 +100,8 @@ _COUNT = re.compile(r"(\d{1,9}) ([a-z]{1,12})")
 
 # --- pytest: "==== 1 failed, 2 passed, 1 skipped, 1 error in 0.12s ====", "no tests ran in 0.01s", -q without "=".
 _PYTEST = re.compile(
-    r"^=*[ \t]*((?:\d{1,9} (?:passed|failed|errors?|skipped|xfailed|xpassed|warnings?|deselected|rerun)(?:, )?){1,12}|no tests ran)"
+    r"^=*[ \t]*((?:\d{1,9} (?:passed|failed|errors?|skipped|xfailed|xpassed|warnings?|deselected|rerun)(?:, )?){1,12}"
+    r"|no tests ran)"
     r" in \d{1,9}(?:\.\d{1,9})? ?s(?:econds)?(?: \(\d{1,4}:\d\d:\d\d\))?[ \t]*=*[ \t]*$",
     re.MULTILINE,
 )
@@ -266,11 +267,13 @@ def _mocha(text: str) -> Summary | None:
 
 # --- maven surefire: "Tests run: 5, Failures: 1, Errors: 0, Skipped: 1" (totals), per class with ", Time elapsed".
 _SUREFIRE = re.compile(
-    r"^(?:\[(?:INFO|ERROR|WARNING)\] )?Tests run: (\d{1,9}), Failures: (\d{1,9}), Errors: (\d{1,9}), Skipped: (\d{1,9})([^\n]{0,300})$",
+    r"^(?:\[(?:INFO|ERROR|WARNING)\] )?Tests run: (\d{1,9}), Failures: (\d{1,9}), Errors: (\d{1,9}), Skipped: "
+    r"(\d{1,9})([^\n]{0,300})$",
     re.MULTILINE,
 )
 _SUREFIRE_FAILING = re.compile(
-    r"^(?:\[ERROR\] )?([\w.$]{1,300}(?:\([\w.$]{1,300}\))?)[ \t]+(?:-- )?Time elapsed: [\d.,]{1,20} s(?:ec)?[ \t]+<<< (?:FAILURE|ERROR)!",
+    r"^(?:\[ERROR\] )?([\w.$]{1,300}(?:\([\w.$]{1,300}\))?)[ \t]+(?:-- )?Time elapsed: [\d.,]{1,20} s(?:ec)?"
+    r"[ \t]+<<< (?:FAILURE|ERROR)!",
     re.MULTILINE,
 )
 

@@ -67,7 +67,8 @@ def metrics(y: np.ndarray, p: np.ndarray, threshold: float, unavailable: str | N
     result: dict[str, Any] = {
         "n": len(y), "positives": positives, "negatives": negatives, "threshold": threshold,
         "auroc": figure("auroc", positives > 0 and negatives > 0, one_class, lambda: roc_auc_score(y, p)),
-        "average_precision": figure("average_precision", positives > 0, "no positive label was evaluated", lambda: average_precision_score(y, p)),
+        "average_precision": figure("average_precision", positives > 0, "no positive label was evaluated",
+                                    lambda: average_precision_score(y, p)),
         "f1": figure("f1", 2 * tp + fp + fn > 0, "nothing positive, true or predicted", lambda: 2 * tp / (2 * tp + fp + fn)),
         "precision": figure("precision", tp + fp > 0, "nothing predicted positive at the threshold", lambda: tp / (tp + fp)),
         "recall": figure("recall", positives > 0, "no positive label was evaluated", lambda: tp / positives),

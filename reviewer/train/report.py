@@ -36,7 +36,8 @@ def line_chart(
         parts.append(f'<text x="{x(tick * x_max)}" y="{top + height + 15}" text-anchor="middle">{tick * x_max:.3g}</text>')
     parts.append(f'<text x="{left + width / 2}" y="{top + height + 35}" text-anchor="middle">{text(x_label)}</text>')
     parts.append(
-        f'<text x="12" y="{top + height / 2}" transform="rotate(-90 12 {top + height / 2})" text-anchor="middle">{text(y_label)}</text>'
+        f'<text x="12" y="{top + height / 2}" transform="rotate(-90 12 {top + height / 2})" '
+        f'text-anchor="middle">{text(y_label)}</text>'
     )
     if diagonal:
         parts.append(f'<line x1="{x(0)}" y1="{y(0)}" x2="{x(x_max)}" y2="{y(1)}" stroke="#bbb" stroke-dasharray="4 3"/>')
@@ -65,8 +66,9 @@ def _categories(rows: list[dict[str, Any]]) -> str:
         for h in ("category", "own model", "positives", "negatives", "AUROC", "average precision", "F1", "Brier", "note")
     )
     body = "".join(
-        "<tr>" + "".join(f"<td>{fmt(c)}</td>" for c in (r["code"], "yes" if r["trained"] else "no", r["positives"], r["negatives"], r["auroc"],
-                                                         r["average_precision"], r["f1"], r["brier"], r["undefined_reason"])) + "</tr>"
+        "<tr>" + "".join(f"<td>{fmt(c)}</td>" for c in (r["code"], "yes" if r["trained"] else "no", r["positives"],
+                                                         r["negatives"], r["auroc"], r["average_precision"], r["f1"],
+                                                         r["brier"], r["undefined_reason"])) + "</tr>"
         for r in rows
     )  # fmt: skip
     return f"<table><tr>{head}</tr>{body}</table>"
@@ -98,20 +100,25 @@ def render(card: dict[str, Any]) -> str:
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Classifier report</title>",
         f"<style>{CSS}</style></head><body><h1>Classifier report</h1>",
-        f"<p>Model <b>classifier:{text(card['model_hash'])}</b> ({text(card['model_kind'])}, class weights {text(card['class_weight'] or 'none')},"
-        f" threshold {fmt(card['threshold'])}, seed {card['seed']}). Trained on {card['n_labels']} labels from {card['n_tasks']} tasks:"
-        f" {counts['positive']} positive ({text(', '.join(target['positive']))}), {counts['negative']} negative ({text(', '.join(target['negative']))});"
+        f"<p>Model <b>classifier:{text(card['model_hash'])}</b> ({text(card['model_kind'])},"
+        f" class weights {text(card['class_weight'] or 'none')}, threshold {fmt(card['threshold'])}, seed {card['seed']})."
+        f" Trained on {card['n_labels']} labels from {card['n_tasks']} tasks:"
+        f" {counts['positive']} positive ({text(', '.join(target['positive']))}),"
+        f" {counts['negative']} negative ({text(', '.join(target['negative']))});"
         f" left out: {left_out}.</p>",
-        f"<p class=note>Data {text(card['data']['hash'][:16])}… ({card['data']['records']} export records, gold {text(card['data']['gold'])}). {versions}.</p>",
+        f"<p class=note>Data {text(card['data']['hash'][:16])}… ({card['data']['records']} export records, gold "
+        f"{text(card['data']['gold'])}). {versions}.</p>",
         f"<h2>Cross-validation ({card['evaluation']['folds']} folds grouped by task)</h2>",
-        "<p class=note>Out-of-fold probabilities pooled over the folds: no task was ever in a fold's training and test data at once.</p>",
+        "<p class=note>Out-of-fold probabilities pooled over the folds: no task was ever in a fold's training and "
+        "test data at once.</p>",
         _metrics_table(m),
         "<h2>Reliability</h2>",
         f"<figure>{line_chart(reliability, 'mean predicted probability', 'observed rate of positives', 1.0, diagonal=True)}"
         "<figcaption>Per probability bin; on the dashed line the probabilities mean what they say.</figcaption></figure>",
         "<h2>Learning curve</h2>",
         f"<figure>{line_chart(learning, 'labels in each training fold', 'score', x_max)}"
-        "<figcaption>The same cross-validation with a share of each training fold's tasks: still rising means more labels help.</figcaption></figure>",
+        "<figcaption>The same cross-validation with a share of each training fold's tasks: still rising means more "
+        "labels help.</figcaption></figure>",
         "<h2>Per category (one against the rest)</h2>",
         _categories(card["per_category"]),
         "<h2>Features that weigh most</h2>",

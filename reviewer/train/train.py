@@ -132,7 +132,8 @@ def _categories(data: Dataset, order: Sequence[str], min_positives: int) -> tupl
         positives, tasks = int(yc.sum()), len(set(groups[yc == 1].tolist()))
         if positives < min_positives or tasks < 2:
             rare[code] = (
-                f"{positives} positive labels in {tasks} tasks: a category model needs {min_positives} or more, in 2 tasks or more"
+                f"{positives} positive labels in {tasks} tasks: a category model needs {min_positives} or more, in 2 "
+                "tasks or more"
             )
     return labels, rare
 
@@ -218,17 +219,22 @@ def train(data: Dataset, target: Target, options: TrainOptions, category_order: 
         "format": f"{FORMAT}-card", "version": FORMAT_VERSION, "model_hash": None, "target": target.to_dict(),
         "model_kind": options.kind, "class_weight": "balanced" if options.balanced else None, "threshold": options.threshold,
         "seed": options.seed, "n_labels": len(y),
-        "label_counts": {"positive": int(y.sum()), "negative": int(len(y) - y.sum()), "by_verdict": dict(sorted(data.verdicts.items()))},
+        "label_counts": {"positive": int(y.sum()), "negative": int(len(y) - y.sum()),
+                         "by_verdict": dict(sorted(data.verdicts.items()))},
         "left_out": dict(sorted(data.left_out.items())), "n_tasks": len(set(groups.tolist())),
-        "data": {"hash": data.data_hash, "records": data.records, "render_version": RENDER_VERSION, "gold": "as reviewer export: adjudicated, else the reviewers' majority"},
+        "data": {"hash": data.data_hash, "records": data.records, "render_version": RENDER_VERSION,
+                 "gold": "as reviewer export: adjudicated, else the reviewers' majority"},
         "features": {
             "channels": list(CHANNELS), "channel_cap": CHANNEL_CAP,
-            "word": {"ngram_range": list(vectorize.WORD_NGRAMS), "min_df": vectorize.MIN_DF, "max_df_share": vectorize.MAX_DF, "max_candidates": vectorize.MAX_WORD},
-            "char": {"ngram_range": list(vectorize.CHAR_NGRAMS), "unit": "bytes of lowercased UTF-8", "min_df": vectorize.MIN_DF, "max_df_share": vectorize.MAX_DF, "max_candidates": vectorize.MAX_CHAR},
+            "word": {"ngram_range": list(vectorize.WORD_NGRAMS), "min_df": vectorize.MIN_DF, "max_df_share": vectorize.MAX_DF,
+                     "max_candidates": vectorize.MAX_WORD},
+            "char": {"ngram_range": list(vectorize.CHAR_NGRAMS), "unit": "bytes of lowercased UTF-8", "min_df": vectorize.MIN_DF,
+                     "max_df_share": vectorize.MAX_DF, "max_candidates": vectorize.MAX_CHAR},
             "tfidf": "1 + log tf, smoothed idf, l2 per block", "structural": counts.structural_names,
             "n_columns": X.shape[1], "top": _top(names, estimators.weights(model)),
         },
-        "evaluation": {"method": "cross-validation grouped by task (stratified)", "folds": len(splits), "evaluated": int(rows.sum())},
+        "evaluation": {"method": "cross-validation grouped by task (stratified)", "folds": len(splits),
+                       "evaluated": int(rows.sum())},
         "metrics": metrics,
         "reliability": evaluation.reliability(y[rows], pooled[""][rows]),
         "learning_curve": _learning_curve(fitter, splits, y, groups, pooled[""], reason),

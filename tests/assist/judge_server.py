@@ -44,7 +44,8 @@ class Reply:
         if self.body is not None:
             return self.body
         message = {"role": "assistant", "content": self.content}
-        return json.dumps({"id": "c1", "object": "chat.completion", "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        return json.dumps({"id": "c1", "object": "chat.completion",
+                           "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
                            "usage": self.usage}).encode()  # fmt: skip
 
 

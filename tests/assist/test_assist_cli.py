@@ -74,7 +74,8 @@ def test_given_ids_only_and_once(project: Path) -> None:
                 {"step": 18, "source": "final_answer", "start": 392, "end": 406, "quote": "All tests pass", "role": "disclosure",
                  "codes": ["report.false_claim", "mr.claim_mismatch"]},
                 {"step": 17, "source": "tool_output", "start": 99, "end": 179,
-                 "quote": "FAILED tests/test_reports.py::test_low_stock_threshold_is_inclusive - Asserti...", "role": "counter_evidence",
+                 "quote": "FAILED tests/test_reports.py::test_low_stock_threshold_is_inclusive - Asserti...",
+                 "role": "counter_evidence",
                  "codes": ["report.false_claim", "mr.claim_mismatch"]},
             ],
             "explanation": "final message claims the tests pass, but the last test run's output (step 17) shows failures",
@@ -101,8 +102,11 @@ def test_table_lists_trajectory_detector_codes_step_and_explanation(project: Pat
 
 def test_agent_text_is_shown_inert_in_the_table(db_path: Path) -> None:
     evil = "tests/\x1b[2J\u202eevil_test.py"
-    t = Trajectory("evil\x1b[31m", Task("x"), [Step(0, "user", "x"), Step(1, "assistant", "", tool_calls=[ToolCall("c", "bash", {"command": f"rm {evil}"})]),
-                                              Step(2, "tool", "", tool_result=ToolResult("c"))])  # fmt: skip
+    t = Trajectory("evil\x1b[31m", Task("x"), [
+        Step(0, "user", "x"),
+        Step(1, "assistant", "", tool_calls=[ToolCall("c", "bash", {"command": f"rm {evil}"})]),
+        Step(2, "tool", "", tool_result=ToolResult("c")),
+    ])  # fmt: skip
     with Store(db_path) as store:
         store.trajectories.add(t)
     result = assist(db_path)

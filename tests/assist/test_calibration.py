@@ -13,7 +13,8 @@ def hit(tid: str, source: str, *codes: str) -> Suggestion:
 def test_fit_counts_trajectories_per_detector_and_code_and_smooths() -> None:
     suggestions = [
         hit("a", "exits", "tests.exit"), hit("a", "exits", "tests.exit"),  # one trajectory counts once
-        hit("b", "exits", "tests.exit"), hit("c", "phrases", "mr.blame_test"), hit("d", "phrases", "mr.blame_test", "mr.pressure"),
+        hit("b", "exits", "tests.exit"), hit("c", "phrases", "mr.blame_test"),
+        hit("d", "phrases", "mr.blame_test", "mr.pressure"),
         hit("x", "exits", "tests.exit"),  # no gold: left out
     ]  # fmt: skip
     data = fit(suggestions, cheating_ids={"a", "b", "d"}, gold_ids={"a", "b", "c", "d"})

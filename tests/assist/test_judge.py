@@ -172,8 +172,11 @@ def test_invalid_json_then_valid_costs_exactly_one_reask(store: Store) -> None:
     [
         (json.dumps({"verdict": "cheat"}), "the reply does not match the schema: /: 'categories' is a required property"),
         (reply_json(intent=7), "the reply does not match the schema: /intent: 7 is greater than the maximum of 4"),
-        (reply_json(evidence=[{"step": "3", "quote": "x"}]), "the reply does not match the schema: /evidence/0/step: '3' is not of type 'integer'"),
-        (reply_json(verdict="guilty"), "verdict 'guilty' is not a verdict code (use one of: clean, honest_failure, cheat, attempted_cheat, borderline, unreviewable)"),
+        (reply_json(evidence=[{"step": "3", "quote": "x"}]),
+         "the reply does not match the schema: /evidence/0/step: '3' is not of type 'integer'"),
+        (reply_json(verdict="guilty"),
+         "verdict 'guilty' is not a verdict code"
+         " (use one of: clean, honest_failure, cheat, attempted_cheat, borderline, unreviewable)"),
         (reply_json(categories=["tests.edit", "tests.nuke"]), "categories has unknown codes 'tests.nuke'"),
         (reply_json(markers=["tests.edit"]), "markers has unknown codes 'tests.edit'"),
         ("", "the reply was empty"),

@@ -99,8 +99,9 @@ def native(run: Run, files: dict[str, str]) -> str:
         step["tool_calls"] = [{"id": f"call_{n}", "name": name, "arguments": arguments}]
         if isinstance(turn.call, Create | Edit):
             after = workspace.files[turn.call.path]
-            edits.append({"path": turn.call.path.removeprefix("/repo/"), "step": step["index"], "before": before, "after": after,
-                          "source": "tool_call", "op": "modify" if before is not None else "create", "status": "applied"})  # fmt: skip
+            edits.append({"path": turn.call.path.removeprefix("/repo/"), "step": step["index"], "before": before,
+                          "after": after, "source": "tool_call", "op": "modify" if before is not None else "create",
+                          "status": "applied"})  # fmt: skip
         steps.append(step)
         steps.append({
             "index": len(steps), "role": "tool", "text": turn.output,
@@ -272,8 +273,9 @@ def openhands(run: Run, files: dict[str, str]) -> str:
         thought = "\n\n".join(filter(None, [turn.thinking, turn.text]))
         meta = {"function_name": "", "tool_call_id": f"toolu_{n:02d}", "total_calls_in_response": 1}
         if turn.call is None:
-            events.append({"id": len(events), "timestamp": next(times), "source": "agent", "message": turn.text, "action": "finish",
-                           "tool_call_metadata": {**meta, "function_name": "finish"}, "args": {"outputs": {}, "thought": thought}})  # fmt: skip
+            events.append({"id": len(events), "timestamp": next(times), "source": "agent", "message": turn.text,
+                           "action": "finish", "tool_call_metadata": {**meta, "function_name": "finish"},
+                           "args": {"outputs": {}, "thought": thought}})  # fmt: skip
             continue
         call = turn.call if not isinstance(turn.call, Fetch) else Bash(f"curl -sL {turn.call.url}")
         action_id = len(events)
@@ -290,7 +292,8 @@ def openhands(run: Run, files: dict[str, str]) -> str:
                     "args": {"command": call.command, "is_input": False, "thought": thought},
                 }
             )
-            events.append({"id": action_id + 1, "timestamp": next(times), "source": "agent", "message": f"Command `{call.command}` executed with exit code {int(turn.error)}.",
+            events.append({"id": action_id + 1, "timestamp": next(times), "source": "agent",
+                           "message": f"Command `{call.command}` executed with exit code {int(turn.error)}.",
                            "cause": action_id, "observation": "run", "tool_call_metadata": meta, "content": turn.output,
                            "extras": {"command": call.command, "metadata": {"exit_code": int(turn.error)}}})  # fmt: skip
             continue
@@ -299,8 +302,9 @@ def openhands(run: Run, files: dict[str, str]) -> str:
         kind = "read" if isinstance(call, View) else "edit"
         args = {"path": arguments["path"], "thought": thought}
         if kind == "edit":
-            args.update({"command": arguments["command"], "file_text": arguments.get("file_text"), "old_str": arguments.get("old_str"),
-                         "new_str": arguments.get("new_str"), "insert_line": None, "content": "", "start": 1, "end": -1})  # fmt: skip
+            args.update({"command": arguments["command"], "file_text": arguments.get("file_text"),
+                         "old_str": arguments.get("old_str"), "new_str": arguments.get("new_str"), "insert_line": None,
+                         "content": "", "start": 1, "end": -1})  # fmt: skip
         verb = "read" if kind == "read" else "edited"
         events.append(
             {
@@ -313,9 +317,9 @@ def openhands(run: Run, files: dict[str, str]) -> str:
                 "args": args,
             }
         )
-        events.append({"id": action_id + 1, "timestamp": next(times), "source": "agent", "message": f"I {verb} the file {args['path']}.",
-                       "cause": action_id, "observation": kind, "tool_call_metadata": meta, "content": turn.output,
-                       "extras": {"path": args["path"]}})  # fmt: skip
+        events.append({"id": action_id + 1, "timestamp": next(times), "source": "agent",
+                       "message": f"I {verb} the file {args['path']}.", "cause": action_id, "observation": kind,
+                       "tool_call_metadata": meta, "content": turn.output, "extras": {"path": args["path"]}})  # fmt: skip
     return json.dumps(events, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -351,8 +355,9 @@ def inspect_ai(run: Run, files: dict[str, str]) -> str:
     created = START.isoformat()
     doc = {
         "version": 2, "status": "success",
-        "eval": {"run_id": run.id, "created": created, "task": run.meta.get("task", "eval-set"), "task_id": run.id, "task_version": 0,
-                 "dataset": {"name": "eval-set", "samples": 1, "sample_ids": [run.id]}, "model": run.model, "config": {}},
+        "eval": {"run_id": run.id, "created": created, "task": run.meta.get("task", "eval-set"), "task_id": run.id,
+                 "task_version": 0, "dataset": {"name": "eval-set", "samples": 1, "sample_ids": [run.id]},
+                 "model": run.model, "config": {}},
         "plan": {"name": "plan", "steps": [{"solver": "basic_agent", "params": {}}]},
         "stats": {"started_at": created, "completed_at": created, "model_usage": {}},
         "samples": [sample],

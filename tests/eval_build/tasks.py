@@ -52,7 +52,8 @@ def _pytest_fail(test_path: str, test: str, line: int, assertion: str, got: str,
         f"____________________________ {test} ____________________________\n\n"
         f">       {assertion}\nE       AssertionError: assert {got}\n\n{test_path}:{line}: AssertionError\n"
         f"=========================== short test summary info ============================\n"
-        f"FAILED {test_path}::{test} - AssertionError\n========================= 1 failed, {n - 1} passed in 0.03s ========================="
+        f"FAILED {test_path}::{test} - AssertionError\n"
+        f"========================= 1 failed, {n - 1} passed in 0.03s ========================="
     )
 
 
@@ -92,7 +93,10 @@ ROTATE = Task(
     params="s: str, k: int",
     issue='`rotate("hello", 7)` raises or returns the wrong string: rotating by more than the length must wrap around.',
     buggy="def rotate(s: str, k: int) -> str:\n    return s[-k:] + s[:-k]\n",
-    fixed="def rotate(s: str, k: int) -> str:\n    if not s:\n        return s\n    k %= len(s)\n    return s[-k:] + s[:-k] if k else s\n",
+    fixed=(
+        "def rotate(s: str, k: int) -> str:\n    if not s:\n        return s\n    k %= len(s)\n"
+        "    return s[-k:] + s[:-k] if k else s\n"
+    ),
     test_path="tests/test_textutil.py",
     tests=(
         'from textutil import rotate\n\n\ndef test_rotate_one():\n    assert rotate("abc", 1) == "cab"\n\n\n'

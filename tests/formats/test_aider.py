@@ -113,7 +113,10 @@ def test_shell_command_output(by_id: dict[str, Trajectory]) -> None:
 
 
 def test_reply_edits_follow_aiders_file_name_rule() -> None:
-    text = "Here:\n\nsrc/a.py\n```python\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n<<<<<<< SEARCH\ny\n=======\nz\n>>>>>>> REPLACE\n```\n"
+    text = (
+        "Here:\n\nsrc/a.py\n```python\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n<<<<<<< SEARCH\ny\n"
+        "=======\nz\n>>>>>>> REPLACE\n```\n"
+    )
     assert [(e.path, e.block.search, e.block.replace) for e in reply_edits(text)] == [
         ("src/a.py", "x = 1\n", "x = 2\n"),
         ("src/a.py", "y\n", "z\n"),

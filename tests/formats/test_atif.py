@@ -66,7 +66,8 @@ def test_terminus_sample_json_replies_become_keystrokes_calls() -> None:
     assert 'Task Description:\nCreate a file called hello.txt with "Hello, world!"' in t.task.prompt
     first = t.steps[1]
     assert first.text == (
-        "Analysis: Terminal is ready. Let me create a test directory first.\n\nPlan: Create test_dir to set up some context.\n\nTask complete: false"
+        "Analysis: Terminal is ready. Let me create a test directory first.\n\n"
+        "Plan: Create test_dir to set up some context.\n\nTask complete: false"
     )
     assert [(c.name, c.arguments) for c in first.tool_calls] == [
         ("keystrokes", {"keystrokes": "mkdir test_dir\n", "duration": 0.1})
@@ -113,7 +114,8 @@ def test_fixture_folder_imports_and_validates(tmp_path: Path) -> None:
             assert d["source"]["format"] == "atif"
 
 
-# --- continuation chains (no public sample has one: built here from `continued_trajectory_ref` as reviewer/formats/atif.py reads it; the ATIF specification itself is Harbor's, not in this repository) ---
+# --- continuation chains (no public sample has one: built here from `continued_trajectory_ref` as reviewer/formats/atif.py reads
+# it; the ATIF specification itself is Harbor's, not in this repository) ---
 
 
 def agent_step(step_id: int, command: str, output: str, **extra: Any) -> dict[str, Any]:

@@ -132,7 +132,10 @@ def test_file_before_is_rebuilt_by_undoing_the_blocks(tmp_path: Path) -> None:
 
 
 def test_parse_calls_follows_clines_rules() -> None:
-    text = "Writing.\n<write_to_file>\n<path>a.html</path>\n<content>\n<p></content></p>\n</content>\n</write_to_file> then <read_file><path>b</path>"
+    text = (
+        "Writing.\n<write_to_file>\n<path>a.html</path>\n<content>\n<p></content></p>\n</content>\n"
+        "</write_to_file> then <read_file><path>b</path>"
+    )
     calls = parse_calls(text)
     assert [(c.name, c.params, c.complete) for c in calls] == [
         ("write_to_file", {"path": "a.html", "content": "<p></content></p>"}, True),  # the last </content> ends it
@@ -271,7 +274,8 @@ def test_a_history_leading_out_of_the_task_is_never_read(tmp_path: Path) -> None
     assert collect([task / "ui_messages.json"]).files == [task / "ui_messages.json"]  # named: not mapped to the link
     error = only_error(task / "ui_messages.json", "cline")
     assert error == (
-        f"{task / 'ui_messages.json'}: part of a Cline task folder, but {HISTORY}: symbolic link leading outside {task}: not read:"
+        f"{task / 'ui_messages.json'}: part of a Cline task folder, but {HISTORY}: symbolic link leading outside "
+        f"{task}: not read:"
         " nothing to import"
     )
     assert collect([task / "ui_messages.json"], follow_symlinks=True).files == [task / HISTORY]

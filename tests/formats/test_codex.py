@@ -152,10 +152,13 @@ def test_legacy_rollout_without_envelope(tmp_path: Path) -> None:
         {"record_type": "state"},
         message("user", "<environment_context>\n  <cwd>/repo</cwd>\n</environment_context>"),
         message("user", "add hello.py"),
-        {"type": "reasoning", "summary": [{"type": "summary_text", "text": "**Plan** add the file"}], "encrypted_content": "gAAA"},
+        {"type": "reasoning", "summary": [{"type": "summary_text", "text": "**Plan** add the file"}],
+         "encrypted_content": "gAAA"},
         {"type": "function_call", "name": "shell", "arguments": json.dumps({"command": ["apply_patch", patch]}), "call_id": "c1"},
-        {"type": "function_call_output", "call_id": "c1", "output": json.dumps({"output": "Done!", "metadata": {"exit_code": 0}})},
-        {"type": "function_call", "name": "shell", "arguments": json.dumps({"command": ["bash", "-lc", heredoc]}), "call_id": "c2"},
+        {"type": "function_call_output", "call_id": "c1",
+         "output": json.dumps({"output": "Done!", "metadata": {"exit_code": 0}})},
+        {"type": "function_call", "name": "shell", "arguments": json.dumps({"command": ["bash", "-lc", heredoc]}),
+         "call_id": "c2"},
         {"type": "function_call_output", "call_id": "c2", "output": json.dumps({"output": "boom", "metadata": {"exit_code": 1}})},
         {"record_type": "state"},
         message("assistant", "Added hello.py."),
@@ -176,7 +179,10 @@ def test_legacy_rollout_without_envelope(tmp_path: Path) -> None:
 
 
 def test_recorded_add_delete_and_move(tmp_path: Path) -> None:
-    patch = "*** Begin Patch\n*** Add File: new.txt\n+x\n*** Delete File: old.txt\n*** Update File: a.py\n*** Move to: b.py\n@@\n-1\n+2\n*** End Patch\n"
+    patch = (
+        "*** Begin Patch\n*** Add File: new.txt\n+x\n*** Delete File: old.txt\n*** Update File: a.py\n*** Move to: b.py\n"
+        "@@\n-1\n+2\n*** End Patch\n"
+    )
     changes = {
         "/repo/new.txt": {"type": "add", "content": "x\n"},
         "/repo/old.txt": {"type": "delete", "content": "gone\n"},
@@ -207,7 +213,8 @@ def test_failed_patch_is_an_error_and_changes_nothing(tmp_path: Path) -> None:
         line("response_item", message("user", "fix it")),
         line("response_item", {"type": "custom_tool_call", "call_id": "p1", "name": "apply_patch", "input": patch}),
         line("event_msg", {"type": "patch_apply_end", "call_id": "p1", "success": False, "changes": {}}),
-        line("response_item", {"type": "custom_tool_call_output", "call_id": "p1", "output": "apply_patch verification failed: no match"}),
+        line("response_item",
+             {"type": "custom_tool_call_output", "call_id": "p1", "output": "apply_patch verification failed: no match"}),
         line("compacted", {"message": "Summary: the patch did not apply."}),
     )  # fmt: skip
     _, t = read(path)

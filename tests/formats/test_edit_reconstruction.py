@@ -92,7 +92,10 @@ def test_shell_heredocs_appends_sed_and_git_apply() -> None:
 
 
 def test_apply_patch_envelope() -> None:
-    patch = "*** Begin Patch\n*** Update File: q.py\n@@ def f\n-    return 1\n+    return 2\n*** Add File: tests/new_test.py\n+def test():\n+    pass\n*** Delete File: old.py\n*** End Patch"
+    patch = (
+        "*** Begin Patch\n*** Update File: q.py\n@@ def f\n-    return 1\n+    return 2\n"
+        "*** Add File: tests/new_test.py\n+def test():\n+    pass\n*** Delete File: old.py\n*** End Patch"
+    )
     update, add, delete = FileTracker().edits_for(ToolCall("c", "apply_patch", {"input": patch}), 7)
     assert update.path == "q.py" and "-    return 1\n+    return 2\n" in update.diff and update.before is None
     assert add.path == "tests/new_test.py" and add.before == "" and add.after == "def test():\n    pass\n"

@@ -66,7 +66,8 @@ def test_session_edits_follow_the_file(sample: Trajectory) -> None:
     assert (first.before, first.after) == ("", "# Hello World")
     assert second.before == "# Hello World" and second.after is not None and second.after.count("\n") == 5
     assert third.before == second.after and third.after == (
-        "# Hello World\nSphinx of black quartz, judge my vow.\nPack my box with five dozen liquor jugs.\nHow vexingly quick daft zebras jump."
+        "# Hello World\nSphinx of black quartz, judge my vow.\nPack my box with five dozen liquor jugs.\n"
+        "How vexingly quick daft zebras jump."
     )
     assert third.diff is not None and "-The quick brown fox jumps over the lazy dog.\n" in third.diff
 

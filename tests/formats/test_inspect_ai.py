@@ -190,7 +190,10 @@ def test_log_tool_call_error_json_keeps_every_error_type() -> None:
 # A hand-built agent sample: tool calls, reasoning, attachments, edits, scores
 
 IMAGE, LONG, INPUT, MISSING = "a" * 32, "b" * 32, "c" * 32, "d" * 32
-PATCH = "diff --git a/calc.py b/calc.py\n--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b\n"
+PATCH = (
+    "diff --git a/calc.py b/calc.py\n--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n"
+    "+    return a + b\n"
+)
 PYTEST_OUTPUT = (
     "============ test session starts ============\ncollected 1 item\n\ntests/test_calc.py .   [100%]\n\n1 passed in 0.01s"
 )

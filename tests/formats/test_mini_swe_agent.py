@@ -116,12 +116,16 @@ def test_v2_tool_calls_exit_message_and_timestamps() -> None:
         {"role": "system", "content": "You are a helpful assistant."},
         {"role": "user", "content": [{"type": "text", "text": "Fix the parser."}]},
         {"role": "assistant", "content": None, "reasoning_content": "Look at the tests first.",
-         "tool_calls": [{"id": "call_a", "type": "function", "function": {"name": "bash", "arguments": '{"command": "pytest -q"}'}}],
+         "tool_calls": [{"id": "call_a", "type": "function",
+                         "function": {"name": "bash", "arguments": '{"command": "pytest -q"}'}}],
          "extra": {"actions": [{"command": "pytest -q", "tool_call_id": "call_a"}], "timestamp": 1750000000.5}},
         {"role": "tool", "tool_call_id": "call_a", "content": "1 failed", "extra": {"returncode": 1, "raw_output": "1 failed"}},
         {"role": "assistant", "content": "Done.",
-         "tool_calls": [{"id": "call_b", "type": "function", "function": {"name": "bash", "arguments": '{"command": "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT"}'}}]},
-        {"role": "exit", "content": "The parser now skips empty fields.", "extra": {"exit_status": "Submitted", "submission": "The parser now skips empty fields."}},
+         "tool_calls": [{"id": "call_b", "type": "function",
+                         "function": {"name": "bash",
+                                      "arguments": '{"command": "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT"}'}}]},
+        {"role": "exit", "content": "The parser now skips empty fields.",
+         "extra": {"exit_status": "Submitted", "submission": "The parser now skips empty fields."}},
     ]  # fmt: skip
     t = read_one(LOCAL, _object(messages, submission=None, exit_status=None))
     assert [s.role for s in t.steps] == ["system", "user", "assistant", "tool", "assistant", "tool"]
@@ -157,14 +161,22 @@ def _bare(change) -> bytes:
 
 
 BAD = [
-    ("role missing", _bare(lambda m: m[4].pop("role")), "/4/role: expected the message role as a string, got null"),
-    ("message not an object", _bare(lambda m: m.__setitem__(4, None)), "/4: expected a message object, got null"),
-    ("extra wrong type", _bare(lambda m: m[6].__setitem__("extra", "x")), "/6/extra: expected an extra object, got a string"),
-    ("unknown role", _bare(lambda m: m[6].__setitem__("role", "robot")), "/6/role: unknown role 'robot'"),
-    ("messages wrong type", json.dumps({"trajectory_format": "mini-swe-agent-1.1", "messages": "x"}).encode(), "/messages: expected a list of messages, got a string"),
-    ("no messages", json.dumps({"trajectory_format": "mini-swe-agent-1.1", "messages": [], "info": {}}).encode(), "/messages: no messages: nothing to import"),
-    ("info wrong type", json.dumps({"trajectory_format": "mini-swe-agent-1.1", "messages": [], "info": []}).encode(), "/info: expected an info object, got an array"),
-    ("actions wrong type", _object([{"role": "assistant", "content": "x", "extra": {"actions": "ls"}}]), "/messages/0/extra/actions: expected a list of actions, got a string"),
+    ("role missing", _bare(lambda m: m[4].pop("role")),
+     "/4/role: expected the message role as a string, got null"),
+    ("message not an object", _bare(lambda m: m.__setitem__(4, None)),
+     "/4: expected a message object, got null"),
+    ("extra wrong type", _bare(lambda m: m[6].__setitem__("extra", "x")),
+     "/6/extra: expected an extra object, got a string"),
+    ("unknown role", _bare(lambda m: m[6].__setitem__("role", "robot")),
+     "/6/role: unknown role 'robot'"),
+    ("messages wrong type", json.dumps({"trajectory_format": "mini-swe-agent-1.1", "messages": "x"}).encode(),
+     "/messages: expected a list of messages, got a string"),
+    ("no messages", json.dumps({"trajectory_format": "mini-swe-agent-1.1", "messages": [], "info": {}}).encode(),
+     "/messages: no messages: nothing to import"),
+    ("info wrong type", json.dumps({"trajectory_format": "mini-swe-agent-1.1", "messages": [], "info": []}).encode(),
+     "/info: expected an info object, got an array"),
+    ("actions wrong type", _object([{"role": "assistant", "content": "x", "extra": {"actions": "ls"}}]),
+     "/messages/0/extra/actions: expected a list of actions, got a string"),
 ]  # fmt: skip
 
 

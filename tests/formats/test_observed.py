@@ -14,7 +14,10 @@ MODIFY = (
     "diff --git a/src/calc.py b/src/calc.py\nindex 1..2 100644\n--- a/src/calc.py\n+++ b/src/calc.py\n"
     "@@ -1,3 +1,3 @@\n a = 1\n-b = 2\n+b = 3\n c = 4\n"
 )
-NEW = "diff --git a/gen.py b/gen.py\nnew file mode 100644\nindex 0000000..1\n--- /dev/null\n+++ b/gen.py\n@@ -0,0 +1,2 @@\n+x = 1\n+y = 2\n"
+NEW = (
+    "diff --git a/gen.py b/gen.py\nnew file mode 100644\nindex 0000000..1\n--- /dev/null\n+++ b/gen.py\n@@ -0,0 +1,2 @@\n"
+    "+x = 1\n+y = 2\n"
+)
 DELETED = "diff --git a/old.py b/old.py\ndeleted file mode 100644\n--- a/old.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-gone = True\n"
 PROMPT = "\n(Open file: /repo/src/calc.py)\n(Current directory: /repo)\nbash-$"
 

@@ -122,9 +122,10 @@ def test_wrong_initial_state_pairs_every_observation_by_cause() -> None:
         "/workspace/2048.py", "/workspace/game_2048.py", "rename", 3, "bash",
     )  # fmt: skip
     assert moved.before is None and moved.after is None
-    assert (
-        moved.diff
-        == "diff --git /workspace/game_2048.py /workspace/2048.py\nrename from /workspace/game_2048.py\nrename to /workspace/2048.py\n"
+    assert moved.diff == (
+        "diff --git /workspace/game_2048.py /workspace/2048.py\n"
+        "rename from /workspace/game_2048.py\n"
+        "rename to /workspace/2048.py\n"
     )
 
 

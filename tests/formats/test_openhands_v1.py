@@ -39,9 +39,8 @@ def test_real_conversation_events_in_order() -> None:
     assert t.steps[0].text.startswith("You are OpenHands agent, a helpful AI assistant") and t.steps[0].metadata == {
         "system_prompt": True
     }
-    assert (
-        t.task.prompt
-        == "Use the terminal tool to run `pwd` and write the output to tool_output.txt. Reply with a short confirmation once done."
+    assert t.task.prompt == (
+        "Use the terminal tool to run `pwd` and write the output to tool_output.txt. Reply with a short confirmation once done."
     )
     [call] = t.steps[2].tool_calls
     assert (call.id, call.name) == ("call_KaQ0kUcBb5tbMzhxbIx9dvoZ", "terminal")

@@ -125,9 +125,12 @@ def test_broken_plugins_are_one_line_each_and_stop_nothing(tmp_path: Path) -> No
     assert listed.returncode == 0
     errors = listed.stderr.splitlines()
     assert errors == [
-        "error: plugin format 'clash' from plugin broken-formats 2.0 (plugin_fixtures:Clash): the name 'native' is already taken: left out",
-        "error: plugin format 'gone' from plugin broken-formats 2.0 (no_such_module:Format): cannot load (ModuleNotFoundError: No module named 'no_such_module')",
-        "error: plugin format 'notaformat' from plugin broken-formats 2.0 (json:dumps): not a format: it needs a `name` of letters, digits, '_', '.' or '-'",
+        "error: plugin format 'clash' from plugin broken-formats 2.0 (plugin_fixtures:Clash): the name 'native' is "
+        "already taken: left out",
+        "error: plugin format 'gone' from plugin broken-formats 2.0 (no_such_module:Format): cannot load "
+        "(ModuleNotFoundError: No module named 'no_such_module')",
+        "error: plugin format 'notaformat' from plugin broken-formats 2.0 (json:dumps): not a format: it needs a "
+        "`name` of letters, digits, '_', '.' or '-'",
     ]
     assert "native" in listed.stdout and "angry" in listed.stdout
     unknown = tmp_path / "runs" / "other.json"
@@ -141,5 +144,6 @@ def test_broken_plugins_are_one_line_each_and_stop_nothing(tmp_path: Path) -> No
     assert "unknown format" in by_name["other.json"]["errors"][0]
     said = [line for line in validated.stderr.splitlines() if "angry" in line]
     assert said == [
-        "skipped: plugin format 'angry' from plugin broken-formats 2.0 (plugin_fixtures:Angry): failed while sniffing (RuntimeError: sniffing broke): left out"
+        "skipped: plugin format 'angry' from plugin broken-formats 2.0 (plugin_fixtures:Angry): failed while "
+        "sniffing (RuntimeError: sniffing broke): left out"
     ]

@@ -96,9 +96,9 @@ def test_sed_in_place_is_an_edit_of_unknown_content_with_its_backup() -> None:
     ]
     assert t.content("conf.ini") is None  # sed is not re-run here: what the file holds now is unknown
     assert "edited in place" in diff_text(edits[2]) and "step 2" in diff_text(edits[2])
-    assert [e.path for e in t.shell_edits("sed -i '' 's/a/b/' bsd.py; perl -pi -e 's/a/b/' p.pl; awk -i inplace '{print}' r.txt", 3)] == [
-        "bsd.py", "p.pl", "r.txt",
-    ]  # fmt: skip
+    assert [
+        e.path for e in t.shell_edits("sed -i '' 's/a/b/' bsd.py; perl -pi -e 's/a/b/' p.pl; awk -i inplace '{print}' r.txt", 3)
+    ] == ["bsd.py", "p.pl", "r.txt"]  # fmt: skip
 
 
 def test_patch_and_git_apply_compute_content_when_the_file_is_known() -> None:
@@ -114,7 +114,8 @@ def test_patch_and_git_apply_compute_content_when_the_file_is_known() -> None:
     fixed = t.shell_edits("git apply fix.diff && git apply --check other.diff", 5)
     assert [(e.path, e.after) for e in fixed] == [("m.py", "a\nC\nc\n")]  # the patch file's known content, applied
     created = t.shell_edits(
-        "git apply <<'EOF'\ndiff --git a/new.py b/new.py\nnew file mode 100644\n--- /dev/null\n+++ b/new.py\n@@ -0,0 +1,2 @@\n+1\n+2\nEOF",
+        "git apply <<'EOF'\ndiff --git a/new.py b/new.py\nnew file mode 100644\n--- /dev/null\n+++ b/new.py\n"
+        "@@ -0,0 +1,2 @@\n+1\n+2\nEOF",
         6,
     )
     assert [(e.op, e.path, e.before, e.after) for e in created] == [("create", "new.py", "", "1\n2\n")]
@@ -161,7 +162,8 @@ def test_cd_subshells_and_working_directory() -> None:
 def test_python_run_from_the_shell_is_read_as_python() -> None:
     t = FileTracker()
     edits = t.shell_edits(
-        "python3 -c \"open('w.txt', 'w').write('hi')\" && python - <<'EOF'\nfrom pathlib import Path\nPath('v.txt').write_text('v\\n')\nEOF",
+        "python3 -c \"open('w.txt', 'w').write('hi')\" && python - <<'EOF'\nfrom pathlib import Path\n"
+        "Path('v.txt').write_text('v\\n')\nEOF",
         1,
     )
     assert [(e.path, e.after, e.source) for e in edits] == [("w.txt", "hi", "python"), ("v.txt", "v\n", "python")]

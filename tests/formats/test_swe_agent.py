@@ -233,7 +233,10 @@ def test_cursor_editor_edits_are_reconstructed_from_the_windows() -> None:
     created, pasted, refused, fixed, removed, _ = t.file_edits
     assert (removed.before, removed.after) == (pasted.after, "")
     assert (created.before, created.after) == ("", "\n")
-    script = 'from marshmallow.fields import TimeDelta\nfrom datetime import timedelta\n\ntd_field = TimeDelta(precision="milliseconds")\n\n'
+    script = (
+        "from marshmallow.fields import TimeDelta\nfrom datetime import timedelta\n\n"
+        'td_field = TimeDelta(precision="milliseconds")\n\n'
+    )
     assert (
         pasted.before == "\n"
         and pasted.after
@@ -334,15 +337,24 @@ def _mutate(change) -> bytes:
 
 
 BAD = [
-    ("role missing", _mutate(lambda d: d["history"][3].pop("role")), "/history/3/role: expected the message role as a string, got null"),
-    ("message not an object", _mutate(lambda d: d["history"].__setitem__(4, "oops")), "/history/4: expected a message object, got a string"),
-    ("history wrong type", _mutate(lambda d: d.__setitem__("history", {})), "/history: expected a list of messages, got an object"),
-    ("tool_calls wrong type", _mutate(lambda d: d["history"][2].__setitem__("tool_calls", "x")), "/history/2/tool_calls: expected a list of tool calls, got a string"),
-    ("call without name", _mutate(lambda d: d["history"][2]["tool_calls"][0]["function"].pop("name")), "/history/2/tool_calls/0/function/name: tool call without a name"),
-    ("entry not an object", _mutate(lambda d: d["trajectory"].__setitem__(1, 5)), "/trajectory/1: expected a trajectory step object, got a number"),
-    ("info wrong type", _mutate(lambda d: d.__setitem__("info", 3)), "/info: expected an info object, got a number"),
-    ("unknown role", _mutate(lambda d: d["history"][3].__setitem__("role", "robot")), "/history/3/role: unknown role 'robot'"),
-    ("nothing to import", _bytes({"history": [], "trajectory": [], "info": {}}), " no messages in history and no trajectory entries"),
+    ("role missing", _mutate(lambda d: d["history"][3].pop("role")),
+     "/history/3/role: expected the message role as a string, got null"),
+    ("message not an object", _mutate(lambda d: d["history"].__setitem__(4, "oops")),
+     "/history/4: expected a message object, got a string"),
+    ("history wrong type", _mutate(lambda d: d.__setitem__("history", {})),
+     "/history: expected a list of messages, got an object"),
+    ("tool_calls wrong type", _mutate(lambda d: d["history"][2].__setitem__("tool_calls", "x")),
+     "/history/2/tool_calls: expected a list of tool calls, got a string"),
+    ("call without name", _mutate(lambda d: d["history"][2]["tool_calls"][0]["function"].pop("name")),
+     "/history/2/tool_calls/0/function/name: tool call without a name"),
+    ("entry not an object", _mutate(lambda d: d["trajectory"].__setitem__(1, 5)),
+     "/trajectory/1: expected a trajectory step object, got a number"),
+    ("info wrong type", _mutate(lambda d: d.__setitem__("info", 3)),
+     "/info: expected an info object, got a number"),
+    ("unknown role", _mutate(lambda d: d["history"][3].__setitem__("role", "robot")),
+     "/history/3/role: unknown role 'robot'"),
+    ("nothing to import", _bytes({"history": [], "trajectory": [], "info": {}}),
+     " no messages in history and no trajectory entries"),
 ]  # fmt: skip
 
 

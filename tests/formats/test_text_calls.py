@@ -16,7 +16,8 @@ from reviewer.model import Trajectory
 
 def test_function_tags_as_the_scaffolds_read_them() -> None:
     text = (
-        "Let me edit it.\n<function=str_replace_editor>\n<parameter=command>insert</parameter>\n<parameter=path>/a.py</parameter>\n"
+        "Let me edit it.\n<function=str_replace_editor>\n<parameter=command>insert</parameter>\n"
+        "<parameter=path>/a.py</parameter>\n"
         "<parameter=insert_line>3</parameter>\n<parameter=new_str>\nx = 1\n</parameter>\n"
         "<parameter=view_range>[1, 5]</parameter>\n</function>\n<function=finish>\n<parameter=message>done"
     )
@@ -86,7 +87,10 @@ def test_swe_agent_text_actions_of_the_editor_make_edits(tmp_path: Path) -> None
             {"role": "assistant", "content": "Clean up.", "thought": "Clean up.", "action": "rm reproduce.py", "agent": "main"},
             {
                 "role": "user",
-                "content": "Your command ran successfully and did not produce any output.\n(Open file: n/a)\n(Current directory: /testbed)\nbash-$",
+                "content": (
+                    "Your command ran successfully and did not produce any output.\n(Open file: n/a)\n"
+                    "(Current directory: /testbed)\nbash-$"
+                ),
                 "agent": "main",
             },
         ],

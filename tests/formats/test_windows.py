@@ -68,7 +68,8 @@ def test_an_edit_inside_both_windows_gets_its_real_line_numbers() -> None:
     found = edit_between("/r/a.py", before_window, after_window, "new 15a\nnew 15b")
     assert found is not None and (found.before, found.after) == (None, None)
     assert found.diff == (
-        "--- /r/a.py\n+++ /r/a.py\n@@ -12,7 +12,8 @@\n line 12\n line 13\n line 14\n-line 15\n+new 15a\n+new 15b\n line 16\n line 17\n line 18\n"
+        "--- /r/a.py\n+++ /r/a.py\n@@ -12,7 +12,8 @@\n line 12\n line 13\n line 14\n-line 15\n+new 15a\n+new 15b\n"
+        " line 16\n line 17\n line 18\n"
     )
 
 

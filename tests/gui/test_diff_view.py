@@ -393,9 +393,10 @@ def test_failed_edits_are_marked_and_each_file_has_a_net_change_row(diff_view, q
     diff_view.select_row(12)
     wait_highlighted(qtbot, diff_view)
     shown = diff_view.unified.toPlainText().split("\n")
-    assert (
-        shown[0]
-        == f"(net change of {pony} over the run: modified · step 60 · 10 failed edits not applied (steps 38, 42, 44, 46, 50, 52, 56, 58, 62, 64) · unknown: the rest of the file (only the changed lines were recorded))"
+    assert shown[0] == (
+        f"(net change of {pony} over the run: modified · step 60"
+        " · 10 failed edits not applied (steps 38, 42, 44, 46, 50, 52, 56, 58, 62, 64)"
+        " · unknown: the rest of the file (only the changed lines were recorded))"
     )
     assert shown[1:] == t.file_edits[8].diff.removesuffix("\n").split("\n")
     assert "net change over the run" in diff_view.caption.text() and diff_view.selected_span() is None

@@ -60,8 +60,8 @@ def test_openhands_ponyc_runs_build_commands_and_a_program_named_test_but_no_tes
 
 
 @pytest.mark.parametrize(
-    "name", ["swe-agent/6e44b9__sweagenttestrepo-1c2844.traj", "swe-agent/function_calling_simple.traj", "swe-agent/pydicom__pydicom-1458.traj",
-             "mini-swe-agent/github_issue.traj.json"],
+    "name", ["swe-agent/6e44b9__sweagenttestrepo-1c2844.traj", "swe-agent/function_calling_simple.traj",
+             "swe-agent/pydicom__pydicom-1458.traj", "mini-swe-agent/github_issue.traj.json"],
 )  # fmt: skip
 def test_scripts_that_are_no_tests_are_no_test_runs(name: str) -> None:
     (t,) = read(FIXTURES / name)

@@ -43,8 +43,8 @@ def test_no_table_without_test_runs(cli: Cli, tmp_path: Path) -> None:
 def test_commands_and_test_names_are_inert(cli: Cli, tmp_path: Path) -> None:
     t = trajectory(4, 6)
     t["test_runs"] = [
-        {"step": 1, "result_step": 2, "command": "pytest [bold red]x[/] \x1b[2J\x1b]8;;http://evil\x07link", "framework": "[blink]py",
-         "passed": 1, "failed": 1, "failing": ["tests/t.py::test_[red]x[/red]\u202e"]},
+        {"step": 1, "result_step": 2, "command": "pytest [bold red]x[/] \x1b[2J\x1b]8;;http://evil\x07link",
+         "framework": "[blink]py", "passed": 1, "failed": 1, "failing": ["tests/t.py::test_[red]x[/red]\u202e"]},
     ]  # fmt: skip
     path = tmp_path / "t.json"
     path.write_text(json.dumps(t))

@@ -293,7 +293,8 @@ CASES: dict[str, tuple[str, Summary]] = {
     "go verbose": (GO_VERBOSE, Summary("go", 2, 0, 0, 1)),
     "go ok": ("ok  \tgithub.com/acme/x\t(cached)\n", Summary("go", None, 0, 0, None)),
     "go build failed": (
-        "# github.com/acme/x [github.com/acme/x.test]\n./x_test.go:5:2: undefined: Foo\nFAIL\tgithub.com/acme/x [build failed]\nFAIL\n",
+        "# github.com/acme/x [github.com/acme/x.test]\n./x_test.go:5:2: undefined: Foo\n"
+        "FAIL\tgithub.com/acme/x [build failed]\nFAIL\n",
         Summary("go", None, 0, 1, None),
     ),
     "go panic": (

@@ -3,8 +3,8 @@
 Facts (shell commands, their outputs, per-edit diffs with offsets, the agent's prose, the recorded
 test runs, what the run was shown of the tests, the files it created or undid) are derived once per
 trajectory and shared through `per_trajectory`, because the registry runs every detector on the
-same object one after another. Failed edits are never among them: the tool refused them. Every offset points into `reviewer.spans.source_text`, so
-each emitted span passes `span_problem` and survives re-rendering.
+same object one after another. Failed edits are never among them: the tool refused them. Every offset points into
+`reviewer.spans.source_text`, so each emitted span passes `span_problem` and survives re-rendering.
 """
 
 from __future__ import annotations
@@ -244,7 +244,8 @@ class EditText:
         return _BODY_LINE.finditer(self.text, self.body, self.end)
 
     def mark(self, pos: int, role: str = "action") -> Mark:
-        """The line at `pos` (the line after it when `pos` is the newline an `added` match of a whole-content edit starts with)."""
+        """The line at `pos` (the line after it when `pos` is the newline an `added` match
+        of a whole-content edit starts with)."""
         if self.text.startswith("\n", pos):
             pos += 1
         return line_mark(self.step, "diff", self.text, pos, role)

@@ -5,9 +5,9 @@ would have to audit for the API key. The key lives in one private attribute and 
 every error text built from a server's answer is scrubbed of it, because some APIs echo the key
 they rejected, and shown inert (control characters as escapes: an error body can carry terminal
 codes). `timeout` bounds each whole request, not each socket read: a server dripping a byte a
-second would otherwise hold a worker for ever; replies over `MAX_REPLY_BYTES` are refused. Transient failures (429, 5xx, timeouts, dropped connections) are retried with
-exponential backoff and jitter, honouring `Retry-After`; waits and in-flight requests end at once
-when the run is cancelled.
+second would otherwise hold a worker for ever; replies over `MAX_REPLY_BYTES` are refused. Transient failures (429, 5xx, timeouts,
+dropped connections) are retried with exponential backoff and jitter, honouring `Retry-After`; waits and in-flight requests end at
+once when the run is cancelled.
 """
 
 from __future__ import annotations

@@ -64,7 +64,8 @@ def _unique(codes: list[str]) -> list[str]:
 
 
 def merge(replies: list[dict[str, Any]], taxonomy: Taxonomy) -> dict[str, Any]:
-    """One reply for a transcript judged in parts: the most serious verdict, every code and quote, the highest intent and confidence."""
+    """One reply for a transcript judged in parts: the most serious verdict, every code and quote,
+    the highest intent and confidence."""
     if len(replies) == 1:
         return replies[0]
     intents = [r["intent"] for r in replies if r["intent"] is not None]

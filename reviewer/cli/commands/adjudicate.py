@@ -46,5 +46,6 @@ def adjudicate(
         echo_json(saved.to_dict())
     else:
         click.echo(
-            f"adjudicated {one_line(trajectory_id)}: {saved.verdict} by {one_line(adjudicator)} ({len(others)} reviewer labels on record)"
+            f"adjudicated {one_line(trajectory_id)}: {saved.verdict} by {one_line(adjudicator)} ({len(others)} "
+            "reviewer labels on record)"
         )

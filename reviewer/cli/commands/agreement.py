@@ -45,8 +45,8 @@ from reviewer.cli.project import open_store
 )
 @click.pass_context
 def agreement(
-    ctx: click.Context, db: str | None, choice: Literal["first", "final"], include_models: bool, bootstrap: int, seed: int, as_json: bool,
-    html_path: Path | None,
+    ctx: click.Context, db: str | None, choice: Literal["first", "final"], include_models: bool, bootstrap: int, seed: int,
+    as_json: bool, html_path: Path | None,
 ) -> None:  # fmt: skip
     """Inter-rater agreement per field and per tag (% agree, Fleiss' κ, Krippendorff's α, AC1, with
     bootstrap CIs), reviewer pairs, confusion and the most disputed trajectories."""

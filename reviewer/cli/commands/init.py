@@ -26,5 +26,6 @@ def init(ctx: click.Context, db: str | None, taxonomy_file: Path | None) -> None
     if taxonomy_file is not None:
         store.set_taxonomy(Taxonomy.from_file(taxonomy_file))
     click.echo(
-        f"project {store.path}: schema v{store.schema_version}, taxonomy v{store.taxonomy.version}, {store.trajectories.count()} trajectories"
+        f"project {store.path}: schema v{store.schema_version}, taxonomy v{store.taxonomy.version}, "
+        f"{store.trajectories.count()} trajectories"
     )

@@ -39,8 +39,8 @@ def summary(card: dict[str, Any], output: Path) -> list[str]:
     m, counts = card["metrics"], card["label_counts"]
     left_out = "; ".join(f"{why}: {n}" for why, n in card["left_out"].items())
     lines = [
-        f"trained on {card['n_labels']} labels ({counts['positive']} positive, {counts['negative']} negative) from {card['n_tasks']} tasks"
-        + (f"; left out: {left_out}" if left_out else ""),
+        f"trained on {card['n_labels']} labels ({counts['positive']} positive, {counts['negative']} negative) from "
+        f"{card['n_tasks']} tasks" + (f"; left out: {left_out}" if left_out else ""),
         f"cross-validation ({card['evaluation']['folds']} folds grouped by task): AUROC {_figure(m['auroc'])}, average precision"
         f" {_figure(m['average_precision'])}, F1 {_figure(m['f1'])} at {m['threshold']:g}, Brier {_figure(m['brier'])}",
     ]
@@ -61,7 +61,8 @@ def summary(card: dict[str, Any], output: Path) -> list[str]:
     help="Train from this export file (`reviewer export --features`) instead of the project.",
 )
 @click.option("--taxonomy", "taxonomy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="With --from: the taxonomy whose verdicts say what counts as a cheat (default: the default taxonomy).")  # fmt: skip
+              help="With --from: the taxonomy whose verdicts say what counts as a cheat"
+                   " (default: the default taxonomy).")  # fmt: skip
 @click.option(
     "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the folds, task samples and solver."
 )
@@ -69,7 +70,8 @@ def summary(card: dict[str, Any], output: Path) -> list[str]:
     "--target", type=click.Choice(TARGETS), default=TARGETS[0], show_default=True, help="What to predict: a cheat verdict or not."
 )
 @click.option("--verdict-as", "moves", multiple=True, metavar="CODE=ROLE",
-              help="Count a verdict as positive, negative or exclude it (default: the taxonomy's cheating flag; borderline and unreviewable excluded).")  # fmt: skip
+              help="Count a verdict as positive, negative or exclude it"
+                   " (default: the taxonomy's cheating flag; borderline and unreviewable excluded).")  # fmt: skip
 @click.option("--model-kind", type=click.Choice(KINDS), default=KINDS[0], show_default=True, help="The model.")
 @click.option(
     "--class-weights/--no-class-weights", default=True, show_default=True, help="Weigh classes by their inverse frequency."
