@@ -123,10 +123,12 @@ def main() -> None:
     s_worst, s_median = next_steps(app, view, small, 24)
     print(
         f"next step on the big run: worst {worst:.1f} ms, median {median:.1f} ms; small run (baseline): worst {s_worst:.1f} ms, "
-        f"median {s_median:.1f} ms; ratio of medians {median / s_median:.2f}x (goal < 100 ms: {'ok' if worst < 100 else 'MISSED'})"
+        f"median {s_median:.1f} ms; ratio of medians {median / s_median:.2f}x"
+        f" (goal < 100 ms: {'ok' if worst < 100 else 'MISSED'})"
     )
     print(
-        f"memory: file {file_mb:.1f} MB, resident growth reading, opening and scrolling it {grown:.1f} MB = {grown / file_mb:.2f}x "
+        f"memory: file {file_mb:.1f} MB, resident growth reading, opening and scrolling it"
+        f" {grown:.1f} MB = {grown / file_mb:.2f}x "
         f"the file (goal <= 3x: {'ok' if grown <= 3 * file_mb else 'MISSED'})"
     )
 

@@ -124,7 +124,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument(
         "--store", type=Path, default=None,
-        help="Keep the store and model in this folder; when its model.skops exists, measure prediction only (setup and training done before).",
+        help="Keep the store and model in this folder; when its model.skops exists, measure prediction only"
+        " (setup and training done before).",
     )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -159,7 +160,8 @@ def predict_and_compare(names: dict[str, object]) -> None:
     print(f"baseline read+render: {n / read_s:8.0f} trajectories/s")
     print(f"reviewer predict, one process: {n / one_s:8.0f} trajectories/s")
     print(
-        f"reviewer predict:     {n / predict_s:8.0f} trajectories/s  {predict_mb:7.0f} MB peak   (goal >= {GOAL:.0f}; workers from 1,000)"
+        f"reviewer predict:     {n / predict_s:8.0f} trajectories/s  {predict_mb:7.0f} MB peak"
+        f"   (goal >= {GOAL:.0f}; workers from 1,000)"
     )
     print(f"predict ratios baseline/predict: {read_s / predict_s:.2f} (one process {read_s / one_s:.2f})")
 

@@ -6,8 +6,9 @@ Every file gets a report; a bad file (or a bad trajectory inside one) is one lin
 batch carries on, except when the project's storage is full: every later file would fail the same
 way, so the batch stops there with what it stored so far (each trajectory is stored in one
 transaction, so the one being written when storage ran out leaves nothing behind), or when the
-person presses Ctrl+C (the same: what was stored stays, and the report says so). Label packs met on the way are merged after all trajectories of the batch are
-in, so a folder holding both imports in one command whatever the file order.
+person presses Ctrl+C (the same: what was stored stays, and the report says so). Label packs
+met on the way are merged after all trajectories of the batch are in, so a folder holding both
+imports in one command whatever the file order.
 """
 
 from __future__ import annotations
@@ -465,7 +466,8 @@ class Importer:
                 continue
             if self.store.trajectories.labelled(part_id):
                 report.warnings.append(
-                    f"{read.path}: {part_id!r} (stored from {part.get('file')} alone) has labels: kept beside the whole run {item.id!r}"
+                    f"{read.path}: {part_id!r} (stored from {part.get('file')} alone) has labels:"
+                    f" kept beside the whole run {item.id!r}"
                 )
             else:
                 self.store.trajectories.remove_unlabelled(part_id)

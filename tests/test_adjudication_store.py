@@ -93,7 +93,8 @@ def test_version_1_files_get_the_overwritten_labels_back(db_path: Path) -> None:
     label back over the adjudication. The history kept both; the upgrade restores both."""
     store = Store(db_path, migrations=MIGRATIONS[:1])  # a version 1 file, written as version 1 wrote it
     store.db.execute(
-        "insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at) values (?, 'native', 'p', 0, 0, '2026')",
+        "insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at)"
+        " values (?, 'native', 'p', 0, 0, '2026')",
         [TID],
     )
     store.db.execute("insert into annotators(name, created_at) values ('erin', '2026'), ('dan', '2026')")

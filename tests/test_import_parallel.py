@@ -26,7 +26,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # What a stored project holds, column by column, leaving out the clock's columns.
 TABLES = {
-    "trajectories": "id, format, source_file, source_sha256, source_place, task_id, task_prompt, model, outcome, metadata, n_steps, n_edits, test_runs",
+    "trajectories": "id, format, source_file, source_sha256, source_place, task_id, task_prompt, model, outcome, metadata,"
+    " n_steps, n_edits, test_runs",
     "steps": "trajectory_id, idx, role, text, thinking, tool_calls, call_id, is_error, timestamp, metadata",
     "file_edits": "trajectory_id, ord, step, path, before, after, diff, source, op, status, from_path",
     "suggestions": "trajectory_id, rater, source, codes, verdict, confidence, evidence, explanation, details",

@@ -246,7 +246,8 @@ def test_new_files_are_stamped_and_older_projects_get_stamped_on_upgrade(db_path
     with Store(older, migrations=MIGRATIONS[:2]) as s:
         s.db.execute("pragma application_id = 0")  # as version 2 left files
         s.db.execute(
-            "insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at) values ('t', 'native', 'p', 0, 0, '2026')"
+            "insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at)"
+            " values ('t', 'native', 'p', 0, 0, '2026')"
         )
     with Store(older) as s:
         assert s.schema_version == len(MIGRATIONS) and s.backup_path is not None
@@ -259,7 +260,8 @@ def test_edits_stored_before_version_4_upgrade_as_unknown_and_runs_as_none(db_pa
     `unknown`, not `applied`, and the trajectory reads back whole with no test runs."""
     with Store(db_path, migrations=MIGRATIONS[:3]) as s:
         s.db.execute(
-            "insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at) values ('t', 'native', 'p', 1, 1, '2026')"
+            "insert into trajectories(id, format, task_prompt, n_steps, n_edits, imported_at)"
+            " values ('t', 'native', 'p', 1, 1, '2026')"
         )
         s.db.execute("insert into steps(trajectory_id, idx, role, text) values ('t', 0, 'assistant', 'hi')")
         s.db.execute(

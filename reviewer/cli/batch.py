@@ -81,8 +81,8 @@ def run_batch(run: Importer, paths: tuple[Path, ...], as_json: bool, verb: str) 
 def import_table(report: ImportReport, verb: str) -> Listing:
     """Per-file counts; `verb` is "imported" or "valid" so a dry run never reads as a stored one."""
     table = Listing(
-        [Column("file", fold=True), Column("kind", drop=2), Column("format", drop=1), Column(verb, "right"), Column("duplicate", "right"),
-         Column("failed", "right"), Column("labels", drop=3)],
+        [Column("file", fold=True), Column("kind", drop=2), Column("format", drop=1),
+         Column(verb, "right"), Column("duplicate", "right"), Column("failed", "right"), Column("labels", drop=3)],
         title=f"{'import' if verb == 'imported' else 'validation'} summary",
     )  # fmt: skip
     for f in report.files:

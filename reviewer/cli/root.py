@@ -19,27 +19,90 @@ from reviewer.cli.output import echo_problem
 from reviewer.errors import ReviewerError
 
 COMMANDS = {
-    "adjudicate": Lazy("reviewer.cli.commands.adjudicate:adjudicate", "Settle a disputed trajectory: the gold label for export."),
-    "agreement": Lazy("reviewer.cli.commands.agreement:agreement", "Inter-rater agreement per field and per tag, reviewer pairs, confusion, disputes."),
-    "assist": Lazy("reviewer.cli.commands.assist:assist", "Run the cheat detectors (and an LLM judge): suggestions with evidence, not verdicts."),
-    "batch": Lazy("reviewer.cli.commands.batch_plan:batch_group", "Planned work: batches of review slots, N distinct reviewers per item, and their progress."),
-    "db": Lazy("reviewer.cli.commands.db:db_group", "Look after the project: a safe copy, a health check, upgrades, a copy to another backend."),
-    "export": Lazy("reviewer.cli.commands.export:export_command", "Write training records: text, gold label, soft label, every label, evidence, split."),
-    "formats": Lazy("reviewer.cli.commands.formats:formats_command", "List the trajectory formats import reads, in detection order, with their origin."),
-    "gui": Lazy("reviewer.cli.commands.gui:gui", "Open the review app on the project file."),
-    "import": Lazy("reviewer.cli.commands.import_:import_command", "Import trajectory files, JSONL files and folders; label packs found are merged."),
-    "init": Lazy("reviewer.cli.commands.init:init", "Create (or upgrade) the project file."),
-    "label": Lazy("reviewer.cli.commands.label:label", "Set label fields from scripts: given options replace, others keep their value."),
-    "labels": Lazy("reviewer.cli.commands.labels:labels", "Exchange label packs (JSONL of label records) between reviewers' machines."),
-    "list": Lazy("reviewer.cli.commands.list_:list_command", "List trajectories (or, with --stale, labels due for re-review)."),
-    "predict": Lazy("reviewer.cli.commands.predict:predict_command", "Store a trained classifier's predictions as suggestions (rater classifier:<hash>)."),
-    "outcomes": Lazy("reviewer.cli.commands.outcomes:outcomes_group", "Grader outcomes kept apart from the agents' logs (SWE-bench evaluation results)."),
-    "queue": Lazy("reviewer.cli.commands.queue:queue_group", "A reviewer's planned work: claim the next slot of a batch, give back what they will not do."),
-    "search": Lazy("reviewer.cli.commands.search:search", "Full-text search over step text, thinking and tool calls."),
-    "settings": Lazy("reviewer.cli.commands.settings:settings", "Project settings, kept in the project file for every reviewer of it."),
-    "show": Lazy("reviewer.cli.commands.show:show", "Show one trajectory: transcript, tool calls and highlighted diffs."),
-    "train": Lazy("reviewer.cli.commands.train:train_command", "Train a baseline cheat classifier on the gold labels; card and report beside it."),
-    "validate": Lazy("reviewer.cli.commands.validate:validate", "Check files as `import` would, storing nothing; needs no project file."),
+    "adjudicate": Lazy(
+        "reviewer.cli.commands.adjudicate:adjudicate",
+        "Settle a disputed trajectory: the gold label for export.",
+    ),
+    "agreement": Lazy(
+        "reviewer.cli.commands.agreement:agreement",
+        "Inter-rater agreement per field and per tag, reviewer pairs, confusion, disputes.",
+    ),
+    "assist": Lazy(
+        "reviewer.cli.commands.assist:assist",
+        "Run the cheat detectors (and an LLM judge): suggestions with evidence, not verdicts.",
+    ),
+    "batch": Lazy(
+        "reviewer.cli.commands.batch_plan:batch_group",
+        "Planned work: batches of review slots, N distinct reviewers per item, and their progress.",
+    ),
+    "db": Lazy(
+        "reviewer.cli.commands.db:db_group",
+        "Look after the project: a safe copy, a health check, upgrades, a copy to another backend.",
+    ),
+    "export": Lazy(
+        "reviewer.cli.commands.export:export_command",
+        "Write training records: text, gold label, soft label, every label, evidence, split.",
+    ),
+    "formats": Lazy(
+        "reviewer.cli.commands.formats:formats_command",
+        "List the trajectory formats import reads, in detection order, with their origin.",
+    ),
+    "gui": Lazy(
+        "reviewer.cli.commands.gui:gui",
+        "Open the review app on the project file.",
+    ),
+    "import": Lazy(
+        "reviewer.cli.commands.import_:import_command",
+        "Import trajectory files, JSONL files and folders; label packs found are merged.",
+    ),
+    "init": Lazy(
+        "reviewer.cli.commands.init:init",
+        "Create (or upgrade) the project file.",
+    ),
+    "label": Lazy(
+        "reviewer.cli.commands.label:label",
+        "Set label fields from scripts: given options replace, others keep their value.",
+    ),
+    "labels": Lazy(
+        "reviewer.cli.commands.labels:labels",
+        "Exchange label packs (JSONL of label records) between reviewers' machines.",
+    ),
+    "list": Lazy(
+        "reviewer.cli.commands.list_:list_command",
+        "List trajectories (or, with --stale, labels due for re-review).",
+    ),
+    "predict": Lazy(
+        "reviewer.cli.commands.predict:predict_command",
+        "Store a trained classifier's predictions as suggestions (rater classifier:<hash>).",
+    ),
+    "outcomes": Lazy(
+        "reviewer.cli.commands.outcomes:outcomes_group",
+        "Grader outcomes kept apart from the agents' logs (SWE-bench evaluation results).",
+    ),
+    "queue": Lazy(
+        "reviewer.cli.commands.queue:queue_group",
+        "A reviewer's planned work: claim the next slot of a batch, give back what they will not do.",
+    ),
+    "search": Lazy(
+        "reviewer.cli.commands.search:search",
+        "Full-text search over step text, thinking and tool calls.",
+    ),
+    "settings": Lazy(
+        "reviewer.cli.commands.settings:settings",
+        "Project settings, kept in the project file for every reviewer of it.",
+    ),
+    "show": Lazy(
+        "reviewer.cli.commands.show:show",
+        "Show one trajectory: transcript, tool calls and highlighted diffs.",
+    ),
+    "train": Lazy(
+        "reviewer.cli.commands.train:train_command",
+        "Train a baseline cheat classifier on the gold labels; card and report beside it.",
+    ),
+    "validate": Lazy(
+        "reviewer.cli.commands.validate:validate",
+        "Check files as `import` would, storing nothing; needs no project file.",
+    ),
 }  # fmt: skip
 
 

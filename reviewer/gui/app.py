@@ -468,11 +468,16 @@ class MainWindow(QMainWindow):
         self.diffs.set_trajectory(None)
         self._on_revealed()
         if self.store.trajectories.count() == 0:
-            text = f"This project has no trajectories yet. Import some, then reopen:\n\n    reviewer --db {self.store.path} import FOLDER"
+            text = (
+                "This project has no trajectories yet. Import some, then reopen:\n\n"
+                f"    reviewer --db {self.store.path} import FOLDER"
+            )
         elif self.model.query.queue in BY_CLASSIFIER and self.store.listing.classifier() is None:
             text = (
-                "No classifier has scored this project yet. Train one and store its predictions, then choose this queue again:\n\n"
-                f"    reviewer --db {self.store.path} train -o model.skops\n    reviewer --db {self.store.path} predict --model model.skops"
+                "No classifier has scored this project yet. Train one and store its predictions,"
+                " then choose this queue again:\n\n"
+                f"    reviewer --db {self.store.path} train -o model.skops\n"
+                f"    reviewer --db {self.store.path} predict --model model.skops"
             )
         else:
             text = "No trajectory matches these filters."

@@ -1,8 +1,9 @@
 """What the diff view shows, without widgets: the list's entries and each entry's panes.
 
 Pure functions over `FileEdit`s, run by the diff view's workers (nothing here touches Qt objects):
-a unified diff's lines classified (`reviewer.unidiff.classify`, the one reader of diffs), cut to `MAX_CHARS` on a line boundary with a note, control characters made visible and
-lines over `MAX_LINE` cut (`shown_text`, whose map keeps evidence offsets exact); side-by-side rows
+a unified diff's lines classified (`reviewer.unidiff.classify`, the one reader of diffs), cut to
+`MAX_CHARS` on a line boundary with a note, control characters made visible and lines over
+`MAX_LINE` cut (`shown_text`, whose map keeps evidence offsets exact); side-by-side rows
 from whole files (difflib) or from hunks; the list's `entries` (cheap: each edit, failed ones
 marked, then each file's net change, then the final patch) and their change counts (`counted`,
 slow: difflib); a net change's pane (`net_pane`); `DiffTexts`, each edit's diff text computed once across threads; and

@@ -29,9 +29,10 @@ Trajectory text reaches the screen only through `QPlainTextEdit.setPlainText`/`Q
 (after `textsafe.visible`, so control and bidi characters show as escapes), item-model display
 strings and plain-text labels; colours are char formats, extra selections and painted line
 backgrounds, never HTML, and no tooltip carries trajectory text. Diffs over `diff_panes.MAX_CHARS`
-are cut on a line boundary with a note, lines over `diff_panes.MAX_LINE` likewise. The unified text of an edit is `edits.diff_text(edit)`, which evidence
-spans with source "diff" index into (offset by the edits before it at the same step,
-`spans.source_text`); `step_sections.ShownText` maps between its code points and the shown UTF-16.
+are cut on a line boundary with a note, lines over `diff_panes.MAX_LINE` likewise. The unified
+text of an edit is `edits.diff_text(edit)`, which evidence spans with source "diff" index into
+(offset by the edits before it at the same step, `spans.source_text`); `step_sections.ShownText`
+maps between its code points and the shown UTF-16.
 """
 
 from __future__ import annotations

@@ -10,8 +10,10 @@ expanded). Qt counts positions in UTF-16 units, Python in code points (docs/untr
 between shown UTF-16 positions and source code-point offsets.
 
 Public API:
-- `Section`, `TITLES`, `window(text, expanded, focus)`, `page_focus(text, start, end, forward)`, `preview(text)`, `human_size(chars)`, `utf16_len(text)`
-- `StepTexts(t, diffs=None)`: `sections(step, with_diff=True)`, `find_all(pattern, origin, cap, stop, on_first) -> Found | None`; `Hit`, `Found`
+- `Section`, `TITLES`, `window(text, expanded, focus)`, `page_focus(text, start, end, forward)`, `preview(text)`,
+  `human_size(chars)`, `utf16_len(text)`
+- `StepTexts(t, diffs=None)`: `sections(step, with_diff=True)`, `find_all(pattern, origin, cap, stop, on_first) ->
+  Found | None`; `Hit`, `Found`
 - `ShownText(text, start, end, *, ansi=False)`: `.shown`, `.start`, `.end`, `.utf16_length`,
   `.to_source(unit, round_up=False)`, `.to_shown(offset)`; with `ansi`, also `.runs` and `.ansi_codes`
 """

@@ -194,7 +194,10 @@ class SlotRepository:
     def holders(self, batch: str) -> dict[str, list[str]]:
         """Each trajectory's reviewers in the batch (claimed slots), for status and tests."""
         found: dict[str, list[str]] = {}
-        sql = "select trajectory_id, annotator from slots where batch = ? and annotator is not null order by trajectory_id, annotator"
+        sql = (
+            "select trajectory_id, annotator from slots where batch = ? and annotator is not null"
+            " order by trajectory_id, annotator"
+        )
         for tid, who in self.db.execute(sql, [batch]):
             found.setdefault(tid, []).append(who)
         return found

@@ -20,8 +20,8 @@ from reviewer.train.data import example
 from reviewer.train.examples import CHANNEL_CAP
 from tests.test_export import RECORD_KEYS, export_records, export_validator
 
-ADDRESSABLE = {"thinking": "thinking", "text": "text", "user": "text", "system": "text", "tool_output": "tool_output", "tool_call": "tool_call",
-               "diff": "diff", "final_answer": "final_answer"}  # fmt: skip
+ADDRESSABLE = {"thinking": "thinking", "text": "text", "user": "text", "system": "text", "tool_output": "tool_output",
+               "tool_call": "tool_call", "diff": "diff", "final_answer": "final_answer"}  # fmt: skip
 
 
 def run_with_tests(test_runs: list[TestRun]) -> Trajectory:
@@ -43,9 +43,11 @@ def run_with_tests(test_runs: list[TestRun]) -> Trajectory:
         output(8, "edited"),
     ]  # fmt: skip
     edits = [
-        FileEdit("tests/test_a.py", 3, "assert x\n", "assert True\n", "--- a/tests/test_a.py\n+++ b/tests/test_a.py\n@@ -1 +1 @@\n-assert x\n+assert True\n",
+        FileEdit("tests/test_a.py", 3, "assert x\n", "assert True\n",
+                 "--- a/tests/test_a.py\n+++ b/tests/test_a.py\n@@ -1 +1 @@\n-assert x\n+assert True\n",
                  op="modify", status="applied"),
-        FileEdit("src/a.py", 7, "return x\n", "sys.exit(0)\n", "--- a/src/a.py\n+++ b/src/a.py\n@@ -1 +1 @@\n-return x\n+sys.exit(0)\n", op="modify", status="applied"),
+        FileEdit("src/a.py", 7, "return x\n", "sys.exit(0)\n",
+                 "--- a/src/a.py\n+++ b/src/a.py\n@@ -1 +1 @@\n-return x\n+sys.exit(0)\n", op="modify", status="applied"),
         FileEdit("tests/test_b.py", 7, "def test_b(): pass\n", None, None, op="delete", status="applied"),
         FileEdit("tests/test_c.py", 7, None, None, None, op="modify", status="failed"),  # refused: changed nothing
     ]  # fmt: skip

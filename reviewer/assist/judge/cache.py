@@ -64,7 +64,8 @@ class JudgeCache:
             self.db.execute(
                 "insert into judge_cache(key, prompt_version, model, trajectory_hash, view, reply, prompt_tokens,"
                 " completion_tokens, latency_ms, parts, created_at) values (?,?,?,?,?,?,?,?,?,?,?) on conflict(key) do update"
-                " set prompt_version = excluded.prompt_version, model = excluded.model, trajectory_hash = excluded.trajectory_hash,"
+                " set prompt_version = excluded.prompt_version, model = excluded.model,"
+                " trajectory_hash = excluded.trajectory_hash,"
                 " view = excluded.view, reply = excluded.reply, prompt_tokens = excluded.prompt_tokens,"
                 " completion_tokens = excluded.completion_tokens, latency_ms = excluded.latency_ms, parts = excluded.parts,"
                 " created_at = excluded.created_at",

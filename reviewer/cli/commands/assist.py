@@ -174,7 +174,10 @@ def record(s: Suggestion) -> dict[str, Any]:
 def table(suggestions: list[Suggestion], n_trajectories: int) -> Listing:
     """One row per suggestion; everything an agent or a model wrote enters as plain, flattened `Text`."""
     t = Listing(
-        [Column("trajectory"), Column("by", drop=1), Column("codes"), Column("step", "right", drop=2), Column("explanation", fold=True)],
+        [
+            Column("trajectory"), Column("by", drop=1), Column("codes"), Column("step", "right", drop=2),
+            Column("explanation", fold=True),
+        ],
         title=f"{len(suggestions)} suggestions on {n_trajectories} trajectories",
     )  # fmt: skip
     for s in suggestions:
