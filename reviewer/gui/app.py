@@ -601,8 +601,12 @@ class MainWindow(QMainWindow):
     def _leave_field(self) -> None:
         """Esc: out of any text box or form field, back to what is being read; nothing else changes."""
         self.form.disarm()
+        self._focus_reading(Qt.FocusReason.ShortcutFocusReason)
+
+    def _focus_reading(self, reason: Qt.FocusReason) -> None:
+        """Keys go to what is being read (the open tab), so PageDown scrolls it rather than changing the queue."""
         target = self.tabs.currentWidget()
-        (target.focusProxy() or target).setFocus(Qt.FocusReason.ShortcutFocusReason)
+        (target.focusProxy() or target).setFocus(reason)
 
     # --- a queue that flows (reviewer.gui.queue_flow) --------------------------------------------
 
@@ -670,6 +674,8 @@ class MainWindow(QMainWindow):
             width = self.splitters["main"].width()
             self.splitters["main"].setSizes([width * share // sum(self._pane_shares) for share in self._pane_shares])
         self._pane_shares = []
+        if not event.spontaneous() and self.focusWidget() in (None, self.queue):  # opened: reading, not the queue box
+            self._focus_reading(Qt.FocusReason.ActiveWindowFocusReason)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         """Store the time spent and let go of the session: a closed window never writes again. With

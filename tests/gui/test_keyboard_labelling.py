@@ -398,3 +398,12 @@ def test_the_progress_is_the_reviewers_own_and_an_adjudicator_sees_none(qtbot, m
     assert reviewer.progress.isVisibleTo(reviewer) and reviewer.progress.text().endswith(" done")
     adjudicator = main_window(project, "carol", adjudicator=True)
     assert not adjudicator.progress.isVisibleTo(adjudicator)
+
+
+def test_the_window_opens_with_keys_on_the_transcript_not_the_queue_box(qtbot, main_window, project: Store) -> None:
+    """Seen on a real display: the first focusable widget, the queue box, took PageDown and changed the queue."""
+    window = active(qtbot, main_window, project)
+    queue = window.queue.currentIndex()
+    assert window.focusWidget() is window.transcript.focusProxy()
+    Keyboard(qtbot).press(Qt.Key.Key_PageDown)
+    assert window.queue.currentIndex() == queue
