@@ -103,6 +103,12 @@ CHANNELS: tuple[Channel, ...] = (
         f"{_LIST}:TrajectoryListing.visible_labels",
         "`reviewer list --stale` lists the viewer's own labels, and others' on sighted items only.",
     ),
+    Channel(
+        "cli.show",
+        "reviewer.cli.commands.show:show",
+        "`reviewer show` (the transcript and its --json) carries the grader outcome only with --reveal-outcome;"
+        " without it the JSON's outcome is empty and a note on stderr says it was withheld.",
+    ),
     Channel("search", f"{_LIST}:ListQuery.text", "Full-text search matches the trajectory's steps, never labels or suggestions."),
     Channel("status.grader", f"{_APP}:MainWindow._status", "The grader result shows in the status bar only after the reveal."),
     Channel("window.title", f"{_APP}:window_title", "The title names the project file, the viewer and their role only."),

@@ -368,6 +368,19 @@ def check_search(scene: Scene) -> None:
 # --- the window around the open item ------------------------------------------------------------
 
 
+def check_cli_show(scene: Scene) -> None:
+    cli = Cli(scene.store.path)
+    for _phase in scene.walk():  # a flag, not a phase: nobody is named, so nothing is sighted
+        blind = cli("show", tid(1), "--json")
+        assert json.loads(blind.stdout)["outcome"] == {"grader_result": None, "tests_passed": None,
+                                                       "tests_failed": None, "reward": None}  # fmt: skip
+        assert "grader outcome withheld" in blind.stderr
+        text = cli("show", tid(1)).stdout
+        assert "hidden until your blind first pass" in text and "10 passed" not in text
+    shown = json.loads(cli("show", tid(1), "--json", "--reveal-outcome").stdout)["outcome"]
+    assert (shown["tests_passed"], shown["tests_failed"]) == (10, 1)
+
+
 def check_grader_in_status_bar(scene: Scene) -> None:
     window = scene.window()
     for phase in scene.window_walk(window):
@@ -469,6 +482,7 @@ CHECKS: dict[str, Callable[[Scene], None]] = {
     "queue.next_disputed": check_next_disputed,
     "cli.list": check_cli_list,
     "cli.stale": check_cli_stale,
+    "cli.show": check_cli_show,
     "search": check_search,
     "status.grader": check_grader_in_status_bar,
     "window.title": check_window_title,

@@ -37,7 +37,7 @@ def test_version_2_keys_round_trip_through_import_and_show(tmp_path: Path, cli: 
     source = tmp_path / "w.json"
     source.write_text(json.dumps(workspace_trajectory()))
     assert cli("import", str(source), "--no-detect").exit_code == 0
-    shown = json.loads(cli("show", "synthetic-0-000007", "--json").output)
+    shown = json.loads(cli("show", "synthetic-0-000007", "--json", "--reveal-outcome").stdout)
     assert shown["schema_version"] == SCHEMA_VERSION == 2
     assert [(e["path"], e["op"], e["status"], e.get("from_path")) for e in shown["file_edits"]] == [
         ("src/a.py", "modify", "applied", None),
