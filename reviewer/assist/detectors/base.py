@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
 from reviewer.edits import diff_text, unified_diff
@@ -23,6 +23,7 @@ from reviewer.spans import source_text
 from reviewer.test_paths import is_test_path
 from reviewer.test_runs import find_test_runs
 from reviewer.test_runs.commands import only_views, prompt_scripts, runner_of, simple_commands
+from reviewer.unidiff import LineKind, classify
 from reviewer.workspace import net_changes
 
 RATER = "detectors"
@@ -32,10 +33,8 @@ MAX_MARKS = 10  # spans per suggestion: enough to jump to, never a copy of a who
 LITERAL = re.compile(r""""(?P<dq>(?:[^"\\\n]|\\.)*)"|'(?P<sq>(?:[^'\\\n]|\\.)*)'|(?<![\w.])(?P<num>-?\d+(?:\.\d+)?)(?![\w.])""")
 
 # File headers of a unified diff; the body after them holds the `+`, `-` and context lines.
-_HEADER = re.compile(r"(?:(?:diff --git|index |--- |\+\+\+ |new file|deleted file|old mode|new mode|similarity|rename ).*\n)*")
-_ADDED = re.compile(r"^\+.*$", re.MULTILINE)
-_REMOVED = re.compile(r"^-.*$", re.MULTILINE)
-_BODY_LINE = re.compile(r"^[-+ ].*$", re.MULTILINE)
+_LINE = re.compile(r"^.+$", re.MULTILINE)  # a body line has its marker (an empty one is no line a caller reads)
+_BODY = (LineKind.CONTEXT, LineKind.ADDED, LineKind.REMOVED)
 _CONTENT_LINE = re.compile(r"\n[^\n]*")
 
 T = TypeVar("T")
@@ -211,9 +210,14 @@ class EditText:
 
     @property
     def body(self) -> int:
-        """Where the diff's lines start, after its file headers (the header pattern matches even nothing)."""
-        match = _HEADER.match(self.text, self.start, self.end)
-        return match.end() if match else self.start
+        """Where the diff's lines start, after its file headers."""
+        return _diff_lines(self.text, self.start, self.end)[0]
+
+    def _of_kind(self, *kinds: LineKind) -> Iterator[re.Match[str]]:
+        """The diff's lines of these kinds, as read by `reviewer.unidiff.classify` (the one reader of
+        diffs: hunk lengths decide, so a removed `-- comment` or an added `++x` is what it is)."""
+        _, starts = _diff_lines(self.text, self.start, self.end)
+        return (m for m in _LINE.finditer(self.text, self.body, self.end) if starts.get(m.start()) in kinds)
 
     def added(self) -> Iterator[re.Match[str]]:
         """Added lines (the leading `+` included in the match, so `match.start() + 1` is the code). An edit
@@ -222,7 +226,7 @@ class EditText:
         if self.whole:
             note_end = self.text.find("\n", self.start, self.end)
             return _CONTENT_LINE.finditer(self.text, note_end, self.end) if note_end >= 0 else iter(())
-        return _ADDED.finditer(self.text, self.body, self.end)
+        return self._of_kind(LineKind.ADDED)
 
     def find_added(self, pattern: re.Pattern[str]) -> list[int]:
         """Where a multi-line `pattern` written against diff lines (`^\\+...`) matches: in the diff itself,
@@ -237,11 +241,11 @@ class EditText:
         return [lines[bisect_right(starts, m.start()) - 1].start() for m in pattern.finditer(plus)]
 
     def removed(self) -> Iterator[re.Match[str]]:
-        return _REMOVED.finditer(self.text, self.body, self.end)
+        return self._of_kind(LineKind.REMOVED)
 
     def lines(self) -> Iterator[re.Match[str]]:
         """Added, removed and context lines in order (hunk headers and "no newline" notes left out)."""
-        return _BODY_LINE.finditer(self.text, self.body, self.end)
+        return self._of_kind(*_BODY)
 
     def mark(self, pos: int, role: str = "action") -> Mark:
         """The line at `pos` (the line after it when `pos` is the newline an `added` match
@@ -249,6 +253,20 @@ class EditText:
         if self.text.startswith("\n", pos):
             pos += 1
         return line_mark(self.step, "diff", self.text, pos, role)
+
+
+@lru_cache(maxsize=64)
+def _diff_lines(text: str, start: int, end: int) -> tuple[int, dict[int, LineKind]]:
+    """Where `text[start:end]`'s hunks begin (after its file headers), and each line's kind by its offset."""
+    lines = text[start:end].split("\n")
+    kinds: dict[int, LineKind] = {}
+    offset, body = start, None
+    for line, kind in zip(lines, classify(lines), strict=True):
+        if body is None and kind is not LineKind.HEADER:
+            body = offset
+        kinds[offset] = kind
+        offset += len(line) + 1
+    return (end if body is None else body), kinds
 
 
 def shell_script(call: ToolCall) -> str | None:
