@@ -13,7 +13,7 @@ from reviewer.cli import main
 from reviewer.schemas import load
 from reviewer.store.migrations import MIGRATIONS
 from reviewer.synthetic import trajectory
-from tests.conftest import Cli, every_command
+from tests.conftest import SAMPLE_DATA, Cli, every_command
 
 
 @pytest.fixture
@@ -551,3 +551,20 @@ def test_adjudicate_takes_evidence_by_offsets(sample_copy_db: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert [(e["quote"], e["role"]) for e in json.loads(result.stdout)["evidence"]] == [(DELETED, "action")]
+
+
+def test_a_large_batch_lists_the_files_with_problems_and_counts_the_rest(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    run = json.loads((SAMPLE_DATA / "honest-fix.json").read_text())
+    for k in range(45):
+        (folder / f"run-{k:02d}.json").write_text(json.dumps({**run, "id": f"run-{k:02d}"}))
+    (folder / "broken.json").write_text('{"id": ')
+    result = cli("import", "--no-detect", str(folder))
+    assert result.exit_code == 1
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
+    assert "broken.json" in result.stdout and "run-07.json" not in result.stdout
+    assert any("45 files" in row and "native" in row and "45" in row.split("│")[4] for row in rows), result.stdout
+    assert "45 imported, 0 duplicate, 1 failed" in result.stdout
+    detail = json.loads(cli("import", "--no-detect", "--json", str(folder)).stdout)["files_detail"]
+    assert len(detail) == 46  # every file, as before, for scripts

@@ -3,6 +3,7 @@ bar, and its report (a table or JSON on stdout, one line per problem on stderr).
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -13,7 +14,7 @@ from reviewer.cli.options import F, db_option, json_option
 from reviewer.cli.output import echo_json, echo_problem, out, progress_bar
 from reviewer.cli.tables import Column, Listing
 from reviewer.errors import OptionError, Reported
-from reviewer.importer import Importer, ImportReport
+from reviewer.importer import FileReport, Importer, ImportReport
 from reviewer.textsafe import one_line
 
 
@@ -78,6 +79,11 @@ def run_batch(run: Importer, paths: tuple[Path, ...], as_json: bool, verb: str) 
         raise Reported()
 
 
+# More files than this and those without a problem are counted per format, not listed one by one:
+# nobody reads a thousand rows to find the one that failed (per file: --json).
+PER_FILE_ROWS = 40
+
+
 def import_table(report: ImportReport, verb: str) -> Listing:
     """Per-file counts; `verb` is "imported" or "valid" so a dry run never reads as a stored one."""
     table = Listing(
@@ -85,12 +91,15 @@ def import_table(report: ImportReport, verb: str) -> Listing:
          Column(verb, "right"), Column("duplicate", "right"), Column("failed", "right"), Column("labels", drop=3)],
         title=f"{'import' if verb == 'imported' else 'validation'} summary",
     )  # fmt: skip
-    for f in report.files:
-        labels = ", ".join(f"{k} {v}" for k, v in sorted(f.labels.items()))
-        table.add_row(
-            Text(one_line(f.path, 200)), f.kind, f.format or "", str(len(f.imported)), str(len(f.duplicates)),
-            Text(str(len(f.errors)), style="red" if f.errors else ""), Text(labels),
-        )  # fmt: skip
+    listed = report.files if len(report.files) <= PER_FILE_ROWS else [f for f in report.files if f.errors or f.warnings]
+    for f in listed:
+        _add_row(table, Text(one_line(f.path, 200)), f.kind, f.format, [f])
+    grouped: dict[tuple[str, str | None], list[FileReport]] = {}
+    for f in report.files if listed is not report.files else []:
+        if not (f.errors or f.warnings):
+            grouped.setdefault((f.kind, f.format), []).append(f)
+    for (kind, fmt), files in grouped.items():
+        _add_row(table, Text(f"{len(files):,} files (per file: --json)", style="dim"), kind, fmt, files)
     totals = report.totals()
     table.caption = (
         f"{totals['imported']} {verb}, {totals['duplicates']} duplicate, {totals['failed']} failed"
@@ -102,3 +111,12 @@ def import_table(report: ImportReport, verb: str) -> Listing:
         )
     )
     return table
+
+
+def _add_row(table: Listing, name: Text, kind: str, fmt: str | None, files: list[FileReport]) -> None:
+    labels: Counter[str] = sum((f.labels for f in files), Counter())
+    failed = sum(len(f.errors) for f in files)
+    table.add_row(
+        name, kind, fmt or "", str(sum(len(f.imported) for f in files)), str(sum(len(f.duplicates) for f in files)),
+        Text(str(failed), style="red" if failed else ""), Text(", ".join(f"{k} {v}" for k, v in sorted(labels.items()))),
+    )  # fmt: skip
