@@ -232,8 +232,8 @@ def main_window(qtbot, request: pytest.FixtureRequest):
         window.close()
         window.deleteLater()
 
-    def make(store: Store, annotator: str | None, *, adjudicator: bool | None = None) -> MainWindow:
-        window = MainWindow(store, annotator, adjudicator=adjudicator)
+    def make(store: Store, annotator: str | None, *, adjudicator: bool | None = None, settings=None) -> MainWindow:
+        window = MainWindow(store, annotator, adjudicator=adjudicator, settings=settings)
         request.node.addfinalizer(lambda: close(window))
         return window
 

@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         taxonomy = store.taxonomy
 
         first_queue: Queue = "disputed" if self.adjudicator else "all"  # an adjudicator starts on what waits for them
-        left_off = recall(store.path, annotator, self.adjudicator)
+        left_off = recall(settings, store.path, annotator, self.adjudicator)
         if left_off is not None and left_off[0] in dict(QUEUES):
             first_queue = cast(Queue, left_off[0])
         self.model = TrajectoryTableModel(
@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
         self.session, why = self._session_for(trajectory_id)
         self.form.set_session(self.session, why)
         self._opening = trajectory_id
-        remember(self.store.path, self.annotator, self.adjudicator, self.model.query.queue, trajectory_id)
+        remember(self.settings, self.store.path, self.annotator, self.adjudicator, self.model.query.queue, trajectory_id)
         self.loader.load(trajectory_id)
         self._on_revealed()
 

@@ -1,11 +1,13 @@
 """Where a reviewer left off in a project: the queue and the trajectory open when the window last
-showed one, kept in QSettings per project file and reviewer, so the app reopens there.
+showed one, kept per project file and reviewer in the window's QSettings (`window_state`'s: the
+app's own, a test's file, none for screenshots, which then neither recall nor remember), so the app
+reopens there.
 
 Only a queue name and a trajectory id are kept (nothing of any label), and a reviewer never lands
-on another reviewer's place. Tests point QSettings at a temporary folder (`QSettings.setPath`).
+on another reviewer's place.
 
-Public API: `remember(project, annotator, adjudicator, queue, trajectory_id)`; `recall(project,
-annotator, adjudicator) -> (queue, trajectory_id) | None`.
+Public API: `remember(settings, project, annotator, adjudicator, queue, trajectory_id)`;
+`recall(settings, project, annotator, adjudicator) -> (queue, trajectory_id) | None`.
 """
 
 from __future__ import annotations
@@ -26,17 +28,17 @@ def _key(project: Location, annotator: str, adjudicator: bool) -> str:
     return "resume/" + hashlib.sha1(who.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def remember(project: Location, annotator: str | None, adjudicator: bool, queue: str, trajectory_id: str) -> None:
-    if annotator:
-        settings = QSettings("reviewer", "reviewer")
+def remember(
+    settings: QSettings | None, project: Location, annotator: str | None, adjudicator: bool, queue: str, trajectory_id: str
+) -> None:
+    if settings is not None and annotator:
         settings.setValue(f"{_key(project, annotator, adjudicator)}/queue", queue)
         settings.setValue(f"{_key(project, annotator, adjudicator)}/trajectory", trajectory_id)
 
 
-def recall(project: Location, annotator: str | None, adjudicator: bool) -> tuple[str, str] | None:
-    if not annotator:
+def recall(settings: QSettings | None, project: Location, annotator: str | None, adjudicator: bool) -> tuple[str, str] | None:
+    if settings is None or not annotator:
         return None
-    settings = QSettings("reviewer", "reviewer")
     queue = settings.value(f"{_key(project, annotator, adjudicator)}/queue")
     trajectory = settings.value(f"{_key(project, annotator, adjudicator)}/trajectory")
     return (queue, trajectory) if isinstance(queue, str) and isinstance(trajectory, str) and trajectory else None

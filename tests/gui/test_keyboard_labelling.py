@@ -41,8 +41,8 @@ def project(sample_copy_db: Path) -> Iterator[Store]:
     store.close()
 
 
-def active(qtbot, main_window, store: Store, annotator: str = "zoe", opened: str | None = RUN) -> MainWindow:
-    window = main_window(store, annotator)
+def active(qtbot, main_window, store: Store, annotator: str = "zoe", opened: str | None = RUN, settings=None) -> MainWindow:
+    window = main_window(store, annotator, settings=settings)
     window.resize(1440, 900)
     with qtbot.waitActive(window):
         window.show()
@@ -300,16 +300,23 @@ def test_skip_and_flag_keep_a_reason_with_the_label_and_the_queue_goes_on(qtbot,
     assert window.model.status(0) == "in progress" and window.progress.text() == f"0 of {len(ids)} done · 1 skipped"
 
 
-def test_a_reviewer_comes_back_where_they_left_off(qtbot, main_window, project: Store) -> None:
+def test_a_reviewer_comes_back_where_they_left_off(qtbot, main_window, project: Store, tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    def settings() -> QSettings:
+        return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
     ids = [row.id for row in project.listing.rows(ListQuery())]
-    window = active(qtbot, main_window, project, opened=None)
+    window = active(qtbot, main_window, project, opened=None, settings=settings())
     window.queue.setCurrentIndex(window.queue.findData("unlabelled"))
     assert window.open_trajectory(ids[4])
     window.close()
-    again = main_window(project, "zoe")
+    again = main_window(project, "zoe", settings=settings())
     assert again.queue.currentData() == "unlabelled" and again.session.trajectory_id == ids[4]
-    other = main_window(project, "yann")  # another reviewer starts at the top
+    other = main_window(project, "yann", settings=settings())  # another reviewer starts at the top
     assert other.queue.currentData() == "all" and other.session.trajectory_id == ids[0]
+    pictured = main_window(project, "zoe")  # no settings (screenshots): the defaults, nothing recalled
+    assert pictured.queue.currentData() == "all" and pictured.session.trajectory_id == ids[0]
 
 
 def test_evidence_popover_in_the_diffs_saves_codes_role_and_note_and_the_list_edits_them(
