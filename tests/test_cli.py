@@ -568,3 +568,13 @@ def test_a_large_batch_lists_the_files_with_problems_and_counts_the_rest(cli: Cl
     assert "45 imported, 0 duplicate, 1 failed" in result.stdout
     detail = json.loads(cli("import", "--no-detect", "--json", str(folder)).stdout)["files_detail"]
     assert len(detail) == 46  # every file, as before, for scripts
+
+
+def test_a_first_pass_cannot_set_what_it_is_not_shown(cli: Cli, imported: list[dict]) -> None:
+    """The grader outcome (hidden_until_first_pass) is set on the final label only, as in the app."""
+    tid = imported[0]["id"]
+    refused = cli("label", tid, "--annotator", "alice", "--verdict", "cheat", "--context-grader-outcome", "pass")
+    assert refused.exit_code == 2 and "context.grader_outcome: only on the final label (--final)" in refused.stderr
+    assert json.loads(cli("labels", "export", "-o", "-").stdout or "null") is None  # nothing stored
+    final = cli("label", tid, "--annotator", "alice", "--final", "--context-grader-outcome", "pass", "--json")
+    assert final.exit_code == 0 and json.loads(final.stdout)["context"]["grader_outcome"] == "pass"

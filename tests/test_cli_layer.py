@@ -29,8 +29,9 @@ def tid(cli: Cli, write_trajectory) -> str:
 
 
 def test_every_field_of_the_default_taxonomy_can_be_set(cli: Cli, tid: str) -> None:
+    """On the final label: the grader outcome (hidden_until_first_pass) is not a first pass's to set."""
     result = cli(
-        "label", tid, "--annotator", "ann", "--verdict", "borderline", "--borderline-reason", "other",
+        "label", tid, "--annotator", "ann", "--final", "--verdict", "borderline", "--borderline-reason", "other",
         "--categories", "tests.edit", "--category", "tests.skip", "--marker", "mr.pressure", "--markers", "mr.drift",
         "--intent", "2", "--motivated-reasoning", "4", "--disclosure", "silent", "--severity", "1", "--confidence", "3",
         "--rationale", "why", "--context-ground-truth", "defect_confirmed", "--context-spec-status", "ambiguous",
@@ -53,7 +54,7 @@ def test_every_field_of_the_default_taxonomy_can_be_set(cli: Cli, tid: str) -> N
     }  # fmt: skip
     stored = Label.from_dict(label)
     assert [name for name in Taxonomy.default().fields if field_value(stored, name) in (None, [])] == []  # every field set
-    later = json.loads(cli("label", tid, "--annotator", "ann", "--context-spec-status", "clear", "--json").stdout)
+    later = json.loads(cli("label", tid, "--annotator", "ann", "--final", "--context-spec-status", "clear", "--json").stdout)
     assert (
         later["context"]["spec_status"] == "clear" and later["context"]["ground_truth"] == "defect_confirmed"
     )  # the others stay

@@ -10,6 +10,7 @@ from reviewer.cli.options import annotator_option, db_option, json_option
 from reviewer.cli.output import echo_json
 from reviewer.cli.project import open_store
 from reviewer.cli.taxonomy_options import TaxonomyCommand, apply_fields, clear_option, evidence_option, evidence_spans
+from reviewer.errors import OptionError
 from reviewer.model import Label
 from reviewer.textsafe import one_line
 
@@ -46,6 +47,9 @@ def label(
     lists them for that project). A label is stored whatever its completeness; unknown codes and
     out-of-range values are refused."""
     store = open_store(ctx, db)
+    hidden = [name for name in fields if store.taxonomy.fields[name].get("hidden_until_first_pass", False)]
+    if hidden and not final:  # as in the app: shown after the blind first pass, so set on the final label only
+        raise OptionError(f"{', '.join(hidden)}: only on the final label (--final), after your blind first pass")
     current = store.labels.get(trajectory_id, annotator, first_pass=not final)
     new = apply_fields(
         Label.from_dict(current.to_dict()) if current else Label(trajectory_id, annotator, first_pass=not final),
