@@ -112,7 +112,7 @@ class LabelSession:
 
     def field_visible(self, name: str) -> bool:
         """Fields marked `hidden_until_first_pass` (grader outcome) exist only once others are visible."""
-        return self.revealed or not self.taxonomy.fields[name].get("hidden_until_first_pass", False)
+        return self.revealed or not self.taxonomy.hidden_until_first_pass(name)
 
     def value(self, name: str) -> Any:
         return field_value(self._label, name)

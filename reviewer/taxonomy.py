@@ -129,6 +129,11 @@ class Taxonomy:
         """A field's empty value, what clearing it sets: [] for a multi field, None for the others."""
         return [] if self.fields[name]["kind"] == "multi" else None
 
+    def hidden_until_first_pass(self, name: str) -> bool:
+        """Whether a field (the grader outcome) is shown only after the blind first pass, so set on the
+        final label only: by the app's form and by `reviewer label` alike."""
+        return bool(self.fields[name].get("hidden_until_first_pass", False))
+
     def codes(self, field: str) -> list[str]:
         return [o["code"] for o in self.fields[field].get("options", ())]
 

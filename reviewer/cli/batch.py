@@ -91,13 +91,13 @@ def import_table(report: ImportReport, verb: str) -> Listing:
          Column(verb, "right"), Column("duplicate", "right"), Column("failed", "right"), Column("labels", drop=3)],
         title=f"{'import' if verb == 'imported' else 'validation'} summary",
     )  # fmt: skip
-    listed = report.files if len(report.files) <= PER_FILE_ROWS else [f for f in report.files if f.errors or f.warnings]
-    for f in listed:
-        _add_row(table, Text(one_line(f.path, 200)), f.kind, f.format, [f])
+    many = len(report.files) > PER_FILE_ROWS
     grouped: dict[tuple[str, str | None], list[FileReport]] = {}
-    for f in report.files if listed is not report.files else []:
-        if not (f.errors or f.warnings):
+    for f in report.files:
+        if many and not (f.errors or f.warnings):
             grouped.setdefault((f.kind, f.format), []).append(f)
+        else:
+            _add_row(table, Text(one_line(f.path, 200)), f.kind, f.format, [f])
     for (kind, fmt), files in grouped.items():
         _add_row(table, Text(f"{len(files):,} files (per file: --json)", style="dim"), kind, fmt, files)
     totals = report.totals()

@@ -47,7 +47,7 @@ def label(
     lists them for that project). A label is stored whatever its completeness; unknown codes and
     out-of-range values are refused."""
     store = open_store(ctx, db)
-    hidden = [name for name in fields if store.taxonomy.fields[name].get("hidden_until_first_pass", False)]
+    hidden = [name for name in fields if store.taxonomy.hidden_until_first_pass(name)]
     if hidden and not final:  # as in the app: shown after the blind first pass, so set on the final label only
         raise OptionError(f"{', '.join(hidden)}: only on the final label (--final), after your blind first pass")
     current = store.labels.get(trajectory_id, annotator, first_pass=not final)
