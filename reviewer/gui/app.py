@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QItemSelection, QSettings, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QItemSelection, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -725,6 +725,12 @@ def ask_annotator(parent: QWidget | None = None) -> str | None:
     return remembered_annotator(name.strip()) if ok and name.strip() else None
 
 
+def first_size(available: QSize) -> QSize:
+    """The window's size on a first start: 1440 x 860 where the screen has room, never larger than
+    the screen (on a 1280 px display the label form was cut off past its right edge)."""
+    return QSize(min(1440, available.width()), min(860, available.height()))
+
+
 def run(
     path: Location,
     annotator: str | None,
@@ -741,7 +747,7 @@ def run(
     settings = None if screenshot else QSettings("reviewer", "reviewer")  # pictures show the defaults
     window = MainWindow(store, annotator, adjudicator=adjudicating, settings=settings)
     if not window.geometry_restored:
-        window.resize(1440, 860)
+        window.resize(first_size(window.screen().availableGeometry().size()))
     window.show()
     try:
         if open_id is not None and not window.open_trajectory(open_id):

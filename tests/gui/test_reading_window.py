@@ -114,3 +114,13 @@ def test_the_diff_view_paints_a_gutter_of_numbers(diff_view) -> None:
     pane = diff_view.unified
     assert any(n != (None, None) for n in pane.numbers) and pane.viewportMargins().left() > 0
     assert pane.gutter.isVisible() and pane.gutter.width() == pane.viewportMargins().left()
+
+
+def test_a_first_start_never_opens_larger_than_the_screen() -> None:
+    """Seen on a 1280 x 800 display: the 1440 px window put the label form past the screen's edge."""
+    from PySide6.QtCore import QSize
+
+    from reviewer.gui.app import first_size
+
+    assert first_size(QSize(1280, 770)) == QSize(1280, 770)
+    assert first_size(QSize(2560, 1400)) == QSize(1440, 860)
