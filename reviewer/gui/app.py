@@ -725,10 +725,13 @@ def ask_annotator(parent: QWidget | None = None) -> str | None:
     return remembered_annotator(name.strip()) if ok and name.strip() else None
 
 
+DESIGN_SIZE = QSize(1440, 860)
+
+
 def first_size(available: QSize) -> QSize:
-    """The window's size on a first start: 1440 x 860 where the screen has room, never larger than
-    the screen (on a 1280 px display the label form was cut off past its right edge)."""
-    return QSize(min(1440, available.width()), min(860, available.height()))
+    """The window's size on a first start: the designed size where the screen has room, never larger
+    than the screen (on a 1280 px display the label form was cut off past its right edge)."""
+    return DESIGN_SIZE.boundedTo(available)
 
 
 def run(
@@ -747,7 +750,8 @@ def run(
     settings = None if screenshot else QSettings("reviewer", "reviewer")  # pictures show the defaults
     window = MainWindow(store, annotator, adjudicator=adjudicating, settings=settings)
     if not window.geometry_restored:
-        window.resize(first_size(window.screen().availableGeometry().size()))
+        # pictures are of the designed size (the offscreen platform's screen is 800 x 800)
+        window.resize(DESIGN_SIZE if screenshot else first_size(window.screen().availableGeometry().size()))
     window.show()
     try:
         if open_id is not None and not window.open_trajectory(open_id):
