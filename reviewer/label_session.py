@@ -9,6 +9,9 @@ and both must never lose a change. Qt-free, so the rules are tested without widg
   the history, one event per change, except that continued typing in one text field updates its
   burst's event (the same edits undo merges into one step). A change the store refuses raises
   `LabelRejected` and leaves the session unchanged.
+- Each save says which version of the label it edited: when the label was saved elsewhere meanwhile
+  (another machine of the same reviewer), the store keeps the edit as a flagged conflict instead of
+  overwriting, `EditConflict` says so in one line, and the session continues from the stored label.
 - `seconds_spent` counts monotonic time while the session is active (`pause()`/`resume()` follow
   the window) and is written with every save.
 - Labels are read and written through a `LabelSink`: the store's label repository (each change
@@ -25,7 +28,7 @@ from typing import Any, Protocol, TypeVar
 
 from reviewer.model import FLAG_KINDS, EvidenceSpan, Flag, Label, Outcome, Suggestion, Trajectory
 from reviewer.store import Store
-from reviewer.store.labels import LabelKey, LabelRejected
+from reviewer.store.labels import EditConflict, LabelKey, LabelRejected
 from reviewer.taxonomy import field_value, set_field_value
 
 __all__ = ["LabelSession", "LabelSink", "LabelRejected", "copy_label", "accepted_note", "attempt"]
@@ -263,7 +266,7 @@ class LabelSession:
         if not source:
             return self.label
         current, state = self._label, copy_label(source[-1])
-        state.first_pass, state.revealed = current.first_pass, current.revealed
+        state.first_pass, state.revealed, state.version = current.first_pass, current.revealed, current.version
         self._label = self._save(state)
         source.pop()
         target.append(current)
@@ -290,6 +293,15 @@ class LabelSession:
         """
         candidate = self._prepare(copy_label(label))
         candidate.seconds_spent = round(self.seconds_spent, 1)
-        saved = self.sink.save(candidate, actor=self.actor, origin=self.origin, coalesce=coalesce, trajectory=self._loaded())
+        candidate.based_on, candidate.version = None, candidate.version or 0  # based on the version loaded (0: none)
+        try:
+            saved = self.sink.save(candidate, actor=self.actor, origin=self.origin, coalesce=coalesce, trajectory=self._loaded())
+        except EditConflict as exc:
+            # Saved elsewhere since this session loaded it: the edit is kept as a conflict (never lost),
+            # and the session goes on from the label as stored, so the next change cannot overwrite it.
+            self._label = exc.current or Label(self.trajectory_id, label.annotator, first_pass=label.first_pass)
+            self._stored = exc.current is not None
+            self._forget_steps()
+            raise
         self._stored = True
         return saved

@@ -361,6 +361,11 @@ class Label(Record):
     complete: bool = False
     adjudication: dict[str, Any] | None = None
     flag: Flag | None = field(default=None, metadata=OMIT_NONE)
+    # Versions (`reviewer.store.labels`): the stored state's number (each save adds one), the id of the edit
+    # that made it, and in a pack from a checkout the upstream version the edit builds on.
+    version: int | None = field(default=None, metadata=OMIT_NONE)
+    edit_id: str | None = field(default=None, metadata=OMIT_NONE)
+    based_on: int | None = field(default=None, metadata=OMIT_NONE)
 
     @property
     def key(self) -> tuple[str, str, bool, bool]:

@@ -77,7 +77,7 @@ class ReviewSession(LabelSession):
         self._save(self._label)
         final = copy_label(self._label)
         final.first_pass = False
-        final.created_at = None
+        final.created_at, final.version = None, 0  # a new label: none existed when the reveal began
         final.revealed = Revealed(other_labels=True, suggestions=True, grader_outcome=True)
         self._label = self._save(final)
         self._forget_steps()
@@ -99,8 +99,9 @@ class ReviewSession(LabelSession):
     def _undo_reveal(self) -> Label:
         """Back to the first pass: the final label goes, and the first pass records what was seen."""
         self.sink.withdraw_final(self.trajectory_id, self.annotator, actor=self.annotator, origin=self.origin)
-        first = self.sink.current((self.trajectory_id, self.annotator, True, False)) or copy_label(self._label)
-        first.first_pass = True
+        stored = self.sink.current((self.trajectory_id, self.annotator, True, False))
+        first = stored or copy_label(self._label)
+        first.first_pass, first.version = True, stored.version if stored else 0
         first.revealed = Revealed(other_labels=True, suggestions=True, grader_outcome=True)
         self._label = self._save(first)
         self._reveal_undoable = False

@@ -123,10 +123,11 @@ def test_version_1_files_get_the_overwritten_labels_back(db_path: Path) -> None:
     with Store(db_path) as upgraded:
         assert upgraded.schema_version == len(MIGRATIONS) and upgraded.backup_path is not None
         labels = upgraded.labels
-        assert labels.get(TID, "erin", first_pass=False).to_dict() == own_again
-        assert labels.get(TID, "erin", first_pass=False, adjudication=True).to_dict() == settled
-        assert labels.get(TID, "dan", first_pass=False).to_dict() == dan_own
-        assert labels.get(TID, "dan", first_pass=False, adjudication=True).to_dict() == dan_settled
+        v1 = {"version": 1}  # every label stored before versions is version 1
+        assert labels.get(TID, "erin", first_pass=False).to_dict() == {**own_again, **v1}
+        assert labels.get(TID, "erin", first_pass=False, adjudication=True).to_dict() == {**settled, **v1}
+        assert labels.get(TID, "dan", first_pass=False).to_dict() == {**dan_own, **v1}
+        assert labels.get(TID, "dan", first_pass=False, adjudication=True).to_dict() == {**dan_settled, **v1}
         assert [e.adjudication for e in labels.history(TID, "erin")] == [False, True, False]
         gold = resolve(labels.all(), [TID], "majority", upgraded.taxonomy)[TID]
         assert (gold.label, gold.method) == ("clean", "adjudicated")  # dan's is the latest settled adjudication

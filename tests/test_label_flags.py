@@ -57,7 +57,8 @@ def test_flags_and_notes_travel_through_a_label_pack_and_the_export(one: Store, 
     assert cli("--db", str(other), "labels", "import", str(pack)).exit_code == 0
     with Store(other) as fresh:
         merged = fresh.labels.get(T, "zoe", True)
-        assert merged.to_dict() == one.labels.get(T, "zoe", True).to_dict()  # the same record, flag and note included
+        # the same record, flag and note included (the version is each project's own count)
+        assert {**merged.to_dict(), "version": 2} == one.labels.get(T, "zoe", True).to_dict()
         assert fresh.db.execute("select flag from labels").fetchall() == [("flag",)]
     out = tmp_path / "all.jsonl"
     assert cli("export", "-o", str(out), "--include-unlabelled").exit_code == 0  # validated against export.schema.json
@@ -81,6 +82,6 @@ def test_a_version_4_file_gains_the_flag_column_and_keeps_its_labels(db_path: Pa
     with Store(db_path) as upgraded:
         assert upgraded.schema_version == len(MIGRATIONS) and upgraded.backup_path is not None
         assert upgraded.db.execute("select flag from labels").fetchall() == [(None,)]
-        assert upgraded.labels.get(T, "zoe", True).to_dict() == record.to_dict()
+        assert upgraded.labels.get(T, "zoe", True).to_dict() == {**record.to_dict(), "version": 1}  # labels before: version 1
         ReviewSession(upgraded, "zoe", T).set_flag("skip", "later")
         assert upgraded.db.execute("select flag from labels").fetchall() == [("skip",)]

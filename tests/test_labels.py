@@ -282,9 +282,9 @@ def test_merge_compares_with_times_stored_without_a_zone(store: Store, stored: T
     compare with it (read as UTC), not crash half-way or keep it for ever."""
     naive = Label(stored.id, "bob", verdict="clean", created_at="2026-11-20T10:00:00", updated_at="2026-11-20T10:00:00")
     store.labels.save(naive, actor="old", origin="pack:old", stamp=False)
-    older = Label.from_dict({**naive.to_dict(), "verdict": "cheat", "updated_at": "2026-11-20T09:59:00Z"})
+    older = Label.from_dict({**naive.to_dict(), "verdict": "cheat", "updated_at": "2026-11-20T09:59:00Z", "edit_id": None})
     assert store.labels.merge(older, actor="me", origin="pack:a") == "kept_newer"
-    later = Label.from_dict({**naive.to_dict(), "verdict": "cheat", "updated_at": "2026-11-20T10:01:00+00:00"})
+    later = Label.from_dict({**naive.to_dict(), "verdict": "cheat", "updated_at": "2026-11-20T10:01:00+00:00", "edit_id": None})
     assert store.labels.merge(later, actor="me", origin="pack:b") == "updated"
     assert store.labels.get(stored.id, "bob", True).verdict == "cheat"
 

@@ -412,6 +412,8 @@ class MainWindow(QMainWindow):
         parts = [f"{self.model.total} trajectories"]
         if self.labels.waiting and self.labels.error:
             parts.append(f"NOT SAVED: {self.labels.waiting} label changes waiting — retrying")
+        if self.labels.conflict:
+            parts.append(f"CONFLICT: {one_line(self.labels.conflict, 200)}")
         if self._opening is not None:
             parts.append(f"loading {one_line(self._opening, 80)}…")
         if self.session is not None:

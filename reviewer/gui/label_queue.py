@@ -13,7 +13,8 @@ still waiting.
 
 Public API: `LabelQueue(store, parent=None)` (a `LabelSink`); `waiting` (changes not yet written:
 a short wait behind another process's write is normal), `error` (why the writer could not write
-them, "" while nothing failed: what the window warns about); signal `state_changed`;
+them, "" while nothing failed: what the window warns about), `conflict` (the last waiting change
+the store kept as a conflict, the label having been saved elsewhere meanwhile); signal `state_changed`;
 `flush(timeout_ms) -> bool`; `stop()` (before the window goes).
 """
 
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import QApplication
 from reviewer.label_session import copy_label
 from reviewer.model import Label, Trajectory
 from reviewer.store import Store, StoreError
-from reviewer.store.labels import LabelKey
+from reviewer.store.labels import EditConflict, LabelKey
 
 BUSY_MS = 20  # how long a write may hold up the GUI thread before it is left to the writer thread
 WRITER_BUSY_MS = 1000  # the writer thread waits its turn this long (another process's import) before calling it a failure
@@ -72,6 +73,7 @@ class _Writer(QObject):
 
     written = Signal()
     failed = Signal(str)
+    conflicted = Signal(str)
 
     def __init__(self, store: Store, changes: deque[_Change], lock: threading.Lock):
         super().__init__()
@@ -94,6 +96,8 @@ class _Writer(QObject):
             try:
                 self._store = self._store or _open(self._source, WRITER_BUSY_MS)
                 _apply(self._store, change)
+            except EditConflict as exc:  # kept by the store as a flagged conflict: done, and said
+                self.conflicted.emit(str(exc))
             except (sqlite3.Error, StoreError) as exc:
                 self.failed.emit(str(exc))
                 self._retry_later()
@@ -128,6 +132,7 @@ class LabelQueue(QObject):
         super().__init__(parent)
         self.store = store
         self.error = ""
+        self.conflict = ""  # the last change kept as a conflict instead of written (saved elsewhere meanwhile)
         self._direct: Store | None = None
         self._changes: deque[_Change] = deque()
         self._lock = threading.Lock()
@@ -140,6 +145,7 @@ class LabelQueue(QObject):
         self._wake.connect(self._writer.drain)  # queued: the writer lives on its thread
         self._writer.written.connect(self._on_written)
         self._writer.failed.connect(self._on_failed)
+        self._writer.conflicted.connect(self._on_conflict)
         self.destroyed.connect(partial(_end, self._thread))  # deleted without stop(): Qt aborts on a running thread
         self._thread.start()
 
@@ -191,6 +197,10 @@ class LabelQueue(QObject):
             del self._count[key], self._latest[key]
         if not self._order:
             self.error = ""
+        self.state_changed.emit()
+
+    def _on_conflict(self, message: str) -> None:
+        self.conflict = message
         self.state_changed.emit()
 
     def _on_failed(self, message: str) -> None:

@@ -10,11 +10,13 @@ implement it; SQL they spell differently comes from `dialect`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from reviewer.store.dialect import Dialect
+
+T = TypeVar("T")
 
 
 class Rows(Protocol):
@@ -41,6 +43,10 @@ class Db(Protocol):
     def writing(self) -> AbstractContextManager[Any]: ...
 
     def reading(self) -> AbstractContextManager[Any]: ...
+
+    def retrying(self, work: Callable[[], T]) -> T:
+        """Run `work`, a whole write transaction that is safe to repeat; on a server, again on a new
+        connection when the old one was lost (a file's connection is never lost)."""
 
     def wait_for_writers(self, ms: int) -> None:
         """How long a write waits for another writer before it fails (StoreError, sqlite3.OperationalError)."""

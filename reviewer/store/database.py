@@ -15,12 +15,14 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from reviewer.store.dialect import SQLITE
 from reviewer.store.transactions import sqlite_reading, sqlite_writing
+
+T = TypeVar("T")
 
 NOT_FOR_SQLITE_UTILS = ("pandas", "numpy")
 POLL_SECONDS = 0.25  # how often a reader waiting for others' changes looks at the file again
@@ -68,6 +70,10 @@ class SqliteDb(Database):
 
     def wait_for_writers(self, ms: int) -> None:
         self.execute(f"pragma busy_timeout = {int(ms)}")
+
+    def retrying(self, work: Callable[[], T]) -> T:
+        """`work` once: a file's connection is never lost to a server going away."""
+        return work()
 
     def notify_change(self) -> None:
         """Nothing to send: readers of a file poll (`wait_for_change`)."""

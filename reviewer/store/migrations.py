@@ -15,6 +15,7 @@ from pathlib import Path
 from reviewer.errors import MigrationError
 from reviewer.store.database import Database, Table
 from reviewer.store.dialect import SQLITE
+from reviewer.store.label_versions import versions_schema
 from reviewer.store.slots import slots_schema
 from reviewer.store.transactions import sqlite_writing
 
@@ -247,8 +248,16 @@ def _v6_review_slots(db: Database) -> None:
         db.execute(statement)
 
 
+def _label_versions(db: Database) -> None:
+    """Labels gain a version and edits an id (`reviewer.store.label_versions`): a stale save becomes a
+    flagged conflict instead of overwriting, and a retried edit is applied once."""
+    for statement in versions_schema(SQLITE):
+        db.execute(statement)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_initial, _v2_adjudications_apart, _v3_application_id, _v4_workspace, _v5_label_flags, _v6_review_slots,
+    _label_versions,
 ]  # fmt: skip
 
 

@@ -22,6 +22,7 @@ import psycopg.sql
 
 from reviewer.errors import MigrationError, StoreError
 from reviewer.store.dialect import POSTGRES
+from reviewer.store.label_versions import versions_schema
 from reviewer.store.location import redacted
 from reviewer.store.postgres import WRITE_LOCK, PostgresDb
 from reviewer.store.slots import slots_schema
@@ -116,7 +117,9 @@ update labels set flag = cast(record as json) #>> '{flag,kind}';
 
 _V6 = "".join(f"{statement};\n" for statement in slots_schema(POSTGRES))
 
-PG_MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4 + _IDENTITY, _V5, _V6]
+_LABEL_VERSIONS = "".join(f"{statement};\n" for statement in versions_schema(POSTGRES))
+
+PG_MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4 + _IDENTITY, _V5, _V6, _LABEL_VERSIONS]
 
 
 def schema_version(db: PostgresDb) -> int:

@@ -21,10 +21,11 @@ Search is `reviewer.store.search.TsvectorIndex`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 import psycopg.sql
@@ -41,6 +42,8 @@ from reviewer.store.location import redacted
 LOCK_CLASS = int.from_bytes(b"RVWR", "big")
 WRITE_LOCK = f"select pg_advisory_xact_lock({LOCK_CLASS}, hashtext(current_schema()))"
 ESCAPE = "\uffff"
+RECONNECT_SECONDS = 15  # how long a write waits for a lost server to come back before it gives up
+T = TypeVar("T")
 
 
 def nul_safe(text: str) -> str:
@@ -88,6 +91,13 @@ def to_pg(sql: str) -> str:
     return _TOKENS.sub(swap, sql)
 
 
+def _connected(url: str) -> psycopg.Connection[Any]:
+    conn = psycopg.connect(url, autocommit=True)
+    conn.adapters.register_dumper(str, _NulSafeDumper)
+    conn.adapters.register_loader("text", _NulRestoringLoader)
+    return conn
+
+
 class PostgresDb:
     """One psycopg connection (autocommit outside `writing`/`reading`) as the store's `Db`."""
 
@@ -95,9 +105,52 @@ class PostgresDb:
 
     def __init__(self, url: str):
         self.url = url
-        self.conn = psycopg.connect(url, autocommit=True)
-        self.conn.adapters.register_dumper(str, _NulSafeDumper)
-        self.conn.adapters.register_loader("text", _NulRestoringLoader)
+        self.conn = _connected(url)
+        self._lock_timeout_ms: int | None = None
+        self.reconnects = 0  # connections lost and made again by `retrying` (tests and benchmarks read it)
+
+    def retrying(self, work: Callable[[], T]) -> T:
+        """`work` (one whole write transaction) run again on a new connection when the server dropped
+        this one (killed backend, restart), for up to `RECONNECT_SECONDS`; then one line saying so.
+
+        Only a lost connection is retried, never a refusal: the transaction did not commit, or it did
+        and the answer was lost, which is why every retried write must be idempotent (a label edit
+        carries its edit id, `reviewer.store.labels`). Inside a transaction already open it is run once:
+        the outer transaction is what would have to be retried.
+        """
+        if self.in_transaction:
+            return work()
+        deadline = time.monotonic() + RECONNECT_SECONDS
+        pause = 0.05
+        while True:
+            try:
+                return work()
+            except (StoreError, psycopg.OperationalError) as exc:
+                if not (self.conn.closed or self.conn.broken):
+                    raise
+                reason = str(exc).strip()
+            while True:
+                if time.monotonic() + pause > deadline:
+                    raise StoreError(
+                        f"{redacted(self.url)}: the connection was lost and the server did not answer again within"
+                        f" {RECONNECT_SECONDS} s ({reason}); the change may not be saved: saving it again is safe"
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+                try:
+                    self._reconnect()
+                    break
+                except psycopg.Error as exc:
+                    reason = str(exc).strip()
+
+    def _reconnect(self) -> None:
+        """A new connection in place of a lost one, with this one's settings (lock timeout)."""
+        conn = _connected(self.url)
+        if self._lock_timeout_ms is not None:
+            conn.execute(f"set lock_timeout = {self._lock_timeout_ms}".encode())
+        self.conn.close()
+        self.conn = conn
+        self.reconnects += 1
 
     def execute(self, sql: str, parameters: Any = None) -> Rows:
         with self._reported():
@@ -146,6 +199,7 @@ class PostgresDb:
             self.conn.execute("commit")
 
     def wait_for_writers(self, ms: int) -> None:
+        self._lock_timeout_ms = int(ms)
         self.conn.execute(f"set lock_timeout = {int(ms)}".encode())
 
     @cached_property
