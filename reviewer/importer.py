@@ -94,6 +94,7 @@ class ImportReport:
             "labels_added": sum(f.labels["added"] for f in self.files),
             "labels_updated": sum(f.labels["updated"] for f in self.files),
             "labels_unchanged": sum(f.labels["unchanged"] + f.labels["kept_newer"] for f in self.files),
+            "labels_conflicts": sum(f.labels["conflict"] for f in self.files),
         }
 
     def to_dict(self) -> dict[str, object]:

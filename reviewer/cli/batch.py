@@ -104,6 +104,7 @@ def import_table(report: ImportReport, verb: str) -> Listing:
     table.caption = (
         f"{totals['imported']} {verb}, {totals['duplicates']} duplicate, {totals['failed']} failed"
         f" · labels: {totals['labels_added']} added, {totals['labels_updated']} updated, {totals['labels_unchanged']} unchanged"
+        + (f", {totals['labels_conflicts']} kept as conflicts (labels conflicts)" if totals["labels_conflicts"] else "")
         + (
             f" · {len(report.skipped)} files skipped (not a trajectory format, or a link leading out of the folder)"
             if report.skipped

@@ -95,6 +95,10 @@ COMMANDS = {
         "reviewer.cli.commands.show:show",
         "Show one trajectory: transcript, tool calls and highlighted diffs.",
     ),
+    "team": Lazy(
+        "reviewer.cli.commands.team:team_group",
+        "Work on a team's project away from it: check out your slots, label offline, bring the pack back.",
+    ),
     "train": Lazy(
         "reviewer.cli.commands.train:train_command",
         "Train a baseline cheat classifier on the gold labels; card and report beside it.",

@@ -11,12 +11,12 @@ leaves it empty.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from reviewer.errors import StoreError
 from reviewer.store.connection import Db
-from reviewer.store.postgres import PostgresDb
+from reviewer.store.postgres import PostgresDb, to_pg
 
 if TYPE_CHECKING:
     from reviewer.store import Store
@@ -49,15 +49,15 @@ def _columns(db: Db, table: str) -> list[str]:
     return [name for name in names if name not in INTERNAL_COLUMNS]
 
 
-def _rows(db: Db, sql: str) -> Iterator[Any]:
+def _rows(db: Db, sql: str, params: dict[str, Any]) -> Iterator[Any]:
     """The rows of `sql`, streamed (a server-side cursor on PostgreSQL, which would otherwise load them all)."""
     if isinstance(db, PostgresDb):
         with db.conn.cursor(name="reviewer_copy") as cursor:
             cursor.itersize = BATCH
-            cursor.execute(sql)
+            cursor.execute(to_pg(sql), params)
             yield from cursor
     else:
-        yield from db.execute(sql)
+        yield from db.execute(sql, params)
 
 
 def _is_empty(store: Store) -> bool:
@@ -67,8 +67,13 @@ def _is_empty(store: Store) -> bool:
     )
 
 
-def copy_project(src: Store, dst: Store) -> dict[str, int]:
-    """Copy everything in `src` into `dst` (empty, same schema version); returns rows copied per table."""
+def copy_project(
+    src: Store, dst: Store, only: Mapping[str, str] | None = None, params: dict[str, Any] | None = None
+) -> dict[str, int]:
+    """Copy everything in `src` into `dst` (empty, same schema version); returns rows copied per table.
+
+    `only` copies part of a project (`reviewer.store.checkout`): the tables it names, each the rows its
+    condition (SQL over the table's columns, with named `params`) keeps; the other tables stay empty."""
     if src.schema_version != dst.schema_version:
         raise StoreError(f"{src.name} is at schema v{src.schema_version}, {dst.name} at v{dst.schema_version}: upgrade first")
     if not _is_empty(dst):
@@ -83,16 +88,18 @@ def copy_project(src: Store, dst: Store) -> dict[str, int]:
         JudgeCache(dst.db)
     counts: dict[str, int] = {}
     with src.db.reading(), dst.db.writing():
-        for table in (t for t in TABLES if t in present):
+        for table in (t for t in TABLES if t in present and (only is None or t in only)):
             columns = _columns(src.db, table)
             listed = ", ".join(columns)
-            where = f" where key not in {INTERNAL_META}" if table == "meta" else ""
+            conditions = [f"key not in {INTERNAL_META}"] if table == "meta" else []
+            conditions += [f"({only[table]})"] if only is not None else []
+            where = f" where {' and '.join(conditions)}" if conditions else ""
             insert = f"insert into {table}({listed}) values ({', '.join('?' * len(columns))})"
             if table == "meta":  # the destination's taxonomy and settings give way to the source's
                 insert += " on conflict(key) do update set value = excluded.value"
             batch: list[Any] = []
             counts[table] = 0
-            for row in _rows(src.db, f"select {listed} from {table}{where}"):
+            for row in _rows(src.db, f"select {listed} from {table}{where}", params or {}):
                 batch.append(tuple(row))
                 if len(batch) == BATCH:
                     dst.db.executemany(insert, batch)

@@ -185,10 +185,14 @@ class LabelRepository:
         The checks and the old label are read in the write transaction: what they say still holds
         when the label is written, and the history's `old` is the label this one replaced.
         """
-        with writing(self.db):  # checked and written in one transaction: nothing changes in between
-            return self.write(
-                self.prepare(label, stamp=stamp, trajectory=trajectory), actor=actor, origin=origin, coalesce=coalesce
-            )
+        held: list[Label] = []  # prepared once: a retry on a new connection is the same edit (its id)
+
+        def prepared() -> Label:  # checked and written in one transaction: nothing changes in between
+            if not held:
+                held.append(self.prepare(label, stamp=stamp, trajectory=trajectory))
+            return held[0]
+
+        return self._commit(prepared, actor, origin, coalesce)
 
     def prepare(
         self, label: Label, *, stamp: bool = True, trajectory: Trajectory | None = None, lookup: Lookup | None = None
@@ -231,14 +235,20 @@ class LabelRepository:
         (a retry after the connection was lost, a pack imported again) changes nothing. On a server
         a lost connection is made again and the transaction retried (`Db.retrying`).
         """
+        return self._commit(lambda: label, actor, origin, coalesce)
+
+    def _commit(self, prepared: Callable[[], Label], actor: str, origin: str, coalesce: bool) -> Label:
+        """One write transaction of `prepared()`, retried on a new connection when the server dropped
+        the old one; a conflict is raised after its transaction committed (the edit is kept)."""
         conflict: list[EditConflict] = []
 
         def once() -> Label:
             conflict.clear()
             with writing(self.db):
+                label = prepared()
                 try:
                     return self._write(label, actor, origin, coalesce)
-                except EditConflict as exc:  # committed with the transaction: the edit is kept
+                except EditConflict as exc:
                     conflict.append(exc)
                     return label
 

@@ -54,11 +54,14 @@ CURRENT_VOTE = (
     " where w.trajectory_id = t.id and w.annotator = v.annotator and w.adjudication = 0)"
 )
 # The viewer's own progress on t, from their current own label (the final one, else the first pass):
-# set aside (skipped, flagged), complete (final done, first pass done), started, or nothing yet.
-STATUSES = ("not started", "in progress", "first pass done", "final done", "skipped", "flagged")
-NEEDS_ME = ("not started", "in progress")  # what "done, next" (Ctrl+Return) goes on to
+# an edit of theirs kept as a conflict (saved elsewhere meanwhile: `reviewer labels conflicts`), set
+# aside (skipped, flagged), complete (final done, first pass done), started, or nothing yet.
+STATUSES = ("not started", "in progress", "first pass done", "final done", "skipped", "flagged", "conflict")
+NEEDS_ME = ("not started", "in progress", "conflict")  # what "done, next" (Ctrl+Return) goes on to
+_CONFLICT = "select 1 from label_events e where e.trajectory_id = t.id and e.annotator = :who and e.conflict = 'open'"
 _STATUS = (
-    "coalesce((select case when o.flag = 'skip' then 'skipped' when o.flag = 'flag' then 'flagged'"
+    f"coalesce((select 'conflict' where exists ({_CONFLICT})),"
+    " (select case when o.flag = 'skip' then 'skipped' when o.flag = 'flag' then 'flagged'"
     " when o.complete = 1 and o.first_pass = 0 then 'final done' when o.complete = 1 then 'first pass done'"
     " else 'in progress' end"
     f" from labels o where {_MINE} order by o.first_pass limit 1), 'not started')"

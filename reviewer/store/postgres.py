@@ -13,6 +13,10 @@ What differs from the SQLite file, and why:
   loader). U+FFFF is a noncharacter, so real text almost never pays for it. JSON kept in columns
   (records, tool calls, metadata) is text written by `json.dumps`, which spells U+0000 as `\\u0000`:
   no column is `jsonb`, so nothing is refused, dropped or altered.
+- **Lost connections.** A server restart or a killed backend drops the connection; a write
+  transaction (`retrying`, used by every label write) and a read outside one are run again on a new
+  connection for up to `RECONNECT_SECONDS`. Label edits carry ids, so a retried write whose first
+  attempt did commit changes nothing (reviewer.store.labels).
 - **Schema.** Upgraded only by `reviewer db upgrade` (`reviewer.store.pg_schema`); opening a
   project whose schema is older or newer than this client's refuses, saying what to do.
 Search is `reviewer.store.search.TsvectorIndex`.
@@ -128,7 +132,7 @@ class PostgresDb:
             except (StoreError, psycopg.OperationalError) as exc:
                 if not (self.conn.closed or self.conn.broken):
                     raise
-                reason = str(exc).strip()
+                reason = " ".join(str(exc).split())
             while True:
                 if time.monotonic() + pause > deadline:
                     raise StoreError(
@@ -141,7 +145,7 @@ class PostgresDb:
                     self._reconnect()
                     break
                 except psycopg.Error as exc:
-                    reason = str(exc).strip()
+                    reason = " ".join(str(exc).split())
 
     def _reconnect(self) -> None:
         """A new connection in place of a lost one, with this one's settings (lock timeout)."""
@@ -153,6 +157,11 @@ class PostgresDb:
         self.reconnects += 1
 
     def execute(self, sql: str, parameters: Any = None) -> Rows:
+        if not self.in_transaction and sql.lstrip()[:6].lower() == "select":  # a read on its own: safe to repeat
+            return self.retrying(lambda: self._execute(sql, parameters))
+        return self._execute(sql, parameters)
+
+    def _execute(self, sql: str, parameters: Any) -> Rows:
         with self._reported():
             return self.conn.execute(to_pg(sql), parameters if parameters is not None else ())
 
