@@ -109,6 +109,12 @@ CHANNELS: tuple[Channel, ...] = (
         "`reviewer show` (the transcript and its --json) carries the grader outcome only with --reveal-outcome;"
         " without it the JSON's outcome is empty and a note on stderr says it was withheld.",
     ),
+    Channel(
+        "team.checkout",
+        "reviewer.store.checkout:checkout",
+        "`reviewer team checkout` copies the reviewer's own labels and history only, and the grader outcome and"
+        " suggestions of the items they have sighted; never another reviewer's labels or the original files.",
+    ),
     Channel("search", f"{_LIST}:ListQuery.text", "Full-text search matches the trajectory's steps, never labels or suggestions."),
     Channel("status.grader", f"{_APP}:MainWindow._status", "The grader result shows in the status bar only after the reveal."),
     Channel("window.title", f"{_APP}:window_title", "The title names the project file, the viewer and their role only."),

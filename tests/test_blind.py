@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -26,6 +27,7 @@ from reviewer.model import EvidenceSpan, Suggestion
 from reviewer.review import ReviewSession
 from reviewer.spans import source_text
 from reviewer.store import Store
+from reviewer.store.checkout import checkout
 from reviewer.store.listing import ListQuery, ListRow
 from reviewer.store.location import display_name
 from tests.conftest import Cli, reveal, tid
@@ -381,6 +383,22 @@ def check_cli_show(scene: Scene) -> None:
     assert (shown["tests_passed"], shown["tests_failed"]) == (10, 1)
 
 
+def check_checkout(scene: Scene) -> None:
+    """A checkout of alice's slots holds her labels only, and the outcome and suggestions of what she revealed."""
+    store, folder = scene.store, scene.request.getfixturevalue("tmp_path")
+    store.slots.create_batch("b", [tid(i) for i in range(5)], overlap=1, lease=timedelta(hours=1), seed=0)
+    with store.writing():
+        store.db.execute("update slots set annotator = 'alice'")
+    for phase in scene.walk():
+        checkout(store, folder / f"{phase}.db", "alice")
+        with Store(folder / f"{phase}.db") as copy:
+            sighted = {tid(int(i)) for i in SIGHTED[phase]}
+            whose = copy.db.execute("select annotator from label_events union select annotator from labels").fetchall()
+            assert whose in ([], [("alice",)])
+            outcomes = {t.id for t in copy.trajectories.iter_all() if t.outcome is not None and t.outcome.tests_passed}
+            assert outcomes == sighted and {s.trajectory_id for s in copy.suggestions.all()} == sighted
+
+
 def check_grader_in_status_bar(scene: Scene) -> None:
     window = scene.window()
     for phase in scene.window_walk(window):
@@ -483,6 +501,7 @@ CHECKS: dict[str, Callable[[Scene], None]] = {
     "cli.list": check_cli_list,
     "cli.stale": check_cli_stale,
     "cli.show": check_cli_show,
+    "team.checkout": check_checkout,
     "search": check_search,
     "status.grader": check_grader_in_status_bar,
     "window.title": check_window_title,

@@ -282,7 +282,7 @@ def test_offline_round_trip_with_a_skewed_clock(project_location: Path | str, tm
     assert cli("--db", str(laptop), "labels", "export", "-o", str(pack)).exit_code == 0
     records = {(r["trajectory_id"], r["first_pass"]): r for r in map(json.loads, pack.read_text().splitlines())}
     with Store(project_location) as store:  # each record says the server's version it was based on (0: none)
-        versions = {(lb.trajectory_id, lb.first_pass): lb.version for lb in store.labels.all(annotator="dana")}
+        versions = {(lb.trajectory_id, lb.first_pass): lb.version or 0 for lb in store.labels.all(annotator="dana")}
     versions[(INSTANCE, True)] -= 1  # the server moved on since the checkout
     assert {k: r["based_on"] for k, r in records.items()} == {**versions, ("special-cased-input", False): 0}
     now = datetime.now(UTC)
