@@ -37,12 +37,15 @@ S = TypeVar("S", bound="LabelSession")
 
 
 def attempt(session: S, change: Callable[[S], object]) -> str:
-    """Run one change of a session; why it was refused (shown to the person, never swallowed), or ""
-    when it was stored. A file that cannot be read or written refuses too, with SQLite's reason."""
+    """Run one change of a session; what became of it when it was not stored (shown to the person as
+    it is, never swallowed), or "" when it was. A file that cannot be read or written refuses too, with
+    SQLite's reason; a change kept as a conflict (saved elsewhere meanwhile) is not a refusal."""
     try:
         change(session)
+    except EditConflict as exc:
+        return f"Conflict: {exc}"
     except (LabelRejected, IndexError, sqlite3.Error) as exc:
-        return str(exc)
+        return f"Not saved: {exc}"
     return ""
 
 

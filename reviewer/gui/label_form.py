@@ -490,7 +490,7 @@ class LabelForm(QWidget):
         else:
             self.mode.setText("First pass — blind")
         self.reveal_button.setVisible(session is not None and session.may_reveal)
-        lines = [f"Not saved: {self._error}"] if self._error else []
+        lines = [self._error] if self._error else []
         if self._waiting:
             lines.insert(0, self._waiting)
         flag = session.label.flag if session is not None else None

@@ -292,7 +292,7 @@ class ReviewersView(QWidget):
             still = f"{len(missing)} still needed (listed above the form)" if missing else "complete: settle it (Ctrl+Return)"
             lines, tone = [f"Draft — not the gold label until settled; {still}."], "#854d0e"
         if self._error:
-            lines.insert(0, f"Not saved: {self._error}")
+            lines.insert(0, self._error)
             tone = "#9a3412"
         self.status.setText("\n".join(lines))
         self.status.setStyleSheet(f"color: {tone};")

@@ -132,7 +132,9 @@ class LabelRepository:
         """The stored label with this `Label.key`."""
         return self.get(*key)
 
-    def problems(self, label: Label, trajectory: Trajectory | None = None, lookup: Lookup | None = None) -> list[str]:
+    def problems(
+        self, label: Label, trajectory: Trajectory | None = None, lookup: Lookup | None = None, *, exists: bool | None = None
+    ) -> list[str]:
         """Why the store would refuse `label` (empty when it would not).
 
         Spans already stored for the same reviewer and trajectory were checked when they were stored
@@ -140,6 +142,7 @@ class LabelRepository:
         on every keystroke, and loading a 50 MB run for each would freeze it. `trajectory`, when the
         caller already holds it, spares the load for the new ones. `lookup` reads the labels this one
         is checked against (default: the stored ones; the app's queue also knows those not yet written).
+        `exists`: whether the trajectory is stored, when the caller knows already.
         """
         found = list(self.taxonomy.problems(label))
         look = lookup or self.current
@@ -152,7 +155,7 @@ class LabelRepository:
         fresh = [(i, span) for i, span in enumerate(label.evidence) if _span_key(span) not in known]
         if trajectory is None and fresh:
             trajectory = self._trajectories.get(label.trajectory_id)
-        if trajectory is None and not self._trajectories.exists(label.trajectory_id):
+        if trajectory is None and not (self._trajectories.exists(label.trajectory_id) if exists is None else exists):
             return [f"unknown trajectory {label.trajectory_id!r}", *found]
         for i, span in fresh:
             problem = span_problem(trajectory, span) if trajectory is not None else None
@@ -163,6 +166,21 @@ class LabelRepository:
         if settling and label.first_pass:
             found.append("an adjudication is never a first pass")
         return found
+
+    def _own(self, trajectory_id: str, annotator: str) -> tuple[bool, Lookup]:
+        """Whether the trajectory is stored, and a lookup of the reviewer's own labels of it (one query:
+        a save checks against up to three of them, and every statement is a round trip to a server)."""
+        rows = self.db.execute(
+            "select l.first_pass, l.adjudication, l.record, l.version from trajectories t left join labels l"
+            " on l.trajectory_id = t.id and l.annotator = ? where t.id = ?",
+            [annotator, trajectory_id],
+        ).fetchall()
+        own = {
+            (trajectory_id, annotator, bool(first), bool(settling)): _with_version(record, version)
+            for first, settling, record, version in rows
+            if record is not None
+        }
+        return bool(rows), own.get
 
     def save(
         self,
@@ -206,10 +224,13 @@ class LabelRepository:
         version of the label the caller edited; 0: none existed); None for both means "whatever is
         stored" (a script's `reviewer label`). The label comes back with `version` as it will be
         once written and a new `edit_id` (merged packs, `stamp=False`, keep theirs)."""
-        problems = self.problems(label, trajectory, lookup)
+        exists = None
+        if lookup is None:  # the reviewer's own labels of the trajectory, and whether it exists: one query
+            exists, lookup = self._own(label.trajectory_id, label.annotator)
+        problems = self.problems(label, trajectory, lookup, exists=exists)
         if problems:
             raise LabelRejected(f"label of {label.trajectory_id!r} by {label.annotator!r}: " + "; ".join(problems))
-        old = (lookup or self.current)(label.key)
+        old = lookup(label.key)
         now = now_iso()
         if label.based_on is None:  # a pack's based_on is the checked-out version; else the version edited
             label.based_on = label.version
@@ -261,9 +282,8 @@ class LabelRepository:
         """The body of `write`, inside its transaction (raises EditConflict after recording one)."""
         key = [label.trajectory_id, label.annotator, int(label.first_pass), int(label.adjudication is not None)]
         of_key = "trajectory_id = :t and annotator = :a and first_pass = :f and adjudication = :j"
-        old_record, stored, latest, done = self.db.execute(
+        old_record, stored, done = self.db.execute(
             f"select (select record from labels where {of_key}), (select version from labels where {of_key}),"
-            f" (select max(version) from label_events where {of_key}),"
             " (select coalesce(conflict, 'applied') from label_events where edit_id = :edit)",
             {"t": key[0], "a": key[1], "f": key[2], "j": key[3], "edit": label.edit_id},
         ).fetchone()
@@ -276,12 +296,13 @@ class LabelRepository:
             where = f"{label.trajectory_id!r} ({label.annotator}, {'first pass' if label.first_pass else 'final'})"
             raise EditConflict(
                 f"{where}: saved elsewhere meanwhile (now version {stored or 0}, this edit was based on"
-                f" {label.based_on}); the edit is kept as conflict {label.edit_id}: `reviewer labels conflicts` to settle it",
+                f" {label.based_on}); the edit is kept as conflict {(label.edit_id or '')[:8]}, not applied:"
+                " `reviewer labels conflicts` to settle it",
                 label.edit_id or "",
                 old,
             )
         now = now_iso()
-        label.based_on, label.version = None, max(stored or 0, latest or 0) + 1
+        label.based_on, label.version = None, (stored or 0) + 1  # as `prepare` said it would be
         record = _record(label)
         if old is None:
             self.db.execute(

@@ -130,7 +130,7 @@ class PostgresDb:
             try:
                 return work()
             except (StoreError, psycopg.OperationalError) as exc:
-                if not (self.conn.closed or self.conn.broken):
+                if not self._lost():
                     raise
                 reason = " ".join(str(exc).split())
             while True:
@@ -146,6 +146,11 @@ class PostgresDb:
                     break
                 except psycopg.Error as exc:
                     reason = " ".join(str(exc).split())
+
+    def _lost(self) -> bool:
+        """Whether the server dropped the connection (psycopg marks it broken; libpq's status says
+        so too, should psycopg not have noticed yet)."""
+        return self.conn.closed or self.conn.broken or self.conn.pgconn.status == pq.ConnStatus.BAD
 
     def _reconnect(self) -> None:
         """A new connection in place of a lost one, with this one's settings (lock timeout)."""
