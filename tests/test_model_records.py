@@ -57,6 +57,9 @@ def test_every_record_class_round_trips_every_field() -> None:
             True,
             {"reason": "r"},
             Flag("skip", "too long for now"),
+            4,
+            "0b8e6d0e-4c1a-4f6e-9d1b-1c2d3e4f5a6b",
+            3,
         ),  # fmt: skip
         Suggestion("t", "detectors", "tests", ["tests.edit"], [span], "because", "cheat", 2, 1, 0.5, {"x": 1}, "2026"),
     ]

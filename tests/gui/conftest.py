@@ -25,6 +25,16 @@ def shown(qtbot, widget: W, width: int, height: int) -> W:
     return widget
 
 
+def opened(qtbot, main_window, store, trajectory_id: str, annotator: str = "alice"):
+    """The main window on `store` as `annotator`, active, with `trajectory_id` (the first row) loaded."""
+    window = main_window(store, annotator)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    qtbot.waitUntil(lambda: window.shown_trajectory_id() == trajectory_id and not window.loader.busy)
+    return window
+
+
 @pytest.fixture
 def diff_view(qtbot) -> DiffView:
     return shown(qtbot, DiffView(), 900, 600)

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from reviewer.model import Label, Trajectory  # noqa: E402
 from reviewer.store import Store  # noqa: E402
 from reviewer.synthetic import trajectory  # noqa: E402
+from tests.gui.conftest import opened  # noqa: E402
 
 TID = "synthetic-0-000000"
 SHOTS = os.environ.get("REVIEWER_SHOTS")  # a folder to keep the window's picture in, to look at
@@ -26,15 +27,6 @@ def filled(store: Store) -> Store:
     return store
 
 
-def opened(qtbot, main_window, store: Store):
-    window = main_window(store, "alice")
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    qtbot.waitUntil(lambda: window.shown_trajectory_id() == TID and not window.loader.busy)
-    return window
-
-
 def elsewhere(path: Path | str, verdict: str) -> None:
     """alice's other machine saves her first pass."""
     with Store(path) as other:
@@ -42,7 +34,7 @@ def elsewhere(path: Path | str, verdict: str) -> None:
 
 
 def test_a_stale_change_is_kept_as_a_conflict_and_the_form_says_so(qtbot, main_window, filled: Store, tmp_path: Path) -> None:
-    window = opened(qtbot, main_window, filled)
+    window = opened(qtbot, main_window, filled, TID)
     elsewhere(filled.path, "clean")
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_3)  # cheat, on the label as loaded (none yet)
@@ -64,7 +56,7 @@ def test_a_stale_change_is_kept_as_a_conflict_and_the_form_says_so(qtbot, main_w
 def test_a_waiting_change_that_conflicts_is_said_in_the_status_bar(qtbot, main_window, filled: Store) -> None:
     """The file was busy, so the change waited in the app's queue; by the time it is written the label
     has moved on: the queue keeps it as a conflict and the status bar says so."""
-    window = opened(qtbot, main_window, filled)
+    window = opened(qtbot, main_window, filled, TID)
     with Store(filled.path) as other, other.writing():  # the other machine's save holds the file a moment
         other.labels.save(Label(TID, "alice", verdict="clean"), actor="alice", origin="gui")
         window.form.set_verdict_by_key(3)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from reviewer.model import Label, Trajectory  # noqa: E402
 from reviewer.store import Store  # noqa: E402
 from reviewer.synthetic import trajectory  # noqa: E402
+from tests.gui.conftest import opened  # noqa: E402
 
 TID, NEXT = "synthetic-0-000000", "synthetic-0-000001"
 
@@ -49,15 +50,6 @@ def stored(path: Path, first_pass: bool = True) -> Label | None:
         return other.labels.get(TID, "alice", first_pass)
 
 
-def opened(qtbot, main_window, store: Store):
-    window = main_window(store, "alice")
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    qtbot.waitUntil(lambda: window.shown_trajectory_id() == TID and not window.loader.busy)
-    return window
-
-
 def timed_key(qtbot, widget, key: Qt.Key) -> float:
     start = time.perf_counter()
     qtbot.keyClick(widget, key)
@@ -66,7 +58,7 @@ def timed_key(qtbot, widget, key: Qt.Key) -> float:
 
 def test_a_locked_file_neither_freezes_the_window_nor_loses_a_change(qtbot, main_window, filled: Store) -> None:
     path = filled.path
-    window = opened(qtbot, main_window, filled)
+    window = opened(qtbot, main_window, filled, TID)
     window.table.setFocus()
     lock = Lock(path)
     with lock:
@@ -97,7 +89,7 @@ def test_a_locked_file_neither_freezes_the_window_nor_loses_a_change(qtbot, main
 
 def test_an_undone_reveal_waits_in_line_with_the_edits_around_it(qtbot, main_window, filled: Store) -> None:
     path = filled.path
-    window = opened(qtbot, main_window, filled)
+    window = opened(qtbot, main_window, filled, TID)
     with Lock(path):
         window.form.set_verdict_by_key(1)  # clean: complete, revealed without asking
         assert window.form.reveal() and window.session.revealed
@@ -114,7 +106,7 @@ def test_an_undone_reveal_waits_in_line_with_the_edits_around_it(qtbot, main_win
 
 def test_closing_with_changes_waiting_asks(qtbot, main_window, filled: Store) -> None:
     path = filled.path
-    window = opened(qtbot, main_window, filled)
+    window = opened(qtbot, main_window, filled, TID)
     asked: list[str] = []
 
     def answer(button: str) -> None:
