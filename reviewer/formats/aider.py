@@ -10,12 +10,13 @@ console output or input.
 A reasoning model's thinking, which Aider writes into the reply between its reasoning tags, is the
 step's thinking; the rest is the reply. Edits are the reply's SEARCH/REPLACE blocks (the file named on
 the line before the fence), kept one edit per block with source `message`; in the `whole` edit format
-(named in the session's `Model: … with whole edit format` line), each file listed whole after its name. Whether each happened is read from the console lines after
-the reply, as Aider words them: `Applied edit to <file>`; `SearchReplaceNoExactMatch` with the block
-that failed (and `The other N SEARCH/REPLACE blocks were applied successfully` for the rest); `The
-LLM did not conform to the edit format` alone (nothing applied); `Skipping edits to <file>` and
-`Did not apply edit to <file> (--dry-run)`. A reply nothing answers stays `unknown`. `/run`, `/test`
-and `!` commands become shell calls answered by the output that follows them.
+(named in the session's `Model: … with whole edit format` line), each file listed whole after its name.
+Whether each happened is read from the console lines after the reply, as Aider words them: `Applied edit
+to <file>`; `SearchReplaceNoExactMatch` with the block that failed (and `The other N SEARCH/REPLACE
+blocks were applied successfully` for the rest); `The LLM did not conform to the edit format` alone
+(nothing applied); `Skipping edits to <file>` and `Did not apply edit to <file> (--dry-run)`. A reply
+nothing answers stays `unknown`. `/run`, `/test` and `!` commands become shell calls answered by the
+output that follows them.
 """
 
 from __future__ import annotations

@@ -261,7 +261,8 @@ def test_a_console_line_that_lost_its_line_break_keeps_the_reply() -> None:
     text = (
         "# aider chat started at 2026-01-01 10:00:00\n\n#### which files?  \n\nAdd a.py.\n\n"
         "> Tokens: 13k sent, 330 received.  \n> a.py  \n> Add file to the chat? (Y)es/(N)o/(D)on't ask again [Yes]: y\n\n"
-        "Perfect! Now I see the pattern.\n\n> Tokens: 15k sent, 381 received.\n\n#### /drop a.py\n\n> Removed a.py from the chat\n"
+        "Perfect! Now I see the pattern.\n\n> Tokens: 15k sent, 381 received.\n\n"
+        "#### /drop a.py\n\n> Removed a.py from the chat\n"
     )
     [t] = [t for _, t in AiderFormat().read(Document(Path("h.md"), text.encode())) if isinstance(t, Trajectory)]
     assert [(s.role, s.text.splitlines()[-1]) for s in t.steps] == [
