@@ -12,7 +12,8 @@ result. The JSONL form rewrites a message by appending it again under the same i
 Since 2026 a gemini message's content also holds its thought parts (its thinking, not its reply), the
 environment turn is wrapped in `<session_context>`, every call of a batch may list the responses to the
 whole batch (a call's result is the response with its id), and user records that only send responses
-back repeat the calls' results (not steps).
+back repeat the calls' results (not steps). Thoughts that leaked into the text before a `[Thought: true]`
+marker (gemini-cli #23525) are thinking too.
 
 Edits: `write_file` (`file_path`, `content`) and `replace` (`file_path`, `old_string`,
 `new_string`). The CLI's display record, when kept, holds the file before and after; otherwise the
@@ -23,6 +24,7 @@ when an earlier edit in the session wrote it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -41,6 +43,7 @@ _EDITS = frozenset({"write_file", "replace"})
 _CREATED = "Successfully created and wrote to new file"
 _OVERWROTE = "Successfully overwrote file"
 _SNIFF_LINES = 5
+_LEAKED_THOUGHT = re.compile(r"\n?\[Thought: true\]")
 # The first turn of every Gemini CLI chat: the CLI's description of the environment, not the person.
 _CONTEXT = "This is the Gemini CLI. We are setting up the context"
 
@@ -157,13 +160,8 @@ class _Walk:
         if kind not in _TYPES:
             raise Malformed(f"{where}/type", f"unknown message type {json.dumps(kind)[:40]}")
         stamp = m.get("timestamp") if isinstance(m.get("timestamp"), str) else None
-        content = m.get("content")  # a gemini message's thought parts (`thought: true`) are its thinking, not its reply
-        thought_parts = (
-            [part for part in content if isinstance(part, dict) and part.get("thought") is True]
-            if isinstance(content, list)
-            else []
-        )
-        text = text_of([part for part in content if part not in thought_parts] if thought_parts else content)
+        content = m.get("content")
+        text, in_parts, leaked = _split_reply(content) if kind == "gemini" else (text_of(content), None, None)
         if kind == "user":
             if not text and _only_responses(content):
                 return  # the calls' results sent back to the model: already each call's result
@@ -178,7 +176,7 @@ class _Walk:
         meta = {"tokens": m["tokens"]} if isinstance(m.get("tokens"), dict) else {}
         calls = expect(m.get("toolCalls", []), list, f"{where}/toolCalls", "a list of tool calls")
         groups = [list(g) for _, g in groupby(enumerate(calls), key=lambda kc: _call_time(kc[1]))] or [[]]
-        thinking = _thoughts(m.get("thoughts")) or (text_of(thought_parts) if thought_parts else None)
+        thinking = "\n\n".join(t for t in (_thoughts(m.get("thoughts")) or in_parts, leaked) if t) or None
         self.turn(where, groups[0], text, thinking, stamp, meta)
         for group in groups[1:]:  # later turns of the same record: stamped with their calls' time
             self.turn(where, group, "", None, _call_time(group[0][1]), {})
@@ -284,6 +282,15 @@ def _replaced(before: str | None, old: str | None, new: str | None, expected: An
         return None
     count = expected if type(expected) is int and expected > 0 else 1
     return before.replace(old, new) if before.count(old) == count else None
+
+
+def _split_reply(content: Any) -> tuple[str, str | None, str | None]:
+    """A gemini message's reply, apart from its thought parts (`thought: true`) and from thoughts that
+    leaked into the text before a `[Thought: true]` marker (gemini-cli #23525): (reply, parts, leaked)."""
+    parts = [p for p in content if isinstance(p, dict) and p.get("thought") is True] if isinstance(content, list) else []
+    text = text_of([p for p in content if p not in parts] if parts else content)
+    *thoughts, reply = _LEAKED_THOUGHT.split(text)
+    return reply, text_of(parts) if parts else None, "\n\n".join(t.strip() for t in thoughts if t.strip()) or None
 
 
 def _only_responses(content: Any) -> bool:

@@ -181,7 +181,7 @@ def test_a_2026_session_thoughts_parallel_results_and_cancelled_agent(tmp_path: 
     checked by hand and not copied): the environment as a `<session_context>` user turn, thought parts
     inside the gemini message's content, three calls made together whose `result` lists hold all three
     responses each, a sub-agent call cancelled with both `output` and `error`, and user records that
-    only send the responses back."""
+    only send the responses back; and a thought leaked into the reply's text before `[Thought: true]`."""
 
     def response(call_id: str, name: str, body: dict[str, str]) -> dict[str, object]:
         return {"functionResponse": {"id": call_id, "name": name, "response": body}}
@@ -225,6 +225,11 @@ def test_a_2026_session_thoughts_parallel_results_and_cancelled_agent(tmp_path: 
             {"id": "g2_response", "type": "user", "content": [cancelled]},
             {"id": "g3", "type": "gemini", "model": "gemini-3-flash-preview", "content": [
                 {"text": "**Answering** plainly.", "thought": True}, {"text": "Use /chat save NAME."}]},
+            {"id": "u3", "type": "user", "content": [{"text": "what is jinja?"}]},
+            # a thought leaked into the text before the `[Thought: true]` marker (gemini-cli #23525), as in the session
+            {"id": "g4", "type": "gemini", "model": "gemini-3-flash-preview",
+             "content": "**Analyzing Template Logic** I'm explaining Jinja.\n[Thought: true]Jinja fills HTML placeholders.",
+             "thoughts": [{"subject": "Understanding Jinja", "description": "The user asks about Jinja."}]},
         ],
     }  # fmt: skip
     path = tmp_path / "session-2026-06-12T04-14-b7db9eb8.json"
@@ -242,9 +247,16 @@ def test_a_2026_session_thoughts_parallel_results_and_cancelled_agent(tmp_path: 
         ("assistant", ""),
         ("tool", "Agent reached max turns limit (10).\n[Operation Cancelled]"),
         ("assistant", "Use /chat save NAME."),
+        ("user", "what is jinja?"),
+        ("assistant", "Jinja fills HTML placeholders."),
     ]
     assert t.steps[2].thinking == "**Analyzing** I am reading the traceback."
-    assert t.steps[9].thinking == "**Answering** plainly." and t.final_answer == "Use /chat save NAME."
+    assert t.steps[9].thinking == "**Answering** plainly."
+    assert (
+        t.steps[11].thinking
+        == "Understanding Jinja\nThe user asks about Jinja.\n\n**Analyzing Template Logic** I'm explaining Jinja."
+    )
+    assert t.final_answer == "Jinja fills HTML placeholders."
     assert [(s.tool_result.call_id, s.tool_result.is_error) for s in t.steps if s.tool_result] == [
         ("t0", False), ("r1", False), ("s2", False), ("a0", True),
     ]  # fmt: skip
