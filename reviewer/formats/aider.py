@@ -16,7 +16,8 @@ to <file>`; `SearchReplaceNoExactMatch` with the block that failed (and `The oth
 blocks were applied successfully` for the rest); `The LLM did not conform to the edit format` alone
 (nothing applied); `Skipping edits to <file>` and `Did not apply edit to <file> (--dry-run)`. A reply
 nothing answers stays `unknown`. `/run`, `/test` and `!` commands become shell calls answered by the
-output that follows them.
+output that follows them; a reply's shell commands the person let Aider run (`Running <command>`) are
+calls too, answered only when Aider says they failed (it does not write their output).
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ _NONCONFORMING = "The LLM did not conform to the edit format."
 # Aider names a new file on one line and asks on the next; `y` creates it.
 _CREATED = re.compile(r"^(.+?)\s*\nCreate new file\? \(Y\)es/\(N\)o \[Yes\]: y\s*$", re.MULTILINE)
 _EXITED = re.compile(r"exited with status (\d+)")
+_RUN_ASKED = re.compile(r"^Run shell commands?(?:\(s\))?\? .*?(\w+)\s*$")
+_RUNNING = re.compile(r"^Running (.+?)\s*$")
+_FAILED_RUN = re.compile(r"^Command '(.+)' exited with status [1-9]\d*\s*$")
 _SNIFF_CHARS = 64 * 1024
 # Aider ends a console message with the Markdown line break after its last non-blank character (it
 # strips the message first), so an output line of spaces alone does not end it.
@@ -329,7 +333,12 @@ def _trajectory(session: _Session, id: str) -> Trajectory:
                 b.result(command, text, is_error=bool(exited and exited.group(1) != "0"), metadata={"line": block.line})
                 command = None
                 continue
-            b.step("system", text, metadata={"aider_output": True, "line": block.line})
+            confirmed = _confirmed_commands(block.lines)
+            ran = [b.call(f"line-{block.line}-{k}", "bash", {"command": c}) for k, (c, _) in enumerate(confirmed)]
+            b.step("system", text, calls=ran, metadata={"aider_output": True, "line": block.line})
+            for call, (_, failure) in zip(ran, confirmed, strict=True):
+                if failure is not None:  # Aider says only when it failed: otherwise the outcome is unknown
+                    b.result(call.id, failure, is_error=True, metadata={"line": block.line})
             if pending is not None:
                 _settle(b, files, pending, text)
                 pending = None
@@ -339,7 +348,7 @@ def _trajectory(session: _Session, id: str) -> Trajectory:
             pending = None
         if block.kind == "user":
             run = _COMMAND.match(text)
-            calls = [b.call(None, "bash", {"command": run.group(1).strip()})] if run else []
+            calls = [b.call(f"line-{block.line}", "bash", {"command": run.group(1).strip()})] if run else []
             step = b.step("user", text, calls=calls, metadata={"line": block.line})
             command = calls[0].id if calls else None
         else:
@@ -357,6 +366,22 @@ def _trajectory(session: _Session, id: str) -> Trajectory:
         id=id, prompt=(users[0].text if users else ""), model=models[0] if models else None, scaffold="aider",
         final_answer=last, metadata=facts,
     )  # fmt: skip
+
+
+def _confirmed_commands(console: list[str]) -> list[tuple[str, str | None]]:
+    """The shell commands a reply suggested that the person let Aider run (`Running <command>` after a
+    `Run shell command(s)?` answered yes), each with Aider's `Command '<command>' exited with status N`
+    line when it failed. Aider writes no output of theirs into the history."""
+    found: list[tuple[str, str | None]] = []
+    confirmed = False
+    for line in console:
+        if (asked := _RUN_ASKED.match(line)) is not None:
+            confirmed = asked.group(1).lower() in ("y", "yes", "a", "all")
+        elif confirmed and (running := _RUNNING.match(line)) is not None:
+            found.append((running.group(1), None))
+        elif (failed := _FAILED_RUN.match(line)) is not None:
+            found = [(c, line if c == failed.group(1) and seen is None else seen) for c, seen in found]
+    return found
 
 
 def _settle(b: TrajectoryBuilder, files: _Files, pending: tuple[Step, list[_Edit]], console: str) -> None:

@@ -286,3 +286,35 @@ def test_every_wrap_fence_of_aider() -> None:
         text = f"# aider chat started at 2026-01-01 10:00:00\n\n#### edit  \n\n{reply}\n> Applied edit to src/a.ts  \n"
         [session] = sessions(text)
         assert [b.kind for b in session.blocks] == ["user", "reply", "console"]
+
+
+def test_suggested_shell_commands_the_person_let_run() -> None:
+    """A reply's shell commands Aider ran once the person said yes (`Run shell command? [Y/n] y`, then
+    `Running <command>`, lines as in Aider's own history, sessions 2024-08-21 16:02:08 and 15:35:24) are
+    calls: a test run whose outcome the history does not hold, a failure Aider reports
+    (`Command '…' exited with status 1`); a command refused (`n`, as in a real history of unknown licence
+    checked by hand) ran nothing."""
+    text = (
+        "# aider chat started at 2024-08-21 16:02:08\n\n"
+        "> Main model: claude-3-5-sonnet-20240620 with diff edit format, prompt cache, infinite output  \n\n"
+        "#### add a test for --map-mul  \n\n"
+        "This will run all the tests in the `test_main.py` file.\n\n"
+        "> Tokens: 12k sent, 982 received.\nCost: $0.05 message, $0.05 session.  \n"
+        "> python -m unittest tests/basic/test_main.py  \n> Run shell command? [Y/n] y  \n"
+        "> Running python -m unittest tests/basic/test_main.py  \n> Applied edit to tests/basic/test_main.py  \n\n"
+        "#### fail  \n\nRun:\n\n```bash\ndate && exit 1\n```\n\n"
+        "> Tokens: 1k sent, 10 received.  \n> date && exit 1  \n> Run shell command? [Y/n] y  \n"
+        "> Running date && exit 1  \n> Command 'date && exit 1' exited with status 1  \n"
+        "> To retry and share output with the LLM: /run date && exit 1  \n\n"
+        "#### make the folders  \n\n```bash\nmkdir data\n```\n\n"
+        "> Tokens: 2.7k sent, 195 received.  \n> mkdir data  \n"
+        "> Run shell command? (Y)es/(N)o/(S)kip all/(D)on't ask again [Yes]: n  \n"
+    )
+    [t] = [t for _, t in AiderFormat().read(Document(Path("h.md"), text.encode())) if isinstance(t, Trajectory)]
+    calls = [(s.index, s.role, c.arguments["command"]) for s in t.steps for c in s.tool_calls]
+    assert calls == [(3, "system", "python -m unittest tests/basic/test_main.py"), (6, "system", "date && exit 1")]
+    assert [(r.step, r.command, r.result_step) for r in t.test_runs] == [(3, "python -m unittest tests/basic/test_main.py", None)]
+    failed = t.steps[7]
+    assert failed.role == "tool" and failed.tool_result is not None and failed.tool_result.is_error
+    assert failed.text == "Command 'date && exit 1' exited with status 1"
+    assert [s.role for s in t.steps[8:]] == ["user", "assistant", "system"] and t.steps[10].tool_calls == []
