@@ -283,7 +283,8 @@ def test_a_history_leading_out_of_the_task_is_never_read(tmp_path: Path) -> None
 
 def test_a_command_cline_says_failed_is_an_error(tmp_path: Path) -> None:
     """Cline 2026 words a command's end in its result (`CommandOrchestrator`): `Command executed successfully
-    (exit code 0).`, `Command failed with exit code N.`, `Command terminated by signal S.`, as a real task
+    (exit code 0).`, `Command failed with exit code N.`, `Command terminated by signal S.` (Roo Code: `Command
+    executed in terminal within working directory '…'. Command execution was not successful …`), as a real task
     history of unknown licence (mike4567/MRA04242026, checked by hand, not copied) shows with native
     `tool_use` blocks answered by `[execute_command for '…'] Result:` text. A failed test run was not an error."""
 
@@ -308,9 +309,21 @@ def test_a_command_cline_says_failed_is_an_error(tmp_path: Path) -> None:
         answer("npm run dev", "Command terminated by signal SIGTERM.", "ready"),
         command("tooluse_3", "pytest -q"),
         answer("pytest -q", "Command executed successfully (exit code 0).", "3 passed in 0.1s"),
+        # Roo Code's words (`ExecuteCommandTool`)
+        command("tooluse_4", "pytest -q"),
+        answer(
+            "pytest -q",
+            "Command executed in terminal within working directory '/w'. Command execution was not successful, "
+            "inspect the cause and adjust as needed.\nExit code: 1",
+            "1 failed in 0.1s",
+        ),
+        command("tooluse_5", "pytest -q"),
+        answer("pytest -q", "Command executed in terminal within working directory '/w'. Exit code: 0", "1 passed in 0.1s"),
     ]
     t = read(write_task(tmp_path / "1777398149169", history))
     assert [(s.tool_result.call_id, s.tool_result.is_error) for s in t.steps if s.tool_result] == [
-        ("tooluse_1", True), ("tooluse_2", True), ("tooluse_3", False),
+        ("tooluse_1", True), ("tooluse_2", True), ("tooluse_3", False), ("tooluse_4", True), ("tooluse_5", False),
     ]  # fmt: skip
-    assert [(r.command, r.passed, r.failed) for r in t.test_runs] == [("pytest -q", 2, 1), ("pytest -q", 3, 0)]
+    assert [(r.command, r.passed, r.failed) for r in t.test_runs] == [
+        ("pytest -q", 2, 1), ("pytest -q", 3, 0), ("pytest -q", 0, 1), ("pytest -q", 1, 0),
+    ]  # fmt: skip
