@@ -13,7 +13,8 @@ Since 2026 a gemini message's content also holds its thought parts (its thinking
 environment turn is wrapped in `<session_context>`, every call of a batch may list the responses to the
 whole batch (a call's result is the response with its id), and user records that only send responses
 back repeat the calls' results (not steps). Thoughts that leaked into the text before a `[Thought: true]`
-marker (gemini-cli #23525) are thinking too.
+marker (gemini-cli #23525) are thinking too. A shell call succeeds whatever the command did: its
+output's `Exit Code: N` (or signal, or cancel) says the command failed.
 
 Edits: `write_file` (`file_path`, `content`) and `replace` (`file_path`, `old_string`,
 `new_string`). The CLI's display record, when kept, holds the file before and after; otherwise the
@@ -44,6 +45,13 @@ _CREATED = "Successfully created and wrote to new file"
 _OVERWROTE = "Successfully overwrote file"
 _SNIFF_LINES = 5
 _LEAKED_THOUGHT = re.compile(r"\n?\[Thought: true\]")
+# The shell tool's call succeeds whatever the command did; its output says how the command ended
+# (`packages/core/src/tools/shell.ts`: `Exit Code: N`, `Signal: S`, a cancel or its timeout).
+_SHELL = "run_shell_command"
+_SHELL_FAILED = re.compile(
+    r"^(?:Exit Code: -?[1-9]\d*|Signal: (?!\(none\))\S+|Command was (?:cancelled by user|automatically cancelled))",
+    re.MULTILINE,
+)
 # The first turn of every Gemini CLI chat: the CLI's description of the environment, not the person.
 _CONTEXT = "This is the Gemini CLI. We are setting up the context"
 
@@ -195,8 +203,8 @@ class _Walk:
         step = self.b.step("assistant", text, thinking=thinking, calls=[c for _, c in made], timestamp=stamp, metadata=meta)
         for record, call in made:
             status = record.get("status")
-            failed = status != "success"
             output = _response_text(record.get("result"), record.get("resultDisplay"), record.get("id"))
+            failed = status != "success" or (call.name == _SHELL and _SHELL_FAILED.search(output) is not None)
             at = record.get("timestamp") if isinstance(record.get("timestamp"), str) else None
             self.b.result(record.get("id"), output, is_error=failed, name=call.name, timestamp=at, metadata={"status": status})
             if call.name in _EDITS:

@@ -181,7 +181,8 @@ def test_a_2026_session_thoughts_parallel_results_and_cancelled_agent(tmp_path: 
     checked by hand and not copied): the environment as a `<session_context>` user turn, thought parts
     inside the gemini message's content, three calls made together whose `result` lists hold all three
     responses each, a sub-agent call cancelled with both `output` and `error`, and user records that
-    only send the responses back; and a thought leaked into the reply's text before `[Thought: true]`."""
+    only send the responses back; a thought leaked into the reply's text before `[Thought: true]`; and a
+    shell command that failed, which its tool call reports as a success with `Exit Code: 1` in its output."""
 
     def response(call_id: str, name: str, body: dict[str, str]) -> dict[str, object]:
         return {"functionResponse": {"id": call_id, "name": name, "response": body}}
@@ -205,6 +206,8 @@ def test_a_2026_session_thoughts_parallel_results_and_cancelled_agent(tmp_path: 
             "timestamp": "2026-06-12T04:17:54Z",
         }
 
+    red = "Output: F..\n1 failed, 2 passed in 0.1s\nExit Code: 1\nProcess Group PGID: 7"
+    ok = "Output: ...\n3 passed in 0.1s\nProcess Group PGID: 8"
     context = "<session_context>\nThis is the Gemini CLI. We are setting up the context for our chat.\n</session_context>"
     session = {
         "sessionId": "b7db9eb8", "projectHash": "73", "startTime": "2026-06-12T04:14:14Z", "kind": "main",
@@ -225,6 +228,11 @@ def test_a_2026_session_thoughts_parallel_results_and_cancelled_agent(tmp_path: 
             {"id": "g2_response", "type": "user", "content": [cancelled]},
             {"id": "g3", "type": "gemini", "model": "gemini-3-flash-preview", "content": [
                 {"text": "**Answering** plainly.", "thought": True}, {"text": "Use /chat save NAME."}]},
+            # the shell tool succeeds whatever the command did: its output says `Exit Code: 1` (gemini-cli `shell.ts`)
+            {"id": "g3b", "type": "gemini", "model": "gemini-3-flash-preview", "content": [], "toolCalls": [
+                call("p0", "run_shell_command", {"command": "pytest -q"}, [response("p0", "run_shell_command", {"output": red})]),
+                call("p1", "run_shell_command", {"command": "pytest -q"}, [response("p1", "run_shell_command", {"output": ok})]),
+            ]},
             {"id": "u3", "type": "user", "content": [{"text": "what is jinja?"}]},
             # a thought leaked into the text before the `[Thought: true]` marker (gemini-cli #23525), as in the session
             {"id": "g4", "type": "gemini", "model": "gemini-3-flash-preview",
@@ -247,16 +255,20 @@ def test_a_2026_session_thoughts_parallel_results_and_cancelled_agent(tmp_path: 
         ("assistant", ""),
         ("tool", "Agent reached max turns limit (10).\n[Operation Cancelled]"),
         ("assistant", "Use /chat save NAME."),
+        ("assistant", ""),
+        ("tool", red),
+        ("tool", ok),
         ("user", "what is jinja?"),
         ("assistant", "Jinja fills HTML placeholders."),
     ]
     assert t.steps[2].thinking == "**Analyzing** I am reading the traceback."
     assert t.steps[9].thinking == "**Answering** plainly."
     assert (
-        t.steps[11].thinking
+        t.steps[14].thinking
         == "Understanding Jinja\nThe user asks about Jinja.\n\n**Analyzing Template Logic** I'm explaining Jinja."
     )
     assert t.final_answer == "Jinja fills HTML placeholders."
     assert [(s.tool_result.call_id, s.tool_result.is_error) for s in t.steps if s.tool_result] == [
-        ("t0", False), ("r1", False), ("s2", False), ("a0", True),
+        ("t0", False), ("r1", False), ("s2", False), ("a0", True), ("p0", True), ("p1", False),
     ]  # fmt: skip
+    assert [(r.command, r.passed, r.failed) for r in t.test_runs] == [("pytest -q", 2, 1), ("pytest -q", 3, 0)]
