@@ -88,6 +88,24 @@ def test_an_expired_lease_is_reclaimed_and_the_late_label_still_counts(store: St
     assert store.slots.holders("b") == {claimed.trajectory_id: ["bob"]}
 
 
+def test_renew_extends_the_lease_of_an_open_item_only_while_it_is_the_reviewers(store: Store) -> None:
+    """What the app calls while an item is open: the lease starts again, so nobody takes it meanwhile."""
+    ids = items(store, 2)
+    store.slots.create_batch("b", ids, overlap=1, lease=timedelta(minutes=30), seed=0)
+    start = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    claimed = store.slots.claim("alice", "b", now=start)
+    assert claimed is not None and claimed.lease_until == "2026-01-01T09:30:00.000000Z"
+    assert store.slots.renew("alice", claimed.trajectory_id, now=start + timedelta(minutes=25)) == "2026-01-01T09:55:00.000000Z"
+    assert store.slots.claim("bob", "b", now=start + timedelta(minutes=40)) is not None  # the other item: alice's is held
+    assert store.slots.holders("b")[claimed.trajectory_id] == ["alice"]
+    assert store.slots.renew("bob", claimed.trajectory_id, now=start) is None  # not his
+    taken = store.slots.claim("carol", "b", now=start + timedelta(hours=2))  # alice's lease ran out: carol takes it
+    assert taken is not None and taken.trajectory_id == claimed.trajectory_id
+    assert store.slots.renew("alice", claimed.trajectory_id, now=start + timedelta(hours=2)) is None
+    label(store, taken.trajectory_id, "carol")
+    assert store.slots.renew("carol", taken.trajectory_id) is None  # labelled: nothing left to hold
+
+
 def test_released_slots_go_to_others_and_status_counts_what_is_stored(store: Store) -> None:
     ids = items(store, 3)
     store.slots.create_batch("b", ids, overlap=2, lease=DAY, seed=0)

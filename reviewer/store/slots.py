@@ -43,8 +43,20 @@ SLOTS_INDEX = "create index slots_order on slots (batch, position, slot)"
 
 
 def slots_schema(dialect: Dialect) -> list[str]:
-    """The DDL of schema step 5 (both backends): batches, slots and their constraints."""
+    """The DDL of schema step 6 (both backends): batches, slots and their constraints."""
     return [batches_ddl(dialect), slots_ddl(dialect), SLOTS_UNIQUE, SLOTS_INDEX]
+
+
+def plan_schema(dialect: Dialect) -> list[str]:
+    """The DDL of the schema step after that (both backends): a batch's tie-break limit and gold rate,
+    a slot's gold mark and when its reviewer last renewed it (claim or `renew`: activity, for rebalance)."""
+    real = "double precision" if dialect.postgres else "real"
+    return [
+        "alter table batches add column max_extra bigint not null default 0",
+        f"alter table batches add column gold_rate {real} not null default 0",
+        "alter table slots add column gold bigint not null default 0",
+        "alter table slots add column renewed_at text",
+    ]
 
 
 class UnknownBatch(ReviewerError):
@@ -105,7 +117,7 @@ _PICK = (
     ") order by case when s.annotator = :who then 0 else 1 end, s.batch, s.position, s.slot limit 1"
 )
 _CLAIM = (
-    "update slots set annotator = :who, lease_until = :until,"
+    "update slots set annotator = :who, lease_until = :until, renewed_at = :now,"
     " claimed_at = case when annotator = :who then claimed_at else :now end"
     f" where (batch, trajectory_id, slot) = ({_PICK}) returning trajectory_id, batch, slot, lease_until"
 )
@@ -150,6 +162,29 @@ class SlotRepository:
             params = {"who": annotator, "batch": batch, "now": _stamp(moment), "until": _stamp(moment + lease)}
             row = self.db.execute(_CLAIM, params).fetchone()
         return Claim(*row) if row else None
+
+    def renew(self, annotator: str, trajectory_id: str, *, now: datetime | None = None) -> str | None:
+        """Extend the reviewer's lease on an item they hold and have not labelled yet (the app calls it
+        while the item is open, so a long review is not taken from them): each such slot's lease starts
+        again now. Returns the new `lease_until` (the latest, should they hold the item in several
+        batches), or None when they hold no unlabelled slot of it (theirs expired and was claimed by
+        someone else, or they labelled it)."""
+        moment = now or datetime.now(UTC)
+        renewed: list[str] = []
+        with self.db.writing():
+            held = self.db.execute(
+                "select s.batch, b.lease_seconds from slots s join batches b on b.name = s.batch"
+                f" where s.annotator = ? and s.trajectory_id = ? and not {_labelled('s')} order by s.batch",
+                [annotator, trajectory_id],
+            ).fetchall()
+            for batch, seconds in held:
+                until = _stamp(moment + timedelta(seconds=seconds))
+                self.db.execute(
+                    "update slots set lease_until = ?, renewed_at = ? where batch = ? and trajectory_id = ? and annotator = ?",
+                    [until, _stamp(moment), batch, trajectory_id, annotator],
+                )
+                renewed.append(until)
+        return max(renewed, default=None)
 
     def _lease(self, batch: str | None) -> timedelta:
         if batch is not None:
