@@ -23,6 +23,7 @@ from tests.conftest import Cli, tid
 
 BOTH_BACKENDS = True  # the tests using `store` or `project_location` alone run on SQLite and PostgreSQL (tests/conftest.py)
 DAY = timedelta(days=1)
+NO_GOLD = {"gold": 0, "verdict": 0, "codes": 0, "verdict_rate": None, "codes_rate": None}
 
 
 def items(store: Store, n: int) -> list[str]:
@@ -116,7 +117,10 @@ def test_released_slots_go_to_others_and_status_counts_what_is_stored(store: Sto
     assert held is not None and store.slots.claim("bob", "b") is not None
     assert store.slots.status("b").to_dict() == {
         "batch": "b", "items": 3, "items_done": 0, "open_slots": 3,
-        "reviewers": [{"annotator": "alice", "slots": 2, "labelled": 1}, {"annotator": "bob", "slots": 1, "labelled": 0}],
+        "reviewers": [
+            {"annotator": "alice", "slots": 2, "labelled": 1, "calibration": NO_GOLD},
+            {"annotator": "bob", "slots": 1, "labelled": 0, "calibration": NO_GOLD},
+        ],
     }  # fmt: skip
     assert store.slots.release("alice", "b") == 1  # the labelled slot stays hers
     assert store.slots.status("b").open_slots == 4
@@ -142,7 +146,7 @@ def test_queue_next_on_the_command_line(project_location: Path | str, tmp_path: 
     bad = cli("--db", str(project_location), "batch", "create", "c", "--overlap", "1", "--lease", "soon")
     assert bad.exit_code == 1 and "lease 'soon'" in bad.output
     status = cli("--db", str(project_location), "batch", "status", "b", "--json")
-    assert json.loads(status.output)["reviewers"] == [{"annotator": "alice", "slots": 1, "labelled": 0}]
+    assert json.loads(status.output)["reviewers"] == [{"annotator": "alice", "slots": 1, "labelled": 0, "calibration": NO_GOLD}]
     assert "released 1 slots of alice" in cli("--db", str(project_location), "queue", "release", "--annotator", "alice").output
 
 

@@ -1,4 +1,4 @@
-"""`reviewer queue next`: claim the next review slot (rules in reviewer.store.slots)."""
+"""`reviewer queue next`, `queue list`, `queue release`: a reviewer's planned work (rules in reviewer.store.slots)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,25 @@ def queue_next(ctx: click.Context, db: str | None, annotator: str, batch: str | 
         click.echo(f"nothing left for {annotator}")
     else:
         click.echo(f"{claim.trajectory_id} (batch {claim.batch}, slot {claim.slot}, yours until {claim.lease_until})")
+
+
+@queue_group.command("list")
+@db_option
+@click.option("--annotator", required=True, help="Whose slots.")
+@click.option("--batch", default=None, help="Only this batch (default: any).")
+@json_option('Print a list of {"batch", "trajectory_id", "state", "claimed_at", "lease_until"}.')
+@click.pass_context
+def queue_list(ctx: click.Context, db: str | None, annotator: str, batch: str | None, as_json: bool) -> None:
+    """ANNOTATOR's slots in queue order, each labelled, held (lease running) or expired (anyone may claim it)."""
+    held = open_store(ctx, db).slots.mine(annotator, batch)
+    if as_json:
+        click.echo(json.dumps([slot.to_dict() for slot in held]))
+        return
+    if not held:
+        click.echo(f"{annotator} holds no slots")
+    for slot in held:
+        until = f" until {slot.lease_until}" if slot.state != "labelled" else ""
+        click.echo(f"{slot.trajectory_id} (batch {slot.batch}): {slot.state}{until}")
 
 
 @queue_group.command("release")
