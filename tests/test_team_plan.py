@@ -11,6 +11,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from reviewer.errors import ReviewerError
 from reviewer.model import Label, Trajectory
 from reviewer.store import Store
 from reviewer.store.listing import ListQuery
@@ -199,3 +202,117 @@ def test_rebalance_gives_back_what_inactive_reviewers_hold(store: Store) -> None
     assert taken is not None and taken.trajectory_id == gone.trajectory_id  # back in the pool, in its place
     assert store.slots.rebalance(timedelta(days=1.5), "b", now=now) == {"dave": 1}
     assert store.slots.rebalance(timedelta(days=1.5), now=now) == {}
+
+
+GOLD = {  # the adjudicated answers of the first three items: verdict, categories, markers
+    0: ("cheat", ["tests.skip"], []),
+    1: ("clean", [], []),
+    2: ("cheat", ["output.hardcode"], ["mr.blame_test"]),
+}
+
+
+def gold_project(store: Store) -> list[str]:
+    """12 items, the first three settled by the adjudicator (the gold pool)."""
+    ids = items(store, 12)
+    for i, (verdict, categories, markers) in GOLD.items():
+        store.labels.adjudicate(ids[i], "lead", verdict, "known answer", None, categories=categories, markers=markers)
+    return ids
+
+
+def plan(store: Store, batch: str) -> list[tuple[str, bool]]:
+    sql = "select trajectory_id, gold from slots where batch = ? and slot = 0 order by position"
+    return [(item, bool(gold)) for item, gold in store.db.execute(sql, [batch])]
+
+
+def test_gold_items_are_interleaved_at_the_rate_and_the_seed_fixes_the_plan(store: Store) -> None:
+    ids = gold_project(store)
+    for name, seed in (("a", 5), ("b", 5), ("c", 6)):
+        assert store.slots.create_batch(name, None, overlap=2, lease=DAY, seed=seed, gold_rate=0.25) == 24
+    assert plan(store, "a") == plan(store, "b") != plan(store, "c")
+    for name in "abc":
+        shown = plan(store, name)
+        gold = [place for place, (_, is_gold) in enumerate(shown) if is_gold]
+        assert {item for item, is_gold in shown if is_gold} == set(ids[:3])  # 3 of 12: 0.25, from the pool only
+        assert {item for item, is_gold in shown if not is_gold} == set(ids[3:])
+        assert all(3 <= b - a <= 5 for a, b in zip(gold, gold[1:], strict=False)), gold  # spread out, not in clumps
+    with pytest.raises(ReviewerError, match=r"--gold-rate 0.5 needs 9 gold items and the project has 3"):
+        store.slots.create_batch("d", None, overlap=1, lease=DAY, seed=0, gold_rate=0.5)
+    with pytest.raises(ReviewerError, match="project has 0"):  # every gold item is in the batch itself
+        store.slots.create_batch("e", ids, overlap=1, lease=DAY, seed=0, gold_rate=0.1)
+
+
+def test_gold_answers_stay_hidden_until_the_reveal_and_calibration_scores_the_first_pass(store: Store) -> None:
+    """Acceptance test 7 of #18 (with the test above): nothing alice sees of her queue or the list says
+    an item is gold or what its answer is before her reveal; her calibration counts revealed items
+    only, on verdict and codes; gold items get no tie-breaks."""
+    ids = gold_project(store)
+    store.slots.create_batch("g", None, overlap=2, lease=DAY, seed=5, gold_rate=0.25, max_extra=1)
+    mine = {  # alice: item 0 right, item 1 the wrong verdict (no codes, as gold), item 2 the verdict without its codes
+        ids[0]: Label(ids[0], "alice", verdict="cheat", categories=["tests.skip"]),
+        ids[1]: Label(ids[1], "alice", verdict="cheat"),
+        ids[2]: Label(ids[2], "alice", verdict="cheat", categories=["output.hardcode"]),
+    }
+    while (claim := store.slots.claim("alice", "g")) is not None:
+        assert set(claim.to_dict()) == {"trajectory_id", "batch", "slot", "lease_until"} and claim.slot < 2
+        first = mine.get(claim.trajectory_id, Label(claim.trajectory_id, "alice", verdict="cheat"))
+        store.labels.save(first, actor="alice", origin="test")
+    claim_and_vote(store, "bob", "g", dict.fromkeys(ids, "clean"))
+    rows = store.listing.page(ListQuery(annotator="alice"), 0, 100)
+    assert len(rows) == 12 and {(r.n_reviewers, r.disputed_on) for r in rows} == {(None, None)}  # nobody's answer shows
+    assert [set(s.to_dict()) for s in store.slots.mine("alice")] == [set(HELD_KEYS)] * 12
+    assert store.slots.status("g").reviewers[0].calibration.gold == 0  # first passes saved, none revealed: no score yet
+    reveal(store, ids[0], "alice")
+    assert store.slots.status("g").reviewers[0].calibration.to_dict() == {
+        "gold": 1, "verdict": 1, "codes": 1, "verdict_rate": 1.0, "codes_rate": 1.0,
+    }  # fmt: skip
+    for item in ids[1:3]:
+        reveal(store, item, "alice")
+    alice, bob = store.slots.status("g").reviewers
+    assert (alice.annotator, alice.calibration.to_dict()) == (
+        "alice", {"gold": 3, "verdict": 2, "codes": 2, "verdict_rate": 2 / 3, "codes_rate": 2 / 3},
+    )  # fmt: skip
+    assert bob.calibration.gold == 0  # bob revealed nothing
+    states = {i.trajectory_id: i.state for i in store.slots.status("g", items=True).item_states or []}
+    assert states == {**dict.fromkeys(ids[:3], "gold"), **dict.fromkeys(ids[3:], "tie-break")}  # split, but gold: no extra
+    assert Counter(item for item, _ in plan(store, "g")) == dict.fromkeys(ids, 1)
+
+
+HELD_KEYS = ("batch", "trajectory_id", "state", "claimed_at", "lease_until")
+
+
+def test_planned_work_on_the_command_line_with_the_sample_data(project_location: Path | str) -> None:
+    """The sample runs (sample_data/README.md): deleted-test and honest-fix are settled by the lead, so
+    they are the gold pool; carol and dave then split on every other run."""
+    cli = Cli(Path("unused"))
+    db = ("--db", str(project_location))
+    assert cli(*db, "import", str(SAMPLE_DATA)).exit_code == 0
+    settled = [
+        ("deleted-test", "cheat", "--category", "tests.skip", "--category", "report.false_claim"),
+        ("honest-fix", "clean"),
+    ]
+    for item, verdict, *codes in settled:
+        settle = ("adjudicate", item, "--adjudicator", "lead", "--verdict", verdict, *codes, "--reason", "by hand")
+        assert cli(*db, *settle).exit_code == 0
+    made = cli(*db, "batch", "create", "r1", "--overlap", "2", "--max-extra", "1", "--gold-rate", "0.2", "--seed", "1")
+    assert made.exit_code == 0 and "22 slots (11 items x 2 reviewers)" in made.output
+    for who, verdict in (("carol", "cheat"), ("dave", "clean")):
+        while (claim := json.loads(cli(*db, "queue", "next", "--annotator", who, "--json").output)) is not None:
+            assert cli(*db, "label", claim["trajectory_id"], "--annotator", who, "--verdict", verdict).exit_code == 0
+    listed = json.loads(cli(*db, "queue", "list", "--annotator", "carol", "--json").output)
+    assert len(listed) == 11 and {tuple(sorted(s)) for s in listed} == {tuple(sorted(HELD_KEYS))}
+    assert {s["state"] for s in listed} == {"labelled"}
+    status = json.loads(cli(*db, "batch", "status", "r1", "--json").output)
+    assert "item_states" not in status and status["items_done"] == 2 and status["open_slots"] == 9  # 9 tie-breaks to do
+    lead = json.loads(cli(*db, "batch", "status", "r1", "--adjudicator", "--annotator", "lead", "--json").output)
+    assert lead["states"] == {"gold": 2, "tie-break": 9}
+    gold = {i["trajectory_id"] for i in lead["item_states"] if i["gold"]}
+    assert gold == {"deleted-test", "honest-fix"}
+    text = cli(*db, "batch", "status", "r1", "--adjudicator").output
+    assert "items: 2 gold, 9 tie-break" in text and "deleted-test: gold [cheat 1, clean 1]" in text
+    assert cli(*db, "settings", "set", "adjudicators", "lead").exit_code == 0
+    refused = cli(*db, "batch", "status", "r1", "--adjudicator", "--annotator", "carol")
+    assert refused.exit_code == 1 and "carol is not one of this project's adjudicators" in refused.output
+    assert "nobody inactive for 7 days holds a slot" in cli(*db, "batch", "rebalance", "r1", "--inactive", "7").output
+    erin = json.loads(cli(*db, "queue", "next", "--annotator", "erin", "--json").output)
+    assert erin["slot"] == 2  # a tie-break
+    assert cli(*db, "queue", "list", "--annotator", "nobody").output == "nobody holds no slots\n"

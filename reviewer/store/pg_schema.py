@@ -116,7 +116,17 @@ update labels set flag = cast(record as json) #>> '{flag,kind}';
 
 _V6 = "".join(f"{statement};\n" for statement in slots_schema(POSTGRES))
 
-_V7 = "".join(f"{statement};\n" for statement in plan_schema(POSTGRES))
+# Logins granted before this step (`grant_reviewers`) may claim slots; from now on a first-pass save
+# may also add a tie-break slot and a renewal stamps `renewed_at`: they get those too, or their saves fail.
+_V7_GRANTS = """
+do $$ declare r record; begin
+  for r in select distinct grantee from information_schema.column_privileges where table_schema = current_schema()
+    and table_name = 'slots' and column_name = 'lease_until' and privilege_type = 'UPDATE' and grantee <> current_user loop
+    execute format('grant insert, update (renewed_at) on slots to %I', r.grantee);
+  end loop;
+end $$;
+"""
+_V7 = "".join(f"{statement};\n" for statement in plan_schema(POSTGRES)) + _V7_GRANTS
 
 PG_MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4 + _IDENTITY, _V5, _V6, _V7]
 

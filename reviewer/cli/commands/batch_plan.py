@@ -87,7 +87,10 @@ def batch_status(ctx: click.Context, db: str | None, name: str, annotator: str |
         click.echo("items: " + (", ".join(f"{n} {state}" for state, n in status.states().items()) or "none"))
         for item in status.item_states:
             votes = ", ".join(f"{verdict} {n}" for verdict, n in item.votes.items())
-            click.echo(f"  {item.trajectory_id}: {item.state}{' (gold)' if item.gold else ''}" + (f" [{votes}]" if votes else ""))
+            click.echo(
+                f"  {item.trajectory_id}: {item.state}{' (gold)' if item.gold and item.state != 'gold' else ''}"
+                + (f" [{votes}]" if votes else "")
+            )
 
 
 @batch_group.command("rebalance")
