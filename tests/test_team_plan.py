@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -11,12 +12,14 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from reviewer.errors import ReviewerError
 from reviewer.model import Label, Trajectory
-from reviewer.store import Store
+from reviewer.store import Store, pg_schema
 from reviewer.store.listing import ListQuery
+from reviewer.store.postgres import PostgresDb
 from reviewer.synthetic import trajectory
 from tests.conftest import SAMPLE_DATA, Cli, tid
 
@@ -316,3 +319,43 @@ def test_planned_work_on_the_command_line_with_the_sample_data(project_location:
     erin = json.loads(cli(*db, "queue", "next", "--annotator", "erin", "--json").output)
     assert erin["slot"] == 2  # a tie-break
     assert cli(*db, "queue", "list", "--annotator", "nobody").output == "nobody holds no slots\n"
+
+
+V6_GRANTS = (  # what `db grant` gave a login on a project at schema v6
+    "grant usage on schema {schema} to {who}",
+    "grant select on all tables in schema {schema} to {who}",
+    "grant insert, update, delete on labels, label_events to {who}",
+    "grant insert on annotators to {who}",
+    "grant update (words) on steps to {who}",
+    "grant update (annotator, claimed_at, lease_until) on slots to {who}",
+    "grant usage on all sequences in schema {schema} to {who}",
+)
+
+
+def test_reviewers_granted_before_the_upgrade_still_save_and_break_ties(pg_server: str, logins: tuple[str, str]) -> None:
+    """A reviewer's login adds the tie-break slot with their own save (one statement, their rights),
+    on a project whose logins were granted at schema v6 and upgraded since: the upgrade extends the grants."""
+    schema = f"grants_{os.getpid()}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"drop schema if exists {schema} cascade")
+        conn.execute(f"create schema {schema}")
+    url = f"{pg_server}{'&' if '?' in pg_server else '?'}options=-csearch_path%3D{schema}"
+    pg_schema.upgrade(PostgresDb(url), pg_schema.PG_MIGRATIONS[:6])
+    with psycopg.connect(url, autocommit=True) as conn:
+        for who in logins:
+            for grant in V6_GRANTS:
+                conn.execute(grant.format(schema=schema, who=who))
+    assert "schema v6 -> v" in pg_schema.run_upgrade(url)
+    with Store(url) as owner:
+        (item,) = items(owner, 1)
+        owner.slots.create_batch("t", [item], overlap=2, lease=DAY, seed=0, max_extra=1)
+    try:
+        for who, verdict in zip(logins, ("cheat", "clean"), strict=True):
+            with Store(f"{url}&user={who}&password=pw") as store:
+                assert claim_and_vote(store, who, "t", {item: verdict}) == [(item, 0 if verdict == "cheat" else 1)]
+                assert store.slots.renew(who, item) is None  # labelled: nothing to renew, and allowed to ask
+        with Store(url) as owner:
+            assert slot_numbers(owner, "t") == {item: [0, 1, 2]}
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            conn.execute(f"drop schema {schema} cascade")
