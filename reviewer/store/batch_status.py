@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from reviewer.model import Label, gold_adjudications
 from reviewer.store.connection import Db
@@ -59,13 +59,7 @@ class ItemState:
     votes: dict[str, int]  # first-pass verdict -> how many
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "trajectory_id": self.trajectory_id,
-            "gold": self.gold,
-            "slots": self.slots,
-            "state": self.state,
-            "votes": self.votes,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 from reviewer.errors import ReviewerError
@@ -102,10 +102,7 @@ class HeldSlot:
     lease_until: str
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "batch": self.batch, "trajectory_id": self.trajectory_id, "state": self.state,
-            "claimed_at": self.claimed_at, "lease_until": self.lease_until,
-        }  # fmt: skip
+        return asdict(self)
 
 
 def parse_lease(text: str) -> timedelta:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import click
 
-from reviewer.cli.options import db_option, json_option
+from reviewer.cli.options import F, db_option, json_option
 from reviewer.cli.project import open_store
 
 
@@ -15,10 +16,18 @@ def queue_group() -> None:
     """A reviewer's planned work: claim the next slot of a batch, give back what they will not do."""
 
 
+def whose_slots(who: str) -> Callable[[F], F]:
+    """`--db`, `--annotator` (described by `who`) and `--batch`: what every queue command takes."""
+
+    def decorate(func: F) -> F:
+        func = click.option("--batch", default=None, help="Only this batch (default: any).")(func)
+        return db_option(click.option("--annotator", required=True, help=who)(func))
+
+    return decorate
+
+
 @queue_group.command("next")
-@db_option
-@click.option("--annotator", required=True, help="Who claims.")
-@click.option("--batch", default=None, help="Only this batch (default: any).")
+@whose_slots("Who claims.")
 @json_option('Print {"trajectory_id", "batch", "slot", "lease_until"}, or null when nothing is left.')
 @click.pass_context
 def queue_next(ctx: click.Context, db: str | None, annotator: str, batch: str | None, as_json: bool) -> None:
@@ -34,9 +43,7 @@ def queue_next(ctx: click.Context, db: str | None, annotator: str, batch: str | 
 
 
 @queue_group.command("list")
-@db_option
-@click.option("--annotator", required=True, help="Whose slots.")
-@click.option("--batch", default=None, help="Only this batch (default: any).")
+@whose_slots("Whose slots.")
 @json_option('Print a list of {"batch", "trajectory_id", "state", "claimed_at", "lease_until"}.')
 @click.pass_context
 def queue_list(ctx: click.Context, db: str | None, annotator: str, batch: str | None, as_json: bool) -> None:
@@ -53,9 +60,7 @@ def queue_list(ctx: click.Context, db: str | None, annotator: str, batch: str | 
 
 
 @queue_group.command("release")
-@db_option
-@click.option("--annotator", required=True, help="Whose slots.")
-@click.option("--batch", default=None, help="Only this batch (default: any).")
+@whose_slots("Whose slots.")
 @click.pass_context
 def queue_release(ctx: click.Context, db: str | None, annotator: str, batch: str | None) -> None:
     """Give back ANNOTATOR's claimed slots they have not labelled: others may claim them at once."""
