@@ -100,6 +100,25 @@ def test_a_split_first_pass_adds_one_tie_break_and_a_majority_ends_them(store: S
     assert store.slots.status("t").item_states is None  # derived from the votes: the adjudicator's view only
 
 
+def test_a_tie_break_nobody_claimed_goes_when_a_changed_first_pass_ends_the_split(store: Store) -> None:
+    a, b = items(store, 2)
+    store.slots.create_batch("t", [a, b], overlap=2, lease=DAY, seed=0, max_extra=1)
+    claim_and_vote(store, "alice", "t", {a: "cheat", b: "cheat"})
+    claim_and_vote(store, "bob", "t", {a: "clean", b: "clean"})
+    assert slot_numbers(store, "t") == {a: [0, 1, 2], b: [0, 1, 2]}
+    vote(store, a, "bob", "cheat")  # bob corrects his first pass: they agree, nobody is needed to break a tie
+    assert slot_numbers(store, "t") == {a: [0, 1], b: [0, 1, 2]}
+    assert {i.trajectory_id: i.state for i in store.slots.status("t", items=True).item_states or []} == {
+        a: "agreed", b: "tie-break",
+    }  # fmt: skip
+    vote(store, a, "bob", "clean")  # and back: the tie-break again, the same slot
+    assert slot_numbers(store, "t") == {a: [0, 1, 2], b: [0, 1, 2]}
+    held = store.slots.claim("carol", "t")
+    assert held is not None and held.slot == 2
+    vote(store, held.trajectory_id, "bob", "cheat")  # carol holds that one: it stays hers, her vote will count
+    assert slot_numbers(store, "t")[held.trajectory_id] == [0, 1, 2]
+
+
 def test_no_tie_breaks_without_max_extra(store: Store) -> None:
     (a,) = items(store, 1)
     store.slots.create_batch("t", [a], overlap=2, lease=DAY, seed=0)
@@ -356,6 +375,9 @@ def test_reviewers_granted_before_the_upgrade_still_save_and_break_ties(pg_serve
                 assert store.slots.renew(who, item) is None  # labelled: nothing to renew, and allowed to ask
         with Store(url) as owner:
             assert slot_numbers(owner, "t") == {item: [0, 1, 2]}
+        with Store(f"{url}&user={logins[1]}&password=pw") as store:
+            vote(store, item, logins[1], "cheat")  # they agree now: the unclaimed tie-break goes, under bob's login
+            assert slot_numbers(store, "t") == {item: [0, 1]}
     finally:
         with psycopg.connect(pg_server, autocommit=True) as conn:
             conn.execute(f"drop schema {schema} cascade")

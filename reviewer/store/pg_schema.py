@@ -117,12 +117,13 @@ update labels set flag = cast(record as json) #>> '{flag,kind}';
 _V6 = "".join(f"{statement};\n" for statement in slots_schema(POSTGRES))
 
 # Logins granted before this step (`grant_reviewers`) may claim slots; from now on a first-pass save
-# may also add a tie-break slot and a renewal stamps `renewed_at`: they get those too, or their saves fail.
+# may also add or withdraw a tie-break slot and a renewal stamps `renewed_at`: they get those too, or
+# their saves fail.
 _V7_GRANTS = """
 do $$ declare r record; begin
   for r in select distinct grantee from information_schema.column_privileges where table_schema = current_schema()
     and table_name = 'slots' and column_name = 'lease_until' and privilege_type = 'UPDATE' and grantee <> current_user loop
-    execute format('grant insert, update (renewed_at) on slots to %I', r.grantee);
+    execute format('grant insert, delete, update (renewed_at) on slots to %I', r.grantee);
   end loop;
 end $$;
 """
@@ -217,7 +218,7 @@ def grant_reviewers(db: PostgresDb, roles: list[str]) -> None:
                 "grant insert on annotators to {who}",
                 "grant update (words) on steps to {who}",
                 "grant update (annotator, claimed_at, lease_until, renewed_at) on slots to {who}",
-                "grant insert on slots to {who}",  # a first pass that splits an item adds its tie-break slot
+                "grant insert, delete on slots to {who}",  # a first pass adds (or withdraws) its item's tie-break slot
                 "grant usage on all sequences in schema {schema} to {who}",
             ):
                 db.conn.execute(psycopg.sql.SQL(statement).format(schema=schema, who=who))

@@ -8,9 +8,11 @@ settles nothing). Gold items get no tie-breaks: their answer is known.
 
 Where it is enforced: `TIE_BREAK` is one INSERT ... SELECT that reads the votes and numbers the new
 slot after the item's last; the label save of a first pass runs it in its own write transaction
-(`add_tie_break`, called by `LabelRepository.write`). Two saves that both find a split would insert
-the same primary key (batch, item, slot): the second inserts nothing (`on conflict do nothing`).
-Writers take turns on both backends besides, so each save reads the votes the other committed.
+(`update_tie_breaks`, called by `LabelRepository.write`). Two saves that both find a split would
+insert the same primary key (batch, item, slot): the second inserts nothing (`on conflict do
+nothing`). Writers take turns on both backends besides, so each save reads the votes the other
+committed. A first pass changed after its item's extra slot was added can end the split: the same
+call then removes that slot if nobody has claimed it yet (`STALE_TIE_BREAK`).
 """
 
 from __future__ import annotations
@@ -64,9 +66,21 @@ TIE_BREAK_PENDING = (
 )
 
 
-def add_tie_break(db: Db, trajectory_id: str) -> None:
-    """After a first-pass label of `trajectory_id` is written (in its write transaction): add the
-    extra slot its split votes call for, in each batch that plans it (see the module docstring)."""
+# The item's unclaimed tie-break slot (only ever its last) once its split is gone: a first pass changed
+# since it was added. The claimed slots' votes no longer call for it, so nobody is sent to break a tie
+# that is not there; a claimed one stays (its reviewer may be at work on it).
+STALE_TIE_BREAK = (
+    "delete from slots where trajectory_id = :tid and annotator is null"
+    " and slot >= (select b.overlap from batches b where b.name = slots.batch)"
+    f" and batch not in (select v.batch from ({item_votes('s.trajectory_id = :tid and s.annotator is not null')}) v"
+    f" where {NEEDS_TIE_BREAK})"
+)
+
+
+def update_tie_breaks(db: Db, trajectory_id: str) -> None:
+    """After a first-pass label of `trajectory_id` is written (in its write transaction): drop the
+    tie-break slot its votes no longer call for, add the one they call for, in each batch that plans it."""
+    db.execute(STALE_TIE_BREAK, {"tid": trajectory_id})
     db.execute(TIE_BREAK, {"tid": trajectory_id})
 
 
