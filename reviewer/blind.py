@@ -109,6 +109,20 @@ CHANNELS: tuple[Channel, ...] = (
         "`reviewer show` (the transcript and its --json) carries the grader outcome only with --reveal-outcome;"
         " without it the JSON's outcome is empty and a note on stderr says it was withheld.",
     ),
+    Channel(
+        "cli.queue",
+        "reviewer.store.slots:HeldSlot",
+        "`queue next` and `queue list` (the app's \"my slots\") show the viewer's own slots: item, batch, lease and their own"
+        " state; never whether an item is gold (calibration) nor anything of others' labels. A tie-break's slot number"
+        " (from the batch's overlap up) says the first reviewers split, not how.",
+    ),
+    Channel(
+        "cli.batch_status",
+        "reviewer.store.batch_status:read_status",
+        "`batch status`: slots held and labelled per reviewer, and calibration over the gold items each reviewer revealed"
+        " (a gold item scores only after its reviewer's reveal). Each item's state and votes only with --adjudicator"
+        " (the project's adjudicators only, AdjudicationPolicy.view_refusal).",
+    ),
     Channel("search", f"{_LIST}:ListQuery.text", "Full-text search matches the trajectory's steps, never labels or suggestions."),
     Channel("status.grader", f"{_APP}:MainWindow._status", "The grader result shows in the status bar only after the reveal."),
     Channel("window.title", f"{_APP}:window_title", "The title names the project file, the viewer and their role only."),

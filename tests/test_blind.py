@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -465,6 +466,43 @@ def check_suggestion_marks(scene: Scene) -> None:
         assert ("⚑" in shown) == (phase == "revealed")
 
 
+def gold_batch(scene: Scene) -> None:
+    """Item 1 settled by dave (the gold pool); batch g: item 0 and item 1 as gold, alice holding item 1's slot."""
+    scene.store.labels.adjudicate(tid(1), "dave", "cheat", "known", None)
+    scene.store.slots.create_batch("g", [tid(0)], overlap=1, lease=timedelta(days=1), seed=0, gold_rate=0.5)
+    while (claim := scene.store.slots.claim("alice", "g")) is not None and claim.trajectory_id != tid(1):
+        scene.store.slots.release("alice", "g")
+        assert scene.store.slots.claim("bob", "g") is not None  # bob takes item 0, so alice is given item 1
+
+
+def check_cli_queue(scene: Scene) -> None:
+    gold_batch(scene)
+    cli = Cli(scene.store.path)
+    for _phase in scene.walk():
+        claimed = json.loads(cli("queue", "next", "--annotator", "alice", "--json").stdout)
+        listed_ = json.loads(cli("queue", "list", "--annotator", "alice", "--json").stdout)
+        assert claimed is None or set(claimed) == {"trajectory_id", "batch", "slot", "lease_until"}
+        assert [set(s) for s in listed_] == [{"batch", "trajectory_id", "state", "claimed_at", "lease_until"}]
+        said = json.dumps([claimed, listed_]) + cli("queue", "list", "--annotator", "alice").stdout
+        assert not any(word in said for word in ("gold", "cheat", "clean", "borderline", "dave", "bob", "carol"))
+
+
+def check_cli_batch_status(scene: Scene) -> None:
+    gold_batch(scene)
+    cli = Cli(scene.store.path)
+    for phase in scene.walk():
+        status = json.loads(cli("batch", "status", "g", "--json").stdout)
+        assert "item_states" not in status and "states" not in status
+        alice = next(r for r in status["reviewers"] if r["annotator"] == "alice")
+        assert alice["calibration"]["gold"] == (1 if phase == "revealed" else 0)  # her borderline against dave's cheat
+        assert alice["calibration"]["verdict"] == 0
+    lead = json.loads(cli("batch", "status", "g", "--adjudicator", "--json").stdout)
+    assert {(i["trajectory_id"][-1], i["gold"]) for i in lead["item_states"]} == {("1", True), ("0", False)}
+    scene.store.settings.set_adjudicators(["dave"])
+    refused = cli("batch", "status", "g", "--adjudicator", "--annotator", "alice")
+    assert refused.exit_code == 1 and "alice is not one of this project's adjudicators" in refused.stderr
+
+
 CHECKS: dict[str, Callable[[Scene], None]] = {
     "column.trajectory": check_trajectory_columns,
     "column.status": check_status,
@@ -483,6 +521,8 @@ CHECKS: dict[str, Callable[[Scene], None]] = {
     "cli.list": check_cli_list,
     "cli.stale": check_cli_stale,
     "cli.show": check_cli_show,
+    "cli.queue": check_cli_queue,
+    "cli.batch_status": check_cli_batch_status,
     "search": check_search,
     "status.grader": check_grader_in_status_bar,
     "window.title": check_window_title,

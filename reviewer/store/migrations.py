@@ -15,7 +15,7 @@ from pathlib import Path
 from reviewer.errors import MigrationError
 from reviewer.store.database import Database, Table
 from reviewer.store.dialect import SQLITE
-from reviewer.store.slots import slots_schema
+from reviewer.store.slots import plan_schema, slots_schema
 from reviewer.store.transactions import sqlite_writing
 
 Migration = Callable[[Database], None]
@@ -247,8 +247,15 @@ def _v6_review_slots(db: Database) -> None:
         db.execute(statement)
 
 
+def _v7_planned_work(db: Database) -> None:
+    """Tie-breaks, gold items and lease renewals of planned work (`reviewer.store.slots.plan_schema`)."""
+    for statement in plan_schema(SQLITE):
+        db.execute(statement)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_initial, _v2_adjudications_apart, _v3_application_id, _v4_workspace, _v5_label_flags, _v6_review_slots,
+    _v7_planned_work,
 ]  # fmt: skip
 
 
