@@ -14,6 +14,8 @@ XCB_DEBS := libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libx
 
 # The store's tests run on a throw-away PostgreSQL cluster too (pg_virtualenv, from postgresql-common,
 # works even as root); the variable is the libpq URL they use ("postgresql://": PG* from pg_virtualenv).
+# -t keeps the cluster in a temporary folder even as root, so two runs on one machine do not collide
+# on the fixed cluster name "regress" (each gets a free port).
 PG_DEBS := postgresql postgresql-common
 
 .PHONY: run test bench screenshots qt-libs pg-server debs clean
@@ -40,7 +42,7 @@ debs:
 	fi
 
 test: $(STAMP) qt-libs pg-server
-	pg_virtualenv sh -c 'REVIEWER_TEST_POSTGRES=postgresql:// QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q'
+	pg_virtualenv -t sh -c 'REVIEWER_TEST_POSTGRES=postgresql:// QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q'
 
 run: $(STAMP)
 	@$(MAKE) --no-print-directory qt-libs EXTRA_DEBS="$(XCB_DEBS)"

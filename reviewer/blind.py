@@ -113,7 +113,22 @@ CHANNELS: tuple[Channel, ...] = (
         "team.checkout",
         "reviewer.store.checkout:checkout",
         "`reviewer team checkout` copies the reviewer's own labels and history only, and the grader outcome and"
-        " suggestions of the items they have sighted; never another reviewer's labels or the original files.",
+        " suggestions of the items they have sighted; never another reviewer's labels, the original files or which"
+        " slots are gold.",
+    ),
+    Channel(
+        "cli.queue",
+        "reviewer.store.slots:HeldSlot",
+        "`queue next` and `queue list` (the app's \"my slots\") show the viewer's own slots: item, batch, lease and their own"
+        " state; never whether an item is gold (calibration) nor anything of others' labels. A tie-break's slot number"
+        " (from the batch's overlap up) says the first reviewers split, not how.",
+    ),
+    Channel(
+        "cli.batch_status",
+        "reviewer.store.batch_status:read_status",
+        "`batch status`: slots held and labelled per reviewer, and calibration over the gold items each reviewer revealed"
+        " (a gold item scores only after its reviewer's reveal). Each item's state and votes only with --adjudicator"
+        " (the project's adjudicators only, AdjudicationPolicy.view_refusal).",
     ),
     Channel("search", f"{_LIST}:ListQuery.text", "Full-text search matches the trajectory's steps, never labels or suggestions."),
     Channel("status.grader", f"{_APP}:MainWindow._status", "The grader result shows in the status bar only after the reveal."),

@@ -8,7 +8,7 @@ types; `to_dict` emits every key, so a round trip through JSON is exact.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -383,6 +383,15 @@ class Label(Record):
         """The judgement itself, without bookkeeping: used to tell a real change from a no-op."""
         d = self.to_dict()
         return {**{k: d[k] for k in LABEL_FIELDS}, "flag": d.get("flag")}  # a skip or flag is a change too
+
+
+def gold_adjudications(labels: Iterable[Label]) -> dict[str, Label]:
+    """Each trajectory's gold adjudication: of the settling ones by people, the latest (by time, then
+    adjudicator). The one rule, for gold labels (`agreement.aggregate.Ballots`) and calibration."""
+    settled = sorted(
+        (lb for lb in labels if lb.settles and not is_machine(lb.annotator)), key=lambda lb: (lb.updated_at or "", lb.annotator)
+    )
+    return {label.trajectory_id: label for label in settled}
 
 
 @dataclass(slots=True)

@@ -90,6 +90,23 @@ def project_location(backend: str, tmp_path: Path, request: pytest.FixtureReques
         conn.execute(f"drop schema if exists {schema} cascade")
 
 
+@pytest.fixture
+def logins(pg_server: str) -> Iterator[tuple[str, str]]:
+    """Two server logins, alice_<pid> and bob_<pid> (roles are the cluster's, so named per run)."""
+    names = (f"alice_{os.getpid()}", f"bob_{os.getpid()}")
+    import psycopg
+
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f"drop role if exists {name}")
+            conn.execute(f"create role {name} login password 'pw'")
+    yield names
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f"drop owned by {name}")
+            conn.execute(f"drop role {name}")
+
+
 @pytest.fixture(autouse=True)
 def private_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """QSettings (the remembered reviewer name, where each reviewer left off) in a folder of the

@@ -389,12 +389,14 @@ def check_checkout(scene: Scene) -> None:
     store.slots.create_batch("b", [tid(i) for i in range(5)], overlap=1, lease=timedelta(hours=1), seed=0)
     with store.writing():
         store.db.execute("update slots set annotator = 'alice'")
+        store.db.execute("update slots set gold = 1 where trajectory_id = ?", [tid(3)])  # a calibration item
     for phase in scene.walk():
         checkout(store, folder / f"{phase}.db", "alice")
         with Store(folder / f"{phase}.db") as copy:
             sighted = {tid(int(i)) for i in SIGHTED[phase]}
             whose = copy.db.execute("select annotator from label_events union select annotator from labels").fetchall()
             assert whose in ([], [("alice",)])
+            assert copy.db.execute("select count(*) from slots where gold != 0").fetchone()[0] == 0
             outcomes = {t.id for t in copy.trajectories.iter_all() if t.outcome is not None and t.outcome.tests_passed}
             assert outcomes == sighted and {s.trajectory_id for s in copy.suggestions.all()} == sighted
 
@@ -483,6 +485,43 @@ def check_suggestion_marks(scene: Scene) -> None:
         assert ("⚑" in shown) == (phase == "revealed")
 
 
+def gold_batch(scene: Scene) -> None:
+    """Item 1 settled by dave (the gold pool); batch g: item 0 and item 1 as gold, alice holding item 1's slot."""
+    scene.store.labels.adjudicate(tid(1), "dave", "cheat", "known", None)
+    scene.store.slots.create_batch("g", [tid(0)], overlap=1, lease=timedelta(days=1), seed=0, gold_rate=0.5)
+    while (claim := scene.store.slots.claim("alice", "g")) is not None and claim.trajectory_id != tid(1):
+        scene.store.slots.release("alice", "g")
+        assert scene.store.slots.claim("bob", "g") is not None  # bob takes item 0, so alice is given item 1
+
+
+def check_cli_queue(scene: Scene) -> None:
+    gold_batch(scene)
+    cli = Cli(scene.store.path)
+    for _phase in scene.walk():
+        claimed = json.loads(cli("queue", "next", "--annotator", "alice", "--json").stdout)
+        listed_ = json.loads(cli("queue", "list", "--annotator", "alice", "--json").stdout)
+        assert claimed is None or set(claimed) == {"trajectory_id", "batch", "slot", "lease_until"}
+        assert [set(s) for s in listed_] == [{"batch", "trajectory_id", "state", "claimed_at", "lease_until"}]
+        said = json.dumps([claimed, listed_]) + cli("queue", "list", "--annotator", "alice").stdout
+        assert not any(word in said for word in ("gold", "cheat", "clean", "borderline", "dave", "bob", "carol"))
+
+
+def check_cli_batch_status(scene: Scene) -> None:
+    gold_batch(scene)
+    cli = Cli(scene.store.path)
+    for phase in scene.walk():
+        status = json.loads(cli("batch", "status", "g", "--json").stdout)
+        assert "item_states" not in status and "states" not in status
+        alice = next(r for r in status["reviewers"] if r["annotator"] == "alice")
+        assert alice["calibration"]["gold"] == (1 if phase == "revealed" else 0)  # her borderline against dave's cheat
+        assert alice["calibration"]["verdict"] == 0
+    lead = json.loads(cli("batch", "status", "g", "--adjudicator", "--json").stdout)
+    assert {(i["trajectory_id"][-1], i["gold"]) for i in lead["item_states"]} == {("1", True), ("0", False)}
+    scene.store.settings.set_adjudicators(["dave"])
+    refused = cli("batch", "status", "g", "--adjudicator", "--annotator", "alice")
+    assert refused.exit_code == 1 and "alice is not one of this project's adjudicators" in refused.stderr
+
+
 CHECKS: dict[str, Callable[[Scene], None]] = {
     "column.trajectory": check_trajectory_columns,
     "column.status": check_status,
@@ -502,6 +541,8 @@ CHECKS: dict[str, Callable[[Scene], None]] = {
     "cli.stale": check_cli_stale,
     "cli.show": check_cli_show,
     "team.checkout": check_checkout,
+    "cli.queue": check_cli_queue,
+    "cli.batch_status": check_cli_batch_status,
     "search": check_search,
     "status.grader": check_grader_in_status_bar,
     "window.title": check_window_title,

@@ -23,6 +23,7 @@ from tests.conftest import Cli, tid
 
 BOTH_BACKENDS = True  # the tests using `store` or `project_location` alone run on SQLite and PostgreSQL (tests/conftest.py)
 DAY = timedelta(days=1)
+NO_GOLD = {"gold": 0, "verdict": 0, "codes": 0, "verdict_rate": None, "codes_rate": None}
 
 
 def items(store: Store, n: int) -> list[str]:
@@ -88,6 +89,24 @@ def test_an_expired_lease_is_reclaimed_and_the_late_label_still_counts(store: St
     assert store.slots.holders("b") == {claimed.trajectory_id: ["bob"]}
 
 
+def test_renew_extends_the_lease_of_an_open_item_only_while_it_is_the_reviewers(store: Store) -> None:
+    """What the app calls while an item is open: the lease starts again, so nobody takes it meanwhile."""
+    ids = items(store, 2)
+    store.slots.create_batch("b", ids, overlap=1, lease=timedelta(minutes=30), seed=0)
+    start = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    claimed = store.slots.claim("alice", "b", now=start)
+    assert claimed is not None and claimed.lease_until == "2026-01-01T09:30:00.000000Z"
+    assert store.slots.renew("alice", claimed.trajectory_id, now=start + timedelta(minutes=25)) == "2026-01-01T09:55:00.000000Z"
+    assert store.slots.claim("bob", "b", now=start + timedelta(minutes=40)) is not None  # the other item: alice's is held
+    assert store.slots.holders("b")[claimed.trajectory_id] == ["alice"]
+    assert store.slots.renew("bob", claimed.trajectory_id, now=start) is None  # not his
+    taken = store.slots.claim("carol", "b", now=start + timedelta(hours=2))  # alice's lease ran out: carol takes it
+    assert taken is not None and taken.trajectory_id == claimed.trajectory_id
+    assert store.slots.renew("alice", claimed.trajectory_id, now=start + timedelta(hours=2)) is None
+    label(store, taken.trajectory_id, "carol")
+    assert store.slots.renew("carol", taken.trajectory_id) is None  # labelled: nothing left to hold
+
+
 def test_released_slots_go_to_others_and_status_counts_what_is_stored(store: Store) -> None:
     ids = items(store, 3)
     store.slots.create_batch("b", ids, overlap=2, lease=DAY, seed=0)
@@ -98,7 +117,10 @@ def test_released_slots_go_to_others_and_status_counts_what_is_stored(store: Sto
     assert held is not None and store.slots.claim("bob", "b") is not None
     assert store.slots.status("b").to_dict() == {
         "batch": "b", "items": 3, "items_done": 0, "open_slots": 3,
-        "reviewers": [{"annotator": "alice", "slots": 2, "labelled": 1}, {"annotator": "bob", "slots": 1, "labelled": 0}],
+        "reviewers": [
+            {"annotator": "alice", "slots": 2, "labelled": 1, "calibration": NO_GOLD},
+            {"annotator": "bob", "slots": 1, "labelled": 0, "calibration": NO_GOLD},
+        ],
     }  # fmt: skip
     assert store.slots.release("alice", "b") == 1  # the labelled slot stays hers
     assert store.slots.status("b").open_slots == 4
@@ -124,7 +146,7 @@ def test_queue_next_on_the_command_line(project_location: Path | str, tmp_path: 
     bad = cli("--db", str(project_location), "batch", "create", "c", "--overlap", "1", "--lease", "soon")
     assert bad.exit_code == 1 and "lease 'soon'" in bad.output
     status = cli("--db", str(project_location), "batch", "status", "b", "--json")
-    assert json.loads(status.output)["reviewers"] == [{"annotator": "alice", "slots": 1, "labelled": 0}]
+    assert json.loads(status.output)["reviewers"] == [{"annotator": "alice", "slots": 1, "labelled": 0, "calibration": NO_GOLD}]
     assert "released 1 slots of alice" in cli("--db", str(project_location), "queue", "release", "--annotator", "alice").output
 
 

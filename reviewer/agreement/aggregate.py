@@ -15,9 +15,9 @@ from typing import Literal
 
 import numpy as np
 
-from reviewer.agreement.report import is_machine, pick_labels
+from reviewer.agreement.report import pick_labels
 from reviewer.errors import LabelMismatch
-from reviewer.model import Label
+from reviewer.model import Label, gold_adjudications
 from reviewer.taxonomy import Taxonomy
 
 Method = Literal["majority", "dawid-skene"]
@@ -163,11 +163,7 @@ class Ballots:
         for (trajectory_id, _), label in sorted(pick_labels(labels, "final", include_models=False).items()):
             if label.verdict is not None:
                 votes.setdefault(trajectory_id, []).append(label)
-        adjudications: dict[str, Label] = {}
-        settled = (lb for lb in labels if lb.settles and not is_machine(lb.annotator))
-        for label in sorted(settled, key=lambda lb: (lb.updated_at or "", lb.annotator)):
-            adjudications[label.trajectory_id] = label
-        return cls(votes, adjudications)
+        return cls(votes, gold_adjudications(labels))
 
     def verdicts(self, trajectory_id: str) -> list[str]:
         return [v.verdict for v in self.votes.get(trajectory_id, []) if v.verdict is not None]

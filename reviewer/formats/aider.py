@@ -7,13 +7,17 @@ spaces of a Markdown line break), and the model's reply as plain text after a bl
 is told from the console by that blank line, and nothing inside a fenced code block is taken for
 console output or input.
 
-Edits are the reply's SEARCH/REPLACE blocks (the file named on the line before the fence), kept one
-edit per block with source `message`. Whether each happened is read from the console lines after
-the reply, as Aider words them: `Applied edit to <file>`; `SearchReplaceNoExactMatch` with the block
-that failed (and `The other N SEARCH/REPLACE blocks were applied successfully` for the rest); `The
-LLM did not conform to the edit format` alone (nothing applied); `Skipping edits to <file>` and
-`Did not apply edit to <file> (--dry-run)`. A reply nothing answers stays `unknown`. `/run`, `/test`
-and `!` commands become shell calls answered by the output that follows them.
+A reasoning model's thinking, which Aider writes into the reply between its reasoning tags, is the
+step's thinking; the rest is the reply. Edits are the reply's SEARCH/REPLACE blocks (the file named on
+the line before the fence), kept one edit per block with source `message`; in the `whole` edit format
+(named in the session's `Model: … with whole edit format` line), each file listed whole after its name.
+Whether each happened is read from the console lines after the reply, as Aider words them: `Applied edit
+to <file>`; `SearchReplaceNoExactMatch` with the block that failed (and `The other N SEARCH/REPLACE
+blocks were applied successfully` for the rest); `The LLM did not conform to the edit format` alone
+(nothing applied); `Skipping edits to <file>` and `Did not apply edit to <file> (--dry-run)`. A reply
+nothing answers stays `unknown`. `/run`, `/test` and `!` commands become shell calls answered by the
+output that follows them; a reply's shell commands the person let Aider run (`Running <command>`) are
+calls too, answered only when Aider says they failed (it does not write their output).
 """
 
 from __future__ import annotations
@@ -34,8 +38,9 @@ _HEADER_TEXT = "# aider chat started at "
 _HEADER = re.compile(rf"^{_HEADER_TEXT}(.+?)\s*$")
 _CONSOLE = re.compile(r"^>( |$)")
 _USER = re.compile(r"^####( |$)")
-# Aider fences its blocks with ``` or ~~~, and for some models with `<source>` (its wrap-fence option).
-_FENCE = re.compile(r"^ {0,3}(```|~~~|<source>)")
+# Aider fences its blocks with ``` or ~~~, and for some models with an HTML-like tag pair (its wrap
+# fences, `base_coder.all_fences`: source, code, pre, codeblock, sourcecode), opening or closing.
+_FENCE = re.compile(r"^ {0,3}(```|~~~|</?(?:source|code|pre|codeblock|sourcecode)>)")
 _COMMAND = re.compile(r"^(?:/(?:run|test)\s+|!)(.+)$", re.DOTALL)
 _MODEL = re.compile(r"^(?:Main model|Models|Model): (\S+) with (\S+) edit format")
 _VERSION = re.compile(r"^Aider (v\S+)")
@@ -46,12 +51,20 @@ _NO_MATCH = re.compile(
 )
 _OTHERS_APPLIED = re.compile(r"^# The other \d+ SEARCH/REPLACE blocks? were applied successfully", re.MULTILINE)
 _NONCONFORMING = "The LLM did not conform to the edit format."
+# Aider names a new file on one line and asks on the next; `y` creates it.
+_CREATED = re.compile(r"^(.+?)\s*\nCreate new file\? \(Y\)es/\(N\)o \[Yes\]: y\s*$", re.MULTILINE)
 _EXITED = re.compile(r"exited with status (\d+)")
+_RUN_ASKED = re.compile(r"^Run shell commands?(?:\(s\))?\? .*?(\w+)\s*$")
+_RUNNING = re.compile(r"^Running (.+?)\s*$")
+_FAILED_RUN = re.compile(r"^Command '(.+)' exited with status [1-9]\d*\s*$")
 _SNIFF_CHARS = 64 * 1024
 # Aider ends a console message with the Markdown line break after its last non-blank character (it
 # strips the message first), so an output line of spaces alone does not end it.
 _LAST_LINE = re.compile(r"(?:\S|^>\s*)  $")
 _MODELINE = re.compile(r"^-\*- .* -\*-\s*$")  # Emacs mode line some history files start with
+# A reasoning model's thinking, as Aider writes it into the reply (`reasoning_tags.REASONING_TAG`), or in
+# the model's own `<think>` tag (Aider's `reasoning_tag` setting); Aider strips it before reading edits.
+_REASONING = re.compile(r"<(thinking-content-[0-9a-f]+|think)>\s*(.*?)\s*</\1>\s*", re.DOTALL)
 
 
 def is_history(doc: Document) -> bool:
@@ -122,15 +135,31 @@ def sessions(text: str) -> list[_Session]:
                 block = _Block("console", number)
                 session.blocks.append(block)
             block.lines.append(_strip_break(line)[2:])
-            while not _LAST_LINE.search(line) and i < len(lines) and not _HEADER.match(lines[i]) and not _USER.match(lines[i]):
-                line = lines[i]  # an unprefixed continuation of a multi-line message
-                i += 1
-                block.lines.append(_strip_break(line))
+            if not _LAST_LINE.search(line):
+                end = _continuation_end(lines, i)  # an unprefixed continuation of a multi-line message
+                block.lines += [_strip_break(more) for more in lines[i:end]]
+                i = end
         elif line.strip():
             block = _Block("reply", number, [line])
             session.blocks.append(block)
             fenced = bool(_FENCE.match(line))
     return [s for s in found if any(b.kind in ("user", "reply") for b in s.blocks)]
+
+
+def _continuation_end(lines: list[str], start: int) -> int:
+    """Where the unprefixed continuation of the console message on line `start - 1` ends (exclusive): at
+    the first line ending in Aider's line break. When a typed line, a header or the next whole console
+    message after a blank line comes first, the message was that one line and its break was lost (an
+    editor stripping trailing spaces from the committed history): what follows, a reply say, is not
+    output. (Output may hold `> ` lines of its own: pytest quotes the failing source that way.)"""
+    for k in range(start, len(lines)):
+        line = lines[k]
+        next_message = _CONSOLE.match(line) and _LAST_LINE.search(line) and not lines[k - 1].strip()
+        if _HEADER.match(line) or _USER.match(line) or next_message:
+            return start
+        if _LAST_LINE.search(line):
+            return k + 1
+    return len(lines)
 
 
 def _ends_reply(lines: list[str], index: int, fenced: bool) -> bool:
@@ -148,8 +177,11 @@ def _ends_reply(lines: list[str], index: int, fenced: bool) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Edit:
+    """One SEARCH/REPLACE block of a file, or (`whole`) the file's whole new content as `block.replace`."""
+
     path: str
     block: Block
+    whole: bool = False
 
 
 def reply_edits(text: str) -> list[_Edit]:
@@ -173,6 +205,31 @@ def reply_edits(text: str) -> list[_Edit]:
             found += [_Edit(path, block) for block in blocks]
         i = end + 1
     return found
+
+
+def whole_edits(text: str) -> list[_Edit]:
+    """The files of a reply in Aider's `whole` edit format (`wholefile_coder.get_edits`): each fenced
+    block is the whole new content of the file named on the line before its fence; the first block of a
+    file wins. A block with no name before it is left out (Aider takes the file then from the chat's
+    files, which the history does not list)."""
+    lines = text.split("\n")
+    found: dict[str, _Edit] = {}
+    name: str | None = None
+    content: list[str] = []
+    for i, line in enumerate(lines):
+        if not _FENCE.match(line):
+            content.append(line)
+            continue
+        if name is not None:
+            if name:
+                found.setdefault(name, _Edit(name, Block("", "".join(f"{x}\n" for x in content)), whole=True))
+            name = None
+            continue
+        name = lines[i - 1].strip().strip("*").rstrip(":").strip("`").lstrip("#").strip() if i > 0 else ""
+        content = []
+    if name:  # cut short: Aider writes what came
+        found.setdefault(name, _Edit(name, Block("", "".join(f"{x}\n" for x in content)), whole=True))
+    return list(found.values())
 
 
 def _filename(lines: list[str], at: int) -> str | None:
@@ -226,8 +283,10 @@ def _no_match_chunks(console: str) -> Iterator[tuple[str, str]]:
 class _Files:
     known: dict[str, str] = field(default_factory=dict)  # contents a reply's applied blocks made
 
-    def edit(self, edit: _Edit, step: int, status: str) -> FileEdit:
+    def edit(self, edit: _Edit, step: int, status: str, created: set[str]) -> FileEdit:
         path, block = edit.path, edit.block
+        if edit.whole:
+            return self._whole(path, block.replace, step, status, created)
         op = "create" if not block.search and path not in self.known else "modify"
         before = self.known.get(path, "" if op == "create" else None)
         after = apply_blocks(before, [block]) if before is not None and status == "applied" else None
@@ -238,6 +297,16 @@ class _Files:
                 self.known[path] = after
         diff = make_diff(path, before, after) if before is not None and after is not None else blocks_diff(path, [block])
         return FileEdit(path, step, before if after is not None else None, after, diff, "message", op, status)
+
+    def _whole(self, path: str, content: str, step: int, status: str, created: set[str]) -> FileEdit:
+        """The file written whole: new when Aider asked to create it, else its content before is what an
+        earlier reply of the session made it, or unknown."""
+        op = "create" if path in created else "modify"
+        before = "" if op == "create" else self.known.get(path)
+        if status == "applied":
+            self.known[path] = content
+        diff = make_diff(path, before, content) if before is not None else None
+        return FileEdit(path, step, before, content, diff, "message", op, status)
 
 
 # --- sessions to trajectories ---------------------------------------------------------------------
@@ -264,7 +333,12 @@ def _trajectory(session: _Session, id: str) -> Trajectory:
                 b.result(command, text, is_error=bool(exited and exited.group(1) != "0"), metadata={"line": block.line})
                 command = None
                 continue
-            b.step("system", text, metadata={"aider_output": True, "line": block.line})
+            confirmed = _confirmed_commands(block.lines)
+            ran = [b.call(f"line-{block.line}-{k}", "bash", {"command": c}) for k, (c, _) in enumerate(confirmed)]
+            b.step("system", text, calls=ran, metadata={"aider_output": True, "line": block.line})
+            for call, (_, failure) in zip(ran, confirmed, strict=True):
+                if failure is not None:  # Aider says only when it failed: otherwise the outcome is unknown
+                    b.result(call.id, failure, is_error=True, metadata={"line": block.line})
             if pending is not None:
                 _settle(b, files, pending, text)
                 pending = None
@@ -274,13 +348,14 @@ def _trajectory(session: _Session, id: str) -> Trajectory:
             pending = None
         if block.kind == "user":
             run = _COMMAND.match(text)
-            calls = [b.call(None, "bash", {"command": run.group(1).strip()})] if run else []
+            calls = [b.call(f"line-{block.line}", "bash", {"command": run.group(1).strip()})] if run else []
             step = b.step("user", text, calls=calls, metadata={"line": block.line})
             command = calls[0].id if calls else None
         else:
             command = None
-            step = b.step("assistant", text, metadata={"line": block.line})
-            pending = (step, reply_edits(text))
+            thinking, answer = _reasoning(text)
+            step = b.step("assistant", answer, thinking=thinking, metadata={"line": block.line})
+            pending = (step, whole_edits(answer) if facts.get("edit_format") == "whole" else reply_edits(answer))
     if pending is not None:
         _settle(b, files, pending, "")
     users = [s for s in b.steps if s.role == "user" and not s.text.startswith(("/", "!"))]
@@ -293,11 +368,34 @@ def _trajectory(session: _Session, id: str) -> Trajectory:
     )  # fmt: skip
 
 
+def _confirmed_commands(console: list[str]) -> list[tuple[str, str | None]]:
+    """The shell commands a reply suggested that the person let Aider run (`Running <command>` after a
+    `Run shell command(s)?` answered yes), each with Aider's `Command '<command>' exited with status N`
+    line when it failed. Aider writes no output of theirs into the history."""
+    found: list[tuple[str, str | None]] = []
+    confirmed = False
+    for line in console:
+        if (asked := _RUN_ASKED.match(line)) is not None:
+            confirmed = asked.group(1).lower() in ("y", "yes", "a", "all")
+        elif confirmed and (running := _RUNNING.match(line)) is not None:
+            found.append((running.group(1), None))
+        elif (failed := _FAILED_RUN.match(line)) is not None:
+            found = [(c, line if c == failed.group(1) and seen is None else seen) for c, seen in found]
+    return found
+
+
 def _settle(b: TrajectoryBuilder, files: _Files, pending: tuple[Step, list[_Edit]], console: str) -> None:
     """The edits of a reply, with what the console said happened to them (nothing said: unknown)."""
     step, edits = pending
+    created = set(_CREATED.findall(console))
     for edit, status in zip(edits, _statuses(edits, console) if console else ["unknown"] * len(edits), strict=True):
-        b.add_edit(files.edit(edit, step.index, status))
+        b.add_edit(files.edit(edit, step.index, status, created))
+
+
+def _reasoning(reply: str) -> tuple[str | None, str]:
+    """A reply's thinking (Aider's reasoning tags) apart from its answer, which alone holds the edits."""
+    thinking = [found.group(2) for found in _REASONING.finditer(reply)]
+    return ("\n\n".join(thinking) or None, _REASONING.sub("", reply).strip("\n")) if thinking else (None, reply)
 
 
 def _ids(found: list[_Session]) -> list[str]:

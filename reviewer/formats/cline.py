@@ -58,10 +58,17 @@ _TASK = re.compile(r"<task>\n?(.*?)\n?</task>", re.DOTALL)
 _FINAL = re.compile(r'<final_file_content path="([^"\n]*)">\n')
 _FILE_CONTENT = re.compile(r'<file_content path="([^"\n]*)">\n(.*?)\n</file_content>', re.DOTALL)
 _ROO_OPERATION = re.compile(r"<operation>(created|modified)</operation>")
-# How Cline and Roo Code word a tool result that did not do what was asked (`formatResponse`).
+# How Cline and Roo Code word a tool result that did not do what was asked (`formatResponse`), and a
+# command that failed: Cline's `CommandOrchestrator` (`Command failed with exit code N.`, or a signal),
+# Roo Code's `ExecuteCommandTool` (`Command executed in … '<dir>'. Command execution was not successful`,
+# a signal, a cancel or its timeout).
 _FAILED = re.compile(
     r"\s*(?:The tool execution failed|The user denied this operation|Missing value for required parameter"
-    r"|This tool cannot be used in PLAN MODE|Tool \[[\w-]+\] was not executed|Access to .* is blocked by the \.\w+ignore)"
+    r"|This tool cannot be used in PLAN MODE|Tool \[[\w-]+\] was not executed|Access to .* is blocked by the \.\w+ignore"
+    r"|Command failed with exit code -?\d+\.|Command terminated by signal "
+    r"|Command executed in (?:terminal within working directory )?'[^'\n]*'\. "
+    r"(?:Command execution was not successful|Process terminated by signal)"
+    r"|The command was (?:cancelled by the user|terminated after exceeding))"
 )
 _USER_CHANGED = ("The user made the following updates to your content", "the following auto-formatting to your content")
 _UI_OPS = {"newFileCreated": "create", "editedExistingFile": "modify"}

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import copy
 import re
-import shlex
 from collections.abc import Iterable, Iterator
 
 from reviewer import formats, unidiff
@@ -29,6 +28,7 @@ from reviewer.formats.file_ops import Commit, Copy, Delete, FileOp, InPlace, Mov
 from reviewer.formats.python_writes import python_ops
 from reviewer.formats.shell_writes import shell_ops
 from reviewer.model import FileEdit, ToolCall
+from reviewer.test_runs.commands import argv_script
 
 # Editor tools of SWE-agent, OpenHands, Anthropic's text editor and the mini-SWE-agent family.
 EDITOR_TOOLS = {"str_replace_editor", "str_replace_based_edit_tool", "text_editor", "edit_file", "file_editor"}
@@ -68,7 +68,7 @@ def shell_script(call: ToolCall) -> str | None:
     script = args.get("command") if isinstance(args.get("command"), str) else args.get("cmd") or args.get("keystrokes")
     argv = _argv(call)
     if argv:
-        script = argv[2] if len(argv) == 3 and argv[1] in ("-c", "-lc") else shlex.join(argv)
+        script = argv_script(argv)
     return script if isinstance(script, str) else None
 
 
@@ -500,7 +500,7 @@ class FileTracker:
     ) -> list[FileEdit]:
         """Edits from a unified diff (git or plain) or an apply_patch envelope, one per file."""
         if "*** Begin Patch" in patch:
-            return list(_apply_patch_edits(self, patch, step, source))
+            return list(_apply_patch_edits(self, patch, step, source, cwd))
         return list(self._unified_edits(patch, step, source, cwd, strip, reverse))
 
     def _unified_edits(
@@ -549,11 +549,12 @@ def edits_from_patch(patch: str, step: int, source: str = "submission") -> list[
     return FileTracker().patch_edits(patch.replace("\r\n", "\n"), step, source)
 
 
-def _apply_patch_edits(tracker: FileTracker, patch: str, step: int, source: str) -> Iterable[FileEdit]:
-    """The apply_patch envelope (`*** Update File:` / `*** Add File:` / `*** Delete File:`)."""
+def _apply_patch_edits(tracker: FileTracker, patch: str, step: int, source: str, cwd: str | None) -> Iterable[FileEdit]:
+    """The apply_patch envelope (`*** Update File:` / `*** Add File:` / `*** Delete File:`); its paths are
+    relative to `cwd` when a shell line gave one (`cd pkg && apply_patch <<'EOF'`)."""
     blocks = re.split(r"^\*\*\* (Update|Add|Delete) File: (.+)$", patch, flags=re.MULTILINE)
     for kind, path, body in zip(blocks[1::3], blocks[2::3], blocks[3::3], strict=True):
-        path = path.strip()
+        path = resolve(path.strip(), cwd) if cwd else path.strip()
         lines = [ln for ln in body.splitlines() if not ln.startswith("*** ")]
         if kind == "Add":
             yield tracker._whole(path, step, "".join(ln[1:] + "\n" for ln in lines if ln.startswith("+")), source, new_file=True)

@@ -9,6 +9,13 @@ calls stamped with the same time were made together and become one step, each fo
 result. The JSONL form rewrites a message by appending it again under the same id, rewinds with
 `{"$rewindTo": id}` and updates metadata with `{"$set": …}`: read as the CLI reads it.
 
+Since 2026 a gemini message's content also holds its thought parts (its thinking, not its reply), the
+environment turn is wrapped in `<session_context>`, every call of a batch may list the responses to the
+whole batch (a call's result is the response with its id), and user records that only send responses
+back repeat the calls' results (not steps). Thoughts that leaked into the text before a `[Thought: true]`
+marker (gemini-cli #23525) are thinking too. A shell call succeeds whatever the command did: its
+output's `Exit Code: N` (or signal, or cancel) says the command failed.
+
 Edits: `write_file` (`file_path`, `content`) and `replace` (`file_path`, `old_string`,
 `new_string`). The CLI's display record, when kept, holds the file before and after; otherwise the
 result says whether the write created or overwrote the file, and the content before is known only
@@ -18,6 +25,7 @@ when an earlier edit in the session wrote it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -36,6 +44,14 @@ _EDITS = frozenset({"write_file", "replace"})
 _CREATED = "Successfully created and wrote to new file"
 _OVERWROTE = "Successfully overwrote file"
 _SNIFF_LINES = 5
+_LEAKED_THOUGHT = re.compile(r"\n?\[Thought: true\]")
+# The shell tool's call succeeds whatever the command did; its output says how the command ended
+# (`packages/core/src/tools/shell.ts`: `Exit Code: N`, `Signal: S`, a cancel or its timeout).
+_SHELL = "run_shell_command"
+_SHELL_FAILED = re.compile(
+    r"^(?:Exit Code: -?[1-9]\d*|Signal: (?!\(none\))\S+|Command was (?:cancelled by user|automatically cancelled))",
+    re.MULTILINE,
+)
 # The first turn of every Gemini CLI chat: the CLI's description of the environment, not the person.
 _CONTEXT = "This is the Gemini CLI. We are setting up the context"
 
@@ -112,19 +128,24 @@ def _thoughts(value: Any) -> str | None:
     return "\n\n".join(p for p in parts if p) or None
 
 
-def _response_text(result: Any, display: Any) -> str:
-    """A tool's answer as the model got it: the functionResponse `output` (or `error`), plus other parts."""
+def _response_text(result: Any, display: Any, call_id: Any = None) -> str:
+    """A tool's answer as the model got it: the functionResponse `output` (or `error`), plus other parts.
+    A call made with others may hold the responses to all of them (Gemini CLI 2026 records each batch's
+    whole list under every call): only those answering `call_id` are its answer, when any does."""
+    parts = [
+        p for p in (result if isinstance(result, list) else [result] if isinstance(result, dict) else ()) if isinstance(p, dict)
+    ]
+    own = [p for p in parts if isinstance(p.get("functionResponse"), dict) and p["functionResponse"].get("id") == call_id]
+    if call_id is not None and own:
+        parts = [p for p in parts if p in own or not isinstance(p.get("functionResponse"), dict)]
     texts: list[str] = []
-    for part in result if isinstance(result, list) else [result] if isinstance(result, dict) else ():
-        if not isinstance(part, dict):
-            continue
+    for part in parts:
         response = part.get("functionResponse")
         if isinstance(response, dict):
             body = response.get("response")
-            if isinstance(body, dict) and isinstance(body.get("output"), str):
-                texts.append(body["output"])
-            elif isinstance(body, dict) and isinstance(body.get("error"), str):
-                texts.append(body["error"])
+            said = [body[k] for k in ("output", "error") if isinstance(body.get(k), str)] if isinstance(body, dict) else []
+            if said:
+                texts += said  # a cancelled call may hold both: what it printed, and why it stopped
             elif body is not None:
                 texts.append(json.dumps(body, ensure_ascii=False))
         elif isinstance(part.get("text"), str):
@@ -147,9 +168,12 @@ class _Walk:
         if kind not in _TYPES:
             raise Malformed(f"{where}/type", f"unknown message type {json.dumps(kind)[:40]}")
         stamp = m.get("timestamp") if isinstance(m.get("timestamp"), str) else None
-        text = text_of(m.get("content"))
+        content = m.get("content")
+        text, in_parts, leaked = _split_reply(content) if kind == "gemini" else (text_of(content), None, None)
         if kind == "user":
-            self.b.step("user", text, timestamp=stamp)
+            if not text and _only_responses(content):
+                return  # the calls' results sent back to the model: already each call's result
+            self.b.step("user", text, timestamp=stamp, metadata={"injected": True} if _is_context(text) else None)
             return
         if kind != "gemini":
             self.b.step("system", text, timestamp=stamp, metadata={"notice": kind})
@@ -160,7 +184,8 @@ class _Walk:
         meta = {"tokens": m["tokens"]} if isinstance(m.get("tokens"), dict) else {}
         calls = expect(m.get("toolCalls", []), list, f"{where}/toolCalls", "a list of tool calls")
         groups = [list(g) for _, g in groupby(enumerate(calls), key=lambda kc: _call_time(kc[1]))] or [[]]
-        self.turn(where, groups[0], text, _thoughts(m.get("thoughts")), stamp, meta)
+        thinking = "\n\n".join(t for t in (_thoughts(m.get("thoughts")) or in_parts, leaked) if t) or None
+        self.turn(where, groups[0], text, thinking, stamp, meta)
         for group in groups[1:]:  # later turns of the same record: stamped with their calls' time
             self.turn(where, group, "", None, _call_time(group[0][1]), {})
 
@@ -178,8 +203,8 @@ class _Walk:
         step = self.b.step("assistant", text, thinking=thinking, calls=[c for _, c in made], timestamp=stamp, metadata=meta)
         for record, call in made:
             status = record.get("status")
-            failed = status != "success"
-            output = _response_text(record.get("result"), record.get("resultDisplay"))
+            output = _response_text(record.get("result"), record.get("resultDisplay"), record.get("id"))
+            failed = status != "success" or (call.name == _SHELL and _SHELL_FAILED.search(output) is not None)
             at = record.get("timestamp") if isinstance(record.get("timestamp"), str) else None
             self.b.result(record.get("id"), output, is_error=failed, name=call.name, timestamp=at, metadata={"status": status})
             if call.name in _EDITS:
@@ -212,7 +237,7 @@ class _Walk:
                 steps_of.update((call.id, step.index) for call in calls)
             elif texts:
                 text = "\n".join(texts)
-                self.b.step("user", text, metadata={"injected": True} if text.startswith(_CONTEXT) else None)
+                self.b.step("user", text, metadata={"injected": True} if _is_context(text) else None)
 
     def response(self, part: dict[str, Any], steps_of: dict[str, int]) -> None:
         response = part["functionResponse"]
@@ -267,6 +292,24 @@ def _replaced(before: str | None, old: str | None, new: str | None, expected: An
     return before.replace(old, new) if before.count(old) == count else None
 
 
+def _split_reply(content: Any) -> tuple[str, str | None, str | None]:
+    """A gemini message's reply, apart from its thought parts (`thought: true`) and from thoughts that
+    leaked into the text before a `[Thought: true]` marker (gemini-cli #23525): (reply, parts, leaked)."""
+    parts = [p for p in content if isinstance(p, dict) and p.get("thought") is True] if isinstance(content, list) else []
+    text = text_of([p for p in content if p not in parts] if parts else content)
+    *thoughts, reply = _LEAKED_THOUGHT.split(text)
+    return reply, text_of(parts) if parts else None, "\n\n".join(t.strip() for t in thoughts if t.strip()) or None
+
+
+def _only_responses(content: Any) -> bool:
+    return isinstance(content, list) and bool(content) and all(isinstance(p, dict) and "functionResponse" in p for p in content)
+
+
+def _is_context(text: str) -> bool:
+    """The CLI's description of the environment (wrapped in `<session_context>` since 2026), not the person."""
+    return text.lstrip().removeprefix("<session_context>").lstrip().startswith(_CONTEXT)
+
+
 def _call_time(record: Any) -> str | None:
     stamp = record.get("timestamp") if isinstance(record, dict) else None
     return stamp if isinstance(stamp, str) else None
@@ -289,7 +332,7 @@ def _session_trajectory(doc: Document, record: dict[str, Any], place_errors: lis
     if place_errors:
         meta["unreadable_lines"] = [e.place for e in place_errors]
     steps = walk.b.steps
-    users = [s for s in steps if s.role == "user" and s.text.strip()]
+    users = [s for s in steps if s.role == "user" and s.text.strip() and not s.metadata.get("injected")]
     last = next((s.text for s in reversed(steps) if s.role == "assistant" and s.text.strip()), None)
     return walk.b.build(
         id=record["sessionId"], prompt=users[0].text if users else "", model=walk.models[0] if walk.models else None,

@@ -1,13 +1,14 @@
 """OpenHands V1 (software-agent-sdk) conversation folders: `conversations/<id>/base_state.json` and one
 file per event, `events/event-<NNNNN>-<uuid>.json`, each discriminated by `kind`.
 
-The folder is one trajectory, read through its `base_state.json` (any event file stands for it; a
-folder without one is read through its first event). Events are read in sequence order: the system
-prompt, messages, actions (the model's tool calls, with its thought and reasoning; actions of one
-LLM response share a step) and the observations, rejections and agent errors that answer them by
-`tool_call_id`. The file editor's observation holds the file before and after the edit, which wins
-over a reconstruction from the call. An event file that cannot be read costs one error line naming
-it, not the conversation. The state file's secrets (API keys, the secret registry) are never copied.
+The folder is one trajectory, read through its `base_state.json` (any event file stands for it; a folder
+without one is read through its first event). Events are read in sequence order: the system prompt (and
+its updates, when a restored conversation's tools changed), messages, actions (the model's tool calls,
+with its thought and reasoning; actions of one LLM response share a step) and the observations,
+rejections and agent errors that answer them by `tool_call_id`. The file editor's observation holds the
+file before and after the edit, which wins over a reconstruction from the call. An event file that
+cannot be read costs one error line naming it, not the conversation. The state file's secrets (API keys,
+the secret registry) are never copied.
 """
 
 from __future__ import annotations
@@ -46,10 +47,13 @@ def _is_event(value: Any) -> bool:
 
 
 def _is_state(value: Any) -> bool:
+    """A conversation's state: its agent (`Agent`, or a subclass under its own kind such as the SDK's
+    `ProbeAgent`) with the model settings, and where the run is."""
+    agent = value.get("agent") if isinstance(value, dict) else None
     return (
-        isinstance(value, dict)
-        and isinstance(value.get("agent"), dict)
-        and value["agent"].get("kind") == "Agent"
+        isinstance(agent, dict)
+        and isinstance(agent.get("kind"), str)
+        and isinstance(agent.get("llm"), dict)
         and "execution_status" in value
     )
 
@@ -96,11 +100,12 @@ class _Walk:
         stamp = event.get("timestamp") if isinstance(event.get("timestamp"), str) else None
         if kind != "ActionEvent":
             self.response = None
-        if kind == "SystemPromptEvent":
+        if kind in ("SystemPromptEvent", "SystemPromptUpdateEvent"):  # the update: tools changed on a restore
             prompt = event.get("system_prompt")
-            self.b.step(
-                "system", text_of(prompt) if prompt is not None else "", timestamp=stamp, metadata={"system_prompt": True}
-            )
+            meta: dict[str, Any] = {"system_prompt": True}
+            if kind == "SystemPromptUpdateEvent":
+                meta["update"] = event.get("reason") if isinstance(event.get("reason"), str) else True
+            self.b.step("system", text_of(prompt) if prompt is not None else "", timestamp=stamp, metadata=meta)
             tools = [t.get("name") or t.get("title") or t.get("kind") for t in event.get("tools") or () if isinstance(t, dict)]
             self.tools = [t for t in tools if isinstance(t, str)]
         elif kind == "MessageEvent":

@@ -579,6 +579,14 @@ def _patch(run: _Run, args: list[Word], where: _Where, stdin: str | None, out: _
         yield Patch(text, where.cwd, SOURCE, strip=strip, reverse=reverse)
 
 
+def _apply_patch(run: _Run, args: list[Word], where: _Where, stdin: str | None, out: _Out) -> Iterator[FileOp]:
+    """Codex's `apply_patch` (or its alias `applypatch`): the patch given as the argument or on standard
+    input, as `bash -lc "apply_patch <<'EOF' … EOF"` gives it (Codex runs that form too)."""
+    text = args[0].text if args else stdin
+    if text is not None and not where.lost:
+        yield Patch(text, where.cwd, SOURCE)
+
+
 def _git(run: _Run, args: list[Word], where: _Where, stdin: str | None, out: _Out) -> Iterator[FileOp]:
     while args and args[0].text.startswith("-"):
         args = args[2:] if args[0].text in ("-c", "--git-dir", "--work-tree") else args[1:]
@@ -760,6 +768,8 @@ _HANDLERS: dict[str, Handler] = {
     "awk": _awk,
     "gawk": _awk,
     "patch": _patch,
+    "apply_patch": _apply_patch,
+    "applypatch": _apply_patch,
     "git": _git,
     **{name: _Run.shell for name in _SHELLS},
 }

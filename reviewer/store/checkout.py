@@ -4,7 +4,8 @@ The checkout holds the trajectories of the reviewer's slots (of one batch, or al
 and history (with each label's version and edit ids), those slots and the project's taxonomy and
 settings; nothing of anyone else's, and nothing a blind first pass must not see: the grader outcome
 and the suggestions only of items the reviewer already revealed (`reviewer.blind`), other
-reviewers' labels never, the imported files' original bytes never (they may hold the outcome).
+reviewers' labels never, the imported files' original bytes never (they may hold the outcome), and
+no slot marked gold.
 
 It remembers where it came from (meta `checkout`): the source, the reviewer, and each of their
 labels' version there. A pack exported from it (`pack_labels`) says, per label, the version it was
@@ -99,6 +100,7 @@ def checkout(src: Store, dest: Path, annotator: str, batch: str | None = None) -
                 copy.db.execute(
                     f"update trajectories set outcome = null where id not in ({copy.db.dialect.ids()})", [json.dumps(sighted)]
                 )
+                copy.db.execute("update slots set gold = 0")  # which items are gold (calibration) is not the reviewer's to see
                 record = {"source": src.name, "annotator": annotator, "batch": batch, "at": now_iso(), "versions": base}
                 copy.db.execute("insert into meta(key, value) values (?, ?)", [CHECKOUT_KEY, json.dumps(record)])
     except BaseException:

@@ -22,6 +22,7 @@ from reviewer.store.connection import Db
 from reviewer.store.listing import CURRENT_VOTE
 from reviewer.store.trajectories import TrajectoryRepository, now_iso
 from reviewer.store.transactions import writing
+from reviewer.store.votes import update_tie_breaks
 from reviewer.taxonomy import Taxonomy
 
 COALESCE_SECONDS = 60  # a pause in typing longer than this starts a new history event
@@ -321,6 +322,8 @@ class LabelRepository:
             ],
         )  # fmt: skip
         self._record_event(label, actor, origin, now, old, record, coalesce, based_on=stored or 0)
+        if label.first_pass:
+            update_tie_breaks(self.db, label.trajectory_id)  # planned work: a split first pass calls for one more reviewer
         return label
 
     def withdraw_final(self, trajectory_id: str, annotator: str, *, actor: str, origin: str) -> None:

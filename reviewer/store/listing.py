@@ -21,6 +21,7 @@ from reviewer.model import MACHINE_PREFIXES, MACHINE_RATERS, Label
 from reviewer.store.connection import Db
 from reviewer.store.dialect import Dialect
 from reviewer.store.search import Fts5Index, TsvectorIndex
+from reviewer.store.votes import TIE_BREAK_PENDING
 
 Queue = Literal["all", "mine", "unlabelled", "disputed", "uncertain", "suspicious", "random"]
 QUEUES: tuple[Queue, ...] = get_args(Queue)
@@ -84,8 +85,10 @@ def _filters(dialect: Dialect) -> _Filters:
         "select 1 from labels a where a.trajectory_id = t.id and a.adjudication = 1"
         f" and {dialect.json_flag('a.record', 'adjudication', 'settled')}"
     )
+    # Adjudication work: votes differ, nothing settled it, and no tie-break reviewer is still to vote.
     disputed = (
         f"{SIGHTED} and (select count(distinct v.verdict) from labels v where {CURRENT_VOTE}) > 1 and not exists ({settled})"
+        f" and not {TIE_BREAK_PENDING}"
     )
     # `+v.verdict`: not through the verdict index, which made SQLite read every label with that verdict
     # for each trajectory (minutes over 100,000 trajectories) instead of the trajectory's few labels.

@@ -16,7 +16,7 @@ from reviewer.errors import MigrationError
 from reviewer.store.database import Database, Table
 from reviewer.store.dialect import SQLITE
 from reviewer.store.label_versions import versions_schema
-from reviewer.store.slots import slots_schema
+from reviewer.store.slots import plan_schema, slots_schema
 from reviewer.store.transactions import sqlite_writing
 
 Migration = Callable[[Database], None]
@@ -248,7 +248,13 @@ def _v6_review_slots(db: Database) -> None:
         db.execute(statement)
 
 
-def _label_versions(db: Database) -> None:
+def _v7_planned_work(db: Database) -> None:
+    """Tie-breaks, gold items and lease renewals of planned work (`reviewer.store.slots.plan_schema`)."""
+    for statement in plan_schema(SQLITE):
+        db.execute(statement)
+
+
+def _v8_label_versions(db: Database) -> None:
     """Labels gain a version and edits an id (`reviewer.store.label_versions`): a stale save becomes a
     flagged conflict instead of overwriting, and a retried edit is applied once."""
     for statement in versions_schema(SQLITE):
@@ -257,7 +263,7 @@ def _label_versions(db: Database) -> None:
 
 MIGRATIONS: list[Migration] = [
     _v1_initial, _v2_adjudications_apart, _v3_application_id, _v4_workspace, _v5_label_flags, _v6_review_slots,
-    _label_versions,
+    _v7_planned_work, _v8_label_versions,
 ]  # fmt: skip
 
 

@@ -25,7 +25,7 @@ from reviewer.store.dialect import POSTGRES
 from reviewer.store.label_versions import versions_schema
 from reviewer.store.location import redacted
 from reviewer.store.postgres import WRITE_LOCK, PostgresDb
-from reviewer.store.slots import slots_schema
+from reviewer.store.slots import plan_schema, slots_schema
 
 _V1 = """
 create table meta (key text collate "C" primary key, value text);
@@ -117,9 +117,22 @@ update labels set flag = cast(record as json) #>> '{flag,kind}';
 
 _V6 = "".join(f"{statement};\n" for statement in slots_schema(POSTGRES))
 
-_LABEL_VERSIONS = "".join(f"{statement};\n" for statement in versions_schema(POSTGRES))
+# Logins granted before this step (`grant_reviewers`) may claim slots; from now on a first-pass save
+# may also add or withdraw a tie-break slot and a renewal stamps `renewed_at`: they get those too, or
+# their saves fail.
+_V7_GRANTS = """
+do $$ declare r record; begin
+  for r in select distinct grantee from information_schema.column_privileges where table_schema = current_schema()
+    and table_name = 'slots' and column_name = 'lease_until' and privilege_type = 'UPDATE' and grantee <> current_user loop
+    execute format('grant insert, delete, update (renewed_at) on slots to %I', r.grantee);
+  end loop;
+end $$;
+"""
+_V7 = "".join(f"{statement};\n" for statement in plan_schema(POSTGRES)) + _V7_GRANTS
 
-PG_MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4 + _IDENTITY, _V5, _V6, _LABEL_VERSIONS]
+_V8 = "".join(f"{statement};\n" for statement in versions_schema(POSTGRES))  # label versions
+
+PG_MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4 + _IDENTITY, _V5, _V6, _V7, _V8]
 
 
 def schema_version(db: PostgresDb) -> int:
@@ -207,7 +220,8 @@ def grant_reviewers(db: PostgresDb, roles: list[str]) -> None:
                 "grant insert, update, delete on labels, label_events to {who}",
                 "grant insert on annotators to {who}",
                 "grant update (words) on steps to {who}",
-                "grant update (annotator, claimed_at, lease_until) on slots to {who}",
+                "grant update (annotator, claimed_at, lease_until, renewed_at) on slots to {who}",
+                "grant insert, delete on slots to {who}",  # a first pass adds (or withdraws) its item's tie-break slot
                 "grant usage on all sequences in schema {schema} to {who}",
             ):
                 db.conn.execute(psycopg.sql.SQL(statement).format(schema=schema, who=who))

@@ -11,6 +11,7 @@ the tests (`prompt_scripts`: "you can run main.py to see if the tests pass").
 
 Public API:
 - `shell_script(call) -> str | None`: the script of a call that runs a command
+- `argv_script(argv) -> str`: the command line an argv list runs
 - `runner_of(script, scripts=frozenset()) -> Runner | None`: the first simple command that runs tests
 - `runner_span(script, scripts=frozenset()) -> (start, end) | None`: where that command is written
 - `only_views(script) -> bool`: every simple command only shows files or text (cat, grep, git log…)
@@ -21,6 +22,7 @@ Public API:
 from __future__ import annotations
 
 import re
+import shlex
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -85,7 +87,8 @@ class Runner:
 
 
 def shell_script(call: ToolCall) -> str | None:
-    """The script of a call that runs a command (`command`, `cmd` or `keystrokes` as text), whatever the tool's name.
+    """The script of a call that runs a command (`command`, `cmd` or `keystrokes` as text, or `command` as
+    an argv list: Codex's `shell` until late 2025), whatever the tool's name.
 
     An editor's `{"command": "view"}` reads as the one word `view`, which runs nothing (`VIEWERS`).
     """
@@ -93,8 +96,18 @@ def shell_script(call: ToolCall) -> str | None:
     script = args.get("command")
     if isinstance(script, str):
         return script
+    if isinstance(script, list) and script and all(isinstance(word, str) for word in script):
+        return argv_script(script)
     script = args.get("cmd", args.get("keystrokes"))
     return script if isinstance(script, str) else None
+
+
+def argv_script(argv: list[str]) -> str:
+    """The command line an argv list runs: `bash -lc SCRIPT` runs SCRIPT; other words, quoted as a shell
+    would need them."""
+    if len(argv) == 3 and argv[1] in ("-c", "-lc"):
+        return argv[2]
+    return shlex.join(argv)
 
 
 def runner_of(script: str, scripts: frozenset[str] = frozenset()) -> Runner | None:

@@ -21,6 +21,8 @@ from tests.formats import imported, only_error, synthetic_one
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "aider"
 HISTORY = FIXTURES / ".aider.chat.history.md"
+# AlexShchuka/mozgoslav (MIT): the first two sessions of a reasoning model's history, whole edit format
+REASONING = FIXTURES / "mozgoslav" / ".aider.chat.history.md"
 WHOLE = Path("/work/shared/samples/aider/chat-history.md")
 
 
@@ -146,14 +148,17 @@ def test_the_whole_history_file_reads() -> None:
     statuses = Counter((e.source, e.status) for t in trajectories for e in t.file_edits)
     # and the 7 files of the diff `/run git diff a162` printed in session 2024-08-10T11:14:11 (observed)
     assert statuses == Counter(
-        # blocks fenced with `<source>` are named by the line before the fence, so Aider's console lines match them
-        {("message", "applied"): 487, ("message", "unknown"): 122, ("message", "failed"): 57, ("observed", "applied"): 7}
+        # blocks fenced with `<source>` are named by the line before the fence, so Aider's console lines match
+        # them; and `</source>` closes the fence, so the console after such a reply is read (it was taken for
+        # the reply: 65 edits Aider applied were unknown, and one it refused, session 2024-08-09 17:12:53, applied);
+        # 3 whole-format files written in replies nothing answered (HISTORY.md twice, a file of instructions)
+        {("message", "applied"): 552, ("message", "unknown"): 60, ("message", "failed"): 58, ("observed", "applied"): 7}
     )
     assert all(first_error("trajectory.schema", t.to_dict()) is None for t in trajectories[:50])
 
 
 def test_found_in_a_folder_walk_despite_the_dot(tmp_path: Path) -> None:
-    assert collect([FIXTURES]).files == [HISTORY]
+    assert collect([FIXTURES]).files == [HISTORY, REASONING]
     assert formats.detect(Document(HISTORY, HISTORY.read_bytes())).name == "aider"  # the only one: test_detection
     readme = tmp_path / "notes.md"
     readme.write_text("# Notes\n\nnothing\n")
@@ -162,7 +167,7 @@ def test_found_in_a_folder_walk_despite_the_dot(tmp_path: Path) -> None:
 
 def test_fixture_imports_and_validates(tmp_path: Path) -> None:
     with imported(tmp_path, [FIXTURES]) as (store, report):
-        assert report.totals()["imported"] == 5
+        assert report.totals()["imported"] == 7
         for tid in ("aider-2024-08-06T14:13:01", "aider-2024-08-07T12:46:04"):
             stored = store.trajectories.get(tid)
             assert stored is not None and first_error("trajectory.schema", stored.to_dict()) is None
@@ -188,3 +193,128 @@ def test_a_source_tag_fence_is_not_a_file_name() -> None:
     10:03:58): the file is the line before the fence, not the fence."""
     reply = "aider/commands.py\n<source>python\n<<<<<<< SEARCH\nold\n=======\nnew\n>>>>>>> REPLACE\n</source>\n"
     assert [edit.path for edit in reply_edits(reply)] == ["aider/commands.py"]
+
+
+def test_a_reasoning_models_thinking_is_thinking() -> None:
+    """A real history (AlexShchuka/mozgoslav, first two sessions, checked by hand): Aider writes the model's
+    reasoning into the reply between `<thinking-content-7bbeb8e…>` tags; it is the step's thinking, and the
+    answer alone is the reply's text (Aider reads edits from the answer only)."""
+    items = [t for _, t in AiderFormat().read(Document(REASONING, REASONING.read_bytes())) if isinstance(t, Trajectory)]
+    assert [t.id for t in items] == ["aider-2026-04-22T22:40:12", "aider-2026-04-22T22:40:47"]
+    failed, answered = items
+    # the first session: "hi", then an authentication error and ^C: no reply at all
+    assert [s.role for s in failed.steps] == ["system", "user", "system"]
+    assert failed.steps[2].text.startswith("litellm.AuthenticationError: AuthenticationError: Lm_studioException")
+    assert failed.final_answer is None and failed.file_edits == []
+    assert [s.role for s in answered.steps] == ["system", "user", "assistant", "system"]
+    assert answered.agent.model == "lm_studio/qwen3.6-35b-a3b-uncensored-hauhaucs-aggressive"
+    assert answered.metadata["edit_format"] == "whole" and answered.metadata["aider_version"] == "v0.86.2"
+    reply = answered.steps[2]
+    assert reply.text.startswith("Привет! Готов к работе.") and reply.text.endswith("пока вы добавите их в чат.")
+    assert "thinking-content" not in reply.text and "thinking-content" not in (answered.final_answer or "")
+    assert reply.thinking is not None and reply.thinking.startswith("Here's a thinking process:")
+    assert reply.thinking.endswith("All good. I will output the response in Russian.✅")
+    assert answered.steps[3].text == "Tokens: 1.8k sent, 653 received." and answered.file_edits == []
+
+
+def test_an_edit_drafted_in_the_thinking_is_not_an_edit() -> None:
+    text = (
+        "# aider chat started at 2026-01-01 10:00:00\n\n> Model: m with diff edit format  \n\n#### fix it  \n\n"
+        "<think>\nmaybe\n\na.py\n```\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n</think>\n\nNothing to change.\n\n"
+        "> Tokens: 1k sent, 9 received.  \n"
+    )
+    [t] = [t for _, t in AiderFormat().read(Document(Path("h.md"), text.encode())) if isinstance(t, Trajectory)]
+    assert (t.steps[2].text, t.file_edits) == ("Nothing to change.", [])
+    assert t.steps[2].thinking is not None and t.steps[2].thinking.startswith("maybe")
+
+
+def test_whole_edit_format_writes_whole_files() -> None:
+    """In Aider's `whole` edit format a reply lists each file whole after its name (as a real Terminal-Bench
+    run's history does, a log of unknown licence checked by hand and not copied: three files created, each
+    `Create new file? … y` then `Applied edit to …`). Each is an edit with its whole content; a file Aider
+    asked to create was empty before; a second write of it starts from the first."""
+    text = (
+        "# aider chat started at 2026-01-01 10:00:00\n\n> Aider v0.86.2  \n> Model: openai/m with whole edit format  \n\n"
+        "#### write the summary  \n\nI wrote the script.\n\n/app/analyze.py\n```python\nimport csv\nprint(1)\n```\n\n"
+        "/app/main.py\n```python\nfrom analyze import *\n```\n\n"
+        "> Tokens: 921 sent, 919 received.  \n> /app/analyze.py  \n> Create new file? (Y)es/(N)o [Yes]: y  \n"
+        "> /app/main.py  \n> Create new file? (Y)es/(N)o [Yes]: y  \n> Applied edit to /app/analyze.py  \n"
+        "> Applied edit to /app/main.py  \n\n#### print 2  \n\n/app/analyze.py\n```python\nimport csv\nprint(2)\n```\n\n"
+        "> Tokens: 1k sent, 20 received.  \n> Applied edit to /app/analyze.py  \n\n#### and README.md  \n\n"
+        "README.md\n```\n# Notes\n```\n\n> Tokens: 1k sent, 9 received.  \n> Skipping edits to README.md  \n"
+    )
+    [t] = [t for _, t in AiderFormat().read(Document(Path("h.md"), text.encode())) if isinstance(t, Trajectory)]
+    assert [(e.path, e.step, e.op, e.status, e.before, e.after) for e in t.file_edits] == [
+        ("/app/analyze.py", 2, "create", "applied", "", "import csv\nprint(1)\n"),
+        ("/app/main.py", 2, "create", "applied", "", "from analyze import *\n"),
+        ("/app/analyze.py", 5, "modify", "applied", "import csv\nprint(1)\n", "import csv\nprint(2)\n"),
+        ("README.md", 8, "modify", "failed", None, "# Notes\n"),
+    ]
+    assert t.file_edits[2].diff is not None and "-print(1)\n+print(2)\n" in t.file_edits[2].diff
+    assert t.file_edits[3].diff is None  # its content before is not in the history
+
+
+def test_a_console_line_that_lost_its_line_break_keeps_the_reply() -> None:
+    """A real committed history (unknown licence, checked by hand, not copied) lost the two trailing spaces
+    of some console lines, `Add file to the chat? … [Yes]: y` among them; the reply after it was read as
+    that line's continuation, so the reviewer saw the model's answer as console output."""
+    text = (
+        "# aider chat started at 2026-01-01 10:00:00\n\n#### which files?  \n\nAdd a.py.\n\n"
+        "> Tokens: 13k sent, 330 received.  \n> a.py  \n> Add file to the chat? (Y)es/(N)o/(D)on't ask again [Yes]: y\n\n"
+        "Perfect! Now I see the pattern.\n\n> Tokens: 15k sent, 381 received.\n\n"
+        "#### /drop a.py\n\n> Removed a.py from the chat\n"
+    )
+    [t] = [t for _, t in AiderFormat().read(Document(Path("h.md"), text.encode())) if isinstance(t, Trajectory)]
+    assert [(s.role, s.text.splitlines()[-1]) for s in t.steps] == [
+        ("user", "which files?"),
+        ("assistant", "Add a.py."),
+        ("system", "Add file to the chat? (Y)es/(N)o/(D)on't ask again [Yes]: y"),
+        ("assistant", "Perfect! Now I see the pattern."),
+        ("system", "Tokens: 15k sent, 381 received."),
+        ("user", "/drop a.py"),
+        ("system", "Removed a.py from the chat"),
+    ]
+
+
+def test_every_wrap_fence_of_aider() -> None:
+    """Aider's wrap fences (`<code>`, `<pre>`, `<codeblock>`, `<sourcecode>` besides `<source>`), as a real
+    history of unknown licence fences a TypeScript block `<code>typescript`: the file is named before the
+    fence, and the closing tag ends the block."""
+    for tag in ("code", "pre", "codeblock", "sourcecode"):
+        reply = f"src/a.ts\n<{tag}>typescript\n<<<<<<< SEARCH\nold\n=======\nnew\n>>>>>>> REPLACE\n</{tag}>\n"
+        assert [edit.path for edit in reply_edits(reply)] == ["src/a.ts"]
+        text = f"# aider chat started at 2026-01-01 10:00:00\n\n#### edit  \n\n{reply}\n> Applied edit to src/a.ts  \n"
+        [session] = sessions(text)
+        assert [b.kind for b in session.blocks] == ["user", "reply", "console"]
+
+
+def test_suggested_shell_commands_the_person_let_run() -> None:
+    """A reply's shell commands Aider ran once the person said yes (`Run shell command? [Y/n] y`, then
+    `Running <command>`, lines as in Aider's own history, sessions 2024-08-21 16:02:08 and 15:35:24) are
+    calls: a test run whose outcome the history does not hold, a failure Aider reports
+    (`Command '…' exited with status 1`); a command refused (`n`, as in a real history of unknown licence
+    checked by hand) ran nothing."""
+    text = (
+        "# aider chat started at 2024-08-21 16:02:08\n\n"
+        "> Main model: claude-3-5-sonnet-20240620 with diff edit format, prompt cache, infinite output  \n\n"
+        "#### add a test for --map-mul  \n\n"
+        "This will run all the tests in the `test_main.py` file.\n\n"
+        "> Tokens: 12k sent, 982 received.\nCost: $0.05 message, $0.05 session.  \n"
+        "> python -m unittest tests/basic/test_main.py  \n> Run shell command? [Y/n] y  \n"
+        "> Running python -m unittest tests/basic/test_main.py  \n> Applied edit to tests/basic/test_main.py  \n\n"
+        "#### fail  \n\nRun:\n\n```bash\ndate && exit 1\n```\n\n"
+        "> Tokens: 1k sent, 10 received.  \n> date && exit 1  \n> Run shell command? [Y/n] y  \n"
+        "> Running date && exit 1  \n> Command 'date && exit 1' exited with status 1  \n"
+        "> To retry and share output with the LLM: /run date && exit 1  \n\n"
+        "#### make the folders  \n\n```bash\nmkdir data\n```\n\n"
+        "> Tokens: 2.7k sent, 195 received.  \n> mkdir data  \n"
+        "> Run shell command? (Y)es/(N)o/(S)kip all/(D)on't ask again [Yes]: n  \n"
+    )
+    [t] = [t for _, t in AiderFormat().read(Document(Path("h.md"), text.encode())) if isinstance(t, Trajectory)]
+    calls = [(s.index, s.role, c.arguments["command"]) for s in t.steps for c in s.tool_calls]
+    assert calls == [(3, "system", "python -m unittest tests/basic/test_main.py"), (6, "system", "date && exit 1")]
+    assert [(r.step, r.command, r.result_step) for r in t.test_runs] == [(3, "python -m unittest tests/basic/test_main.py", None)]
+    failed = t.steps[7]
+    assert failed.role == "tool" and failed.tool_result is not None and failed.tool_result.is_error
+    assert failed.text == "Command 'date && exit 1' exited with status 1"
+    assert [s.role for s in t.steps[8:]] == ["user", "assistant", "system"] and t.steps[10].tool_calls == []

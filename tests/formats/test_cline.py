@@ -279,3 +279,51 @@ def test_a_history_leading_out_of_the_task_is_never_read(tmp_path: Path) -> None
         " nothing to import"
     )
     assert collect([task / "ui_messages.json"], follow_symlinks=True).files == [task / HISTORY]
+
+
+def test_a_command_cline_says_failed_is_an_error(tmp_path: Path) -> None:
+    """Cline 2026 words a command's end in its result (`CommandOrchestrator`): `Command executed successfully
+    (exit code 0).`, `Command failed with exit code N.`, `Command terminated by signal S.` (Roo Code: `Command
+    executed in terminal within working directory '…'. Command execution was not successful …`), as a real task
+    history of unknown licence (mike4567/MRA04242026, checked by hand, not copied) shows with native
+    `tool_use` blocks answered by `[execute_command for '…'] Result:` text. A failed test run was not an error."""
+
+    def command(call_id: str, line: str) -> dict[str, Any]:
+        use = {
+            "type": "tool_use",
+            "id": call_id,
+            "name": "execute_command",
+            "input": {"command": line, "requires_approval": False},
+        }
+        return {"role": "assistant", "content": [{"type": "text", "text": "Running it."}, use]}
+
+    def answer(line: str, status: str, output: str) -> dict[str, Any]:
+        text = f"[execute_command for '{line}'] Result:\n{status}\nOutput:\n{output}"
+        return {"role": "user", "content": [{"type": "text", "text": text}]}
+
+    history = [
+        TASK,
+        command("tooluse_1", "pytest -q"),
+        answer("pytest -q", "Command failed with exit code 1.", "1 failed, 2 passed in 0.1s"),
+        command("tooluse_2", "npm run dev"),
+        answer("npm run dev", "Command terminated by signal SIGTERM.", "ready"),
+        command("tooluse_3", "pytest -q"),
+        answer("pytest -q", "Command executed successfully (exit code 0).", "3 passed in 0.1s"),
+        # Roo Code's words (`ExecuteCommandTool`)
+        command("tooluse_4", "pytest -q"),
+        answer(
+            "pytest -q",
+            "Command executed in terminal within working directory '/w'. Command execution was not successful, "
+            "inspect the cause and adjust as needed.\nExit code: 1",
+            "1 failed in 0.1s",
+        ),
+        command("tooluse_5", "pytest -q"),
+        answer("pytest -q", "Command executed in terminal within working directory '/w'. Exit code: 0", "1 passed in 0.1s"),
+    ]
+    t = read(write_task(tmp_path / "1777398149169", history))
+    assert [(s.tool_result.call_id, s.tool_result.is_error) for s in t.steps if s.tool_result] == [
+        ("tooluse_1", True), ("tooluse_2", True), ("tooluse_3", False), ("tooluse_4", True), ("tooluse_5", False),
+    ]  # fmt: skip
+    assert [(r.command, r.passed, r.failed) for r in t.test_runs] == [
+        ("pytest -q", 2, 1), ("pytest -q", 3, 0), ("pytest -q", 0, 1), ("pytest -q", 1, 0),
+    ]  # fmt: skip

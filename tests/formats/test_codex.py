@@ -178,6 +178,48 @@ def test_legacy_rollout_without_envelope(tmp_path: Path) -> None:
     assert t.final_answer == "Added hello.py."
 
 
+def test_shell_argv_runs_tests_and_apply_patch_here_documents(tmp_path: Path) -> None:
+    """Codex's `shell` tool until late 2025 took an argv list, and models patched through it as
+    `bash -lc "applypatch << 'PATCH' … PATCH"` (a real rollout of 2025-09-11, quoted in a public note of
+    unknown licence and not copied, does; Codex's own parser documents `apply_patch <<'EOF'` in
+    `bash -lc`). The patch is an edit, relative to a `cd`, and a test command in the argv is a test run."""
+    patch = "*** Begin Patch\n*** Update File: src/App.tsx\n@@\n-import a\n+import b\n*** End Patch"
+    add = "*** Begin Patch\n*** Add File: collapsible.tsx\n+export { Collapsible } from 'c'\n*** End Patch"
+    in_ui = f"cd src/ui && apply_patch <<'EOF'\n{add}\nEOF"
+    path = write(
+        tmp_path, "rollout-2025-09-11T21-00-00-argv.jsonl",
+        line("session_meta", {"id": "argv-1", "cwd": "/w", "originator": "codex_cli_rs", "cli_version": "0.34.0"}),
+        line("response_item", message("user", "add the collapsible card")),
+        line("response_item", {"type": "function_call", "name": "shell", "call_id": "c1",
+                               "arguments": json.dumps({"command": ["bash", "-lc", f"applypatch << 'PATCH'\n{patch}\nPATCH"]})}),
+        line("response_item", {"type": "function_call_output", "call_id": "c1", "output": json.dumps(
+            {"output": "Success. Updated the following files:\nM src/App.tsx\n", "metadata": {"exit_code": 0}})}),
+        line("response_item", {"type": "function_call", "name": "shell", "call_id": "c2",
+                               "arguments": json.dumps({"command": ["bash", "-lc", in_ui]})}),
+        line("response_item", {"type": "function_call_output", "call_id": "c2", "output": json.dumps(
+            {"output": "Success. Updated the following files:\nA collapsible.tsx\n", "metadata": {"exit_code": 0}})}),
+        line("response_item", {"type": "function_call", "name": "shell", "call_id": "c3",
+                               "arguments": json.dumps({"command": ["bash", "-lc", "npx vitest run"]})}),
+        line("response_item", {"type": "function_call_output", "call_id": "c3", "output": json.dumps(
+            {"output": "      Tests  1 failed | 3 passed (4)\n", "metadata": {"exit_code": 1}})}),
+        line("response_item", {"type": "function_call", "name": "shell", "call_id": "c4",
+                               "arguments": json.dumps({"command": ["pytest", "-q", "tests/test_a.py"]})}),
+        line("response_item", {"type": "function_call_output", "call_id": "c4", "output": json.dumps(
+            {"output": "2 passed in 0.01s\n", "metadata": {"exit_code": 0}})}),
+    )  # fmt: skip
+    errors, t = read(path)
+    assert errors == []
+    assert [(e.path, e.step, e.op, e.status, e.before, e.after) for e in t.file_edits] == [
+        ("src/App.tsx", 1, "modify", "applied", None, None),
+        ("src/ui/collapsible.tsx", 3, "create", "applied", "", "export { Collapsible } from 'c'\n"),
+    ]
+    assert "-import a\n+import b\n" in (t.file_edits[0].diff or "")
+    assert [(r.step, r.command, r.framework, r.passed, r.failed) for r in t.test_runs] == [
+        (5, "npx vitest run", "vitest", 3, 1),
+        (7, "pytest -q tests/test_a.py", "pytest", 2, 0),
+    ]
+
+
 def test_recorded_add_delete_and_move(tmp_path: Path) -> None:
     patch = (
         "*** Begin Patch\n*** Add File: new.txt\n+x\n*** Delete File: old.txt\n*** Update File: a.py\n*** Move to: b.py\n"

@@ -174,3 +174,101 @@ def test_truncated_session_is_one_parse_error(tmp_path: Path) -> None:
 def test_synthetic_sessions_import(tmp_path: Path) -> None:
     t = synthetic_one(tmp_path, synth, 22, "synth-gemini-000001")
     assert [(e.op, e.source) for e in t.file_edits][:2] == [("create", "tool_call"), ("modify", "observation")]
+
+
+def test_a_2026_session_thoughts_parallel_results_and_cancelled_agent(tmp_path: Path) -> None:
+    """The shapes of a real Gemini CLI 0.4x session of June 2026 (a public repository of unknown licence,
+    checked by hand and not copied): the environment as a `<session_context>` user turn, thought parts
+    inside the gemini message's content, three calls made together whose `result` lists hold all three
+    responses each, a sub-agent call cancelled with both `output` and `error`, and user records that
+    only send the responses back; a thought leaked into the reply's text before `[Thought: true]`; and a
+    shell command that failed, which its tool call reports as a success with `Exit Code: 1` in its output."""
+
+    def response(call_id: str, name: str, body: dict[str, str]) -> dict[str, object]:
+        return {"functionResponse": {"id": call_id, "name": name, "response": body}}
+
+    batch = [
+        response("t0", "update_topic", {"output": "Current topic: errors"}),
+        response("r1", "read_file", {"output": "flask==3.1.3\n"}),
+        response("s2", "run_shell_command", {"output": "Output: pip 25.2"}),
+    ]
+    cancelled = response(
+        "a0", "invoke_agent", {"output": "Agent reached max turns limit (10).", "error": "[Operation Cancelled]"}
+    )
+
+    def call(call_id: str, name: str, args: dict[str, str], result: list[object], status: str = "success") -> dict[str, object]:
+        return {
+            "id": call_id,
+            "name": name,
+            "args": args,
+            "result": result,
+            "status": status,
+            "timestamp": "2026-06-12T04:17:54Z",
+        }
+
+    red = "Output: F..\n1 failed, 2 passed in 0.1s\nExit Code: 1\nProcess Group PGID: 7"
+    ok = "Output: ...\n3 passed in 0.1s\nProcess Group PGID: 8"
+    context = "<session_context>\nThis is the Gemini CLI. We are setting up the context for our chat.\n</session_context>"
+    session = {
+        "sessionId": "b7db9eb8", "projectHash": "73", "startTime": "2026-06-12T04:14:14Z", "kind": "main",
+        "messages": [
+            {"id": "c", "type": "user", "content": [{"text": context}]},
+            {"id": "u1", "type": "user", "content": [{"text": "explain the error"}]},
+            {"id": "g1", "type": "gemini", "model": "gemini-3-flash-preview", "content": [
+                {"text": "**Analyzing** I am reading the traceback.", "thought": True},
+                {"functionCall": {"id": "t0", "name": "update_topic", "args": {"title": "errors"}}},
+            ], "toolCalls": [
+                call("t0", "update_topic", {"title": "errors"}, batch),
+                call("r1", "read_file", {"file_path": "requirements.txt"}, batch),
+                call("s2", "run_shell_command", {"command": "pip list"}, batch),
+            ]},
+            {"id": "u2", "type": "user", "content": [{"text": "how do I rename a session"}]},
+            {"id": "g2", "type": "gemini", "model": "gemini-3-flash-preview", "content": [], "thoughts": [],
+             "toolCalls": [call("a0", "invoke_agent", {"agent_name": "cli_help"}, [cancelled], "cancelled")]},
+            {"id": "g2_response", "type": "user", "content": [cancelled]},
+            {"id": "g3", "type": "gemini", "model": "gemini-3-flash-preview", "content": [
+                {"text": "**Answering** plainly.", "thought": True}, {"text": "Use /chat save NAME."}]},
+            # the shell tool succeeds whatever the command did: its output says `Exit Code: 1` (gemini-cli `shell.ts`)
+            {"id": "g3b", "type": "gemini", "model": "gemini-3-flash-preview", "content": [], "toolCalls": [
+                call("p0", "run_shell_command", {"command": "pytest -q"}, [response("p0", "run_shell_command", {"output": red})]),
+                call("p1", "run_shell_command", {"command": "pytest -q"}, [response("p1", "run_shell_command", {"output": ok})]),
+            ]},
+            {"id": "u3", "type": "user", "content": [{"text": "what is jinja?"}]},
+            # a thought leaked into the text before the `[Thought: true]` marker (gemini-cli #23525), as in the session
+            {"id": "g4", "type": "gemini", "model": "gemini-3-flash-preview",
+             "content": "**Analyzing Template Logic** I'm explaining Jinja.\n[Thought: true]Jinja fills HTML placeholders.",
+             "thoughts": [{"subject": "Understanding Jinja", "description": "The user asks about Jinja."}]},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "session-2026-06-12T04-14-b7db9eb8.json"
+    path.write_text(json.dumps(session), encoding="utf-8")
+    t = read(path)
+    assert t.task.prompt == "explain the error" and t.steps[0].metadata == {"injected": True}
+    assert [(s.role, s.text) for s in t.steps] == [
+        ("user", context),
+        ("user", "explain the error"),
+        ("assistant", ""),
+        ("tool", "Current topic: errors"),
+        ("tool", "flask==3.1.3\n"),
+        ("tool", "Output: pip 25.2"),
+        ("user", "how do I rename a session"),
+        ("assistant", ""),
+        ("tool", "Agent reached max turns limit (10).\n[Operation Cancelled]"),
+        ("assistant", "Use /chat save NAME."),
+        ("assistant", ""),
+        ("tool", red),
+        ("tool", ok),
+        ("user", "what is jinja?"),
+        ("assistant", "Jinja fills HTML placeholders."),
+    ]
+    assert t.steps[2].thinking == "**Analyzing** I am reading the traceback."
+    assert t.steps[9].thinking == "**Answering** plainly."
+    assert (
+        t.steps[14].thinking
+        == "Understanding Jinja\nThe user asks about Jinja.\n\n**Analyzing Template Logic** I'm explaining Jinja."
+    )
+    assert t.final_answer == "Jinja fills HTML placeholders."
+    assert [(s.tool_result.call_id, s.tool_result.is_error) for s in t.steps if s.tool_result] == [
+        ("t0", False), ("r1", False), ("s2", False), ("a0", True), ("p0", True), ("p1", False),
+    ]  # fmt: skip
+    assert [(r.command, r.passed, r.failed) for r in t.test_runs] == [("pytest -q", 2, 1), ("pytest -q", 3, 0)]

@@ -22,6 +22,8 @@ from tests.formats import imported, only_error, synthetic_one
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openhands_v1"
 REAL = FIXTURES / "cd94562403b9487ebdd4018e3f531dfd"
 WRITTEN = FIXTURES / "7f3e0c2a9b5d4e61a8c0f1d2e3b4a596"
+# software-agent-sdk's tool-change restore probe (`.pr/artifacts/20260121-223755/`): a `ProbeAgent`, a stubbed model
+RESTORED = FIXTURES / "3fdb316098bb48e1aa029ce56805792a"
 
 
 def read(path: Path) -> tuple[list[InputError], Trajectory | None]:
@@ -64,6 +66,38 @@ def test_real_conversation_events_in_order() -> None:
     )
     assert t.metadata["state"]["execution_status"] == "finished" and "api_key" not in json.dumps(t.metadata)
     assert t.metadata["state"]["usage"]["accumulated_cost"] == 0.00122745
+
+
+def test_a_restored_conversation_with_its_own_agent_kind_and_a_system_prompt_update() -> None:
+    """The SDK's own probe conversation, checked by hand: its state names a `ProbeAgent` (the folder was
+    "unknown format"), and a restore that added the terminal tool wrote a `SystemPromptUpdateEvent`
+    between the first answer and the second message (it was skipped: the tools seemed unchanged)."""
+    for member in (RESTORED / "base_state.json", next((RESTORED / "events").glob("event-00004-*.json"))):
+        assert formats.detect(Document(member, member.read_bytes())).name == "openhands_v1"
+    errors, t = read(RESTORED / "base_state.json")
+    assert errors == [] and t is not None
+    assert (t.id, t.agent.model, t.task.prompt) == (
+        "3fdb3160-98bb-48e1-aa02-9ce56805792a", "gpt-4o-mini", "Hello. Please confirm you can see my tools.",
+    )  # fmt: skip
+    # 11 events: system prompt, (user, finish, observation), system prompt update, (user, finish, observation) x 2
+    roles = ["system", "user", "assistant", "tool", "system", "user", "assistant", "tool", "user", "assistant", "tool"]
+    assert [s.role for s in t.steps] == roles
+    assert t.steps[4].metadata == {"system_prompt": True, "update": "tools_changed"}
+    assert t.steps[4].text == "You are a helpful assistant for this probe test."
+    assert [s.text for s in t.steps if s.role == "user"] == [
+        "Hello. Please confirm you can see my tools.",
+        "Now I added another tool. Please confirm you can see it.",
+        "What tools do you have available?",
+    ]
+    calls = [c for s in t.steps for c in s.tool_calls]
+    assert [(c.id, c.name, c.arguments) for c in calls] == [
+        (call, "finish", {"message": "ok (stubbed LLM response)"}) for call in ("call_f8e54748", "call_c4fd2149", "call_78cc7b67")
+    ]
+    assert [(s.tool_result.call_id, s.tool_result.is_error) for s in t.steps if s.tool_result] == [
+        (c.id, False) for c in calls
+    ]  # fmt: skip
+    assert t.metadata["tools"] == ["file_editor", "terminal", "finish", "think"] and "skipped_events" not in t.metadata
+    assert t.final_answer == "ok (stubbed LLM response)" and t.file_edits == []
 
 
 def test_written_conversation_pairs_edits_and_refusals() -> None:
@@ -152,10 +186,11 @@ def test_no_events_is_one_error(tmp_path: Path) -> None:
 def test_fixtures_import_and_validate(tmp_path: Path) -> None:
     with imported(tmp_path, [FIXTURES]) as (store, report):
         assert sorted(i for f in report.files for i in f.imported) == [
+            "3fdb3160-98bb-48e1-aa02-9ce56805792a",
             "7f3e0c2a-9b5d-4e61-a8c0-f1d2e3b4a596",
             "cd945624-03b9-487e-bdd4-018e3f531dfd",
         ]
-        assert len(report.files) == 2 and report.skipped == []
+        assert len(report.files) == 3 and report.skipped == []
         for f in report.files:
             stored = store.trajectories.get(f.imported[0])
             assert stored is not None and first_error("trajectory.schema", stored.to_dict()) is None

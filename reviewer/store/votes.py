@@ -1,0 +1,99 @@
+"""An item's votes in a batch of planned work, and what they call for: a tie-break slot, or a state.
+
+The votes are the first-pass verdicts (the blind ones) of the reviewers holding the item's slots.
+When the first `overlap` are all in and split, one extra slot is added; once its vote is in,
+another only while no verdict holds a strict majority of the votes, up to the batch's `max_extra`;
+after that the item is adjudication work (a majority, if there is one, informs the adjudicator; it
+settles nothing). Gold items get no tie-breaks: their answer is known.
+
+Where it is enforced: `TIE_BREAK` is one INSERT ... SELECT that reads the votes and numbers the new
+slot after the item's last; the label save of a first pass runs it in its own write transaction
+(`update_tie_breaks`, called by `LabelRepository.write`). Two saves that both find a split would
+insert the same primary key (batch, item, slot): the second inserts nothing (`on conflict do
+nothing`). Writers take turns on both backends besides, so each save reads the votes the other
+committed. A first pass changed after its item's extra slot was added can end the split: the same
+call then removes that slot if nobody has claimed it yet (`STALE_TIE_BREAK`).
+"""
+
+from __future__ import annotations
+
+from reviewer.store.connection import Db
+from reviewer.store.dialect import Dialect
+
+
+def labelled(slot: str) -> str:
+    """Whether the reviewer of slot row `slot` labelled its item: a slot is finished then."""
+    return f"exists (select 1 from labels l where l.trajectory_id = {slot}.trajectory_id and l.annotator = {slot}.annotator)"
+
+
+# A reviewer's first-pass (blind) verdict on slot row `s`: the vote that decides tie-breaks.
+VOTE = "l.trajectory_id = s.trajectory_id and l.annotator = s.annotator and l.first_pass = 1 and l.adjudication = 0"
+
+
+def item_votes(where: str) -> str:
+    """Per batch and item (rows `v` of this subquery): its slots, the first-pass votes in, how many
+    distinct verdicts, the largest verdict's votes (`top`), and the batch's overlap and tie-break limit.
+    The one reading of an item's votes, for adding tie-breaks and for `batch status`."""
+    top = (
+        "(select max(c.n) from (select count(*) as n from slots x join labels m on m.trajectory_id = x.trajectory_id"
+        " and m.annotator = x.annotator and m.first_pass = 1 and m.adjudication = 0"
+        " where x.batch = s.batch and x.trajectory_id = s.trajectory_id and m.verdict is not null group by m.verdict) c)"
+    )
+    return (
+        "select s.batch, s.trajectory_id, max(s.gold) as gold, min(s.position) as position, count(*) as slots,"
+        f" count(l.verdict) as votes, count(distinct l.verdict) as verdicts, coalesce({top}, 0) as top,"
+        " b.overlap, b.max_extra"
+        f" from slots s join batches b on b.name = s.batch left join labels l on {VOTE}"
+        f" where {where} group by s.batch, s.trajectory_id, b.overlap, b.max_extra"
+    )
+
+
+# Item v needs one more reviewer: every vote in, split, no gold, extras left, and either no extra yet
+# (the first `overlap` disagree) or no verdict with a strict majority since.
+NEEDS_TIE_BREAK = (
+    "v.votes = v.slots and v.verdicts > 1 and v.gold = 0 and v.slots < v.overlap + v.max_extra"
+    " and (v.slots = v.overlap or 2 * v.top <= v.slots)"
+)
+TIE_BREAK = (
+    "insert into slots(batch, trajectory_id, slot, position) select v.batch, v.trajectory_id, v.slots, v.position"
+    f" from ({item_votes('s.trajectory_id = :tid')}) v where {NEEDS_TIE_BREAK} on conflict do nothing"
+)
+# Item t (a `trajectories` row) waits for a tie-break: an extra slot whose first-pass vote is not in.
+# It is not yet adjudication work (the disputed queue leaves it out).
+TIE_BREAK_PENDING = (
+    "exists (select 1 from slots s join batches b on b.name = s.batch where s.trajectory_id = t.id"
+    f" and s.slot >= b.overlap and not exists (select 1 from labels l where {VOTE} and l.verdict is not null))"
+)
+
+
+# The item's unclaimed tie-break slot (only ever its last) once its split is gone: a first pass changed
+# since it was added. The claimed slots' votes no longer call for it, so nobody is sent to break a tie
+# that is not there; a claimed one stays (its reviewer may be at work on it).
+STALE_TIE_BREAK = (
+    "delete from slots where trajectory_id = :tid and annotator is null"
+    " and slot >= (select b.overlap from batches b where b.name = slots.batch)"
+    f" and batch not in (select v.batch from ({item_votes('s.trajectory_id = :tid and s.annotator is not null')}) v"
+    f" where {NEEDS_TIE_BREAK})"
+)
+
+
+def update_tie_breaks(db: Db, trajectory_id: str) -> None:
+    """After a first-pass label of `trajectory_id` is written (in its write transaction): drop the
+    tie-break slot its votes no longer call for, add the one they call for, in each batch that plans it."""
+    db.execute(STALE_TIE_BREAK, {"tid": trajectory_id})
+    db.execute(TIE_BREAK, {"tid": trajectory_id})
+
+
+def item_state(dialect: Dialect) -> str:
+    """Item v's state (`batch status`): open (votes missing), tie-break (an extra reviewer to vote),
+    gold (a calibration item, all voted), agreed, settled (an adjudication settled the split) or
+    adjudication (split, no tie-break left: adjudication work)."""
+    settled = (
+        "select 1 from labels a where a.trajectory_id = v.trajectory_id and a.adjudication = 1 and a.verdict is not null"
+        f" and {dialect.json_flag('a.record', 'adjudication', 'settled')}"
+    )
+    return (
+        "case when v.votes < v.slots then case when v.slots > v.overlap then 'tie-break' else 'open' end"
+        f" when v.gold = 1 then 'gold' when v.verdicts <= 1 then 'agreed' when {NEEDS_TIE_BREAK} then 'tie-break'"
+        f" when exists ({settled}) then 'settled' else 'adjudication' end"
+    )
