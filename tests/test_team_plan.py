@@ -41,7 +41,7 @@ def reveal(store: Store, trajectory_id: str, who: str) -> None:
     """What the reveal stores: the reviewer's final label, which freezes their first pass."""
     first = store.labels.get(trajectory_id, who, True)
     assert first is not None
-    final = Label.from_dict({**first.to_dict(), "first_pass": False})
+    final = Label.from_dict({**first.to_dict(), "first_pass": False, "version": 0})  # a new label: none existed
     store.labels.save(final, actor=who, origin="test")
 
 

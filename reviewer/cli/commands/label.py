@@ -52,7 +52,8 @@ def label(
         raise OptionError(f"{', '.join(hidden)}: only on the final label (--final), after your blind first pass")
     current = store.labels.get(trajectory_id, annotator, first_pass=not final)
     new = apply_fields(
-        Label.from_dict(current.to_dict()) if current else Label(trajectory_id, annotator, first_pass=not final),
+        # based on what was read: a save from elsewhere in between is kept as a conflict, not overwritten
+        Label.from_dict(current.to_dict()) if current else Label(trajectory_id, annotator, first_pass=not final, version=0),
         fields,
         taxonomy=store.taxonomy,
         clear=clear,
