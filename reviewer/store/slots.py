@@ -95,13 +95,17 @@ def _labelled(slot: str) -> str:
     return f"exists (select 1 from labels l where l.trajectory_id = {slot}.trajectory_id and l.annotator = {slot}.annotator)"
 
 
+# A slot row `s` open to reviewer :who: nobody holds it (or its lease ran out without a label), and
+# :who holds no slot of its item in its batch.
+_OPEN_TO_WHO = (
+    f"(s.annotator is null or (s.lease_until < :now and not {_labelled('s')}))"
+    " and not exists (select 1 from slots o where o.batch = s.batch and o.trajectory_id = s.trajectory_id"
+    " and o.annotator = :who)"
+)
 # Slots the reviewer may take, best first: their own unlabelled one, then open ones of items they hold none of.
 _PICK = (
     "select s.batch, s.trajectory_id, s.slot from slots s where (cast(:batch as text) is null or s.batch = :batch) and ("
-    f"  (s.annotator = :who and not {_labelled('s')})"
-    f"  or ((s.annotator is null or (s.lease_until < :now and not {_labelled('s')}))"
-    "     and not exists (select 1 from slots o where o.batch = s.batch and o.trajectory_id = s.trajectory_id"
-    "       and o.annotator = :who))"
+    f"  (s.annotator = :who and not {_labelled('s')}) or ({_OPEN_TO_WHO})"
     ") order by case when s.annotator = :who then 0 else 1 end, s.batch, s.position, s.slot limit 1"
 )
 _CLAIM = (
@@ -160,6 +164,25 @@ class SlotRepository:
         row = self.db.execute("select min(lease_seconds) from batches").fetchone()
         return timedelta(seconds=row[0] or 86400)
 
+    def renew(self, annotator: str, trajectory_id: str, *, now: datetime | None = None) -> Claim | None:
+        """Start the reviewer's lease on their slot of a trajectory again from now (the app calls it while
+        the item is open, so an absent reviewer's slot still expires); None when they hold no slot of it
+        (never claimed, or someone took it after the lease ran out). In several batches, each is renewed
+        and the shortest lease returned."""
+        moment = now or datetime.now(UTC)
+        with self.db.writing():
+            held = self.db.execute(
+                "select s.batch, s.slot, b.lease_seconds from slots s join batches b on b.name = s.batch"
+                " where s.annotator = ? and s.trajectory_id = ? order by b.lease_seconds, s.batch",
+                [annotator, trajectory_id],
+            ).fetchall()
+            renewed = [Claim(trajectory_id, b, slot, _stamp(moment + timedelta(seconds=lease))) for b, slot, lease in held]
+            self.db.executemany(
+                "update slots set lease_until = ? where batch = ? and trajectory_id = ? and slot = ?",
+                [(c.lease_until, c.batch, trajectory_id, c.slot) for c in renewed],
+            )
+        return renewed[0] if renewed else None
+
     def release(self, annotator: str, batch: str | None = None) -> int:
         """Give back the reviewer's slots they have not labelled (someone else may claim them at once);
         returns how many."""
@@ -172,6 +195,16 @@ class SlotRepository:
                 {"who": annotator, "batch": batch},
             )
             return released.rowcount
+
+    def has_batches(self) -> bool:
+        """Whether work is planned in this project (the app's queue is then the reviewer's slots)."""
+        return self.db.execute("select 1 from batches limit 1").fetchone() is not None
+
+    def open_to(self, annotator: str, *, now: datetime | None = None) -> int:
+        """How many items the reviewer could still claim a slot of (in any batch): the same rule as `claim`."""
+        params = {"who": annotator, "now": _stamp(now or datetime.now(UTC))}
+        sql = f"select count(*) from (select distinct s.batch, s.trajectory_id from slots s where {_OPEN_TO_WHO}) open_items"
+        return int(self.db.execute(sql, params).fetchone()[0])
 
     def status(self, batch: str) -> BatchStatus:
         """Progress of a batch, counted from its slots and the labels now (no stored counters)."""
