@@ -7,10 +7,8 @@ server fails them, never skips them.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -191,21 +189,6 @@ def test_an_unreachable_server_is_one_line_without_the_password(tmp_path: Path) 
     result = Cli(Path("unused"))("--db", url, "list")
     assert result.exit_code == 1
     assert "cannot connect" in result.output and "hunter2" not in result.output and "Traceback" not in result.output
-
-
-@pytest.fixture
-def logins(pg_server: str) -> Iterator[tuple[str, str]]:
-    """Two server logins, alice_<pid> and bob_<pid> (roles are the cluster's, so named per run)."""
-    names = (f"alice_{os.getpid()}", f"bob_{os.getpid()}")
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f"drop role if exists {name}")
-            conn.execute(f"create role {name} login password 'pw'")
-    yield names
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f"drop owned by {name}")
-            conn.execute(f"drop role {name}")
 
 
 def test_a_reviewer_logged_in_as_themselves_writes_only_their_own_labels(server_project: str, logins: tuple[str, str]) -> None:

@@ -221,6 +221,7 @@ class MainWindow(QMainWindow):
         if self.model.rowCount() and not (left_off is not None and self.open_trajectory(left_off[1])):
             self.table.selectRow(0)
         self._explain_empty()
+        self._show_progress()  # also of an empty list (no slot claimed yet)
         self._status()
         self.live.start()
 
