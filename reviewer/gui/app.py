@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         self.shortcuts = keymap.install(self, self._handlers(), self.keys)
         self.geometry_restored = settings is not None and window_state.restore(self, settings)
         if self.model.rowCount() and not (left_off is not None and self.open_trajectory(left_off[1])):
-            self.table.selectRow(0)
+            self.table.selectRow(self._first_row())
         self._explain_empty()
         self._show_progress()  # also of an empty list (no slot claimed yet)
         self._status()
@@ -479,9 +479,14 @@ class MainWindow(QMainWindow):
         self.model.set_query(query)
         self._show_progress()
         if self.model.rowCount():
-            self.table.selectRow(0)
+            self.table.selectRow(self._first_row())
         self._explain_empty()
         self._status()
+
+    def _first_row(self) -> int:
+        """Where a list opens: My slots on the first slot still to label (the work in hand), others at the top."""
+        row = next_needing(self.model, -1) if self.model.query.queue == "slots" else None
+        return row if row is not None else 0
 
     def _explain_empty(self) -> None:
         """With an empty list nothing stays open, and the viewer's placeholder (plain text) says why."""

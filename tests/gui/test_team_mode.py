@@ -108,6 +108,21 @@ def test_my_slots_is_the_queue_and_ctrl_return_claims_the_next(qtbot, main_windo
     assert {lb.trajectory_id for lb in store.labels.all() if lb.annotator == "alice"} == set(ids)
 
 
+def test_my_slots_opens_on_the_slot_still_to_label(qtbot, main_window, store: Store) -> None:
+    ids = imported(store)
+    store.slots.create_batch("round1", ids, overlap=1, lease=timedelta(days=1), seed=0)
+    held = []
+    for _ in ids:
+        claim = store.slots.claim("alice")
+        assert claim is not None
+        held.append(claim.trajectory_id)
+        if len(held) < len(ids):
+            ReviewSession(store, "alice", claim.trajectory_id).set_field("verdict", "clean")
+    assert held[-1] != sorted(held)[0]  # the list (by id) does not start with it
+    window = active(qtbot, main_window, store)
+    assert opened(qtbot, window) == held[-1] and window.progress.text() == "2 of 3 done · 0 more to claim"
+
+
 def test_the_open_slot_keeps_its_lease_and_a_closed_app_lets_it_run_out(
     qtbot, main_window, store: Store, project_location: Path | str
 ) -> None:
