@@ -709,11 +709,14 @@ class MainWindow(QMainWindow):
         labels through its session (none before the reveal: `reviewer.blind`)."""
         if not self.live.isRunning():
             return  # delivered after the window closed (and maybe its store)
-        for trajectory_id in {c.trajectory_id for c in changes}:
-            self.model.refresh(trajectory_id)
         session = self.session
-        others = {c.trajectory_id for c in changes if c.annotator != self.annotator}
-        if session is not None and session.trajectory_id in others:
+        mine = (self.annotator, session.trajectory_id if session is not None else None)
+        touched = {c.trajectory_id for c in changes if (c.annotator, c.trajectory_id) != mine}
+        if not touched:
+            return  # the open label's own keystrokes: already shown (a whole-list count per keystroke would slow typing)
+        for trajectory_id in touched:
+            self.model.refresh(trajectory_id)
+        if session is not None and session.trajectory_id in touched:
             self._others = session.other_labels()
             self._on_label_changed()
         self._show_progress()
