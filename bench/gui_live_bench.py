@@ -34,6 +34,7 @@ from reviewer.model import Label, Trajectory  # noqa: E402
 from reviewer.store import Store  # noqa: E402
 from reviewer.store.changes import ChangeFeed, last_event  # noqa: E402
 from reviewer.synthetic import trajectory  # noqa: E402
+from tests.conftest import pg_project  # noqa: E402
 
 # Reads "id verdict" lines; saves bob's label; prints the commit's wall-clock time.
 WRITER = """
@@ -147,20 +148,6 @@ def in_window(location: str | Path, writes: list[tuple[str, str]]) -> tuple[list
     return [s - c for s, c in zip(shown, committed, strict=True)], stall
 
 
-def pg_location(server: str) -> str:
-    import psycopg
-
-    from reviewer.store import pg_schema
-
-    schema = "bench_live"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"drop schema if exists {schema} cascade")
-        conn.execute(f"create schema {schema}")
-    url = f"{server}{'&' if '?' in server else '?'}options=-csearch_path%3D{schema}"
-    pg_schema.run_upgrade(url)
-    return url
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=20, help="labels saved (each shown before the next)")
@@ -170,7 +157,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         locations: list[tuple[str, str | Path]] = [("sqlite", Path(tmp) / "live.db")]
         if args.pg:
-            locations.append(("postgresql", pg_location(args.pg)))
+            locations.append(("postgresql", pg_project(args.pg, "bench_live")))
         for name, location in locations:
             project(location, args.items)
             writes = verdicts(args.n)
@@ -183,6 +170,11 @@ def main() -> int:
                 f" window median {statistics.median(app) * 1000:.0f} ms, max {max(app) * 1000:.0f} ms;"
                 f" window / bare {statistics.median(app) / statistics.median(base):.2f}; worst GUI stall {stall:.0f} ms"
             )
+    if args.pg:
+        import psycopg
+
+        with psycopg.connect(args.pg, autocommit=True) as conn:
+            conn.execute("drop schema bench_live cascade")
     return 0
 
 
