@@ -76,23 +76,6 @@ def pg_project(server: str, schema: str) -> str:
 
 
 @pytest.fixture
-def logins(pg_server: str) -> Iterator[tuple[str, str]]:
-    """Two server logins, alice_<pid> and bob_<pid> (roles are the cluster's, so named per run)."""
-    import psycopg
-
-    names = (f"alice_{os.getpid()}", f"bob_{os.getpid()}")
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f"drop role if exists {name}")
-            conn.execute(f"create role {name} login password 'pw'")
-    yield names
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f"drop owned by {name}")
-            conn.execute(f"drop role {name}")
-
-
-@pytest.fixture
 def project_location(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path | str]:
     """Where a test's project lives: a new SQLite file, or a new schema on the test server."""
     if backend == "sqlite":
@@ -105,6 +88,23 @@ def project_location(backend: str, tmp_path: Path, request: pytest.FixtureReques
     yield pg_project(server, schema)
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f"drop schema if exists {schema} cascade")
+
+
+@pytest.fixture
+def logins(pg_server: str) -> Iterator[tuple[str, str]]:
+    """Two server logins, alice_<pid> and bob_<pid> (roles are the cluster's, so named per run)."""
+    names = (f"alice_{os.getpid()}", f"bob_{os.getpid()}")
+    import psycopg
+
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f"drop role if exists {name}")
+            conn.execute(f"create role {name} login password 'pw'")
+    yield names
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f"drop owned by {name}")
+            conn.execute(f"drop role {name}")
 
 
 @pytest.fixture(autouse=True)

@@ -98,8 +98,7 @@ def test_a_renewed_lease_keeps_the_slot_and_an_unrenewed_one_runs_out(store: Sto
     assert claimed is not None
     start = datetime.now(UTC)
     renewed = store.slots.renew("alice", claimed.trajectory_id, now=start + timedelta(minutes=20))
-    assert renewed is not None and (renewed.batch, renewed.slot) == ("b", claimed.slot)
-    assert datetime.fromisoformat(renewed.lease_until) == start + timedelta(minutes=50)
+    assert renewed is not None and datetime.fromisoformat(renewed) == start + timedelta(minutes=50)
     assert store.slots.claim("bob", "b", now=start + timedelta(minutes=40)).trajectory_id != claimed.trajectory_id  # type: ignore[union-attr]
     other = next(t for t in ids if t != claimed.trajectory_id)
     assert store.slots.renew("alice", other) is None  # bob's
@@ -107,6 +106,8 @@ def test_a_renewed_lease_keeps_the_slot_and_an_unrenewed_one_runs_out(store: Sto
     taken = store.slots.claim("carol", "b", now=start + timedelta(minutes=51))  # no renewal since: it ran out
     assert taken is not None and taken.trajectory_id == claimed.trajectory_id
     assert store.slots.renew("alice", claimed.trajectory_id) is None  # no longer hers
+    label(store, claimed.trajectory_id, "carol")
+    assert store.slots.renew("carol", claimed.trajectory_id) is None  # labelled: finished, nothing to keep
 
 
 def test_my_slots_list_and_what_is_left_to_claim(store: Store) -> None:

@@ -10,7 +10,7 @@ nothing, the lease runs out and the slot is claimable again (`queue release` giv
 
 Public API: `SlotKeeper(store, annotator, parent=None)`: `claim()` (answered by `claimed(Claim |
 None)`, None when nothing is left), `keep(trajectory_id | None)` (the item now open), `stop()`;
-signals `claimed`, `renewed(Claim | None)`, `failed(str)`.
+signals `claimed`, `renewed(str | None)` (the new lease end), `failed(str)`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class _Worker(QObject):
     """Lives on the keeper's thread, with the store connection it opens there."""
 
     claimed = Signal(object)
-    renewed = Signal(str, object)  # trajectory id, Claim | None
+    renewed = Signal(str, object)  # trajectory id, the new lease end (ISO 8601) or None
     failed = Signal(str)
 
     def __init__(self, store: Store, annotator: str):
@@ -71,7 +71,7 @@ class _Worker(QObject):
 
 class SlotKeeper(QObject):
     claimed = Signal(object)  # Claim | None
-    renewed = Signal(object)  # Claim of the open item, or None: it is not (or no longer) the reviewer's slot
+    renewed = Signal(object)  # the open item's new lease end, or None: it is not (or no longer) the reviewer's unlabelled slot
     failed = Signal(str)
     _claim = Signal()
     _renew = Signal(str)
@@ -104,13 +104,13 @@ class SlotKeeper(QObject):
         if self._thread.isRunning():  # not after stop(): the window may be gone
             self.claimed.emit(claim)
 
-    def _on_renewed(self, trajectory_id: str, claim: Claim | None) -> None:
+    def _on_renewed(self, trajectory_id: str, until: str | None) -> None:
         if trajectory_id != self._open:
             return  # the reviewer moved on meanwhile: that item's timer is gone
-        if claim is not None:
-            left = datetime.fromisoformat(claim.lease_until) - datetime.now(UTC)
+        if until is not None:
+            left = datetime.fromisoformat(until) - datetime.now(UTC)
             self.timer.start(max(MIN_RENEW_MS, int(left.total_seconds() * 1000 / RENEW_FRACTION)))
-        self.renewed.emit(claim)
+        self.renewed.emit(until)
 
     def _on_failed(self, message: str) -> None:
         """Said, and tried again at the next renewal (a busy file or a lost connection may come back)."""

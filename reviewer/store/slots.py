@@ -164,24 +164,28 @@ class SlotRepository:
         row = self.db.execute("select min(lease_seconds) from batches").fetchone()
         return timedelta(seconds=row[0] or 86400)
 
-    def renew(self, annotator: str, trajectory_id: str, *, now: datetime | None = None) -> Claim | None:
-        """Start the reviewer's lease on their slot of a trajectory again from now (the app calls it while
-        the item is open, so an absent reviewer's slot still expires); None when they hold no slot of it
-        (never claimed, or someone took it after the lease ran out). In several batches, each is renewed
-        and the shortest lease returned."""
+    def renew(self, annotator: str, trajectory_id: str, *, now: datetime | None = None) -> str | None:
+        """Extend the reviewer's lease on an item they hold and have not labelled yet (the app calls it
+        while the item is open, so a long review is not taken from them, and an absent reviewer's slot
+        still expires): each such slot's lease starts again now. Returns the new `lease_until` (the
+        latest, should they hold the item in several batches), or None when they hold no unlabelled
+        slot of it (never claimed, theirs expired and was claimed by someone else, or labelled)."""
         moment = now or datetime.now(UTC)
+        renewed: list[str] = []
         with self.db.writing():
             held = self.db.execute(
-                "select s.batch, s.slot, b.lease_seconds from slots s join batches b on b.name = s.batch"
-                " where s.annotator = ? and s.trajectory_id = ? order by b.lease_seconds, s.batch",
+                "select s.batch, b.lease_seconds from slots s join batches b on b.name = s.batch"
+                f" where s.annotator = ? and s.trajectory_id = ? and not {_labelled('s')} order by s.batch",
                 [annotator, trajectory_id],
             ).fetchall()
-            renewed = [Claim(trajectory_id, b, slot, _stamp(moment + timedelta(seconds=lease))) for b, slot, lease in held]
-            self.db.executemany(
-                "update slots set lease_until = ? where batch = ? and trajectory_id = ? and slot = ?",
-                [(c.lease_until, c.batch, trajectory_id, c.slot) for c in renewed],
-            )
-        return renewed[0] if renewed else None
+            for batch, seconds in held:
+                until = _stamp(moment + timedelta(seconds=seconds))
+                self.db.execute(
+                    "update slots set lease_until = ? where batch = ? and trajectory_id = ? and annotator = ?",
+                    [until, batch, trajectory_id, annotator],
+                )
+                renewed.append(until)
+        return max(renewed, default=None)
 
     def release(self, annotator: str, batch: str | None = None) -> int:
         """Give back the reviewer's slots they have not labelled (someone else may claim them at once);
