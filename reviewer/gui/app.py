@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self._shown_revealed = False  # what the panels show: others' opinions (True) or nothing
         self._row_state: tuple[object, ...] | None = None  # what the open row's cells were last read for
         self.annotator = annotator
+        self._note = ""  # what the last Ctrl+Return in My slots found, said in the status bar until the next item
         self.labels = LabelQueue(store, self)  # every label change goes through it: never lost, never freezing
         self.labels.state_changed.connect(self._on_save_state)
         named = annotator is not None and annotator in store.settings.adjudication.adjudicators
@@ -324,6 +325,8 @@ class MainWindow(QMainWindow):
         """
         if self.session is not None:
             self.session.pause()
+            if self.session.trajectory_id != trajectory_id:
+                self._note = ""
         self.session, why = self._session_for(trajectory_id)
         self.form.set_session(self.session, why)
         self._opening = trajectory_id
@@ -434,7 +437,7 @@ class MainWindow(QMainWindow):
             self._show_span(spans[0])
 
     def _status(self) -> None:
-        parts = [f"{self.model.total} trajectories"]
+        parts = [f"{self.model.total} trajectories", *([self._note] if self._note else [])]
         if self.labels.waiting and self.labels.refused:
             parts.append(f"NOT SAVED: {self.labels.waiting} label changes — {one_line(self.labels.refused, 120)}")
         elif self.labels.waiting and self.labels.error:
@@ -682,26 +685,31 @@ class MainWindow(QMainWindow):
         if self.slot_keeper is None:
             return False
         if not self.labels.flush(2000):  # the claim goes on from a labelled slot only once the label is stored
-            self.statusBar().showMessage("Your label is not saved yet: claim the next slot once it is.")
+            self._say("Your label is not saved yet: claim the next slot once it is")
             return False
-        self.statusBar().showMessage("Claiming your next slot…")
+        self._say("Claiming your next slot…")
         self.slot_keeper.claim()
         return True
+
+    def _say(self, note: str) -> None:
+        self._note = note
+        self._status()
 
     def _on_claimed(self, claim: Claim | None) -> None:
         """The slot claimed is in the list (read again) and open; none left is said."""
         if claim is None:
             self._show_progress()
-            self.statusBar().showMessage("Nothing left to claim: every item open to you has its reviewers.")
+            self._say("Nothing left to claim: every item open to you has its reviewers")
             return
         current = self.session.trajectory_id if self.session is not None else None
+        self._note = ""
         self.model.set_query(self.model.query)
         self._show_progress()
         if not self.open_trajectory(claim.trajectory_id):  # another queue was chosen meanwhile
             self.queue.setCurrentIndex(self.queue.findData("slots"))
             self.open_trajectory(claim.trajectory_id)
         if claim.trajectory_id == current:
-            self.statusBar().showMessage("This slot is still yours to label: give it a verdict (or skip it with X) first.")
+            self._say("This slot is still yours to label: give it a verdict (or skip it with X) first")
 
     def _on_changes(self, changes: list[LabelChange]) -> None:
         """Labels saved elsewhere (by others, or by this reviewer in another process): the rows they

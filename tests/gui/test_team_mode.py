@@ -98,6 +98,15 @@ def test_my_slots_is_the_queue_and_ctrl_return_claims_the_next(qtbot, main_windo
         current = opened(qtbot, window)
         assert current not in done and store.slots.holders("round1")[current] == ["alice"]
         assert window.progress.text() == f"{n - 1} of {n} done · {3 - n} more to claim"
+        if n == 1:  # nothing labelled yet: asked first, the claim gives the same slot back and says so
+            press(qtbot, Qt.Key.Key_Return, CTRL)
+            assert "verdict" in window.done_question.text()
+            window.done_question.button(QMessageBox.StandardButton.Ok).click()  # "Move on"
+            qtbot.waitUntil(lambda: "still yours to label" in window.statusBar().currentMessage(), timeout=10_000)
+            assert opened(qtbot, window) == current and window.model.rowCount() == 1
+            with qtbot.waitActive(window):  # offscreen, nothing gives the window back its keyboard after the question
+                window.activateWindow()
+            window.table.setFocus()
         press(qtbot, Qt.Key.Key_1)  # clean: a complete first pass
         qtbot.waitUntil(lambda n=n: window.progress.text() == f"{n} of {n} done · {3 - n} more to claim", timeout=5000)
         done.append(current)
