@@ -34,7 +34,7 @@ from reviewer.labelpack import read_labels
 from reviewer.outcomes import AttachReport, ResultsFile, attach
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
-from reviewer.store.trajectories import TrajectoryConflict, content_hash
+from reviewer.store.trajectories import Rows, TrajectoryConflict, content_hash
 from reviewer.taxonomy import Taxonomy
 from reviewer.textsafe import one_line
 
@@ -320,6 +320,8 @@ class Importer:
         if workers is None:
             workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(files) >= PARALLEL_MIN_FILES else 1
         if workers > 1 and not self.dry_run and self.store is not None and self.store.path is not None:
+            if self.detect:  # imported once here, before the fork, rather than once in every worker
+                import reviewer.assist.detectors  # noqa: F401
             yield from parallel.in_order(
                 read_in_worker, files, workers, start_worker, (options, self.store.path), start=parallel.FORK
             )
@@ -424,18 +426,20 @@ class Importer:
     def _store(self, item: Prepared, read: FileRead, report: FileReport, *, replacing: bool = False) -> None:
         place = item.place or ""
         if self.store is not None and not self.dry_run:
-            from reviewer.assist.detectors import RATER, run_detectors
-
-            incoming = item.rows if item.rows is not None else item.trajectory
+            incoming = item.rows if item.rows is not None else Rows.of(item.trajectory, place)
             suggestions = item.suggestions
-            if self.detect and suggestions is None and (replacing or self.store.trajectories.status(incoming, place) == "new"):
+            if self.detect and suggestions is None and (replacing or self.store.trajectories.status(incoming) == "new"):
+                from reviewer.assist.detectors import run_detectors
+
                 suggestions = run_detectors(item.trajectory)  # not run where it was read: the id was stored then
             with self.store.writing():
                 if replacing:
                     self.store.trajectories.remove_unlabelled(item.id)
                     report.superseded.append(item.id)
-                outcome = self.store.trajectories.add(incoming, original=read.original, place=place)
+                outcome = self.store.trajectories.add_in_transaction(incoming, original=read.original)
                 if outcome == "imported" and suggestions is not None:
+                    from reviewer.assist.detectors import RATER
+
                     self.store.suggestions.replace(item.id, RATER, suggestions)
                 if outcome == "imported":
                     self._supersede_parts(item, read, report)
