@@ -173,7 +173,7 @@ def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symli
     read: set[tuple[int, int]] = set()  # (device, inode): a file reached through several links is read once
     stand_ins: dict[Path, Path] = {}  # lead outside this folder (it is part of a conversation) -> the first of its files here
     leads_inside: dict[Path, bool] = {}  # asked once per lead: a conversation has thousands of event files
-    for child in sorted(candidates):
+    for child in sorted(candidates, key=_path_order):
         if child.is_symlink() and leads_out(child):
             continue
         try:
@@ -193,6 +193,12 @@ def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symli
         else:
             found.skipped.append(str(child))
             found.unread.append(child)
+
+
+def _path_order(path: Path) -> tuple[str, ...]:
+    """The order of `sorted(paths)` (pathlib compares parts), as a key compared in C: sorting the
+    20,000 files of 200 OpenHands V1 conversations by Path took a quarter of the folder walk."""
+    return path.parts
 
 
 MAX_UNREAD_NOTICES = 20  # files a folder walk left unread that get a line of their own; the rest are counted
