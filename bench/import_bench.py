@@ -13,6 +13,10 @@ Goals for native (issue 13): ratio >= 0.8 with --no-detect, >= 0.5 with the dete
 
     python bench/import_bench.py                       # native, 1000 x 100 steps
     python bench/import_bench.py --format all --n 200  # every format with a generator
+    python bench/import_bench.py --slug 30 --steps 40  # one Claude Code run over 30 session files
+
+The search index is built at the end of each import batch (never deferred to the first search): its
+share of the import time is printed, and so is the time of a search right after the import.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -132,18 +137,45 @@ def cpu_seconds() -> tuple[float, float]:
     return mine.ru_utime + mine.ru_stime, children.ru_utime + children.ru_stime
 
 
-def measured(folder: Path, db: Path, detect: bool) -> tuple[float, int, tuple[float, float]]:
-    """Wall time, trajectories imported, and the CPU time of the writer and of the workers."""
+@dataclass
+class Measured:
+    wall: float
+    count: int
+    cpu: tuple[float, float]  # the writer (this process), the workers
+    index: float  # wall time of the search index's catch-up at the end of the batch (part of `wall`)
+    first_search: float  # a search right after the import: what indexing left for it (nothing is deferred)
+    second_search: float  # the same search again: the first one's excess is what it caught up
+
+
+def measured(folder: Path, db: Path, detect: bool) -> Measured:
+    """One import, timed; the full-text index's share and the first search after it, apart."""
     with Store(db) as store:
+        repository = store.trajectories
+        index_pending, indexing = repository.index_pending, [0.0]
+
+        def timed_index() -> int:
+            start = time.perf_counter()
+            try:
+                return index_pending()
+            finally:
+                indexing[0] += time.perf_counter() - start
+
+        repository.index_pending = timed_index  # type: ignore[method-assign]
         before = cpu_seconds()
         start = time.perf_counter()
         report = Importer(store, max_bytes=1 << 30, detect=detect).run([folder])
         elapsed = time.perf_counter() - start
         after = cpu_seconds()
+        searches = []
+        for _ in range(2):
+            start = time.perf_counter()
+            repository.search("pytest", limit=50)
+            searches.append(time.perf_counter() - start)
     errors = [e for f in report.files for e in f.errors]
     if errors:
         raise SystemExit(f"import failed: {errors[:3]}")
-    return elapsed, report.totals()["imported"], (after[0] - before[0], after[1] - before[1])
+    cpu = (after[0] - before[0], after[1] - before[1])
+    return Measured(elapsed, report.totals()["imported"], cpu, indexing[0], *searches)
 
 
 def bench_format(fmt: str, n: int, steps: int, repeat: int, root: Path) -> None:
@@ -152,24 +184,49 @@ def bench_format(fmt: str, n: int, steps: int, repeat: int, root: Path) -> None:
     paths = writer(fmt)(data, n, steps)
     mb = sum(member.stat().st_size for p in paths for member in folder_files(p)) / 1e6
     base_times: list[float] = []
-    our_times: dict[bool, list[float]] = {False: [], True: []}
-    cpu: dict[bool, tuple[float, float]] = {}
+    best: dict[bool, Measured] = {}
     for r in range(repeat):
         for detect in (False, True):
-            ours, count, used = measured(data, root / f"{fmt}-ours{r}{detect}.db", detect)
-            if not our_times[detect] or ours < min(our_times[detect]):
-                cpu[detect] = used
-            our_times[detect].append(ours)
+            run = measured(data, root / f"{fmt}-ours{r}{detect}.db", detect)
+            if detect not in best or run.wall < best[detect].wall:
+                best[detect] = run
         rows = rows_by_file(root / f"{fmt}-ours{r}{detect}.db")
         base_times.append(baseline(paths, rows, root / f"{fmt}-base{r}.db"))
-    base, plain, detected = min(base_times), min(our_times[False]), min(our_times[True])
+    base, plain, detected = min(base_times), best[False].wall, best[True].wall
     print(
-        f"{fmt:15s} {len(paths):5d} files {count:5d} traj {mb:7.1f} MB | baseline {base:6.2f} s"
+        f"{fmt:15s} {len(paths):5d} files {best[False].count:5d} traj {mb:7.1f} MB | baseline {base:6.2f} s"
         f" | --no-detect {plain:6.2f} s ratio {base / plain:.2f} | default {detected:6.2f} s ratio {base / detected:.2f}"
     )
     for detect, label in ((False, "--no-detect"), (True, "default")):
-        own, workers = cpu[detect]
-        print(f"{'':15s} {label}: CPU {own:.2f} s writer + {workers:.2f} s workers (best run)")
+        run = best[detect]
+        print(
+            f"{'':15s} {label}: CPU {run.cpu[0]:.2f} s writer + {run.cpu[1]:.2f} s workers;"
+            f" search index {run.index:.2f} s of it; first search after it {run.first_search:.3f} s,"
+            f" again {run.second_search:.3f} s (best run)"
+        )
+
+
+def bench_slug(n: int, steps: int, root: Path) -> None:
+    """A folder of `n` Claude Code sessions sharing a slug: one run over `n` files, which every file of
+    the folder reads as a whole. Baseline: parsing each file's lines (what any import must do); measured:
+    CPU time of `Importer.run` in one process, once (what the import remembers lasts the process)."""
+    from bench.synth.claude_code import write_slug_sessions
+
+    data = root / "slug"
+    paths = write_slug_sessions(data, n, steps)
+    start = time.thread_time()
+    for path in paths:
+        [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    base = time.thread_time() - start
+    with Store(root / "slug.db") as store:
+        start = time.thread_time()
+        report = Importer(store, max_bytes=1 << 30, workers=1).run([data])
+        ours = time.thread_time() - start
+    totals = report.totals()
+    print(
+        f"claude_code, {n} sessions sharing a slug ({steps} steps each) | baseline {base:.2f} s | import {ours:.2f} s CPU"
+        f" ({ours / n * 1000:.0f} ms per file) | {totals['imported']} imported, {totals['duplicates']} duplicates"
+    )
 
 
 def main() -> None:
@@ -178,7 +235,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000, help="files per format (default 1000)")
     parser.add_argument("--steps", type=int, default=100, help="steps per trajectory (default 100)")
     parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each; best of each is compared")
+    parser.add_argument("--slug", type=int, default=0, help="instead: a folder of N Claude Code sessions sharing a slug")
     args = parser.parse_args()
+    if args.slug:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_slug(args.slug, args.steps, Path(tmp))
+        return
     names = available() if args.format == "all" else [args.format]
     print(
         f"best of {args.repeat}; ratio = baseline time / import time (higher is better;"

@@ -131,6 +131,12 @@ CHANNELS: tuple[Channel, ...] = (
         " (the project's adjudicators only, AdjudicationPolicy.view_refusal).",
     ),
     Channel("search", f"{_LIST}:ListQuery.text", "Full-text search matches the trajectory's steps, never labels or suggestions."),
+    Channel(
+        "live.updates",
+        f"{_APP}:MainWindow._on_changes",
+        "Labels others save while the window is open (reviewer.gui.live_updates) only say which rows to read again:"
+        " through the list's masks (TrajectoryListing.row) and, for the open item, its session (nothing before the reveal).",
+    ),
     Channel("status.grader", f"{_APP}:MainWindow._status", "The grader result shows in the status bar only after the reveal."),
     Channel("window.title", f"{_APP}:window_title", "The title names the project file, the viewer and their role only."),
     Channel("assist.panel", "reviewer.gui.assist_panel:AssistPanel", "Suggestions (and their count) only after the reveal."),

@@ -80,6 +80,22 @@ class StoreError(ReviewerError):
     """The project file cannot be used: not SQLite, another application's, too new, unreadable."""
 
 
+class WriteRefused(StoreError):
+    """The server refused a write for the login (row-level security: a reviewer writes only their own
+    labels; or no grant at all). Retrying cannot help: only another login or a grant can."""
+
+    def __init__(self, message: str, *, login: str, policy: bool):
+        super().__init__(message)
+        self.login = login
+        self.policy = policy  # a row-level policy refused the row (else the login may not write at all)
+
+    def line(self, annotator: str) -> str:
+        """Why, in one line, for a save of `annotator`'s label."""
+        if self.policy:
+            return f"refused: login {self.login!r} cannot save labels as {annotator!r}"
+        return f"refused: login {self.login!r} may not write to this project (its owner runs `reviewer db grant {self.login}`)"
+
+
 class MigrationError(StoreError):
     """The project file's schema cannot be brought up to date."""
 

@@ -34,7 +34,7 @@ from reviewer.labelpack import read_labels
 from reviewer.outcomes import AttachReport, ResultsFile, attach
 from reviewer.store import Store
 from reviewer.store.labels import LabelRejected
-from reviewer.store.trajectories import TrajectoryConflict, content_hash
+from reviewer.store.trajectories import Rows, TrajectoryConflict, content_hash
 from reviewer.taxonomy import Taxonomy
 from reviewer.textsafe import one_line
 
@@ -174,7 +174,7 @@ def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symli
     read: set[tuple[int, int]] = set()  # (device, inode): a file reached through several links is read once
     stand_ins: dict[Path, Path] = {}  # lead outside this folder (it is part of a conversation) -> the first of its files here
     leads_inside: dict[Path, bool] = {}  # asked once per lead: a conversation has thousands of event files
-    for child in sorted(candidates):
+    for child in sorted(candidates, key=_path_order):
         if child.is_symlink() and leads_out(child):
             continue
         try:
@@ -194,6 +194,12 @@ def _collect_folder(root: Path, wanted: set[str], found: Collected, follow_symli
         else:
             found.skipped.append(str(child))
             found.unread.append(child)
+
+
+def _path_order(path: Path) -> tuple[str, ...]:
+    """The order of `sorted(paths)` (pathlib compares parts), as a key compared in C: sorting the
+    20,000 files of 200 OpenHands V1 conversations by Path took a quarter of the folder walk."""
+    return path.parts
 
 
 MAX_UNREAD_NOTICES = 20  # files a folder walk left unread that get a line of their own; the rest are counted
@@ -321,6 +327,8 @@ class Importer:
         if workers is None:
             workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(files) >= PARALLEL_MIN_FILES else 1
         if workers > 1 and not self.dry_run and self.store is not None and self.store.path is not None:
+            if self.detect:  # imported once here, before the fork, rather than once in every worker
+                import reviewer.assist.detectors  # noqa: F401
             yield from parallel.in_order(
                 read_in_worker, files, workers, start_worker, (options, self.store.path), start=parallel.FORK
             )
@@ -425,18 +433,20 @@ class Importer:
     def _store(self, item: Prepared, read: FileRead, report: FileReport, *, replacing: bool = False) -> None:
         place = item.place or ""
         if self.store is not None and not self.dry_run:
-            from reviewer.assist.detectors import RATER, run_detectors
-
-            incoming = item.rows if item.rows is not None else item.trajectory
+            incoming = item.rows if item.rows is not None else Rows.of(item.trajectory, place)
             suggestions = item.suggestions
-            if self.detect and suggestions is None and (replacing or self.store.trajectories.status(incoming, place) == "new"):
+            if self.detect and suggestions is None and (replacing or self.store.trajectories.status(incoming) == "new"):
+                from reviewer.assist.detectors import run_detectors
+
                 suggestions = run_detectors(item.trajectory)  # not run where it was read: the id was stored then
             with self.store.writing():
                 if replacing:
                     self.store.trajectories.remove_unlabelled(item.id)
                     report.superseded.append(item.id)
-                outcome = self.store.trajectories.add(incoming, original=read.original, place=place)
+                outcome = self.store.trajectories.add_in_transaction(incoming, original=read.original)
                 if outcome == "imported" and suggestions is not None:
+                    from reviewer.assist.detectors import RATER
+
                     self.store.suggestions.replace(item.id, RATER, suggestions)
                 if outcome == "imported":
                     self._supersede_parts(item, read, report)

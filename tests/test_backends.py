@@ -196,6 +196,8 @@ def test_a_reviewer_logged_in_as_themselves_writes_only_their_own_labels(server_
     data = Trajectory.from_dict(json.loads((SAMPLE_DATA / "deleted-test.json").read_text()))
     with Store(server_project) as owner:  # the project's owner imports
         owner.trajectories.add(data)
+    typo = Cli(Path("unused"))("--db", server_project, "db", "grant", alice, "no_such_login_x")
+    assert typo.exit_code == 1 and "no login 'no_such_login_x' on this server" in typo.output and "Traceback" not in typo.output
     assert Cli(Path("unused"))("--db", server_project, "db", "grant", alice, bob).exit_code == 0
     as_alice, as_bob = (f"{server_project}&user={name}&password=pw" for name in logins)
     with Store(as_bob) as store:

@@ -522,6 +522,28 @@ def check_cli_batch_status(scene: Scene) -> None:
     assert refused.exit_code == 1 and "alice is not one of this project's adjudicators" in refused.stderr
 
 
+def check_live_updates(scene: Scene) -> None:
+    from reviewer.store.changes import last_event
+
+    window = scene.window()
+    qtbot = scene.request.getfixturevalue("qtbot")
+    delivered: list[int] = []
+    window.live.changed.connect(lambda changes: delivered.extend(c.event for c in changes))  # after the window's own
+    for phase in scene.window_walk(window):
+        with Store(scene.store.path) as other:  # bob edits his final label of item 1 from another connection
+            bobs = other.labels.get(tid(1), "bob", first_pass=False)
+            bobs.rationale = f"seen in phase {phase}"
+            other.labels.save(bobs, actor="bob", origin="test")
+            event = last_event(other.db)
+        qtbot.waitUntil(lambda event=event: event in delivered, timeout=10_000)
+        revealed = phase == "revealed"
+        assert (cells(window, "n_reviewers")["1"], cells(window, "disputed_on")["1"]) == (
+            ("3", "borderline ≠ cheat ≠ clean") if revealed else ("", "")
+        )
+        names = {window.reviewers.choices.item(k, 1).text() for k in range(window.reviewers.choices.rowCount())}
+        assert ("bob" in names) == revealed and (window.reviewers.choices.rowCount() == 0) != revealed
+
+
 CHECKS: dict[str, Callable[[Scene], None]] = {
     "column.trajectory": check_trajectory_columns,
     "column.status": check_status,
@@ -544,6 +566,7 @@ CHECKS: dict[str, Callable[[Scene], None]] = {
     "cli.queue": check_cli_queue,
     "cli.batch_status": check_cli_batch_status,
     "search": check_search,
+    "live.updates": check_live_updates,
     "status.grader": check_grader_in_status_bar,
     "window.title": check_window_title,
     "assist.panel": check_assist_panel,

@@ -72,10 +72,32 @@ def test_a_changed_part_is_read_again(tmp_path: Path) -> None:
     assert outputs[-1] == "2 passed"
 
 
-def test_a_slug_folder_is_scanned_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_slug_folder_is_scanned_once_and_its_run_built_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "project"
     shutil.copytree(SPLIT, folder)
     scans = counting(monkeypatch, claude_code, "beside")
+    builds = counting(monkeypatch, claude_code, "_conversation")
+    loads = counting(monkeypatch, TrajectoryRepository, "get")
     files = imported(tmp_path / "p.db", folder)
     assert files == {"slug_session_1.jsonl": (["session-aaa"], []), "slug_session_2.jsonl": ([], ["session-aaa"])}
     assert len(scans) == 1
+    assert len(builds) == 1  # the joined run, not once per file
+    assert loads == []
+    with Store(tmp_path / "p.db") as store:
+        run = store.trajectories.get("session-aaa")
+    assert run is not None and [p["file"] for p in run.metadata["parts"]] == ["slug_session_1.jsonl", "slug_session_2.jsonl"]
+    assert [s.text for s in run.steps if s.role == "user"][:1] == ["Plan how to implement the feature"]
+
+
+def test_a_slug_session_changed_on_disk_is_read_again(tmp_path: Path) -> None:
+    """The joined run is remembered while its files keep their bytes: a session that grew joins anew."""
+    folder = tmp_path / "project"
+    shutil.copytree(SPLIT, folder)
+    imported(tmp_path / "p.db", folder)
+    second = folder / "slug_session_2.jsonl"
+    second.write_text(second.read_text(encoding="utf-8").replace("execute", "carry out"), encoding="utf-8")
+    again = imported(tmp_path / "p.db", folder)
+    assert again["slug_session_2.jsonl"] == (["session-aaa"], [])  # the unlabelled run gives way to the new one
+    with Store(tmp_path / "p.db") as store:
+        run = store.trajectories.get("session-aaa")
+    assert run is not None and any("carry out" in s.text for s in run.steps)

@@ -17,6 +17,7 @@ import pytest
 from reviewer.errors import ReviewerError
 from reviewer.model import Label, Trajectory
 from reviewer.store import Store
+from reviewer.store.listing import ListQuery
 from reviewer.store.slots import parse_lease
 from reviewer.synthetic import trajectory
 from tests.conftest import Cli, tid
@@ -105,6 +106,48 @@ def test_renew_extends_the_lease_of_an_open_item_only_while_it_is_the_reviewers(
     assert store.slots.renew("alice", claimed.trajectory_id, now=start + timedelta(hours=2)) is None
     label(store, taken.trajectory_id, "carol")
     assert store.slots.renew("carol", taken.trajectory_id) is None  # labelled: nothing left to hold
+
+
+def test_a_renewed_lease_keeps_the_slot_and_an_unrenewed_one_runs_out(store: Store) -> None:
+    """The app renews the open slot's lease (`renew`): renewed from a moment, it runs a whole lease from
+    then; a slot the reviewer does not hold is not theirs to renew."""
+    ids = items(store, 2)
+    store.slots.create_batch("b", ids, overlap=1, lease=timedelta(minutes=30), seed=0)
+    claimed = store.slots.claim("alice", "b")
+    assert claimed is not None
+    start = datetime.now(UTC)
+    renewed = store.slots.renew("alice", claimed.trajectory_id, now=start + timedelta(minutes=20))
+    assert renewed is not None and datetime.fromisoformat(renewed) == start + timedelta(minutes=50)
+    assert store.slots.claim("bob", "b", now=start + timedelta(minutes=40)).trajectory_id != claimed.trajectory_id  # type: ignore[union-attr]
+    other = next(t for t in ids if t != claimed.trajectory_id)
+    assert store.slots.renew("alice", other) is None  # bob's
+    assert store.slots.renew("alice", "nope") is None
+    taken = store.slots.claim("carol", "b", now=start + timedelta(minutes=51))  # no renewal since: it ran out
+    assert taken is not None and taken.trajectory_id == claimed.trajectory_id
+    assert store.slots.renew("alice", claimed.trajectory_id) is None  # no longer hers
+    label(store, claimed.trajectory_id, "carol")
+    assert store.slots.renew("carol", claimed.trajectory_id) is None  # labelled: finished, nothing to keep
+
+
+def test_my_slots_list_and_what_is_left_to_claim(store: Store) -> None:
+    """The app's "My slots" queue lists the items the reviewer holds a slot of; `open_to` counts the
+    items they could still claim, by the claim's own rule (not theirs twice, not a full item)."""
+    ids = items(store, 4)
+    q = ListQuery(annotator="alice", queue="slots")
+    assert not store.slots.has_batches() and store.listing.count(q) == 0
+    store.slots.create_batch("b", ids[:3], overlap=2, lease=DAY, seed=0)
+    assert store.slots.has_batches() and store.slots.open_to("alice") == 3
+    first = store.slots.claim("alice", "b")
+    assert first is not None
+    assert [r.id for r in store.listing.rows(q)] == [first.trajectory_id] and store.slots.open_to("alice") == 2
+    for who in ("bob", "carol", "dave", "erin"):  # the other three items' slots all taken but one
+        taken = store.slots.claim(who, "b")
+        assert taken is not None
+        label(store, taken.trajectory_id, who)
+    assert sorted(len(h) for h in store.slots.holders("b").values()) == [1, 2, 2]  # the first full, as planned
+    assert store.slots.open_to("alice") == 1  # alice's own item (full) and the other full one are not open to her
+    label(store, first.trajectory_id, "alice")
+    assert store.listing.progress(q)["not started"] == 0 and store.listing.count(q) == 1
 
 
 def test_released_slots_go_to_others_and_status_counts_what_is_stored(store: Store) -> None:

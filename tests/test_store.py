@@ -69,6 +69,25 @@ def test_insert_and_load_round_trip(store: Store) -> None:
     assert store.trajectories.get("nope") is None
 
 
+def test_json_columns_keep_what_the_fast_encoder_refuses(store: Store) -> None:
+    """Tool calls and metadata are written by orjson (`jsonio.dumps`), which refuses integers beyond 64
+    bits: those go through the standard encoder and come back exactly, not as floats."""
+    t = traj(3)
+    huge = 123456789012345678901234567890
+    call_step = next(s for s in t.steps if s.tool_calls)
+    call_step.tool_calls[0].arguments["seed"] = huge
+    call_step.metadata = {"tokens": huge, "note": "naïve ✓"}
+    t.metadata["run"] = {"id": huge}
+    store.trajectories.add(t)
+    loaded = store.trajectories.get(t.id)
+    assert loaded is not None
+    back = next(s for s in loaded.steps if s.index == call_step.index)
+    assert back.tool_calls[0].arguments["seed"] == huge and isinstance(back.tool_calls[0].arguments["seed"], int)
+    assert back.metadata == {"tokens": huge, "note": "naïve ✓"}
+    assert loaded.metadata["run"] == {"id": huge}
+    assert loaded.content_dict() == t.content_dict()
+
+
 def test_reimport_is_idempotent_and_conflicts_are_refused(store: Store) -> None:
     t = traj(1)
     assert store.trajectories.add(t) == "imported"

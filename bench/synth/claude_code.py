@@ -112,3 +112,17 @@ def write(folder: Path, n: int, steps: int) -> list[Path]:
     return write_files(
         folder, n, lambda i: f"session-{i:06d}.jsonl", lambda i: "".join(json.dumps(line) + "\n" for line in _session(i, steps))
     )
+
+
+def write_slug_sessions(folder: Path, n: int, steps: int) -> list[Path]:
+    """`n` sessions of one project folder sharing a slug, one after the other: one run split over `n`
+    files (a plan carried out in new sessions), which every file of the folder reads as a whole."""
+
+    def lines(i: int) -> str:
+        session = _session(i, steps)
+        for k, line in enumerate(session):
+            line["slug"] = "synth-shared-slug"
+            line["timestamp"] = f"2025-01-{1 + i // 24:02d}T{i % 24:02d}:{k // 60 % 60:02d}:{k % 60:02d}.000Z"
+        return "".join(json.dumps(line) + "\n" for line in session)
+
+    return write_files(folder, n, lambda i: f"session-{i:06d}.jsonl", lines)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -583,13 +583,46 @@ def _read_session(doc: Document, records: Iterable[tuple[int, Any]]) -> Iterator
     parts = _parts(doc, own)
     for number, error in errors:
         yield str(number), error
+    own_agents = list(own.subagents())  # each file stores its own sub-agents
+    for place, _, made in own_agents:
+        yield place, made
+    if len(parts) == 1:
+        yield from _run(doc, parts, own, own_agents, bool(errors))
+        return
+    # Every file of a run of N sessions sharing a slug reads as the whole run: a folder of them would
+    # build it N times. It is built once per process, while its files keep their bytes, and handed out
+    # as copies (the importer stamps each copy with the file it read), as for ATIF continuations. A
+    # run that could not be built is not remembered: its error names the file being read.
+    key = tuple((str(p.doc.path), p.doc.sha256) for p in parts)
+    if key not in _RUNS:
+        run = list(_run(doc, parts, own, own_agents, bool(errors)))
+        if any(isinstance(built, InputError) for _, built in run):
+            yield from run
+            return
+        _RUNS[key] = [(at, built.to_dict()) for at, built in run if isinstance(built, Trajectory)]
+        while len(_RUNS) > 8:
+            _RUNS.popitem(last=False)
+    for at, stored in _RUNS[key]:
+        yield at, Trajectory.from_dict(stored)
+
+
+_RUNS: OrderedDict[tuple[tuple[str, str], ...], list[tuple[str | None, dict[str, Any]]]] = OrderedDict()
+
+
+def _run(
+    doc: Document,
+    parts: list[_Session],
+    own: _Session,
+    own_agents: list[tuple[str, str | None, Trajectory | InputError]],
+    had_errors: bool,
+) -> Iterator[tuple[str | None, Trajectory | InputError]]:
+    """The main conversations of the run `parts` make (read through `doc`, the file `own`), every
+    part's sub-agents linked."""
     subagents: dict[str, dict[str, Any]] = {}
-    for part in parts:  # every part's sub-agents are linked; each file stores its own
-        for place, agent, made in part.subagents():
+    for part in parts:
+        for _, agent, made in own_agents if part is own else part.subagents():
             if isinstance(made, Trajectory):
                 subagents[agent or made.id] = {"trajectory": made.id, "steps": len(made.steps)}
-            if part is own:
-                yield place, made
     session = parts[0] if len(parts) == 1 else _joined(parts)
     conversations = session.conversations()
     linked = [
@@ -610,7 +643,7 @@ def _read_session(doc: Document, records: Iterable[tuple[int, Any]]) -> Iterator
             meta["subagents"] = found
         id = session.session_id if n == 0 else f"{session.session_id}#{n + 1}"
         yield str(lines[0].number), guarded(doc, str(lines[0].number), partial(_trajectory, w, lines, id, meta))
-    if not subagents and not conversations and not errors:
+    if not subagents and not conversations and not had_errors:
         yield None, InputError(doc.name, None, "Claude Code session has no user or assistant messages")
 
 
@@ -664,17 +697,31 @@ def _parts(doc: Document, own: _Session) -> list[_Session]:
     sessions = [own]
     for path in _sharing(doc.path, slug, doc.max_bytes):
         try:
-            other = read_beside(path, doc.max_bytes)
-            records = _session_records(other)
+            session = _session_beside(path, doc.max_bytes)
         except InputError:
             continue  # reported when that file is imported itself
-        if records is not None:
-            session = _collect(other, records, [])
-            if session.session_id != own.session_id and not all(line.sidechain for line in session.lines):
-                sessions.append(session)
+        if session is not None and session.session_id != own.session_id and not all(line.sidechain for line in session.lines):
+            sessions.append(session)
     return sorted(
         sessions, key=lambda s: (min((str(line.record.get("timestamp") or "") for line in s.lines), default=""), s.doc.path.name)
     )
+
+
+_BESIDE: OrderedDict[tuple[str, str, int], _Session | None] = OrderedDict()
+
+
+def _session_beside(path: Path, max_bytes: int) -> _Session | None:
+    """Another session file of the run, its lines parsed and checked once per process while it keeps
+    its bytes (every file of a run of N asks for the N - 1 others); None when it is no session."""
+    other = read_beside(path, max_bytes)
+    key = (str(path.resolve()), other.sha256, max_bytes)
+    if key not in _BESIDE:
+        records = _session_records(other)
+        _BESIDE[key] = _collect(other, records, []) if records is not None else None
+        while len(_BESIDE) > 64:
+            _BESIDE.popitem(last=False)
+    _BESIDE.move_to_end(key)
+    return _BESIDE[key]
 
 
 def _joined(parts: list[_Session]) -> _Session:

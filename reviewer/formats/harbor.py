@@ -18,6 +18,7 @@ their blind first pass: the verifier's output is never put in the transcript or 
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -71,19 +72,25 @@ def trial_folder(path: Path) -> Path | None:
     """The trial folder a file belongs to: the nearest folder above it holding a TrialResult `result.json`
     beside `agent/` or `verifier/` (a job folder has neither; a folder that merely looks like it is not
     one, so its files are still read on their own)."""
-    folder = path.parent
+    # Every file of an import's folder walk asks (a thousand files, eight levels each): one stat per
+    # level, of result.json, in plain strings; the folders are looked at only where it exists.
+    folder = os.path.dirname(path)
     for _ in range(_LEVELS):
-        result = folder / RESULT
-        if (folder / "agent").is_dir() or (folder / "verifier").is_dir():
-            try:
-                found = result.stat()
-            except OSError:
-                found = None
-            if found is not None and _holds_trial_result(result, found.st_mtime_ns, found.st_size):
-                return folder
-        if folder.parent == folder:
+        result = os.path.join(folder, RESULT)
+        try:
+            found = os.stat(result)
+        except OSError:
+            found = None
+        if (
+            found is not None
+            and (os.path.isdir(os.path.join(folder, "agent")) or os.path.isdir(os.path.join(folder, "verifier")))
+            and _holds_trial_result(Path(result), found.st_mtime_ns, found.st_size)
+        ):
+            return Path(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
             break
-        folder = folder.parent
+        folder = parent
     return None
 
 

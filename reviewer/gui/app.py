@@ -12,6 +12,12 @@ workspace for settling disputes: every label is visible at once, the reviewers' 
 the transcript (field by field, each value picked with one key), and the form edits the
 adjudication (an `AdjudicationSession`), never anyone's own label. Where the adjudicator may not
 settle (`adjudication.refusal`), nothing opens and the workspace says why.
+
+In a project with planned work (`reviewer batch create`) a reviewer's list starts on "My slots":
+the items they hold a slot of, with their progress and how many more they could claim; Ctrl+Return
+claims the next slot and opens it, and the open slot's lease is renewed while it is open
+(`slot_keeper`, off the GUI thread). Labels others save reach the open window as they are committed
+(`live_updates`): the rows they touch are read again, through the same masks as every read.
 """
 
 from __future__ import annotations
@@ -52,10 +58,12 @@ from reviewer.gui.guidelines import GuidelinesPanel
 from reviewer.gui.help_dialog import ShortcutHelp
 from reviewer.gui.label_form import LabelForm
 from reviewer.gui.label_queue import LabelQueue
+from reviewer.gui.live_updates import ChangeListener
 from reviewer.gui.queue_flow import ask_reason, ask_to_move_on, next_needing, progress_text
 from reviewer.gui.resume import recall, remember
 from reviewer.gui.review_session import ActivityClock
 from reviewer.gui.reviewers_view import ReviewersView
+from reviewer.gui.slot_keeper import SlotKeeper
 from reviewer.gui.trajectory_loader import TrajectoryLoader
 from reviewer.gui.trajectory_model import TrajectoryTableModel
 from reviewer.gui.transcript_view import TranscriptView
@@ -65,8 +73,10 @@ from reviewer.model import EvidenceSpan, Label, Outcome, Suggestion, Trajectory
 from reviewer.outcomes import describe
 from reviewer.review import ReviewSession
 from reviewer.store import Store
+from reviewer.store.changes import LabelChange, last_event
 from reviewer.store.listing import BY_CLASSIFIER, RANKED, ListQuery, Queue
 from reviewer.store.location import Location, display_name
+from reviewer.store.slots import Claim
 from reviewer.textsafe import one_line
 
 FONT_SCRIPTS = (
@@ -90,6 +100,7 @@ def window_title(project: Location, annotator: str | None, adjudicator: bool = F
 QUEUES = (
     ("all", "All trajectories"), ("mine", "My queue"), ("unlabelled", "Unlabelled by me"), ("disputed", "Disputed"),
     ("uncertain", "Classifier unsure"), ("suspicious", "Classifier suspects"), ("random", "Random sample"),
+    ("slots", "My slots"),
 )  # fmt: skip
 
 
@@ -115,6 +126,7 @@ class MainWindow(QMainWindow):
         self._shown_revealed = False  # what the panels show: others' opinions (True) or nothing
         self._row_state: tuple[object, ...] | None = None  # what the open row's cells were last read for
         self.annotator = annotator
+        self._note = ""  # what the last Ctrl+Return in My slots found, said in the status bar until the next item
         self.labels = LabelQueue(store, self)  # every label change goes through it: never lost, never freezing
         self.labels.state_changed.connect(self._on_save_state)
         named = annotator is not None and annotator in store.settings.adjudication.adjudicators
@@ -125,17 +137,27 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(store.path, annotator, self.adjudicator))
         taxonomy = store.taxonomy
 
-        first_queue: Queue = "disputed" if self.adjudicator else "all"  # an adjudicator starts on what waits for them
+        # planned work (batches): the reviewer's queue is their slots; an adjudicator settles what others did
+        self.planned = bool(annotator) and not self.adjudicator and store.slots.has_batches()
+        queues = [(key, text) for key, text in QUEUES if key != "slots" or self.planned]
+        first_queue: Queue = "disputed" if self.adjudicator else "slots" if self.planned else "all"
         left_off = recall(settings, store.path, annotator, self.adjudicator)
-        if left_off is not None and left_off[0] in dict(QUEUES):
+        if left_off is not None and left_off[0] in dict(queues):
             first_queue = cast(Queue, left_off[0])
+        self.live = ChangeListener(store.path, last_event(store.db), self)  # from what the list reads next
+        self.live.changed.connect(self._on_changes)
+        self.live.failed.connect(self.statusBar().showMessage)
+        self.slot_keeper = SlotKeeper(store, annotator, self) if self.planned and annotator else None
+        if self.slot_keeper is not None:
+            self.slot_keeper.claimed.connect(self._on_claimed)
+            self.slot_keeper.failed.connect(self.statusBar().showMessage)
         self.model = TrajectoryTableModel(
             store.listing, ListQuery(annotator=annotator, adjudicator=self.adjudicator, queue=first_queue)
         )
         self.model.fetchMore()
         self.table = self._list_view()
         self.queue = FocusWheelComboBox()
-        for key, text in QUEUES:
+        for key, text in queues:
             self.queue.addItem(text, key)
         self.queue.setCurrentIndex(self.queue.findData(first_queue))
         self.verdict = FocusWheelComboBox()
@@ -198,9 +220,11 @@ class MainWindow(QMainWindow):
         self.shortcuts = keymap.install(self, self._handlers(), self.keys)
         self.geometry_restored = settings is not None and window_state.restore(self, settings)
         if self.model.rowCount() and not (left_off is not None and self.open_trajectory(left_off[1])):
-            self.table.selectRow(0)
+            self.table.selectRow(self._first_row())
         self._explain_empty()
+        self._show_progress()  # also of an empty list (no slot claimed yet)
         self._status()
+        self.live.start()
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -301,10 +325,14 @@ class MainWindow(QMainWindow):
         """
         if self.session is not None:
             self.session.pause()
+            if self.session.trajectory_id != trajectory_id:
+                self._note = ""
         self.session, why = self._session_for(trajectory_id)
         self.form.set_session(self.session, why)
         self._opening = trajectory_id
         remember(self.settings, self.store.path, self.annotator, self.adjudicator, self.model.query.queue, trajectory_id)
+        if self.slot_keeper is not None:
+            self.slot_keeper.keep(trajectory_id)
         self.loader.load(trajectory_id)
         self._on_revealed()
 
@@ -391,7 +419,7 @@ class MainWindow(QMainWindow):
 
     def _on_save_state(self) -> None:
         """Changes waiting for the file (locked, full, read-only) are said at once, and kept."""
-        self.form.set_save_state(self.labels.waiting, self.labels.error)
+        self.form.set_save_state(self.labels.waiting, self.labels.error, self.labels.refused)
         self._status()
 
     def _on_adjudication_changed(self) -> None:
@@ -409,8 +437,10 @@ class MainWindow(QMainWindow):
             self._show_span(spans[0])
 
     def _status(self) -> None:
-        parts = [f"{self.model.total} trajectories"]
-        if self.labels.waiting and self.labels.error:
+        parts = [f"{self.model.total} trajectories", *([self._note] if self._note else [])]
+        if self.labels.waiting and self.labels.refused:
+            parts.append(f"NOT SAVED: {self.labels.waiting} label changes — {one_line(self.labels.refused, 120)}")
+        elif self.labels.waiting and self.labels.error:
             parts.append(f"NOT SAVED: {self.labels.waiting} label changes waiting — retrying")
         if self.labels.conflict:
             parts.append(f"CONFLICT: {one_line(self.labels.conflict, 200)}")
@@ -454,9 +484,14 @@ class MainWindow(QMainWindow):
         self.model.set_query(query)
         self._show_progress()
         if self.model.rowCount():
-            self.table.selectRow(0)
+            self.table.selectRow(self._first_row())
         self._explain_empty()
         self._status()
+
+    def _first_row(self) -> int:
+        """Where a list opens: My slots on the first slot still to label (the work in hand), others at the top."""
+        row = next_needing(self.model, -1) if self.model.query.queue == "slots" else None
+        return row if row is not None else 0
 
     def _explain_empty(self) -> None:
         """With an empty list nothing stays open, and the viewer's placeholder (plain text) says why."""
@@ -465,6 +500,8 @@ class MainWindow(QMainWindow):
             return
         self.form.set_session(None)  # pauses the session, which stores its time
         self.session = None
+        if self.slot_keeper is not None:
+            self.slot_keeper.keep(None)
         self._opening = None  # a load still on its way is dropped
         self.transcript.set_trajectory(None)
         self.diffs.set_trajectory(None)
@@ -481,6 +518,8 @@ class MainWindow(QMainWindow):
                 f"    reviewer --db {self.store.path} train -o model.skops\n"
                 f"    reviewer --db {self.store.path} predict --model model.skops"
             )
+        elif self.model.query.queue == "slots":
+            text = "You hold no slot yet. Ctrl+Return claims your next one and opens it."
         else:
             text = "No trajectory matches these filters."
         self.transcript.viewer.setPlaceholderText(text)
@@ -613,7 +652,10 @@ class MainWindow(QMainWindow):
     # --- a queue that flows (reviewer.gui.queue_flow) --------------------------------------------
 
     def _show_progress(self) -> None:
-        self.progress.setText(progress_text(self.store.listing.progress(self.model.query)))
+        text = progress_text(self.store.listing.progress(self.model.query))
+        if self.model.query.queue == "slots" and self.annotator:
+            text += f" · {self.store.slots.open_to(self.annotator)} more to claim"
+        self.progress.setText(text)
 
     def next_needing(self) -> bool:
         """Open the next row of the list that still needs the viewer; False (said) if none does."""
@@ -632,11 +674,62 @@ class MainWindow(QMainWindow):
             self.reviewers.settle()
             return
         session = self.session
+        go_on = self.claim_next if self.model.query.queue == "slots" else self.next_needing
         missing = session.missing() if session is not None and session.label.flag is None else []
         if missing:
-            self.done_question = ask_to_move_on(self, missing, lambda: self.session is session and self.next_needing())
+            self.done_question = ask_to_move_on(self, missing, lambda: self.session is session and go_on())
         else:
-            self.next_needing()
+            go_on()
+
+    def claim_next(self) -> bool:
+        """My slots: the label so far written, then the next slot claimed (off the GUI thread, answered
+        by `_on_claimed`); False (said) while the label waits for the project."""
+        if self.slot_keeper is None:
+            return False
+        if not self.labels.flush(2000):  # the claim goes on from a labelled slot only once the label is stored
+            self._say("Your label is not saved yet: claim the next slot once it is")
+            return False
+        self._say("Claiming your next slot…")
+        self.slot_keeper.claim()
+        return True
+
+    def _say(self, note: str) -> None:
+        self._note = note
+        self._status()
+
+    def _on_claimed(self, claim: Claim | None) -> None:
+        """The slot claimed is in the list (read again) and open; none left is said."""
+        if claim is None:
+            self._show_progress()
+            self._say("Nothing left to claim: every item open to you has its reviewers")
+            return
+        current = self.session.trajectory_id if self.session is not None else None
+        self._note = ""
+        self.model.set_query(self.model.query)
+        self._show_progress()
+        if not self.open_trajectory(claim.trajectory_id):  # another queue was chosen meanwhile
+            self.queue.setCurrentIndex(self.queue.findData("slots"))
+            self.open_trajectory(claim.trajectory_id)
+        if claim.trajectory_id == current:
+            self._say("This slot is still yours to label: give it a verdict (or skip it with X) first")
+
+    def _on_changes(self, changes: list[LabelChange]) -> None:
+        """Labels saved elsewhere (by others, or by this reviewer in another process): the rows they
+        touch and the progress are read again through the list's masks, and the open item's other
+        labels through its session (none before the reveal: `reviewer.blind`)."""
+        if not self.live.isRunning():
+            return  # delivered after the window closed (and maybe its store)
+        session = self.session
+        mine = (self.annotator, session.trajectory_id if session is not None else None)
+        touched = {c.trajectory_id for c in changes if (c.annotator, c.trajectory_id) != mine}
+        if not touched:
+            return  # the open label's own keystrokes: already shown (a whole-list count per keystroke would slow typing)
+        for trajectory_id in touched:
+            self.model.refresh(trajectory_id)
+        if session is not None and session.trajectory_id in touched:
+            self._others = session.other_labels()
+            self._on_label_changed()
+        self._show_progress()
 
     def _set_aside(self, kind: str) -> None:
         """X / F: skip or flag the open item with a reason, then on to the next that needs me."""
@@ -692,6 +785,9 @@ class MainWindow(QMainWindow):
         self.form.set_session(None)
         self.session = None
         self.labels.stop()
+        self.live.stop()
+        if self.slot_keeper is not None:
+            self.slot_keeper.stop()  # the open slot's lease runs out; `queue release` gives slots back at once
         if self.settings is not None:
             window_state.save(self, self.settings)
         super().closeEvent(event)
@@ -701,7 +797,8 @@ class MainWindow(QMainWindow):
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(
             f"{self.labels.waiting} label changes could not be written to {display_name(self.store.path)} yet:\n"
-            f"{one_line(self.labels.error, 300)}\n\nKeep the window open and the app keeps retrying."
+            f"{one_line(self.labels.error, 300)}\n\n"
+            + ("Only another login can save them." if self.labels.refused else "Keep the window open and the app keeps retrying.")
         )
         keep = box.addButton("Keep open and retry", QMessageBox.ButtonRole.RejectRole)
         box.addButton("Close and lose them", QMessageBox.ButtonRole.DestructiveRole)

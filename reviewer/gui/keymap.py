@@ -90,7 +90,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut(
         "done",
         ("Ctrl+Return", "Ctrl+Enter"),
-        "Done: on to the next trajectory of this queue that still needs you"
+        "Done: on to the next trajectory of this queue that still needs you (in My slots: claim your next slot)"
         " (an incomplete first pass asks first); an adjudicator settles the adjudication, the gold label",
         "Review",
     ),

@@ -507,14 +507,20 @@ class LabelForm(QWidget):
         tone = "#9a3412" if self._error or self._waiting else "#854d0e" if missing else "#166534"
         self.message.setStyleSheet(f"color: {tone};")
 
-    def set_save_state(self, waiting: int, error: str) -> None:
+    def set_save_state(self, waiting: int, error: str, refused: str = "") -> None:
         """Say at once when the file refused changes (they are kept, in order, and retried); a short
-        wait behind another process's write is no news."""
-        self._waiting = (
-            f"NOT SAVED YET — retrying: {one_line(error, 200) or 'waiting for the project file'}"
-            f" ({waiting} change{'s' if waiting != 1 else ''} kept in order; nothing is lost while the app runs)"
-            if waiting and error else ""
-        )  # fmt: skip
+        wait behind another process's write is no news. A server's refusal for the login (`refused`)
+        is said as it is: no retry can help, the changes are only kept in memory."""
+        changes = f"{waiting} change{'s' if waiting != 1 else ''}"
+        if waiting and refused:
+            self._waiting = f"NOT SAVED — {one_line(refused, 200)} ({changes} kept in memory, lost when the app closes)"
+        elif waiting and error:
+            self._waiting = (
+                f"NOT SAVED YET — retrying: {one_line(error, 200) or 'waiting for the project file'}"
+                f" ({changes} kept in order; nothing is lost while the app runs)"
+            )
+        else:
+            self._waiting = ""
         self._show_status(self._session.missing() if self._session is not None else [])
 
     # --- actions -----------------------------------------------------------------------------

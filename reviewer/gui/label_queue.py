@@ -9,12 +9,16 @@ write fails, the change and every later one wait in order on the writer thread, 
 with a growing pause (up to `MAX_RETRY_MS`) until the file takes them; meanwhile `current()`
 answers from the waiting changes, so reopening a trajectory shows what the reviewer did. A
 change is never dropped while the app runs, and the window asks before closing with changes
-still waiting.
+still waiting. A server that refuses the write for the login (`WriteRefused`: row-level security,
+the login is not the label's annotator) is no busy file: retrying cannot help, so the writer stops
+and waits for the next change instead of spinning, `refused` says why in one line, and the changes
+stay in memory (shown, never written) until the window closes.
 
 Public API: `LabelQueue(store, parent=None)` (a `LabelSink`); `waiting` (changes not yet written:
 a short wait behind another process's write is normal), `error` (why the writer could not write
-them, "" while nothing failed: what the window warns about), `conflict` (the last waiting change
-the store kept as a conflict, the label having been saved elsewhere meanwhile); signal `state_changed`;
+them, "" while nothing failed: what the window warns about), `refused` (the server's refusal in
+one line, "" unless refused), `conflict` (the last waiting change the store kept as a conflict, the
+label having been saved elsewhere meanwhile); signal `state_changed`;
 `flush(timeout_ms) -> bool`; `stop()` (before the window goes).
 """
 
@@ -24,11 +28,12 @@ import sqlite3
 import threading
 from collections import Counter, deque
 from dataclasses import dataclass
-from functools import partial
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
+from reviewer.errors import WriteRefused
+from reviewer.gui.workers import end_thread, own_thread
 from reviewer.label_session import copy_label
 from reviewer.model import Label, Trajectory
 from reviewer.store import Store, StoreError
@@ -63,16 +68,12 @@ def _apply(store: Store, change: _Change) -> None:
         store.labels.write(copy_label(change.label), actor=change.actor, origin=change.origin, coalesce=change.coalesce)
 
 
-def _end(thread: QThread) -> None:
-    thread.quit()
-    thread.wait(5000)
-
-
 class _Writer(QObject):
     """Lives on the writer thread: writes the waiting changes in order, retrying the first until it goes."""
 
     written = Signal()
     failed = Signal(str)
+    refused = Signal(str)  # one line: retrying cannot help, so no retry is scheduled
     conflicted = Signal(str)
 
     def __init__(self, store: Store, changes: deque[_Change], lock: threading.Lock):
@@ -98,6 +99,9 @@ class _Writer(QObject):
                 _apply(self._store, change)
             except EditConflict as exc:  # kept by the store as a flagged conflict: done, and said
                 self.conflicted.emit(str(exc))
+            except WriteRefused as exc:
+                self.refused.emit(exc.line(change.key[1]))
+                return
             except (sqlite3.Error, StoreError) as exc:
                 self.failed.emit(str(exc))
                 self._retry_later()
@@ -132,6 +136,7 @@ class LabelQueue(QObject):
         super().__init__(parent)
         self.store = store
         self.error = ""
+        self.refused = ""
         self.conflict = ""  # the last change kept as a conflict instead of written (saved elsewhere meanwhile)
         self._direct: Store | None = None
         self._changes: deque[_Change] = deque()
@@ -139,15 +144,13 @@ class LabelQueue(QObject):
         self._latest: dict[LabelKey, Label | None] = {}  # the newest waiting state of each key
         self._count: Counter[LabelKey] = Counter()
         self._order: deque[LabelKey] = deque()  # keys of the waiting changes, oldest first
-        self._thread = QThread(self)
         self._writer = _Writer(store, self._changes, self._lock)
-        self._writer.moveToThread(self._thread)
+        self._thread = own_thread(self._writer, self)
         self._wake.connect(self._writer.drain)  # queued: the writer lives on its thread
         self._writer.written.connect(self._on_written)
         self._writer.failed.connect(self._on_failed)
+        self._writer.refused.connect(self._on_refused)
         self._writer.conflicted.connect(self._on_conflict)
-        self.destroyed.connect(partial(_end, self._thread))  # deleted without stop(): Qt aborts on a running thread
-        self._thread.start()
 
     @property
     def waiting(self) -> int:
@@ -196,7 +199,7 @@ class LabelQueue(QObject):
         if not self._count[key]:
             del self._count[key], self._latest[key]
         if not self._order:
-            self.error = ""
+            self.error = self.refused = ""
         self.state_changed.emit()
 
     def _on_conflict(self, message: str) -> None:
@@ -207,11 +210,15 @@ class LabelQueue(QObject):
         self.error = message
         self.state_changed.emit()
 
+    def _on_refused(self, line: str) -> None:
+        self.error = self.refused = line
+        self.state_changed.emit()
+
     def flush(self, timeout_ms: int = 5000) -> bool:
         """Run the event loop until every waiting change is written; False if some still wait."""
         clock = QElapsedTimer()
         clock.start()
-        while self._order and clock.elapsed() < timeout_ms:
+        while self._order and not self.refused and clock.elapsed() < timeout_ms:
             self._wake.emit()
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
             QThread.msleep(5)
@@ -219,11 +226,7 @@ class LabelQueue(QObject):
 
     def stop(self) -> None:
         """End the writer thread and close both connections (what still waits is lost: ask first)."""
-        if self._thread.isRunning():
-            # its connection belongs to its thread: closed there, before the loop ends
-            QMetaObject.invokeMethod(self._writer, "close", Qt.ConnectionType.BlockingQueuedConnection)
-            self._thread.quit()
-            self._thread.wait(5000)
+        end_thread(self._thread, self._writer)
         if self._direct is not None:
             self._direct.close()
             self._direct = None

@@ -14,8 +14,9 @@ from __future__ import annotations
 import atexit
 import sys
 from collections.abc import Callable
+from functools import partial
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QMetaObject, QObject, QRunnable, Qt, QThread, QThreadPool, Signal
 
 Work = Callable[[Callable[[], bool], Callable[[object], None]], object]  # (cancelled, report) -> result
 
@@ -102,3 +103,27 @@ class Task(QRunnable):
         except self._expected as exc:  # reported to the GUI thread, which says what failed
             error = exc
         self.signals.done.emit(self.token, result, error)
+
+
+def _quit(thread: QThread) -> None:
+    thread.quit()
+    thread.wait(5000)
+
+
+def own_thread(worker: QObject, owner: QObject) -> QThread:
+    """A started thread of `owner`'s that `worker` now lives on (its slots run there when called
+    through queued signals): for work holding a connection of its own, such as a store's writer.
+    The thread ends with the owner if `end_thread` was not called (Qt aborts on a running thread)."""
+    thread = QThread(owner)
+    worker.moveToThread(thread)
+    owner.destroyed.connect(partial(_quit, thread))
+    thread.start()
+    return thread
+
+
+def end_thread(thread: QThread, worker: QObject) -> None:
+    """Call the worker's `close` slot on its own thread (a SQLite connection belongs to the thread
+    that opened it), waiting for it, then end the thread."""
+    if thread.isRunning():
+        QMetaObject.invokeMethod(worker, "close", Qt.ConnectionType.BlockingQueuedConnection)
+        _quit(thread)

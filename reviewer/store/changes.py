@@ -6,7 +6,8 @@ transaction of a project takes its turn (reviewer.store.transactions, PostgresDb
 that event to a new id, so it is seen too. What differs is how a reader learns there is
 something new: PostgreSQL wakes it (every history write sends `NOTIFY`, delivered at commit, on
 a channel of the project's schema); a SQLite file is polled. A missed or merged notification costs
-nothing: the reader always asks the history what came after what it has.
+nothing: the reader always asks the history what came after what it has. The app listens on a
+thread of its own (`reviewer.gui.live_updates`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ class LabelChange:
     event: int  # label_events.id
     trajectory_id: str
     annotator: str
+
+
+def last_event(db: Db) -> int:
+    """The newest history event's id (0 when there is none): where a reader that has just read
+    everything starts its feed."""
+    return int(db.execute("select coalesce(max(id), 0) from label_events").fetchone()[0])
 
 
 class ChangeFeed:

@@ -23,7 +23,7 @@ from reviewer.store.dialect import Dialect
 from reviewer.store.search import Fts5Index, TsvectorIndex
 from reviewer.store.votes import TIE_BREAK_PENDING
 
-Queue = Literal["all", "mine", "unlabelled", "disputed", "uncertain", "suspicious", "random"]
+Queue = Literal["all", "mine", "unlabelled", "disputed", "uncertain", "suspicious", "random", "slots"]
 QUEUES: tuple[Queue, ...] = get_args(Queue)
 # Worklists in an order of their own (`queue_orders`); what the viewer finished (revealed) leaves them.
 RANKED: tuple[Queue, ...] = ("uncertain", "suspicious", "random")
@@ -216,6 +216,8 @@ class TrajectoryListing:
             where.append(f"not exists ({_OWN_FINAL})")
         elif q.queue == "disputed":
             where.append(self._sql.disputed)
+        elif q.queue == "slots":  # planned work (reviewer.store.slots): the items the viewer holds a slot of
+            where.append("t.id in (select m.trajectory_id from slots m where m.annotator = :who)")
         if q.queue in BY_CLASSIFIER:
             params["classifier"], params["threshold"] = self.classifier() or (None, 0.5)
             where.append(_PREDICTED)

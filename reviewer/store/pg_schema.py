@@ -210,6 +210,12 @@ def grant_reviewers(db: PostgresDb, roles: list[str]) -> None:
     """Let these logins review in the project's schema: read everything, write their own labels
     (the policies decide whose), keep the search index current. The roles must exist (the
     server's administrator creates them, with their passwords: the project never sees one)."""
+    known = {row[0] for row in db.execute("select rolname from pg_roles where rolname = any(?)", [roles])}
+    missing = [role for role in roles if role not in known]
+    if missing:  # said before any grant, so a typo leaves the others' rights as they were
+        raise StoreError(
+            f"no login {', '.join(map(repr, missing))} on this server: its administrator creates it first (createuser)"
+        )
     with db.writing():
         schema = psycopg.sql.Identifier(db.execute("select current_schema()").fetchone()[0])
         for role in roles:

@@ -36,7 +36,7 @@ import psycopg.sql
 from psycopg import pq
 from psycopg.types.string import StrDumper, TextLoader
 
-from reviewer.errors import StoreError
+from reviewer.errors import StoreError, WriteRefused
 from reviewer.store.connection import Rows
 from reviewer.store.dialect import POSTGRES
 from reviewer.store.location import redacted
@@ -182,9 +182,11 @@ class PostgresDb:
         except psycopg.OperationalError as exc:  # LockNotAvailable (lock_timeout) included
             raise StoreError(f"{redacted(self.url)}: {str(exc).strip()}") from None
         except psycopg.errors.InsufficientPrivilege as exc:  # a row-level policy: someone else's label
-            raise StoreError(
+            raise WriteRefused(
                 f"{redacted(self.url)}: refused for login {self.conn.info.user!r}: {str(exc).strip()}"
-                " (a reviewer writes only their own labels, logged in as themselves)"
+                " (a reviewer writes only their own labels, logged in as themselves)",
+                login=self.conn.info.user,
+                policy="row-level security" in str(exc),
             ) from None
 
     @property
@@ -229,8 +231,9 @@ class PostgresDb:
         self.conn.execute(psycopg.sql.SQL("listen {}").format(psycopg.sql.Identifier(self.channel)))
 
     def wait_for_change(self, seconds: float) -> None:
-        for _ in self.conn.notifies(timeout=seconds, stop_after=1):
-            pass
+        with self._reported():  # a lost connection as StoreError, as for any statement
+            for _ in self.conn.notifies(timeout=seconds, stop_after=1):
+                pass
 
     def close(self) -> None:
         self.conn.close()

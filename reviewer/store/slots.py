@@ -118,13 +118,17 @@ def _stamp(when: datetime) -> str:
     return when.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+# A slot row `s` open to reviewer :who: nobody holds it (or its lease ran out without a label), and
+# :who holds no slot of its item in its batch.
+_OPEN_TO_WHO = (
+    f"(s.annotator is null or (s.lease_until < :now and not {labelled('s')}))"
+    " and not exists (select 1 from slots o where o.batch = s.batch and o.trajectory_id = s.trajectory_id"
+    " and o.annotator = :who)"
+)
 # Slots the reviewer may take, best first: their own unlabelled one, then open ones of items they hold none of.
 _PICK = (
     "select s.batch, s.trajectory_id, s.slot from slots s where (cast(:batch as text) is null or s.batch = :batch) and ("
-    f"  (s.annotator = :who and not {labelled('s')})"
-    f"  or ((s.annotator is null or (s.lease_until < :now and not {labelled('s')}))"
-    "     and not exists (select 1 from slots o where o.batch = s.batch and o.trajectory_id = s.trajectory_id"
-    "       and o.annotator = :who))"
+    f"  (s.annotator = :who and not {labelled('s')}) or ({_OPEN_TO_WHO})"
     ") order by case when s.annotator = :who then 0 else 1 end, s.batch, s.position, s.slot limit 1"
 )
 _CLAIM = (
@@ -273,6 +277,16 @@ class SlotRepository:
                 {"who": annotator, "batch": batch},
             )
             return released.rowcount
+
+    def has_batches(self) -> bool:
+        """Whether work is planned in this project (the app's queue is then the reviewer's slots)."""
+        return self.db.execute("select 1 from batches limit 1").fetchone() is not None
+
+    def open_to(self, annotator: str, *, now: datetime | None = None) -> int:
+        """How many items the reviewer could still claim a slot of (in any batch): the same rule as `claim`."""
+        params = {"who": annotator, "now": _stamp(now or datetime.now(UTC))}
+        sql = f"select count(*) from (select distinct s.batch, s.trajectory_id from slots s where {_OPEN_TO_WHO}) open_items"
+        return int(self.db.execute(sql, params).fetchone()[0])
 
     def status(self, batch: str, *, items: bool = False) -> BatchStatus:
         """Progress of a batch (`reviewer.store.batch_status`); `items`: also each item's state and

@@ -36,7 +36,8 @@ from reviewer.store.listing import BY_CLASSIFIER, QUEUES, RANKED, ListQuery, Que
     type=click.Choice(QUEUES),
     default=None,
     help="The app's queues: yours to finish, unlabelled by you, disputed, nearest the classifier's threshold, most"
-    " suspicious first, or a seeded random sample (these three in their own order).",
+    " suspicious first, a seeded random sample (these three in their own order), or the items you hold a slot of"
+    " (planned work: `queue next`).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of --queue random.")
 @click.option(
