@@ -117,6 +117,12 @@ CHANNELS: tuple[Channel, ...] = (
         " slots are gold.",
     ),
     Channel(
+        "cli.conflicts",
+        "reviewer.cli.commands.labels:labels_conflicts",
+        "`labels conflicts` (both values of a kept edit, verdicts included) lists the viewer's own conflicts only;"
+        " everyone's with --adjudicator (the project's adjudicators only); with nobody named it refuses.",
+    ),
+    Channel(
         "cli.queue",
         "reviewer.store.slots:HeldSlot",
         "`queue next` and `queue list` (the app's \"my slots\") show the viewer's own slots: item, batch, lease and their own"

@@ -28,6 +28,7 @@ from reviewer.review import ReviewSession
 from reviewer.spans import source_text
 from reviewer.store import Store
 from reviewer.store.checkout import checkout
+from reviewer.store.labels import EditConflict
 from reviewer.store.listing import ListQuery, ListRow
 from reviewer.store.location import display_name
 from tests.conftest import Cli, reveal, tid
@@ -359,6 +360,21 @@ def check_cli_stale(scene: Scene) -> None:
     assert len(json.loads(Cli(scene.store.path)("list", "--stale", "--json", "--adjudicator").stdout)) == 15
 
 
+def check_cli_conflicts(scene: Scene) -> None:
+    bobs = scene.store.labels.get(tid(1), "bob", first_pass=False)
+    assert bobs is not None
+    bobs.verdict, bobs.version = "clean", 0  # edited from a version the label no longer has: kept as bob's conflict
+    with pytest.raises(EditConflict):
+        scene.store.labels.save(bobs, actor="bob", origin="test")
+    cli = Cli(scene.store.path)
+    for _phase in scene.walk():
+        assert json.loads(cli("labels", "conflicts", "--annotator", "alice", "--json").stdout) == []
+        assert "bob" not in cli("labels", "conflicts", "--annotator", "alice").stdout
+        assert cli("labels", "conflicts", "--json").exit_code == 2
+    lead = json.loads(cli("labels", "conflicts", "--adjudicator", "--annotator", "dave", "--json").stdout)
+    assert [(c["annotator"], c["edit"]["verdict"]) for c in lead] == [("bob", "clean")]
+
+
 def check_search(scene: Scene) -> None:
     for _phase in scene.walk():
         for viewer, adjudicator in (("alice", False), ("dave", True)):
@@ -563,6 +579,7 @@ CHECKS: dict[str, Callable[[Scene], None]] = {
     "cli.stale": check_cli_stale,
     "cli.show": check_cli_show,
     "team.checkout": check_checkout,
+    "cli.conflicts": check_cli_conflicts,
     "cli.queue": check_cli_queue,
     "cli.batch_status": check_cli_batch_status,
     "search": check_search,

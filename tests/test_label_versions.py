@@ -309,10 +309,14 @@ def test_offline_round_trip_with_a_skewed_clock(project_location: Path | str, tm
     with Store(project_location) as store:
         assert (events(store), [lb.to_dict() for lb in store.labels.all()]) == before
 
-    listed = json.loads(cli("--db", where, "labels", "conflicts", "--json").stdout)
+    listed = json.loads(cli("--db", where, "labels", "conflicts", "--annotator", "dana", "--json").stdout)
     assert [(c["trajectory_id"], c["edit"]["verdict"], c["stored"]["verdict"]) for c in listed] == [
         (INSTANCE, "clean", "honest_failure")
     ]
+    assert json.loads(cli("--db", where, "labels", "conflicts", "--adjudicator", "--json").stdout) == listed
+    assert json.loads(cli("--db", where, "labels", "conflicts", "--annotator", "bob", "--json").stdout) == []  # not dana's
+    unnamed = cli("--db", where, "labels", "conflicts", "--json")  # a conflict holds verdicts: whose view, then?
+    assert unnamed.exit_code == 2 and "needs --annotator" in unnamed.stderr and unnamed.stdout == ""
     shown = cli("--db", where, "list", "--annotator", "dana", "--json")
     assert {r["id"]: r["status"] for r in json.loads(shown.stdout)}[INSTANCE] == "conflict"
     settled = cli("--db", where, "labels", "resolve", listed[0]["edit_id"][:10], "--keep", "edit", "--annotator", "dana")

@@ -12,6 +12,7 @@ from reviewer.cli.options import annotator_option, db_option, json_option
 from reviewer.cli.output import echo_json, out, writing_to
 from reviewer.cli.project import open_store
 from reviewer.cli.tables import Column, Listing
+from reviewer.errors import OptionError, ReviewerError
 from reviewer.importer import Importer
 from reviewer.labelpack import write_labels
 from reviewer.model import Label
@@ -68,14 +69,24 @@ def labels_import(ctx: click.Context, db: str | None, packs: tuple[Path, ...], m
 
 @labels.command("conflicts")
 @db_option
-@annotator_option("Only this reviewer's labels.")
+@annotator_option("Whose conflicts: your own labels' (needed unless --adjudicator).")
+@click.option("--adjudicator", "adjudicating", is_flag=True, help="Every reviewer's conflicts (the adjudicator's view).")
 @click.option("--all", "include_resolved", is_flag=True, help="Settled conflicts too.")
 @json_option("Print each conflict as JSON, both values in full.")
 @click.pass_context
-def labels_conflicts(ctx: click.Context, db: str | None, annotator: str | None, include_resolved: bool, as_json: bool) -> None:
+def labels_conflicts(
+    ctx: click.Context, db: str | None, annotator: str | None, adjudicating: bool, include_resolved: bool, as_json: bool
+) -> None:
     """Edits kept but not applied: each was based on a version of its label that had been saved over
-    elsewhere meanwhile. The label and the edit both stay; `labels resolve` settles one."""
-    found = open_store(ctx, db).labels.conflicts(annotator=annotator, include_resolved=include_resolved)
+    elsewhere meanwhile. The label and the edit both stay; `labels resolve` settles one. A conflict
+    holds verdicts, so a reviewer sees only their own; everyone's is the adjudicator's view."""
+    store = open_store(ctx, db)
+    if not adjudicating and annotator is None:
+        raise OptionError("labels conflicts needs --annotator NAME (or REVIEWER_ANNOTATOR) or --adjudicator:"
+                          " a conflict shows its reviewer's verdicts")  # fmt: skip
+    if adjudicating and (refused := store.settings.adjudication.view_refusal(annotator)) is not None:
+        raise ReviewerError(refused)
+    found = store.labels.conflicts(annotator=None if adjudicating else annotator, include_resolved=include_resolved)
     if as_json:
         echo_json([c.to_dict() for c in found])
         return
