@@ -7,13 +7,19 @@ run with its real grader report (tests/fixtures/swebench_report, see its README)
 
 from __future__ import annotations
 
+import glob
 import json
 import multiprocessing
+import os
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from multiprocessing.queues import SimpleQueue
 from multiprocessing.synchronize import Barrier
@@ -211,6 +217,84 @@ def test_killed_connections_mid_write_every_edit_applied_exactly_once(pg_server:
             assert version == len(edits) and json.loads(record)["rationale"] == f"edit {edits[-1]}", (who, t)
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute("drop schema versions_storm cascade")
+
+
+@pytest.fixture
+def own_server() -> Iterator[tuple[str, Callable[[], None]]]:
+    """A PostgreSQL cluster of this test's own (the shared test server cannot be restarted under the
+    other tests): its URL, and a function that restarts it (a fast shutdown, as a server's
+    administrator or a crash-restart does, dropping every connection). Run as `postgres` when the
+    tests run as root, as CI does; initdb refuses root."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if not found:
+        pytest.fail("no PostgreSQL server binaries (/usr/lib/postgresql/*/bin): `make test` installs them")
+    bindir = Path(found[-1]).parent
+    as_server = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    folder = Path(tempfile.mkdtemp(prefix="reviewer-pg-"))  # not under pytest's 0700 root folder: postgres must reach it
+    if as_server:
+        shutil.chown(folder, "postgres", "postgres")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = folder / "data"
+    ctl = [*as_server, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-t", "60"]
+    subprocess.run(
+        [*as_server, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"], check=True, capture_output=True
+    )
+    start = ["-o", f"-p {port} -k {folder} -c listen_addresses=''"]
+    subprocess.run([*ctl, *start, "start"], check=True, capture_output=True)
+    try:
+        yield (
+            f"postgresql://postgres@/postgres?host={folder}&port={port}",
+            lambda: subprocess.run([*ctl, *start, "-m", "fast", "restart"], check=True, capture_output=True),
+        )
+    finally:
+        subprocess.run([*ctl, "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def saved(url: str) -> int:
+    """Edits in the history so far (a connection of its own: the writers' may be down)."""
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            return int(conn.execute("select count(*) from label_events").fetchone()[0])  # type: ignore[index]
+    except psycopg.OperationalError:
+        return 0
+
+
+def test_a_server_restarted_mid_write_applies_every_edit_exactly_once(own_server: tuple[str, Callable[[], None]]) -> None:
+    """Acceptance test 5 of #18, the restart: four writers save 150 edits each while their server is
+    restarted twice under them. Every writer reconnects and retries; every edit is in the history once,
+    each label's version counts its edits, and no retried edit came back as a conflict with itself."""
+    server, restart = own_server
+    url = pg_project(server, "restarted")
+    with Store(url) as store:
+        add(store, 3)
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, url, f"w{k}", "150"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for k in range(4)
+    ]
+    restarts = 0
+    for mark in (100, 350):  # of the 600 edits: restarted while the writers are at it
+        while all(run.poll() is None for run in runs) and saved(url) < mark:
+            time.sleep(0.02)
+        if all(run.poll() is None for run in runs):  # only a restart under every writer counts
+            restart()
+            restarts += 1
+    outcomes = [(run.wait(300), *run.communicate()) for run in runs]
+    assert [code for code, _, _ in outcomes] == [0] * 4, [err for _, _, err in outcomes if err][:1][0][-3000:]
+    reconnects = sum(json.loads(out)["reconnects"] for _, out, _ in outcomes)
+    assert restarts > 0 and reconnects >= 4 * restarts, (restarts, reconnects)
+    with Store(url) as store:
+        counts = store.db.execute(
+            "select annotator, count(*), count(distinct edit_id), count(conflict) from label_events group by annotator order by 1"
+        ).fetchall()
+        assert counts == [(f"w{k}", 150, 150, 0) for k in range(4)]
+        for who, t, version, record in store.db.execute("select annotator, trajectory_id, version, record from labels"):
+            edits = [i for i in range(150) if i % 3 == int(t[-1])]
+            assert version == len(edits) and json.loads(record)["rationale"] == f"edit {edits[-1]}", (who, t)
 
 
 def test_a_server_that_stays_away_is_one_line_and_nothing_is_half_done(pg_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
