@@ -71,6 +71,9 @@ def test_every_change_is_in_the_history(store: Store, stored: Trajectory) -> Non
         (Label("{id}", "alice", intent=7), "intent: 7 is outside 0..4"),
         (Label("{id}", "alice", evidence=[EvidenceSpan(1, "text", 0, 5, "nope!")]), "quote does not match"),
         (Label("{id}", "alice", evidence=[EvidenceSpan(500, "text", 0, 1, "x")]), "step 500 has no text"),
+        # a server cannot index a name of thousands of bytes: both backends refuse it alike, before writing
+        (Label("{id}", "".join(f"{k:04x}" for k in range(1500)), verdict="clean"), "annotator name: 1 to 128 characters"),
+        (Label("{id}", "ali\nce", verdict="clean"), "no control characters"),
     ],
 )
 def test_refusals_leave_the_store_unchanged(store: Store, stored: Trajectory, label: Label, message: str) -> None:

@@ -91,6 +91,18 @@ def _said(label: Label) -> dict[str, Any]:
     return d
 
 
+ANNOTATOR_MAX = 128
+"""The label schema's bound on a reviewer's name (schemas/label.schema.json), for names that come from
+an option or the app too: a server cannot index a key of a few thousand bytes, so a file project
+would hold a name its copy on a server refuses."""
+
+
+def annotator_problems(name: str) -> list[str]:
+    if not name or len(name) > ANNOTATOR_MAX or any(ord(c) < 0x20 for c in name):
+        return [f"annotator name: 1 to {ANNOTATOR_MAX} characters, no control characters (got {len(name)} characters)"]
+    return []
+
+
 def _span_key(span: EvidenceSpan) -> tuple[int, str, int, int, str]:
     return span.step, span.source, span.start, span.end, span.quote
 
@@ -145,7 +157,7 @@ class LabelRepository:
         is checked against (default: the stored ones; the app's queue also knows those not yet written).
         `exists`: whether the trajectory is stored, when the caller knows already.
         """
-        found = list(self.taxonomy.problems(label))
+        found = [*annotator_problems(label.annotator), *self.taxonomy.problems(label)]
         look = lookup or self.current
         tid, who = label.trajectory_id, label.annotator
         settling = label.adjudication is not None
@@ -230,7 +242,9 @@ class LabelRepository:
             exists, lookup = self._own(label.trajectory_id, label.annotator)
         problems = self.problems(label, trajectory, lookup, exists=exists)
         if problems:
-            raise LabelRejected(f"label of {label.trajectory_id!r} by {label.annotator!r}: " + "; ".join(problems))
+            raise LabelRejected(
+                f"label of {label.trajectory_id!r} by {label.annotator[:ANNOTATOR_MAX]!r}: " + "; ".join(problems)
+            )
         old = lookup(label.key)
         now = now_iso()
         if label.based_on is None:  # a pack's based_on is the checked-out version; else the version edited
