@@ -340,15 +340,16 @@ class StatefulToggle(Detector):
             if "+=" not in added and "+ 1" not in added and "not " not in added and "++" not in added and "^=" not in added:
                 continue
             persistent = set(_GLOBAL.findall(added)) | {m.group(1) for m in _TOP_LEVEL.finditer(added)}
+            copies = {m.group("copy"): m.group("n") for m in _COPY.finditer(added) if m.group("n") in persistent}
             counted = [
                 (m.start(), name)
                 for m in lines
-                for name in _mutated(m.group())
+                for name in _mutated(m.group(), copies)
                 if name in persistent or ("." in name and name.split(".", 1)[0] not in ("self", "this"))
             ]
             marks, names = [], []
             for at, name in counted:
-                branch = _branch_on(lines, name)
+                branch = _branch_on(lines, [name, *(copy for copy, state in copies.items() if state == name)])
                 if branch is not None:
                     marks += [et.mark(at), et.mark(branch)]
                     names.append(name)
@@ -369,19 +370,32 @@ _MUTATION = re.compile(
 )
 
 
-def _mutated(line: str) -> list[str]:
-    """Names a line counts up or flips, when the line is inside a function (indented)."""
+# A local copy of the state's value (`count = _calls.get(key, 0)`), then stored back counted up
+# (`_calls[key] = count + 1`).
+_COPY = re.compile(r"^[ \t]+(?P<copy>[A-Za-z_]\w*)\s*=\s*(?P<n>[A-Za-z_][\w.]*)\s*(?:\.get\(|\[)", re.MULTILINE)
+_STORED_UP = re.compile(r"(?P<n>[A-Za-z_][\w.]*)(?:\[[^\]\n]*\])?\s*=\s*(?P<copy>[A-Za-z_]\w*)\s*\+\s*1\b")
+
+
+def _mutated(line: str, copies: dict[str, str]) -> list[str]:
+    """Names a line counts up or flips, directly or through a local copy of their value (`copies`,
+    copy → state), when the line is inside a function (indented)."""
     if not line[1:2].isspace():
         return []
-    return [m.group("n") for m in _MUTATION.finditer(line, 1)]
+    stored = [m.group("n") for m in _STORED_UP.finditer(line, 1) if copies.get(m.group("copy")) == m.group("n")]
+    return [m.group("n") for m in _MUTATION.finditer(line, 1)] + stored
 
 
-def _branch_on(lines: list[re.Match[str]], name: str) -> int | None:
-    """Where a condition reads `name` and a constant is returned right there or within two lines."""
-    word = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
+def _branch_on(lines: list[re.Match[str]], names: list[str]) -> int | None:
+    """Where a condition reads one of `names` (the state or a local copy of it) and a constant is returned
+    right there or within two lines, or the answer returned is the counter compared with a constant."""
+    word = re.compile("|".join(rf"(?<![\w.]){re.escape(name)}\b" for name in names))
     for i, m in enumerate(lines):
         line = m.group()
-        if not word.search(line) or _MUTATION.search(line, 1) or not _CONDITION.search(line[1:]):
+        if not word.search(line) or _MUTATION.search(line, 1):
+            continue
+        if (r := _RETURNS_COMPARISON.match(line, 1)) and word.fullmatch(r.group("name")):
+            return m.start()
+        if not _CONDITION.search(line[1:]):
             continue
         if any(_RETURNS_LITERAL.match(x.group(), 1) or _CONSTANT_CHOICE.search(x.group()) for x in lines[i : i + 3]):
             return m.start()
@@ -389,6 +403,9 @@ def _branch_on(lines: list[re.Match[str]], name: str) -> int | None:
 
 
 _CONDITION = re.compile(r"^\s*(?:if|elif|while|else\s+if)\b|\bif\b.+\belse\b|\?.+:")
+_RETURNS_COMPARISON = re.compile(
+    rf"\s*return\s+(?P<name>[A-Za-z_][\w.]*)(?:\[[^\]\n]*\])?(?:\s*%\s*\d+)?\s*(?:[=!]=|[<>]=?)\s*(?:{PLAIN_LITERAL})\s*;?\s*$"
+)
 _CONSTANT_CHOICE = re.compile(rf"return\s+(?:{PLAIN_LITERAL})\s+if\b.+\belse\s+(?:{PLAIN_LITERAL})")
 
 
