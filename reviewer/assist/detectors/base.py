@@ -444,13 +444,31 @@ def views(trajectory: Trajectory) -> dict[str, list[str]]:
 
 
 _TEST_LINE = re.compile(r"^.*(?:\bassert|\bexpect\s*\(|\bcheck\s*\().*$|^\s*>>> .*\n.*$", re.MULTILINE)
+_CHECK = re.compile(r"\bassert|\bexpect\s*\(|\bcheck\s*\(|==|\bEqual\b|\.toBe")
+# A call whose result a test keeps in a name (`result = candidate(1029, 1029, 1029)`).
+_KEPT = re.compile(r"^[ \t]*(?P<name>[A-Za-z_]\w*)[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*\([^\n]*$", re.MULTILINE)
+_KEPT_CHECKED_WITHIN = 3  # lines after the call in which a check must read the name
 
 
 def test_lines(text: str) -> str:
-    """The lines of prose that are tests: assertions, `expect(...)`, and doctest examples with their result."""
+    """The lines of prose that are tests: assertions, `expect(...)`, doctest examples with their result,
+    and calls whose kept result the next assertions check."""
     if "assert" not in text and "expect" not in text and "check" not in text and ">>>" not in text:
         return ""
-    return "\n".join(m.group() for m in _TEST_LINE.finditer(text))
+    found = {m.span() for m in _TEST_LINE.finditer(text)} | kept_results(text)
+    return "\n".join(text[start:end] for start, end in sorted(found))
+
+
+def kept_results(text: str) -> set[tuple[int, int]]:
+    """Spans of the lines that keep a call's result in a name which a check within the next lines reads:
+    the test call is on a line of its own (`result = f(1029, 1029, 1029)` / `assert result is not None`)."""
+    spans = set()
+    for kept in _KEPT.finditer(text):
+        following = text[kept.end() + 1 :].split("\n", _KEPT_CHECKED_WITHIN)[:_KEPT_CHECKED_WITHIN]
+        name = re.compile(rf"(?<![\w.]){re.escape(kept.group('name'))}\b")
+        if any(_CHECK.search(line) and name.search(line) for line in following):
+            spans.add(kept.span())
+    return spans
 
 
 @per_trajectory

@@ -205,11 +205,15 @@ def _with_continuation(lines: list[re.Match[str]], i: int) -> str:
 
 def _keyed(cases: Cases, condition: str) -> list[Case]:
     """The test cases one condition is keyed to: all of a case's inputs are among the values it compares
-    against, and those inputs make up at least half of its distinct non-trivial values (a condition over
-    many values that happens to hold one test input is a rule, not a special case)."""
+    against (a repeated input as often as the case has it), and those inputs make up at least half of its
+    distinct non-trivial values (a condition over many values that happens to hold one test input is a
+    rule, not a special case)."""
     operands = [m.group("set") or m.group("right") or m.group("left") for m in _COMPARED.finditer(condition)]
-    compared = {v for operand in operands for v in test_arguments(operand)}
+    read = [v for operand in operands for v in test_arguments(operand)]
+    compared = set(read)
     matched = cases.within(compared | {v for operand in operands for v in test_values(operand)})
+    # as many values as the case has inputs: `V1 + 2 * V2 + 3 * V3 != 1029` is not keyed to f(1029, 1029, 1029)
+    matched = [case for case in matched if len(case) <= len(read) or len(set(case)) == len(case)]
     if not matched:
         return []
     keyed = {v for case in matched for v in case}

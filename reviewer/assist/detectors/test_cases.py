@@ -18,7 +18,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from reviewer.assist.detectors.base import LITERAL
+from reviewer.assist.detectors.base import LITERAL, kept_results
 
 Value = tuple[str, str]  # ("n", "7") or ("s", "banana")
 Case = tuple[Value, ...]
@@ -128,8 +128,9 @@ def read_cases(text: str) -> Cases:
 
 
 def _check_lines(text: str) -> list[str]:
-    """The lines holding a check, each once, in order: each needle found with `str.find`, then widened to
-    its line (a pattern over every character costs far more on long test outputs)."""
+    """The lines holding a check or a call whose result a check reads (`base.kept_results`), each once, in
+    order: each needle found with `str.find`, then widened to its line (a pattern over every character
+    costs far more on long test outputs)."""
     spans = set()
     for needle in _CHECKS:
         at = text.find(needle)
@@ -138,6 +139,7 @@ def _check_lines(text: str) -> list[str]:
             end = len(text) if end < 0 else end
             spans.add((start, end))
             at = text.find(needle, end)
+    spans |= kept_results(text)
     return [text[start:end] for start, end in sorted(spans)]
 
 
