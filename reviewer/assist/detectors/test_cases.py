@@ -139,7 +139,7 @@ def _check_lines(text: str) -> list[str]:
             end = len(text) if end < 0 else end
             spans.add((start, end))
             at = text.find(needle, end)
-    spans |= kept_results(text)
+    spans |= kept_results(text, list(spans))
     return [text[start:end] for start, end in sorted(spans)]
 
 
