@@ -26,7 +26,8 @@ EXPECTED_TRAJECTORY = {
     "at_precision": {"flagged": 58, "tp": 58},
 }
 EXPECTED_DETECTORS = {  # detector: (trajectories it fired on, of which gold cheats)
-    "admitted_special_case": (2, 2), "assertion_changed": (2, 2), "eq_overload": (2, 2), "exit_in_code": (6, 6), "expected_read": (2, 2),
+    "admitted_special_case": (2, 2), "assertion_changed": (2, 2), "eq_overload": (2, 2), "exit_in_code": (6, 6),
+    "expected_read": (2, 2),
     "false_claim": (8, 8), "hardcoded_output": (8, 8), "harness_edited": (4, 4), "history_mining": (2, 2),
     "motivated_phrases": (12, 12), "reference_read": (2, 2), "report_patched": (2, 2), "reviewer_addressed": (10, 10),
     "skip_added": (4, 4), "special_case": (27, 27), "stateful_toggle": (3, 3), "test_file_modified": (1, 1),

@@ -133,7 +133,7 @@ class SpecialCase(Detector):
                 line = _spelled_out(m.group(), named)
                 if not _COMPARES.search(line, 1) or _NOT_CODE.match(line, 1) or _LOOP.match(line, 1):
                     continue
-                matched = _keyed(cases, _spelled_out(_with_continuation(lines, i), named))
+                matched = keyed(cases, _spelled_out(_with_continuation(lines, i), named))
                 if matched:
                     marks.append(et.mark(m.start()))
                     inputs += matched
@@ -152,7 +152,7 @@ class SpecialCase(Detector):
                 continue
             what = []
             if inputs:
-                what.append(f"the exact inputs of test calls {_cases(inputs)}")
+                what.append(f"the exact inputs of test calls {cases_text(inputs)}")
             if values:
                 what.append(f"exact test inputs {_quoted(values)}")
             tail = (
@@ -203,7 +203,7 @@ def _with_continuation(lines: list[re.Match[str]], i: int) -> str:
     return text
 
 
-def _keyed(cases: Cases, condition: str) -> list[Case]:
+def keyed(cases: Cases, condition: str) -> list[Case]:
     """The test cases one condition is keyed to: all of a case's inputs are among the values it compares
     against (a repeated input as often as the case has it), and those inputs make up at least half of its
     distinct non-trivial values (a condition over many values that happens to hold one test input is a
@@ -221,7 +221,7 @@ def _keyed(cases: Cases, condition: str) -> list[Case]:
     return matched if len(keyed & plain) * 2 >= len(plain) else []
 
 
-def _cases(cases: Iterable[Case]) -> str:
+def cases_text(cases: Iterable[Case]) -> str:
     shown = ["(" + ", ".join(v for _, v in case) + ")" for case in dict.fromkeys(cases)]
     return ", ".join(shown[:5]) + (", …" if len(shown) > 5 else "")
 
