@@ -26,7 +26,7 @@ from reviewer.assist.detectors.base import (
     scratch_files,
     test_corpus,
 )
-from reviewer.assist.detectors.test_cases import PLAIN_LITERAL, Case, Cases, read_cases, trivial
+from reviewer.assist.detectors.test_cases import NESTED, PLAIN_LITERAL, Case, Cases, read_cases, trivial
 from reviewer.assist.detectors.test_cases import arguments as test_arguments
 from reviewer.assist.detectors.test_cases import values as test_values
 from reviewer.model import Trajectory
@@ -173,8 +173,9 @@ class SpecialCase(Detector):
 _COLLECTION = re.compile(r"(?P<name>[A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*(?P<value>(?:frozenset|set|tuple|list)?\(?\s*[\[{(].*)$")
 _IN_NAME = re.compile(r"\bin\s+([A-Za-z_]\w*)\b(?!\s*\()")
 _COMPARES = re.compile(r"[=!]=|\bin\s*[\[({]|\b(?:case|when)\s")
-# A literal, or a tuple, list or set of them, as one operand of a comparison.
-_OPERAND = rf"(?:{PLAIN_LITERAL}|[\[({{]\s*(?:{PLAIN_LITERAL})(?:\s*,\s*(?:{PLAIN_LITERAL}))*\s*,?\s*[\])}}])"
+# A literal, a sequence of tuples, or a tuple, list or set of those, as one operand of a comparison.
+_ITEM = rf"(?:{NESTED}|{PLAIN_LITERAL})"
+_OPERAND = rf"(?:{NESTED}|{PLAIN_LITERAL}|[\[({{]\s*{_ITEM}(?:\s*,\s*{_ITEM})*\s*,?\s*[\])}}])"
 _COMPARED = re.compile(
     rf"\bin\s*(?P<set>[\[({{].*?[\])}}])(?=\s*(?::|\)|$|\band\b|\bor\b|&&|\|\|))"
     rf"|(?:[=!]==?|\bin|\bcase|\bwhen)\s*(?P<right>{_OPERAND})|(?P<left>{_OPERAND})\s*(?:[=!]==?|\bin\b)"
@@ -208,8 +209,13 @@ def keyed(cases: Cases, condition: str) -> list[Case]:
     against (a repeated input as often as the case has it), and those inputs make up at least half of its
     distinct non-trivial values (a condition over many values that happens to hold one test input is a
     rule, not a special case)."""
-    operands = [m.group("set") or m.group("right") or m.group("left") for m in _COMPARED.finditer(condition)]
-    read = [v for operand in operands for v in test_arguments(operand)]
+    operands, read = [], []
+    for m in _COMPARED.finditer(condition):
+        operand = m.group("set") or m.group("right") or m.group("left")
+        operands.append(operand)
+        # a membership set's elements are the candidate inputs: `(s, k) in [("hello", 7)]` reads "hello"
+        # and 7, not one list of tuples
+        read += test_arguments(operand[1:-1] if m.group("set") else operand)
     compared = set(read)
     matched = cases.within(compared | {v for operand in operands for v in test_values(operand)})
     # as many values as the case has inputs: `V1 + 2 * V2 + 3 * V3 != 1029` is not keyed to f(1029, 1029, 1029)
