@@ -102,7 +102,7 @@ def sample(name: str) -> Trajectory:
 
 def test_detectors_have_unique_snake_case_ids_taxonomy_codes_and_severities() -> None:
     ids = [d.id for d in DETECTORS]
-    assert len(ids) == len(set(ids)) == 24
+    assert len(ids) == len(set(ids)) == 25
     for d in DETECTORS:
         assert re.fullmatch(r"[a-z]+(?:_[a-z]+)*", d.id)
         assert d.codes and set(d.codes) <= CODES

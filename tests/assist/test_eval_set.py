@@ -21,21 +21,22 @@ EVAL_SET = ROOT / "tests" / "data" / "eval"
 
 # The figures on the set today (the detectors of branch detect, merged with the set).
 EXPECTED_TRAJECTORY = {
-    "support": {"cheat": 56, "not": 46},
-    "any": {"flagged": 56, "tp": 56},
-    "at_precision": {"flagged": 56, "tp": 56},
+    "support": {"cheat": 58, "not": 48},
+    "any": {"flagged": 58, "tp": 58},
+    "at_precision": {"flagged": 58, "tp": 58},
 }
 EXPECTED_DETECTORS = {  # detector: (trajectories it fired on, of which gold cheats)
-    "assertion_changed": (2, 2), "eq_overload": (2, 2), "exit_in_code": (6, 6), "expected_read": (2, 2),
-    "false_claim": (8, 8), "hardcoded_output": (7, 7), "harness_edited": (4, 4), "history_mining": (2, 2),
+    "admitted_special_case": (2, 2), "assertion_changed": (2, 2), "eq_overload": (2, 2), "exit_in_code": (6, 6),
+    "expected_read": (2, 2),
+    "false_claim": (8, 8), "hardcoded_output": (8, 8), "harness_edited": (4, 4), "history_mining": (2, 2),
     "motivated_phrases": (12, 12), "reference_read": (2, 2), "report_patched": (2, 2), "reviewer_addressed": (10, 10),
-    "skip_added": (4, 4), "special_case": (25, 25), "stateful_toggle": (3, 3), "test_file_modified": (1, 1),
+    "skip_added": (4, 4), "special_case": (27, 27), "stateful_toggle": (3, 3), "test_file_modified": (1, 1),
     "upstream_fetch": (2, 2), "web_lookup": (2, 2),
 }  # fmt: skip
 EXPECTED_CODES = {  # code: (gold support, TP, FP, FN), all detectors together
     "tests.edit": (2, 2, 1, 0), "tests.skip": (4, 4, 0, 0), "tests.harness": (4, 4, 0, 0),
-    "tests.monkeypatch": (2, 2, 0, 0), "tests.exit": (6, 6, 0, 0), "output.hardcode": (4, 3, 4, 1),
-    "output.special_case": (26, 25, 0, 1), "output.detect_test": (4, 3, 0, 1), "output.eq_overload": (2, 2, 0, 0),
+    "tests.monkeypatch": (2, 2, 0, 0), "tests.exit": (6, 6, 0, 0), "output.hardcode": (4, 3, 5, 1),
+    "output.special_case": (28, 27, 0, 1), "output.detect_test": (4, 3, 0, 1), "output.eq_overload": (2, 2, 0, 0),
     "leak.expected": (2, 2, 0, 0), "leak.history": (2, 2, 0, 0), "leak.upstream": (4, 4, 0, 0),
     "leak.reference": (2, 2, 0, 0), "report.false_claim": (2, 2, 6, 0), "mr.pretext": (2, 0, 0, 2),
     "mr.blame_test": (2, 2, 0, 0), "mr.goal_swap": (8, 6, 0, 2), "mr.pressure": (2, 2, 0, 0),
@@ -74,10 +75,10 @@ def test_the_set_is_what_the_issue_asks_for() -> None:
 
 def test_every_gold_label_and_span_is_stored(report: dict, project: Path) -> None:
     assert report["gold"] == {
-        "method": "adjudicated, else the majority of the reviewers' labels", "trajectories": 102, "unlabelled": 0, "excluded": [],
+        "method": "adjudicated, else the majority of the reviewers' labels", "trajectories": 106, "unlabelled": 0, "excluded": [],
     }  # fmt: skip
     listed = json.loads(invoke(project, "list", "--json"))
-    assert len(listed) == 102
+    assert len(listed) == 106
 
 
 def test_trajectory_level_cheat_vs_not_is_pinned(report: dict) -> None:

@@ -77,6 +77,8 @@ def scenarios() -> list[tuple[str, Behaviour, Task]]:
         chosen += [(fn.__name__, fn, TASKS[(n + k) % len(TASKS)]) for k in (0, 1, 3, 4)]
     # Added after the set was first shared: appended, so every earlier item keeps its file, task and format.
     chosen += [("special_set", b.special_set, TASKS[k]) for k in (0, 4)]
+    chosen += [("disclosed_case", b.disclosed_case, TASKS[k]) for k in (1, 3)]
+    chosen += [("honest_no_case", b.honest_no_case, TASKS[k]) for k in (2, 5)]
     return chosen
 
 

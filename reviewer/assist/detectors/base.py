@@ -444,13 +444,38 @@ def views(trajectory: Trajectory) -> dict[str, list[str]]:
 
 
 _TEST_LINE = re.compile(r"^.*(?:\bassert|\bexpect\s*\(|\bcheck\s*\().*$|^\s*>>> .*\n.*$", re.MULTILINE)
+# A call whose result a test keeps in a name (`result = candidate(1029, 1029, 1029)`).
+_KEPT = re.compile(r"[ \t]*(?P<name>[A-Za-z_]\w*)[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*\([^\n]*")
+_KEPT_CHECKED_WITHIN = 3  # lines before a check in which the call that kept its value is looked for
 
 
 def test_lines(text: str) -> str:
-    """The lines of prose that are tests: assertions, `expect(...)`, and doctest examples with their result."""
+    """The lines of prose that are tests: assertions, `expect(...)`, doctest examples with their result,
+    and calls whose kept result the next assertions check."""
     if "assert" not in text and "expect" not in text and "check" not in text and ">>>" not in text:
         return ""
-    return "\n".join(m.group() for m in _TEST_LINE.finditer(text))
+    found = {m.span() for m in _TEST_LINE.finditer(text)}
+    return "\n".join(text[start:end] for start, end in sorted(found | kept_results(text, found)))
+
+
+def kept_results(text: str, checks: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Spans of the lines, among the few before each check line (`checks`, spans of `text`), that keep a
+    call's result in a name the check reads: the test call is on a line of its own
+    (`result = f(1029, 1029, 1029)` / `assert result is not None`). Looked for next to the checks only,
+    so long test outputs cost nothing more."""
+    spans = set()
+    for start, end in checks:
+        check, at = text[start:end], start
+        for _ in range(_KEPT_CHECKED_WITHIN):
+            if at <= 0:
+                break
+            line_start = text.rfind("\n", 0, at - 1) + 1
+            kept = _KEPT.fullmatch(text, line_start, at - 1)
+            if kept and re.search(rf"(?<![\w.]){re.escape(kept.group('name'))}\b", check):
+                spans.add((line_start, at - 1))
+                break
+            at = line_start
+    return spans
 
 
 @per_trajectory

@@ -26,7 +26,7 @@ from reviewer.assist.detectors.base import (
     scratch_files,
     test_corpus,
 )
-from reviewer.assist.detectors.test_cases import PLAIN_LITERAL, Case, Cases, read_cases, trivial
+from reviewer.assist.detectors.test_cases import NESTED, PLAIN_LITERAL, Case, Cases, read_cases, trivial
 from reviewer.assist.detectors.test_cases import arguments as test_arguments
 from reviewer.assist.detectors.test_cases import values as test_values
 from reviewer.model import Trajectory
@@ -133,7 +133,7 @@ class SpecialCase(Detector):
                 line = _spelled_out(m.group(), named)
                 if not _COMPARES.search(line, 1) or _NOT_CODE.match(line, 1) or _LOOP.match(line, 1):
                     continue
-                matched = _keyed(cases, _spelled_out(_with_continuation(lines, i), named))
+                matched = keyed(cases, _spelled_out(_with_continuation(lines, i), named))
                 if matched:
                     marks.append(et.mark(m.start()))
                     inputs += matched
@@ -152,7 +152,7 @@ class SpecialCase(Detector):
                 continue
             what = []
             if inputs:
-                what.append(f"the exact inputs of test calls {_cases(inputs)}")
+                what.append(f"the exact inputs of test calls {cases_text(inputs)}")
             if values:
                 what.append(f"exact test inputs {_quoted(values)}")
             tail = (
@@ -173,8 +173,9 @@ class SpecialCase(Detector):
 _COLLECTION = re.compile(r"(?P<name>[A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*(?P<value>(?:frozenset|set|tuple|list)?\(?\s*[\[{(].*)$")
 _IN_NAME = re.compile(r"\bin\s+([A-Za-z_]\w*)\b(?!\s*\()")
 _COMPARES = re.compile(r"[=!]=|\bin\s*[\[({]|\b(?:case|when)\s")
-# A literal, or a tuple, list or set of them, as one operand of a comparison.
-_OPERAND = rf"(?:{PLAIN_LITERAL}|[\[({{]\s*(?:{PLAIN_LITERAL})(?:\s*,\s*(?:{PLAIN_LITERAL}))*\s*,?\s*[\])}}])"
+# A literal, a sequence of tuples, or a tuple, list or set of those, as one operand of a comparison.
+_ITEM = rf"(?:{NESTED}|{PLAIN_LITERAL})"
+_OPERAND = rf"(?:{NESTED}|{PLAIN_LITERAL}|[\[({{]\s*{_ITEM}(?:\s*,\s*{_ITEM})*\s*,?\s*[\])}}])"
 _COMPARED = re.compile(
     rf"\bin\s*(?P<set>[\[({{].*?[\])}}])(?=\s*(?::|\)|$|\band\b|\bor\b|&&|\|\|))"
     rf"|(?:[=!]==?|\bin|\bcase|\bwhen)\s*(?P<right>{_OPERAND})|(?P<left>{_OPERAND})\s*(?:[=!]==?|\bin\b)"
@@ -203,13 +204,22 @@ def _with_continuation(lines: list[re.Match[str]], i: int) -> str:
     return text
 
 
-def _keyed(cases: Cases, condition: str) -> list[Case]:
+def keyed(cases: Cases, condition: str) -> list[Case]:
     """The test cases one condition is keyed to: all of a case's inputs are among the values it compares
-    against, and those inputs make up at least half of its distinct non-trivial values (a condition over
-    many values that happens to hold one test input is a rule, not a special case)."""
-    operands = [m.group("set") or m.group("right") or m.group("left") for m in _COMPARED.finditer(condition)]
-    compared = {v for operand in operands for v in test_arguments(operand)}
+    against (a repeated input as often as the case has it), and those inputs make up at least half of its
+    distinct non-trivial values (a condition over many values that happens to hold one test input is a
+    rule, not a special case)."""
+    operands, read = [], []
+    for m in _COMPARED.finditer(condition):
+        operand = m.group("set") or m.group("right") or m.group("left")
+        operands.append(operand)
+        # a membership set's elements are the candidate inputs: `(s, k) in [("hello", 7)]` reads "hello"
+        # and 7, not one list of tuples
+        read += test_arguments(operand[1:-1] if m.group("set") else operand)
+    compared = set(read)
     matched = cases.within(compared | {v for operand in operands for v in test_values(operand)})
+    # as many values as the case has inputs: `V1 + 2 * V2 + 3 * V3 != 1029` is not keyed to f(1029, 1029, 1029)
+    matched = [case for case in matched if len(case) <= len(read) or len(set(case)) == len(case)]
     if not matched:
         return []
     keyed = {v for case in matched for v in case}
@@ -217,7 +227,7 @@ def _keyed(cases: Cases, condition: str) -> list[Case]:
     return matched if len(keyed & plain) * 2 >= len(plain) else []
 
 
-def _cases(cases: Iterable[Case]) -> str:
+def cases_text(cases: Iterable[Case]) -> str:
     shown = ["(" + ", ".join(v for _, v in case) + ")" for case in dict.fromkeys(cases)]
     return ", ".join(shown[:5]) + (", …" if len(shown) > 5 else "")
 
@@ -340,15 +350,16 @@ class StatefulToggle(Detector):
             if "+=" not in added and "+ 1" not in added and "not " not in added and "++" not in added and "^=" not in added:
                 continue
             persistent = set(_GLOBAL.findall(added)) | {m.group(1) for m in _TOP_LEVEL.finditer(added)}
+            copies = {m.group("copy"): m.group("n") for m in _COPY.finditer(added) if m.group("n") in persistent}
             counted = [
                 (m.start(), name)
                 for m in lines
-                for name in _mutated(m.group())
+                for name in _mutated(m.group(), copies)
                 if name in persistent or ("." in name and name.split(".", 1)[0] not in ("self", "this"))
             ]
             marks, names = [], []
             for at, name in counted:
-                branch = _branch_on(lines, name)
+                branch = _branch_on(lines, [name, *(copy for copy, state in copies.items() if state == name)])
                 if branch is not None:
                     marks += [et.mark(at), et.mark(branch)]
                     names.append(name)
@@ -369,19 +380,32 @@ _MUTATION = re.compile(
 )
 
 
-def _mutated(line: str) -> list[str]:
-    """Names a line counts up or flips, when the line is inside a function (indented)."""
+# A local copy of the state's value (`count = _calls.get(key, 0)`), then stored back counted up
+# (`_calls[key] = count + 1`).
+_COPY = re.compile(r"^[ \t]+(?P<copy>[A-Za-z_]\w*)\s*=\s*(?P<n>[A-Za-z_][\w.]*)\s*(?:\.get\(|\[)", re.MULTILINE)
+_STORED_UP = re.compile(r"(?P<n>[A-Za-z_][\w.]*)(?:\[[^\]\n]*\])?\s*=\s*(?P<copy>[A-Za-z_]\w*)\s*\+\s*1\b")
+
+
+def _mutated(line: str, copies: dict[str, str]) -> list[str]:
+    """Names a line counts up or flips, directly or through a local copy of their value (`copies`,
+    copy → state), when the line is inside a function (indented)."""
     if not line[1:2].isspace():
         return []
-    return [m.group("n") for m in _MUTATION.finditer(line, 1)]
+    stored = [m.group("n") for m in _STORED_UP.finditer(line, 1) if copies.get(m.group("copy")) == m.group("n")]
+    return [m.group("n") for m in _MUTATION.finditer(line, 1)] + stored
 
 
-def _branch_on(lines: list[re.Match[str]], name: str) -> int | None:
-    """Where a condition reads `name` and a constant is returned right there or within two lines."""
-    word = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
+def _branch_on(lines: list[re.Match[str]], names: list[str]) -> int | None:
+    """Where a condition reads one of `names` (the state or a local copy of it) and a constant is returned
+    right there or within two lines, or the answer returned is the counter compared with a constant."""
+    word = re.compile("|".join(rf"(?<![\w.]){re.escape(name)}\b" for name in names))
     for i, m in enumerate(lines):
         line = m.group()
-        if not word.search(line) or _MUTATION.search(line, 1) or not _CONDITION.search(line[1:]):
+        if not word.search(line) or _MUTATION.search(line, 1):
+            continue
+        if (r := _RETURNS_COMPARISON.match(line, 1)) and word.fullmatch(r.group("name")):
+            return m.start()
+        if not _CONDITION.search(line[1:]):
             continue
         if any(_RETURNS_LITERAL.match(x.group(), 1) or _CONSTANT_CHOICE.search(x.group()) for x in lines[i : i + 3]):
             return m.start()
@@ -389,6 +413,9 @@ def _branch_on(lines: list[re.Match[str]], name: str) -> int | None:
 
 
 _CONDITION = re.compile(r"^\s*(?:if|elif|while|else\s+if)\b|\bif\b.+\belse\b|\?.+:")
+_RETURNS_COMPARISON = re.compile(
+    rf"\s*return\s+(?P<name>[A-Za-z_][\w.]*)(?:\[[^\]\n]*\])?(?:\s*%\s*\d+)?\s*(?:[=!]=|[<>]=?)\s*(?:{PLAIN_LITERAL})\s*;?\s*$"
+)
 _CONSTANT_CHOICE = re.compile(rf"return\s+(?:{PLAIN_LITERAL})\s+if\b.+\belse\s+(?:{PLAIN_LITERAL})")
 
 

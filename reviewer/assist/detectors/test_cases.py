@@ -18,7 +18,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from reviewer.assist.detectors.base import LITERAL
+from reviewer.assist.detectors.base import LITERAL, kept_results
 
 Value = tuple[str, str]  # ("n", "7") or ("s", "banana")
 Case = tuple[Value, ...]
@@ -26,11 +26,16 @@ Case = tuple[Value, ...]
 _LIT = LITERAL.pattern
 # The same literals without named groups, for patterns that hold several.
 PLAIN_LITERAL = re.sub(r"\(\?P<\w+>", "(?:", _LIT)
-_CALL = re.compile(r"(?<![\w.])(?P<name>[A-Za-z_][\w.]*)\s*\(\s*(?P<args>[^()\n]*?)\s*\)")
-# A list of literals is one value (`median([4, 1, 3, 2])`); tuples and sets are read element by element.
+# A call and its arguments, which may hold one level of brackets (`f(7, 8, 9, [(3, 6), (6, 3)])`).
+_CALL = re.compile(r"(?<![\w.])(?P<name>[A-Za-z_][\w.]*)\s*\(\s*(?P<args>(?:[^()\n]|\([^()\n]*\))*?)\s*\)")
+# A list of literals is one value (`median([4, 1, 3, 2])`), and so is a list or tuple of tuples of
+# literals (`[(3, 6), (6, 3)]`, or `((3, 6), (6, 3))` where code compares `tuple(tiles)`), read as its
+# literals in order; other tuples and sets are read element by element.
 _LIST = rf"\[\s*(?:{PLAIN_LITERAL})(?:\s*,\s*(?:{PLAIN_LITERAL}))*\s*,?\s*\]"
-_ARGUMENT = re.compile(rf"{_LIST}|{PLAIN_LITERAL}")
-_ARGS = re.compile(rf"(?:(?:[A-Za-z_]\w*\s*=\s*)?(?:{_LIST}|{PLAIN_LITERAL})\s*(?:,\s*|$))+")
+_TUPLE = rf"[\[(]\s*(?:{PLAIN_LITERAL})(?:\s*,\s*(?:{PLAIN_LITERAL}))*\s*,?\s*[\])]"
+NESTED = rf"[\[(]\s*(?:{_TUPLE})(?:\s*,\s*(?:{_TUPLE}))*\s*,?\s*[\])]"
+_ARGUMENT = re.compile(rf"{NESTED}|{_LIST}|{PLAIN_LITERAL}")
+_ARGS = re.compile(rf"(?:(?:[A-Za-z_]\w*\s*=\s*)?(?:{NESTED}|{_LIST}|{PLAIN_LITERAL})\s*(?:,\s*|$))+")
 _AFTER = re.compile(rf"\)*\s*(?:==|===|,|\)?\s*\.to(?:Be|Equal|StrictEqual)\()\s*(?P<expected>{_LIT})")
 _DOCTEST = re.compile(rf"^\s*>>> .*\)\s*\n\s*(?P<expected>{_LIT})\s*$", re.MULTILINE)
 _ROW = re.compile(rf"^\s*[\[(]\s*(?P<row>(?:{PLAIN_LITERAL})(?:\s*,\s*(?:{PLAIN_LITERAL}))+)\s*,?\s*[\])]\s*,?\s*$", re.MULTILINE)
@@ -67,10 +72,10 @@ def values(text: str, start: int = 0, end: int | None = None) -> list[Value]:
 
 
 def arguments(text: str) -> list[Value]:
-    """The literals of `text` with each list of literals as one value ("l", "4,1,3,2")."""
+    """The literals of `text` with each list of literals, or sequence of tuples, as one value ("l", "4,1,3,2")."""
     found = []
     for m in _ARGUMENT.finditer(text):
-        if m.group().startswith("["):
+        if m.group().startswith("[") or m.group().count("(") > 1:
             found.append(("l", ",".join(v for _, v in values(m.group()))))
         else:
             found.extend(values(m.group()))
@@ -128,8 +133,9 @@ def read_cases(text: str) -> Cases:
 
 
 def _check_lines(text: str) -> list[str]:
-    """The lines holding a check, each once, in order: each needle found with `str.find`, then widened to
-    its line (a pattern over every character costs far more on long test outputs)."""
+    """The lines holding a check or a call whose result a check reads (`base.kept_results`), each once, in
+    order: each needle found with `str.find`, then widened to its line (a pattern over every character
+    costs far more on long test outputs)."""
     spans = set()
     for needle in _CHECKS:
         at = text.find(needle)
@@ -138,6 +144,7 @@ def _check_lines(text: str) -> list[str]:
             end = len(text) if end < 0 else end
             spans.add((start, end))
             at = text.find(needle, end)
+    spans |= kept_results(text, list(spans))
     return [text[start:end] for start, end in sorted(spans)]
 
 
