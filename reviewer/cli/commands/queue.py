@@ -39,7 +39,7 @@ def queue_next(ctx: click.Context, db: str | None, annotator: str, batch: str | 
     elif claim is None:
         click.echo(f"nothing left for {annotator}")
     else:
-        click.echo(f"{claim.trajectory_id} (batch {claim.batch}, slot {claim.slot}, yours until {claim.lease_until})")
+        click.echo(f"{claim.trajectory_id} (batch {claim.batch}, slot {claim.token}, yours until {claim.lease_until})")
 
 
 @queue_group.command("list")
