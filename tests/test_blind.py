@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from reviewer.blind import CHANNELS, Channel
 from reviewer.cli import main
-from reviewer.model import EvidenceSpan, Suggestion
+from reviewer.model import EvidenceSpan, Label, Suggestion
 from reviewer.review import ReviewSession
 from reviewer.spans import source_text
 from reviewer.store import Store
@@ -506,6 +506,20 @@ def check_cli_queue(scene: Scene) -> None:
         )
         said = cli("queue", "next", "--annotator", "alice", "--batch", batch).stdout
         assert said == f"{item} (batch {batch}, slot {slot_token(batch, item, 'alice')}, yours until {said.split()[-1]}\n"
+    # queue list is in the order alice claimed: a tie-break for an item planned early is not listed before her older slots
+    scene.store.slots.create_batch("u", [tid(4), tid(3)], overlap=2, lease=timedelta(days=1), seed=1, max_extra=1)
+    planned = "select trajectory_id, min(position) from slots where batch = 'u' group by trajectory_id"
+    positions = dict(scene.store.db.execute(planned))
+    assert positions[tid(4)] < positions[tid(3)]
+    for who in ("bob", "carol"):
+        assert getattr(scene.store.slots.claim(who, "u"), "trajectory_id", None) == tid(4)
+    assert json.loads(cli("queue", "next", "--annotator", "alice", "--batch", "u", "--json").stdout)["trajectory_id"] == tid(3)
+    scene.store.labels.save(Label(tid(3), "alice", first_pass=True, verdict="clean"), actor="alice", origin="test")
+    with scene.store.db.writing():
+        update_tie_breaks(scene.store.db, tid(4))
+    assert json.loads(cli("queue", "next", "--annotator", "alice", "--batch", "u", "--json").stdout)["trajectory_id"] == tid(4)
+    listed_ = json.loads(cli("queue", "list", "--annotator", "alice", "--batch", "u", "--json").stdout)
+    assert [s["trajectory_id"] for s in listed_] == [tid(3), tid(4)]
 
 
 def check_cli_batch_status(scene: Scene) -> None:

@@ -310,14 +310,16 @@ class SlotRepository:
         return read_status(self.db, batch, items=items)
 
     def mine(self, annotator: str, batch: str | None = None, *, now: datetime | None = None) -> list[HeldSlot]:
-        """The reviewer's slots in queue order (`queue list`; the app's "my slots")."""
+        """The reviewer's slots in the order they claimed them (`queue list`; the app's "my slots"). Not
+        in the batch's order: a tie-break or replacement takes its item's early place, and listed there,
+        before slots claimed earlier, it would say that the item's first reviewers split or skipped."""
         if batch is not None:
             self._lease(batch)
         rows = self.db.execute(
             f"select s.batch, s.trajectory_id, case when {labelled('s')} then 'labelled' when s.lease_until < :now"
             " then 'expired' else 'held' end, s.claimed_at, s.lease_until from slots s"
             " where s.annotator = :who and (cast(:batch as text) is null or s.batch = :batch)"
-            " order by s.batch, s.position, s.slot",
+            " order by s.claimed_at, s.batch, s.position, s.slot",
             {"who": annotator, "batch": batch, "now": _stamp(now or datetime.now(UTC))},
         )
         return [HeldSlot(*row) for row in rows]
