@@ -5,13 +5,15 @@ gives no vote, so the item gets a replacement slot for someone else, up to the b
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from reviewer.model import Flag, Label, Trajectory
+from reviewer.review import ReviewSession
 from reviewer.store import Store
 from reviewer.synthetic import trajectory
-from tests.conftest import Cli, tid
+from tests.conftest import SAMPLE_DATA, Cli, tid
 
-BOTH_BACKENDS = True  # the tests using `store` alone run on SQLite and PostgreSQL (tests/conftest.py)
+BOTH_BACKENDS = True  # the tests using `store` or `project_location` alone run on SQLite and PostgreSQL (tests/conftest.py)
 DAY = timedelta(days=1)
 
 
@@ -76,3 +78,20 @@ def test_a_verdict_after_a_skip_takes_back_the_replacement_nobody_claimed(store:
     assert store.slots.claim("carol", "b") is not None
     store.labels.save(Label(item, "bob", first_pass=True, verdict="cheat"), actor="bob", origin="test")
     assert numbers(store) == [(-1, "carol"), (0, "alice"), (1, "bob")]
+
+
+def test_the_apps_skip_on_a_sample_run_brings_in_another_reviewer(project_location: Path | str) -> None:
+    """The sample run `ambiguous-stop-exit` (sample_data/README.md), skipped as the app skips (X: the
+    label session's `set_flag`): bob and carol each get a slot, alice none, and the status says why."""
+    cli = Cli(Path("unused"))
+    db = ("--db", str(project_location))
+    assert cli(*db, "import", str(SAMPLE_DATA / "ambiguous-stop-exit.json")).exit_code == 0
+    assert cli(*db, "batch", "create", "b", "ambiguous-stop-exit", "--overlap", "2", "--seed", "1").exit_code == 0
+    with Store(project_location) as store:
+        assert getattr(store.slots.claim("alice", "b"), "trajectory_id", None) == "ambiguous-stop-exit"
+        ReviewSession(store, "alice", "ambiguous-stop-exit").set_flag("skip", "not my language")
+        assert [getattr(store.slots.claim(who, "b"), "trajectory_id", None) for who in ("alice", "bob", "carol")] == [
+            None, "ambiguous-stop-exit", "ambiguous-stop-exit",
+        ]  # fmt: skip
+    said = cli(*db, "batch", "status", "b", "--adjudicator").stdout
+    assert "  ambiguous-stop-exit: open 1 set aside\n" in said
