@@ -1,5 +1,6 @@
-"""Tie-breaks cost a first-pass save two more statements (reviewer.store.votes): what they cost, as a
-ratio to the same save in the same run on an item no batch plans (they find no slots there).
+"""Tie-breaks and replacements of set-aside slots cost a first-pass save more statements
+(reviewer.store.votes): what they cost, as a ratio to the same save in the same run on an item no
+batch plans (they find no slots there).
 
 A project of `--items` trajectories, all in a batch with overlap 3 and two extra reviewers allowed,
 plus as many outside any batch. Each of three reviewers, holding a slot of every planned item, saves

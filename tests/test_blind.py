@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -23,7 +24,7 @@ from click.testing import CliRunner
 
 from reviewer.blind import CHANNELS, Channel
 from reviewer.cli import main
-from reviewer.model import EvidenceSpan, Suggestion
+from reviewer.model import EvidenceSpan, Label, Suggestion
 from reviewer.review import ReviewSession
 from reviewer.spans import source_text
 from reviewer.store import Store
@@ -31,6 +32,8 @@ from reviewer.store.checkout import checkout
 from reviewer.store.labels import EditConflict
 from reviewer.store.listing import ListQuery, ListRow
 from reviewer.store.location import display_name
+from reviewer.store.slots import slot_token
+from reviewer.store.votes import update_tie_breaks
 from tests.conftest import Cli, reveal, tid
 
 BOTH_BACKENDS = True  # the tests using `store` alone run on SQLite and PostgreSQL (tests/conftest.py)
@@ -520,6 +523,38 @@ def check_cli_queue(scene: Scene) -> None:
         assert [set(s) for s in listed_] == [{"batch", "trajectory_id", "state", "claimed_at", "lease_until"}]
         said = json.dumps([claimed, listed_]) + cli("queue", "list", "--annotator", "alice").stdout
         assert not any(word in said for word in ("gold", "cheat", "clean", "borderline", "dave", "bob", "carol"))
+    # a tie-break slot (item 4: bob's and carol's first passes split) and an ordinary one (item 3, batch o)
+    scene.store.slots.create_batch("t", [tid(4)], overlap=2, lease=timedelta(days=1), seed=0, max_extra=1)
+    scene.store.slots.create_batch("o", [tid(3)], overlap=3, lease=timedelta(days=1), seed=0)
+    for who in ("bob", "carol"):
+        assert scene.store.slots.claim(who, "t") is not None
+    with scene.store.db.writing():
+        update_tie_breaks(scene.store.db, tid(4))  # what the save of a first pass runs
+    handed = {
+        batch: json.loads(cli("queue", "next", "--annotator", "alice", "--batch", batch, "--json").stdout) for batch in "to"
+    }
+    numbers = dict(scene.store.db.execute("select batch, slot from slots where annotator = 'alice' and batch in ('t', 'o')"))
+    assert numbers == {"t": 2, "o": 0}  # the database's numbers: 2 is past the overlap, a tie-break
+    for batch, item in (("t", tid(4)), ("o", tid(3))):  # the same shape, nothing but what alice knows already
+        assert handed[batch]["slot"] == slot_token(batch, item, "alice") and re.fullmatch(
+            r"s-[0-9a-f]{12}", handed[batch]["slot"]
+        )
+        said = cli("queue", "next", "--annotator", "alice", "--batch", batch).stdout
+        assert said == f"{item} (batch {batch}, slot {slot_token(batch, item, 'alice')}, yours until {said.split()[-1]}\n"
+    # queue list is in the order alice claimed: a tie-break for an item planned early is not listed before her older slots
+    scene.store.slots.create_batch("u", [tid(4), tid(3)], overlap=2, lease=timedelta(days=1), seed=1, max_extra=1)
+    planned = "select trajectory_id, min(position) from slots where batch = 'u' group by trajectory_id"
+    positions = dict(scene.store.db.execute(planned))
+    assert positions[tid(4)] < positions[tid(3)]
+    for who in ("bob", "carol"):
+        assert getattr(scene.store.slots.claim(who, "u"), "trajectory_id", None) == tid(4)
+    assert json.loads(cli("queue", "next", "--annotator", "alice", "--batch", "u", "--json").stdout)["trajectory_id"] == tid(3)
+    scene.store.labels.save(Label(tid(3), "alice", first_pass=True, verdict="clean"), actor="alice", origin="test")
+    with scene.store.db.writing():
+        update_tie_breaks(scene.store.db, tid(4))
+    assert json.loads(cli("queue", "next", "--annotator", "alice", "--batch", "u", "--json").stdout)["trajectory_id"] == tid(4)
+    listed_ = json.loads(cli("queue", "list", "--annotator", "alice", "--batch", "u", "--json").stdout)
+    assert [s["trajectory_id"] for s in listed_] == [tid(3), tid(4)]
 
 
 def check_cli_batch_status(scene: Scene) -> None:

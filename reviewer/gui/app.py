@@ -29,7 +29,7 @@ from functools import partial
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QItemSelection, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QItemSelection, QSettings, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -63,6 +63,7 @@ from reviewer.gui.queue_flow import ask_reason, ask_to_move_on, next_needing, pr
 from reviewer.gui.resume import recall, remember
 from reviewer.gui.review_session import ActivityClock
 from reviewer.gui.reviewers_view import ReviewersView
+from reviewer.gui.screen_fit import DESIGN_SIZE, fit_first_time
 from reviewer.gui.slot_keeper import SlotKeeper
 from reviewer.gui.trajectory_loader import TrajectoryLoader
 from reviewer.gui.trajectory_model import TrajectoryTableModel
@@ -824,15 +825,6 @@ def ask_annotator(parent: QWidget | None = None) -> str | None:
     return remembered_annotator(name.strip()) if ok and name.strip() else None
 
 
-DESIGN_SIZE = QSize(1440, 860)
-
-
-def first_size(available: QSize) -> QSize:
-    """The window's size on a first start: the designed size where the screen has room, never larger
-    than the screen (on a 1280 px display the label form was cut off past its right edge)."""
-    return DESIGN_SIZE.boundedTo(available)
-
-
 def run(
     path: Location,
     annotator: str | None,
@@ -850,7 +842,10 @@ def run(
     window = MainWindow(store, annotator, adjudicator=adjudicating, settings=settings)
     if not window.geometry_restored:
         # pictures are of the designed size (the offscreen platform's screen is 800 x 800)
-        window.resize(DESIGN_SIZE if screenshot else first_size(window.screen().availableGeometry().size()))
+        if screenshot:
+            window.resize(DESIGN_SIZE)
+        else:
+            fit_first_time(window)
     window.show()
     try:
         if open_id is not None and not window.open_trajectory(open_id):

@@ -54,9 +54,10 @@ class ReviewerProgress:
 class ItemState:
     trajectory_id: str
     gold: bool
-    slots: int  # planned, tie-breaks included
+    slots: int  # the ones that count: planned, tie-breaks and replacements, the set-aside ones apart
     state: str  # `reviewer.store.votes.item_state`
     votes: dict[str, int]  # first-pass verdict -> how many
+    set_aside: int = 0  # slots whose reviewer skipped or flagged the item without a verdict
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -115,11 +116,11 @@ def _items(db: Db, batch: str) -> list[ItemState]:
     ):
         votes.setdefault(tid, {})[verdict] = int(n)
     rows = db.execute(
-        f"select v.trajectory_id, v.gold, v.slots, {item_state(db.dialect)} from ({item_votes('s.batch = :batch')}) v"
-        " order by v.position",
+        f"select v.trajectory_id, v.gold, v.slots, {item_state(db.dialect)}, v.set_aside"
+        f" from ({item_votes('s.batch = :batch')}) v order by v.position",
         {"batch": batch},
     )
-    return [ItemState(tid, bool(gold), int(n), state, votes.get(tid, {})) for tid, gold, n, state in rows]
+    return [ItemState(tid, bool(gold), int(n), state, votes.get(tid, {}), int(aside)) for tid, gold, n, state, aside in rows]
 
 
 def calibration(db: Db, batch: str) -> dict[str, Calibration]:

@@ -23,6 +23,7 @@ given time gives their unlabelled slots back to the pool.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from dataclasses import asdict, dataclass
@@ -79,15 +80,29 @@ class UnknownBatch(ReviewerError):
     pass
 
 
+def slot_token(batch: str, trajectory_id: str, annotator: str) -> str:
+    """What a reviewer is shown of the slot they hold: a stable name for it that says nothing of why it
+    exists. The internal number would (a tie-break's is `overlap` or more: the first reviewers split), so
+    the token is a digest of the batch, the item and the reviewer only, things they know already; one
+    reviewer holds one slot per item and batch (a unique index), so it names that slot."""
+    digest = hashlib.sha256("\0".join((batch, trajectory_id, annotator)).encode()).hexdigest()
+    return f"s-{digest[:12]}"
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     trajectory_id: str
     batch: str
-    slot: int
+    slot: int  # the database's number: never shown to the reviewer (`token`)
     lease_until: str
+    annotator: str
+
+    @property
+    def token(self) -> str:
+        return slot_token(self.batch, self.trajectory_id, self.annotator)
 
     def to_dict(self) -> dict[str, object]:
-        return {"trajectory_id": self.trajectory_id, "batch": self.batch, "slot": self.slot, "lease_until": self.lease_until}
+        return {"trajectory_id": self.trajectory_id, "batch": self.batch, "slot": self.token, "lease_until": self.lease_until}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +149,7 @@ _PICK = (
 _CLAIM = (
     "update slots set annotator = :who, lease_until = :until, renewed_at = :now,"
     " claimed_at = case when annotator = :who then claimed_at else :now end"
-    f" where (batch, trajectory_id, slot) = ({_PICK}) returning trajectory_id, batch, slot, lease_until"
+    f" where (batch, trajectory_id, slot) = ({_PICK}) returning trajectory_id, batch, slot, lease_until, annotator"
 )
 
 
@@ -295,14 +310,16 @@ class SlotRepository:
         return read_status(self.db, batch, items=items)
 
     def mine(self, annotator: str, batch: str | None = None, *, now: datetime | None = None) -> list[HeldSlot]:
-        """The reviewer's slots in queue order (`queue list`; the app's "my slots")."""
+        """The reviewer's slots in the order they claimed them (`queue list`; the app's "my slots"). Not
+        in the batch's order: a tie-break or replacement takes its item's early place, and listed there,
+        before slots claimed earlier, it would say that the item's first reviewers split or skipped."""
         if batch is not None:
             self._lease(batch)
         rows = self.db.execute(
             f"select s.batch, s.trajectory_id, case when {labelled('s')} then 'labelled' when s.lease_until < :now"
             " then 'expired' else 'held' end, s.claimed_at, s.lease_until from slots s"
             " where s.annotator = :who and (cast(:batch as text) is null or s.batch = :batch)"
-            " order by s.batch, s.position, s.slot",
+            " order by s.claimed_at, s.batch, s.position, s.slot",
             {"who": annotator, "batch": batch, "now": _stamp(now or datetime.now(UTC))},
         )
         return [HeldSlot(*row) for row in rows]

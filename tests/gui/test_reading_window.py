@@ -117,10 +117,36 @@ def test_the_diff_view_paints_a_gutter_of_numbers(diff_view) -> None:
 
 
 def test_a_first_start_never_opens_larger_than_the_screen() -> None:
-    """Seen on a 1280 x 800 display: the 1440 px window put the label form past the screen's edge."""
-    from PySide6.QtCore import QSize
+    """Seen on a 1280 x 800 display: the 1440 px window put the label form past the screen's edge;
+    then under openbox, sized to the whole screen, its 20 px title bar pushed the status bar below it."""
+    from PySide6.QtCore import QMargins, QPoint, QRect, QSize
 
-    from reviewer.gui.app import first_size
+    from reviewer.gui.screen_fit import first_size, on_screen
 
     assert first_size(QSize(1280, 770)) == QSize(1280, 770)
     assert first_size(QSize(2560, 1400)) == QSize(1440, 860)
+    openbox = QMargins(1, 20, 1, 5)  # what QWindow.frameMargins said under Xvfb 1280 x 800 with openbox
+    assert first_size(QSize(1280, 800), openbox) == QSize(1278, 775)  # 1280 x 800 with the frame
+    assert first_size(QSize(2560, 1400), openbox) == QSize(1440, 860)
+    screen = QRect(0, 0, 1280, 800)
+    assert on_screen(QRect(1, 20, 1280, 800), screen) == QPoint(0, 0)  # placed below the top: moved up
+    assert on_screen(QRect(300, 200, 1000, 700), screen) == QPoint(280, 100)  # moved as little as needed
+    assert on_screen(QRect(10, 10, 500, 500), screen) == QPoint(10, 10)  # on the screen already: left alone
+
+
+def test_a_first_start_fits_the_window_and_its_frame_on_the_screen(qtbot) -> None:
+    """The offscreen platform frames a window too (2 px each side): once the frame is known, the whole
+    window, frame included, lies on the screen's available area, as large as that allows."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QWidget
+
+    from reviewer.gui.screen_fit import FRAME_WAIT_MS, first_size, fit_first_time
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    fit_first_time(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.findChildren(QTimer), timeout=FRAME_WAIT_MS + 2000)  # the wait for a frame ended
+    available, frame = window.screen().availableGeometry(), window.windowHandle().frameMargins()
+    assert not frame.isNull() and available.contains(window.frameGeometry())
+    assert window.size() == first_size(available.size(), frame)

@@ -70,7 +70,7 @@ def batch_create(
 def batch_status(ctx: click.Context, db: str | None, name: str, annotator: str | None, adjudicating: bool, as_json: bool) -> None:
     """Progress of batch NAME: items finished, open slots, per reviewer the slots held and labelled and
     the calibration on gold items they revealed; with --adjudicator each item's state (open, tie-break,
-    agreed, adjudication, settled, gold) and votes."""
+    agreed, adjudication, settled, gold, set-aside) and votes."""
     store = open_store(ctx, db)
     if adjudicating and (refused := store.settings.adjudication.view_refusal(annotator)) is not None:
         raise ReviewerError(refused)
@@ -90,6 +90,7 @@ def batch_status(ctx: click.Context, db: str | None, name: str, annotator: str |
             click.echo(
                 f"  {item.trajectory_id}: {item.state}{' (gold)' if item.gold and item.state != 'gold' else ''}"
                 + (f" [{votes}]" if votes else "")
+                + (f" {item.set_aside} set aside" if item.set_aside else "")
             )
 
 

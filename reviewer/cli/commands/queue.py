@@ -39,7 +39,7 @@ def queue_next(ctx: click.Context, db: str | None, annotator: str, batch: str | 
     elif claim is None:
         click.echo(f"nothing left for {annotator}")
     else:
-        click.echo(f"{claim.trajectory_id} (batch {claim.batch}, slot {claim.slot}, yours until {claim.lease_until})")
+        click.echo(f"{claim.trajectory_id} (batch {claim.batch}, slot {claim.token}, yours until {claim.lease_until})")
 
 
 @queue_group.command("list")
@@ -47,7 +47,7 @@ def queue_next(ctx: click.Context, db: str | None, annotator: str, batch: str | 
 @json_option('Print a list of {"batch", "trajectory_id", "state", "claimed_at", "lease_until"}.')
 @click.pass_context
 def queue_list(ctx: click.Context, db: str | None, annotator: str, batch: str | None, as_json: bool) -> None:
-    """ANNOTATOR's slots in queue order, each labelled, held (lease running) or expired (anyone may claim it)."""
+    """ANNOTATOR's slots in the order claimed, each labelled, held (lease running) or expired (anyone may claim it)."""
     held = open_store(ctx, db).slots.mine(annotator, batch)
     if as_json:
         click.echo(json.dumps([slot.to_dict() for slot in held]))
