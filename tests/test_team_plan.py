@@ -382,3 +382,25 @@ def test_reviewers_granted_before_the_upgrade_still_save_and_break_ties(pg_serve
     finally:
         with psycopg.connect(pg_server, autocommit=True) as conn:
             conn.execute(f"drop schema {schema} cascade")
+
+
+def test_a_batch_planned_by_query_holds_exactly_what_the_search_finds(project_location: Path | str) -> None:
+    """`batch create --query` (#18: IDS... | --query): the trajectories whose text holds every word, as
+    `reviewer search` finds them; "conftest" is in one sample run's steps only, "pytest" in nine of eleven."""
+    cli = Cli(Path("unused"))
+    db = ("--db", str(project_location))
+    assert cli(*db, "import", str(SAMPLE_DATA)).exit_code == 0
+    found = {h["trajectory_id"] for h in json.loads(cli(*db, "search", "pytest", "--limit", "500", "--json").output)}
+    assert len(found) == 9
+    made = cli(*db, "batch", "create", "r1", "--overlap", "2", "--query", "pytest")
+    assert made.exit_code == 0 and "18 slots (9 items x 2 reviewers)" in made.output
+    with Store(project_location) as store:
+        assert {t for (t,) in store.db.execute("select distinct trajectory_id from slots where batch = 'r1'")} == found
+    one = cli(*db, "batch", "create", "r2", "--overlap", "1", "--query", "conftest")
+    assert one.exit_code == 0 and "1 slots (1 items x 1 reviewers)" in one.output
+    nothing = cli(*db, "batch", "create", "r3", "--overlap", "1", "--query", "zzzqqq")  # never "every trajectory"
+    assert nothing.exit_code == 1 and "finds no trajectory" in nothing.stderr
+    both = cli(*db, "batch", "create", "r4", "--overlap", "1", "--query", "pytest", "honest-fix")
+    assert both.exit_code == 2 and "IDS or --query, not both" in both.stderr
+    with Store(project_location) as store:
+        assert [b for (b,) in store.db.execute("select name from batches order by name")] == ["r1", "r2"]

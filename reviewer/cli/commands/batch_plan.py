@@ -11,7 +11,8 @@ import click
 
 from reviewer.cli.options import annotator_option, db_option, json_option
 from reviewer.cli.project import open_store
-from reviewer.errors import ReviewerError
+from reviewer.errors import OptionError, ReviewerError
+from reviewer.store.listing import ListQuery
 from reviewer.store.slots import parse_lease
 
 
@@ -35,6 +36,10 @@ def batch_group() -> None:
     "--gold-rate", type=float, default=0.0, show_default=True,
     help="Share of the batch's items that are gold (calibration): items with a settled adjudication, interleaved.",
 )  # fmt: skip
+@click.option(
+    "--query",
+    help="Instead of IDS: the trajectories whose text holds every word of QUERY (as `reviewer search` and the app find them).",
+)
 @click.pass_context
 def batch_create(
     ctx: click.Context,
@@ -46,13 +51,21 @@ def batch_create(
     seed: int,
     max_extra: int,
     gold_rate: float,
+    query: str | None,
 ) -> None:
-    """Plan batch NAME over the trajectories IDS (all of them when none are given; with --gold-rate,
-    all but the gold ones)."""
+    """Plan batch NAME over the trajectories IDS, or those --query finds (all of them when neither is
+    given; with --gold-rate, all but the gold ones)."""
     duration = parse_lease(lease)
     store = open_store(ctx, db)
+    chosen = list(ids)
+    if query is not None:
+        if ids:
+            raise OptionError("batch create takes IDS or --query, not both")
+        chosen = [row.id for row in store.listing.rows(ListQuery(text=query))]
+        if not chosen:  # never "every trajectory": an empty list of ids means all of them below
+            raise ReviewerError(f"--query {query!r} finds no trajectory: no batch planned")
     planned = store.slots.create_batch(
-        name, list(ids) or None, overlap=overlap, lease=duration, seed=seed, max_extra=max_extra, gold_rate=gold_rate
+        name, chosen or None, overlap=overlap, lease=duration, seed=seed, max_extra=max_extra, gold_rate=gold_rate
     )
     click.echo(f"batch {name}: {planned} slots ({planned // overlap} items x {overlap} reviewers)")
 
