@@ -61,9 +61,9 @@ screenshots: $(STAMP) qt-libs
 	    --reason "no stop channel: exiting was the only way to stop (hard case 1)" >/dev/null
 	$(BIN)/reviewer --db docs/shots.db gui --annotator carol --adjudicator --open ambiguous-stop-exit --screenshot docs/screenshot-adjudication.png
 	$(BIN)/reviewer --db docs/shots.db batch create round1 --overlap 2 --seed 1 >/dev/null
-	for k in 1 2 3; do $(BIN)/reviewer --db docs/shots.db queue next --annotator dana >/dev/null; done
-	$(BIN)/reviewer --db docs/shots.db label $$($(BIN)/reviewer --db docs/shots.db queue list --annotator dana --json \
-	    | $(BIN)/python -c 'import json, sys; print(json.load(sys.stdin)[0]["trajectory_id"])') --annotator dana --verdict clean >/dev/null
+	for k in 1 2; do $(BIN)/reviewer --db docs/shots.db label $$($(BIN)/reviewer --db docs/shots.db queue next --annotator dana --json \
+	    | $(BIN)/python -c 'import json, sys; print(json.load(sys.stdin)["trajectory_id"])') --annotator dana --verdict clean >/dev/null; done
+	$(BIN)/reviewer --db docs/shots.db queue next --annotator dana >/dev/null
 	$(BIN)/reviewer --db docs/shots.db gui --annotator dana --screenshot docs/screenshot-my-slots.png
 	rm -f docs/shots.db*
 
