@@ -132,8 +132,9 @@ CHANNELS: tuple[Channel, ...] = (
     Channel(
         "cli.batch_status",
         "reviewer.store.batch_status:read_status",
-        "`batch status`: slots held and labelled per reviewer, and calibration over the gold items each reviewer revealed"
-        " (a gold item scores only after its reviewer's reveal). Each item's state and votes only with --adjudicator"
+        "`batch status`: slots held and labelled per reviewer, first passes beyond their slots (counts), and calibration"
+        " over the gold items each reviewer revealed (a gold item scores only after its reviewer's reveal)."
+        " Each item's state and votes only with --adjudicator"
         " (the project's adjudicators only, AdjudicationPolicy.view_refusal).",
     ),
     Channel("search", f"{_LIST}:ListQuery.text", "Full-text search matches the trajectory's steps, never labels or suggestions."),

@@ -159,10 +159,10 @@ def test_released_slots_go_to_others_and_status_counts_what_is_stored(store: Sto
     held = store.slots.claim("alice", "b")
     assert held is not None and store.slots.claim("bob", "b") is not None
     assert store.slots.status("b").to_dict() == {
-        "batch": "b", "items": 3, "items_done": 0, "open_slots": 3,
+        "batch": "b", "items": 3, "items_done": 0, "open_slots": 3, "over_coverage": 0,
         "reviewers": [
-            {"annotator": "alice", "slots": 2, "labelled": 1, "calibration": NO_GOLD},
-            {"annotator": "bob", "slots": 1, "labelled": 0, "calibration": NO_GOLD},
+            {"annotator": "alice", "slots": 2, "labelled": 1, "calibration": NO_GOLD, "beyond": 0},
+            {"annotator": "bob", "slots": 1, "labelled": 0, "calibration": NO_GOLD, "beyond": 0},
         ],
     }  # fmt: skip
     assert store.slots.release("alice", "b") == 1  # the labelled slot stays hers
@@ -189,7 +189,9 @@ def test_queue_next_on_the_command_line(project_location: Path | str, tmp_path: 
     bad = cli("--db", str(project_location), "batch", "create", "c", "--overlap", "1", "--lease", "soon")
     assert bad.exit_code == 1 and "lease 'soon'" in bad.output
     status = cli("--db", str(project_location), "batch", "status", "b", "--json")
-    assert json.loads(status.output)["reviewers"] == [{"annotator": "alice", "slots": 1, "labelled": 0, "calibration": NO_GOLD}]
+    assert json.loads(status.output)["reviewers"] == [
+        {"annotator": "alice", "slots": 1, "labelled": 0, "calibration": NO_GOLD, "beyond": 0}
+    ]
     assert "released 1 slots of alice" in cli("--db", str(project_location), "queue", "release", "--annotator", "alice").output
 
 
@@ -240,3 +242,63 @@ def test_claim_storm_six_reviewers_two_processes_each(project_location: Path | s
         assert len(holders) == 300 and all(len(set(v)) == len(v) == 3 for v in holders.values())
         assert store.db.execute("select count(*) from slots where annotator is null").fetchone()[0] == 0
         assert len(store.labels.all()) == 900
+
+
+KILLED_LABELLER = textwrap.dedent(
+    """
+    import sys
+    from reviewer.model import Label
+    from reviewer.store import Store
+    location, trajectory_id = sys.argv[1], sys.argv[2]
+    with Store(location) as store:
+        label = Label(trajectory_id, "alice", first_pass=True, version=0)
+        for k in range(10_000):  # a reviewer typing: every change saved at once, as the app does
+            label.rationale = f"edit {k}"
+            label = store.labels.save(label, actor="alice", origin="test")
+            print(k, flush=True)
+    """
+)
+
+
+def test_kill_9_mid_edit_the_lease_runs_out_and_the_late_label_is_over_coverage(project_location: Path | str) -> None:
+    """Acceptance test 4 of #18: alice's labelling process is killed (SIGKILL) mid-edit. Nothing she
+    saved is lost; her lease runs out and bob claims the slot; her late label (unfinished: no verdict)
+    is kept and `batch status` reports it as over-coverage, a first pass beyond the plan."""
+    with Store(project_location) as store:
+        (tid0,) = items(store, 1)
+        store.slots.create_batch("b", [tid0], overlap=1, lease=timedelta(minutes=30), seed=0)
+        assert store.slots.claim("alice", "b") is not None
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_LABELLER, str(project_location), tid0], stdout=subprocess.PIPE, text=True
+    )
+    reported = -1
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            reported = int(line)
+            if reported >= 20:
+                break
+    finally:
+        child.kill()  # no atexit, no flush, no clean close
+        child.wait()
+    assert child.returncode == -9 and reported >= 20
+    with Store(project_location) as store:
+        kept = store.labels.get(tid0, "alice", True)
+        assert kept is not None and int(kept.rationale.split()[1]) >= reported  # type: ignore[union-attr]
+        rationales = {e.new.rationale for e in store.labels.history(tid0, "alice") if e.new is not None}
+        assert all(f"edit {k}" in rationales for k in range(reported + 1))
+        assert store.slots.claim("bob", "b") is None  # alice's lease still runs
+        taken = store.slots.claim("bob", "b", now=datetime.now(UTC) + timedelta(hours=1))
+        assert taken is not None and taken.trajectory_id == tid0 and store.slots.holders("b") == {tid0: ["bob"]}
+        kept.verdict = "cheat"  # alice comes back: her label is accepted all the same
+        store.labels.save(kept, actor="alice", origin="test")
+        label(store, tid0, "bob")
+        status = store.slots.status("b").to_dict()
+    assert (status["items_done"], status["over_coverage"]) == (1, 1)
+    reviewers = {r["annotator"]: (r["slots"], r["labelled"], r["beyond"]) for r in status["reviewers"]}  # type: ignore[attr-defined]
+    assert reviewers == {"alice": (0, 0, 1), "bob": (1, 1, 0)}
+    said = Cli(Path("unused"))("--db", str(project_location), "batch", "status", "b")
+    assert (
+        "1 first passes beyond the plan (over-coverage)" in said.output
+        and "alice: 0 of 0 slots labelled; 1 without a slot" in said.output
+    )

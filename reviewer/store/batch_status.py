@@ -42,11 +42,14 @@ class ReviewerProgress:
     slots: int  # held now (claimed, lease running or not)
     labelled: int  # of those, labelled by them
     calibration: Calibration = field(default_factory=Calibration)
+    # The batch's items they gave a first pass without holding a slot of it (over-coverage): a label
+    # that came after their lease ran out and the slot went to someone else, or one made before the plan.
+    beyond: int = 0
 
     def to_dict(self) -> dict[str, object]:
         return {
             "annotator": self.annotator, "slots": self.slots, "labelled": self.labelled,
-            "calibration": self.calibration.to_dict(),
+            "calibration": self.calibration.to_dict(), "beyond": self.beyond,
         }  # fmt: skip
 
 
@@ -72,6 +75,12 @@ class BatchStatus:
     reviewers: list[ReviewerProgress]
     item_states: list[ItemState] | None = None  # the adjudicator's view only
 
+    @property
+    def over_coverage(self) -> int:
+        """First passes on the batch's items beyond its slots: kept (a label is never refused for its
+        lease), counted here so the lead sees the plan was exceeded."""
+        return sum(r.beyond for r in self.reviewers)
+
     def states(self) -> dict[str, int]:
         """How many items are in each state (adjudication work, tie-breaks waiting...)."""
         return dict(sorted(Counter(item.state for item in self.item_states or []).items()))
@@ -79,7 +88,7 @@ class BatchStatus:
     def to_dict(self) -> dict[str, object]:
         found: dict[str, object] = {
             "batch": self.name, "items": self.items, "items_done": self.items_done, "open_slots": self.open_slots,
-            "reviewers": [r.to_dict() for r in self.reviewers],
+            "over_coverage": self.over_coverage, "reviewers": [r.to_dict() for r in self.reviewers],
         }  # fmt: skip
         if self.item_states is not None:
             found["states"] = self.states()
@@ -103,7 +112,20 @@ def read_status(db: Db, batch: str, *, items: bool = False) -> BatchStatus:
     ).fetchall()
     open_slots = db.execute("select count(*) from slots where batch = ? and annotator is null", [batch]).fetchone()[0]
     scores = calibration(db, batch)
-    reviewers = [ReviewerProgress(who, int(n), int(k), scores.get(who, Calibration())) for who, n, k in held]
+    beyond = dict(
+        db.execute(
+            "select l.annotator, count(*) from labels l where l.first_pass = 1 and l.adjudication = 0"
+            " and l.trajectory_id in (select x.trajectory_id from slots x where x.batch = ?)"
+            " and not exists (select 1 from slots x where x.batch = ? and x.trajectory_id = l.trajectory_id"
+            "   and x.annotator = l.annotator) group by l.annotator",
+            [batch, batch],
+        ).fetchall()
+    )
+    counted = {who: (int(n), int(k)) for who, n, k in held}
+    reviewers = [
+        ReviewerProgress(who, *counted.get(who, (0, 0)), scores.get(who, Calibration()), int(beyond.get(who, 0)))
+        for who in sorted(counted.keys() | beyond.keys())
+    ]
     return BatchStatus(batch, counts[0], counts[1], open_slots, reviewers, _items(db, batch) if items else None)
 
 

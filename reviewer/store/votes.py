@@ -30,8 +30,13 @@ from reviewer.store.dialect import Dialect
 
 
 def labelled(slot: str) -> str:
-    """Whether the reviewer of slot row `slot` labelled its item: a slot is finished then."""
-    return f"exists (select 1 from labels l where l.trajectory_id = {slot}.trajectory_id and l.annotator = {slot}.annotator)"
+    """Whether the reviewer of slot row `slot` labelled its item: a slot is finished then. A label
+    counts once it decides something, a verdict or a skip/flag; one still being written (a rationale,
+    codes, no verdict yet, as a killed app leaves it) keeps the slot open, so its lease can run out."""
+    return (
+        f"exists (select 1 from labels l where l.trajectory_id = {slot}.trajectory_id and l.annotator = {slot}.annotator"
+        " and (l.verdict is not null or l.flag is not null))"
+    )
 
 
 # A reviewer's first-pass (blind) verdict on slot row `s`: the vote that decides tie-breaks.

@@ -91,11 +91,13 @@ def batch_status(ctx: click.Context, db: str | None, name: str, annotator: str |
     if as_json:
         click.echo(json.dumps(status.to_dict()))
         return
-    click.echo(f"batch {name}: {status.items_done} of {status.items} items done, {status.open_slots} slots open")
+    beyond = f", {status.over_coverage} first passes beyond the plan (over-coverage)" if status.over_coverage else ""
+    click.echo(f"batch {name}: {status.items_done} of {status.items} items done, {status.open_slots} slots open{beyond}")
     for reviewer in status.reviewers:
         scores = reviewer.calibration
         gold = f"; gold: verdict {scores.verdict} of {scores.gold}, codes {scores.codes} of {scores.gold}" if scores.gold else ""
-        click.echo(f"  {reviewer.annotator}: {reviewer.labelled} of {reviewer.slots} slots labelled{gold}")
+        extra = f"; {reviewer.beyond} without a slot" if reviewer.beyond else ""
+        click.echo(f"  {reviewer.annotator}: {reviewer.labelled} of {reviewer.slots} slots labelled{gold}{extra}")
     if status.item_states is not None:
         click.echo("items: " + (", ".join(f"{n} {state}" for state, n in status.states().items()) or "none"))
         for item in status.item_states:
