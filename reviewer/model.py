@@ -416,3 +416,15 @@ class Suggestion(Record):
     confidence: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
     created_at: str | None = None
+
+
+ANNOTATOR_MAX = 128
+"""The label schema's bound on a reviewer's name (schemas/label.schema.json), for names that come from
+an option or the app too: a server cannot index a key of a few thousand bytes, so a file project
+would hold a name its copy on a server refuses."""
+
+
+def annotator_problems(name: str) -> list[str]:
+    if not name or len(name) > ANNOTATOR_MAX or any(ord(c) < 0x20 for c in name):
+        return [f"annotator name: 1 to {ANNOTATOR_MAX} characters, no control characters (got {len(name)} characters)"]
+    return []

@@ -195,6 +195,15 @@ def test_queue_next_on_the_command_line(project_location: Path | str, tmp_path: 
     assert "released 1 slots of alice" in cli("--db", str(project_location), "queue", "release", "--annotator", "alice").output
 
 
+def test_a_name_no_label_could_carry_claims_nothing(store: Store) -> None:
+    """The label schema's rule on names, said before a server's index refuses a name of thousands of bytes."""
+    store.slots.create_batch("b", items(store, 1), overlap=1, lease=DAY, seed=0)
+    for name in ("".join(f"{k:04x}" for k in range(1500)), "ali\tce", ""):
+        with pytest.raises(ReviewerError, match="annotator name: 1 to 128 characters"):
+            store.slots.claim(name, "b")
+    assert store.slots.holders("b") == {}
+
+
 def test_lease_durations() -> None:
     assert parse_lease("24h") == DAY and parse_lease("90s") == timedelta(seconds=90) and parse_lease("2d") == 2 * DAY
     for bad in ("", "h", "0h", "1.5h", "-1h", "3w"):

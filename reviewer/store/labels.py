@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from reviewer.errors import LabelRejected
-from reviewer.model import EvidenceSpan, Label, Trajectory
+from reviewer.model import ANNOTATOR_MAX, EvidenceSpan, Label, Trajectory, annotator_problems
 from reviewer.spans import span_problem
 from reviewer.store.connection import Db
 from reviewer.store.listing import CURRENT_VOTE
@@ -89,18 +89,6 @@ def _said(label: Label) -> dict[str, Any]:
     for key in BOOKKEEPING:
         d.pop(key, None)
     return d
-
-
-ANNOTATOR_MAX = 128
-"""The label schema's bound on a reviewer's name (schemas/label.schema.json), for names that come from
-an option or the app too: a server cannot index a key of a few thousand bytes, so a file project
-would hold a name its copy on a server refuses."""
-
-
-def annotator_problems(name: str) -> list[str]:
-    if not name or len(name) > ANNOTATOR_MAX or any(ord(c) < 0x20 for c in name):
-        return [f"annotator name: 1 to {ANNOTATOR_MAX} characters, no control characters (got {len(name)} characters)"]
-    return []
 
 
 def _span_key(span: EvidenceSpan) -> tuple[int, str, int, int, str]:

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 from reviewer.errors import ReviewerError
+from reviewer.model import annotator_problems
 from reviewer.store.batch_status import BatchStatus, read_status
 from reviewer.store.connection import Db
 from reviewer.store.dialect import Dialect
@@ -241,6 +242,8 @@ class SlotRepository:
     def claim(self, annotator: str, batch: str | None = None, *, now: datetime | None = None) -> Claim | None:
         """The reviewer's next slot (see the module's docstring), its lease starting now; None when
         nothing is left for them."""
+        if problems := annotator_problems(annotator):  # said before a server's index refuses it
+            raise ReviewerError(f"queue next: {problems[0]}")
         moment = now or datetime.now(UTC)
         with self.db.writing():
             lease = self._lease(batch)
