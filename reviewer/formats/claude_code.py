@@ -48,6 +48,8 @@ _FLAGS = {"isMeta": "meta", "isCompactSummary": "compact_summary", "isApiErrorMe
 _NOT_HUMAN = ("meta", "compact_summary", "command")  # step metadata marking user text nobody typed as a task
 _SESSION_FACTS = {"sessionId": "session_id", "cwd": "cwd", "gitBranch": "git_branch", "version": "version", "slug": "slug"}
 _SNIFF_LINES = 50
+_PREAMBLE = frozenset({"summary", "file-history-snapshot", "queue-operation"})  # Claude Code's lines before a message
+_PREAMBLE_LINES = 5_000  # at most this many of them read past the window, so a huge file of other lines stays cheap
 _SHORT = 200  # longest string of a structured tool result kept in step metadata
 # toolUseResult fields that repeat the tool output, the call arguments or a file: not worth a second copy.
 _COPIES = frozenset({"stdout", "stderr", "content", "prompt", "originalFile", "oldString", "newString", "filePath"})
@@ -310,12 +312,19 @@ def _is_session_line(value: Any) -> bool:
 def _looks_like_session(doc: Document) -> bool:
     """A conversation line near the top, before any line that is not an object with a `type` (every
     Claude Code line has one; snapshot and summary lines have no uuid). Unparseable lines are passed
-    over: one broken line must not hide a session from its importer, the reader reports it."""
-    for value in doc.head_values(_SNIFF_LINES):
+    over: one broken line must not hide a session from its importer, the reader reports it. Claude
+    Code's own preamble lines (a resumed session's summaries, snapshots, queued prompts) do not count
+    towards the window: a long-lived session can start with more of them than the window holds."""
+    counted = 0
+    for value in doc.head_values(_SNIFF_LINES + _PREAMBLE_LINES):
         if _is_session_line(value):
             return True
         if not isinstance(value, dict) or not isinstance(value.get("type"), str):
             return False
+        if value["type"] not in _PREAMBLE:
+            counted += 1
+            if counted == _SNIFF_LINES:
+                return False
     return False
 
 

@@ -282,6 +282,23 @@ def test_a_single_response_and_a_one_line_session(tmp_path: Path) -> None:
     assert (t.id, roles(t), t.task.prompt) == ("tmp-session", "user", "Fix the bug.")
 
 
+def test_a_session_behind_a_long_preamble_is_still_claude_code(tmp_path: Path) -> None:
+    """A resumed, long-lived session starts with Claude Code's own summary, snapshot and queue lines,
+    more than the 50 lines the sniff looks at: the real compaction session behind 80 of them reads as
+    it does alone (it was "unknown format"). Other typed lines still count towards the window."""
+    session = (CC / "compaction_session.jsonl").read_text(encoding="utf-8")
+    preamble = [{"type": "summary", "summary": f"Earlier work {k}", "leafUuid": f"old-{k}"} for k in range(70)]
+    preamble += [{"type": "queue-operation", "operation": "enqueue", "timestamp": "2026-02-03T09:59:00.000Z"}] * 10
+    resumed = write(tmp_path, "resumed.jsonl", "\n".join(json.dumps(line) for line in preamble) + "\n" + session)
+    assert ClaudeCodeFormat().sniff(Document(resumed, resumed.read_bytes()))
+    [alone] = trajectories(CC / "compaction_session.jsonl").values()
+    [behind] = trajectories(resumed).values()
+    assert (behind.id, roles(behind), behind.task.prompt) == (alone.id, roles(alone), alone.task.prompt)
+    others = [{"type": "event_msg", "payload": {}}] * 60  # typed lines of another tool: the window still ends
+    other = write(tmp_path, "other.jsonl", "\n".join(json.dumps(line) for line in others) + "\n" + session)
+    assert not ClaudeCodeFormat().sniff(Document(other, other.read_bytes()))
+
+
 def test_plain_chats_are_left_to_the_openai_importer(tmp_path: Path) -> None:
     chat = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": [{"type": "text", "text": "hello"}]}]
     assert not ClaudeCodeFormat().sniff(Document(tmp_path / "c.json", json.dumps(chat).encode()))
