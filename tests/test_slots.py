@@ -195,6 +195,23 @@ def test_queue_next_on_the_command_line(project_location: Path | str, tmp_path: 
     assert "released 1 slots of alice" in cli("--db", str(project_location), "queue", "release", "--annotator", "alice").output
 
 
+@pytest.mark.sqlite_only
+def test_renewing_an_item_not_held_waits_for_no_writer(store: Store) -> None:
+    """The app asks to renew every item it opens; one the reviewer holds no slot of must not queue
+    behind another process's write (an import holding the file's lock for seconds)."""
+    ids = items(store, 2)
+    store.slots.create_batch("b", ids[:1], overlap=1, lease=DAY, seed=0)
+    other = sqlite3.connect(str(store.path))
+    other.execute("begin immediate")  # another process writing
+    try:
+        started = datetime.now(UTC)
+        assert store.slots.renew("alice", ids[1]) is None and store.slots.renew("alice", ids[0]) is None
+        assert datetime.now(UTC) - started < timedelta(seconds=2)  # the busy timeout is far longer
+    finally:
+        other.rollback()
+        other.close()
+
+
 def test_a_name_no_label_could_carry_claims_nothing(store: Store) -> None:
     """The label schema's rule on names, said before a server's index refuses a name of thousands of bytes."""
     store.slots.create_batch("b", items(store, 1), overlap=1, lease=DAY, seed=0)

@@ -259,12 +259,14 @@ class SlotRepository:
         someone else, or they labelled it)."""
         moment = now or datetime.now(UTC)
         renewed: list[str] = []
+        held_sql = (
+            "select s.batch, b.lease_seconds from slots s join batches b on b.name = s.batch"
+            f" where s.annotator = ? and s.trajectory_id = ? and not {labelled('s')} order by s.batch"
+        )
+        if not self.db.execute(held_sql, [annotator, trajectory_id]).fetchall():
+            return None  # the app asks for every item it opens: one not held costs a read, never the write lock
         with self.db.writing():
-            held = self.db.execute(
-                "select s.batch, b.lease_seconds from slots s join batches b on b.name = s.batch"
-                f" where s.annotator = ? and s.trajectory_id = ? and not {labelled('s')} order by s.batch",
-                [annotator, trajectory_id],
-            ).fetchall()
+            held = self.db.execute(held_sql, [annotator, trajectory_id]).fetchall()
             for batch, seconds in held:
                 until = _stamp(moment + timedelta(seconds=seconds))
                 self.db.execute(
