@@ -328,3 +328,16 @@ def test_a_listener_sees_every_change_others_commit(project_location: Path | str
         assert [c.annotator for c in feed.wait(60)] == ["late"]
         assert time.monotonic() - began < 30  # woken by the commit (NOTIFY, or the file's polling), not the timeout
         assert late.wait(60) == 0
+
+
+def test_the_name_rule_is_the_label_schemas() -> None:
+    """`annotator_problems` repeats the label schema's bound for names that never pass through it (an
+    option, the app): the two must say the same."""
+    from reviewer import schemas
+    from reviewer.model import ANNOTATOR_MAX, annotator_problems
+
+    rule = schemas.load("label.schema")["properties"]["annotator"]
+    assert rule["maxLength"] == ANNOTATOR_MAX and rule["minLength"] == 1
+    for name in ("a" * ANNOTATOR_MAX, "a" * (ANNOTATOR_MAX + 1), "", "al\x07ice", "ålice"):
+        schema_ok = schemas.first_error("label.schema", {"trajectory_id": "t", "first_pass": True, "annotator": name}) is None
+        assert schema_ok == (not annotator_problems(name)), name
