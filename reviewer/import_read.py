@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import signal
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from reviewer import formats, schemas
 from reviewer.checks import trajectory_problems
+from reviewer.formats import TrajectoryFormat
+from reviewer.formats.native import NativeFormat
 from reviewer.formats.unsupported import UnsupportedFile
 from reviewer.jsonio import Document, InputError, read_document
 from reviewer.labelpack import is_label_pack
@@ -43,7 +45,8 @@ class ReadOptions:
 
 @dataclass
 class Prepared:
-    """One trajectory read from a file: as an object (read in this process) or as rows (from a worker)."""
+    """One trajectory read from a file: as its checked JSON value (`value`, with the importer's
+    `source`) and the object, either built when first asked for, or as rows (from a worker)."""
 
     place: str | None
     id: str
@@ -52,19 +55,32 @@ class Prepared:
     suggestions: list[Suggestion] | None = None  # the detectors', when run (for the id it was read with)
     read: Trajectory | None = None
     rows: Rows | None = None
+    value: dict[str, Any] | None = None  # `read` as JSON (`to_dict()`), or a native file's checked value
+    source: Source | None = None
 
     @property
     def trajectory(self) -> Trajectory:
         if self.read is None:
-            assert self.rows is not None
-            self.read = self.rows.trajectory()
+            if self.value is not None:
+                assert self.source is not None
+                self.read = Trajectory.from_dict(self.value)
+                self.read.source = self.source
+            else:
+                assert self.rows is not None
+                self.read = self.rows.trajectory()
         return self.read
 
     def portable(self) -> Prepared:
-        """The same, cheap to send to another process: rows instead of the objects."""
-        if self.rows is not None or self.read is None:
+        """The same, cheap to send to another process: rows instead of the objects. A native file's
+        rows come from its value, no objects built (unless the detectors needed them)."""
+        if self.rows is not None or (self.read is None and self.value is None):
             return self
-        return replace(self, read=None, rows=Rows.of(self.read, self.place or ""))
+        if self.value is not None:
+            assert self.source is not None
+            rows = Rows.of_value(self.value, self.source, self.place or "")
+        else:
+            rows = Rows.of(self.trajectory, self.place or "")
+        return replace(self, read=None, value=None, source=None, rows=rows)
 
 
 @dataclass
@@ -86,13 +102,14 @@ class FileRead:
         return replace(self, items=[item.portable() for item in self.items])
 
 
-def conformance_error(doc: Document, place: str | None, trajectory: Trajectory) -> InputError | None:
-    """An importer's trajectory that breaks the canonical schema or its links is refused, not stored."""
-    error = schemas.first_error("trajectory.schema", trajectory.to_dict())
+def conformance_error(doc: Document, place: str | None, value: dict[str, Any]) -> InputError | None:
+    """An importer's trajectory (as JSON: `to_dict()`) that breaks the canonical schema or its links is
+    refused, not stored."""
+    error = schemas.first_error("trajectory.schema", value)
     if error is not None:
         found = (schemas.pointer(error), error.message[:200])
     else:
-        problems = trajectory_problems(trajectory)
+        problems = trajectory_problems(value)
         if not problems:
             return None
         found = problems[0]
@@ -100,22 +117,22 @@ def conformance_error(doc: Document, place: str | None, trajectory: Trajectory) 
     return InputError(doc.name, where, f"could not map to a canonical trajectory: {found[1]}")
 
 
-def _parts(trajectory: Trajectory) -> list[dict[str, Any]]:
+def _parts(value: dict[str, Any]) -> list[dict[str, Any]]:
     """The files a run split over several was joined from (`metadata.parts`: file, sha256, and the id
     each part has when read alone), empty for a run of one file."""
-    parts = trajectory.metadata.get("parts")
+    parts = (value.get("metadata") or {}).get("parts")
     return [p for p in parts if isinstance(p, dict)] if isinstance(parts, list) else []
 
 
-def unpaired_results(trajectory: Trajectory) -> str | None:
+def unpaired_results(value: dict[str, Any]) -> str | None:
     """What to warn of when tool results answer no call: the file was read, but not as its tool meant
     (another tool's log in a look-alike shape), and what those calls did is not linked to them."""
-    tool_steps = [s for s in trajectory.steps if s.role == "tool"]
-    unpaired = sum(1 for s in tool_steps if s.tool_result is None)
+    tool_steps = [s for s in value["steps"] if s["role"] == "tool"]
+    unpaired = sum(1 for s in tool_steps if s.get("tool_result") is None)
     if not unpaired:
         return None
     return (
-        f"{unpaired} of {len(tool_steps)} tool results in {trajectory.id!r} answer no tool call in the file"
+        f"{unpaired} of {len(tool_steps)} tool results in {value['id']!r} answer no tool call in the file"
         " (kept as plain tool output; the calls' edits and test runs may be missing)"
     )
 
@@ -149,24 +166,41 @@ def _read_trajectories(doc: Document, options: ReadOptions, stored: Callable[[st
 
     fmt = formats.by_name(options.format_name) if options.format_name else formats.detect(doc)
     read.kind, read.format = "trajectories", fmt.name
-    for place, item in fmt.read(doc):
-        if not isinstance(item, InputError):
-            item.source = Source(fmt.name, doc.path.name, doc.sha256)
-            if fmt.name != "native":  # native input was validated as read; importers' output is checked here
-                item = conformance_error(doc, place, item) or item
-        if isinstance(item, InputError):
-            read.errors.append(str(item))
+    source = Source(fmt.name, doc.path.name, doc.sha256)
+    for place, item, value in _checked(fmt, doc, source):
+        if isinstance(value, InputError):
+            read.errors.append(str(value))
             continue
-        warning = unpaired_results(item)
+        warning = unpaired_results(value)
         if warning:
             warning = f"{doc.name}:{place}: {warning}" if place else f"{doc.name}: {warning}"
         if read.original is None:
             read.original = Original.of(doc)
+        prepared = Prepared(place, value["id"], _parts(value), warning, read=item, value=value, source=source)
         # Detectors run here, before the writer takes its lock, and only for an id not stored yet
         # (stored ones never go away); the writer stores their suggestions in the trajectory's own
         # transaction, so a killed import never leaves a trajectory without them.
-        found = run_detectors(item) if options.detect and not stored(item.id) else None
-        read.items.append(Prepared(place, item.id, _parts(item), warning, found, read=item))
+        if options.detect and not stored(prepared.id):
+            prepared.suggestions = run_detectors(prepared.trajectory)
+        read.items.append(prepared)
+
+
+def _checked(
+    fmt: TrajectoryFormat, doc: Document, source: Source
+) -> Iterator[tuple[str | None, Trajectory | None, dict[str, Any] | InputError]]:
+    """Each trajectory of the file as (place, object if one was built, JSON value or error). Native
+    values were checked as read and build no object here; an importer's objects are checked as JSON."""
+    if isinstance(fmt, NativeFormat):
+        for place, value in fmt.read_values(doc):
+            yield place, None, value
+        return
+    for place, item in fmt.read(doc):
+        if isinstance(item, InputError):
+            yield place, None, item
+            continue
+        item.source = source
+        value = item.to_dict()
+        yield place, item, conformance_error(doc, place, value) or value
 
 
 # --- in a worker process ---------------------------------------------------------------------------

@@ -78,5 +78,5 @@ def test_every_broken_workspace_link_is_named() -> None:
     bad["file_edits"][2].pop("from_path")
     bad["file_edits"][0]["from_path"] = "elsewhere.py"  # only a rename names where it came from
     bad["test_runs"][0]["result_step"] = 99
-    pointers = [pointer for pointer, _ in trajectory_problems(Trajectory.from_dict(bad))]
+    pointers = [pointer for pointer, _ in trajectory_problems(bad)]
     assert pointers == ["/file_edits/0/from_path", "/file_edits/2/from_path", "/test_runs/0/result_step"]

@@ -9,7 +9,7 @@ from reviewer import schemas
 from reviewer.checks import trajectory_problems
 from reviewer.formats.shape import place
 from reviewer.jsonio import Document, InputError
-from reviewer.model import Trajectory
+from reviewer.model import Step, Trajectory
 from reviewer.test_runs import find_test_runs
 
 
@@ -24,20 +24,23 @@ def _is_native(value: Any) -> bool:
     return isinstance(version, int)
 
 
-def parse_trajectory(doc: Document, value: Any, line: int | None) -> Trajectory:
-    """Validate one canonical trajectory object; errors name line and pointer."""
-
+def canonical_value(doc: Document, value: Any, line: int | None) -> dict[str, Any]:
+    """One canonical trajectory object validated and checked, as the JSON value it is (no objects
+    built: the import turns it into rows directly); errors name line and pointer. A version 1 value
+    gets the test runs found in its transcript, as importers do (it was written before they were
+    recorded), in a copy: the document's parsed value stays as read."""
     error = schemas.first_error("trajectory.schema", value)
     if error is not None:
         raise InputError(doc.name, place(line, schemas.pointer(error)), error.message[:200])
-    trajectory = Trajectory.from_dict(value)
-    if value["schema_version"] < 2:  # written before test runs were recorded: found in the transcript, as importers do
-        trajectory.test_runs = find_test_runs(trajectory.steps, trajectory.task.prompt)
-    problems = trajectory_problems(trajectory)
+    if value["schema_version"] < 2:
+        steps = [Step.from_dict(s) for s in value["steps"]]
+        found = find_test_runs(steps, value["task"]["prompt"])
+        value = {**value, "test_runs": [run.to_dict() for run in found]}
+    problems = trajectory_problems(value)
     if problems:
         pointer, message = problems[0]
         raise InputError(doc.name, place(line, pointer), message)
-    return trajectory
+    return value
 
 
 class NativeFormat:
@@ -50,6 +53,11 @@ class NativeFormat:
         return _is_native(doc.value)
 
     def read(self, doc: Document) -> Iterator[tuple[str | None, Trajectory | InputError]]:
+        for where, value in self.read_values(doc):
+            yield where, value if isinstance(value, InputError) else Trajectory.from_dict(value)
+
+    def read_values(self, doc: Document) -> Iterator[tuple[str | None, dict[str, Any] | InputError]]:
+        """What `read` gives, before the objects are built: each trajectory's checked JSON value."""
         if doc.looks_like_jsonl():
             for line, value in doc.records():
                 yield str(line), value if isinstance(value, InputError) else _guarded(doc, value, line)
@@ -64,8 +72,8 @@ def _first_records(doc: Document) -> Iterator[tuple[int, Any]]:
             return
 
 
-def _guarded(doc: Document, value: Any, line: int | None) -> Trajectory | InputError:
+def _guarded(doc: Document, value: Any, line: int | None) -> dict[str, Any] | InputError:
     try:
-        return parse_trajectory(doc, value, line)
+        return canonical_value(doc, value, line)
     except InputError as exc:
         return exc

@@ -52,13 +52,22 @@ def content_hash(trajectory: Trajectory) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _step_row(trajectory_id: str, s: Step) -> tuple[Any, ...]:
-    result = s.tool_result
+_PLAIN_CALL = ("id", "name", "arguments")
+
+
+def _call(c: dict[str, Any]) -> dict[str, Any]:
+    """A tool call's JSON as `ToolCall.to_dict` writes it. One with just its three keys, in that
+    order, already is that (the usual case, and every call `to_dict` wrote): it is taken as it is."""
+    return c if tuple(c) == _PLAIN_CALL else ToolCall.from_dict(c).to_dict()
+
+
+def _step_row(trajectory_id: str, s: dict[str, Any]) -> tuple[Any, ...]:
+    calls, result, metadata = s.get("tool_calls"), s.get("tool_result"), s.get("metadata")
     return (
-        trajectory_id, s.index, s.role, s.text, s.thinking,
-        dumps([c.to_dict() for c in s.tool_calls]) if s.tool_calls else None,
-        result.call_id if result else None, (1 if result.is_error else 0) if result else None, s.timestamp,
-        dumps(s.metadata) if s.metadata else None,
+        trajectory_id, s["index"], s["role"], s.get("text", ""), s.get("thinking"),
+        dumps(list(map(_call, calls))) if calls else None,
+        result["call_id"] if result else None, (1 if result.get("is_error") else 0) if result else None,
+        s.get("timestamp"), dumps(metadata) if metadata else None,
     )  # fmt: skip
 
 
@@ -175,16 +184,26 @@ class Rows:
 
     @classmethod
     def of(cls, t: Trajectory, place: str = "") -> Rows:
+        return cls.of_value(t.to_dict(), t.source, place)
+
+    @classmethod
+    def of_value(cls, t: dict[str, Any], source: Source, place: str = "") -> Rows:
+        """The rows of a trajectory's JSON form (`Trajectory.to_dict()`, or a native file's value once
+        checked: `formats.native.canonical_value`), exactly those of the trajectory it reads as, without
+        building it; `source` is the importer's (a file's own is ignored)."""
+        tid, task, agent = t["id"], t["task"], t.get("agent", {})
         head = (
-            t.id, t.task.prompt, t.task.id, t.task.repo, t.task.instance, t.source.format, t.source.file,
-            t.source.sha256, t.agent.model, t.agent.scaffold, dumps(t.outcome.to_dict()), t.final_patch,
-            t.final_answer, dumps(t.metadata), dumps([r.to_dict() for r in t.test_runs]),
+            tid, task["prompt"], task.get("id"), task.get("repo"), task.get("instance"), source.format, source.file,
+            source.sha256, agent.get("model"), agent.get("scaffold"), dumps(Outcome.from_dict(t.get("outcome", {})).to_dict()),
+            t.get("final_patch"), t.get("final_answer"), dumps(t.get("metadata", {})),
+            dumps([TestRun.from_dict(r).to_dict() for r in t.get("test_runs") or ()]),
         )  # fmt: skip
         edits = [
-            (t.id, k, e.step, e.path, e.before, e.after, e.diff, e.source, e.op, e.status, e.from_path)
-            for k, e in enumerate(t.file_edits)
-        ]
-        return cls(head, list(map(_step_row, repeat(t.id), t.steps)), edits, place)
+            (tid, k, e["step"], e["path"], e.get("before"), e.get("after"), e.get("diff"), e.get("source"), e.get("op"),
+             e.get("status", "unknown"), e.get("from_path"))
+            for k, e in enumerate(t.get("file_edits") or ())
+        ]  # fmt: skip
+        return cls(head, list(map(_step_row, repeat(tid), t["steps"])), edits, place)
 
     def parts(self) -> list[tuple[Any, Any]]:
         return _parts_of(json.loads(self.head[13]) if self.head[13] else {})
