@@ -14,6 +14,13 @@ Goals for native (issue 13): ratio >= 0.8 with --no-detect, >= 0.5 with the dete
     python bench/import_bench.py                       # native, 1000 x 100 steps
     python bench/import_bench.py --format all --n 200  # every format with a generator
     python bench/import_bench.py --slug 30 --steps 40  # one Claude Code run over 30 session files
+    python bench/import_bench.py --worker-cpu --code ../main --code .   # a worker's CPU per native file
+
+`--worker-cpu`: the CPU one import worker spends per native file with the detectors off (what
+`read_in_worker` does: read, parse, check, rows, compressed original, and the pickle sent to the
+writer), as a ratio to the baseline's parse of the same file (read + json.loads) measured in the same
+run; with each `--code` checkout in turn, alternating, in a process of its own (CPU time, not wall:
+the machine is shared).
 
 The search index is built at the end of each import batch (never deferred to the first search): its
 share of the import time is printed, and so is the time of a search right after the import.
@@ -229,6 +236,50 @@ def bench_slug(n: int, steps: int, root: Path) -> None:
     )
 
 
+# Run with a checkout's code first on the path: the CPU of reading every file as a worker does.
+WORKER_CPU = """
+import pickle, sys, time
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from reviewer.import_read import ReadOptions, read_file
+paths, options = sorted(Path(sys.argv[2]).glob("*.json")), ReadOptions(1 << 30)
+for path in paths[:20]:  # modules imported and schemas compiled once, as a worker does before its first file
+    pickle.dumps(read_file(path, options, lambda _id: False).portable())
+start, failed = time.process_time(), 0
+for path in paths:
+    read = read_file(path, options, lambda _id: False).portable()
+    failed += bool(read.errors) or len(read.items) != 1
+    pickle.dumps(read)
+print(time.process_time() - start, failed)
+"""
+
+
+def bench_worker_cpu(n: int, steps: int, repeat: int, codes: list[Path], root: Path) -> None:
+    import subprocess
+
+    paths = write_native(root, n, steps)
+    best: dict[Path, float] = {}
+    base = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        for path in paths:
+            json.loads(path.read_bytes().decode("utf-8"))
+        base = min(base, time.process_time() - start)
+        for code in codes:
+            done = subprocess.run(
+                [sys.executable, "-c", WORKER_CPU, str(code.resolve()), str(root)], capture_output=True, text=True, check=True
+            )
+            cpu, failed = done.stdout.split()
+            if int(failed):
+                raise SystemExit(f"{code}: {failed} files not read")
+            best[code] = min(best.get(code, float("inf")), float(cpu))
+    print(f"{n} native files of {steps} steps, best of {repeat}; baseline parse {base / n * 1000:.3f} ms per file")
+    for code in codes:
+        print(
+            f"{str(code):30s} worker CPU {best[code] / n * 1000:.3f} ms per file = {best[code] / base:.2f} x the baseline's parse"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--format", default="native", help="a format name, or 'all' (default native)")
@@ -236,7 +287,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=100, help="steps per trajectory (default 100)")
     parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each; best of each is compared")
     parser.add_argument("--slug", type=int, default=0, help="instead: a folder of N Claude Code sessions sharing a slug")
+    parser.add_argument("--worker-cpu", action="store_true", help="instead: a worker's CPU per native file (module doc)")
+    parser.add_argument("--code", type=Path, action="append", help="with --worker-cpu: a checkout to measure (repeat)")
     args = parser.parse_args()
+    if args.worker_cpu:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_worker_cpu(args.n, args.steps, args.repeat, args.code or [Path(__file__).resolve().parents[1]], Path(tmp))
+        return
     if args.slug:
         with tempfile.TemporaryDirectory() as tmp:
             bench_slug(args.slug, args.steps, Path(tmp))

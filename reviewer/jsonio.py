@@ -12,7 +12,6 @@ import json
 import math
 import os
 import re
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
+from isal import isal_zlib
 
 from reviewer.errors import InputError
 
@@ -96,8 +96,45 @@ def _line_col(text: str, pos: int) -> tuple[int, int]:
     return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
-def loads(file: str, text: str, line: int | None = None) -> Any:
-    """Parse one JSON value strictly (no NaN/Infinity, no overflowing numbers); `line` is for JSONL."""
+# orjson reads JSON about 2.5 times as fast as `json` and gives the same values, except where it
+# cannot: an integer beyond 64 bits becomes a float without a word, and it reads 1,024 levels of
+# nesting where `json` (CPython 3.11) stops at the recursion limit less the frames above it. So it
+# reads only texts without 19 digits in a row (no such integer; found at C speed: every digit mapped
+# to "0", then one search) and, inside _WRAP arrays, no deeper than 900 levels. Whatever it refuses
+# (NaN and Infinity, lone surrogates, overflowing floats, a BOM, any syntax error) goes to `json`,
+# which gives the value or the error it always gave.
+_DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_RUN = b"0" * 19
+_WRAP = 124
+
+
+def orjson_exact(data: bytes) -> bool:
+    """Whether orjson reads every number of `data` exactly (see above): no 19 digits in a row."""
+    return _LONG_RUN not in data.translate(_DIGITS)
+
+
+_REFUSED = object()
+
+
+def _orjson(text: bytes | str) -> Any:
+    """`text` read by orjson, or _REFUSED where `json` must decide (see above)."""
+    wrapped = b"[" * _WRAP + text + b"]" * _WRAP if isinstance(text, bytes) else "[" * _WRAP + text + "]" * _WRAP
+    try:
+        value = orjson.loads(wrapped)
+    except orjson.JSONDecodeError:
+        return _REFUSED
+    for _ in range(_WRAP):
+        if type(value) is not list or len(value) != 1:  # no value, or brackets of the text closed a wrapper: `1], [2`
+            return _REFUSED
+        value = value[0]
+    return value
+
+
+def loads(file: str, text: str, line: int | None = None, *, exact: bool = False) -> Any:
+    """Parse one JSON value strictly (no NaN/Infinity, no overflowing numbers); `line` is for JSONL.
+    `exact`: the caller found `orjson_exact` true of the bytes the text came from, so orjson may try."""
+    if exact and (value := _orjson(text)) is not _REFUSED:
+        return value
     try:
         return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
@@ -179,11 +216,18 @@ class Document:
     def _value(self) -> Any:
         try:
             text = self.text
+            # orjson reads the bytes: a NUL, invalid UTF-8 or a BOM is an error to it, as the text's was
+            if self._exact and (value := _orjson(self.data)) is not _REFUSED:
+                return value
             if not text.strip():
                 return InputError(self.name, "1:1", "empty file: no JSON value")
             return loads(self.name, text)
         except InputError as exc:
             return exc
+
+    @cached_property
+    def _exact(self) -> bool:
+        return orjson_exact(self.data)
 
     def looks_like_jsonl(self) -> bool:
         """More than one non-blank line, each starting like an object: worth reading line by line."""
@@ -213,14 +257,16 @@ class Document:
             if line.strip():
                 seen += 1
                 try:
-                    yield loads(self.name, line)
+                    yield loads(self.name, line, exact=self._exact)
                 except InputError:
                     continue
 
     @cached_property
     def compressed(self) -> bytes:
-        """The original bytes as the store keeps them (zlib level 1: the fastest level, ~5x smaller JSON)."""
-        return zlib.compress(self.data, 1)
+        """The original bytes as the store keeps them: a zlib stream (`zlib.decompress` reads it), written
+        by ISA-L at level 1, about four times as fast as zlib's own fastest level and 2 % larger (a
+        75 kB native file: 0.09 ms and 10.8 kB against zlib's 0.35 ms and 10.6 kB)."""
+        return isal_zlib.compress(self.data, 1)
 
     def records(self) -> Iterator[tuple[int, Any | InputError]]:
         """Each non-blank line as (line number, value or the error for that line); the batch carries on."""
@@ -228,7 +274,7 @@ class Document:
             if not line.strip():
                 continue
             try:
-                yield number, loads(self.name, line, number)
+                yield number, loads(self.name, line, number, exact=self._exact)
             except InputError as exc:
                 yield number, exc
 
