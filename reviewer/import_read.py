@@ -45,8 +45,9 @@ class ReadOptions:
 
 @dataclass
 class Prepared:
-    """One trajectory read from a file: as its checked JSON value (`value`, with the importer's
-    `source`) and the object, either built when first asked for, or as rows (from a worker)."""
+    """One trajectory read from a file: the rows the store inserts for it, made where it was read,
+    and the object, built only when something asks for it (a native file's from its checked JSON
+    `value`, with the importer's `source`) and never sent to another process."""
 
     place: str | None
     id: str
@@ -55,7 +56,7 @@ class Prepared:
     suggestions: list[Suggestion] | None = None  # the detectors', when run (for the id it was read with)
     read: Trajectory | None = None
     rows: Rows | None = None
-    value: dict[str, Any] | None = None  # `read` as JSON (`to_dict()`), or a native file's checked value
+    value: dict[str, Any] | None = None  # a native file's checked value, while the object is not built
     source: Source | None = None
 
     @property
@@ -71,16 +72,10 @@ class Prepared:
         return self.read
 
     def portable(self) -> Prepared:
-        """The same, cheap to send to another process: rows instead of the objects. A native file's
-        rows come from its value, no objects built (unless the detectors needed them)."""
-        if self.rows is not None or (self.read is None and self.value is None):
-            return self
-        if self.value is not None:
-            assert self.source is not None
-            rows = Rows.of_value(self.value, self.source, self.place or "")
-        else:
-            rows = Rows.of(self.trajectory, self.place or "")
-        return replace(self, read=None, value=None, source=None, rows=rows)
+        """The same, cheap to send to another process: the rows without the objects or the value."""
+        if self.rows is None and self.read is not None:
+            return replace(self, read=None, rows=Rows.of(self.read, self.place or ""))
+        return replace(self, read=None, value=None, source=None)
 
 
 @dataclass
@@ -176,7 +171,8 @@ def _read_trajectories(doc: Document, options: ReadOptions, stored: Callable[[st
             warning = f"{doc.name}:{place}: {warning}" if place else f"{doc.name}: {warning}"
         if read.original is None:
             read.original = Original.of(doc)
-        prepared = Prepared(place, value["id"], _parts(value), warning, read=item, value=value, source=source)
+        rows = Rows.of_value(value, source, place or "")
+        prepared = Prepared(place, value["id"], _parts(value), warning, None, item, rows, None if item else value, source)
         # Detectors run here, before the writer takes its lock, and only for an id not stored yet
         # (stored ones never go away); the writer stores their suggestions in the trajectory's own
         # transaction, so a killed import never leaves a trajectory without them.
