@@ -42,7 +42,8 @@ RESULT = "result.json"
 CONFIG = "config.json"
 ATIF = "agent/trajectory.json"
 AGENT = "agent"
-_ATIF_NAME = re.compile(r"(^|\.)trajectory(\.cont-\d+)?\.json$")  # Harbor's ATIF and its continuations
+# Harbor's ATIF and its continuations (not `gemini-cli.trajectory.json`: Gemini CLI's own session, copied there)
+_ATIF_FILE = re.compile(r"agent/trajectory(\.cont-\d+)?\.json")
 _LISTED = 6  # agent/ files named in the one line refusing a trial without a transcript
 _LEVELS = 8  # how far above a file its trial folder may be (agent/sessions/... logs are deep)
 _MAX_RESULT_BYTES = 16 * 1024 * 1024  # a result.json is a few KB; a bigger one is not read to find a trial
@@ -227,8 +228,7 @@ def _agent_logs(folder: FolderFiles, files: list[str]) -> list[_AgentLog]:
     suffixes = formats.suffixes()
     logs = []
     for relative in files:
-        name = relative.rsplit("/", 1)[-1]
-        if _ATIF_NAME.search(name) or not any(name.endswith(suffix) for suffix in suffixes):
+        if _ATIF_FILE.fullmatch(relative) or not any(relative.endswith(suffix) for suffix in suffixes):
             continue
         path = folder.path(relative)
         if path is None:
@@ -238,7 +238,7 @@ def _agent_logs(folder: FolderFiles, files: list[str]) -> list[_AgentLog]:
             fmt = formats.detect(doc)
         except InputError:
             continue
-        if fmt.name != HarborFormat.name:
+        if fmt.name not in (HarborFormat.name, "atif"):  # Harbor's own files, its ATIF under any name
             logs.append(_AgentLog(relative, doc, fmt))
     return logs
 

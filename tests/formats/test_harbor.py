@@ -1,5 +1,6 @@
 """Harbor (Terminal-Bench) trial folders, written for this project from Harbor's source, because no
-permissively licensed real trial folder is public. Where each field comes from:
+permissively licensed real trial folder is public (real Harbor 0.21 job folders without a licence are
+rebuilt further down, field by field, with where each came from). Where each fixture field comes from:
 
 - the folder layout (`config.json`, `result.json`, `agent/`, `verifier/reward.txt`,
   `verifier/test-stdout.txt`, `trial.log`): `src/harbor/models/trial/paths.py` (`TrialPaths`);
@@ -24,6 +25,8 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+
+import pytest
 
 from bench.synth import harbor as synth
 from reviewer import formats
@@ -257,6 +260,7 @@ def test_a_real_job_of_agents_no_format_reads_says_so_per_trial(tmp_path: Path) 
     job, passed, broke = _rebuilt_job(tmp_path)
     report = Importer(None, max_bytes=10**8).run([job])
     errors = {Path(f.path).relative_to(job).as_posix(): f.errors for f in report.files}
+    assert {f.format for f in report.files} == {"harbor"}
     assert errors == {
         "config.json": [],
         "lock.json": [],  # the job's lock: its trials are read from their folders
@@ -297,6 +301,31 @@ def test_the_agents_own_log_is_the_transcript_when_there_is_no_atif(tmp_path: Pa
         "agent/sessions/projects/-app/3f1c.jsonl (claude_code)"
     ]
     assert t.metadata["claude_code"] == session.metadata
+
+
+@pytest.mark.parametrize(
+    ("sample", "placed", "fmt"),
+    [
+        # Harbor's codex agent: the CLI's rollout under agent/sessions/<yyyy>/<mm>/<dd>/
+        (
+            "codex/rollout-2026-05-11T11-26-55-019e1625-789d-76c0-80ab-3724b5ddb799.jsonl",
+            "sessions/2026/05/11/rollout.jsonl",
+            "codex",
+        ),
+        # Harbor's gemini-cli agent copies Gemini CLI's session to agent/gemini-cli.trajectory.json: not ATIF
+        ("gemini_cli/session-2026-01-16T11-01-file-ops-37b7abef.json", "gemini-cli.trajectory.json", "gemini_cli"),
+    ],
+)
+def test_other_agents_own_logs_are_read_as_on_their_own(tmp_path: Path, sample: str, placed: str, fmt: str) -> None:
+    trial = tmp_path / "t"
+    shutil.copytree(LOG_TRIAL, trial)
+    (trial / "agent" / placed).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(FIXTURES.parent / sample, trial / "agent" / placed)
+    t = read(trial / "result.json")
+    assert [s.to_dict() for s in t.steps] == [s.to_dict() for s in read_any(FIXTURES.parent / sample).steps]
+    assert t.metadata["import_notes"] == [
+        f"no ATIF trajectory in agent/: the transcript is the agent's own log agent/{placed} ({fmt})"
+    ]
 
 
 def test_an_agent_log_beside_atif_is_named_not_dropped(tmp_path: Path) -> None:
