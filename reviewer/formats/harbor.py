@@ -42,6 +42,7 @@ RESULT = "result.json"
 CONFIG = "config.json"
 ATIF = "agent/trajectory.json"
 AGENT = "agent"
+_TRIAL_FOLDERS = (AGENT, "verifier", "steps")  # what a trial folder holds beside its result.json
 # Harbor's ATIF and its continuations (not `gemini-cli.trajectory.json`: Gemini CLI's own session, copied there)
 _ATIF_FILE = re.compile(r"agent/trajectory(\.cont-\d+)?\.json")
 _LISTED = 6  # agent/ files named in the one line refusing a trial without a transcript
@@ -83,8 +84,8 @@ def _is_job_file(value: Any) -> bool:
 
 def trial_folder(path: Path) -> Path | None:
     """The trial folder a file belongs to: the nearest folder above it holding a TrialResult `result.json`
-    beside `agent/` or `verifier/` (a job folder has neither; a folder that merely looks like it is not
-    one, so its files are still read on their own)."""
+    beside `agent/`, `verifier/` or (a multi-step trial) `steps/` (a job folder has none; a folder that
+    merely looks like it is not one, so its files are still read on their own)."""
     # Every file of an import's folder walk asks (a thousand files, eight levels each): one stat per
     # level, of result.json, in plain strings; the folders are looked at only where it exists.
     folder = os.path.dirname(path)
@@ -96,7 +97,7 @@ def trial_folder(path: Path) -> Path | None:
             found = None
         if (
             found is not None
-            and (os.path.isdir(os.path.join(folder, "agent")) or os.path.isdir(os.path.join(folder, "verifier")))
+            and any(os.path.isdir(os.path.join(folder, marker)) for marker in _TRIAL_FOLDERS)
             and _holds_trial_result(Path(result), found.st_mtime_ns, found.st_size)
         ):
             return Path(folder)
@@ -269,6 +270,16 @@ def _no_transcript(root: Path, files: list[str], result: dict[str, Any]) -> Inpu
 def _transcript(folder: FolderFiles, result: dict[str, Any]) -> tuple[Trajectory, str | None]:
     """The trial's transcript and the format it was read in (None: the harness's command log), with a
     note for every agent log not shown."""
+    steps = result.get("step_results")
+    if isinstance(steps, list) and steps:
+        # Harbor's MultiStepTrial moves each step's agent/ and verifier/ to steps/<step_name>/
+        names = ", ".join(str(as_object(step).get("step_name")) for step in steps)
+        raise InputError(
+            str(folder.root / RESULT),
+            "/step_results",
+            f"a multi-step Harbor trial ({len(steps)} steps: {names}; each step's logs in steps/<name>/agent/): not read,"
+            " one transcript per step is not supported yet",
+        )
     files = _agent_files(folder)
     logs = _agent_logs(folder, files)
     atif_doc = folder.read(ATIF)

@@ -354,3 +354,29 @@ def test_several_agent_logs_are_named_and_none_is_guessed(tmp_path: Path) -> Non
         "no ATIF trajectory in agent/: the steps are the harness's commands and their output, not the model's turns",
         "agent logs not shown, which one is the trial's run is unknown: agent/a.jsonl (claude_code), agent/b.jsonl (claude_code)",
     ]
+
+
+def test_a_multi_step_trial_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Harbor's MultiStepTrial (`src/harbor/trial/multi_step.py`, read in wrongbutworks/harbor): result.json
+    gets `step_results` (one StepResult per step: step_name, agent_result, verifier_result, exception_info),
+    the top-level verifier_result is the final or mean step reward, and each step's agent/ and verifier/
+    are moved to steps/<step_name>/ (an empty top-level agent/ is cleaned up). Before: 'no trial result
+    (result.json ... beside agent/ or verifier/) above it', which was not so."""
+    trial = tmp_path / "two-steps__Ab12Cd3"
+    for step in ("write", "refactor"):
+        (trial / "steps" / step / "agent" / "command-0").mkdir(parents=True)
+        (trial / "steps" / step / "agent" / "command-0" / "command.txt").write_text("claude -p 'go on'")
+        (trial / "steps" / step / "verifier").mkdir()
+    step_result = {"agent_result": None, "verifier_result": {"rewards": {"reward": 1.0}}, "exception_info": None}
+    result = {
+        "task_name": "two-steps",
+        "trial_name": trial.name,
+        "agent_info": {"name": "claude-code"},
+        "verifier_result": {"rewards": {"reward": 1.0}},
+        "step_results": [{"step_name": "write", **step_result}, {"step_name": "refactor", **step_result}],
+    }
+    (trial / "result.json").write_text(json.dumps(result))
+    assert only_error(trial / "steps" / "write" / "agent" / "command-0" / "command.txt") == (
+        f"{trial / 'result.json'}:/step_results: a multi-step Harbor trial (2 steps: write, refactor; each step's logs in"
+        " steps/<name>/agent/): not read, one transcript per step is not supported yet"
+    )
