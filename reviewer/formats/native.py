@@ -12,7 +12,8 @@ from reviewer.jsonio import Document, InputError
 from reviewer.model import Trajectory
 from reviewer.test_runs import find_test_runs
 
-# The canonical trajectory's top-level keys besides schema_version (schemas/trajectory.schema.json).
+# Top-level keys of the canonical trajectory (schemas/trajectory.schema.json) that mark a file as ours beside an
+# integer schema_version (not the generic metadata or final_patch).
 _OWN_KEYS = frozenset(("id", "source", "task", "agent", "outcome", "steps", "file_edits", "test_runs", "final_answer"))
 
 
