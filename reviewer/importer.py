@@ -40,6 +40,7 @@ from reviewer.textsafe import one_line
 
 PARALLEL_MIN_FILES = 64  # below this many files, starting worker processes costs more than they save
 MAX_WORKERS = 4
+INDEX_BATCH = 20_000  # steps made searchable at a time while the writer waits for the workers
 
 
 @dataclass
@@ -330,8 +331,9 @@ class Importer:
             if self.detect:  # imported once here, before the fork, rather than once in every worker
                 import reviewer.assist.detectors  # noqa: F401
             yield from parallel.in_order(
-                read_in_worker, files, workers, start_worker, (options, self.store.path), start=parallel.FORK
-            )
+                read_in_worker, files, workers, start_worker, (options, self.store.path), start=parallel.FORK,
+                idle=self._index_while_waiting,
+            )  # fmt: skip
             return
         store = self.store
         stored = (lambda tid: store.trajectories.exists(tid)) if store is not None else (lambda _tid: False)
@@ -353,6 +355,16 @@ class Importer:
         for file_report, doc in packs:
             self._at = f"the labels of {doc.name}"
             self._merge_labels(doc, file_report)
+
+    def _index_while_waiting(self) -> None:
+        """While the workers are slower than the writer (the detectors run there), the writer makes
+        the steps stored so far searchable, in batches of at least INDEX_BATCH steps (each batch is
+        a segment of the index, merged later: smaller ones would cost more in all), instead of all
+        of them at the end of the batch while the workers have nothing left to do."""
+        assert self.store is not None
+        at, self._at = self._at, "the search index (it catches up on the next import)"
+        self.store.trajectories.index_pending(at_least=INDEX_BATCH)
+        self._at = at
 
     def _take(self, read: FileRead, report: ImportReport, packs: list[tuple[FileReport, Document]]) -> None:
         """One file read into the report: stored, kept for the label merge, or said why not."""

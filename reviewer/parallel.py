@@ -133,6 +133,10 @@ class _Worker:
     def give(self, item: Any) -> None:
         self.items.send((item,))
 
+    def ready(self) -> bool:
+        """Whether its next result has arrived (or the worker has ended): taking it would not wait."""
+        return self.results.poll(0)
+
     def take(self) -> Any:
         try:
             ok, value = pickle.loads(self.results.recv_bytes())
@@ -166,19 +170,21 @@ def in_order(
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
     start: str = "spawn",
+    idle: Callable[[], object] | None = None,
 ) -> Generator[R, None, None]:
     """`fn(item)` for each item, computed in `workers` processes (each first running
     `initializer(*initargs)`), yielded in the items' order; an exception `fn` raises is raised here,
     at its item's place. `fn` and the initializer must be module-level functions; items and results
     travel pickled. `start` is how the workers start: spawned (a fresh interpreter: shares nothing,
     but imports everything again, about half a second of CPU each), or `FORK` where the platform
-    forks safely (the parent's modules come along). Closed early, the workers are stopped at once:
-    they only read, so nothing they were doing is lost."""
+    forks safely (the parent's modules come along). `idle()` is called here whenever the next result
+    has not arrived yet, before waiting for it: what the parent can do meanwhile. Closed early, the
+    workers are stopped at once: they only read, so nothing they were doing is lost."""
     context = multiprocessing.get_context(start)
     crew = [_Worker.start(context, fn, initializer, initargs) for _ in range(workers)]
     finished = False
     try:
-        yield from _dealt(crew, iter(items))
+        yield from _dealt(crew, iter(items), idle)
         finished = True
     finally:
         for worker in crew:
@@ -191,7 +197,7 @@ def in_order(
 _END = object()
 
 
-def _dealt(crew: list[_Worker], items: Iterator[Any]) -> Iterator[Any]:
+def _dealt(crew: list[_Worker], items: Iterator[Any], idle: Callable[[], object] | None) -> Iterator[Any]:
     """Results in the items' order: item k to worker k mod N, each kept `AHEAD` items ahead."""
     n = len(crew)
     sent = taken = 0
@@ -199,7 +205,10 @@ def _dealt(crew: list[_Worker], items: Iterator[Any]) -> Iterator[Any]:
         crew[sent % n].give(item)
         sent += 1
     while taken < sent:
-        result = crew[taken % n].take()
+        worker = crew[taken % n]
+        if idle is not None and not worker.ready():
+            idle()
+        result = worker.take()
         taken += 1
         item = next(items, _END)
         if item is not _END:  # to the worker just taken from: sent - taken + 1 = N * (AHEAD + 1)

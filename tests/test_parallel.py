@@ -107,3 +107,15 @@ def test_workers_go_on_working_ahead_while_the_parent_holds_a_result(tmp_path: P
         time.sleep(0.02)
     assert wanted <= {p.name for p in tmp_path.iterdir()}
     assert sum(len(r) for r in results) == 49 * 200_000
+
+
+def test_the_parent_is_called_idle_while_a_result_is_not_there_yet() -> None:
+    waits: list[float] = []
+    results = list(parallel.in_order(sleep_then_echo, [0.3, 0.0, 0.0, 0.3], 2, start=parallel.FORK, idle=lambda: waits.append(1)))
+    assert results == [0.3, 0.0, 0.0, 0.3]
+    assert 1 <= len(waits) <= 4  # at least for the first slow item; never more than once per result
+
+
+def sleep_then_echo(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
