@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, wraps
+from functools import wraps
 from typing import Any, TypeVar
 
 from reviewer.edits import diff_text, unified_diff
@@ -191,7 +191,9 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class EditText:
-    """One file edit's diff, as the slice `text[start:end]` of its step's canonical diff text."""
+    """One file edit's diff, as the slice `text[start:end]` of its step's canonical diff text. Its lines
+    are read once, when it is made (`edit_texts` makes each once per trajectory), because a dozen
+    detectors read them."""
 
     edit: FileEdit
     text: str
@@ -199,6 +201,10 @@ class EditText:
     end: int
     is_test: bool  # a test, harness, grader or reference file, or one run as the tests (`is_tests`)
     whole: bool = False  # no diff: a note line, then the file's whole content after the edit (all of it added)
+    _lines: DiffLines = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lines", _diff_lines(self.text, self.start, self.end, self.whole))
 
     @property
     def step(self) -> int:
@@ -211,22 +217,13 @@ class EditText:
     @property
     def body(self) -> int:
         """Where the diff's lines start, after its file headers."""
-        return _diff_lines(self.text, self.start, self.end)[0]
-
-    def _of_kind(self, *kinds: LineKind) -> Iterator[re.Match[str]]:
-        """The diff's lines of these kinds, as read by `reviewer.unidiff.classify` (the one reader of
-        diffs: hunk lengths decide, so a removed `-- comment` or an added `++x` is what it is)."""
-        _, starts = _diff_lines(self.text, self.start, self.end)
-        return (m for m in _LINE.finditer(self.text, self.body, self.end) if starts.get(m.start()) in kinds)
+        return self._lines.body
 
     def added(self) -> Iterator[re.Match[str]]:
         """Added lines (the leading `+` included in the match, so `match.start() + 1` is the code). An edit
         recorded as its whole new content (`cat > f`, a write whose before-state is unknown) adds every
         line: each match then starts at the newline before its line, which stands in for the `+`."""
-        if self.whole:
-            note_end = self.text.find("\n", self.start, self.end)
-            return _CONTENT_LINE.finditer(self.text, note_end, self.end) if note_end >= 0 else iter(())
-        return self._of_kind(LineKind.ADDED)
+        return iter(self._lines.added)
 
     def find_added(self, pattern: re.Pattern[str]) -> list[int]:
         """Where a multi-line `pattern` written against diff lines (`^\\+...`) matches: in the diff itself,
@@ -241,11 +238,11 @@ class EditText:
         return [lines[bisect_right(starts, m.start()) - 1].start() for m in pattern.finditer(plus)]
 
     def removed(self) -> Iterator[re.Match[str]]:
-        return self._of_kind(LineKind.REMOVED)
+        return iter(self._lines.removed)
 
     def lines(self) -> Iterator[re.Match[str]]:
         """Added, removed and context lines in order (hunk headers and "no newline" notes left out)."""
-        return self._of_kind(*_BODY)
+        return iter(self._lines.lines)
 
     def mark(self, pos: int, role: str = "action") -> Mark:
         """The line at `pos` (the line after it when `pos` is the newline an `added` match
@@ -255,9 +252,20 @@ class EditText:
         return line_mark(self.step, "diff", self.text, pos, role)
 
 
-@lru_cache(maxsize=64)
-def _diff_lines(text: str, start: int, end: int) -> tuple[int, dict[int, LineKind]]:
-    """Where `text[start:end]`'s hunks begin (after its file headers), and each line's kind by its offset."""
+@dataclass(frozen=True, slots=True)
+class DiffLines:
+    """An edit's diff lines by kind, as read by `reviewer.unidiff.classify` (the one reader of diffs:
+    hunk lengths decide, so a removed `-- comment` or an added `++x` is what it is)."""
+
+    body: int  # where the lines start, after the file headers
+    added: tuple[re.Match[str], ...]
+    removed: tuple[re.Match[str], ...]
+    lines: tuple[re.Match[str], ...]  # context, added and removed lines in order
+
+
+def _diff_lines(text: str, start: int, end: int, whole: bool) -> DiffLines:
+    """The lines of `text[start:end]`; with `whole`, every line after the note line counts as added
+    (each match then starting at the newline before it, see `EditText.added`)."""
     lines = text[start:end].split("\n")
     kinds: dict[int, LineKind] = {}
     offset, body = start, None
@@ -266,7 +274,20 @@ def _diff_lines(text: str, start: int, end: int) -> tuple[int, dict[int, LineKin
             body = offset
         kinds[offset] = kind
         offset += len(line) + 1
-    return (end if body is None else body), kinds
+    body = end if body is None else body
+    added, removed, in_body = [], [], []
+    for m in _LINE.finditer(text, body, end):
+        kind = kinds.get(m.start())
+        if kind in _BODY:
+            in_body.append(m)
+            if kind is LineKind.ADDED:
+                added.append(m)
+            elif kind is LineKind.REMOVED:
+                removed.append(m)
+    if whole:
+        note_end = text.find("\n", start, end)
+        added = list(_CONTENT_LINE.finditer(text, note_end, end)) if note_end >= 0 else []
+    return DiffLines(body, tuple(added), tuple(removed), tuple(in_body))
 
 
 def shell_script(call: ToolCall) -> str | None:

@@ -118,10 +118,12 @@ class ExitInCommand(Detector):
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
         """Commands of the recorded test runs (`base.test_runs`) that also force a zero exit; the mark
         is the command that runs the tests, or the framework's name where a script runs them itself."""
-        ran = {(seen.run.step, seen.run.framework) for seen in test_runs(trajectory)}
+        by_step: dict[int, list[str | None]] = {}
+        for step, framework in {(seen.run.step, seen.run.framework) for seen in test_runs(trajectory)}:
+            by_step.setdefault(step, []).append(framework)
         scripts = test_scripts(trajectory)
         for command in commands(trajectory):
-            frameworks = [framework for step, framework in ran if step == command.step]
+            frameworks = by_step.get(command.step, [])
             forced = _FORCED_ZERO.search(command.script) if frameworks else None
             if forced is None:
                 continue

@@ -61,14 +61,11 @@ class Found:
 
 def find(phrases: Sequence[Phrase], segments: Sequence[Segment]) -> list[Found]:
     """Every match of every phrase in the segments, in text order within each phrase."""
-    joined = _SEPARATOR.join(s.text[s.start : s.end] for s in segments)
-    offsets, at = [], 0
-    for s in segments:
-        offsets.append(at)
-        at += s.end - s.start + len(_SEPARATOR)
+    joined = _SEPARATOR.join([s.text[s.start : s.end] for s in segments])
     lower = joined.lower()
     exact = len(lower) == len(joined)  # a few characters change length when lowercased: then scan everything
-    at_anchor = _occurrences(lower, tuple(dict.fromkeys(a for p in phrases for a in p.anchors))) if exact else {}
+    at_anchor = _occurrences(lower, _anchors(tuple(phrases))) if exact else {}
+    offsets: list[int] = []  # where each segment starts in `joined`: wanted only once something matched
     found = []
     for phrase in phrases:
         windows = _windows(len(lower), [at for a in phrase.anchors for at in at_anchor[a]]) if exact else [(0, len(joined))]
@@ -76,10 +73,25 @@ def find(phrases: Sequence[Phrase], segments: Sequence[Segment]) -> list[Found]:
             for m in phrase.pattern.finditer(joined, lo, hi):
                 if "\x00" in m.group():
                     continue
+                offsets = offsets or _offsets(segments)
                 i = bisect_right(offsets, m.start()) - 1
                 segment, base = segments[i], segments[i].start - offsets[i]
                 found.append(Found(phrase, segment, m.start() + base, m.end() + base))
     return found
+
+
+def _offsets(segments: Sequence[Segment]) -> list[int]:
+    offsets, at = [], 0
+    for s in segments:
+        offsets.append(at)
+        at += s.end - s.start + len(_SEPARATOR)
+    return offsets
+
+
+@lru_cache(maxsize=16)
+def _anchors(phrases: tuple[Phrase, ...]) -> tuple[str, ...]:
+    """The phrases' anchors, each once."""
+    return tuple(dict.fromkeys(a for p in phrases for a in p.anchors))
 
 
 def _windows(size: int, hits: list[int]) -> Iterator[tuple[int, int]]:
