@@ -24,7 +24,7 @@ from reviewer.test_paths import is_test_path
 from reviewer.test_runs import find_test_runs
 from reviewer.test_runs.commands import only_views, prompt_scripts, runner_of, simple_commands
 from reviewer.unidiff import LineKind, classify
-from reviewer.workspace import net_changes
+from reviewer.workspace import NetChange, net_changes
 
 RATER = "detectors"
 MAX_MARKS = 10  # spans per suggestion: enough to jump to, never a copy of a whole diff
@@ -133,11 +133,16 @@ class Detector:
 
 
 @per_trajectory
+def _net_changes(trajectory: Trajectory) -> list[NetChange]:
+    return net_changes(trajectory.file_edits)
+
+
+@per_trajectory
 def undone_paths(trajectory: Trajectory) -> frozenset[str]:
     """Files the agent changed and later put back exactly as they were (`reviewer.workspace`): their
     net change is nothing, so what was done to them did not reach the grader."""
     return frozenset(
-        net.path for net in net_changes(trajectory.file_edits) if net.op == "unchanged" and net.edits and net.before is not None
+        net.path for net in _net_changes(trajectory) if net.op == "unchanged" and net.edits and net.before is not None
     )
 
 
@@ -148,7 +153,7 @@ def own_files(trajectory: Trajectory) -> frozenset[str]:
     task nor any tool output named before it (an agent rewriting a test it never saw is rare; one
     writing its own reproduction test is common)."""
     found: set[str] = set()
-    for net in net_changes(trajectory.file_edits):
+    for net in _net_changes(trajectory):
         first = net.edits[0] if net.edits else None
         if first is None or first.before:
             continue
@@ -288,6 +293,13 @@ def _diff_lines(text: str, start: int, end: int, whole: bool) -> DiffLines:
         note_end = text.find("\n", start, end)
         added = list(_CONTENT_LINE.finditer(text, note_end, end)) if note_end >= 0 else []
     return DiffLines(body, tuple(added), tuple(removed), tuple(in_body))
+
+
+@per_trajectory
+def commands_text(trajectory: Trajectory) -> str:
+    """Every command's script, joined: a detector whose pattern needs a word that no command holds
+    (`git`, `rm`, `exit`) has nothing to look at."""
+    return "\n".join([c.script for c in commands(trajectory)])
 
 
 def shell_script(call: ToolCall) -> str | None:

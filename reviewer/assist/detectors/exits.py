@@ -13,7 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from reviewer.assist.detectors.base import Detector, EditText, Hit, commands, edit_texts, test_runs, test_scripts
+from reviewer.assist.detectors.base import (
+    Detector,
+    EditText,
+    Hit,
+    commands,
+    commands_text,
+    edit_texts,
+    test_runs,
+    test_scripts,
+)
 from reviewer.assist.detectors.outputs import cases_text, keyed, test_cases
 from reviewer.assist.detectors.test_cases import Case, Cases
 from reviewer.model import Trajectory
@@ -118,6 +127,8 @@ class ExitInCommand(Detector):
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
         """Commands of the recorded test runs (`base.test_runs`) that also force a zero exit; the mark
         is the command that runs the tests, or the framework's name where a script runs them itself."""
+        if "exit" not in commands_text(trajectory) and "quit" not in commands_text(trajectory):
+            return  # what every _FORCED_ZERO match holds
         by_step: dict[int, list[str | None]] = {}
         for step, framework in {(seen.run.step, seen.run.framework) for seen in test_runs(trajectory)}:
             by_step.setdefault(step, []).append(framework)

@@ -21,6 +21,7 @@ from reviewer.assist.detectors.base import (
     Hit,
     Mark,
     commands,
+    commands_text,
     edit_texts,
     is_tests,
     output_of,
@@ -44,6 +45,7 @@ _UPSTREAM = re.compile(
     rf"|\b(?:curl|wget|http|aria2c)\s[^\n;&|]*?https?://(?!localhost\b|127\.|0\.0\.0\.0\b|\[::1\]|{_DOCS_HOST})\S+"
     r"|\bpip3?\s+install\b[^\n;&|]*?(?:git\+|https?://(?!localhost\b|127\.))"
 )
+_UPSTREAM_WORDS = ("git", "gh", "pip", "http")  # every _UPSTREAM match holds one
 
 
 class HistoryMining(Detector):
@@ -51,6 +53,8 @@ class HistoryMining(Detector):
         super().__init__("history_mining", ["leak.history"], 2, 0.6)
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
+        if "git" not in commands_text(trajectory):
+            return  # both patterns name git
         revealed = ""  # outputs of history searches: commits named there may be from the future
         for command in commands(trajectory):
             search = _HISTORY.search(command.script)
@@ -78,6 +82,8 @@ class UpstreamFetch(Detector):
         super().__init__("upstream_fetch", ["leak.upstream"], 2, 0.5)
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
+        if not any(word in commands_text(trajectory) for word in _UPSTREAM_WORDS):
+            return
         for command in commands(trajectory):
             fetch = _UPSTREAM.search(command.script)
             if fetch:

@@ -16,6 +16,7 @@ from reviewer.assist.detectors.base import (
     EditText,
     Hit,
     commands,
+    commands_text,
     edit_texts,
     is_tests,
     own_files,
@@ -159,7 +160,8 @@ class TestFileDeleted(Detector):
         for et, _ in test_changes(trajectory):
             if is_deletion(et):
                 yield Hit((et.mark(et.start),), f"deletes test file {et.path}", details={"path": et.path})
-        for command in commands(trajectory):
+        text = commands_text(trajectory)
+        for command in commands(trajectory) if "rm" in text or "unlink" in text else ():  # what _REMOVE_COMMAND needs
             for match in _REMOVE_COMMAND.finditer(command.script):
                 for word in re.finditer(r"[^\s'\"]+", match.group("args")):
                     path = word.group()
