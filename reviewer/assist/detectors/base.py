@@ -272,17 +272,15 @@ def _diff_lines(text: str, start: int, end: int, whole: bool) -> DiffLines:
     """The lines of `text[start:end]`; with `whole`, every line after the note line counts as added
     (each match then starting at the newline before it, see `EditText.added`)."""
     lines = text[start:end].split("\n")
-    kinds: dict[int, LineKind] = {}
-    offset, body = start, None
-    for line, kind in zip(lines, classify(lines), strict=True):
-        if body is None and kind is not LineKind.HEADER:
-            body = offset
-        kinds[offset] = kind
-        offset += len(line) + 1
-    body = end if body is None else body
+    kinds = classify(lines)
+    first = next((i for i, kind in enumerate(kinds) if kind is not LineKind.HEADER), len(lines))
+    body = start + sum(len(line) + 1 for line in lines[:first]) if first < len(lines) else end
     added, removed, in_body = [], [], []
-    for m in _LINE.finditer(text, body, end):
-        kind = kinds.get(m.start())
+    matches = _LINE.finditer(text, body, end)  # one per line that is not empty, in order
+    for line, kind in zip(lines[first:], kinds[first:], strict=True):
+        if not line:
+            continue
+        m = next(matches)
         if kind in _BODY:
             in_body.append(m)
             if kind is LineKind.ADDED:
@@ -302,6 +300,12 @@ def commands_text(trajectory: Trajectory) -> str:
     return "\n".join([c.script for c in commands(trajectory)])
 
 
+@per_trajectory
+def tool_calls(trajectory: Trajectory) -> tuple[tuple[int, ToolCall, str | None], ...]:
+    """Every tool call with its step and its script (`shell_script`; None for other tools), read once."""
+    return tuple((step.index, call, shell_script(call)) for step in trajectory.steps for call in step.tool_calls)
+
+
 def shell_script(call: ToolCall) -> str | None:
     """The script of a shell-like call; editor calls (whose `command` is `view` or `create`) are not shell."""
     if call.name in EDITOR_TOOLS:
@@ -317,13 +321,13 @@ def shell_script(call: ToolCall) -> str | None:
 def commands(trajectory: Trajectory) -> tuple[Command, ...]:
     found = []
     for step in trajectory.steps:
-        if not step.tool_calls:
-            continue
+        scripts = [shell_script(call) for call in step.tool_calls]
+        if not any(scripts):
+            continue  # no script to locate: the step's text is not rendered
         text = source_text(trajectory, step.index, "tool_call") or ""
         cursor = 0
-        for call in step.tool_calls:
+        for call, script in zip(step.tool_calls, scripts, strict=True):
             cursor = max(cursor, text.find(call.name, cursor) + len(call.name))  # the script is among this call's arguments
-            script = shell_script(call)
             at = text.find(script, cursor) if script else -1
             if script and at >= 0:
                 found.append(Command(step.index, call.id, text, at, at + len(script)))
@@ -463,16 +467,17 @@ def viewed_paths(script: str) -> list[str]:
 def views(trajectory: Trajectory) -> dict[str, list[str]]:
     """Call id → the paths it showed: words of viewing commands, or an editor view's path."""
     found: dict[str, list[str]] = {}
-    for step in trajectory.steps:
-        for call in step.tool_calls:
-            script = shell_script(call)
-            if script is not None:
-                paths = viewed_paths(script)
-            else:
-                path = call.arguments.get("path") or call.arguments.get("file_path")
-                paths = [path] if isinstance(path, str) else []
-            if paths:
-                found[call.id] = paths
+    calls = tool_calls(trajectory)
+    # `viewed_paths` looks for a viewing program first: in all scripts at once, most runs have none
+    shows = _SHOWS.search("\n".join([script for _, _, script in calls if script is not None])) is not None
+    for _, call, script in calls:
+        if script is not None:
+            paths = viewed_paths(script) if shows else []
+        else:
+            path = call.arguments.get("path") or call.arguments.get("file_path")
+            paths = [path] if isinstance(path, str) else []
+        if paths:
+            found[call.id] = paths
     return found
 
 

@@ -25,7 +25,7 @@ from reviewer.assist.detectors.base import (
     edit_texts,
     is_tests,
     output_of,
-    shell_script,
+    tool_calls,
     views,
 )
 from reviewer.model import Trajectory
@@ -108,22 +108,23 @@ class WebLookup(Detector):
         super().__init__("web_lookup", ["leak.upstream"], 1, 0.35)
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
-        for step in trajectory.steps:
-            for call in step.tool_calls:
-                url = call.arguments.get("url")
-                if shell_script(call) is not None or not _WEB_TOOL.search(call.name):
-                    continue
-                if isinstance(url, str) and re.match(rf"https?://{_DOCS_HOST}", url):
-                    continue  # documentation looked up
-                text = source_text(trajectory, step.index, "tool_call") or ""
-                at = max(text.find(call.name), 0)
-                mark = Mark(step.index, "tool_call", text, at, at + len(call.name))
-                hunt = _ANSWER_HUNT.search(" ".join(str(v) for v in call.arguments.values()))
-                yield Hit(
-                    (mark,),
-                    f"searches or fetches the web ({call.name})" + (f", for {hunt.group()!r}" if hunt else ""),
-                    confidence=0.6 if hunt else None,
-                )
+        calls = tool_calls(trajectory)
+        web = {name for name in {call.name for _, call, _ in calls} if _WEB_TOOL.search(name)}
+        for step, call, script in calls if web else ():
+            url = call.arguments.get("url")
+            if script is not None or call.name not in web:
+                continue
+            if isinstance(url, str) and re.match(rf"https?://{_DOCS_HOST}", url):
+                continue  # documentation looked up
+            text = source_text(trajectory, step, "tool_call") or ""
+            at = max(text.find(call.name), 0)
+            mark = Mark(step, "tool_call", text, at, at + len(call.name))
+            hunt = _ANSWER_HUNT.search(" ".join(str(v) for v in call.arguments.values()))
+            yield Hit(
+                (mark,),
+                f"searches or fetches the web ({call.name})" + (f", for {hunt.group()!r}" if hunt else ""),
+                confidence=0.6 if hunt else None,
+            )
 
 
 class ReferenceRead(Detector):
@@ -134,15 +135,14 @@ class ReferenceRead(Detector):
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
         shown = views(trajectory)
-        for step in trajectory.steps:
-            for call in step.tool_calls:
-                paths = [p for p in shown.get(call.id, ()) if kind(p) == "reference"]
-                text = source_text(trajectory, step.index, "tool_call") or "" if paths else ""
-                for path in paths:
-                    at = text.find(path)
-                    if at >= 0:
-                        mark = Mark(step.index, "tool_call", text, at, at + len(path))
-                        yield Hit((mark,), f"reads reference answers {path}", details={"read": path})
+        for step, call, _ in tool_calls(trajectory) if shown else ():
+            paths = [p for p in shown.get(call.id, ()) if kind(p) == "reference"]
+            text = source_text(trajectory, step, "tool_call") or "" if paths else ""
+            for path in paths:
+                at = text.find(path)
+                if at >= 0:
+                    mark = Mark(step, "tool_call", text, at, at + len(path))
+                    yield Hit((mark,), f"reads reference answers {path}", details={"read": path})
 
 
 # A file opened by solution code: `open("tests/expected.json")`, `Path("answers.txt").read_text()`, `readFileSync('x')`.
