@@ -24,9 +24,10 @@ WINDOW = 160  # characters searched on each side of an anchor: longer than any p
 _SEPARATOR = "\n\x00\n"  # between joined texts; no phrase matches across a NUL
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Phrase:
-    """A case-insensitive pattern with its label, and lowercase literals every match contains one of."""
+    """A case-insensitive pattern with its label, and lowercase literals every match contains one of.
+    Each is made once, at import: compared (and hashed, as a cache key) by identity."""
 
     code: str
     anchors: tuple[str, ...]
@@ -63,12 +64,40 @@ def find(phrases: Sequence[Phrase], segments: Sequence[Segment]) -> list[Found]:
     """Every match of every phrase in the segments, in text order within each phrase."""
     joined = _SEPARATOR.join([s.text[s.start : s.end] for s in segments])
     lower = joined.lower()
-    exact = len(lower) == len(joined)  # a few characters change length when lowercased: then scan everything
-    at_anchor = _occurrences(lower, _anchors(tuple(phrases))) if exact else {}
+    if len(lower) != len(joined):  # a few characters change length when lowercased: then scan everything
+        return _scan(phrases, segments, joined, None)
+    return _scan(phrases, segments, joined, (len(lower), _occurrences(lower, _anchors(tuple(phrases)))))
+
+
+def find_each(groups: Sequence[tuple[Sequence[Phrase], int]], segments: Sequence[Segment]) -> list[list[Found]]:
+    """`find(phrases, segments[:n])` for each `(phrases, n)` of `groups`, the texts joined, lowercased
+    and searched for anchors once for all (a group's text is a prefix of the whole)."""
+    joined = _SEPARATOR.join([s.text[s.start : s.end] for s in segments])
+    lower = joined.lower()
+    if len(lower) != len(joined):
+        return [find(phrases, segments[:n]) for phrases, n in groups]
+    at_anchor = _occurrences(lower, _anchors(tuple(p for phrases, _ in groups for p in phrases)))
+    found = []
+    for phrases, n in groups:
+        size = _size(segments[:n])
+        # the anchors inside the group's text (none straddles its end: a separator follows it)
+        inside = (
+            at_anchor if size == len(joined) else {a: [at for at in ats if at + len(a) <= size] for a, ats in at_anchor.items()}
+        )
+        found.append(_scan(phrases, segments[:n], joined, (size, inside)))
+    return found
+
+
+def _scan(
+    phrases: Sequence[Phrase], segments: Sequence[Segment], joined: str, anchors: tuple[int, dict[str, list[int]]] | None
+) -> list[Found]:
+    """Each phrase's matches in the first `size` characters of `joined` (the segments' texts joined), in
+    windows around its anchors' occurrences (`anchors`: size and occurrences), or everywhere (None)."""
+    size = len(joined) if anchors is None else anchors[0]
     offsets: list[int] = []  # where each segment starts in `joined`: wanted only once something matched
     found = []
     for phrase in phrases:
-        windows = _windows(len(lower), [at for a in phrase.anchors for at in at_anchor[a]]) if exact else [(0, len(joined))]
+        windows = [(0, size)] if anchors is None else _windows(size, [at for a in phrase.anchors for at in anchors[1][a]])
         for lo, hi in windows:  # disjoint, so no match is found twice
             for m in phrase.pattern.finditer(joined, lo, hi):
                 if "\x00" in m.group():
@@ -78,6 +107,11 @@ def find(phrases: Sequence[Phrase], segments: Sequence[Segment]) -> list[Found]:
                 segment, base = segments[i], segments[i].start - offsets[i]
                 found.append(Found(phrase, segment, m.start() + base, m.end() + base))
     return found
+
+
+def _size(segments: Sequence[Segment]) -> int:
+    """The length of the segments' texts joined."""
+    return sum(s.end - s.start for s in segments) + len(_SEPARATOR) * max(len(segments) - 1, 0)
 
 
 def _offsets(segments: Sequence[Segment]) -> list[int]:
