@@ -527,11 +527,10 @@ def test_corpus(trajectory: Trajectory) -> str:
         parts.append(test_lines(trajectory.task.prompt))
     parts += [seen.output for seen in test_runs(trajectory) if seen.output]
     shown = views(trajectory)
-    for step in trajectory.steps:
-        for call in step.tool_calls:
-            paths = shown.get(call.id, ())
-            if any(is_tests(trajectory, p) for p in paths) and (out := output_of(trajectory, step.index, call.id)):
-                parts.append(out[1])
+    for step, call, _ in tool_calls(trajectory) if shown else ():
+        paths = shown.get(call.id, ())
+        if any(is_tests(trajectory, p) for p in paths) and (out := output_of(trajectory, step, call.id)):
+            parts.append(out[1])
     for edit in trajectory.file_edits:
         if edit.status != "failed" and is_tests(trajectory, edit.path):
             parts.extend(text for text in (edit.before, edit.after, edit.diff) if text)

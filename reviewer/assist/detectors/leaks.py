@@ -134,9 +134,11 @@ class ReferenceRead(Detector):
         super().__init__("reference_read", ["leak.reference"], 2, 0.6)
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
-        shown = views(trajectory)
-        for step, call, _ in tool_calls(trajectory) if shown else ():
-            paths = [p for p in shown.get(call.id, ()) if kind(p) == "reference"]
+        read = {
+            call: found for call, paths in views(trajectory).items() if (found := [p for p in paths if kind(p) == "reference"])
+        }
+        for step, call, _ in tool_calls(trajectory) if read else ():
+            paths = read.get(call.id, [])
             text = source_text(trajectory, step, "tool_call") or "" if paths else ""
             for path in paths:
                 at = text.find(path)

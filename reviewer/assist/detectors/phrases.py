@@ -72,14 +72,15 @@ def find(phrases: Sequence[Phrase], segments: Sequence[Segment]) -> list[Found]:
 def find_each(groups: Sequence[tuple[Sequence[Phrase], int]], segments: Sequence[Segment]) -> list[list[Found]]:
     """`find(phrases, segments[:n])` for each `(phrases, n)` of `groups`, the texts joined, lowercased
     and searched for anchors once for all (a group's text is a prefix of the whole)."""
-    joined = _SEPARATOR.join([s.text[s.start : s.end] for s in segments])
+    texts = [s.text[s.start : s.end] for s in segments]
+    joined = _SEPARATOR.join(texts)
     lower = joined.lower()
     if len(lower) != len(joined):
         return [find(phrases, segments[:n]) for phrases, n in groups]
     at_anchor = _occurrences(lower, _anchors(tuple(p for phrases, _ in groups for p in phrases)))
     found = []
     for phrases, n in groups:
-        size = _size(segments[:n])
+        size = sum(map(len, texts[:n])) + len(_SEPARATOR) * max(n - 1, 0)  # of the group's text
         # the anchors inside the group's text (none straddles its end: a separator follows it)
         inside = (
             at_anchor if size == len(joined) else {a: [at for at in ats if at + len(a) <= size] for a, ats in at_anchor.items()}
@@ -107,11 +108,6 @@ def _scan(
                 segment, base = segments[i], segments[i].start - offsets[i]
                 found.append(Found(phrase, segment, m.start() + base, m.end() + base))
     return found
-
-
-def _size(segments: Sequence[Segment]) -> int:
-    """The length of the segments' texts joined."""
-    return sum(s.end - s.start for s in segments) + len(_SEPARATOR) * max(len(segments) - 1, 0)
 
 
 def _offsets(segments: Sequence[Segment]) -> list[int]:
