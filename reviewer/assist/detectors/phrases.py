@@ -17,6 +17,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from ahocorasick_rs import AhoCorasick
 
@@ -41,9 +42,9 @@ class Phrase:
         return cls(code, tuple(anchors.split("|")), re.compile(pattern, re.IGNORECASE))
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """The part `text[start:end]` of one canonical step text that is to be searched."""
+class Segment(NamedTuple):
+    """The part `text[start:end]` of one canonical step text that is to be searched (a named tuple:
+    made once per text of the run)."""
 
     step: int
     source: str
