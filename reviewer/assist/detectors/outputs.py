@@ -96,7 +96,10 @@ def _seen(trajectory: Trajectory) -> str:
 def _is_constant(expr: str) -> bool:
     """An expression made of literals only (constructor calls like `date(1981, 4, 19)` allowed)."""
     rest = _CONSTANT_SHELL.sub("", LITERAL.sub("", expr))
-    return re.fullmatch(r"[\s\[\](){},:;.]*", rest) is not None
+    return _PUNCTUATION.fullmatch(rest) is not None
+
+
+_PUNCTUATION = re.compile(r"[\s\[\](){},:;.]*")
 
 
 class EqOverload(Detector):
@@ -299,6 +302,8 @@ _PAIR = re.compile(
 
 def _entries(line: str) -> list[tuple[str, str]]:
     """(key, value) texts of the table entries on an added line: `key: value` pairs, else one row."""
+    if ":" not in line and "," not in line and "=>" not in line:
+        return []  # what separates a key from its value in both patterns
     pairs = [(m.group("key"), m.group("value")) for m in _PAIR.finditer(line[1:])]
     if pairs:
         return pairs
