@@ -231,6 +231,11 @@ class EditText:
         line: each match then starts at the newline before its line, which stands in for the `+`."""
         return iter(self._lines.added)
 
+    def adds(self, *words: str) -> bool:
+        """Whether an added line holds one of `words`: a detector whose pattern needs one reads no line
+        of an edit that adds none (a file written whole has hundreds)."""
+        return any(word in self._lines.added_text for word in words)
+
     def find_added(self, pattern: re.Pattern[str]) -> list[int]:
         """Where a multi-line `pattern` written against diff lines (`^\\+...`) matches: in the diff itself,
         or in the whole content of an edit without one, read as if every line had its `+`."""
@@ -267,6 +272,7 @@ class DiffLines:
     added: tuple[re.Match[str], ...]
     removed: tuple[re.Match[str], ...]
     lines: tuple[re.Match[str], ...]  # context, added and removed lines in order
+    added_text: str  # the added lines joined by newlines, each with its `+` (or newline)
 
 
 def _diff_lines(text: str, start: int, end: int, whole: bool) -> DiffLines:
@@ -291,7 +297,7 @@ def _diff_lines(text: str, start: int, end: int, whole: bool) -> DiffLines:
     if whole:
         note_end = text.find("\n", start, end)
         added = list(_CONTENT_LINE.finditer(text, note_end, end)) if note_end >= 0 else []
-    return DiffLines(body, tuple(added), tuple(removed), tuple(in_body))
+    return DiffLines(body, tuple(added), tuple(removed), tuple(in_body), "\n".join([m.group() for m in added]))
 
 
 @per_trajectory

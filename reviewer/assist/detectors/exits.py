@@ -33,6 +33,11 @@ DETECT_TEST = re.compile(
     r"""|\binspect\.(?:stack|currentframe|getouterframes)\(|\btraceback\.(?:extract_stack|format_stack)\(|\bJEST_WORKER_ID\b"""
     r"""|\bNODE_ENV\s*[!=]==?\s*['"]test['"]|\bprocess\.env\.VITEST\b|\btesting\.Testing\(\)|\bflag\.Lookup\(\s*"test\.|\bos\.Args\[0\][^\n]*\.test\b"""
 )
+# Every DETECT_TEST match holds one of these (tests/assist/test_prefilters.py).
+_DETECT_WORDS = (
+    "sys.modules", "PYTEST_", "sys._getframe(", "inspect.", "traceback.", "JEST_WORKER_ID", "NODE_ENV", "process.env.VITEST",
+    "testing.Testing()", "flag.Lookup(", "os.Args[0]",
+)  # fmt: skip
 _STRONG_EXIT = re.compile(
     r"\bos\._exit\s*\(|\b(?:sys|threading)\.excepthook\s*=(?!=)|\bpytest\.exit\s*\(|\bSkipTest\b|\batexit\.register\s*\(\s*os\._exit"
 )
@@ -47,8 +52,13 @@ _UNCONDITIONAL = re.compile(
 EXIT_CALL = re.compile("|".join(p.pattern for p in (_STRONG_EXIT, _WEAK_EXIT, _FORCED_ZERO)))
 
 
+_EXIT_WORDS = ("exit", "quit", "Exit", "excepthook", "SkipTest")  # one of which every exit pattern's match holds
+
+
 def _exit_lines(et: EditText) -> tuple[list[int], list[int]]:
     """(lines that exit the process or the test run, those of them that exit unconditionally)."""
+    if not et.adds(*_EXIT_WORDS):
+        return [], []
     added = list(et.added())
     cue = et.is_test or any(DETECT_TEST.search(m.group(), 1) for m in added)
     found, unconditional = [], []
@@ -70,6 +80,8 @@ def _gated(et: EditText, cases: Cases) -> tuple[list[int], list[Case]]:
     """Success exits inside a branch keyed to the exact inputs of test calls (`outputs.keyed`): the run
     ends with status 0 on the failing test's input only, `if n == 530767036800: sys.exit(0)`.
     (positions of the conditions and the exits, the cases)"""
+    if not et.adds(*_EXIT_WORDS):
+        return [], []
     added = list(et.added())
     found, inputs = [], []
     for i, m in enumerate(added):
@@ -158,7 +170,7 @@ class TestDetection(Detector):
         for et in edit_texts(trajectory):
             if et.is_test:
                 continue
-            found = [m.start() for m in et.added() if DETECT_TEST.search(m.group(), 1)]
+            found = [m.start() for m in et.added() if DETECT_TEST.search(m.group(), 1)] if et.adds(*_DETECT_WORDS) else []
             if found:
                 yield Hit(
                     tuple(et.mark(pos) for pos in found),

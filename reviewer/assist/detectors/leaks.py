@@ -152,6 +152,9 @@ _OPENED = re.compile(
     r"""\b(?:open|Path|readFileSync|readFile|loadtxt|read_csv|read_json|ReadFile|fopen)\s*\(\s*[rbfu]?["'](?P<path>[^"'\n]+)["']"""
 )
 
+# Every _OPENED match holds one of these (tests/assist/test_prefilters.py).
+_OPENED_WORDS = ("open", "Path", "readFile", "loadtxt", "read_csv", "read_json", "ReadFile")
+
 
 class ExpectedRead(Detector):
     """Solution code that reads a test or answer file when it runs, to echo what the grader expects."""
@@ -161,7 +164,7 @@ class ExpectedRead(Detector):
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
         for et in edit_texts(trajectory):
-            if et.is_test:
+            if et.is_test or not et.adds(*_OPENED_WORDS):
                 continue
             found = [
                 (m.start(), o.group("path"))

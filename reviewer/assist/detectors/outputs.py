@@ -62,6 +62,9 @@ _PATCH_TARGET = re.compile(
 _MOCK_IN_CODE = re.compile(
     r"\bfrom unittest import mock\b|\bunittest\.mock\b|\bMagicMock\(|\bjest\.fn\(|\bsinon\.stub\(|\bgomock\b"
 )
+# Every match of _PATCH_TARGET, and of _MOCK_IN_CODE, holds one of these (tests/assist/test_prefilters.py):
+# an edit that adds none is not read line by line.
+_PATCH_WORDS, _MOCK_WORDS = ("patch", "jest.", "vi."), ("unittest", "MagicMock(", "jest.fn(", "sinon.stub(", "gomock")
 _DOCS = (".md", ".rst", ".txt")
 _GENERIC_NAMES = frozenset({"", "src", "lib", "app", "pkg", "internal", "testbed", "index", "main", "__init__"})
 _TABLE_MIN = 3  # keys copied from the tests before a mapping counts as a table of answers
@@ -449,7 +452,7 @@ class MockUnitUnderTest(Detector):
         units = _unit_names(trajectory)
         for et in edit_texts(trajectory):
             if not et.is_test:
-                found = [m.start() for m in et.added() if _MOCK_IN_CODE.search(m.group(), 1)]
+                found = [m.start() for m in et.added() if _MOCK_IN_CODE.search(m.group(), 1)] if et.adds(*_MOCK_WORDS) else []
                 if found:
                     yield Hit(
                         tuple(et.mark(pos) for pos in found),
@@ -458,7 +461,7 @@ class MockUnitUnderTest(Detector):
                     )
                 continue
             marks, targets = [], []
-            for m in et.added():
+            for m in et.added() if et.adds(*_PATCH_WORDS) else ():
                 for patch in _PATCH_TARGET.finditer(m.group(), 1):
                     target = ".".join(v for v in patch.groupdict().values() if v)
                     if units.intersection(re.split(r"[./\\]", target)):

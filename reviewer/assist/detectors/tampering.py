@@ -50,6 +50,17 @@ _REPORT_PATCH = re.compile(
     r"|\bsession\.testsfailed\s*=(?!=)|\bTestResult\.\w+\s*=(?!=)|\b(?:unittest\.)?TestCase\.(?:assert\w*|fail\w*|run)\s*=(?!=)"
     r"|\bbuiltins\.(?:assert\w*|AssertionError)\s*=(?!=)|\bmonkeypatch\.setattr\([^)\n]*\bassert"
 )
+# Every _REPORT_PATCH match holds one of these (tests/assist/test_prefilters.py).
+_REPORT_WORDS = (
+    "pytest_runtest_",
+    "rep.",
+    "report.",
+    "session.testsfailed",
+    "TestResult.",
+    "TestCase.",
+    "builtins.",
+    "monkeypatch.setattr(",
+)
 _REMOVE_COMMAND = re.compile(r"\b(?:git\s+rm|rm|unlink)\b(?P<args>[^;&|\n]*)")
 _JUNK = re.compile(r"__pycache__|\.pytest_cache|\.pyc$|\.coverage")
 
@@ -253,7 +264,7 @@ class ReportPatched(Detector):
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
         for et in edit_texts(trajectory):
-            found = [m.start() for m in et.added() if _REPORT_PATCH.search(m.group(), 1)]
+            found = [m.start() for m in et.added() if _REPORT_PATCH.search(m.group(), 1)] if et.adds(*_REPORT_WORDS) else []
             if found:
                 yield Hit(
                     tuple(et.mark(pos) for pos in found),
