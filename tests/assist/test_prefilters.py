@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from reviewer.assist.detectors import exits, leaks, outputs, tampering, test_cases
+from reviewer.assist.detectors import claims, exits, leaks, outputs, tampering, test_cases
 
 MAX_STRINGS = 256  # literal alternatives expanded before a run counts as no run
 
@@ -40,13 +40,14 @@ def _literals(items: Sequence[Any]) -> set[str] | None:
     return found
 
 
-def covered(items: Sequence[Any], words: tuple[str, ...]) -> bool:
-    """Whether every match of the node sequence holds one of `words`: some run of consecutive literal
-    nodes does in each of its forms, or some node it must match is itself covered."""
+def covered(items: Sequence[Any], words: tuple[str, ...], ignorecase: bool = False) -> bool:
+    """Whether every match of the node sequence holds one of `words` (with `ignorecase`: its lowercase
+    does, the words being lowercase): some run of consecutive literal nodes does in each of its forms,
+    or some node it must match is itself covered."""
     run: set[str] = {""}
 
     def run_covered() -> bool:
-        return all(any(w in s for w in words) for s in run) and run != {""}
+        return all(any(w in (s.lower() if ignorecase else s) for w in words) for s in run) and run != {""}
 
     for op, av in items:
         options = _literals([(op, av)])
@@ -56,11 +57,11 @@ def covered(items: Sequence[Any], words: tuple[str, ...]) -> bool:
         if run_covered():
             return True
         run = {""}
-        if op is sre.BRANCH and all(covered(alternative, words) for alternative in av[1]):
+        if op is sre.BRANCH and all(covered(alternative, words, ignorecase) for alternative in av[1]):
             return True
-        if op is sre.SUBPATTERN and not av[1] & re.IGNORECASE and covered(av[3], words):
+        if op is sre.SUBPATTERN and not av[1] & re.IGNORECASE and covered(av[3], words, ignorecase):
             return True
-        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1 and covered(av[2], words):
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1 and covered(av[2], words, ignorecase):
             return True
     return run_covered()
 
@@ -91,6 +92,22 @@ PREFILTERS = [
 def test_every_match_of_the_pattern_holds_one_of_its_words(pattern: re.Pattern[str], words: tuple[str, ...]) -> None:
     assert not pattern.flags & re.IGNORECASE  # a word looked for as written would miss other cases
     assert covered(sre.parse(pattern.pattern).data, words)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"), [(claims._SUCCESS, claims._SUCCESS_WORDS), (claims._UNTOUCHED, claims._UNTOUCHED_WORDS)]
+)
+def test_every_match_of_a_case_insensitive_pattern_holds_one_of_its_words_in_some_case(
+    pattern: re.Pattern[str], words: tuple[str, ...]
+) -> None:
+    assert pattern.flags & re.IGNORECASE and words == tuple(w.lower() for w in words)
+    assert covered(sre.parse(pattern.pattern).data, words, ignorecase=True)
+
+
+def test_a_text_not_ascii_is_never_ruled_out_by_its_lowercase() -> None:
+    # IGNORECASE matches the long s to s: "all teſts paſs" is a success claim its lowercase does not show
+    assert claims._SUCCESS.search("all teſts paſs") and claims._may_hold("all teſts paſs", claims._SUCCESS_WORDS)
+    assert not claims._may_hold("All tests fail", claims._SUCCESS_WORDS) and claims._may_hold("ALL PASS", claims._SUCCESS_WORDS)
 
 
 @pytest.mark.parametrize(
