@@ -13,16 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from reviewer.assist.detectors.base import (
-    Detector,
-    EditText,
-    Hit,
-    commands,
-    commands_text,
-    edit_texts,
-    test_runs,
-    test_scripts,
-)
+from reviewer.assist.detectors.base import Detector, EditText, Hit, commands, commands_text, edit_texts, test_runs, test_scripts
 from reviewer.assist.detectors.outputs import cases_text, keyed, test_cases
 from reviewer.assist.detectors.test_cases import Case, Cases
 from reviewer.model import Trajectory
