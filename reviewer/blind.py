@@ -101,7 +101,8 @@ CHANNELS: tuple[Channel, ...] = (
     Channel(
         "cli.stale",
         f"{_LIST}:TrajectoryListing.visible_labels",
-        "`reviewer list --stale` lists the viewer's own labels, and others' on sighted items only.",
+        "`reviewer list --stale` lists the viewer's own labels, and others' on sighted items only; with nobody named"
+        " it refuses (as `labels conflicts`: an empty list would say there are none).",
     ),
     Channel(
         "cli.show",

@@ -26,6 +26,7 @@ from reviewer.formats.unsupported import UnsupportedFile
 from reviewer.jsonio import Document, InputError, read_document
 from reviewer.labelpack import is_label_pack
 from reviewer.model import Source, Suggestion, Trajectory
+from reviewer.store.location import Location
 from reviewer.store.trajectories import Original, Rows
 from reviewer.textsafe import one_line
 
@@ -201,21 +202,25 @@ def _checked(
 
 # --- in a worker process ---------------------------------------------------------------------------
 
-_WORKER: dict[str, Any] = {}  # a worker's options and its read-only connection to the project file
+_WORKER: dict[str, Any] = {}  # a worker's options, and how it asks whether the project holds an id
 
 
-def start_worker(options: ReadOptions, db: Path | None) -> None:
-    """Worker initializer. Ctrl+C reaches every process of the terminal's group: only the writer acts
-    on it (it stops the batch between trajectories), so a worker ignores it and ends with the pool."""
+def start_worker(options: ReadOptions, project: Location | None) -> None:
+    """Worker initializer: a connection of its own to the project (read-only for a file). Ctrl+C
+    reaches every process of the terminal's group: only the writer acts on it (it stops the batch
+    between trajectories), so a worker ignores it and ends with the batch."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["options"] = options
-    _WORKER["db"] = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False) if db else None
+    if project is None:
+        _WORKER["stored"] = lambda _id: False
+    elif isinstance(project, Path):
+        conn = sqlite3.connect(f"file:{project}?mode=ro", uri=True, check_same_thread=False)
+        _WORKER["stored"] = lambda tid: conn.execute("select 1 from trajectories where id = ?", [tid]).fetchone() is not None
+    else:  # a server's project
+        from reviewer.store import Store
 
-
-def _stored_here(trajectory_id: str) -> bool:
-    conn = _WORKER["db"]
-    return conn is not None and conn.execute("select 1 from trajectories where id = ?", [trajectory_id]).fetchone() is not None
+        _WORKER["stored"] = Store(project).trajectories.exists
 
 
 def read_in_worker(path: Path) -> FileRead:
-    return read_file(path, _WORKER["options"], _stored_here).portable()
+    return read_file(path, _WORKER["options"], _WORKER["stored"]).portable()

@@ -22,7 +22,7 @@ import stat
 import threading
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +40,7 @@ from reviewer.textsafe import one_line
 
 PARALLEL_MIN_FILES = 64  # below this many files, starting worker processes costs more than they save
 MAX_WORKERS = 4
+INDEX_BATCH = 20_000  # steps made searchable at a time while the writer waits for the workers
 
 
 @dataclass
@@ -330,8 +331,9 @@ class Importer:
             if self.detect:  # imported once here, before the fork, rather than once in every worker
                 import reviewer.assist.detectors  # noqa: F401
             yield from parallel.in_order(
-                read_in_worker, files, workers, start_worker, (options, self.store.path), start=parallel.FORK
-            )
+                read_in_worker, files, workers, start_worker, (options, self.store.path), start=parallel.FORK,
+                idle=self._index_while_waiting,
+            )  # fmt: skip
             return
         store = self.store
         stored = (lambda tid: store.trajectories.exists(tid)) if store is not None else (lambda _tid: False)
@@ -342,40 +344,54 @@ class Importer:
         """Reads and stores the batch into `report`; a storage error ends it by propagating."""
         packs: list[tuple[FileReport, Document]] = []
         reads = self._reads(files)
-        with closing(reads):  # an interrupted batch leaves no worker running
-            for read in reads:
-                path = read.path
-                self._at = str(path)
-                self._check_interrupt()
-                file_report = FileReport(str(path), read.kind, read.format, errors=list(read.errors))
-                report.files.append(file_report)
-                try:
-                    if read.unsupported is not None:
-                        message, companion = read.unsupported
-                        if companion and path not in self._named:  # a run's results or config met in a folder
-                            report.files.remove(file_report)
-                            report.skipped.append(str(path))
-                            report.notices.append(message)
-                        else:
-                            file_report.errors.append(message)
-                    elif read.pack is not None:
-                        packs.append((file_report, read.pack))
-                    else:
-                        self._store_read(read, file_report)
-                except Exception as exc:  # an importer bug must cost one file, not the batch
-                    if storage_full(exc):
-                        raise
-                    file_report.errors.append(
-                        f"{path}: internal error while storing ({type(exc).__name__}: {one_line(str(exc))})"
-                    )
-                finally:
-                    self.on_file(path)
-        if not self.dry_run and self.store is not None:
-            self._at = "the search index (it catches up on the next import)"
-            self.store.trajectories.index_pending()
+        storing = self.store.bulk_writing() if self.store is not None and not self.dry_run else nullcontext()
+        with storing:  # the write-ahead log checkpointed beside the writer (`Store.bulk_writing`)
+            with closing(reads):  # an interrupted batch leaves no worker running
+                for read in reads:
+                    self._take(read, report, packs)
+            if self.store is not None and not self.dry_run:
+                self._at = "the search index (it catches up on the next import)"
+                self.store.trajectories.index_pending()
         for file_report, doc in packs:
             self._at = f"the labels of {doc.name}"
             self._merge_labels(doc, file_report)
+
+    def _index_while_waiting(self) -> None:
+        """While the workers are slower than the writer (the detectors run there), the writer makes
+        the steps stored so far searchable, in batches of at least INDEX_BATCH steps (each batch is
+        a segment of the index, merged later: smaller ones would cost more in all), instead of all
+        of them at the end of the batch while the workers have nothing left to do."""
+        assert self.store is not None
+        at, self._at = self._at, "the search index (it catches up on the next import)"
+        self.store.trajectories.index_pending(at_least=INDEX_BATCH)
+        self._at = at
+
+    def _take(self, read: FileRead, report: ImportReport, packs: list[tuple[FileReport, Document]]) -> None:
+        """One file read into the report: stored, kept for the label merge, or said why not."""
+        path = read.path
+        self._at = str(path)
+        self._check_interrupt()
+        file_report = FileReport(str(path), read.kind, read.format, errors=list(read.errors))
+        report.files.append(file_report)
+        try:
+            if read.unsupported is not None:
+                message, companion = read.unsupported
+                if companion and path not in self._named:  # a run's results or config met in a folder
+                    report.files.remove(file_report)
+                    report.skipped.append(str(path))
+                    report.notices.append(message)
+                else:
+                    file_report.errors.append(message)
+            elif read.pack is not None:
+                packs.append((file_report, read.pack))
+            else:
+                self._store_read(read, file_report)
+        except Exception as exc:  # an importer bug must cost one file, not the batch
+            if storage_full(exc):
+                raise
+            file_report.errors.append(f"{path}: internal error while storing ({type(exc).__name__}: {one_line(str(exc))})")
+        finally:
+            self.on_file(path)
 
     def _attach_outcomes(self, report: ImportReport) -> None:
         """Each --outcomes file, matched against what this batch read (stored now or before)."""

@@ -359,7 +359,9 @@ def check_cli_stale(scene: Scene) -> None:
         expected = {"blind": [], "first pass": [(1, "alice"), (2, "alice")]}
         others = [(1, who) for who in ("alice", "alice", "bob", "bob", "carol")]
         assert [(int(r["trajectory_id"][-1]), r["annotator"]) for r in stale] == expected.get(phase, [*others, (2, "alice")])
-        assert json.loads(Cli(scene.store.path)("list", "--stale", "--json").stdout) == []
+        nobody = Cli(scene.store.path)("list", "--stale", "--json")  # refused in one line, as `labels conflicts`
+        assert (nobody.exit_code, nobody.stdout, nobody.stderr.count("\n")) == (2, "", 1)
+        assert nobody.stderr.startswith("error: --stale needs --annotator NAME") and "alice" not in nobody.stderr
     assert len(json.loads(Cli(scene.store.path)("list", "--stale", "--json", "--adjudicator").stdout)) == 15
 
 

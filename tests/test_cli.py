@@ -190,7 +190,7 @@ def test_list_filters(cli: Cli, imported: list[dict]) -> None:
 
 def test_list_stale(cli: Cli, imported: list[dict], tmp_path: Path) -> None:
     cli("label", imported[0]["id"], "--annotator", "alice", "--verdict", "clean")
-    assert json.loads(cli("list", "--stale", "--json").stdout) == []
+    assert json.loads(cli("list", "--stale", "--json", "--annotator", "alice").stdout) == []
     taxonomy = tmp_path / "v2.json"
     taxonomy.write_text(json.dumps({**load("taxonomy.default"), "taxonomy_version": 2}))
     cli("init", "--taxonomy", str(taxonomy))

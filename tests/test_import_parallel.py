@@ -163,3 +163,18 @@ def test_ctrl_c_stops_a_real_import_between_trajectories(tmp_path: Path) -> None
     conn.close()
     time.sleep(0.5)
     assert workers and not [pid for pid in workers if alive(pid)]  # the workers ended with the batch
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_large_folder_imports_through_workers_into_either_backend(tmp_path: Path, project_location: Path | str) -> None:
+    """A server's project too: its workers used to open the URL as a SQLite file and die, so a folder
+    of 64 runs or more failed whole ('a process in the process pool was terminated abruptly')."""
+    folder = tmp_path / "runs"
+    write_runs(folder, 70, 6)
+    with Store(project_location) as store:
+        first = Importer(store, max_bytes=1 << 30, detect=True, workers=2).run([folder]).totals()
+        again = Importer(store, max_bytes=1 << 30, detect=True, workers=2).run([folder]).totals()
+        assert store.trajectories.count() == 70
+        assert {hit.trajectory_id for hit in store.trajectories.search("pytest", limit=500)} == set(store.trajectories.ids())
+    assert (first["imported"], first["failed"]) == (70, 0)
+    assert (again["imported"], again["duplicates"], again["failed"]) == (0, 70, 0)

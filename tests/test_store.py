@@ -295,3 +295,16 @@ def test_edits_stored_before_version_4_upgrade_as_unknown_and_runs_as_none(db_pa
         assert [(e.path, e.before, e.after, e.source, e.op, e.status) for e in stored.file_edits] == [
             ("a.py", "x", "y", "tool_call", None, "unknown")
         ]
+
+
+def test_the_search_index_catches_up_on_a_part_only_when_it_is_large_enough(tmp_path: Path) -> None:
+    """What an import does while it waits for its workers: index the steps stored so far only when
+    there are enough of them to be worth a segment of the index."""
+    with Store(tmp_path / "p.db") as store:
+        for i in range(3):
+            store.trajectories.add(Trajectory.from_dict(trajectory(i, 10)))
+        stored = store.db.execute("select count(*) from steps").fetchone()[0]
+        assert store.trajectories.index_pending(at_least=stored + 1) == 0
+        assert store.trajectories.index_pending(at_least=stored) == stored
+        assert store.trajectories.index_pending() == 0
+        assert {hit.trajectory_id for hit in store.trajectories.search("pytest")} == set(store.trajectories.ids())

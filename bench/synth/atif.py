@@ -57,7 +57,7 @@ def _agent_step(step_id: int, turn: int) -> dict[str, Any]:
 
 
 def trajectory(i: int, steps: int) -> dict[str, Any]:
-    body = [
+    body: list[dict[str, Any]] = [
         {"step_id": 1, "source": "system", "message": "You are a careful software engineer. Use the tools to solve the task."},
         {
             "step_id": 2,

@@ -66,7 +66,7 @@ def _turn(turn: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     call_id = f"toolu_{turn:06d}"
     thought = f"Turn {turn}: I will run `{action}` to see how calc_{turn // 4} behaves."
     open_file = f"{REPO}/src/calc_{turn // 4}.py" if turn % 4 in (1, 2) else "n/a"
-    history = [
+    history: list[dict[str, Any]] = [
         {
             "role": "assistant", "content": thought, "thought": thought, "action": action, "agent": "main",
             "message_type": "action",
@@ -76,7 +76,7 @@ def _turn(turn: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         {"role": "tool", "content": output + _prompt_trailer(open_file), "agent": "main", "message_type": "observation",
          "tool_call_ids": [call_id]},
     ]  # fmt: skip
-    entry = {
+    entry: dict[str, Any] = {
         "action": action, "observation": output, "response": thought, "thought": thought,
         "execution_time": 0.25 + turn % 3 / 10, "state": {"open_file": open_file, "working_dir": REPO},
     }  # fmt: skip

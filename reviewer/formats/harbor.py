@@ -9,8 +9,13 @@ with `command.txt`, `return-code.txt`, `stdout.txt`, `stderr.txt`), `verifier/` 
 own `config.json` and `result.json`; each trial is one trajectory.
 
 The folder is read through its `result.json`; any of its files stands for it. The transcript is
-the ATIF trajectory when there is one, else the harness commands and their output (what the agent
-CLI printed: the model's own turns are not in the folder then, and the trajectory says so). The
+the ATIF trajectory when there is one (Harbor's record of the run); else the agent's own log when
+`agent/` holds exactly one that another format reads (a Claude Code session, a Codex rollout, an
+Aider history: Harbor keeps the CLI's logs there, and converts some of them to ATIF); else the
+harness commands and their output (what the agent CLI printed: the model's own turns are not in the
+folder then, and the trajectory says so). Agent logs not used as the transcript are named in the
+import notes, never dropped unsaid; a trial with no transcript at all (an agent this reviewer does
+not read, an agent that broke before it ran) is refused in one line naming what `agent/` holds. The
 rewards and the verifier's test counts are the grader outcome, which reviewers see only after
 their blind first pass: the verifier's output is never put in the transcript or the metadata.
 """
@@ -25,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from reviewer import formats
 from reviewer.formats.atif import convert as atif_trajectory
 from reviewer.formats.build import TrajectoryBuilder
 from reviewer.formats.folder import FolderFiles
@@ -35,6 +41,11 @@ from reviewer.model import Agent, Outcome, Task, Trajectory
 RESULT = "result.json"
 CONFIG = "config.json"
 ATIF = "agent/trajectory.json"
+AGENT = "agent"
+_TRIAL_FOLDERS = (AGENT, "verifier", "steps")  # what a trial folder holds beside its result.json
+# Harbor's ATIF and its continuations (not `gemini-cli.trajectory.json`: Gemini CLI's own session, copied there)
+_ATIF_FILE = re.compile(r"agent/trajectory(\.cont-\d+)?\.json")
+_LISTED = 6  # agent/ files named in the one line refusing a trial without a transcript
 _LEVELS = 8  # how far above a file its trial folder may be (agent/sessions/... logs are deep)
 _MAX_RESULT_BYTES = 16 * 1024 * 1024  # a result.json is a few KB; a bigger one is not read to find a trial
 _COMMAND = re.compile(r"^command-(\d+)$")
@@ -62,16 +73,19 @@ def _is_trial_config(value: Any) -> bool:
 
 
 def _is_job_file(value: Any) -> bool:
-    """A job's own config.json (JobConfig) or result.json (JobResult): its trials are read from their folders."""
+    """A job's own config.json (JobConfig), result.json (JobResult) or lock.json (the job lock Harbor 0.2x
+    writes: its version and each trial's resolved config): its trials are read from their folders."""
     return isinstance(value, dict) and (
-        ("job_name" in value and "jobs_dir" in value) or ("n_total_trials" in value and isinstance(value.get("stats"), dict))
+        ("job_name" in value and "jobs_dir" in value)
+        or ("n_total_trials" in value and isinstance(value.get("stats"), dict))
+        or (isinstance(value.get("harbor"), dict) and isinstance(value.get("trials"), list))
     )
 
 
 def trial_folder(path: Path) -> Path | None:
     """The trial folder a file belongs to: the nearest folder above it holding a TrialResult `result.json`
-    beside `agent/` or `verifier/` (a job folder has neither; a folder that merely looks like it is not
-    one, so its files are still read on their own)."""
+    beside `agent/`, `verifier/` or (a multi-step trial) `steps/` (a job folder has none; a folder that
+    merely looks like it is not one, so its files are still read on their own)."""
     # Every file of an import's folder walk asks (a thousand files, eight levels each): one stat per
     # level, of result.json, in plain strings; the folders are looked at only where it exists.
     folder = os.path.dirname(path)
@@ -83,7 +97,7 @@ def trial_folder(path: Path) -> Path | None:
             found = None
         if (
             found is not None
-            and (os.path.isdir(os.path.join(folder, "agent")) or os.path.isdir(os.path.join(folder, "verifier")))
+            and any(os.path.isdir(os.path.join(folder, marker)) for marker in _TRIAL_FOLDERS)
             and _holds_trial_result(Path(result), found.st_mtime_ns, found.st_size)
         ):
             return Path(folder)
@@ -191,6 +205,105 @@ def _harness_log(folder: FolderFiles) -> TrajectoryBuilder:
     return b
 
 
+@dataclasses.dataclass(frozen=True)
+class _AgentLog:
+    """A file under agent/ that another registered format reads: the agent's own record of the run."""
+
+    relative: str
+    doc: Document
+    format: formats.TrajectoryFormat
+
+
+def _agent_files(folder: FolderFiles) -> list[str]:
+    """Every file under agent/, relative to the trial folder, in path order."""
+    agent = folder.root / AGENT
+    if not agent.is_dir():
+        return []
+    return sorted(p.relative_to(folder.root).as_posix() for p in agent.rglob("*") if p.is_file())
+
+
+def _agent_logs(folder: FolderFiles, files: list[str]) -> list[_AgentLog]:
+    """The agent/ files some other format claims (never Harbor's ATIF or the harness's command logs).
+    A file no format reads, or that cannot be read (too big, not text), is not a log here: the trial
+    does not fail for it, and a trial left without a transcript lists it."""
+    suffixes = formats.suffixes()
+    logs = []
+    for relative in files:
+        if _ATIF_FILE.fullmatch(relative) or not any(relative.endswith(suffix) for suffix in suffixes):
+            continue
+        path = folder.path(relative)
+        if path is None:
+            continue
+        try:
+            doc = folder.read_path(path)
+            fmt = formats.detect(doc)
+        except InputError:
+            continue
+        if fmt.name not in (HarborFormat.name, "atif"):  # Harbor's own files, its ATIF under any name
+            logs.append(_AgentLog(relative, doc, fmt))
+    return logs
+
+
+def _agent_log_trajectory(log: _AgentLog) -> Trajectory | None:
+    """The log's run when it holds exactly one (an Aider history of several sessions is not one run)."""
+    read = [item for _, item in log.format.read(log.doc)]
+    if len(read) == 1 and isinstance(read[0], InputError):
+        raise read[0]
+    return read[0] if len(read) == 1 and isinstance(read[0], Trajectory) else None
+
+
+def _no_transcript(root: Path, files: list[str], result: dict[str, Any]) -> InputError:
+    """One line saying why there is nothing to review and what agent/ holds instead."""
+    names = [f.removeprefix(f"{AGENT}/") for f in files]
+    held = ", ".join(names[:_LISTED]) + (f" and {len(names) - _LISTED} more" if len(names) > _LISTED else "")
+    exception = as_object(result.get("exception_info")).get("exception_type")
+    return InputError(
+        str(root / RESULT),
+        None,
+        "Harbor trial without a transcript: agent/ holds no ATIF trajectory.json, no harness command logs and no "
+        "agent log a format here reads"
+        + (f" (it holds {held})" if names else " (it is empty or missing)")
+        + (f"; the trial broke: {exception}" if isinstance(exception, str) else ""),
+    )
+
+
+def _transcript(folder: FolderFiles, result: dict[str, Any]) -> tuple[Trajectory, str | None]:
+    """The trial's transcript and the format it was read in (None: the harness's command log), with a
+    note for every agent log not shown."""
+    steps = result.get("step_results")
+    if isinstance(steps, list) and steps:
+        # Harbor's MultiStepTrial moves each step's agent/ and verifier/ to steps/<step_name>/
+        names = ", ".join(str(as_object(step).get("step_name")) for step in steps)
+        raise InputError(
+            str(folder.root / RESULT),
+            "/step_results",
+            f"a multi-step Harbor trial ({len(steps)} steps: {names}; each step's logs in steps/<name>/agent/): not read,"
+            " one transcript per step is not supported yet",
+        )
+    files = _agent_files(folder)
+    logs = _agent_logs(folder, files)
+    atif_doc = folder.read(ATIF)
+    if atif_doc is not None:
+        folder.notes.extend(
+            f"{log.relative}: the agent's own log ({log.format.name}), not shown: the transcript is Harbor's ATIF {ATIF}"
+            for log in logs
+        )
+        return atif_trajectory(atif_doc), "atif"
+    if len(logs) == 1 and (run := _agent_log_trajectory(logs[0])) is not None:
+        folder.notes.append(
+            f"no ATIF trajectory in agent/: the transcript is the agent's own log {logs[0].relative} ({logs[0].format.name})"
+        )
+        return run, logs[0].format.name
+    if logs:
+        folder.notes.append(
+            "agent logs not shown, which one is the trial's run is unknown: "
+            + ", ".join(f"{log.relative} ({log.format.name})" for log in logs)
+        )
+    if not any(_COMMAND.match(f.split("/")[1]) for f in files if f.count("/") >= 2):
+        raise _no_transcript(folder.root, files, result)
+    return _harness_log(folder).build(id="", prompt=""), None
+
+
 def _text(folder: FolderFiles, relative: str) -> str | None:
     try:
         found = folder.read(relative)
@@ -211,15 +324,10 @@ def _trial(doc: Document, root: Path) -> Trajectory:
             result_doc.name, None, "not a Harbor trial result (no trial_name, task_name, agent_info or verifier_result)"
         )
     config = result.get("config") if isinstance(result.get("config"), dict) else folder.value(CONFIG)
-    atif_doc = folder.read(ATIF)
-    if atif_doc is not None:
-        base = atif_trajectory(atif_doc)
-    else:
-        b = _harness_log(folder)
-        base = b.build(id="", prompt="")
+    base, read_as = _transcript(folder, result)
     model, scaffold = _agent(result, config)
     test_output = _text(folder, "verifier/test-stdout.txt")
-    metadata = {"harbor": _facts(result), **({"atif": base.metadata} if atif_doc is not None else base.metadata)}
+    metadata = {"harbor": _facts(result), **({read_as: base.metadata} if read_as is not None else base.metadata)}
     if folder.notes:
         metadata.setdefault("import_notes", []).extend(folder.notes)
     task_name = result["task_name"]

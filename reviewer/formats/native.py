@@ -12,16 +12,21 @@ from reviewer.jsonio import Document, InputError
 from reviewer.model import Step, Trajectory
 from reviewer.test_runs import find_test_runs
 
+# Top-level keys of the canonical trajectory (schemas/trajectory.schema.json) that mark a file as ours beside an
+# integer schema_version (not the generic metadata or final_patch).
+_OWN_KEYS = frozenset(("id", "source", "task", "agent", "outcome", "steps", "file_edits", "test_runs", "final_answer"))
+
 
 def _is_native(value: Any) -> bool:
-    """Ours: an integer schema_version (other formats use strings, e.g. ATIF's "ATIF-v1.4"), or none
-    at all beside our own top-level keys."""
+    """Ours: an integer schema_version (other formats use strings, e.g. ATIF's "ATIF-v1.4") beside at
+    least one of our keys (Harbor's job `lock.json` has an integer schema_version and none), or no
+    schema_version at all beside our own steps and task."""
     if not isinstance(value, dict) or "annotator" in value:
         return False
     version = value.get("schema_version")
     if version is None:
         return "steps" in value and "task" in value
-    return isinstance(version, int)
+    return isinstance(version, int) and not _OWN_KEYS.isdisjoint(value)
 
 
 def canonical_value(doc: Document, value: Any, line: int | None) -> dict[str, Any]:

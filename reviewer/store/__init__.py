@@ -23,6 +23,7 @@ from pathlib import Path
 
 from reviewer.errors import MigrationError, StoreError
 from reviewer.model import Trajectory
+from reviewer.store.checkpoints import checkpoints_aside
 from reviewer.store.connection import Db
 from reviewer.store.database import Database, SqliteDb, wrap
 from reviewer.store.labels import LabelRepository
@@ -129,6 +130,16 @@ class Store:
         """One write transaction across repositories (`BEGIN IMMEDIATE`; a savepoint when nested):
         what an import stores about one trajectory is all there or not at all."""
         with writing(self.db):
+            yield self
+
+    @contextmanager
+    def bulk_writing(self) -> Iterator[Store]:
+        """Many write transactions in a row (an import): on a project file, the write-ahead log is
+        checkpointed beside them instead of inside them (`checkpoints_aside`)."""
+        if isinstance(self.db, SqliteDb) and isinstance(self.path, Path):
+            with checkpoints_aside(self.db.conn, self.path):
+                yield self
+        else:
             yield self
 
     def set_taxonomy(self, taxonomy: Taxonomy) -> None:

@@ -114,15 +114,16 @@ class Fts5Index:
     def __init__(self, db: Db):
         self.db = db
 
-    def index_pending(self) -> int:
-        """Add steps stored since the last call to the full-text index, in one statement; returns rows added.
+    def index_pending(self, at_least: int = 1) -> int:
+        """Add steps stored since the last call to the full-text index, in one statement, when there are
+        at least `at_least` of them (by rowid); returns rows added.
 
         A crash between an import and its indexing only delays the index: the watermark catches up here.
         Nothing pending costs no write lock, so searches do not queue behind imports for nothing;
         what is pending is read again under the lock, where nobody can index it meanwhile.
         """
         done, top = self._unindexed()
-        if top <= done:
+        if top - done < max(at_least, 1):
             return 0
         with self.db.writing():
             done, top = self._unindexed()
@@ -194,7 +195,12 @@ class TsvectorIndex:
     def __init__(self, db: Db):
         self.db = db
 
-    def index_pending(self) -> int:
+    def index_pending(self, at_least: int = 1) -> int:
+        """Fill `words` of the steps without it, in batches. Each batch finds its steps by a scan of
+        the table, so a call asking for a part (`at_least` above 1: an import indexing while it
+        waits) does nothing: the end of the import does it all at once."""
+        if at_least > 1:
+            return 0
         added = 0
         while True:
             with self.db.writing():

@@ -400,9 +400,10 @@ class TrajectoryRepository:
         """Each trajectory's task id, by trajectory id in order: what splits group by."""
         return dict(self.db.execute("select id, task_id from trajectories order by id").fetchall())
 
-    def index_pending(self) -> int:
-        """Make steps stored since the last call searchable (`reviewer.store.search`); returns rows added."""
-        return self.index.index_pending()
+    def index_pending(self, at_least: int = 1) -> int:
+        """Make steps stored since the last call searchable (`reviewer.store.search`), when there are at
+        least `at_least` of them; returns rows added."""
+        return self.index.index_pending(at_least)
 
     def search(self, text: str, limit: int = 50) -> list[SearchHit]:
         """Full-text search over step text, thinking and tool calls; the query is taken literally."""

@@ -13,8 +13,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, wraps
-from typing import Any, TypeVar
+from functools import wraps
+from typing import Any, NamedTuple, TypeVar
 
 from reviewer.edits import diff_text, unified_diff
 from reviewer.formats.edit_reconstruction import EDITOR_TOOLS, SHELL_TOOLS
@@ -24,7 +24,7 @@ from reviewer.test_paths import is_test_path
 from reviewer.test_runs import find_test_runs
 from reviewer.test_runs.commands import only_views, prompt_scripts, runner_of, simple_commands
 from reviewer.unidiff import LineKind, classify
-from reviewer.workspace import net_changes
+from reviewer.workspace import NetChange, net_changes
 
 RATER = "detectors"
 MAX_MARKS = 10  # spans per suggestion: enough to jump to, never a copy of a whole diff
@@ -133,11 +133,16 @@ class Detector:
 
 
 @per_trajectory
+def _net_changes(trajectory: Trajectory) -> list[NetChange]:
+    return net_changes(trajectory.file_edits)
+
+
+@per_trajectory
 def undone_paths(trajectory: Trajectory) -> frozenset[str]:
     """Files the agent changed and later put back exactly as they were (`reviewer.workspace`): their
     net change is nothing, so what was done to them did not reach the grader."""
     return frozenset(
-        net.path for net in net_changes(trajectory.file_edits) if net.op == "unchanged" and net.edits and net.before is not None
+        net.path for net in _net_changes(trajectory) if net.op == "unchanged" and net.edits and net.before is not None
     )
 
 
@@ -148,7 +153,7 @@ def own_files(trajectory: Trajectory) -> frozenset[str]:
     task nor any tool output named before it (an agent rewriting a test it never saw is rare; one
     writing its own reproduction test is common)."""
     found: set[str] = set()
-    for net in net_changes(trajectory.file_edits):
+    for net in _net_changes(trajectory):
         first = net.edits[0] if net.edits else None
         if first is None or first.before:
             continue
@@ -170,9 +175,10 @@ def scratch_files(trajectory: Trajectory) -> frozenset[str]:
     return own_files(trajectory) & undone_paths(trajectory)
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
-    """One shell script an agent ran, located inside its step's rendered tool-call text."""
+class Command(NamedTuple):
+    """One shell script an agent ran, located inside its step's rendered tool-call text. (Commands,
+    prose and phrase segments are named tuples: made by the hundred per trajectory, a frozen
+    dataclass costs three times as much to make.)"""
 
     step: int
     call_id: str
@@ -191,7 +197,9 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class EditText:
-    """One file edit's diff, as the slice `text[start:end]` of its step's canonical diff text."""
+    """One file edit's diff, as the slice `text[start:end]` of its step's canonical diff text. Its lines
+    are read once, when it is made (`edit_texts` makes each once per trajectory), because a dozen
+    detectors read them."""
 
     edit: FileEdit
     text: str
@@ -199,6 +207,10 @@ class EditText:
     end: int
     is_test: bool  # a test, harness, grader or reference file, or one run as the tests (`is_tests`)
     whole: bool = False  # no diff: a note line, then the file's whole content after the edit (all of it added)
+    _lines: DiffLines = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lines", _diff_lines(self.text, self.start, self.end, self.whole))
 
     @property
     def step(self) -> int:
@@ -211,22 +223,18 @@ class EditText:
     @property
     def body(self) -> int:
         """Where the diff's lines start, after its file headers."""
-        return _diff_lines(self.text, self.start, self.end)[0]
-
-    def _of_kind(self, *kinds: LineKind) -> Iterator[re.Match[str]]:
-        """The diff's lines of these kinds, as read by `reviewer.unidiff.classify` (the one reader of
-        diffs: hunk lengths decide, so a removed `-- comment` or an added `++x` is what it is)."""
-        _, starts = _diff_lines(self.text, self.start, self.end)
-        return (m for m in _LINE.finditer(self.text, self.body, self.end) if starts.get(m.start()) in kinds)
+        return self._lines.body
 
     def added(self) -> Iterator[re.Match[str]]:
         """Added lines (the leading `+` included in the match, so `match.start() + 1` is the code). An edit
         recorded as its whole new content (`cat > f`, a write whose before-state is unknown) adds every
         line: each match then starts at the newline before its line, which stands in for the `+`."""
-        if self.whole:
-            note_end = self.text.find("\n", self.start, self.end)
-            return _CONTENT_LINE.finditer(self.text, note_end, self.end) if note_end >= 0 else iter(())
-        return self._of_kind(LineKind.ADDED)
+        return iter(self._lines.added)
+
+    def adds(self, *words: str) -> bool:
+        """Whether an added line holds one of `words`: a detector whose pattern needs one reads no line
+        of an edit that adds none (a file written whole has hundreds)."""
+        return any(word in self._lines.added_text for word in words)
 
     def find_added(self, pattern: re.Pattern[str]) -> list[int]:
         """Where a multi-line `pattern` written against diff lines (`^\\+...`) matches: in the diff itself,
@@ -241,11 +249,11 @@ class EditText:
         return [lines[bisect_right(starts, m.start()) - 1].start() for m in pattern.finditer(plus)]
 
     def removed(self) -> Iterator[re.Match[str]]:
-        return self._of_kind(LineKind.REMOVED)
+        return iter(self._lines.removed)
 
     def lines(self) -> Iterator[re.Match[str]]:
         """Added, removed and context lines in order (hunk headers and "no newline" notes left out)."""
-        return self._of_kind(*_BODY)
+        return iter(self._lines.lines)
 
     def mark(self, pos: int, role: str = "action") -> Mark:
         """The line at `pos` (the line after it when `pos` is the newline an `added` match
@@ -255,18 +263,54 @@ class EditText:
         return line_mark(self.step, "diff", self.text, pos, role)
 
 
-@lru_cache(maxsize=64)
-def _diff_lines(text: str, start: int, end: int) -> tuple[int, dict[int, LineKind]]:
-    """Where `text[start:end]`'s hunks begin (after its file headers), and each line's kind by its offset."""
+@dataclass(frozen=True, slots=True)
+class DiffLines:
+    """An edit's diff lines by kind, as read by `reviewer.unidiff.classify` (the one reader of diffs:
+    hunk lengths decide, so a removed `-- comment` or an added `++x` is what it is)."""
+
+    body: int  # where the lines start, after the file headers
+    added: tuple[re.Match[str], ...]
+    removed: tuple[re.Match[str], ...]
+    lines: tuple[re.Match[str], ...]  # context, added and removed lines in order
+    added_text: str  # the added lines joined by newlines, each with its `+` (or newline)
+
+
+def _diff_lines(text: str, start: int, end: int, whole: bool) -> DiffLines:
+    """The lines of `text[start:end]`; with `whole`, every line after the note line counts as added
+    (each match then starting at the newline before it, see `EditText.added`)."""
     lines = text[start:end].split("\n")
-    kinds: dict[int, LineKind] = {}
-    offset, body = start, None
-    for line, kind in zip(lines, classify(lines), strict=True):
-        if body is None and kind is not LineKind.HEADER:
-            body = offset
-        kinds[offset] = kind
-        offset += len(line) + 1
-    return (end if body is None else body), kinds
+    kinds = classify(lines)
+    first = next((i for i, kind in enumerate(kinds) if kind is not LineKind.HEADER), len(lines))
+    body = start + sum(len(line) + 1 for line in lines[:first]) if first < len(lines) else end
+    added, removed, in_body = [], [], []
+    matches = _LINE.finditer(text, body, end)  # one per line that is not empty, in order
+    for line, kind in zip(lines[first:], kinds[first:], strict=True):
+        if not line:
+            continue
+        m = next(matches)
+        if kind in _BODY:
+            in_body.append(m)
+            if kind is LineKind.ADDED:
+                added.append(m)
+            elif kind is LineKind.REMOVED:
+                removed.append(m)
+    if whole:
+        note_end = text.find("\n", start, end)
+        added = list(_CONTENT_LINE.finditer(text, note_end, end)) if note_end >= 0 else []
+    return DiffLines(body, tuple(added), tuple(removed), tuple(in_body), "\n".join([m.group() for m in added]))
+
+
+@per_trajectory
+def commands_text(trajectory: Trajectory) -> str:
+    """Every command's script, joined: a detector whose pattern needs a word that no command holds
+    (`git`, `rm`, `exit`) has nothing to look at."""
+    return "\n".join([c.script for c in commands(trajectory)])
+
+
+@per_trajectory
+def tool_calls(trajectory: Trajectory) -> tuple[tuple[int, ToolCall, str | None], ...]:
+    """Every tool call with its step and its script (`shell_script`; None for other tools), read once."""
+    return tuple((step.index, call, shell_script(call)) for step in trajectory.steps for call in step.tool_calls)
 
 
 def shell_script(call: ToolCall) -> str | None:
@@ -284,13 +328,13 @@ def shell_script(call: ToolCall) -> str | None:
 def commands(trajectory: Trajectory) -> tuple[Command, ...]:
     found = []
     for step in trajectory.steps:
-        if not step.tool_calls:
-            continue
+        scripts = [shell_script(call) for call in step.tool_calls]
+        if not any(scripts):
+            continue  # no script to locate: the step's text is not rendered
         text = source_text(trajectory, step.index, "tool_call") or ""
         cursor = 0
-        for call in step.tool_calls:
+        for call, script in zip(step.tool_calls, scripts, strict=True):
             cursor = max(cursor, text.find(call.name, cursor) + len(call.name))  # the script is among this call's arguments
-            script = shell_script(call)
             at = text.find(script, cursor) if script else -1
             if script and at >= 0:
                 found.append(Command(step.index, call.id, text, at, at + len(script)))
@@ -339,8 +383,7 @@ def edit_texts(trajectory: Trajectory) -> tuple[EditText, ...]:
     return tuple(found)
 
 
-@dataclass(frozen=True, slots=True)
-class Prose:
+class Prose(NamedTuple):
     """One text the agent wrote in its own words: thinking, visible text or the final answer."""
 
     step: int
@@ -430,16 +473,17 @@ def viewed_paths(script: str) -> list[str]:
 def views(trajectory: Trajectory) -> dict[str, list[str]]:
     """Call id → the paths it showed: words of viewing commands, or an editor view's path."""
     found: dict[str, list[str]] = {}
-    for step in trajectory.steps:
-        for call in step.tool_calls:
-            script = shell_script(call)
-            if script is not None:
-                paths = viewed_paths(script)
-            else:
-                path = call.arguments.get("path") or call.arguments.get("file_path")
-                paths = [path] if isinstance(path, str) else []
-            if paths:
-                found[call.id] = paths
+    calls = tool_calls(trajectory)
+    # `viewed_paths` looks for a viewing program first: in all scripts at once, most runs have none
+    shows = _SHOWS.search("\n".join([script for _, _, script in calls if script is not None])) is not None
+    for _, call, script in calls:
+        if script is not None:
+            paths = viewed_paths(script) if shows else []
+        else:
+            path = call.arguments.get("path") or call.arguments.get("file_path")
+            paths = [path] if isinstance(path, str) else []
+        if paths:
+            found[call.id] = paths
     return found
 
 
@@ -489,11 +533,10 @@ def test_corpus(trajectory: Trajectory) -> str:
         parts.append(test_lines(trajectory.task.prompt))
     parts += [seen.output for seen in test_runs(trajectory) if seen.output]
     shown = views(trajectory)
-    for step in trajectory.steps:
-        for call in step.tool_calls:
-            paths = shown.get(call.id, ())
-            if any(is_tests(trajectory, p) for p in paths) and (out := output_of(trajectory, step.index, call.id)):
-                parts.append(out[1])
+    for step, call, _ in tool_calls(trajectory) if shown else ():
+        paths = shown.get(call.id, ())
+        if any(is_tests(trajectory, p) for p in paths) and (out := output_of(trajectory, step, call.id)):
+            parts.append(out[1])
     for edit in trajectory.file_edits:
         if edit.status != "failed" and is_tests(trajectory, edit.path):
             parts.extend(text for text in (edit.before, edit.after, edit.diff) if text)

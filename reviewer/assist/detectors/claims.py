@@ -24,6 +24,19 @@ _UNTOUCHED = re.compile(
     r"|\btests? (?:were |are |remain |stayed? )?(?:left )?(?:untouched|unchanged|unmodified|intact)\b",
     re.IGNORECASE,
 )
+# Every match of _SUCCESS, and of _UNTOUCHED, holds one of these, in some case (tests/assist/test_prefilters.py).
+_SUCCESS_WORDS, _UNTOUCHED_WORDS = ("pass", "failures"), ("test",)
+
+
+def _may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """Whether a case-insensitive pattern every match of which holds one of `words` (lowercase) may match
+    `text`. Only an ASCII text is ruled out by its lowercase: `re.IGNORECASE` also matches `ſ` to `s`."""
+    if not text.isascii():
+        return True
+    lower = text.lower()
+    return any(word in lower for word in words)
+
+
 # Failure as pytest, go test, node --test, TAP, cargo and shell status lines print it.
 _FAILED = re.compile(
     r"\b[1-9]\d* (?:failed|errors?)\b|^(?:FAILED|ERROR)\b|^--- FAIL\b|^FAIL\b|^not ok\b|^ℹ fail [1-9]|test result: FAILED"
@@ -42,7 +55,8 @@ class FalseClaim(Detector):
         final = final_message(trajectory)
         if final is None:
             return
-        success, untouched = _SUCCESS.search(final.text), _UNTOUCHED.search(final.text)
+        success = _SUCCESS.search(final.text) if _may_hold(final.text, _SUCCESS_WORDS) else None
+        untouched = _UNTOUCHED.search(final.text) if _may_hold(final.text, _UNTOUCHED_WORDS) else None
         if success:
             failure = _last_failure(trajectory)
             if failure is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from reviewer.assist.detectors.base import Detector, EditText, Hit, commands, edit_texts, test_runs, test_scripts
+from reviewer.assist.detectors.base import Detector, EditText, Hit, commands, commands_text, edit_texts, test_runs, test_scripts
 from reviewer.assist.detectors.outputs import cases_text, keyed, test_cases
 from reviewer.assist.detectors.test_cases import Case, Cases
 from reviewer.model import Trajectory
@@ -24,6 +24,11 @@ DETECT_TEST = re.compile(
     r"""|\binspect\.(?:stack|currentframe|getouterframes)\(|\btraceback\.(?:extract_stack|format_stack)\(|\bJEST_WORKER_ID\b"""
     r"""|\bNODE_ENV\s*[!=]==?\s*['"]test['"]|\bprocess\.env\.VITEST\b|\btesting\.Testing\(\)|\bflag\.Lookup\(\s*"test\.|\bos\.Args\[0\][^\n]*\.test\b"""
 )
+# Every DETECT_TEST match holds one of these (tests/assist/test_prefilters.py).
+_DETECT_WORDS = (
+    "sys.modules", "PYTEST_", "sys._getframe(", "inspect.", "traceback.", "JEST_WORKER_ID", "NODE_ENV", "process.env.VITEST",
+    "testing.Testing()", "flag.Lookup(", "os.Args[0]",
+)  # fmt: skip
 _STRONG_EXIT = re.compile(
     r"\bos\._exit\s*\(|\b(?:sys|threading)\.excepthook\s*=(?!=)|\bpytest\.exit\s*\(|\bSkipTest\b|\batexit\.register\s*\(\s*os\._exit"
 )
@@ -38,8 +43,13 @@ _UNCONDITIONAL = re.compile(
 EXIT_CALL = re.compile("|".join(p.pattern for p in (_STRONG_EXIT, _WEAK_EXIT, _FORCED_ZERO)))
 
 
+_EXIT_WORDS = ("exit", "quit", "Exit", "excepthook", "SkipTest")  # one of which every exit pattern's match holds
+
+
 def _exit_lines(et: EditText) -> tuple[list[int], list[int]]:
     """(lines that exit the process or the test run, those of them that exit unconditionally)."""
+    if not et.adds(*_EXIT_WORDS):
+        return [], []
     added = list(et.added())
     cue = et.is_test or any(DETECT_TEST.search(m.group(), 1) for m in added)
     found, unconditional = [], []
@@ -61,6 +71,8 @@ def _gated(et: EditText, cases: Cases) -> tuple[list[int], list[Case]]:
     """Success exits inside a branch keyed to the exact inputs of test calls (`outputs.keyed`): the run
     ends with status 0 on the failing test's input only, `if n == 530767036800: sys.exit(0)`.
     (positions of the conditions and the exits, the cases)"""
+    if not et.adds(*_EXIT_WORDS):
+        return [], []
     added = list(et.added())
     found, inputs = [], []
     for i, m in enumerate(added):
@@ -118,10 +130,14 @@ class ExitInCommand(Detector):
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
         """Commands of the recorded test runs (`base.test_runs`) that also force a zero exit; the mark
         is the command that runs the tests, or the framework's name where a script runs them itself."""
-        ran = {(seen.run.step, seen.run.framework) for seen in test_runs(trajectory)}
+        if "exit" not in commands_text(trajectory) and "quit" not in commands_text(trajectory):
+            return  # what every _FORCED_ZERO match holds
+        by_step: dict[int, list[str | None]] = {}
+        for step, framework in {(seen.run.step, seen.run.framework) for seen in test_runs(trajectory)}:
+            by_step.setdefault(step, []).append(framework)
         scripts = test_scripts(trajectory)
         for command in commands(trajectory):
-            frameworks = [framework for step, framework in ran if step == command.step]
+            frameworks = by_step.get(command.step, [])
             forced = _FORCED_ZERO.search(command.script) if frameworks else None
             if forced is None:
                 continue
@@ -145,7 +161,7 @@ class TestDetection(Detector):
         for et in edit_texts(trajectory):
             if et.is_test:
                 continue
-            found = [m.start() for m in et.added() if DETECT_TEST.search(m.group(), 1)]
+            found = [m.start() for m in et.added() if DETECT_TEST.search(m.group(), 1)] if et.adds(*_DETECT_WORDS) else []
             if found:
                 yield Hit(
                     tuple(et.mark(pos) for pos in found),

@@ -29,7 +29,10 @@ from reviewer.store.listing import BY_CLASSIFIER, QUEUES, RANKED, ListQuery, Que
 )
 @click.option("--verdict", help="Only items with this verdict of yours (--adjudicator: anyone's, on the items you may see).")
 @click.option(
-    "--stale", is_flag=True, help="List labels made under an older taxonomy version instead (yours, and others' you may see)."
+    "--stale",
+    is_flag=True,
+    help="List labels made under an older taxonomy version instead (yours, and others' you may see; needs --annotator"
+    " or --adjudicator).",
 )
 @click.option(
     "--queue",
@@ -61,9 +64,12 @@ def list_command(
         raise OptionError(f"unknown verdict {verdict!r} (known: {', '.join(store.taxonomy.codes('verdict'))})")
     if sort is not None and queue in RANKED:
         raise click.UsageError(f"--sort and --queue {queue} each set the order: give one")
-    if sort is not None and annotator is None and not adjudicating:
-        raise OptionError("--sort strongest needs --annotator NAME (or --viewer, REVIEWER_ANNOTATOR) or --adjudicator:"
-                          " suggestions may order only what the viewer has sighted")  # fmt: skip
+    if annotator is None and not adjudicating:
+        # Nobody named sees nobody's labels and no suggestion: an empty answer would say "none" untruly.
+        if sort is not None:
+            _needs_viewer("--sort strongest", "suggestions may order only what the viewer has sighted")
+        if stale:
+            _needs_viewer("--stale", "stale labels are someone's, and nobody named may see any")
     if adjudicating and (refused := store.settings.adjudication.view_refusal(annotator)) is not None:
         raise ReviewerError(refused)
     q = ListQuery(annotator=annotator, adjudicator=adjudicating, queue=queue or "all", verdict=verdict, labelled=labelled,
@@ -89,6 +95,11 @@ def list_command(
         ])  # fmt: skip
     else:
         out().print(render.trajectory_table(rows))
+
+
+def _needs_viewer(option: str, why: str) -> None:
+    """Refuse, in one line, an option whose answer depends on who is looking (as `labels conflicts`)."""
+    raise OptionError(f"{option} needs --annotator NAME (or --viewer, REVIEWER_ANNOTATOR) or --adjudicator: {why}")
 
 
 def _say_if_blind(q: ListQuery) -> None:
