@@ -6,7 +6,8 @@ is done here, apart from the store's writer, so that `reviewer import` can do it
 processes while one process writes (`reviewer.importer`). What crosses back is plain data: each
 trajectory as the rows the store inserts (`store.trajectories.Rows`), the compressed original, the
 error and warning lines. Read in the writing process itself (a small batch, a dry run), the
-trajectory objects are kept as they are.
+objects an importer built are kept beside the rows; a native file's are built from its checked JSON
+value only when something asks for them (the detectors, an id clash, a dry run).
 """
 
 from __future__ import annotations
