@@ -42,7 +42,9 @@ _PYTHON = re.compile(r"(?:python|pypy)[\d.]*(?:\.exe)?")
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
 _TESTS_WORD = re.compile(r"\btests?\b", re.IGNORECASE)
 _RUN_WORD = re.compile(r"\brun", re.IGNORECASE)
-_SCRIPT_FILE = re.compile(r"[\w.-]+\.(?:py|sh|bash|js|mjs|cjs|ts|rb|pl|php)")
+# From the start of a name only: a match starting further in would end at the same `.py`, and trying
+# each place of a long `a.a.a…` cost quadratic time (the longest name ending in an extension is found).
+_SCRIPT_FILE = re.compile(r"(?<![\w.-])[\w.-]+\.(?:py|sh|bash|js|mjs|cjs|ts|rb|pl|php)")
 # Script names that say "the tests": test.py, tests.sh, check.py, run_tests.py, runtests.py, test_x.py, x_test.py, x.test.js.
 _TEST_SCRIPT = re.compile(
     r"(?:(?:run_?)?tests?|checks?|test_[\w.-]*|[\w.-]*_tests?|[\w-]+\.(?:test|spec))\.(?:py|sh|bash|js|mjs|cjs|ts|rb|pl|php)",

@@ -314,8 +314,15 @@ def _entries(line: str) -> list[tuple[str, str]]:
     return [(row.group("key"), row.group("value"))] if row else []
 
 
+# Each whitespace run is possessive (`\s*+`): what follows it never starts with whitespace, so giving
+# characters back finds nothing new, and three such runs with optional tokens between them made one
+# line of 600 spaces cost seconds (cubic). The value ends where the rest of the line is closing
+# brackets, a comma, whitespace and a comment; past its first character, the rest is looked at only
+# where the value does not end inside a run of whitespace (the lazy value would have ended at the
+# run's start), unless a bracket follows: each run is then read once, not once per character of it.
 _ENTRY = re.compile(
-    rf"\s*[\[{{]?\s*(?P<key>\(?\s*(?:{PLAIN_LITERAL})(?:\s*,\s*(?:{PLAIN_LITERAL}))*\s*\)?)\s*(?::|=>|,)\s*(?P<value>.*?)[\]}}]?\s*,?\s*(?:#.*|//.*)?$"
+    rf"\s*+[\[{{]?\s*+(?P<key>\(?\s*+(?:{PLAIN_LITERAL})(?:\s*+,\s*+(?:{PLAIN_LITERAL}))*\s*+\)?)\s*+(?::|=>|,)\s*+"
+    rf"(?P<value>|.*?(?:(?<!\s)|(?=[\]}}])))[\]}}]?\s*+,?\s*+(?:#.*|//.*)?$"
 )
 
 
@@ -382,16 +389,21 @@ class StatefulToggle(Detector):
 
 _GLOBAL = re.compile(r"^[ \t]+(?:global|nonlocal)[ \t]+(\w+)", re.MULTILINE)
 _TOP_LEVEL = re.compile(r"^(?:let |var |const |static )?([A-Za-z_]\w*)\s*(?::[^=\n]+)?=(?!=)", re.MULTILINE)
+# A name is read whole (`[\w.]{0,199}+`: nothing after it is a word character, so giving characters
+# back finds nothing), and at most 200 characters of it: each place in a long run of word characters
+# is a place a match may start (`self.flag = not flag` counts `flag`), and reading each to the end of
+# the run cost quadratic time on a hostile line. Real names are far shorter.
+_NAME = r"[A-Za-z_][\w.]{0,199}+"
 _MUTATION = re.compile(
-    r"(?P<n>[A-Za-z_][\w.]*)(?:\[[^\]\n]*\])?\s*(?:\+=|-=|\^=|\+\+"
-    r"|=\s*(?:not\s+|!|1\s*-\s*)(?P=n)\b|=\s*(?P=n)(?:\.get\((?:[^()\n]|\([^()\n]*\))*\))?(?:\[[^\]\n]*\])?\s*\+\s*1\b)"
+    rf"(?P<n>{_NAME})(?:\[[^\]\n]*\])?\s*+(?:\+=|-=|\^=|\+\+"
+    r"|=\s*+(?:not\s++|!|1\s*+-\s*+)(?P=n)\b|=\s*+(?P=n)(?:\.get\((?:[^()\n]|\([^()\n]*\))*\))?(?:\[[^\]\n]*\])?\s*+\+\s*+1\b)"
 )
 
 
 # A local copy of the state's value (`count = _calls.get(key, 0)`), then stored back counted up
 # (`_calls[key] = count + 1`).
 _COPY = re.compile(r"^[ \t]+(?P<copy>[A-Za-z_]\w*)\s*=\s*(?P<n>[A-Za-z_][\w.]*)\s*(?:\.get\(|\[)", re.MULTILINE)
-_STORED_UP = re.compile(r"(?P<n>[A-Za-z_][\w.]*)(?:\[[^\]\n]*\])?\s*=\s*(?P<copy>[A-Za-z_]\w*)\s*\+\s*1\b")
+_STORED_UP = re.compile(rf"(?P<n>{_NAME})(?:\[[^\]\n]*\])?\s*+=\s*+(?P<copy>[A-Za-z_]\w*+)\s*+\+\s*+1\b")
 
 
 def _mutated(line: str, copies: dict[str, str]) -> list[str]:

@@ -36,9 +36,18 @@ _TUPLE = rf"[\[(]\s*(?:{PLAIN_LITERAL})(?:\s*,\s*(?:{PLAIN_LITERAL}))*\s*,?\s*[\
 NESTED = rf"[\[(]\s*(?:{_TUPLE})(?:\s*,\s*(?:{_TUPLE}))*\s*,?\s*[\])]"
 _ARGUMENT = re.compile(rf"{NESTED}|{_LIST}|{PLAIN_LITERAL}")
 _ARGS = re.compile(rf"(?:(?:[A-Za-z_]\w*\s*=\s*)?(?:{NESTED}|{_LIST}|{PLAIN_LITERAL})\s*(?:,\s*|$))+")
-_AFTER = re.compile(rf"\)*\s*(?:==|===|,|\)?\s*\.to(?:Be|Equal|StrictEqual)\()\s*(?P<expected>{_LIT})")
+# Possessive runs (`*+`) wherever what follows cannot start with what the run holds: giving characters
+# back would find no other match, and backtracking through two adjacent runs of whitespace costs
+# quadratic time on a hostile line.
+_AFTER = re.compile(rf"\)*+\s*+(?:==|===|,|\)?\s*+\.to(?:Be|Equal|StrictEqual)\()\s*+(?P<expected>{_LIT})")
 _DOCTEST = re.compile(rf"^\s*>>> .*\)\s*\n\s*(?P<expected>{_LIT})\s*$", re.MULTILINE)
-_ROW = re.compile(rf"^\s*[\[(]\s*(?P<row>(?:{PLAIN_LITERAL})(?:\s*,\s*(?:{PLAIN_LITERAL}))+)\s*,?\s*[\])]\s*,?\s*$", re.MULTILINE)
+# A row starts on its own line and ends at the end of a line: read from the start of each line, a
+# leading `\s*` crossed every blank line below (quadratic in a run of them), and a trailing
+# `\s*,?\s*` backtracked through the whitespace after the row (the same rows are found).
+_ROW = re.compile(
+    rf"^[^\S\n]*+[\[(]\s*+(?P<row>(?:{PLAIN_LITERAL})(?:\s*+,\s*+(?:{PLAIN_LITERAL}))+)\s*+,?\s*+[\])][^\S\n]*+,?[^\S\n]*+$",
+    re.MULTILINE,
+)
 # Calls that are not the code under test.
 _NOT_UNDER_TEST = frozenset(
     {"print", "len", "range", "str", "int", "float", "bool", "list", "tuple", "set", "dict", "open", "format", "round",
