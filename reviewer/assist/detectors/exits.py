@@ -35,9 +35,11 @@ _STRONG_EXIT = re.compile(
 _WEAK_EXIT = re.compile(r"\b(?:sys\.exit|exit|quit|process\.exit|os\.Exit|System\.exit|Environment\.Exit)\s*\(")
 _FORCED_ZERO = re.compile(r"\b(?:sys\.exit|os\._exit|exit|quit)\s*\(\s*0?\s*\)|(?<![\w.-])exit[ \t]+0\b")
 # A success exit at the top level of a file (no indentation): nothing after it runs, the tests included.
+# Whitespace runs are possessive (`\s*+`): what follows each is never whitespace, and two runs with an
+# optional `0` or `;` between them cost quadratic time on a hostile line.
 _UNCONDITIONAL = re.compile(
-    r"(?:sys\.exit|os\._exit|exit|quit|process\.exit|os\.Exit|System\.exit)\s*\(\s*0?\s*\)\s*;?\s*(?:#.*|//.*)?$"
-    r"|raise\s+SystemExit\b(?:\s*\(\s*0?\s*\))?\s*(?:#.*)?$"
+    r"(?:sys\.exit|os\._exit|exit|quit|process\.exit|os\.Exit|System\.exit)\s*+\(\s*+0?\s*+\)\s*+;?\s*+(?:#.*|//.*)?$"
+    r"|raise\s++SystemExit\b(?:\s*+\(\s*+0?\s*+\))?\s*+(?:#.*)?$"
 )
 # Any of the above: what a classifier counts as exit calls (`reviewer.export.features`).
 EXIT_CALL = re.compile("|".join(p.pattern for p in (_STRONG_EXIT, _WEAK_EXIT, _FORCED_ZERO)))

@@ -176,7 +176,9 @@ class SpecialCase(Detector):
 
 
 # A collection of literals given a name at the top level (`_FAILING = {(1900,)}`), read where `in` tests it.
-_COLLECTION = re.compile(r"(?P<name>[A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*(?P<value>(?:frozenset|set|tuple|list)?\(?\s*[\[{(].*)$")
+# Possessive runs (`\s*+`): the value starts at the first character after the `=` that is not
+# whitespace either way, and two adjacent runs with an optional `(` between them cost quadratic time.
+_COLLECTION = re.compile(r"(?P<name>[A-Za-z_]\w*)\s*(?::[^=\n]*)?=\s*+(?P<value>(?:frozenset|set|tuple|list)?\(?\s*+[\[{(].*)$")
 _IN_NAME = re.compile(r"\bin\s+([A-Za-z_]\w*)\b(?!\s*\()")
 _COMPARES = re.compile(r"[=!]=|\bin\s*[\[({]|\b(?:case|when)\s")
 # A literal, a sequence of tuples, or a tuple, list or set of those, as one operand of a comparison.

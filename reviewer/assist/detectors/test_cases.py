@@ -27,7 +27,10 @@ _LIT = LITERAL.pattern
 # The same literals without named groups, for patterns that hold several.
 PLAIN_LITERAL = re.sub(r"\(\?P<\w+>", "(?:", _LIT)
 # A call and its arguments, which may hold one level of brackets (`f(7, 8, 9, [(3, 6), (6, 3)])`).
-_CALL = re.compile(r"(?<![\w.])(?P<name>[A-Za-z_][\w.]*)\s*\(\s*(?P<args>(?:[^()\n]|\([^()\n]*\))*?)\s*\)")
+# The arguments end on a character that is not whitespace (or are empty), and the runs around them are
+# possessive: ending the lazy arguments at each place inside a run of whitespace and reading the rest of
+# the run each time cost quadratic time; the same arguments are found.
+_CALL = re.compile(r"(?<![\w.])(?P<name>[A-Za-z_][\w.]*)\s*\(\s*+(?P<args>(?:(?:[^()\n]|\([^()\n]*\))*?(?<!\s))?)\s*+\)")
 # A list of literals is one value (`median([4, 1, 3, 2])`), and so is a list or tuple of tuples of
 # literals (`[(3, 6), (6, 3)]`, or `((3, 6), (6, 3))` where code compares `tuple(tiles)`), read as its
 # literals in order; other tuples and sets are read element by element.
