@@ -35,7 +35,10 @@ from reviewer.model import FileEdit, Step, Trajectory
 
 HISTORY = ".aider.chat.history.md"
 _HEADER_TEXT = "# aider chat started at "
-_HEADER = re.compile(rf"^{_HEADER_TEXT}(.+?)\s*$")
+# What a line names (a date, a file, a command) ends on a character that is not whitespace (`.*?\S`, here
+# and below): a lazy `.+?` before `\s*$` ended at every place inside a run of spaces and read the rest of
+# the run each time, quadratic in a hostile line. A name of whitespace alone is no name.
+_HEADER = re.compile(rf"^{_HEADER_TEXT}(.*?\S)\s*$")
 _CONSOLE = re.compile(r"^>( |$)")
 _USER = re.compile(r"^####( |$)")
 # Aider fences its blocks with ``` or ~~~, and for some models with an HTML-like tag pair (its wrap
@@ -44,18 +47,18 @@ _FENCE = re.compile(r"^ {0,3}(```|~~~|</?(?:source|code|pre|codeblock|sourcecode
 _COMMAND = re.compile(r"^(?:/(?:run|test)\s+|!)(.+)$", re.DOTALL)
 _MODEL = re.compile(r"^(?:Main model|Models|Model): (\S+) with (\S+) edit format")
 _VERSION = re.compile(r"^Aider (v\S+)")
-_APPLIED = re.compile(r"^Applied edit to (.+?)\s*$", re.MULTILINE)
-_SKIPPED = re.compile(r"^(?:Skipping edits to (.+?)|Did not apply edit to (.+?) \(--dry-run\))\s*$", re.MULTILINE)
+_APPLIED = re.compile(r"^Applied edit to (.*?\S)\s*$", re.MULTILINE)
+_SKIPPED = re.compile(r"^(?:Skipping edits to (.*?\S)|Did not apply edit to (.+?) \(--dry-run\))\s*$", re.MULTILINE)
 _NO_MATCH = re.compile(
-    r"^## SearchReplaceNoExactMatch: This SEARCH block failed to exactly match lines in (.+?)\s*$", re.MULTILINE
+    r"^## SearchReplaceNoExactMatch: This SEARCH block failed to exactly match lines in (.*?\S)\s*$", re.MULTILINE
 )
 _OTHERS_APPLIED = re.compile(r"^# The other \d+ SEARCH/REPLACE blocks? were applied successfully", re.MULTILINE)
 _NONCONFORMING = "The LLM did not conform to the edit format."
 # Aider names a new file on one line and asks on the next; `y` creates it.
-_CREATED = re.compile(r"^(.+?)\s*\nCreate new file\? \(Y\)es/\(N\)o \[Yes\]: y\s*$", re.MULTILINE)
+_CREATED = re.compile(r"^(.*?\S)\s*\nCreate new file\? \(Y\)es/\(N\)o \[Yes\]: y\s*$", re.MULTILINE)
 _EXITED = re.compile(r"exited with status (\d+)")
 _RUN_ASKED = re.compile(r"^Run shell commands?(?:\(s\))?\? .*?(\w+)\s*$")
-_RUNNING = re.compile(r"^Running (.+?)\s*$")
+_RUNNING = re.compile(r"^Running (.*?\S)\s*$")
 _FAILED_RUN = re.compile(r"^Command '(.+)' exited with status [1-9]\d*\s*$")
 _SNIFF_CHARS = 64 * 1024
 # Aider ends a console message with the Markdown line break after its last non-blank character (it

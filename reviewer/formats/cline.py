@@ -52,7 +52,9 @@ TOOLS = frozenset(
 _EDIT_TOOLS = frozenset({"write_to_file", "replace_in_file", "apply_diff"})
 _OPEN_TOOL = re.compile(r"<(" + "|".join(sorted(TOOLS, key=len, reverse=True)) + r")>")
 _PARAM = re.compile(r"<([a-z][a-z0-9_]*)>")
-_INTERRUPTED = re.compile(r"\s*\[Response interrupted by [^\]]*\]\s*$")
+# Starting where a run of whitespace starts (`(?<!\s)`), read once: tried from every place inside a long
+# run, `\s*` read the rest of it each time (quadratic); the same text is removed.
+_INTERRUPTED = re.compile(r"(?<!\s)\s*+\[Response interrupted by [^\]]*\]\s*$")
 _RESULT = re.compile(r"^\[([\w-]+)(?: for (.*?))?\] Result:[ \t]*\n?", re.DOTALL)
 _TASK = re.compile(r"<task>\n?(.*?)\n?</task>", re.DOTALL)
 _FINAL = re.compile(r'<final_file_content path="([^"\n]*)">\n')

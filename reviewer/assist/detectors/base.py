@@ -487,7 +487,9 @@ def views(trajectory: Trajectory) -> dict[str, list[str]]:
     return found
 
 
-_TEST_LINE = re.compile(r"^.*(?:\bassert|\bexpect\s*\(|\bcheck\s*\().*$|^\s*>>> .*\n.*$", re.MULTILINE)
+# A doctest line's indent stays on its line (`[^\S\n]*`): `\s*` from every line start of a run of blank
+# lines read the rest of the run (quadratic), and took the blank lines above a prompt into its span.
+_TEST_LINE = re.compile(r"^.*(?:\bassert|\bexpect\s*\(|\bcheck\s*\().*$|^[^\S\n]*>>> .*\n.*$", re.MULTILINE)
 # A call whose result a test keeps in a name (`result = candidate(1029, 1029, 1029)`).
 _KEPT = re.compile(r"[ \t]*(?P<name>[A-Za-z_]\w*)[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*\([^\n]*")
 _KEPT_CHECKED_WITHIN = 3  # lines before a check in which the call that kept its value is looked for

@@ -43,7 +43,10 @@ _ARGS = re.compile(rf"(?:(?:[A-Za-z_]\w*\s*=\s*)?(?:{NESTED}|{_LIST}|{PLAIN_LITE
 # back would find no other match, and backtracking through two adjacent runs of whitespace costs
 # quadratic time on a hostile line.
 _AFTER = re.compile(rf"\)*+\s*+(?:==|===|,|\)?\s*+\.to(?:Be|Equal|StrictEqual)\()\s*+(?P<expected>{_LIT})")
-_DOCTEST = re.compile(rf"^\s*>>> .*\)\s*\n\s*(?P<expected>{_LIT})\s*$", re.MULTILINE)
+# The prompt's indent stays on its line, and the whitespace between the call and its result is read once
+# (the line's end, then every blank line): `\s*` from each line start of a run of blank lines, and two
+# runs around one newline, cost quadratic time. A prompt below a blank line is read from its own line.
+_DOCTEST = re.compile(rf"^[^\S\n]*+>>> .*\)[^\S\n]*+\n\s*+(?P<expected>{_LIT})\s*$", re.MULTILINE)
 # A row starts on its own line and ends at the end of a line: read from the start of each line, a
 # leading `\s*` crossed every blank line below (quadratic in a run of them), and a trailing
 # `\s*,?\s*` backtracked through the whitespace after the row (the same rows are found).
