@@ -174,3 +174,25 @@ def test_any_text_reads_as_the_standard_parser_reads_it(text: str) -> None:
     except InputError as exc:
         got = f"error: {exc}"
     assert _same(got, _reference(Path("f.json"), text))
+
+
+LINES = st.lists(
+    st.text(alphabet='[]{}",: 0123456789-+.etrufalsnNI#>\t\r\x0b\ufeffé', max_size=12) | json_values.map(json.dumps),
+    max_size=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=LINES, limit=st.integers(1, 14))
+def test_head_values_are_the_values_json_reads_from_the_first_lines(lines: list[str], limit: int) -> None:
+    """The values a sniffer sees are those the strict parser reads from the first `limit` non-blank
+    lines, broken lines passed over; lines that cannot start a value are passed over unparsed, with the
+    same result."""
+    doc = Document(Path("f.jsonl"), "\n".join(lines).encode())
+    expected = []
+    for line in [x for x in doc.text.split("\n") if x.strip()][:limit]:
+        try:
+            expected.append(loads("f.jsonl", line))
+        except InputError:
+            continue
+    assert _same(list(doc.head_values(limit)), expected)
