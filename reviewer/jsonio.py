@@ -106,6 +106,7 @@ def _line_col(text: str, pos: int) -> tuple[int, int]:
 _DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
 _LONG_RUN = b"0" * 19
 _WRAP = 124
+_DEEPEST = 1024 - _WRAP  # the nesting orjson reads inside the wrapper; `json` reads it too
 
 
 def orjson_exact(data: bytes) -> bool:
@@ -119,7 +120,15 @@ _VALUE_STARTS = frozenset('{["-0123456789tfn')  # what a JSON value can start wi
 
 
 def _orjson(text: bytes | str) -> Any:
-    """`text` read by orjson, or _REFUSED where `json` must decide (see above)."""
+    """`text` read by orjson, or _REFUSED where `json` must decide (see above). A text with no more
+    than 900 opening brackets cannot nest deeper, so it is read as it is: wrapping and unwrapping cost
+    a JSONL line of a few hundred bytes 25 µs, six times its parse (a Codex rollout's 300 lines)."""
+    opened = text.count(b"[") + text.count(b"{") if isinstance(text, bytes) else text.count("[") + text.count("{")
+    if opened <= _DEEPEST:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return _REFUSED
     wrapped = b"[" * _WRAP + text + b"]" * _WRAP if isinstance(text, bytes) else "[" * _WRAP + text + "]" * _WRAP
     try:
         value = orjson.loads(wrapped)
