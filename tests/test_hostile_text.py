@@ -24,6 +24,7 @@ from reviewer.formats.aider import AiderFormat
 from reviewer.formats.cline import parse_calls
 from reviewer.jsonio import Document
 from reviewer.model import Trajectory
+from reviewer.test_runs.summaries import parse_summary
 from tests.assist.test_detectors import Build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +55,11 @@ def _aider(console: str, header: str = "2024-08-05 19:33:32") -> Callable[[], ob
     return lambda: list(AiderFormat().read(Document(Path("h.md"), history.encode())))
 
 
+def _test_outputs(output: str, framework: str) -> Callable[[], object]:
+    """Three test runs printing `output`, their summaries read."""
+    return lambda: [parse_summary(output, framework) for _ in range(3)]
+
+
 # name: a trajectory, with the pattern that once backtracked through the run
 CASES: dict[str, Callable[[], Trajectory]] = {
     "entry_indented_with_spaces": lambda: _source_line(" " * 3_000 + "x,"),  # outputs._ENTRY, cubic
@@ -79,6 +85,11 @@ WORK: dict[str, Callable[[], object]] = {
     "aider_command_with_spaces": _aider("Run shell command? (Y)es/(N)o [Yes]: y\n> Running a" + " " * 60_000 + "b"),
     "aider_header_with_spaces": _aider("x", header="a" + " " * 60_000 + "b"),  # aider._HEADER
     "cline_text_of_spaces": lambda: parse_calls(" " * 120_000 + "x"),  # cline._INTERRUPTED
+    # three test runs' outputs, each read from its last 1,000,000 characters (one took 0.6-4 s)
+    "jest_count_line_of_spaces": _test_outputs("Tests: " + " " * 990_000, "jest"),  # _JEST
+    "jest_failing_name_with_spaces": _test_outputs("  ✕ a" + " " * 990_000 + "x\nTests: 1 total\n", "jest"),
+    "vitest_count_line_of_spaces": _test_outputs("  Tests  " + " " * 990_000 + "x\n", "vitest"),  # _VITEST
+    "vitest_failing_name_with_spaces": _test_outputs(" FAIL a > b" + " " * 990_000 + "x\n Tests  1 failed (1)\n", "vitest"),
 }
 
 

@@ -208,13 +208,23 @@ _cargo = _count_lines("cargo", _CARGO, _CARGO_FAILING, lambda c: (c[0], c[1], No
 
 
 # --- jest: "Tests:       1 failed, 2 passed, 3 total", "Test Suites: 1 failed, 1 total", "  ✕ adds (5 ms)".
-_JEST = re.compile(r"^Tests:[ \t]+([^\n]{0,200}?)\d{1,9} total[ \t]*$", re.MULTILINE)
-_JEST_SUITES = re.compile(r"^Test Suites:[ \t]+([^\n]{0,200}?)\d{1,9} total[ \t]*$", re.MULTILINE)
-_JEST_FAILING = re.compile(r"^[ \t]+✕ ([^\n]{1,300}?)(?: \(\d{1,9}(?:\.\d+)? ?m?s\))?[ \t]*$", re.MULTILINE)
+# A run of spaces is read once: tried again from each place inside it, with a lazy group of up to 200 or
+# 300 characters after each, a long run cost a second per megabyte of output. So the run after the label
+# is possessive (`[ \t]++`; vitest's also matches one space short, as a greedy run gave one back, when the
+# counts are empty: `Tests   (3)`), and a lazy name ends on a character that is not a space or tab unless
+# the timing follows (a name ending inside a run is the same name ended at the run's start).
+_JEST = re.compile(r"^Tests:[ \t]++([^\n]{0,200}?)\d{1,9} total[ \t]*$", re.MULTILINE)
+_JEST_SUITES = re.compile(r"^Test Suites:[ \t]++([^\n]{0,200}?)\d{1,9} total[ \t]*$", re.MULTILINE)
+_JEST_FAILING = re.compile(
+    r"^[ \t]+✕ ([^\n]{0,299}?(?:[^ \t\n]|[ \t](?= \()))(?: \(\d{1,9}(?:\.\d+)? ?m?s\))?[ \t]*$", re.MULTILINE
+)
 # --- vitest: "      Tests  1 failed | 2 passed (3)", " Test Files  1 failed (1)", " FAIL  src/a.test.ts > suite > adds".
-_VITEST = re.compile(r"^[ \t]*Tests[ \t]{2,}([^\n]{1,200}?)\(\d{1,9}\)[ \t]*$", re.MULTILINE)
-_VITEST_FILES = re.compile(r"^[ \t]*Test Files[ \t]{2,}([^\n]{1,200}?)\(\d{1,9}\)[ \t]*$", re.MULTILINE)
-_VITEST_FAILING = re.compile(r"^[ \t]*FAIL[ \t]+(\S{1,300} > [^\n]{1,300}?)(?: \d{1,9}ms)?[ \t]*$", re.MULTILINE)
+_VITEST_RUN = r"(?:[ \t]{2,}+|[ \t]{2,}(?=[ \t]\())"
+_VITEST = re.compile(rf"^[ \t]*+Tests{_VITEST_RUN}([^\n]{{1,200}}?)\(\d{{1,9}}\)[ \t]*$", re.MULTILINE)
+_VITEST_FILES = re.compile(rf"^[ \t]*+Test Files{_VITEST_RUN}([^\n]{{1,200}}?)\(\d{{1,9}}\)[ \t]*$", re.MULTILINE)
+_VITEST_FAILING = re.compile(
+    r"^[ \t]*+FAIL[ \t]++(\S{1,300} > [^\n]{0,299}?(?:[^ \t\n]|[ \t](?= \d)))(?: \d{1,9}ms)?[ \t]*$", re.MULTILINE
+)
 
 
 def _suites(
