@@ -27,8 +27,9 @@ from reviewer.formats.unsupported import UnsupportedFile
 from reviewer.jsonio import Document, InputError, read_document
 from reviewer.labelpack import is_label_pack
 from reviewer.model import Source, Suggestion, Trajectory
+from reviewer.store.database import SqliteDb
 from reviewer.store.location import Location
-from reviewer.store.trajectories import Original, Rows
+from reviewer.store.trajectories import Original, Rows, TrajectoryRepository
 from reviewer.textsafe import one_line
 
 FileKind = Literal["trajectories", "labels", "unreadable"]
@@ -174,7 +175,9 @@ def _read_trajectories(doc: Document, options: ReadOptions, stored: Callable[[st
         if read.original is None:
             read.original = Original.of(doc)
         rows = Rows.of_value(value, source, place or "")
-        prepared = Prepared(place, value["id"], _parts(value), warning, None, item, rows, None if item else value, source)
+        prepared = Prepared(
+            place, value["id"], _parts(value), warning, read=item, rows=rows, value=None if item else value, source=source
+        )
         # Detectors run here, before the writer takes its lock, and only for an id not stored yet
         # (stored ones never go away); the writer stores their suggestions in the trajectory's own
         # transaction, so a killed import never leaves a trajectory without them.
@@ -216,7 +219,7 @@ def start_worker(options: ReadOptions, project: Location | None) -> None:
         _WORKER["stored"] = lambda _id: False
     elif isinstance(project, Path):
         conn = sqlite3.connect(f"file:{project}?mode=ro", uri=True, check_same_thread=False)
-        _WORKER["stored"] = lambda tid: conn.execute("select 1 from trajectories where id = ?", [tid]).fetchone() is not None
+        _WORKER["stored"] = TrajectoryRepository(SqliteDb(conn)).exists
     else:  # a server's project
         from reviewer.store import Store
 

@@ -344,14 +344,14 @@ class Importer:
         """Reads and stores the batch into `report`; a storage error ends it by propagating."""
         packs: list[tuple[FileReport, Document]] = []
         reads = self._reads(files)
-        storing = self.store.bulk_writing() if self.store is not None and not self.dry_run else nullcontext()
-        with storing:  # the write-ahead log checkpointed beside the writer (`Store.bulk_writing`)
+        writes = self.store if self.store is not None and not self.dry_run else None
+        with writes.bulk_writing() if writes is not None else nullcontext():  # the log checkpointed beside the writer
             with closing(reads):  # an interrupted batch leaves no worker running
                 for read in reads:
                     self._take(read, report, packs)
-            if self.store is not None and not self.dry_run:
+            if writes is not None:
                 self._at = "the search index (it catches up on the next import)"
-                self.store.trajectories.index_pending()
+                writes.trajectories.index_pending()
         for file_report, doc in packs:
             self._at = f"the labels of {doc.name}"
             self._merge_labels(doc, file_report)

@@ -400,6 +400,8 @@ def test_a_batch_planned_by_query_holds_exactly_what_the_search_finds(project_lo
     assert one.exit_code == 0 and "1 slots (1 items x 1 reviewers)" in one.output
     nothing = cli(*db, "batch", "create", "r3", "--overlap", "1", "--query", "zzzqqq")  # never "every trajectory"
     assert nothing.exit_code == 1 and "finds no trajectory" in nothing.stderr
+    no_word = cli(*db, "batch", "create", "r5", "--overlap", "1", "--query", "!! --")  # not a word: not everything
+    assert no_word.exit_code == 1 and "finds no trajectory" in no_word.stderr
     both = cli(*db, "batch", "create", "r4", "--overlap", "1", "--query", "pytest", "honest-fix")
     assert both.exit_code == 2 and "IDS or --query, not both" in both.stderr
     with Store(project_location) as store:

@@ -61,7 +61,10 @@ def batch_create(
     if query is not None:
         if ids:
             raise OptionError("batch create takes IDS or --query, not both")
-        chosen = [row.id for row in store.listing.rows(ListQuery(text=query))]
+        # Text with no word to search for finds nothing, as `reviewer search` finds nothing for it (the
+        # list drops such a filter and would show every trajectory).
+        words = store.trajectories.index.query(query) is not None
+        chosen = [row.id for row in store.listing.rows(ListQuery(text=query))] if words else []
         if not chosen:  # never "every trajectory": an empty list of ids means all of them below
             raise ReviewerError(f"--query {query!r} finds no trajectory: no batch planned")
     planned = store.slots.create_batch(
