@@ -332,7 +332,7 @@ class Importer:
                 import reviewer.assist.detectors  # noqa: F401
             yield from parallel.in_order(
                 read_in_worker, files, workers, start_worker, (options, self.store.path), start=parallel.FORK,
-                idle=self._index_while_waiting,
+                idle=self._index_while_waiting if self.store.trajectories.indexes_in_parts else None,
             )  # fmt: skip
             return
         store = self.store

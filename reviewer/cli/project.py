@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from reviewer.cli.options import PROJECT, db_path
-from reviewer.errors import ReviewerError
+from reviewer.errors import OptionError, ReviewerError
 from reviewer.store import Store
+from reviewer.store.settings import AdjudicationPolicy
 
 
 def project_path(ctx: click.Context, local: str | None, *, must_exist: bool = True) -> Path | str:
@@ -25,3 +27,15 @@ def open_store(ctx: click.Context, local: str | None, *, must_exist: bool = True
     store = Store(project_path(ctx, local, must_exist=must_exist))
     ctx.call_on_close(store.close)
     return store
+
+
+def needs_viewer(what: str, why: str, *, spellings: str = "REVIEWER_ANNOTATOR") -> NoReturn:
+    """Refuse, in one line, what depends on who is looking when nobody is named (`spellings`: the other
+    ways the command takes a name)."""
+    raise OptionError(f"{what} needs --annotator NAME (or {spellings}) or --adjudicator: {why}")
+
+
+def check_adjudicator_view(policy: AdjudicationPolicy, annotator: str | None, adjudicating: bool) -> None:
+    """Refuse the adjudicator's view to who may not take it (the project names its adjudicators)."""
+    if adjudicating and (refused := policy.view_refusal(annotator)) is not None:
+        raise ReviewerError(refused)

@@ -111,6 +111,8 @@ def snippet(fields: Sequence[str | None], text: str, width: int = SNIPPET_WORDS)
 class Fts5Index:
     """SQLite: FTS5 over `steps`, indexed in bulk up to a watermark (see the module's docstring)."""
 
+    PARTS = True  # a part of what is pending can be indexed (`at_least`): an import does it while it waits
+
     def __init__(self, db: Db):
         self.db = db
 
@@ -123,7 +125,7 @@ class Fts5Index:
         what is pending is read again under the lock, where nobody can index it meanwhile.
         """
         done, top = self._unindexed()
-        if top - done < max(at_least, 1):
+        if top - done < at_least or top <= done:
             return 0
         with self.db.writing():
             done, top = self._unindexed()
@@ -191,14 +193,14 @@ class TsvectorIndex:
     """PostgreSQL: `steps.words` (tsvector of `lexemes`, GIN-indexed), filled where NULL."""
 
     BATCH = 2000
+    PARTS = False  # each batch finds its steps by a scan of the table: pending steps are indexed all at once
 
     def __init__(self, db: Db):
         self.db = db
 
     def index_pending(self, at_least: int = 1) -> int:
-        """Fill `words` of the steps without it, in batches. Each batch finds its steps by a scan of
-        the table, so a call asking for a part (`at_least` above 1: an import indexing while it
-        waits) does nothing: the end of the import does it all at once."""
+        """Fill `words` of the steps without it, in batches. A part is never indexed (`PARTS`: an import
+        does not ask while it waits), so asking for one (`at_least` above 1) does nothing."""
         if at_least > 1:
             return 0
         added = 0

@@ -243,7 +243,7 @@ class SlotRepository:
         """The reviewer's next slot (see the module's docstring), its lease starting now; None when
         nothing is left for them."""
         if problems := annotator_problems(annotator):  # said before a server's index refuses it
-            raise ReviewerError(f"queue next: {problems[0]}")
+            raise ReviewerError(problems[0])
         moment = now or datetime.now(UTC)
         with self.db.writing():
             lease = self._lease(batch)

@@ -400,6 +400,12 @@ class TrajectoryRepository:
         """Each trajectory's task id, by trajectory id in order: what splits group by."""
         return dict(self.db.execute("select id, task_id from trajectories order by id").fetchall())
 
+    @property
+    def indexes_in_parts(self) -> bool:
+        """Whether `index_pending(at_least=N)` may index what is pending when there are N steps (the
+        project file's index), or only the whole at once (a server's)."""
+        return self.index.PARTS
+
     def index_pending(self, at_least: int = 1) -> int:
         """Make steps stored since the last call searchable (`reviewer.store.search`), when there are at
         least `at_least` of them; returns rows added."""

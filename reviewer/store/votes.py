@@ -28,6 +28,9 @@ from __future__ import annotations
 from reviewer.store.connection import Db
 from reviewer.store.dialect import Dialect
 
+# Label `l` decided something (a verdict, or a skip/flag): what finishes a slot.
+DECIDED = "(l.verdict is not null or l.flag is not null)"
+
 
 def labelled(slot: str) -> str:
     """Whether the reviewer of slot row `slot` labelled its item: a slot is finished then. A label
@@ -35,7 +38,7 @@ def labelled(slot: str) -> str:
     codes, no verdict yet, as a killed app leaves it) keeps the slot open, so its lease can run out."""
     return (
         f"exists (select 1 from labels l where l.trajectory_id = {slot}.trajectory_id and l.annotator = {slot}.annotator"
-        " and (l.verdict is not null or l.flag is not null))"
+        f" and {DECIDED})"
     )
 
 
@@ -93,7 +96,7 @@ STALE_REPLACEMENT = (
 TIE_BREAK_PENDING = (
     "exists (select 1 from slots s join batches b on b.name = s.batch where s.trajectory_id = t.id"
     " and exists (select 1 from slots e where e.batch = s.batch and e.trajectory_id = t.id and e.slot >= b.overlap)"
-    f" and not exists (select 1 from labels l where {VOTE} and (l.verdict is not null or l.flag is not null)))"
+    f" and not exists (select 1 from labels l where {VOTE} and {DECIDED}))"
 )
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import click
 
 from reviewer.cli.options import annotator_option, db_option, json_option
-from reviewer.cli.project import open_store
+from reviewer.cli.project import check_adjudicator_view, open_store
 from reviewer.errors import OptionError, ReviewerError
 from reviewer.store.listing import ListQuery
 from reviewer.store.slots import parse_lease
@@ -88,8 +88,7 @@ def batch_status(ctx: click.Context, db: str | None, name: str, annotator: str |
     the calibration on gold items they revealed; with --adjudicator each item's state (open, tie-break,
     agreed, adjudication, settled, gold, set-aside) and votes."""
     store = open_store(ctx, db)
-    if adjudicating and (refused := store.settings.adjudication.view_refusal(annotator)) is not None:
-        raise ReviewerError(refused)
+    check_adjudicator_view(store.settings.adjudication, annotator, adjudicating)
     status = store.slots.status(name, items=adjudicating)
     if as_json:
         click.echo(json.dumps(status.to_dict()))

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from reviewer.cli.options import annotator_option, db_option
-from reviewer.cli.project import open_store, project_path
+from reviewer.cli.project import check_adjudicator_view, open_store, project_path
 from reviewer.errors import OptionError, Reported, ReviewerError
 from reviewer.gui.app import run
 
@@ -47,8 +47,7 @@ def gui(
     policy = open_store(ctx, db, must_exist=False).settings.adjudication
     if adjudicating and annotator is None:
         raise OptionError("--adjudicator needs --annotator NAME: an adjudication is signed by its adjudicator")
-    if adjudicating and (refused := policy.view_refusal(annotator)) is not None:
-        raise ReviewerError(refused)
+    check_adjudicator_view(policy, annotator, adjudicating)
     status = run(project_path(ctx, db, must_exist=False), annotator, screenshot, open_id, tab, adjudicating=adjudicating)
     if status != 0:
         raise Reported(status)

@@ -10,9 +10,8 @@ from reviewer import jsonio
 from reviewer.cli.batch import max_bytes_option, resolve_max_bytes, run_batch
 from reviewer.cli.options import annotator_option, db_option, json_option
 from reviewer.cli.output import echo_json, out, writing_to
-from reviewer.cli.project import open_store
+from reviewer.cli.project import check_adjudicator_view, needs_viewer, open_store
 from reviewer.cli.tables import Column, Listing
-from reviewer.errors import OptionError, ReviewerError
 from reviewer.importer import Importer
 from reviewer.labelpack import write_labels
 from reviewer.model import Label
@@ -82,10 +81,8 @@ def labels_conflicts(
     holds verdicts, so a reviewer sees only their own; everyone's is the adjudicator's view."""
     store = open_store(ctx, db)
     if not adjudicating and annotator is None:
-        raise OptionError("labels conflicts needs --annotator NAME (or REVIEWER_ANNOTATOR) or --adjudicator:"
-                          " a conflict shows its reviewer's verdicts")  # fmt: skip
-    if adjudicating and (refused := store.settings.adjudication.view_refusal(annotator)) is not None:
-        raise ReviewerError(refused)
+        needs_viewer("labels conflicts", "a conflict shows its reviewer's verdicts")
+    check_adjudicator_view(store.settings.adjudication, annotator, adjudicating)
     found = store.labels.conflicts(annotator=None if adjudicating else annotator, include_resolved=include_resolved)
     if as_json:
         echo_json([c.to_dict() for c in found])

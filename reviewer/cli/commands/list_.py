@@ -7,9 +7,11 @@ import click
 from reviewer.cli import render
 from reviewer.cli.options import annotator_option, db_option, json_option
 from reviewer.cli.output import echo_json, echo_problem, out
-from reviewer.cli.project import open_store
-from reviewer.errors import OptionError, ReviewerError
+from reviewer.cli.project import check_adjudicator_view, needs_viewer, open_store
+from reviewer.errors import OptionError
 from reviewer.store.listing import BY_CLASSIFIER, QUEUES, RANKED, ListQuery, Queue
+
+_SPELLINGS = "--viewer, REVIEWER_ANNOTATOR"  # how `list` takes a name beside --annotator
 
 
 @click.command("list")
@@ -67,16 +69,14 @@ def list_command(
     if annotator is None and not adjudicating:
         # Nobody named sees nobody's labels and no suggestion: an empty answer would say "none" untruly.
         if sort is not None:
-            _needs_viewer("--sort strongest", "suggestions may order only what the viewer has sighted")
+            needs_viewer("--sort strongest", "suggestions may order only what the viewer has sighted", spellings=_SPELLINGS)
         if stale:
-            _needs_viewer("--stale", "stale labels are someone's, and nobody named may see any")
-    if adjudicating and (refused := store.settings.adjudication.view_refusal(annotator)) is not None:
-        raise ReviewerError(refused)
+            needs_viewer("--stale", "stale labels are someone's, and nobody named may see any", spellings=_SPELLINGS)
+    check_adjudicator_view(store.settings.adjudication, annotator, adjudicating)
     q = ListQuery(annotator=annotator, adjudicator=adjudicating, queue=queue or "all", verdict=verdict, labelled=labelled,
                   seed=seed, sort=sort or "queue", descending=sort is not None)  # fmt: skip
     if stale:
         labels = store.listing.visible_labels(q, store.labels.stale())
-        _say_if_blind(q)
         if as_json:
             echo_json([label.to_dict() for label in labels])
         else:
@@ -95,11 +95,6 @@ def list_command(
         ])  # fmt: skip
     else:
         out().print(render.trajectory_table(rows))
-
-
-def _needs_viewer(option: str, why: str) -> None:
-    """Refuse, in one line, an option whose answer depends on who is looking (as `labels conflicts`)."""
-    raise OptionError(f"{option} needs --annotator NAME (or --viewer, REVIEWER_ANNOTATOR) or --adjudicator: {why}")
 
 
 def _say_if_blind(q: ListQuery) -> None:
