@@ -183,18 +183,19 @@ def _agent(result: dict[str, Any], config: Any) -> tuple[str | None, str | None]
     return (model if isinstance(model, str) else None), (name if isinstance(name, str) else None)
 
 
-def _harness_log(folder: FolderFiles) -> TrajectoryBuilder:
+def _command_dirs(files: dict[str, Path]) -> list[str]:
+    """The harness's command folders under agent/ (`command-0`, `command-1`, ...), in their order."""
+    found = {parts[1] for f in files if len(parts := f.split("/")) > 2 and _COMMAND.match(parts[1])}
+    return sorted(found, key=lambda name: int(_COMMAND.match(name).group(1)))  # type: ignore[union-attr]
+
+
+def _harness_log(folder: FolderFiles, commands: list[str]) -> TrajectoryBuilder:
     """Without ATIF: the commands the harness ran to drive the agent, each with what it printed."""
     b = TrajectoryBuilder()
-    agent = folder.root / "agent"
-    commands = sorted(
-        (p for p in agent.iterdir() if p.is_dir() and _COMMAND.match(p.name)) if agent.is_dir() else (),
-        key=lambda p: int(_COMMAND.match(p.name).group(1)),  # type: ignore[union-attr]
-    )
-    for command_dir in commands:
-        rel = f"agent/{command_dir.name}"
+    for command in commands:
+        rel = f"{AGENT}/{command}"
         texts = {name: _text(folder, f"{rel}/{name}") for name in ("command.txt", "return-code.txt", "stdout.txt", "stderr.txt")}
-        meta: dict[str, Any] = {"harness_command": command_dir.name}
+        meta: dict[str, Any] = {"harness_command": command}
         code = (texts["return-code.txt"] or "").strip()
         if code.lstrip("-").isdigit():
             meta["return_code"] = int(code)
@@ -214,25 +215,21 @@ class _AgentLog:
     format: formats.TrajectoryFormat
 
 
-def _agent_files(folder: FolderFiles) -> list[str]:
-    """Every file under agent/, relative to the trial folder, in path order."""
-    agent = folder.root / AGENT
-    if not agent.is_dir():
-        return []
-    return sorted(p.relative_to(folder.root).as_posix() for p in agent.rglob("*") if p.is_file())
+def _agent_files(folder: FolderFiles) -> dict[str, Path]:
+    """Every file under agent/ (links leading out left out, noted), by its path relative to the trial
+    folder, in path order."""
+    found = {p.relative_to(folder.root).as_posix(): p for p in folder.listing(AGENT, "**/*")}
+    return dict(sorted(found.items()))
 
 
-def _agent_logs(folder: FolderFiles, files: list[str]) -> list[_AgentLog]:
+def _agent_logs(folder: FolderFiles, files: dict[str, Path]) -> list[_AgentLog]:
     """The agent/ files some other format claims (never Harbor's ATIF or the harness's command logs).
     A file no format reads, or that cannot be read (too big, not text), is not a log here: the trial
     does not fail for it, and a trial left without a transcript lists it."""
     suffixes = formats.suffixes()
     logs = []
-    for relative in files:
+    for relative, path in files.items():
         if _ATIF_FILE.fullmatch(relative) or not any(relative.endswith(suffix) for suffix in suffixes):
-            continue
-        path = folder.path(relative)
-        if path is None:
             continue
         try:
             doc = folder.read_path(path)
@@ -252,7 +249,7 @@ def _agent_log_trajectory(log: _AgentLog) -> Trajectory | None:
     return read[0] if len(read) == 1 and isinstance(read[0], Trajectory) else None
 
 
-def _no_transcript(root: Path, files: list[str], result: dict[str, Any]) -> InputError:
+def _no_transcript(root: Path, files: dict[str, Path], result: dict[str, Any]) -> InputError:
     """One line saying why there is nothing to review and what agent/ holds instead."""
     names = [f.removeprefix(f"{AGENT}/") for f in files]
     held = ", ".join(names[:_LISTED]) + (f" and {len(names) - _LISTED} more" if len(names) > _LISTED else "")
@@ -299,9 +296,10 @@ def _transcript(folder: FolderFiles, result: dict[str, Any]) -> tuple[Trajectory
             "agent logs not shown, which one is the trial's run is unknown: "
             + ", ".join(f"{log.relative} ({log.format.name})" for log in logs)
         )
-    if not any(_COMMAND.match(f.split("/")[1]) for f in files if f.count("/") >= 2):
+    commands = _command_dirs(files)
+    if not commands:
         raise _no_transcript(folder.root, files, result)
-    return _harness_log(folder).build(id="", prompt=""), None
+    return _harness_log(folder, commands).build(id="", prompt=""), None
 
 
 def _text(folder: FolderFiles, relative: str) -> str | None:
