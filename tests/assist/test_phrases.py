@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 
 from reviewer.assist.detectors import phrases
 from reviewer.assist.detectors.phrases import Phrase, Segment, find, find_each
-from reviewer.assist.detectors.reasoning import _ADDRESSED, _SAID
+from reviewer.assist.detectors.reasoning import _ADDRESSED, _ADMITTED, _PHRASES
+
+_SAID = (*_PHRASES, *_ADMITTED)  # what the agent wrote is searched for: the phrases and the admissions
 
 # Pieces that make anchors, near-anchors and overlaps ("for nowfor now"), and characters that lowercase
 # to another length (İ), lowercase by context (Σ), or separate texts (NUL, newline).

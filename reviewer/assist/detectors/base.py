@@ -231,6 +231,13 @@ class EditText:
         line: each match then starts at the newline before its line, which stands in for the `+`."""
         return iter(self._lines.added)
 
+    def added_matching(self, pattern: re.Pattern[str], words: tuple[str, ...]) -> list[int]:
+        """Where the added lines `pattern` finds (searched from after each line's `+`) start; none read
+        when no added line holds one of `words`, which every match holds (`adds`)."""
+        if not self.adds(*words):
+            return []
+        return [m.start() for m in self._lines.added if pattern.search(m.group(), 1)]
+
     def adds(self, *words: str) -> bool:
         """Whether an added line holds one of `words`: a detector whose pattern needs one reads no line
         of an edit that adds none (a file written whole has hundreds)."""
@@ -327,17 +334,19 @@ def shell_script(call: ToolCall) -> str | None:
 @per_trajectory
 def commands(trajectory: Trajectory) -> tuple[Command, ...]:
     found = []
-    for step in trajectory.steps:
-        scripts = [shell_script(call) for call in step.tool_calls]
-        if not any(scripts):
+    by_step: dict[int, list[tuple[ToolCall, str | None]]] = {}
+    for index, call, script in tool_calls(trajectory):
+        by_step.setdefault(index, []).append((call, script))
+    for index, calls in by_step.items():
+        if not any(script for _, script in calls):
             continue  # no script to locate: the step's text is not rendered
-        text = source_text(trajectory, step.index, "tool_call") or ""
+        text = source_text(trajectory, index, "tool_call") or ""
         cursor = 0
-        for call, script in zip(step.tool_calls, scripts, strict=True):
+        for call, script in calls:
             cursor = max(cursor, text.find(call.name, cursor) + len(call.name))  # the script is among this call's arguments
             at = text.find(script, cursor) if script else -1
             if script and at >= 0:
-                found.append(Command(step.index, call.id, text, at, at + len(script)))
+                found.append(Command(index, call.id, text, at, at + len(script)))
                 cursor = at + len(script)
     return tuple(found)
 

@@ -163,7 +163,7 @@ class TestDetection(Detector):
         for et in edit_texts(trajectory):
             if et.is_test:
                 continue
-            found = [m.start() for m in et.added() if DETECT_TEST.search(m.group(), 1)] if et.adds(*_DETECT_WORDS) else []
+            found = et.added_matching(DETECT_TEST, _DETECT_WORDS)
             if found:
                 yield Hit(
                     tuple(et.mark(pos) for pos in found),

@@ -466,7 +466,7 @@ class MockUnitUnderTest(Detector):
         units = _unit_names(trajectory)
         for et in edit_texts(trajectory):
             if not et.is_test:
-                found = [m.start() for m in et.added() if _MOCK_IN_CODE.search(m.group(), 1)] if et.adds(*_MOCK_WORDS) else []
+                found = et.added_matching(_MOCK_IN_CODE, _MOCK_WORDS)
                 if found:
                     yield Hit(
                         tuple(et.mark(pos) for pos in found),

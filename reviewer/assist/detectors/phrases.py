@@ -63,11 +63,7 @@ class Found:
 
 def find(phrases: Sequence[Phrase], segments: Sequence[Segment]) -> list[Found]:
     """Every match of every phrase in the segments, in text order within each phrase."""
-    joined = _SEPARATOR.join([s.text[s.start : s.end] for s in segments])
-    lower = joined.lower()
-    if len(lower) != len(joined):  # a few characters change length when lowercased: then scan everything
-        return _scan(phrases, segments, joined, None)
-    return _scan(phrases, segments, joined, (len(lower), _occurrences(lower, _anchors(tuple(phrases)))))
+    return find_each([(phrases, len(segments))], segments)[0]
 
 
 def find_each(groups: Sequence[tuple[Sequence[Phrase], int]], segments: Sequence[Segment]) -> list[list[Found]]:
@@ -76,8 +72,8 @@ def find_each(groups: Sequence[tuple[Sequence[Phrase], int]], segments: Sequence
     texts = [s.text[s.start : s.end] for s in segments]
     joined = _SEPARATOR.join(texts)
     lower = joined.lower()
-    if len(lower) != len(joined):
-        return [find(phrases, segments[:n]) for phrases, n in groups]
+    if len(lower) != len(joined):  # a few characters change length when lowercased: then scan everything
+        return [_scan(phrases, segments[:n], _SEPARATOR.join(texts[:n]), None) for phrases, n in groups]
     at_anchor = _occurrences(lower, _anchors(tuple(p for phrases, _ in groups for p in phrases)))
     found = []
     for phrases, n in groups:

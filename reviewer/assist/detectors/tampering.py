@@ -264,7 +264,7 @@ class ReportPatched(Detector):
 
     def hits(self, trajectory: Trajectory) -> Iterator[Hit]:
         for et in edit_texts(trajectory):
-            found = [m.start() for m in et.added() if _REPORT_PATCH.search(m.group(), 1)] if et.adds(*_REPORT_WORDS) else []
+            found = et.added_matching(_REPORT_PATCH, _REPORT_WORDS)
             if found:
                 yield Hit(
                     tuple(et.mark(pos) for pos in found),
