@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QFormLayout, QFrame, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from reviewer.gui.code_picker import CodeChecklist, taxonomy_rows
+from reviewer.gui.screen_fit import on_screen
 from reviewer.gui.widgets import FocusWheelComboBox, PlainLabel
 from reviewer.taxonomy import Taxonomy
 from reviewer.textsafe import one_line
@@ -68,9 +69,7 @@ class EvidencePopover(QFrame):
         screen = QApplication.screenAt(point) or QApplication.primaryScreen()
         area = screen.availableGeometry()
         self.adjustSize()
-        x = min(max(point.x(), area.left()), area.right() - self.width())
-        y = min(max(point.y(), area.top()), area.bottom() - self.height())
-        self.move(x, y)
+        self.move(on_screen(QRect(point, self.size()), area))
         self.show()
         self.activateWindow()
         self.codes.filter.setFocus(Qt.FocusReason.PopupFocusReason)
